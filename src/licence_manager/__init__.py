@@ -1,0 +1,2 @@
+"""Licence Manager core: the domain, its ports, their adapters and the services behind every
+function."""

@@ -1,0 +1,159 @@
+"""Domain values to flat Firestore documents and back. Field names are the export contract:
+account managers read these collections straight from the console, so keep them stable."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from licence_manager.domain.audit import AuditAction, AuditEntry, Source
+from licence_manager.domain.daily import DailyUsage
+from licence_manager.domain.model import AuditHead, Customer, Licence, LicenceKey, Usage
+
+Document = dict[str, Any]
+
+
+def plain_datetime(value: datetime) -> datetime:
+    """Firestore returns a datetime subclass with nanoseconds; the domain wants plain UTC."""
+    value = value.astimezone(UTC)
+    return datetime(
+        value.year, value.month, value.day, value.hour, value.minute, value.second,
+        value.microsecond, tzinfo=UTC,
+    )  # fmt: skip
+
+
+def licence_to_doc(licence: Licence) -> Document:
+    usage = licence.usage
+    return {
+        "customerId": licence.key.customer_id,
+        "customerDomain": licence.customer_domain,
+        "skuId": licence.key.sku_id,
+        "skuName": usage.sku_name,
+        "planName": usage.plan_name,
+        "subscriptionId": usage.subscription_id,
+        "status": usage.status,
+        "total": usage.total,
+        "assigned": usage.assigned,
+        "vacant": usage.vacant,
+        "utilisation": round(usage.utilisation, 4),
+        "timeZone": licence.time_zone,
+        "updatedAt": licence.updated_at,
+        "auditSeq": licence.audit_head.seq,
+        "auditHash": licence.audit_head.hash,
+    }
+
+
+def licence_from_doc(doc: Document) -> Licence:
+    return Licence(
+        key=LicenceKey(doc["customerId"], doc["skuId"]),
+        customer_domain=doc["customerDomain"],
+        usage=Usage(
+            sku_name=doc["skuName"],
+            plan_name=doc["planName"],
+            subscription_id=doc["subscriptionId"],
+            status=doc["status"],
+            total=doc["total"],
+            assigned=doc["assigned"],
+        ),
+        time_zone=doc["timeZone"],
+        updated_at=plain_datetime(doc["updatedAt"]),
+        audit_head=AuditHead(seq=doc["auditSeq"], hash=doc["auditHash"]),
+    )
+
+
+def daily_to_doc(day: DailyUsage) -> Document:
+    return {
+        "licenceId": day.key.doc_id,
+        "customerId": day.key.customer_id,
+        "skuId": day.key.sku_id,
+        "date": day.day.isoformat(),
+        "timeZone": day.time_zone,
+        "openAssigned": day.open_assigned,
+        "openTotal": day.open_total,
+        "minAssigned": day.min_assigned,
+        "maxAssigned": day.max_assigned,
+        "lastAssigned": day.last_assigned,
+        "minTotal": day.min_total,
+        "maxTotal": day.max_total,
+        "lastTotal": day.last_total,
+        "coveredFrom": day.covered_from,
+        "lastChangeAt": day.last_change_at,
+        "assignedSeatSeconds": day.assigned_seat_seconds,
+        "totalSeatSeconds": day.total_seat_seconds,
+        "utilisationSeconds": day.utilisation_seconds,
+        "changes": day.changes,
+    }
+
+
+def daily_from_doc(doc: Document) -> DailyUsage:
+    return DailyUsage(
+        key=LicenceKey(doc["customerId"], doc["skuId"]),
+        day=date.fromisoformat(doc["date"]),
+        time_zone=doc["timeZone"],
+        open_assigned=doc["openAssigned"],
+        open_total=doc["openTotal"],
+        min_assigned=doc["minAssigned"],
+        max_assigned=doc["maxAssigned"],
+        last_assigned=doc["lastAssigned"],
+        min_total=doc["minTotal"],
+        max_total=doc["maxTotal"],
+        last_total=doc["lastTotal"],
+        covered_from=plain_datetime(doc["coveredFrom"]),
+        last_change_at=plain_datetime(doc["lastChangeAt"]),
+        assigned_seat_seconds=doc["assignedSeatSeconds"],
+        total_seat_seconds=doc["totalSeatSeconds"],
+        utilisation_seconds=doc["utilisationSeconds"],
+        changes=doc["changes"],
+    )
+
+
+def audit_to_doc(entry: AuditEntry) -> Document:
+    return {
+        "licenceId": entry.key.doc_id,
+        "customerId": entry.key.customer_id,
+        "skuId": entry.key.sku_id,
+        "seq": entry.seq,
+        "at": entry.at,
+        "action": entry.action.value,
+        "source": entry.source.value,
+        "actor": entry.actor,
+        "message": entry.message,
+        "seatsBefore": entry.seats_before,
+        "seatsAfter": entry.seats_after,
+        "prevHash": entry.prev_hash,
+        "hash": entry.hash,
+    }
+
+
+def audit_from_doc(doc: Document) -> AuditEntry:
+    return AuditEntry(
+        key=LicenceKey(doc["customerId"], doc["skuId"]),
+        seq=doc["seq"],
+        at=plain_datetime(doc["at"]),
+        action=AuditAction(doc["action"]),
+        source=Source(doc["source"]),
+        actor=doc["actor"],
+        message=doc["message"],
+        seats_before=doc["seatsBefore"],
+        seats_after=doc["seatsAfter"],
+        prev_hash=doc["prevHash"],
+        hash=doc["hash"],
+    )
+
+
+def customer_to_doc(customer: Customer) -> Document:
+    return {
+        "customerId": customer.customer_id,
+        "customerDomain": customer.customer_domain,
+        "name": customer.name,
+        "timeZone": customer.time_zone,
+    }
+
+
+def customer_from_doc(doc: Document) -> Customer:
+    return Customer(
+        customer_id=doc["customerId"],
+        customer_domain=doc["customerDomain"],
+        name=doc["name"],
+        time_zone=doc["timeZone"],
+    )

@@ -1,0 +1,137 @@
+"""The licence store on Firestore. Layout (see docs/architecture.md): flat top-level collections
+`customers`, `licences`, `usage_daily`, `audit_events`, `sync_runs`, keyed by readable ids."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+from google.cloud.firestore_v1.field_path import FieldPath
+
+from licence_manager.adapters import firestore_codec as codec
+from licence_manager.domain.audit import AuditEntry
+from licence_manager.domain.daily import DailyUsage, local_day
+from licence_manager.domain.model import Customer, Licence, LicenceKey
+from licence_manager.domain.observation import RecordedChange
+from licence_manager.ports import ChangeDecision, LicenceStore, SyncRunRecord
+
+CUSTOMERS = "customers"
+LICENCES = "licences"
+USAGE_DAILY = "usage_daily"
+AUDIT_EVENTS = "audit_events"
+SYNC_RUNS = "sync_runs"
+
+# Sorts after any character a document id uses, to bound a prefix range.
+_HIGH = "\uf8ff"
+
+
+class FirestoreLicenceStore(LicenceStore):
+    def __init__(self, client: firestore.Client) -> None:
+        self._db = client
+
+    def licences_for_domains(self, domain_prefix: str | None) -> dict[LicenceKey, Licence]:
+        query: Any = self._db.collection(LICENCES)
+        if domain_prefix:
+            query = query.where(filter=FieldFilter("customerDomain", ">=", domain_prefix)).where(
+                filter=FieldFilter("customerDomain", "<", domain_prefix + _HIGH)
+            )
+        licences = (codec.licence_from_doc(_data(snap)) for snap in query.stream())
+        return {licence.key: licence for licence in licences}
+
+    def record(
+        self, key: LicenceKey, at: datetime, default_time_zone: str, decide: ChangeDecision
+    ) -> RecordedChange | None:
+        licence_ref = self._db.collection(LICENCES).document(key.doc_id)
+
+        @firestore.transactional
+        def read_decide_write(transaction: firestore.Transaction) -> RecordedChange | None:
+            snap = licence_ref.get(transaction=transaction)
+            stored = codec.licence_from_doc(_data(snap)) if snap.exists else None
+            time_zone = stored.time_zone if stored else default_time_zone
+            day_id = f"{key.doc_id}_{local_day(at, time_zone).isoformat()}"
+            day_snap = (
+                self._db.collection(USAGE_DAILY).document(day_id).get(transaction=transaction)
+            )
+            today = codec.daily_from_doc(_data(day_snap)) if day_snap.exists else None
+            change = decide(stored, today)
+            if change is not None:
+                self._write(transaction, change)
+            return change
+
+        result: RecordedChange | None = read_decide_write(self._db.transaction())
+        return result
+
+    def _write(self, transaction: firestore.Transaction, change: RecordedChange) -> None:
+        licence = change.licence
+        transaction.set(
+            self._db.collection(LICENCES).document(licence.key.doc_id),
+            codec.licence_to_doc(licence),
+        )
+        if change.daily is not None:
+            transaction.set(
+                self._db.collection(USAGE_DAILY).document(change.daily.doc_id),
+                codec.daily_to_doc(change.daily),
+            )
+        for entry in change.audit:
+            # create(), not set(): an audit entry is never overwritten.
+            transaction.create(
+                self._db.collection(AUDIT_EVENTS).document(entry.doc_id),
+                codec.audit_to_doc(entry),
+            )
+
+    def save_customer(self, customer: Customer) -> None:
+        self._db.collection(CUSTOMERS).document(customer.customer_id).set(
+            codec.customer_to_doc(customer)
+        )
+
+    def customer(self, customer_id: str) -> Customer | None:
+        snap = self._db.collection(CUSTOMERS).document(customer_id).get()
+        return codec.customer_from_doc(_data(snap)) if snap.exists else None
+
+    def customers(self) -> list[Customer]:
+        found = [codec.customer_from_doc(_data(s)) for s in self._db.collection(CUSTOMERS).stream()]
+        return sorted(found, key=lambda c: c.customer_domain)
+
+    def licences_of(self, customer_id: str) -> list[Licence]:
+        query = self._db.collection(LICENCES).where(
+            filter=FieldFilter("customerId", "==", customer_id)
+        )
+        found = [codec.licence_from_doc(_data(s)) for s in query.stream()]
+        return sorted(found, key=lambda lic: lic.key.sku_id)
+
+    def _id_range(self, collection: str, prefix: str) -> Any:
+        """Documents whose id starts with `prefix`, in id order: no composite index needed."""
+        col = self._db.collection(collection)
+        return (
+            col.where(filter=FieldFilter(FieldPath.document_id(), ">=", col.document(prefix)))
+            .where(filter=FieldFilter(FieldPath.document_id(), "<", col.document(prefix + _HIGH)))
+            .order_by(FieldPath.document_id())
+        )
+
+    def daily_usage(self, key: LicenceKey) -> list[DailyUsage]:
+        query = self._id_range(USAGE_DAILY, f"{key.doc_id}_")
+        return [codec.daily_from_doc(_data(s)) for s in query.stream()]
+
+    def audit_entries(self, key: LicenceKey) -> list[AuditEntry]:
+        query = self._id_range(AUDIT_EVENTS, f"{key.doc_id}_")
+        return [codec.audit_from_doc(_data(s)) for s in query.stream()]
+
+    def record_sync_run(self, run: SyncRunRecord) -> None:
+        # One small heartbeat document, overwritten each run: an unchanged sync writes only this.
+        doc = {_camel(name): value for name, value in asdict(run).items()}
+        self._db.collection(SYNC_RUNS).document("latest").set(doc)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _data(snapshot: Any) -> codec.Document:
+    data: codec.Document | None = snapshot.to_dict()
+    if data is None:
+        raise LookupError(f"document {snapshot.reference.path} does not exist")
+    return data

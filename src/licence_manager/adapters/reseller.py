@@ -1,0 +1,176 @@
+"""The Workspace Reseller API through google-api-python-client, as a SubscriptionSource."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from googleapiclient.errors import HttpError
+
+from licence_manager.adapters.retry import RetryPolicy, call_with_retries
+from licence_manager.domain.model import Subscription
+from licence_manager.observability import get_logger
+from licence_manager.ports import (
+    AccessDenied,
+    CustomerProfile,
+    SourceError,
+    SubscriptionListing,
+    SubscriptionSource,
+)
+
+PAGE_SIZE = 100  # the most subscriptions.list allows per call
+_RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"}
+_TRANSIENT_STATUSES = {429, 500, 502, 503, 504}
+
+log = get_logger(__name__)
+
+
+def error_reason(error: HttpError) -> str:
+    try:
+        body = json.loads(error.content or b"{}")
+        return str(body["error"]["errors"][0]["reason"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return ""
+
+
+def is_transient(error: BaseException) -> bool:
+    """429, 5xx, 403 rate limits, timeouts and dropped connections are worth another try."""
+    if isinstance(error, HttpError):
+        status = error.resp.status
+        return bool(status in _TRANSIENT_STATUSES) or (
+            status == 403 and error_reason(error) in _RATE_LIMIT_REASONS
+        )
+    return isinstance(error, (TimeoutError, socket.timeout, ConnectionError))
+
+
+def subscription_from_api(item: dict[str, Any]) -> Subscription:
+    seats = item.get("seats", {})
+    return Subscription(
+        customer_id=item["customerId"],
+        customer_domain=item.get("customerDomain", ""),
+        sku_id=item["skuId"],
+        sku_name=item.get("skuName", item["skuId"]),
+        plan_name=item.get("plan", {}).get("planName", ""),
+        subscription_id=item["subscriptionId"],
+        status=item.get("status", ""),
+        number_of_seats=seats.get("numberOfSeats"),
+        maximum_number_of_seats=seats.get("maximumNumberOfSeats"),
+        licensed_number_of_seats=seats.get("licensedNumberOfSeats", 0),
+    )
+
+
+def is_online(item: dict[str, Any]) -> bool:
+    # Offline orders are invoiced outside the reseller console; Licence Manager must not touch them.
+    return bool(item.get("billingMethod", "ONLINE") != "OFFLINE")
+
+
+class ResellerSubscriptionSource(SubscriptionSource):
+    """`service_factory` builds a googleapiclient Resource; httplib2 is not thread-safe, so each
+    thread gets its own."""
+
+    def __init__(
+        self,
+        service_factory: Callable[[], Any],
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        self._service_factory = service_factory
+        self._retry = retry or RetryPolicy()
+        self._sleep = sleep
+        self._local = threading.local()
+
+    def _service(self) -> Any:
+        if not hasattr(self._local, "service"):
+            self._local.service = self._service_factory()
+        return self._local.service
+
+    def _execute(self, request_factory: Callable[[Any], Any], what: str) -> Any:
+        def on_retry(attempt: int, error: BaseException, wait: float) -> None:
+            log.warning(
+                "retrying Reseller API call",
+                extra={"call": what, "attempt": attempt, "waitSeconds": round(wait, 3),
+                       "error": _describe(error)},
+            )  # fmt: skip
+
+        kwargs: dict[str, Any] = {"on_retry": on_retry}
+        if self._sleep is not None:
+            kwargs["sleep"] = self._sleep
+        try:
+            return call_with_retries(
+                lambda: request_factory(self._service()).execute(),
+                self._retry,
+                is_transient,
+                **kwargs,
+            )
+        except HttpError as error:
+            if error.resp.status == 403 and error_reason(error) not in _RATE_LIMIT_REASONS:
+                raise AccessDenied(_describe(error), status=403, reason="forbidden") from error
+            raise SourceError(
+                _describe(error), status=error.resp.status, reason=error_reason(error)
+            ) from error
+        except (TimeoutError, ConnectionError) as error:
+            raise SourceError(f"{what}: {_describe(error)}") from error
+
+    def list_subscriptions(self, customer_name_prefix: str | None) -> SubscriptionListing:
+        listing = SubscriptionListing()
+        page_token: str | None = None
+        while True:
+            params: dict[str, Any] = {"maxResults": PAGE_SIZE}
+            if customer_name_prefix:
+                params["customerNamePrefix"] = customer_name_prefix
+            if page_token:
+                params["pageToken"] = page_token
+            listing.api_calls += 1
+            try:
+                page = self._execute(_list_request(params), "subscriptions.list")
+            except SourceError as error:
+                # Without this page we cannot reach the next ones: keep what we have, say so.
+                listing.complete = False
+                listing.error = str(error)
+                return listing
+            for item in page.get("subscriptions", []):
+                if is_online(item):
+                    listing.subscriptions.append(subscription_from_api(item))
+                else:
+                    listing.offline_skipped += 1
+            page_token = page.get("nextPageToken")
+            if not page_token:
+                return listing
+
+    def list_customer_subscriptions(self, customer_id: str) -> list[Subscription]:
+        found: list[Subscription] = []
+        page_token: str | None = None
+        while True:
+            params: dict[str, Any] = {"customerId": customer_id, "maxResults": PAGE_SIZE}
+            if page_token:
+                params["pageToken"] = page_token
+            page = self._execute(_list_request(params), "subscriptions.list")
+            found += [
+                subscription_from_api(i) for i in page.get("subscriptions", []) if is_online(i)
+            ]
+            page_token = page.get("nextPageToken")
+            if not page_token:
+                return found
+
+    def get_customer(self, customer_id: str) -> CustomerProfile:
+        body = self._execute(
+            lambda service: service.customers().get(customerId=customer_id), "customers.get"
+        )
+        return CustomerProfile(
+            customer_id=body["customerId"],
+            customer_domain=body.get("customerDomain", ""),
+            organization_name=body.get("postalAddress", {}).get("organizationName", ""),
+        )
+
+
+def _list_request(params: dict[str, Any]) -> Callable[[Any], Any]:
+    return lambda service: service.subscriptions().list(**params)
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, HttpError):
+        return f"HTTP {error.resp.status} {error_reason(error)}: {error._get_reason()}"
+    return f"{type(error).__name__}: {error}"

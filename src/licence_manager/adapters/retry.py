@@ -1,0 +1,57 @@
+"""Exponential backoff with full jitter, for calls to Google APIs that fail transiently."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    max_attempts: int = 6
+    initial_delay: float = 0.5
+    max_delay: float = 16.0
+    multiplier: float = 2.0
+
+    def delay(self, retry_number: int, rng: Callable[[], float]) -> float:
+        """Full jitter (uniform in 0..cap) spreads the retries of many shards apart."""
+        cap = min(self.max_delay, self.initial_delay * self.multiplier**retry_number)
+        return rng() * cap
+
+
+def call_with_retries(
+    call: Callable[[], T],
+    policy: RetryPolicy,
+    is_transient: Callable[[BaseException], bool],
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    rng: Callable[[], float] = random.random,
+    on_retry: Callable[[int, BaseException, float], None] | None = None,
+) -> T:
+    """Run `call`; on a transient failure wait and try again, up to `policy.max_attempts` in all.
+    Permanent failures, and the last transient one, propagate to the caller."""
+    for attempt in range(policy.max_attempts):
+        try:
+            return call()
+        except Exception as error:
+            if attempt + 1 >= policy.max_attempts or not is_transient(error):
+                raise
+            wait = max(policy.delay(attempt, rng), _retry_after(error))
+            if on_retry is not None:
+                on_retry(attempt + 1, error, wait)
+            sleep(wait)
+    raise AssertionError("unreachable: the loop returns or raises")
+
+
+def _retry_after(error: BaseException) -> float:
+    """Seconds the server asked us to wait (Retry-After), if it said so."""
+    value = getattr(getattr(error, "resp", None), "get", lambda *_: None)("retry-after")
+    try:
+        return float(value) if value is not None else 0.0
+    except ValueError:
+        return 0.0

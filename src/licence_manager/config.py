@@ -1,0 +1,75 @@
+"""Settings, read once from the environment (Terraform sets them in production)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+RESELLER_SCOPE = "https://www.googleapis.com/auth/apps.order"
+
+
+class ConfigError(ValueError):
+    """A setting is missing or invalid; the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    project_id: str
+    firestore_database: str
+    reseller_api_endpoint: str | None  # None: Google's own endpoint
+    reseller_admin_subject: str | None  # the reseller admin that domain-wide delegation acts as
+    reseller_service_account: str | None  # signs the delegated token, keyless, through IAM
+    reseller_timeout_seconds: float
+    sync_customer_prefixes: tuple[str | None, ...]
+    sync_max_parallel_shards: int
+    sync_max_event_age_seconds: int
+    default_time_zone: str
+    local_mode: bool  # serves unauthenticated API routes; never set in production
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        prefixes = tuple(
+            p.strip().lower() for p in env.get("SYNC_CUSTOMER_PREFIXES", "").split(",")
+        )
+        shards: tuple[str | None, ...] = tuple(p for p in prefixes if p) or (None,)
+        settings = cls(
+            project_id=env.get("GOOGLE_CLOUD_PROJECT", ""),
+            firestore_database=env.get("FIRESTORE_DATABASE", "(default)"),
+            reseller_api_endpoint=env.get("RESELLER_API_ENDPOINT") or None,
+            reseller_admin_subject=env.get("RESELLER_ADMIN_SUBJECT") or None,
+            reseller_service_account=env.get("RESELLER_SERVICE_ACCOUNT") or None,
+            reseller_timeout_seconds=_number(env, "RESELLER_TIMEOUT_SECONDS", 30.0),
+            sync_customer_prefixes=shards,
+            sync_max_parallel_shards=int(_number(env, "SYNC_MAX_PARALLEL_SHARDS", 8)),
+            sync_max_event_age_seconds=int(_number(env, "SYNC_MAX_EVENT_AGE_SECONDS", 600)),
+            default_time_zone=env.get("DEFAULT_TIME_ZONE", "Europe/London"),
+            local_mode=env.get("LICENCE_MANAGER_LOCAL", "") == "1",
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        try:
+            ZoneInfo(self.default_time_zone)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ConfigError(
+                f"DEFAULT_TIME_ZONE {self.default_time_zone!r} is not a time zone"
+            ) from error
+        if self.sync_max_parallel_shards < 1:
+            raise ConfigError("SYNC_MAX_PARALLEL_SHARDS must be at least 1")
+
+
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as error:
+        raise ConfigError(f"{name} must be a number, not {raw!r}") from error
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive, not {raw!r}")
+    return value

@@ -1,0 +1,113 @@
+"""The tamper-evident audit log: each licence's entries form a SHA-256 hash chain.
+
+An entry's hash covers its content and the previous entry's hash, so editing, removing or
+reordering any stored entry breaks verification from that point on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from licence_manager.domain.model import GENESIS, AuditHead, LicenceKey
+
+
+class AuditAction(StrEnum):
+    LICENCE_DISCOVERED = "LICENCE_DISCOVERED"
+    SEATS_CHANGED_OUTSIDE = "SEATS_CHANGED_OUTSIDE"
+    PLAN_CHANGED = "PLAN_CHANGED"
+    STATUS_CHANGED = "STATUS_CHANGED"
+    LICENCE_REMOVED = "LICENCE_REMOVED"
+
+
+class Source(StrEnum):
+    """Where a change came from; reports break seat additions down by it."""
+
+    SYNC = "sync"
+    OUTSIDE = "outside"  # seats changed outside Licence Manager, e.g. in the Admin console
+    AUTOMATIC = "automatic"
+    MANUAL = "manual"
+    PURCHASE = "purchase"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    key: LicenceKey
+    seq: int
+    at: datetime
+    action: AuditAction
+    source: Source
+    actor: str
+    message: str
+    seats_before: int | None
+    seats_after: int | None
+    prev_hash: str
+    hash: str
+
+    @property
+    def doc_id(self) -> str:
+        # Zero-padded so that document ids sort in chain order.
+        return f"{self.key.doc_id}_{self.seq:010d}"
+
+    @property
+    def head(self) -> AuditHead:
+        return AuditHead(seq=self.seq, hash=self.hash)
+
+
+def _digest(fields: dict[str, object]) -> str:
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _hashed_fields(entry: AuditEntry) -> dict[str, object]:
+    fields = asdict(entry)
+    fields.pop("hash")
+    fields["at"] = entry.at.astimezone(UTC).isoformat(timespec="microseconds")
+    return fields
+
+
+def append(
+    head: AuditHead,
+    key: LicenceKey,
+    at: datetime,
+    action: AuditAction,
+    source: Source,
+    actor: str,
+    message: str,
+    seats_before: int | None = None,
+    seats_after: int | None = None,
+) -> AuditEntry:
+    """The next entry of a chain whose last entry is `head`."""
+    at = at.astimezone(UTC)
+    draft = AuditEntry(
+        key=key,
+        seq=head.seq + 1,
+        at=at,
+        action=action,
+        source=source,
+        actor=actor,
+        message=message,
+        seats_before=seats_before,
+        seats_after=seats_after,
+        prev_hash=head.hash,
+        hash="",
+    )
+    return replace(draft, hash=_digest(_hashed_fields(draft)))
+
+
+def verify_chain(entries: list[AuditEntry]) -> list[str]:
+    """Problems found walking a licence's entries in sequence order; empty when intact."""
+    problems: list[str] = []
+    head = GENESIS
+    for entry in sorted(entries, key=lambda e: e.seq):
+        if entry.seq != head.seq + 1:
+            problems.append(f"entry {entry.seq}: expected sequence {head.seq + 1}")
+        if entry.prev_hash != head.hash:
+            problems.append(f"entry {entry.seq}: does not link to entry {head.seq}")
+        if entry.hash != _digest(_hashed_fields(entry)):
+            problems.append(f"entry {entry.seq}: content does not match its hash")
+        head = entry.head
+    return problems

@@ -1,0 +1,128 @@
+"""What a sync does with one observed subscription: the rules, free of any storage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from licence_manager.domain import audit, daily
+from licence_manager.domain.audit import AuditAction, AuditEntry, Source
+from licence_manager.domain.daily import DailyUsage
+from licence_manager.domain.model import GENESIS, Licence, Subscription, Usage
+
+REMOVED = "REMOVED"
+SYNC_ACTOR = "usage sync"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedChange:
+    """Everything one observation writes, atomically: the licence, its day, its audit entries."""
+
+    licence: Licence
+    daily: DailyUsage | None
+    audit: tuple[AuditEntry, ...]
+
+
+def needs_recording(stored: Licence | None, observed: Usage) -> bool:
+    return stored is None or stored.usage != observed
+
+
+def record_observation(
+    stored: Licence | None,
+    today: DailyUsage | None,
+    subscription: Subscription,
+    at: datetime,
+    default_time_zone: str,
+) -> RecordedChange | None:
+    """Fold what the Reseller API says now into the stored licence; None when nothing changed."""
+    observed = Usage.of(subscription)
+    if stored is not None and stored.usage == observed:
+        return None
+    if stored is not None and at < stored.updated_at:
+        return None  # an observation older than what is stored must not roll it back
+    key = subscription.key
+    time_zone = stored.time_zone if stored else default_time_zone
+    head = stored.audit_head if stored else GENESIS
+    entries: list[AuditEntry] = []
+
+    def log(action: AuditAction, source: Source, message: str, before: int | None) -> None:
+        nonlocal head
+        entry = audit.append(
+            head, key, at, action, source, SYNC_ACTOR, message, before, observed.total
+        )
+        entries.append(entry)
+        head = entry.head
+
+    before = stored.usage if stored else None
+    if before is None:
+        log(
+            AuditAction.LICENCE_DISCOVERED,
+            Source.SYNC,
+            f"{observed.sku_name} found on plan {observed.plan_name} with {observed.total} seats",
+            None,
+        )
+    else:
+        if before.total != observed.total:
+            log(
+                AuditAction.SEATS_CHANGED_OUTSIDE,
+                Source.OUTSIDE,
+                f"Seats changed outside Licence Manager from {before.total} to {observed.total}",
+                before.total,
+            )
+        if before.plan_name != observed.plan_name:
+            log(
+                AuditAction.PLAN_CHANGED,
+                Source.OUTSIDE,
+                f"Plan changed from {before.plan_name} to {observed.plan_name}",
+                before.total,
+            )
+        if before.status != observed.status:
+            log(
+                AuditAction.STATUS_CHANGED,
+                Source.OUTSIDE,
+                f"Status changed from {before.status} to {observed.status}",
+                before.total,
+            )
+    licence = Licence(
+        key=key,
+        customer_domain=subscription.customer_domain,
+        usage=observed,
+        time_zone=time_zone,
+        updated_at=at,
+        audit_head=head,
+    )
+    day = _roll_day(today, licence, at, before)
+    return RecordedChange(licence=licence, daily=day, audit=tuple(entries))
+
+
+def _roll_day(
+    today: DailyUsage | None, licence: Licence, at: datetime, before: Usage | None
+) -> DailyUsage | None:
+    after = licence.usage
+    if before is not None and (before.assigned, before.total) == (after.assigned, after.total):
+        return None  # only the status or plan changed: the seat figures of the day did not
+    return daily.roll(today, licence.key, licence.time_zone, at, before, after)
+
+
+def record_disappearance(stored: Licence, at: datetime) -> RecordedChange | None:
+    """A licence the complete listing no longer contains: cancelled, deleted or transferred."""
+    if stored.usage.status == REMOVED:
+        return None
+    entry = audit.append(
+        stored.audit_head,
+        stored.key,
+        at,
+        AuditAction.LICENCE_REMOVED,
+        Source.OUTSIDE,
+        SYNC_ACTOR,
+        f"{stored.usage.sku_name} is no longer among the customer's online subscriptions",
+        stored.usage.total,
+        stored.usage.total,
+    )
+    licence = replace(
+        stored,
+        usage=replace(stored.usage, status=REMOVED),
+        updated_at=at,
+        audit_head=entry.head,
+    )
+    return RecordedChange(licence=licence, daily=None, audit=(entry,))

@@ -1,0 +1,110 @@
+"""What the function entry points share: decoding trigger payloads and guarding their age.
+Each functions/<name>/main.py is a thin call into here."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from licence_manager import bootstrap
+from licence_manager.observability import get_logger
+from licence_manager.services.sync import SyncReport, SyncUsage
+
+log = get_logger(__name__)
+
+
+class BadMessage(ValueError):
+    """A message that can never be processed: dropped with a log entry, not retried."""
+
+
+def pubsub_json(data: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The JSON body of a Pub/Sub CloudEvent (`data.message.data`, base64); {} when empty."""
+    encoded = ((data or {}).get("message") or {}).get("data") or ""
+    if not encoded:
+        return {}
+    try:
+        body = json.loads(base64.b64decode(encoded))
+    except (binascii.Error, ValueError) as error:
+        raise BadMessage(f"message data is not base64 JSON: {error}") from error
+    if not isinstance(body, dict):
+        raise BadMessage("message data must be a JSON object")
+    return body
+
+
+def age_seconds(event_time: str | None, now: datetime | None = None) -> float:
+    if not event_time:
+        return 0.0
+    sent = datetime.fromisoformat(event_time.replace("Z", "+00:00"))
+    return ((now or datetime.now(UTC)) - sent).total_seconds()
+
+
+def sync_command(body: Mapping[str, Any], configured: tuple[str | None, ...]) -> SyncUsage:
+    """The scheduler job may name shards (`{"shards": ["a", "b"]}`); otherwise all configured."""
+    shards = body.get("shards")
+    if shards is None:
+        return SyncUsage(shards=configured)
+    if not isinstance(shards, list) or not all(isinstance(s, str) and s for s in shards):
+        raise BadMessage('"shards" must be a list of non-empty customer name prefixes')
+    return SyncUsage(shards=tuple(s.lower() for s in shards))
+
+
+def run_scheduled_sync(event_time: str | None, data: Mapping[str, Any] | None) -> SyncReport | None:
+    """Cloud Scheduler → Pub/Sub → sync_usage. A late redelivery is dropped: the next scheduled
+    run is already due and a pile-up of old runs only burns API quota."""
+    settings = bootstrap.settings()
+    age = age_seconds(event_time)
+    if age > settings.sync_max_event_age_seconds:
+        log.warning("dropping stale sync trigger", extra={"ageSeconds": round(age, 1)})
+        return None
+    try:
+        command = sync_command(pubsub_json(data), settings.sync_customer_prefixes)
+    except BadMessage as error:
+        log.error("dropping malformed sync trigger", extra={"error": str(error)})
+        return None
+    report = bootstrap.usage_sync()(command)
+    log_report(report)
+    return report
+
+
+def log_report(report: SyncReport) -> None:
+    failures = report.failures
+    log.log(
+        40 if failures else 20,  # ERROR when anything failed, so alerting policies can see it
+        "usage sync finished",
+        extra={
+            "runId": report.run_id,
+            "durationSeconds": round(
+                ((report.finished_at or report.started_at) - report.started_at).total_seconds(), 3
+            ),
+            "shards": len(report.shards),
+            "apiCalls": report.total("api_calls"),
+            "subscriptionsSeen": report.total("subscriptions_seen"),
+            "offlineSkipped": report.total("offline_skipped"),
+            "licencesCreated": report.total("licences_created"),
+            "licencesUpdated": report.total("licences_updated"),
+            "licencesRemoved": report.total("licences_removed"),
+            "outsideChanges": report.total("outside_changes"),
+            "customersAdded": report.total("customers_added"),
+            "complete": all(s.complete for s in report.shards),
+            "failures": failures,
+        },
+    )
+
+
+def serve_http(request: Any) -> Any:
+    """Hand a functions-framework (Flask) request to the API app."""
+    app = bootstrap.api_app()
+    with app.request_context(request.environ):
+        return app.full_dispatch_request()
+
+
+def log_unbuilt(function: str, event_type: str, subject: str) -> None:
+    """For functions whose behaviour is not built yet: say so loudly instead of pretending."""
+    log.warning(
+        f"{function} is not built yet; event ignored",
+        extra={"function": function, "eventType": event_type, "subject": subject},
+    )

@@ -1,0 +1,113 @@
+"""The ports the services talk through. Real adapters and in-memory fakes both implement them,
+and one contract test suite runs against each so the fakes cannot lie."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from licence_manager.domain.audit import AuditEntry
+from licence_manager.domain.daily import DailyUsage
+from licence_manager.domain.model import Customer, Licence, LicenceKey, Subscription
+from licence_manager.domain.observation import RecordedChange
+
+
+class SourceError(Exception):
+    """The seat provider failed for good (after retries) on one call."""
+
+    def __init__(self, message: str, *, status: int | None = None, reason: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.reason = reason
+
+
+class AccessDenied(SourceError):
+    """The reseller may not act for this customer (403 forbidden)."""
+
+
+@dataclass(slots=True)
+class SubscriptionListing:
+    """One shard's online subscriptions; `complete` is False when a page failed for good."""
+
+    subscriptions: list[Subscription] = field(default_factory=list)
+    offline_skipped: int = 0
+    api_calls: int = 0
+    complete: bool = True
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerProfile:
+    customer_id: str
+    customer_domain: str
+    organization_name: str
+
+
+class SubscriptionSource(abc.ABC):
+    """The Workspace Reseller API, as far as reading usage goes."""
+
+    @abc.abstractmethod
+    def list_subscriptions(self, customer_name_prefix: str | None) -> SubscriptionListing: ...
+
+    @abc.abstractmethod
+    def list_customer_subscriptions(self, customer_id: str) -> list[Subscription]:
+        """One customer's online subscriptions; raises AccessDenied for a customer not ours."""
+
+    @abc.abstractmethod
+    def get_customer(self, customer_id: str) -> CustomerProfile: ...
+
+
+# Given the stored licence and the stored rollup of the day, decide what to write (or nothing).
+ChangeDecision = Callable[[Licence | None, DailyUsage | None], RecordedChange | None]
+
+
+@dataclass(frozen=True, slots=True)
+class SyncRunRecord:
+    run_id: str
+    started_at: datetime
+    finished_at: datetime
+    subscriptions_seen: int
+    licences_written: int
+    api_calls: int
+    failures: int
+    complete: bool
+
+
+class LicenceStore(abc.ABC):
+    @abc.abstractmethod
+    def licences_for_domains(self, domain_prefix: str | None) -> dict[LicenceKey, Licence]:
+        """Every stored licence whose customer domain starts with the prefix (all when None)."""
+
+    @abc.abstractmethod
+    def record(
+        self, key: LicenceKey, at: datetime, default_time_zone: str, decide: ChangeDecision
+    ) -> RecordedChange | None:
+        """Atomically read the licence and its rollup for the local day of `at`, apply `decide`,
+        and write what it returns (licence, rollup and audit entries together, or nothing)."""
+
+    @abc.abstractmethod
+    def save_customer(self, customer: Customer) -> None: ...
+
+    @abc.abstractmethod
+    def customer(self, customer_id: str) -> Customer | None: ...
+
+    @abc.abstractmethod
+    def customers(self) -> list[Customer]:
+        """All customers, ordered by domain."""
+
+    @abc.abstractmethod
+    def licences_of(self, customer_id: str) -> list[Licence]:
+        """One customer's licences, ordered by SKU id."""
+
+    @abc.abstractmethod
+    def daily_usage(self, key: LicenceKey) -> list[DailyUsage]:
+        """A licence's daily rollups, oldest first."""
+
+    @abc.abstractmethod
+    def audit_entries(self, key: LicenceKey) -> list[AuditEntry]:
+        """A licence's audit entries in chain order."""
+
+    @abc.abstractmethod
+    def record_sync_run(self, run: SyncRunRecord) -> None: ...

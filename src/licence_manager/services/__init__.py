@@ -1,0 +1,1 @@
+"""Services: the use cases, orchestrating the domain through the ports."""

@@ -1,0 +1,226 @@
+"""The usage sync: read every online subscription, record only what changed."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+
+from licence_manager.domain.daily import DailyUsage
+from licence_manager.domain.model import Customer, Licence, LicenceKey, Subscription, Usage
+from licence_manager.domain.observation import (
+    REMOVED,
+    RecordedChange,
+    needs_recording,
+    record_disappearance,
+    record_observation,
+)
+from licence_manager.observability import get_logger
+from licence_manager.ports import (
+    AccessDenied,
+    LicenceStore,
+    SourceError,
+    SubscriptionSource,
+    SyncRunRecord,
+)
+
+log = get_logger(__name__)
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncUsage:
+    """Command: sync these shards (customerNamePrefix values; None means every customer)."""
+
+    shards: tuple[str | None, ...] = (None,)
+
+
+@dataclass(slots=True)
+class ShardReport:
+    prefix: str | None
+    api_calls: int = 0
+    subscriptions_seen: int = 0
+    offline_skipped: int = 0
+    licences_created: int = 0
+    licences_updated: int = 0
+    licences_removed: int = 0
+    outside_changes: int = 0
+    customers_added: int = 0
+    complete: bool = True
+    failures: list[dict[str, str]] = field(default_factory=list)
+
+    def fail(self, reason: str, customer_id: str = "", sku_id: str = "") -> None:
+        self.failures.append({"customerId": customer_id, "skuId": sku_id, "reason": reason})
+
+
+@dataclass(slots=True)
+class SyncReport:
+    run_id: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    shards: list[ShardReport] = field(default_factory=list)
+
+    def total(self, name: str) -> int:
+        return sum(int(getattr(shard, name)) for shard in self.shards)
+
+    @property
+    def failures(self) -> list[dict[str, str]]:
+        return [failure for shard in self.shards for failure in shard.failures]
+
+    @property
+    def licences_written(self) -> int:
+        return sum(
+            s.licences_created + s.licences_updated + s.licences_removed for s in self.shards
+        )
+
+
+class UsageSync:
+    def __init__(
+        self,
+        source: SubscriptionSource,
+        store: LicenceStore,
+        default_time_zone: str,
+        clock: Clock = utc_now,
+        max_parallel_shards: int = 8,
+    ) -> None:
+        self._source = source
+        self._store = store
+        self._time_zone = default_time_zone
+        self._clock = clock
+        self._parallel = max_parallel_shards
+
+    def __call__(self, command: SyncUsage) -> SyncReport:
+        report = SyncReport(run_id=uuid.uuid4().hex, started_at=self._clock())
+        # Shards are independent and the wall time is bound by API latency: run them side by side.
+        with ThreadPoolExecutor(max_workers=min(self._parallel, len(command.shards))) as pool:
+            report.shards = list(pool.map(self._sync_shard, command.shards))
+        report.finished_at = self._clock()
+        self._store.record_sync_run(
+            SyncRunRecord(
+                run_id=report.run_id,
+                started_at=report.started_at,
+                finished_at=report.finished_at,
+                subscriptions_seen=report.total("subscriptions_seen"),
+                licences_written=report.licences_written,
+                api_calls=report.total("api_calls"),
+                failures=len(report.failures),
+                complete=all(s.complete for s in report.shards),
+            )
+        )
+        return report
+
+    def _sync_shard(self, prefix: str | None) -> ShardReport:
+        shard = ShardReport(prefix=prefix)
+        listing = self._source.list_subscriptions(prefix)
+        shard.api_calls += listing.api_calls
+        shard.subscriptions_seen = len(listing.subscriptions)
+        shard.offline_skipped = listing.offline_skipped
+        if not listing.complete:
+            shard.complete = False
+            shard.fail(f"listing stopped early: {listing.error}")
+        stored = self._store.licences_for_domains(prefix)
+        observed_at = self._clock()
+        for subscription in listing.subscriptions:
+            self._observe(shard, stored.get(subscription.key), subscription, observed_at)
+        self._add_new_customers(shard, stored, listing.subscriptions)
+        if listing.complete:
+            seen = {s.key for s in listing.subscriptions}
+            vanished = [lic for key, lic in stored.items() if key not in seen]
+            self._confirm_vanished(shard, vanished, observed_at)
+        return shard
+
+    def _observe(
+        self, shard: ShardReport, stored: Licence | None, subscription: Subscription,
+        observed_at: datetime,
+    ) -> None:  # fmt: skip
+        if not needs_recording(stored, Usage.of(subscription)):
+            return
+        decide = partial(
+            _decide_observation, subscription=subscription, at=observed_at, tz=self._time_zone
+        )
+        try:
+            change = self._store.record(subscription.key, observed_at, self._time_zone, decide)
+        except Exception as error:  # one licence failing to save must not stop the others
+            log.exception("could not record licence", extra={"licence": subscription.key.doc_id})
+            shard.fail(f"store: {error}", subscription.customer_id, subscription.sku_id)
+            return
+        if change is None:
+            return
+        if stored is None:
+            shard.licences_created += 1
+        else:
+            shard.licences_updated += 1
+        shard.outside_changes += sum(e.source == "outside" for e in change.audit)
+
+    def _add_new_customers(
+        self, shard: ShardReport, stored: dict[LicenceKey, Licence], seen: list[Subscription]
+    ) -> None:
+        known = {key.customer_id for key in stored}
+        new = {s.customer_id: s.customer_domain for s in seen if s.customer_id not in known}
+        for customer_id, domain in sorted(new.items()):
+            name = domain
+            shard.api_calls += 1
+            try:
+                name = self._source.get_customer(customer_id).organization_name or domain
+            except SourceError as error:
+                shard.fail(f"customers.get: {error}", customer_id)
+            try:
+                self._store.save_customer(Customer(customer_id, domain, name, self._time_zone))
+                shard.customers_added += 1
+            except Exception as error:
+                log.exception("could not save customer", extra={"customerId": customer_id})
+                shard.fail(f"store: {error}", customer_id)
+
+    def _confirm_vanished(
+        self, shard: ShardReport, vanished: list[Licence], observed_at: datetime
+    ) -> None:
+        """A licence missing from a complete listing is checked against its customer before it
+        is marked removed: a customer that now answers 403 is reported, its data left alone."""
+        by_customer: dict[str, list[Licence]] = {}
+        for licence in vanished:
+            if licence.usage.status != REMOVED:
+                by_customer.setdefault(licence.key.customer_id, []).append(licence)
+        for customer_id, licences in sorted(by_customer.items()):
+            shard.api_calls += 1
+            try:
+                current = {s.key: s for s in self._source.list_customer_subscriptions(customer_id)}
+            except AccessDenied as error:
+                shard.fail(f"customer not accessible (403): {error}", customer_id)
+                continue
+            except SourceError as error:
+                shard.fail(f"subscriptions.list for customer: {error}", customer_id)
+                continue
+            for licence in licences:
+                if licence.key in current:
+                    self._observe(shard, licence, current[licence.key], observed_at)
+                else:
+                    self._remove(shard, licence, observed_at)
+
+    def _remove(self, shard: ShardReport, licence: Licence, at: datetime) -> None:
+        def decide(stored: Licence | None, _today: DailyUsage | None) -> RecordedChange | None:
+            return record_disappearance(stored, at) if stored is not None else None
+
+        try:
+            if self._store.record(licence.key, at, self._time_zone, decide) is not None:
+                shard.licences_removed += 1
+        except Exception as error:
+            log.exception("could not record removal", extra={"licence": licence.key.doc_id})
+            shard.fail(f"store: {error}", licence.key.customer_id, licence.key.sku_id)
+
+
+def _decide_observation(
+    stored: Licence | None,
+    today: DailyUsage | None,
+    *,
+    subscription: Subscription,
+    at: datetime,
+    tz: str,
+) -> RecordedChange | None:
+    return record_observation(stored, today, subscription, at, tz)
