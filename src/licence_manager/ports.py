@@ -111,3 +111,6 @@ class LicenceStore(abc.ABC):
 
     @abc.abstractmethod
     def record_sync_run(self, run: SyncRunRecord) -> None: ...
+
+    @abc.abstractmethod
+    def last_sync_run(self) -> SyncRunRecord | None: ...

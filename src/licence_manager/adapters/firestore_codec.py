@@ -9,6 +9,7 @@ from typing import Any
 from licence_manager.domain.audit import AuditAction, AuditEntry, Source
 from licence_manager.domain.daily import DailyUsage
 from licence_manager.domain.model import AuditHead, Customer, Licence, LicenceKey, Usage
+from licence_manager.ports import SyncRunRecord
 
 Document = dict[str, Any]
 
@@ -156,4 +157,30 @@ def customer_from_doc(doc: Document) -> Customer:
         customer_domain=doc["customerDomain"],
         name=doc["name"],
         time_zone=doc["timeZone"],
+    )
+
+
+def sync_run_to_doc(run: SyncRunRecord) -> Document:
+    return {
+        "runId": run.run_id,
+        "startedAt": run.started_at,
+        "finishedAt": run.finished_at,
+        "subscriptionsSeen": run.subscriptions_seen,
+        "licencesWritten": run.licences_written,
+        "apiCalls": run.api_calls,
+        "failures": run.failures,
+        "complete": run.complete,
+    }
+
+
+def sync_run_from_doc(doc: Document) -> SyncRunRecord:
+    return SyncRunRecord(
+        run_id=doc["runId"],
+        started_at=plain_datetime(doc["startedAt"]),
+        finished_at=plain_datetime(doc["finishedAt"]),
+        subscriptions_seen=doc["subscriptionsSeen"],
+        licences_written=doc["licencesWritten"],
+        api_calls=doc["apiCalls"],
+        failures=doc["failures"],
+        complete=doc["complete"],
     )

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -121,13 +120,11 @@ class FirestoreLicenceStore(LicenceStore):
 
     def record_sync_run(self, run: SyncRunRecord) -> None:
         # One small heartbeat document, overwritten each run: an unchanged sync writes only this.
-        doc = {_camel(name): value for name, value in asdict(run).items()}
-        self._db.collection(SYNC_RUNS).document("latest").set(doc)
+        self._db.collection(SYNC_RUNS).document("latest").set(codec.sync_run_to_doc(run))
 
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
+    def last_sync_run(self) -> SyncRunRecord | None:
+        snap = self._db.collection(SYNC_RUNS).document("latest").get()
+        return codec.sync_run_from_doc(_data(snap)) if snap.exists else None
 
 
 def _data(snapshot: Any) -> codec.Document:

@@ -7,9 +7,18 @@ from datetime import datetime
 
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.daily import DailyUsage, local_day
-from licence_manager.domain.model import Customer, Licence, LicenceKey
+from licence_manager.domain.model import Customer, Licence, LicenceKey, Subscription
 from licence_manager.domain.observation import RecordedChange
-from licence_manager.ports import ChangeDecision, LicenceStore, SyncRunRecord
+from licence_manager.ports import (
+    AccessDenied,
+    ChangeDecision,
+    CustomerProfile,
+    LicenceStore,
+    SourceError,
+    SubscriptionListing,
+    SubscriptionSource,
+    SyncRunRecord,
+)
 
 
 class InMemoryLicenceStore(LicenceStore):
@@ -81,3 +90,57 @@ class InMemoryLicenceStore(LicenceStore):
         with self._lock:
             self.sync_runs.append(run)
             self.writes += 1
+
+    def last_sync_run(self) -> SyncRunRecord | None:
+        with self._lock:
+            return self.sync_runs[-1] if self.sync_runs else None
+
+
+class FakeSubscriptionSource(SubscriptionSource):
+    """Subscriptions held in memory, paged like the Reseller API so that call counts compare."""
+
+    def __init__(self, subscriptions: list[Subscription] | None = None, page_size: int = 100):
+        self.subscriptions = list(subscriptions or [])
+        self.offline: list[Subscription] = []
+        self.forbidden: set[str] = set()
+        self.names: dict[str, str] = {}
+        self.fail_listing_after_pages: int | None = None
+        self.page_size = page_size
+        self.calls = 0
+
+    def _pages(self, items: int) -> int:
+        return max(1, -(-items // self.page_size))
+
+    def list_subscriptions(self, customer_name_prefix: str | None) -> SubscriptionListing:
+        def matches(s: Subscription) -> bool:
+            return s.customer_id not in self.forbidden and (
+                customer_name_prefix is None or s.customer_domain.startswith(customer_name_prefix)
+            )
+
+        online = [s for s in self.subscriptions if matches(s)]
+        offline = [s for s in self.offline if matches(s)]
+        pages = self._pages(len(online) + len(offline))
+        if self.fail_listing_after_pages is not None and self.fail_listing_after_pages < pages:
+            kept = online[: self.fail_listing_after_pages * self.page_size]
+            self.calls += self.fail_listing_after_pages + 1
+            return SubscriptionListing(
+                kept, 0, self.fail_listing_after_pages + 1, False, "HTTP 503"
+            )
+        self.calls += pages
+        return SubscriptionListing(online, len(offline), pages)
+
+    def list_customer_subscriptions(self, customer_id: str) -> list[Subscription]:
+        self.calls += 1
+        if customer_id in self.forbidden:
+            raise AccessDenied(f"customer {customer_id} is not accessible", status=403)
+        return [s for s in self.subscriptions if s.customer_id == customer_id]
+
+    def get_customer(self, customer_id: str) -> CustomerProfile:
+        self.calls += 1
+        if customer_id in self.forbidden:
+            raise AccessDenied(f"customer {customer_id} is not accessible", status=403)
+        domains = {s.customer_id: s.customer_domain for s in self.subscriptions}
+        if customer_id not in domains:
+            raise SourceError(f"customer {customer_id} not found", status=404, reason="notFound")
+        domain = domains[customer_id]
+        return CustomerProfile(customer_id, domain, self.names.get(customer_id, domain))

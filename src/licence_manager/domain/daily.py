@@ -9,7 +9,7 @@ time-weighted average without reading every sync.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from licence_manager.domain.model import LicenceKey, Usage
@@ -20,10 +20,11 @@ def local_day(at: datetime, time_zone: str) -> date:
 
 
 def day_bounds(day: date, time_zone: str) -> tuple[datetime, datetime]:
-    """Start and end of a local day as aware datetimes; 23 or 25 hours long across DST changes."""
+    """Start and end of a local day in UTC; 23 or 25 hours long across DST changes.
+    (Python subtracts aware datetimes sharing a tzinfo as wall-clock times: hence UTC.)"""
     zone = ZoneInfo(time_zone)
-    start = datetime.combine(day, time.min, tzinfo=zone)
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+    start = datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
     return start, end
 
 

@@ -1,0 +1,110 @@
+"""One contract, two stores: the in-memory fake must behave like Firestore on the emulator."""
+
+import threading
+from datetime import timedelta
+from functools import partial
+
+import pytest
+
+from licence_manager.adapters.firestore_store import FirestoreLicenceStore
+from licence_manager.adapters.memory import InMemoryLicenceStore
+from licence_manager.domain.audit import verify_chain
+from licence_manager.domain.model import Customer, LicenceKey
+from licence_manager.domain.observation import record_observation
+from licence_manager.ports import LicenceStore, SyncRunRecord
+from tests.builders import T0, subscription
+
+TZ = "Europe/London"
+
+
+@pytest.fixture(params=["memory", "firestore"])
+def store(request: pytest.FixtureRequest) -> LicenceStore:
+    if request.param == "memory":
+        return InMemoryLicenceStore()
+    return FirestoreLicenceStore(request.getfixturevalue("firestore_client"))
+
+
+def observe(store: LicenceStore, sub, at=T0):  # type: ignore[no-untyped-def]
+    decide = partial(_decide, sub=sub, at=at)
+    return store.record(sub.key, at, TZ, decide)
+
+
+def _decide(stored, today, *, sub, at):  # type: ignore[no-untyped-def]
+    return record_observation(stored, today, sub, at, TZ)
+
+
+def test_a_recorded_licence_reads_back_equal(store: LicenceStore) -> None:
+    change = observe(store, subscription(total=10, assigned=4))
+    assert change is not None
+    assert store.licences_for_domains(None) == {change.licence.key: change.licence}
+    assert store.licences_of("C01") == [change.licence]
+    assert store.daily_usage(change.licence.key) == [change.daily]
+    assert store.audit_entries(change.licence.key) == list(change.audit)
+
+
+def test_domain_prefix_selects_licences(store: LicenceStore) -> None:
+    observe(store, subscription(customer_id="A", domain="alpha.example"))
+    observe(store, subscription(customer_id="B", domain="beta.example"))
+    observe(store, subscription(customer_id="B2", domain="bravo.example"))
+    assert {k.customer_id for k in store.licences_for_domains("b")} == {"B", "B2"}
+    assert {k.customer_id for k in store.licences_for_domains("al")} == {"A"}
+    assert len(store.licences_for_domains(None)) == 3
+
+
+def test_a_decision_of_nothing_writes_nothing(store: LicenceStore) -> None:
+    observe(store, subscription())
+    assert observe(store, subscription(), T0 + timedelta(minutes=1)) is None
+    assert len(store.audit_entries(LicenceKey("C01", "1010020028"))) == 1
+
+
+def test_daily_rollups_and_audit_entries_come_back_in_order(store: LicenceStore) -> None:
+    key = LicenceKey("C01", "1010020028")
+    for day, total in enumerate([10, 12, 15, 20]):
+        observe(store, subscription(total=total), T0 + timedelta(days=day))
+    # another licence whose ids share the prefix must not leak in
+    observe(store, subscription(sku_id="10100200280"), T0)
+    days = store.daily_usage(key)
+    assert [d.day.isoformat() for d in days] == ["2026-11-02", "2026-11-03", "2026-11-04",
+                                                  "2026-11-05"]  # fmt: skip
+    entries = store.audit_entries(key)
+    assert [e.seq for e in entries] == [1, 2, 3, 4]
+    assert verify_chain(entries) == []
+
+
+def test_customers_round_trip(store: LicenceStore) -> None:
+    store.save_customer(Customer("C2", "zeta.example", "Zeta Ltd", TZ))
+    store.save_customer(Customer("C1", "alpha.example", "Alpha Ltd", "Asia/Tokyo"))
+    assert [c.name for c in store.customers()] == ["Alpha Ltd", "Zeta Ltd"]
+    assert store.customer("C1") == Customer("C1", "alpha.example", "Alpha Ltd", "Asia/Tokyo")
+    assert store.customer("nope") is None
+
+
+def test_the_latest_sync_run_is_kept(store: LicenceStore) -> None:
+    assert store.last_sync_run() is None
+    store.record_sync_run(SyncRunRecord("r1", T0, T0, 3, 1, 1, 0, True))
+    second = SyncRunRecord("r2", T0, T0 + timedelta(seconds=2), 3, 0, 1, 1, False)
+    store.record_sync_run(second)
+    assert store.last_sync_run() == second
+
+
+def test_concurrent_observations_never_lose_an_audit_entry(store: LicenceStore) -> None:
+    """Eight writers race on one licence; each distinct seat count must land in the chain once."""
+    observe(store, subscription(total=10))
+    errors: list[BaseException] = []
+
+    def writer(total: int) -> None:
+        try:
+            observe(store, subscription(total=total), T0 + timedelta(seconds=total))
+        except BaseException as error:  # surfaced below, not swallowed
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(11 + n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    entries = store.audit_entries(LicenceKey("C01", "1010020028"))
+    assert verify_chain(entries) == []
+    assert len(entries) >= 2  # later totals may win; stale ones are rightly ignored
+    assert len({e.seq for e in entries}) == len(entries)

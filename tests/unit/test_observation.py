@@ -1,0 +1,109 @@
+from dataclasses import replace
+from datetime import timedelta
+
+from licence_manager.domain.audit import AuditAction, Source, verify_chain
+from licence_manager.domain.model import Usage
+from licence_manager.domain.observation import (
+    REMOVED,
+    needs_recording,
+    record_disappearance,
+    record_observation,
+)
+from tests.builders import T0, subscription
+
+TZ = "Europe/London"
+
+
+def test_a_new_licence_is_recorded_with_a_discovery_entry() -> None:
+    change = record_observation(None, None, subscription(total=10, assigned=4), T0, TZ)
+    assert change is not None
+    assert change.licence.usage.total == 10
+    assert change.licence.time_zone == TZ
+    assert [e.action for e in change.audit] == [AuditAction.LICENCE_DISCOVERED]
+    assert change.licence.audit_head == change.audit[0].head
+    assert change.daily is not None and change.daily.covered_from == T0
+
+
+def test_nothing_changed_writes_nothing() -> None:
+    first = record_observation(None, None, subscription(), T0, TZ)
+    assert first is not None
+    again = record_observation(
+        first.licence, first.daily, subscription(), T0 + timedelta(minutes=1), TZ
+    )
+    assert again is None
+    assert not needs_recording(first.licence, Usage.of(subscription()))
+
+
+def test_a_new_subscription_id_alone_is_recorded_but_not_audited() -> None:
+    first = record_observation(None, None, subscription(subscription_id="a"), T0, TZ)
+    assert first is not None
+    renewed = record_observation(first.licence, first.daily, subscription(subscription_id="b"),
+                                 T0 + timedelta(minutes=1), TZ)  # fmt: skip
+    assert renewed is not None
+    assert renewed.audit == ()
+    assert renewed.daily is None  # seat figures of the day did not move
+    assert renewed.licence.usage.subscription_id == "b"
+
+
+def test_assigned_users_changing_updates_the_day_without_an_audit_entry() -> None:
+    first = record_observation(None, None, subscription(assigned=4), T0, TZ)
+    assert first is not None
+    later = record_observation(first.licence, first.daily, subscription(assigned=6),
+                               T0 + timedelta(hours=1), TZ)  # fmt: skip
+    assert later is not None
+    assert later.audit == ()
+    assert later.daily is not None and later.daily.last_assigned == 6
+    assert later.daily.assigned_seat_seconds == 4 * 3600
+
+
+def test_seats_changed_outside_licence_manager_are_audited_with_before_and_after() -> None:
+    first = record_observation(None, None, subscription(total=10), T0, TZ)
+    assert first is not None
+    later = record_observation(first.licence, first.daily, subscription(total=15),
+                               T0 + timedelta(hours=1), TZ)  # fmt: skip
+    assert later is not None
+    (entry,) = later.audit
+    assert (entry.action, entry.source) == (AuditAction.SEATS_CHANGED_OUTSIDE, Source.OUTSIDE)
+    assert (entry.seats_before, entry.seats_after) == (10, 15)
+    assert verify_chain([*first.audit, entry]) == []
+
+
+def test_plan_and_status_changes_are_audited_in_one_chain() -> None:
+    first = record_observation(None, None, subscription(plan="TRIAL", total=10), T0, TZ)
+    assert first is not None
+    later = record_observation(
+        first.licence, first.daily, subscription(plan="FLEXIBLE", total=10, status="SUSPENDED"),
+        T0 + timedelta(hours=1), TZ,
+    )  # fmt: skip
+    assert later is not None
+    assert [e.action for e in later.audit] == [AuditAction.PLAN_CHANGED, AuditAction.STATUS_CHANGED]
+    assert [e.seq for e in later.audit] == [2, 3]
+    assert later.licence.audit_head.seq == 3
+
+
+def test_an_observation_older_than_the_stored_licence_is_ignored() -> None:
+    first = record_observation(None, None, subscription(total=10), T0, TZ)
+    assert first is not None
+    stale = record_observation(first.licence, first.daily, subscription(total=8),
+                               T0 - timedelta(minutes=5), TZ)  # fmt: skip
+    assert stale is None
+
+
+def test_a_licence_keeps_its_own_time_zone() -> None:
+    first = record_observation(None, None, subscription(), T0, "Asia/Tokyo")
+    assert first is not None
+    later = record_observation(
+        first.licence, None, subscription(assigned=9), T0 + timedelta(hours=1), TZ
+    )
+    assert later is not None and later.licence.time_zone == "Asia/Tokyo"
+
+
+def test_disappearance_is_recorded_once() -> None:
+    first = record_observation(None, None, subscription(), T0, TZ)
+    assert first is not None
+    gone = record_disappearance(first.licence, T0 + timedelta(hours=1))
+    assert gone is not None
+    assert gone.licence.usage.status == REMOVED
+    assert [e.action for e in gone.audit] == [AuditAction.LICENCE_REMOVED]
+    assert record_disappearance(gone.licence, T0 + timedelta(hours=2)) is None
+    assert replace(gone.licence.usage, status="ACTIVE") == first.licence.usage

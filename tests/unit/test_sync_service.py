@@ -1,0 +1,180 @@
+"""The usage sync with in-memory fakes of both ports: the rules of a run, in milliseconds."""
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from licence_manager.adapters.memory import FakeSubscriptionSource, InMemoryLicenceStore
+from licence_manager.domain.audit import AuditAction
+from licence_manager.domain.model import LicenceKey
+from licence_manager.domain.observation import REMOVED
+from licence_manager.services.sync import SyncUsage, UsageSync
+from tests.builders import T0, subscription
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, minutes: int = 1) -> None:
+        self.now += timedelta(minutes=minutes)
+
+
+def world(customers: int = 3, skus: tuple[str, ...] = ("1010020027", "1010020028")):
+    return [
+        subscription(customer_id=f"C{c:02d}", domain=f"customer{c:02d}.example", sku_id=sku,
+                     subscription_id=f"s-{c}-{sku}")
+        for c in range(customers) for sku in skus
+    ]  # fmt: skip
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def store() -> InMemoryLicenceStore:
+    return InMemoryLicenceStore()
+
+
+def make_sync(source, store, clock) -> UsageSync:
+    return UsageSync(source, store, "Europe/London", clock=clock)
+
+
+def test_first_sync_records_every_licence_and_customer(store, clock) -> None:
+    source = FakeSubscriptionSource(world(customers=3))
+    report = make_sync(source, store, clock)(SyncUsage())
+    assert report.total("licences_created") == 6
+    assert report.total("customers_added") == 3
+    assert len(store.licences) == 6
+    assert [c.customer_id for c in store.customers()] == ["C00", "C01", "C02"]
+    assert report.failures == []
+
+
+def test_an_unchanged_second_sync_writes_only_the_heartbeat(store, clock) -> None:
+    source = FakeSubscriptionSource(world())
+    sync = make_sync(source, store, clock)
+    sync(SyncUsage())
+    writes_before, calls_before = store.writes, source.calls
+    clock.advance()
+    report = sync(SyncUsage())
+    assert store.writes - writes_before == 1  # the sync_runs heartbeat
+    assert source.calls - calls_before == 1  # one page, no customers.get
+    assert report.licences_written == 0
+
+
+def test_only_changed_licences_are_written(store, clock) -> None:
+    subs = world(customers=10)
+    source = FakeSubscriptionSource(subs)
+    sync = make_sync(source, store, clock)
+    sync(SyncUsage())
+    source.subscriptions[3] = subscription(
+        customer_id=subs[3].customer_id, domain=subs[3].customer_domain, sku_id=subs[3].sku_id,
+        assigned=9,
+    )  # fmt: skip
+    writes_before = store.writes
+    clock.advance()
+    report = sync(SyncUsage())
+    assert report.total("licences_updated") == 1
+    assert store.writes - writes_before == 3  # licence + its day + heartbeat
+    assert store.licences[subs[3].key].usage.assigned == 9
+
+
+def test_seats_changed_in_the_admin_console_are_audited(store, clock) -> None:
+    source = FakeSubscriptionSource([subscription(total=10)])
+    sync = make_sync(source, store, clock)
+    sync(SyncUsage())
+    source.subscriptions = [subscription(total=14)]
+    clock.advance()
+    report = sync(SyncUsage())
+    assert report.total("outside_changes") == 1
+    entries = store.audit_entries(LicenceKey("C01", "1010020028"))
+    assert [e.action for e in entries] == [
+        AuditAction.LICENCE_DISCOVERED, AuditAction.SEATS_CHANGED_OUTSIDE,
+    ]  # fmt: skip
+
+
+def test_offline_subscriptions_are_ignored(store, clock) -> None:
+    source = FakeSubscriptionSource(world(customers=1))
+    source.offline = [
+        subscription(customer_id="C00", domain="customer00.example", sku_id="1010020025")
+    ]
+    report = make_sync(source, store, clock)(SyncUsage())
+    assert report.total("offline_skipped") == 1
+    assert LicenceKey("C00", "1010020025") not in store.licences
+
+
+def test_an_incomplete_listing_keeps_what_it_read_and_removes_nothing(store, clock) -> None:
+    source = FakeSubscriptionSource(world(customers=100), page_size=100)
+    sync = make_sync(source, store, clock)
+    sync(SyncUsage())
+    source.fail_listing_after_pages = 1
+    clock.advance()
+    report = sync(SyncUsage())
+    assert not report.shards[0].complete
+    assert report.failures and "listing stopped early" in report.failures[0]["reason"]
+    assert all(lic.usage.status != REMOVED for lic in store.licences.values())
+
+
+def test_a_cancelled_subscription_is_marked_removed_after_checking_its_customer(
+    store, clock
+) -> None:
+    source = FakeSubscriptionSource(world(customers=2))
+    sync = make_sync(source, store, clock)
+    sync(SyncUsage())
+    gone = source.subscriptions.pop(0)
+    clock.advance()
+    report = sync(SyncUsage())
+    assert report.total("licences_removed") == 1
+    assert store.licences[gone.key].usage.status == REMOVED
+    clock.advance()
+    assert make_sync(source, store, clock)(SyncUsage()).total("licences_removed") == 0
+
+
+def test_a_customer_answering_403_is_reported_and_the_others_still_sync(store, clock) -> None:
+    source = FakeSubscriptionSource(world(customers=3))
+    sync = make_sync(source, store, clock)
+    sync(SyncUsage())
+    source.forbidden = {"C01"}
+    source.subscriptions = [
+        subscription(
+            customer_id=s.customer_id, domain=s.customer_domain, sku_id=s.sku_id, assigned=8
+        )
+        for s in source.subscriptions
+    ]
+    clock.advance()
+    report = sync(SyncUsage())
+    assert [f["customerId"] for f in report.failures] == ["C01"]
+    assert "403" in report.failures[0]["reason"]
+    assert report.total("licences_updated") == 4
+    forbidden = [lic for key, lic in store.licences.items() if key.customer_id == "C01"]
+    assert all(lic.usage.assigned == 5 and lic.usage.status == "ACTIVE" for lic in forbidden)
+
+
+def test_shards_split_the_work_by_customer_name_prefix(store, clock) -> None:
+    subs = [
+        subscription(customer_id=f"C{d}", domain=f"{d}corp.example", subscription_id=d)
+        for d in "abcxyz"
+    ]
+    source = FakeSubscriptionSource(subs)
+    report = make_sync(source, store, clock)(SyncUsage(shards=("a", "b", "c", "x", "y", "z")))
+    assert [s.subscriptions_seen for s in report.shards] == [1] * 6
+    assert len(store.licences) == 6
+
+
+def test_one_licence_failing_to_save_does_not_stop_the_others(store, clock) -> None:
+    class FlakyStore(InMemoryLicenceStore):
+        def record(self, key, at, default_time_zone, decide):
+            if key.customer_id == "C01":
+                raise RuntimeError("deadline exceeded")
+            return super().record(key, at, default_time_zone, decide)
+
+    flaky = FlakyStore()
+    report = make_sync(FakeSubscriptionSource(world(customers=3)), flaky, clock)(SyncUsage())
+    assert len(flaky.licences) == 4
+    assert len(report.failures) == 2
+    assert all(f["customerId"] == "C01" for f in report.failures)
