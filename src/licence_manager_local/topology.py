@@ -1,0 +1,75 @@
+"""The Pub/Sub topics and subscriptions of the system, as Terraform declares them, created on the
+Pub/Sub emulator so that `make run` delivers events the way production does."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+from google.api_core.exceptions import AlreadyExists
+from google.cloud import pubsub_v1  # type: ignore[attr-defined]
+
+SYNC_TOPIC = "sync-usage"
+MAX_DELIVERY_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class PushRoute:
+    """A topic pushed to one function, with a dead-letter topic after bounded attempts."""
+
+    topic: str
+    function: str
+
+    @property
+    def subscription(self) -> str:
+        return f"{self.topic}-to-{self.function}"
+
+    @property
+    def dead_letter_topic(self) -> str:
+        return f"{self.topic}-dead-letter"
+
+    @property
+    def dead_letter_subscription(self) -> str:
+        # A pull subscription nobody consumes: people read it to see what failed for good.
+        return f"{self.dead_letter_topic}-inspect"
+
+
+ROUTES = (PushRoute(SYNC_TOPIC, "sync_usage"),)
+
+
+def push_endpoint(function_url: str, project: str, topic: str) -> str:
+    # functions-framework turns a push into a CloudEvent whose source comes from this path.
+    return f"{function_url.rstrip('/')}/projects/{project}/topics/{topic}"
+
+
+def create_routes(project: str, function_urls: dict[str, str]) -> None:
+    publisher = pubsub_v1.PublisherClient()
+    subscriber = pubsub_v1.SubscriberClient()
+    for route in ROUTES:
+        for topic in (route.topic, route.dead_letter_topic):
+            with contextlib.suppress(AlreadyExists):
+                publisher.create_topic(name=publisher.topic_path(project, topic))
+        _create_subscription(subscriber, {
+            "name": subscriber.subscription_path(project, route.dead_letter_subscription),
+            "topic": publisher.topic_path(project, route.dead_letter_topic),
+        })  # fmt: skip
+        _create_subscription(subscriber, {
+            "name": subscriber.subscription_path(project, route.subscription),
+            "topic": publisher.topic_path(project, route.topic),
+            "ack_deadline_seconds": 600,
+            "push_config": {"push_endpoint": push_endpoint(
+                function_urls[route.function], project, route.topic)},
+            "dead_letter_policy": {
+                "dead_letter_topic": publisher.topic_path(project, route.dead_letter_topic),
+                "max_delivery_attempts": MAX_DELIVERY_ATTEMPTS,
+            },
+            "retry_policy": {"minimum_backoff": {"seconds": 10},
+                             "maximum_backoff": {"seconds": 600}},
+        })  # fmt: skip
+
+
+def _create_subscription(
+    subscriber: pubsub_v1.SubscriberClient, request: dict[str, object]
+) -> None:
+    with contextlib.suppress(AlreadyExists):
+        subscriber.create_subscription(request=request)
