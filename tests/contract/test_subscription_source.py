@@ -66,8 +66,10 @@ def test_listing_returns_online_subscriptions_of_our_customers(source_and_ids) -
     listing = source.list_subscriptions(None)
     assert listing.complete
     assert listing.offline_skipped == 1
-    seen = sorted((s.customer_domain, s.sku_id, s.plan_name, s.total_seats, s.licensed_number_of_seats)
-                  for s in listing.subscriptions)  # fmt: skip
+    seen = sorted(
+        (s.customer_domain, s.sku_id, s.plan_name, s.total_seats, s.licensed_number_of_seats)
+        for s in listing.subscriptions
+    )
     assert seen == [
         ("alpha.example", "1010020027", "FLEXIBLE", 10, 4),
         ("alpha.example", "1010020028", "ANNUAL_YEARLY_PAY", 20, 20),

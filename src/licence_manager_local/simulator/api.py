@@ -1,0 +1,107 @@
+"""The Reseller API methods: routing taken from the discovery document, and handlers.
+
+Every method in the discovery document gets a route, so a call the simulator does not
+implement is answered 501 instead of looking like a wrong URL.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from typing import Any
+
+from googleapiclient.discovery_cache import get_static_doc
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request
+
+from .discovery_schema import DiscoverySchemas
+from .errors import ApiError, invalid
+from .wire import (
+    customer_json,
+    parse_new_subscription,
+    parse_seats,
+    subscription_json,
+    subscriptions_json,
+)
+from .world import World
+
+Body = dict[str, Any]
+# A handler answers with the discovery schema its body must match, and the body.
+Handler = Callable[[Request, Mapping[str, str]], tuple[str, Body]]
+
+
+@lru_cache(maxsize=1)
+def api_routes() -> Map:
+    doc = json.loads(get_static_doc("reseller", "v1") or "{}")
+    rules = []
+    for resource in doc["resources"].values():
+        for method in resource["methods"].values():
+            path = re.sub(r"\{(\w+)\}", r"<\1>", method["path"])
+            endpoint = method["id"].removeprefix("reseller.")
+            rules.append(Rule(f"/{path}", methods=[method["httpMethod"]], endpoint=endpoint))
+    return Map(rules, strict_slashes=False)
+
+
+class ResellerApi:
+    def __init__(self, world: World, schemas: DiscoverySchemas) -> None:
+        self._world = world
+        self._schemas = schemas
+        self._handlers: dict[str, Handler] = {
+            "subscriptions.list": self._list,
+            "subscriptions.get": self._get,
+            "subscriptions.changeSeats": self._change_seats,
+            "subscriptions.insert": self._insert,
+            "customers.get": self._customer,
+        }
+
+    def handle(self, method_id: str, request: Request, args: Mapping[str, str]) -> tuple[str, Body]:
+        handler = self._handlers.get(method_id)
+        if handler is None:
+            raise ApiError(501, "notImplemented", f"The simulator does not implement {method_id}.")
+        return handler(request, args)
+
+    def _list(self, request: Request, args: Mapping[str, str]) -> tuple[str, Body]:
+        raw_max = request.args.get("maxResults", "20")
+        try:
+            max_results = int(raw_max)
+        except ValueError:
+            raise invalid(f"Invalid value for maxResults: {raw_max}.") from None
+        page, token = self._world.list_subscriptions(
+            customer_ref=request.args.get("customerId") or None,
+            name_prefix=request.args.get("customerNamePrefix") or None,
+            max_results=max_results,
+            page_token=request.args.get("pageToken") or None,
+        )
+        return "Subscriptions", subscriptions_json(page, token)
+
+    def _get(self, request: Request, args: Mapping[str, str]) -> tuple[str, Body]:
+        sub = self._world.get_subscription(args["customerId"], args["subscriptionId"])
+        return "Subscription", subscription_json(sub)
+
+    def _change_seats(self, request: Request, args: Mapping[str, str]) -> tuple[str, Body]:
+        seats = parse_seats(self._body(request, "Seats"))
+        sub = self._world.change_seats(args["customerId"], args["subscriptionId"], seats)
+        return "Subscription", subscription_json(sub)
+
+    def _insert(self, request: Request, args: Mapping[str, str]) -> tuple[str, Body]:
+        new = parse_new_subscription(self._body(request, "Subscription"))
+        sub = self._world.insert_subscription(args["customerId"], new)
+        return "Subscription", subscription_json(sub)
+
+    def _customer(self, request: Request, args: Mapping[str, str]) -> tuple[str, Body]:
+        return "Customer", customer_json(self._world.get_customer(args["customerId"]))
+
+    def _body(self, request: Request, schema: str) -> Body:
+        # Google rejects unknown fields and wrong types in a body; so does the simulator.
+        try:
+            body = json.loads(request.get_data() or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError(400, "parseError", "Invalid JSON payload received.") from None
+        if not isinstance(body, dict):
+            raise ApiError(400, "parseError", "Invalid JSON payload received: not an object.")
+        problems = self._schemas.problems(schema, body)
+        if problems:
+            raise invalid("Invalid JSON payload received. " + "; ".join(problems))
+        return body

@@ -1,0 +1,66 @@
+"""The Google Workspace SKUs and payment plans the simulator knows.
+
+SKU ids and names are the real ones from Google's "Product and SKU IDs" table, so that
+code under test sees exactly the strings it will meet in production.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+PRODUCT_ID: Final = "Google-Apps"
+
+
+@dataclass(frozen=True, slots=True)
+class Sku:
+    sku_id: str
+    name: str
+
+
+SKUS: Final[dict[str, Sku]] = {
+    s.sku_id: s
+    for s in (
+        Sku("1010020027", "Google Workspace Business Starter"),
+        Sku("1010020028", "Google Workspace Business Standard"),
+        Sku("1010020025", "Google Workspace Business Plus"),
+        Sku("1010020026", "Google Workspace Enterprise Standard"),
+        Sku("1010020020", "Google Workspace Enterprise Plus"),
+        Sku("1010060003", "Google Workspace Enterprise Essentials"),
+        Sku("1010020030", "Google Workspace Frontline Starter"),
+    )
+}
+
+# Plan names as a request carries them. ANNUAL_MONTHLY_PAY is reported back as "ANNUAL".
+ANNUAL_MONTHLY_PAY: Final = "ANNUAL_MONTHLY_PAY"
+ANNUAL_YEARLY_PAY: Final = "ANNUAL_YEARLY_PAY"
+FLEXIBLE: Final = "FLEXIBLE"
+TRIAL: Final = "TRIAL"
+REQUEST_PLANS: Final = frozenset({ANNUAL_MONTHLY_PAY, ANNUAL_YEARLY_PAY, FLEXIBLE, TRIAL})
+ANNUAL_PLANS: Final = frozenset({ANNUAL_MONTHLY_PAY, ANNUAL_YEARLY_PAY})
+
+TRIAL_MAX_SEATS: Final = 10
+# Stands in for the per-reseller contract limit Google enforces on any one subscription.
+CONTRACT_MAX_SEATS: Final = 50_000
+
+TRIAL_DAYS: Final = 30
+DAY_MS: Final = 86_400_000
+YEAR_MS: Final = 365 * DAY_MS
+
+ACTIVE: Final = "ACTIVE"
+SUSPENDED: Final = "SUSPENDED"
+PENDING: Final = "PENDING"
+STATUSES: Final = frozenset({ACTIVE, SUSPENDED, PENDING})
+
+ONLINE: Final = "ONLINE"
+OFFLINE: Final = "OFFLINE"
+BILLING_METHODS: Final = frozenset({ONLINE, OFFLINE})
+
+
+def wire_plan_name(plan_name: str) -> str:
+    """The plan name as Google reports it in responses."""
+    return "ANNUAL" if plan_name == ANNUAL_MONTHLY_PAY else plan_name
+
+
+def default_renewal_type(plan_name: str) -> str:
+    return "AUTO_RENEW_MONTHLY_PAY" if plan_name == ANNUAL_MONTHLY_PAY else "AUTO_RENEW_YEARLY_PAY"

@@ -1,0 +1,211 @@
+"""A typed client for the simulator's /_control/ routes (standard library only).
+
+sim = SimulatorControl("http://127.0.0.1:8085/")
+sim.set_users("acme-widgets.example", "1010020027", 10)
+sim.fail_next(503, count=2, method="subscriptions.list")
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any, TypedDict, cast
+
+
+class CustomerState(TypedDict):
+    customerId: str
+    customerDomain: str
+    organizationName: str
+    alternateEmail: str
+    countryCode: str
+    ours: bool
+
+
+class SubscriptionState(TypedDict):
+    customerId: str
+    customerDomain: str
+    skuId: str
+    subscriptionId: str
+    planName: str  # as requested: ANNUAL_MONTHLY_PAY stays ANNUAL_MONTHLY_PAY here
+    seats: int  # numberOfSeats (annual) or maximumNumberOfSeats (FLEXIBLE, TRIAL)
+    users: int  # users wanting a licence; licensedNumberOfSeats = min(users, seats)
+    licensedNumberOfSeats: int
+    status: str
+    billingMethod: str
+    purchaseOrderId: str | None
+
+
+class WorldSnapshot(TypedDict):
+    customers: list[CustomerState]
+    subscriptions: list[SubscriptionState]
+
+
+class QueuedFaultState(TypedDict):
+    kind: str
+    code: int
+    seconds: float
+    method: str | None
+
+
+class FaultState(TypedDict):
+    latency_ms: float
+    rate_429: float
+    rate_503: float
+    queued: list[QueuedFaultState]
+
+
+class ControlError(RuntimeError):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"simulator control answered {status}: {message}")
+        self.status = status
+
+
+class SimulatorControl:
+    def __init__(self, base_url: str, timeout: float = 10.0) -> None:
+        self._base = base_url.rstrip("/") + "/_control/"
+        self._timeout = timeout
+
+    # world
+    def snapshot(self) -> WorldSnapshot:
+        return cast(WorldSnapshot, self._call("GET", "world"))
+
+    def reset(self) -> None:
+        """Restore the world the server started with; clears faults and counters too."""
+        self._call("POST", "reset")
+
+    def add_customer(
+        self,
+        domain: str,
+        organization_name: str,
+        *,
+        customer_id: str | None = None,
+        alternate_email: str | None = None,
+        country_code: str = "GB",
+        forbidden: bool = False,
+    ) -> CustomerState:
+        body = {
+            "customerDomain": domain,
+            "organizationName": organization_name,
+            "customerId": customer_id,
+            "alternateEmail": alternate_email,
+            "countryCode": country_code,
+            "forbidden": forbidden,
+        }
+        return cast(CustomerState, self._call("POST", "customers", body))
+
+    def set_forbidden(self, customer: str, forbidden: bool = True) -> CustomerState:
+        """Make a customer someone else's (403 everywhere, hidden from lists) or ours again."""
+        path = f"customers/{_seg(customer)}/forbidden"
+        return cast(CustomerState, self._call("POST", path, {"forbidden": forbidden}))
+
+    def add_subscription(
+        self,
+        customer: str,
+        sku_id: str,
+        plan_name: str,
+        seats: int,
+        *,
+        users: int = 0,
+        status: str = "ACTIVE",
+        billing_method: str = "ONLINE",
+        purchase_order_id: str | None = None,
+    ) -> SubscriptionState:
+        body = {
+            "customerId": customer,
+            "skuId": sku_id,
+            "planName": plan_name,
+            "seats": seats,
+            "users": users,
+            "status": status,
+            "billingMethod": billing_method,
+            "purchaseOrderId": purchase_order_id,
+        }
+        return cast(SubscriptionState, self._call("POST", "subscriptions", body))
+
+    def update_subscription(
+        self,
+        customer: str,
+        sku_id: str,
+        *,
+        users: int | None = None,
+        seats: int | None = None,
+        status: str | None = None,
+        plan_name: str | None = None,
+        billing_method: str | None = None,
+    ) -> SubscriptionState:
+        """Edit behind the API's back: no seat rules, and the subscriptionId is kept."""
+        body = {
+            "users": users,
+            "seats": seats,
+            "status": status,
+            "planName": plan_name,
+            "billingMethod": billing_method,
+        }
+        path = f"subscriptions/{_seg(customer)}/{_seg(sku_id)}"
+        return cast(SubscriptionState, self._call("PATCH", path, body))
+
+    def set_users(self, customer: str, sku_id: str, users: int) -> SubscriptionState:
+        """Set how many users want the SKU; Google assigns licences up to the seat cap."""
+        return self.update_subscription(customer, sku_id, users=users)
+
+    def drift(self, steps: int = 1, probability: float | None = None) -> int:
+        body = {"steps": steps, "probability": probability}
+        return int(self._call("POST", "drift", body)["changed"])
+
+    # call counters
+    def stats(self) -> dict[str, int]:
+        return cast(dict[str, int], self._call("GET", "stats"))
+
+    def reset_stats(self) -> None:
+        self._call("POST", "stats/reset")
+
+    # faults
+    def faults(self) -> FaultState:
+        return cast(FaultState, self._call("GET", "faults"))
+
+    def set_faults(
+        self,
+        *,
+        latency_ms: float | None = None,
+        rate_429: float | None = None,
+        rate_503: float | None = None,
+        seed: int | None = None,
+    ) -> FaultState:
+        body = {"latency_ms": latency_ms, "rate_429": rate_429, "rate_503": rate_503, "seed": seed}
+        return cast(FaultState, self._call("PUT", "faults", body))
+
+    def clear_faults(self) -> None:
+        self._call("DELETE", "faults")
+
+    def fail_next(self, code: int, count: int = 1, method: str | None = None) -> FaultState:
+        """The next `count` calls (to `method`, e.g. "subscriptions.list") fail with 429/500/503."""
+        body = {"code": code, "count": count, "method": method}
+        return cast(FaultState, self._call("POST", "faults/fail_next", body))
+
+    def hang_next(self, seconds: float, count: int = 1, method: str | None = None) -> FaultState:
+        """The next `count` calls are carried out but answered only after `seconds`."""
+        body = {"seconds": seconds, "count": count, "method": method}
+        return cast(FaultState, self._call("POST", "faults/hang_next", body))
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        data = None
+        headers = {}
+        if body is not None:
+            data = json.dumps({k: v for k, v in body.items() if v is not None}).encode()
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(self._base + path, data, headers, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=self._timeout) as response:
+                return json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            try:
+                message = str(json.loads(exc.read()).get("error", exc.reason))
+            except ValueError:
+                message = str(exc.reason)
+            raise ControlError(exc.code, message) from None
+
+
+def _seg(value: str) -> str:
+    return urllib.parse.quote(value, safe="")

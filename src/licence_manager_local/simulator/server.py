@@ -1,0 +1,105 @@
+"""The WSGI application: API routes with fault injection and strict checks, plus control."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.wrappers import Request, Response
+
+from . import errors
+from .api import ResellerApi, api_routes
+from .control_routes import ControlRoutes
+from .discovery_schema import reseller_schemas
+from .errors import ApiError
+from .faults import CallStats, Faults
+from .fields import apply_fields, parse_fields
+from .http_util import error_response, json_response
+from .world import World
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+log = logging.getLogger(__name__)
+
+
+class SimulatorApp:
+    def __init__(
+        self,
+        world: World,
+        *,
+        control: bool = True,
+        strict: bool = False,
+        fault_seed: int = 0,
+        drift_seed: int = 0,
+    ) -> None:
+        self._routes = api_routes()
+        self.world = world
+        self.initial_world = world.clone()
+        self.faults = Faults(fault_seed)
+        self.stats = CallStats()
+        self.drift_rng = random.Random(drift_seed)
+        self.strict = strict
+        self.stopping = threading.Event()
+        self._schemas = reseller_schemas()
+        self._api = ResellerApi(world, self._schemas)
+        self._control = ControlRoutes(self) if control else None
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        request = Request(environ)
+        if request.path.startswith("/_control"):
+            if self._control is None:
+                response = json_response({"error": "the control surface is disabled"}, 404)
+            else:
+                response = self._control.dispatch(request)
+        else:
+            response = self._call_api(request)
+        return response(environ, start_response)
+
+    def reset(self) -> None:
+        """Back to the world as it was at start, with no faults and zeroed counters."""
+        self.world.restore(self.initial_world)
+        self.faults.clear()
+        self.stats.reset()
+
+    def _call_api(self, request: Request) -> Response:
+        adapter = self._routes.bind_to_environ(request.environ)
+        try:
+            method_id, args = adapter.match()
+        except MethodNotAllowed:
+            return error_response(ApiError(405, "methodNotAllowed", "Method not allowed."))
+        except NotFound:
+            return error_response(errors.not_found(f"No API method at {request.path}."))
+        self.stats.record(method_id)
+        decision = self.faults.decide(method_id)
+        if decision.latency_s:
+            self.stopping.wait(decision.latency_s)
+        if decision.error_code == 429:
+            return error_response(errors.rate_limited())
+        if decision.error_code is not None:
+            return error_response(errors.backend_error(decision.error_code))
+        response = self._answer(method_id, request, args)
+        if decision.hang_s:
+            self.stopping.wait(decision.hang_s)
+        return response
+
+    def _answer(self, method_id: str, request: Request, args: Mapping[str, str]) -> Response:
+        try:
+            schema, body = self._api.handle(method_id, request, args)
+            if self.strict:
+                problems = self._schemas.problems(schema, body)
+                if problems:
+                    message = f"simulator response for {method_id} violates discovery schema "
+                    message += f"{schema}: {'; '.join(problems)}"
+                    log.error(message)
+                    return error_response(ApiError(500, "internalError", message))
+            fields = request.args.get("fields")
+            if fields:
+                body = apply_fields(body, parse_fields(fields))
+        except ApiError as error:
+            return error_response(error)
+        return json_response(body)
