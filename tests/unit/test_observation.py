@@ -2,7 +2,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from licence_manager.domain.audit import AuditAction, Source, verify_chain
-from licence_manager.domain.model import Usage
+from licence_manager.domain.model import GENESIS, Usage
 from licence_manager.domain.observation import (
     REMOVED,
     needs_recording,
@@ -12,32 +12,40 @@ from licence_manager.domain.observation import (
 from tests.builders import T0, subscription
 
 TZ = "Europe/London"
+HEADS: dict = {}
+
+
+def observe(stored, today, sub, at, tz):  # type: ignore[no-untyped-def]
+    """Record an observation, continuing the audit chain from the stored licence's last entry."""
+    head = HEADS.get(sub.key, GENESIS) if stored is not None else GENESIS
+    change = record_observation(stored, today, head, sub, at, tz)
+    if change is not None:
+        HEADS[sub.key] = change.audit_head
+    return change
 
 
 def test_a_new_licence_is_recorded_with_a_discovery_entry() -> None:
-    change = record_observation(None, None, subscription(total=10, assigned=4), T0, TZ)
+    change = observe(None, None, subscription(total=10, assigned=4), T0, TZ)
     assert change is not None
     assert change.licence.usage.total == 10
     assert change.licence.time_zone == TZ
     assert [e.action for e in change.audit] == [AuditAction.LICENCE_DISCOVERED]
-    assert change.licence.audit_head == change.audit[0].head
+    assert change.audit_head == change.audit[0].head
     assert change.daily is not None and change.daily.covered_from == T0
 
 
 def test_nothing_changed_writes_nothing() -> None:
-    first = record_observation(None, None, subscription(), T0, TZ)
+    first = observe(None, None, subscription(), T0, TZ)
     assert first is not None
-    again = record_observation(
-        first.licence, first.daily, subscription(), T0 + timedelta(minutes=1), TZ
-    )
+    again = observe(first.licence, first.daily, subscription(), T0 + timedelta(minutes=1), TZ)
     assert again is None
     assert not needs_recording(first.licence, Usage.of(subscription()))
 
 
 def test_a_new_subscription_id_alone_is_recorded_but_not_audited() -> None:
-    first = record_observation(None, None, subscription(subscription_id="a"), T0, TZ)
+    first = observe(None, None, subscription(subscription_id="a"), T0, TZ)
     assert first is not None
-    renewed = record_observation(first.licence, first.daily, subscription(subscription_id="b"),
+    renewed = observe(first.licence, first.daily, subscription(subscription_id="b"),
                                  T0 + timedelta(minutes=1), TZ)  # fmt: skip
     assert renewed is not None
     assert renewed.audit == ()
@@ -46,9 +54,9 @@ def test_a_new_subscription_id_alone_is_recorded_but_not_audited() -> None:
 
 
 def test_assigned_users_changing_updates_the_day_without_an_audit_entry() -> None:
-    first = record_observation(None, None, subscription(assigned=4), T0, TZ)
+    first = observe(None, None, subscription(assigned=4), T0, TZ)
     assert first is not None
-    later = record_observation(first.licence, first.daily, subscription(assigned=6),
+    later = observe(first.licence, first.daily, subscription(assigned=6),
                                T0 + timedelta(hours=1), TZ)  # fmt: skip
     assert later is not None
     assert later.audit == ()
@@ -57,9 +65,9 @@ def test_assigned_users_changing_updates_the_day_without_an_audit_entry() -> Non
 
 
 def test_seats_changed_outside_licence_manager_are_audited_with_before_and_after() -> None:
-    first = record_observation(None, None, subscription(total=10), T0, TZ)
+    first = observe(None, None, subscription(total=10), T0, TZ)
     assert first is not None
-    later = record_observation(first.licence, first.daily, subscription(total=15),
+    later = observe(first.licence, first.daily, subscription(total=15),
                                T0 + timedelta(hours=1), TZ)  # fmt: skip
     assert later is not None
     (entry,) = later.audit
@@ -69,41 +77,40 @@ def test_seats_changed_outside_licence_manager_are_audited_with_before_and_after
 
 
 def test_plan_and_status_changes_are_audited_in_one_chain() -> None:
-    first = record_observation(None, None, subscription(plan="TRIAL", total=10), T0, TZ)
+    first = observe(None, None, subscription(plan="TRIAL", total=10), T0, TZ)
     assert first is not None
-    later = record_observation(
+    later = observe(
         first.licence, first.daily, subscription(plan="FLEXIBLE", total=10, status="SUSPENDED"),
         T0 + timedelta(hours=1), TZ,
     )  # fmt: skip
     assert later is not None
     assert [e.action for e in later.audit] == [AuditAction.PLAN_CHANGED, AuditAction.STATUS_CHANGED]
     assert [e.seq for e in later.audit] == [2, 3]
-    assert later.licence.audit_head.seq == 3
+    assert later.audit_head.seq == 3
 
 
 def test_an_observation_older_than_the_stored_licence_is_ignored() -> None:
-    first = record_observation(None, None, subscription(total=10), T0, TZ)
+    first = observe(None, None, subscription(total=10), T0, TZ)
     assert first is not None
-    stale = record_observation(first.licence, first.daily, subscription(total=8),
-                               T0 - timedelta(minutes=5), TZ)  # fmt: skip
+    stale = observe(
+        first.licence, first.daily, subscription(total=8), T0 - timedelta(minutes=5), TZ
+    )
     assert stale is None
 
 
 def test_a_licence_keeps_its_own_time_zone() -> None:
-    first = record_observation(None, None, subscription(), T0, "Asia/Tokyo")
+    first = observe(None, None, subscription(), T0, "Asia/Tokyo")
     assert first is not None
-    later = record_observation(
-        first.licence, None, subscription(assigned=9), T0 + timedelta(hours=1), TZ
-    )
+    later = observe(first.licence, None, subscription(assigned=9), T0 + timedelta(hours=1), TZ)
     assert later is not None and later.licence.time_zone == "Asia/Tokyo"
 
 
 def test_disappearance_is_recorded_once() -> None:
-    first = record_observation(None, None, subscription(), T0, TZ)
+    first = observe(None, None, subscription(), T0, TZ)
     assert first is not None
-    gone = record_disappearance(first.licence, T0 + timedelta(hours=1))
+    gone = record_disappearance(first.licence, first.audit_head, T0 + timedelta(hours=1))
     assert gone is not None
     assert gone.licence.usage.status == REMOVED
     assert [e.action for e in gone.audit] == [AuditAction.LICENCE_REMOVED]
-    assert record_disappearance(gone.licence, T0 + timedelta(hours=2)) is None
+    assert record_disappearance(gone.licence, gone.audit_head, T0 + timedelta(hours=2)) is None
     assert replace(gone.licence.usage, status="ACTIVE") == first.licence.usage

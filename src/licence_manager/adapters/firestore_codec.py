@@ -39,8 +39,6 @@ def licence_to_doc(licence: Licence) -> Document:
         "utilisation": round(usage.utilisation, 4),
         "timeZone": licence.time_zone,
         "updatedAt": licence.updated_at,
-        "auditSeq": licence.audit_head.seq,
-        "auditHash": licence.audit_head.hash,
     }
 
 
@@ -58,8 +56,15 @@ def licence_from_doc(doc: Document) -> Licence:
         ),
         time_zone=doc["timeZone"],
         updated_at=plain_datetime(doc["updatedAt"]),
-        audit_head=AuditHead(seq=doc["auditSeq"], hash=doc["auditHash"]),
     )
+
+
+def head_to_doc(head: AuditHead) -> Document:
+    return {"seq": head.seq, "hash": head.hash}
+
+
+def head_from_doc(doc: Document) -> AuditHead:
+    return AuditHead(seq=doc["seq"], hash=doc["hash"])
 
 
 def daily_to_doc(day: DailyUsage) -> Document:

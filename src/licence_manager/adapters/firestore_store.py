@@ -3,17 +3,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
+from google.api_core.exceptions import Aborted, DeadlineExceeded
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 from google.cloud.firestore_v1.field_path import FieldPath
 
 from licence_manager.adapters import firestore_codec as codec
+from licence_manager.adapters.retry import RetryPolicy, call_with_retries
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.daily import DailyUsage, local_day
-from licence_manager.domain.model import Customer, Licence, LicenceKey
+from licence_manager.domain.model import GENESIS, Customer, Licence, LicenceKey
 from licence_manager.domain.observation import RecordedChange
 from licence_manager.ports import ChangeDecision, LicenceStore, SyncRunRecord
 
@@ -21,7 +24,11 @@ CUSTOMERS = "customers"
 LICENCES = "licences"
 USAGE_DAILY = "usage_daily"
 AUDIT_EVENTS = "audit_events"
+AUDIT_HEADS = "audit_heads"
 SYNC_RUNS = "sync_runs"
+
+T = TypeVar("T")
+_CONTENTION_RETRY = RetryPolicy(max_attempts=6, initial_delay=0.05, max_delay=2.0)
 
 # Sorts after any character a document id uses, to bound a prefix range.
 _HIGH = "\uf8ff"
@@ -55,12 +62,16 @@ class FirestoreLicenceStore(LicenceStore):
                 self._db.collection(USAGE_DAILY).document(day_id).get(transaction=transaction)
             )
             today = codec.daily_from_doc(_data(day_snap)) if day_snap.exists else None
-            change = decide(stored, today)
+            head_snap = (
+                self._db.collection(AUDIT_HEADS).document(key.doc_id).get(transaction=transaction)
+            )
+            head = codec.head_from_doc(_data(head_snap)) if head_snap.exists else GENESIS
+            change = decide(stored, today, head)
             if change is not None:
                 self._write(transaction, change)
             return change
 
-        result: RecordedChange | None = read_decide_write(self._db.transaction())
+        result: RecordedChange | None = in_transaction(self._db, read_decide_write)
         return result
 
     def _write(self, transaction: firestore.Transaction, change: RecordedChange) -> None:
@@ -73,6 +84,11 @@ class FirestoreLicenceStore(LicenceStore):
             transaction.set(
                 self._db.collection(USAGE_DAILY).document(change.daily.doc_id),
                 codec.daily_to_doc(change.daily),
+            )
+        if change.audit:
+            transaction.set(
+                self._db.collection(AUDIT_HEADS).document(licence.key.doc_id),
+                codec.head_to_doc(change.audit_head),
             )
         for entry in change.audit:
             # create(), not set(): an audit entry is never overwritten.
@@ -125,6 +141,25 @@ class FirestoreLicenceStore(LicenceStore):
     def last_sync_run(self) -> SyncRunRecord | None:
         snap = self._db.collection(SYNC_RUNS).document("latest").get()
         return codec.sync_run_from_doc(_data(snap)) if snap.exists else None
+
+
+def in_transaction(db: firestore.Client, work: Callable[[firestore.Transaction], T]) -> T:
+    """Run a transactional function, retrying contention (ABORTED, e.g. "Transaction lock
+    timeout") with jittered backoff beyond the client's own attempts: writers racing on one
+    licence are expected, and each attempt re-reads, so a retry is always safe."""
+    result: T = call_with_retries(
+        lambda: work(db.transaction()),
+        _CONTENTION_RETRY,
+        _is_contention,
+    )
+    return result
+
+
+def _is_contention(error: BaseException) -> bool:
+    # The client gives up on ABORTED after its own attempts with a plain ValueError.
+    return isinstance(error, (Aborted, DeadlineExceeded)) or (
+        isinstance(error, ValueError) and str(error).startswith("Failed to commit transaction")
+    )
 
 
 def _data(snapshot: Any) -> codec.Document:

@@ -7,7 +7,14 @@ from datetime import datetime
 
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.daily import DailyUsage, local_day
-from licence_manager.domain.model import Customer, Licence, LicenceKey, Subscription
+from licence_manager.domain.model import (
+    GENESIS,
+    AuditHead,
+    Customer,
+    Licence,
+    LicenceKey,
+    Subscription,
+)
 from licence_manager.domain.observation import RecordedChange
 from licence_manager.ports import (
     AccessDenied,
@@ -27,6 +34,7 @@ class InMemoryLicenceStore(LicenceStore):
         self.licences: dict[LicenceKey, Licence] = {}
         self.days: dict[tuple[LicenceKey, str], DailyUsage] = {}
         self.audit: dict[LicenceKey, list[AuditEntry]] = {}
+        self.heads: dict[LicenceKey, AuditHead] = {}
         self.customer_records: dict[str, Customer] = {}
         self.sync_runs: list[SyncRunRecord] = []
         self.writes = 0  # documents written, counted like Firestore bills them
@@ -46,11 +54,14 @@ class InMemoryLicenceStore(LicenceStore):
             stored = self.licences.get(key)
             time_zone = stored.time_zone if stored else default_time_zone
             day_key = (key, local_day(at, time_zone).isoformat())
-            change = decide(stored, self.days.get(day_key))
+            change = decide(stored, self.days.get(day_key), self.heads.get(key, GENESIS))
             if change is None:
                 return None
             self.licences[key] = change.licence
             self.writes += 1
+            if change.audit:
+                self.heads[key] = change.audit_head
+                self.writes += 1
             if change.daily is not None:
                 self.days[(key, change.daily.day.isoformat())] = change.daily
                 self.writes += 1

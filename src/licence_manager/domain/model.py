@@ -129,7 +129,6 @@ class Licence:
     usage: Usage
     time_zone: str
     updated_at: datetime
-    audit_head: AuditHead = GENESIS
 
 
 @dataclass(frozen=True, slots=True)

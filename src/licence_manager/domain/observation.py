@@ -8,7 +8,7 @@ from datetime import datetime
 from licence_manager.domain import audit, daily
 from licence_manager.domain.audit import AuditAction, AuditEntry, Source
 from licence_manager.domain.daily import DailyUsage
-from licence_manager.domain.model import GENESIS, Licence, Subscription, Usage
+from licence_manager.domain.model import AuditHead, Licence, Subscription, Usage
 
 REMOVED = "REMOVED"
 SYNC_ACTOR = "usage sync"
@@ -21,6 +21,7 @@ class RecordedChange:
     licence: Licence
     daily: DailyUsage | None
     audit: tuple[AuditEntry, ...]
+    audit_head: AuditHead
 
 
 def needs_recording(stored: Licence | None, observed: Usage) -> bool:
@@ -30,6 +31,7 @@ def needs_recording(stored: Licence | None, observed: Usage) -> bool:
 def record_observation(
     stored: Licence | None,
     today: DailyUsage | None,
+    head: AuditHead,
     subscription: Subscription,
     at: datetime,
     default_time_zone: str,
@@ -42,7 +44,6 @@ def record_observation(
         return None  # an observation older than what is stored must not roll it back
     key = subscription.key
     time_zone = stored.time_zone if stored else default_time_zone
-    head = stored.audit_head if stored else GENESIS
     entries: list[AuditEntry] = []
 
     def log(action: AuditAction, source: Source, message: str, before: int | None) -> None:
@@ -89,10 +90,9 @@ def record_observation(
         usage=observed,
         time_zone=time_zone,
         updated_at=at,
-        audit_head=head,
     )
     day = _roll_day(today, licence, at, before)
-    return RecordedChange(licence=licence, daily=day, audit=tuple(entries))
+    return RecordedChange(licence=licence, daily=day, audit=tuple(entries), audit_head=head)
 
 
 def _roll_day(
@@ -104,12 +104,12 @@ def _roll_day(
     return daily.roll(today, licence.key, licence.time_zone, at, before, after)
 
 
-def record_disappearance(stored: Licence, at: datetime) -> RecordedChange | None:
+def record_disappearance(stored: Licence, head: AuditHead, at: datetime) -> RecordedChange | None:
     """A licence the complete listing no longer contains: cancelled, deleted or transferred."""
     if stored.usage.status == REMOVED:
         return None
     entry = audit.append(
-        stored.audit_head,
+        head,
         stored.key,
         at,
         AuditAction.LICENCE_REMOVED,
@@ -123,6 +123,5 @@ def record_disappearance(stored: Licence, at: datetime) -> RecordedChange | None
         stored,
         usage=replace(stored.usage, status=REMOVED),
         updated_at=at,
-        audit_head=entry.head,
     )
-    return RecordedChange(licence=licence, daily=None, audit=(entry,))
+    return RecordedChange(licence=licence, daily=None, audit=(entry,), audit_head=entry.head)

@@ -10,7 +10,14 @@ from datetime import UTC, datetime
 from functools import partial
 
 from licence_manager.domain.daily import DailyUsage
-from licence_manager.domain.model import Customer, Licence, LicenceKey, Subscription, Usage
+from licence_manager.domain.model import (
+    AuditHead,
+    Customer,
+    Licence,
+    LicenceKey,
+    Subscription,
+    Usage,
+)
 from licence_manager.domain.observation import (
     REMOVED,
     RecordedChange,
@@ -118,6 +125,9 @@ class UsageSync:
 
     def _sync_shard(self, prefix: str | None) -> ShardReport:
         shard = ShardReport(prefix=prefix)
+        # Stamped before the listing: a licence written while we listed (say, a top-up) is newer
+        # than this observation and is not rolled back by it.
+        observed_at = self._clock()
         listing = self._source.list_subscriptions(prefix)
         shard.api_calls += listing.api_calls
         shard.subscriptions_seen = len(listing.subscriptions)
@@ -126,7 +136,6 @@ class UsageSync:
             shard.complete = False
             shard.fail(f"listing stopped early: {listing.error}")
         stored = self._store.licences_for_domains(prefix)
-        observed_at = self._clock()
         for subscription in listing.subscriptions:
             self._observe(shard, stored.get(subscription.key), subscription, observed_at)
         self._add_new_customers(shard, stored, listing.subscriptions)
@@ -204,8 +213,10 @@ class UsageSync:
                     self._remove(shard, licence, observed_at)
 
     def _remove(self, shard: ShardReport, licence: Licence, at: datetime) -> None:
-        def decide(stored: Licence | None, _today: DailyUsage | None) -> RecordedChange | None:
-            return record_disappearance(stored, at) if stored is not None else None
+        def decide(
+            stored: Licence | None, _today: DailyUsage | None, head: AuditHead
+        ) -> RecordedChange | None:
+            return record_disappearance(stored, head, at) if stored is not None else None
 
         try:
             if self._store.record(licence.key, at, self._time_zone, decide) is not None:
@@ -218,9 +229,10 @@ class UsageSync:
 def _decide_observation(
     stored: Licence | None,
     today: DailyUsage | None,
+    head: AuditHead,
     *,
     subscription: Subscription,
     at: datetime,
     tz: str,
 ) -> RecordedChange | None:
-    return record_observation(stored, today, subscription, at, tz)
+    return record_observation(stored, today, head, subscription, at, tz)

@@ -1,0 +1,119 @@
+"""Per-licence automation: one evaluation turns the current usage, the admin's settings and the
+automation state into at most one new top-up request and the notifications due.
+
+Evaluations read the *current* state, not the event that triggered them, so a duplicated, late
+or reordered event only re-evaluates the same facts: the same decision, nothing new to do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from licence_manager.domain.audit import Source
+from licence_manager.domain.model import Licence
+from licence_manager.domain.notifications import Notification, NotificationType
+from licence_manager.domain.policy import TopUpBlocked, TopUpPlan, is_low, plan_top_up
+from licence_manager.domain.settings import LicenceSettings
+from licence_manager.domain.topup import TopUpRequest
+
+AUTOMATION_ACTOR = "automatic top-up"
+
+
+@dataclass(frozen=True, slots=True)
+class AutomationState:
+    low_alert_active: bool = False  # an alert went out for the current crossing
+    low_alerts: int = 0
+    blocked_alert_active: bool = False
+    blocked_alerts: int = 0
+    pending_request_id: str | None = None  # at most one top-up in flight per licence
+    top_ups: int = 0
+    month: str = ""  # the calendar month (licence's time zone) that seats_added_this_month counts
+    seats_added_this_month: int = 0
+
+    def in_month(self, month: str) -> AutomationState:
+        if self.month == month:
+            return self
+        return replace(self, month=month, seats_added_this_month=0)
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    state: AutomationState
+    new_request: TopUpRequest | None = None
+    new_notifications: tuple[Notification, ...] = ()
+    changed: bool = False  # the state must be written
+
+
+def month_of(at: datetime, time_zone: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    return at.astimezone(ZoneInfo(time_zone)).strftime("%Y-%m")
+
+
+def usage_facts(licence: Licence) -> dict[str, str | int | float | None]:
+    usage = licence.usage
+    return {
+        "customerDomain": licence.customer_domain,
+        "skuName": usage.sku_name,
+        "planName": usage.plan_name,
+        "assigned": usage.assigned,
+        "total": usage.total,
+        "vacant": usage.vacant,
+        "utilisation": round(usage.utilisation, 4),
+    }
+
+
+def evaluate(
+    licence: Licence, settings: LicenceSettings, state: AutomationState, now: datetime
+) -> Evaluation:
+    start = state
+    state = state.in_month(month_of(now, licence.time_zone))
+    doc_id = licence.key.doc_id
+    notifications: list[Notification] = []
+
+    low = is_low(licence.usage, settings)
+    if low and not state.low_alert_active:
+        state = replace(state, low_alert_active=True, low_alerts=state.low_alerts + 1)
+        notifications.append(Notification(
+            f"{doc_id}-low-{state.low_alerts}", licence.key, NotificationType.LOW_LICENCES, now,
+            usage_facts(licence),
+        ))  # fmt: skip
+    elif not low and state.low_alert_active:
+        state = replace(state, low_alert_active=False)  # recovered: re-armed for the next one
+
+    request = None
+    if state.pending_request_id is None:
+        plan = plan_top_up(licence.usage, settings, state.seats_added_this_month)
+        if isinstance(plan, TopUpPlan):
+            state = replace(state, top_ups=state.top_ups + 1, blocked_alert_active=False)
+            request_id = f"{doc_id}-auto-{state.top_ups}"
+            state = replace(state, pending_request_id=request_id)
+            request = TopUpRequest(
+                request_id=request_id,
+                key=licence.key,
+                source=Source.AUTOMATIC,
+                requested_by=AUTOMATION_ACTOR,
+                plan_name=licence.usage.plan_name,
+                seats_to_add=plan.seats_to_add,
+                total_before=plan.total_before,
+                total_after=plan.total_after,
+                created_at=now,
+            )
+        elif isinstance(plan, TopUpBlocked) and not state.blocked_alert_active:
+            state = replace(
+                state, blocked_alert_active=True, blocked_alerts=state.blocked_alerts + 1
+            )
+            notifications.append(Notification(
+                f"{doc_id}-blocked-{state.blocked_alerts}", licence.key,
+                NotificationType.TOP_UP_FAILED, now,
+                {**usage_facts(licence), "reason": plan.reason, "seatsWanted": plan.seats_wanted},
+            ))  # fmt: skip
+        elif plan is None and state.blocked_alert_active:
+            state = replace(state, blocked_alert_active=False)
+    return Evaluation(
+        state=state,
+        new_request=request,
+        new_notifications=tuple(notifications),
+        changed=state != start,
+    )

@@ -1,0 +1,70 @@
+"""The decision rules: when usage is low, and how many seats a top-up may add."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from licence_manager.domain.model import TRIAL_SEAT_CAP, PlanKind, Usage, plan_kind
+from licence_manager.domain.settings import LicenceSettings, TopUpMode
+
+ACTIVE = "ACTIVE"
+
+
+def is_low(usage: Usage, settings: LicenceSettings) -> bool:
+    """The low-licence condition an alert watches (alerts off: never low)."""
+    if not settings.low_licence_alert or usage.status != ACTIVE:
+        return False
+    vacant_limit = settings.alert_vacant_at_or_below
+    utilisation_limit = settings.alert_utilisation_at_or_above
+    return (vacant_limit is not None and usage.vacant <= vacant_limit) or (
+        utilisation_limit is not None and usage.utilisation >= utilisation_limit
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TopUpPlan:
+    seats_to_add: int
+    total_before: int
+    total_after: int
+
+
+@dataclass(frozen=True, slots=True)
+class TopUpBlocked:
+    seats_wanted: int
+    reason: str
+
+
+def seats_wanted(usage: Usage, settings: LicenceSettings) -> int:
+    if settings.top_up_mode is TopUpMode.FIXED_STEP:
+        return settings.top_up_step
+    return settings.top_up_target_vacant - usage.vacant
+
+
+def plan_top_up(
+    usage: Usage, settings: LicenceSettings, added_this_month: int
+) -> TopUpPlan | TopUpBlocked | None:
+    """None when no top-up is due; a plan, or the reason a due top-up may not be made."""
+    if not settings.auto_top_up or usage.status != ACTIVE:
+        return None  # suspended, cancelled or removed subscriptions are never topped up
+    if usage.vacant >= settings.top_up_when_vacant_below:
+        return None
+    wanted = seats_wanted(usage, settings)
+    total_after = usage.total + wanted
+    if plan_kind(usage.plan_name) is PlanKind.TRIAL and total_after > TRIAL_SEAT_CAP:
+        reason = f"trials are capped at {TRIAL_SEAT_CAP} seats"
+        return TopUpBlocked(wanted, f"Adding {wanted} would make {total_after}: {reason}.")
+    if plan_kind(usage.plan_name) is PlanKind.FREE:
+        return TopUpBlocked(wanted, "Free plans have no seats to buy.")
+    cap = settings.max_total_seats
+    if cap is not None and total_after > cap:
+        return TopUpBlocked(
+            wanted, f"Adding {wanted} would make {total_after}, above your maximum of {cap} seats."
+        )
+    monthly = settings.max_seats_per_month
+    if monthly is not None and added_this_month + wanted > monthly:
+        return TopUpBlocked(
+            wanted,
+            f"Adding {wanted} would bring this month's automatic additions to "
+            f"{added_this_month + wanted}, above your monthly maximum of {monthly}.",
+        )
+    return TopUpPlan(seats_to_add=wanted, total_before=usage.total, total_after=total_after)

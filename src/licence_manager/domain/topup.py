@@ -1,0 +1,87 @@
+"""Seat-change requests: one document per intended change, moved through its states exactly once.
+
+A request carries the total it was decided on (`total_before`) and the absolute total it wants
+(`total_after`). Before buying, the applier reads the subscription afresh and compares:
+  - still at `total_before`: make the change (an absolute value, so a repeat is harmless);
+  - already at `total_after`: an earlier attempt bought it and died before recording: record it;
+  - anything else: someone else changed the seats since; buy nothing (the next evaluation decides
+    again from the new figures).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from licence_manager.domain.audit import Source
+from licence_manager.domain.model import LicenceKey
+
+
+class RequestStatus(StrEnum):
+    PENDING = "PENDING"
+    CLAIMED = "CLAIMED"
+    APPLIED = "APPLIED"
+    FAILED = "FAILED"
+    SUPERSEDED = "SUPERSEDED"
+
+    @property
+    def final(self) -> bool:
+        return self in (RequestStatus.APPLIED, RequestStatus.FAILED, RequestStatus.SUPERSEDED)
+
+
+@dataclass(frozen=True, slots=True)
+class TopUpRequest:
+    request_id: str
+    key: LicenceKey
+    source: Source  # AUTOMATIC or MANUAL
+    requested_by: str
+    plan_name: str
+    seats_to_add: int
+    total_before: int
+    total_after: int
+    created_at: datetime
+    status: RequestStatus = RequestStatus.PENDING
+    attempts: int = 0
+    claimed_at: datetime | None = None
+    finished_at: datetime | None = None
+    subscription_id: str | None = None
+    recovered: bool = False  # found already applied by an attempt that died before recording
+    message: str = ""
+
+
+class Claim(StrEnum):
+    CLAIMED = "claimed"  # go ahead
+    DONE = "done"  # already finished: a duplicate delivery, nothing to do
+    BUSY = "busy"  # another live attempt holds it: try again later
+
+
+def claim(request: TopUpRequest, now: datetime, lease: timedelta) -> tuple[Claim, TopUpRequest]:
+    """Take a request for one attempt. A claim older than the lease belonged to an attempt that
+    died; taking it over is safe because the applier compares seats before buying."""
+    if request.status.final:
+        return Claim.DONE, request
+    if (
+        request.status is RequestStatus.CLAIMED
+        and request.claimed_at is not None
+        and now - request.claimed_at < lease
+    ):
+        return Claim.BUSY, request
+    claimed = replace(
+        request, status=RequestStatus.CLAIMED, claimed_at=now, attempts=request.attempts + 1
+    )
+    return Claim.CLAIMED, claimed
+
+
+class SeatCheck(StrEnum):
+    CHANGE = "change"
+    ALREADY_APPLIED = "already_applied"
+    SUPERSEDED = "superseded"
+
+
+def compare_seats(request: TopUpRequest, current_total: int) -> SeatCheck:
+    if current_total == request.total_before:
+        return SeatCheck.CHANGE
+    if current_total == request.total_after:
+        return SeatCheck.ALREADY_APPLIED
+    return SeatCheck.SUPERSEDED
