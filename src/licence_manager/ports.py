@@ -10,8 +10,8 @@ from datetime import datetime
 
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.daily import DailyUsage
-from licence_manager.domain.model import AuditHead, Customer, Licence, LicenceKey, Subscription
-from licence_manager.domain.observation import RecordedChange
+from licence_manager.domain.model import Customer, Licence, LicenceKey, Subscription
+from licence_manager.domain.observation import LicenceContext, RecordedChange
 
 
 class SourceError(Exception):
@@ -60,7 +60,7 @@ class SubscriptionSource(abc.ABC):
 
 
 # Given the stored licence and the stored rollup of the day, decide what to write (or nothing).
-ChangeDecision = Callable[[Licence | None, DailyUsage | None, AuditHead], RecordedChange | None]
+ChangeDecision = Callable[[LicenceContext], RecordedChange | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +84,9 @@ class LicenceStore(abc.ABC):
     def record(
         self, key: LicenceKey, at: datetime, default_time_zone: str, decide: ChangeDecision
     ) -> RecordedChange | None:
-        """Atomically read the licence, its rollup for the local day of `at` and its audit
-        chain's head, apply `decide`, and write what it returns (licence, rollup, audit entries
-        and head together, or nothing)."""
+        """Atomically read the licence's context (the licence, its rollup for the local day of
+        `at`, its audit chain's head, any seat change in flight), apply `decide`, and write what
+        it returns (licence, rollup, audit entries and head together, or nothing)."""
 
     @abc.abstractmethod
     def save_customer(self, customer: Customer) -> None: ...

@@ -29,8 +29,8 @@ def observe(store: LicenceStore, sub, at=T0):  # type: ignore[no-untyped-def]
     return store.record(sub.key, at, TZ, decide)
 
 
-def _decide(stored, today, head, *, sub, at):  # type: ignore[no-untyped-def]
-    return record_observation(stored, today, head, sub, at, TZ)
+def _decide(context, *, sub, at):  # type: ignore[no-untyped-def]
+    return record_observation(context, sub, at, TZ)
 
 
 def test_a_recorded_licence_reads_back_equal(store: LicenceStore) -> None:

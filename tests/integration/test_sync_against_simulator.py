@@ -101,7 +101,8 @@ def test_only_changed_licences_and_their_rollups_are_written(
     assert sorted(p.split("/")[1] for p in written if p.startswith("licences/")) == changed
     assert len([p for p in written if p.startswith("usage_daily/")]) == 2
     assert len([p for p in written if p.startswith("audit_events/")]) == 1  # the seat change
-    assert len(written) == 2 + 2 + 1 + 1  # licences, rollups, audit entry, heartbeat
+    assert len([p for p in written if p.startswith("audit_heads/")]) == 1
+    assert len(written) == 2 + 2 + 1 + 1 + 1  # licences, rollups, audit entry + head, heartbeat
     assert report.total("outside_changes") == 1
     key = LicenceKey(shrinks.customer_id, shrinks.sku_id)
     entries = firestore_store.audit_entries(key)

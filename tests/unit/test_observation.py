@@ -5,6 +5,7 @@ from licence_manager.domain.audit import AuditAction, Source, verify_chain
 from licence_manager.domain.model import GENESIS, Usage
 from licence_manager.domain.observation import (
     REMOVED,
+    LicenceContext,
     needs_recording,
     record_disappearance,
     record_observation,
@@ -15,10 +16,11 @@ TZ = "Europe/London"
 HEADS: dict = {}
 
 
-def observe(stored, today, sub, at, tz):  # type: ignore[no-untyped-def]
+def observe(stored, today, sub, at, tz, in_flight_total=None):  # type: ignore[no-untyped-def]
     """Record an observation, continuing the audit chain from the stored licence's last entry."""
     head = HEADS.get(sub.key, GENESIS) if stored is not None else GENESIS
-    change = record_observation(stored, today, head, sub, at, tz)
+    context = LicenceContext(stored, today, head, in_flight_total)
+    change = record_observation(context, sub, at, tz)
     if change is not None:
         HEADS[sub.key] = change.audit_head
     return change
@@ -108,9 +110,26 @@ def test_a_licence_keeps_its_own_time_zone() -> None:
 def test_disappearance_is_recorded_once() -> None:
     first = observe(None, None, subscription(), T0, TZ)
     assert first is not None
-    gone = record_disappearance(first.licence, first.audit_head, T0 + timedelta(hours=1))
+    gone = record_disappearance(
+        LicenceContext(first.licence, None, first.audit_head), T0 + timedelta(hours=1)
+    )
     assert gone is not None
     assert gone.licence.usage.status == REMOVED
     assert [e.action for e in gone.audit] == [AuditAction.LICENCE_REMOVED]
-    assert record_disappearance(gone.licence, gone.audit_head, T0 + timedelta(hours=2)) is None
+    again = LicenceContext(gone.licence, None, gone.audit_head)
+    assert record_disappearance(again, T0 + timedelta(hours=2)) is None
     assert replace(gone.licence.usage, status="ACTIVE") == first.licence.usage
+
+
+def test_seats_reaching_the_total_of_a_change_in_flight_are_not_an_outside_change() -> None:
+    first = observe(None, None, subscription(total=10), T0, TZ)
+    assert first is not None
+    later = observe(first.licence, first.daily, subscription(total=13), T0 + timedelta(minutes=1),
+                    TZ, in_flight_total=13)  # fmt: skip
+    assert later is not None
+    assert later.licence.usage.total == 13
+    assert later.audit == ()  # the request that made the change audits it when it records
+    other = observe(first.licence, first.daily, subscription(total=12), T0 + timedelta(minutes=1),
+                    TZ, in_flight_total=13)  # fmt: skip
+    assert other is not None
+    assert [e.action for e in other.audit] == [AuditAction.SEATS_CHANGED_OUTSIDE]

@@ -12,12 +12,14 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 from google.cloud.firestore_v1.field_path import FieldPath
 
+from licence_manager.adapters import automation_codec
 from licence_manager.adapters import firestore_codec as codec
 from licence_manager.adapters.retry import RetryPolicy, call_with_retries
 from licence_manager.domain.audit import AuditEntry
+from licence_manager.domain.automation import AutomationState
 from licence_manager.domain.daily import DailyUsage, local_day
 from licence_manager.domain.model import GENESIS, Customer, Licence, LicenceKey
-from licence_manager.domain.observation import RecordedChange
+from licence_manager.domain.observation import LicenceContext, RecordedChange
 from licence_manager.ports import ChangeDecision, LicenceStore, SyncRunRecord
 
 CUSTOMERS = "customers"
@@ -25,6 +27,7 @@ LICENCES = "licences"
 USAGE_DAILY = "usage_daily"
 AUDIT_EVENTS = "audit_events"
 AUDIT_HEADS = "audit_heads"
+AUTOMATION = "licence_automation"
 SYNC_RUNS = "sync_runs"
 
 T = TypeVar("T")
@@ -66,7 +69,15 @@ class FirestoreLicenceStore(LicenceStore):
                 self._db.collection(AUDIT_HEADS).document(key.doc_id).get(transaction=transaction)
             )
             head = codec.head_from_doc(_data(head_snap)) if head_snap.exists else GENESIS
-            change = decide(stored, today, head)
+            automation_snap = (
+                self._db.collection(AUTOMATION).document(key.doc_id).get(transaction=transaction)
+            )
+            automation = (
+                automation_codec.automation_from_doc(_data(automation_snap))
+                if automation_snap.exists
+                else AutomationState()
+            )
+            change = decide(LicenceContext(stored, today, head, automation.in_flight_total_after))
             if change is not None:
                 self._write(transaction, change)
             return change

@@ -6,6 +6,7 @@ import threading
 from datetime import datetime
 
 from licence_manager.domain.audit import AuditEntry
+from licence_manager.domain.automation import AutomationState
 from licence_manager.domain.daily import DailyUsage, local_day
 from licence_manager.domain.model import (
     GENESIS,
@@ -15,7 +16,7 @@ from licence_manager.domain.model import (
     LicenceKey,
     Subscription,
 )
-from licence_manager.domain.observation import RecordedChange
+from licence_manager.domain.observation import LicenceContext, RecordedChange
 from licence_manager.ports import (
     AccessDenied,
     ChangeDecision,
@@ -35,6 +36,7 @@ class InMemoryLicenceStore(LicenceStore):
         self.days: dict[tuple[LicenceKey, str], DailyUsage] = {}
         self.audit: dict[LicenceKey, list[AuditEntry]] = {}
         self.heads: dict[LicenceKey, AuditHead] = {}
+        self.automation: dict[LicenceKey, AutomationState] = {}
         self.customer_records: dict[str, Customer] = {}
         self.sync_runs: list[SyncRunRecord] = []
         self.writes = 0  # documents written, counted like Firestore bills them
@@ -54,7 +56,11 @@ class InMemoryLicenceStore(LicenceStore):
             stored = self.licences.get(key)
             time_zone = stored.time_zone if stored else default_time_zone
             day_key = (key, local_day(at, time_zone).isoformat())
-            change = decide(stored, self.days.get(day_key), self.heads.get(key, GENESIS))
+            in_flight = self.automation.get(key, AutomationState()).in_flight_total_after
+            context = LicenceContext(
+                stored, self.days.get(day_key), self.heads.get(key, GENESIS), in_flight
+            )
+            change = decide(context)
             if change is None:
                 return None
             self.licences[key] = change.licence

@@ -30,6 +30,14 @@ class AutomationState:
     top_ups: int = 0
     month: str = ""  # the calendar month (licence's time zone) that seats_added_this_month counts
     seats_added_this_month: int = 0
+    # After a failed top-up, automation waits until the seats change or the settings are saved
+    # again, so a refused change (say, a 400) is not retried in a storm.
+    failed_at_total: int | None = None
+    # The one seat change being applied right now (manual or automatic): changes to one licence
+    # are applied one at a time, and a sync that sees this total knows who made it.
+    in_flight_request_id: str | None = None
+    in_flight_total_after: int | None = None
+    in_flight_since: datetime | None = None
 
     def in_month(self, month: str) -> AutomationState:
         if self.month == month:

@@ -8,10 +8,22 @@ from datetime import datetime
 from licence_manager.domain import audit, daily
 from licence_manager.domain.audit import AuditAction, AuditEntry, Source
 from licence_manager.domain.daily import DailyUsage
-from licence_manager.domain.model import AuditHead, Licence, Subscription, Usage
+from licence_manager.domain.model import GENESIS, AuditHead, Licence, Subscription, Usage
 
 REMOVED = "REMOVED"
 SYNC_ACTOR = "usage sync"
+
+
+@dataclass(frozen=True, slots=True)
+class LicenceContext:
+    """What is stored about one licence, read together in one transaction."""
+
+    stored: Licence | None = None
+    today: DailyUsage | None = None  # the rollup of the local day being written
+    head: AuditHead = GENESIS
+    # The total a Licence Manager seat change in flight is making: a sync that sees it has not
+    # found a change "outside Licence Manager" (the request will audit it when it records).
+    in_flight_total: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,14 +41,10 @@ def needs_recording(stored: Licence | None, observed: Usage) -> bool:
 
 
 def record_observation(
-    stored: Licence | None,
-    today: DailyUsage | None,
-    head: AuditHead,
-    subscription: Subscription,
-    at: datetime,
-    default_time_zone: str,
+    context: LicenceContext, subscription: Subscription, at: datetime, default_time_zone: str
 ) -> RecordedChange | None:
     """Fold what the Reseller API says now into the stored licence; None when nothing changed."""
+    stored = context.stored
     observed = Usage.of(subscription)
     if stored is not None and stored.usage == observed:
         return None
@@ -44,10 +52,12 @@ def record_observation(
         return None  # an observation older than what is stored must not roll it back
     key = subscription.key
     time_zone = stored.time_zone if stored else default_time_zone
+    head = context.head
     entries: list[AuditEntry] = []
 
-    def log(action: AuditAction, source: Source, message: str, before: int | None) -> None:
+    def log(action: AuditAction, message: str, before: int | None) -> None:
         nonlocal head
+        source = Source.SYNC if action is AuditAction.LICENCE_DISCOVERED else Source.OUTSIDE
         entry = audit.append(
             head, key, at, action, source, SYNC_ACTOR, message, before, observed.total
         )
@@ -58,29 +68,25 @@ def record_observation(
     if before is None:
         log(
             AuditAction.LICENCE_DISCOVERED,
-            Source.SYNC,
             f"{observed.sku_name} found on plan {observed.plan_name} with {observed.total} seats",
             None,
         )
     else:
-        if before.total != observed.total:
+        if before.total != observed.total and observed.total != context.in_flight_total:
             log(
                 AuditAction.SEATS_CHANGED_OUTSIDE,
-                Source.OUTSIDE,
                 f"Seats changed outside Licence Manager from {before.total} to {observed.total}",
                 before.total,
             )
         if before.plan_name != observed.plan_name:
             log(
                 AuditAction.PLAN_CHANGED,
-                Source.OUTSIDE,
                 f"Plan changed from {before.plan_name} to {observed.plan_name}",
                 before.total,
             )
         if before.status != observed.status:
             log(
                 AuditAction.STATUS_CHANGED,
-                Source.OUTSIDE,
                 f"Status changed from {before.status} to {observed.status}",
                 before.total,
             )
@@ -91,7 +97,7 @@ def record_observation(
         time_zone=time_zone,
         updated_at=at,
     )
-    day = _roll_day(today, licence, at, before)
+    day = _roll_day(context.today, licence, at, before)
     return RecordedChange(licence=licence, daily=day, audit=tuple(entries), audit_head=head)
 
 
@@ -104,12 +110,13 @@ def _roll_day(
     return daily.roll(today, licence.key, licence.time_zone, at, before, after)
 
 
-def record_disappearance(stored: Licence, head: AuditHead, at: datetime) -> RecordedChange | None:
+def record_disappearance(context: LicenceContext, at: datetime) -> RecordedChange | None:
     """A licence the complete listing no longer contains: cancelled, deleted or transferred."""
-    if stored.usage.status == REMOVED:
+    stored = context.stored
+    if stored is None or stored.usage.status == REMOVED:
         return None
     entry = audit.append(
-        head,
+        context.head,
         stored.key,
         at,
         AuditAction.LICENCE_REMOVED,
@@ -119,9 +126,5 @@ def record_disappearance(stored: Licence, head: AuditHead, at: datetime) -> Reco
         stored.usage.total,
         stored.usage.total,
     )
-    licence = replace(
-        stored,
-        usage=replace(stored.usage, status=REMOVED),
-        updated_at=at,
-    )
+    licence = replace(stored, usage=replace(stored.usage, status=REMOVED), updated_at=at)
     return RecordedChange(licence=licence, daily=None, audit=(entry,), audit_head=entry.head)

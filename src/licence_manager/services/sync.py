@@ -9,9 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 
-from licence_manager.domain.daily import DailyUsage
 from licence_manager.domain.model import (
-    AuditHead,
     Customer,
     Licence,
     LicenceKey,
@@ -20,7 +18,6 @@ from licence_manager.domain.model import (
 )
 from licence_manager.domain.observation import (
     REMOVED,
-    RecordedChange,
     needs_recording,
     record_disappearance,
     record_observation,
@@ -152,7 +149,10 @@ class UsageSync:
         if not needs_recording(stored, Usage.of(subscription)):
             return
         decide = partial(
-            _decide_observation, subscription=subscription, at=observed_at, tz=self._time_zone
+            record_observation,
+            subscription=subscription,
+            at=observed_at,
+            default_time_zone=self._time_zone,
         )
         try:
             change = self._store.record(subscription.key, observed_at, self._time_zone, decide)
@@ -213,26 +213,10 @@ class UsageSync:
                     self._remove(shard, licence, observed_at)
 
     def _remove(self, shard: ShardReport, licence: Licence, at: datetime) -> None:
-        def decide(
-            stored: Licence | None, _today: DailyUsage | None, head: AuditHead
-        ) -> RecordedChange | None:
-            return record_disappearance(stored, head, at) if stored is not None else None
-
         try:
+            decide = partial(record_disappearance, at=at)
             if self._store.record(licence.key, at, self._time_zone, decide) is not None:
                 shard.licences_removed += 1
         except Exception as error:
             log.exception("could not record removal", extra={"licence": licence.key.doc_id})
             shard.fail(f"store: {error}", licence.key.customer_id, licence.key.sku_id)
-
-
-def _decide_observation(
-    stored: Licence | None,
-    today: DailyUsage | None,
-    head: AuditHead,
-    *,
-    subscription: Subscription,
-    at: datetime,
-    tz: str,
-) -> RecordedChange | None:
-    return record_observation(stored, today, head, subscription, at, tz)

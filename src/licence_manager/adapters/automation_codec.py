@@ -1,0 +1,198 @@
+"""Automation documents (settings, state, seat-change requests, notifications, recipients) to
+flat Firestore documents and back. Field names are part of the export contract."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from licence_manager.adapters.firestore_codec import Document, plain_datetime
+from licence_manager.domain.audit import Source
+from licence_manager.domain.automation import AutomationState
+from licence_manager.domain.model import LicenceKey
+from licence_manager.domain.notifications import (
+    DeliveryStatus,
+    Notification,
+    NotificationType,
+    Recipient,
+)
+from licence_manager.domain.settings import LicenceSettings, TopUpMode
+from licence_manager.domain.topup import RequestStatus, TopUpRequest
+
+# Recipient preference fields, one flat boolean per notification type.
+PREFERENCE_FIELDS = {
+    NotificationType.LOW_LICENCES: "lowLicences",
+    NotificationType.TOP_UP_APPLIED: "topUpApplied",
+    NotificationType.TOP_UP_FAILED: "topUpFailed",
+    NotificationType.PURCHASE_CONFIRMED: "purchaseConfirmed",
+    NotificationType.MONTH_END_REPORT: "monthEndReport",
+}
+
+
+def _time(value: Any) -> datetime | None:
+    return plain_datetime(value) if value is not None else None
+
+
+def _key(doc: Document) -> LicenceKey:
+    return LicenceKey(doc["customerId"], doc["skuId"])
+
+
+def _key_fields(key: LicenceKey) -> Document:
+    return {"licenceId": key.doc_id, "customerId": key.customer_id, "skuId": key.sku_id}
+
+
+def settings_to_doc(key: LicenceKey, s: LicenceSettings, updated_by: str, at: datetime) -> Document:
+    return {
+        **_key_fields(key),
+        "lowLicenceAlert": s.low_licence_alert,
+        "alertVacantAtOrBelow": s.alert_vacant_at_or_below,
+        "alertUtilisationAtOrAbove": s.alert_utilisation_at_or_above,
+        "autoTopUp": s.auto_top_up,
+        "topUpWhenVacantBelow": s.top_up_when_vacant_below,
+        "topUpTargetVacant": s.top_up_target_vacant,
+        "topUpMode": s.top_up_mode.value,
+        "topUpStep": s.top_up_step,
+        "maxTotalSeats": s.max_total_seats,
+        "maxSeatsPerMonth": s.max_seats_per_month,
+        "updatedBy": updated_by,
+        "updatedAt": at,
+    }
+
+
+def settings_from_doc(doc: Document) -> LicenceSettings:
+    return LicenceSettings(
+        low_licence_alert=doc["lowLicenceAlert"],
+        alert_vacant_at_or_below=doc["alertVacantAtOrBelow"],
+        alert_utilisation_at_or_above=doc["alertUtilisationAtOrAbove"],
+        auto_top_up=doc["autoTopUp"],
+        top_up_when_vacant_below=doc["topUpWhenVacantBelow"],
+        top_up_target_vacant=doc["topUpTargetVacant"],
+        top_up_mode=TopUpMode(doc["topUpMode"]),
+        top_up_step=doc["topUpStep"],
+        max_total_seats=doc["maxTotalSeats"],
+        max_seats_per_month=doc["maxSeatsPerMonth"],
+    )
+
+
+def automation_to_doc(key: LicenceKey, s: AutomationState) -> Document:
+    return {
+        **_key_fields(key),
+        "lowAlertActive": s.low_alert_active,
+        "lowAlerts": s.low_alerts,
+        "blockedAlertActive": s.blocked_alert_active,
+        "blockedAlerts": s.blocked_alerts,
+        "pendingRequestId": s.pending_request_id,
+        "topUps": s.top_ups,
+        "month": s.month,
+        "seatsAddedThisMonth": s.seats_added_this_month,
+        "failedAtTotal": s.failed_at_total,
+        "inFlightRequestId": s.in_flight_request_id,
+        "inFlightTotalAfter": s.in_flight_total_after,
+        "inFlightSince": s.in_flight_since,
+    }
+
+
+def automation_from_doc(doc: Document) -> AutomationState:
+    return AutomationState(
+        low_alert_active=doc["lowAlertActive"],
+        low_alerts=doc["lowAlerts"],
+        blocked_alert_active=doc["blockedAlertActive"],
+        blocked_alerts=doc["blockedAlerts"],
+        pending_request_id=doc["pendingRequestId"],
+        top_ups=doc["topUps"],
+        month=doc["month"],
+        seats_added_this_month=doc["seatsAddedThisMonth"],
+        failed_at_total=doc["failedAtTotal"],
+        in_flight_request_id=doc["inFlightRequestId"],
+        in_flight_total_after=doc["inFlightTotalAfter"],
+        in_flight_since=_time(doc["inFlightSince"]),
+    )
+
+
+def request_to_doc(r: TopUpRequest) -> Document:
+    return {
+        "requestId": r.request_id,
+        **_key_fields(r.key),
+        "source": r.source.value,
+        "requestedBy": r.requested_by,
+        "planName": r.plan_name,
+        "seatsToAdd": r.seats_to_add,
+        "totalBefore": r.total_before,
+        "totalAfter": r.total_after,
+        "createdAt": r.created_at,
+        "status": r.status.value,
+        "attempts": r.attempts,
+        "claimedAt": r.claimed_at,
+        "finishedAt": r.finished_at,
+        "subscriptionId": r.subscription_id,
+        "recovered": r.recovered,
+        "message": r.message,
+    }
+
+
+def request_from_doc(doc: Document) -> TopUpRequest:
+    return TopUpRequest(
+        request_id=doc["requestId"],
+        key=_key(doc),
+        source=Source(doc["source"]),
+        requested_by=doc["requestedBy"],
+        plan_name=doc["planName"],
+        seats_to_add=doc["seatsToAdd"],
+        total_before=doc["totalBefore"],
+        total_after=doc["totalAfter"],
+        created_at=plain_datetime(doc["createdAt"]),
+        status=RequestStatus(doc["status"]),
+        attempts=doc["attempts"],
+        claimed_at=_time(doc["claimedAt"]),
+        finished_at=_time(doc["finishedAt"]),
+        subscription_id=doc["subscriptionId"],
+        recovered=doc["recovered"],
+        message=doc["message"],
+    )
+
+
+def notification_to_doc(n: Notification) -> Document:
+    # Facts are flattened with a prefix so the export stays one level deep.
+    facts = {f"fact_{name}": value for name, value in n.facts.items()}
+    return {
+        "notificationId": n.notification_id,
+        **_key_fields(n.key),
+        "type": n.type.value,
+        "createdAt": n.created_at,
+        "status": n.status.value,
+        "recipients": ", ".join(n.recipients),
+        "attempts": n.attempts,
+        "claimedAt": n.claimed_at,
+        "sentAt": n.sent_at,
+        "providerMessageId": n.provider_message_id,
+        "error": n.error,
+        **facts,
+    }
+
+
+def notification_from_doc(doc: Document) -> Notification:
+    recipients = tuple(r for r in doc["recipients"].split(", ") if r)
+    return Notification(
+        notification_id=doc["notificationId"],
+        key=_key(doc),
+        type=NotificationType(doc["type"]),
+        created_at=plain_datetime(doc["createdAt"]),
+        facts={k.removeprefix("fact_"): v for k, v in doc.items() if k.startswith("fact_")},
+        status=DeliveryStatus(doc["status"]),
+        recipients=recipients,
+        attempts=doc["attempts"],
+        claimed_at=_time(doc["claimedAt"]),
+        sent_at=_time(doc["sentAt"]),
+        provider_message_id=doc["providerMessageId"],
+        error=doc["error"],
+    )
+
+
+def recipient_to_doc(r: Recipient) -> Document:
+    preferences = {name: kind in r.wants for kind, name in PREFERENCE_FIELDS.items()}
+    return {"customerId": r.customer_id, "email": r.email, "name": r.name, **preferences}
+
+
+def recipient_from_doc(doc: Document) -> Recipient:
+    wants = frozenset(kind for kind, name in PREFERENCE_FIELDS.items() if doc.get(name))
+    return Recipient(doc["customerId"], doc["email"], doc.get("name", ""), wants)
