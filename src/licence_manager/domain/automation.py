@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from licence_manager.domain.audit import Source
-from licence_manager.domain.model import Licence
+from licence_manager.domain import audit
+from licence_manager.domain.audit import AuditAction, AuditEntry, Source
+from licence_manager.domain.model import GENESIS, AuditHead, Licence
 from licence_manager.domain.notifications import Notification, NotificationType
 from licence_manager.domain.policy import TopUpBlocked, TopUpPlan, is_low, plan_top_up
 from licence_manager.domain.settings import LicenceSettings
@@ -50,12 +52,12 @@ class Evaluation:
     state: AutomationState
     new_request: TopUpRequest | None = None
     new_notifications: tuple[Notification, ...] = ()
+    audit: tuple[AuditEntry, ...] = ()
+    audit_head: AuditHead = GENESIS
     changed: bool = False  # the state must be written
 
 
 def month_of(at: datetime, time_zone: str) -> str:
-    from zoneinfo import ZoneInfo
-
     return at.astimezone(ZoneInfo(time_zone)).strftime("%Y-%m")
 
 
@@ -72,56 +74,90 @@ def usage_facts(licence: Licence) -> dict[str, str | int | float | None]:
     }
 
 
+class _Decisions:
+    """Collects what one evaluation creates: notifications and chained audit entries."""
+
+    def __init__(self, licence: Licence, head: AuditHead, now: datetime) -> None:
+        self.licence = licence
+        self.head = head
+        self.now = now
+        self.notifications: list[Notification] = []
+        self.audit: list[AuditEntry] = []
+
+    def notify(self, notification_id: str, kind: NotificationType, **extra: str | int) -> None:
+        facts = {**usage_facts(self.licence), **extra}
+        self.notifications.append(
+            Notification(notification_id, self.licence.key, kind, self.now, facts)
+        )
+
+    def log(self, action: AuditAction, message: str, after: int | None = None) -> None:
+        before = self.licence.usage.total
+        after = before if after is None else after
+        entry = audit.append(
+            self.head, self.licence.key, self.now, action, Source.AUTOMATIC, AUTOMATION_ACTOR,
+            message, before, after,
+        )  # fmt: skip
+        self.audit.append(entry)
+        self.head = entry.head
+
+
 def evaluate(
-    licence: Licence, settings: LicenceSettings, state: AutomationState, now: datetime
+    licence: Licence,
+    settings: LicenceSettings,
+    state: AutomationState,
+    head: AuditHead,
+    now: datetime,
 ) -> Evaluation:
     start = state
     state = state.in_month(month_of(now, licence.time_zone))
+    usage = licence.usage
+    if state.failed_at_total is not None and state.failed_at_total != usage.total:
+        state = replace(state, failed_at_total=None)  # the seats moved: automation resumes
     doc_id = licence.key.doc_id
-    notifications: list[Notification] = []
+    made = _Decisions(licence, head, now)
 
-    low = is_low(licence.usage, settings)
+    low = is_low(usage, settings)
     if low and not state.low_alert_active:
         state = replace(state, low_alert_active=True, low_alerts=state.low_alerts + 1)
-        notifications.append(Notification(
-            f"{doc_id}-low-{state.low_alerts}", licence.key, NotificationType.LOW_LICENCES, now,
-            usage_facts(licence),
-        ))  # fmt: skip
+        made.notify(f"{doc_id}-low-{state.low_alerts}", NotificationType.LOW_LICENCES)
+        made.log(AuditAction.LOW_LICENCE_ALERT,
+                 f"Low licences: {usage.vacant} vacant of {usage.total}; alert raised")  # fmt: skip
     elif not low and state.low_alert_active:
         state = replace(state, low_alert_active=False)  # recovered: re-armed for the next one
 
     request = None
-    if state.pending_request_id is None:
-        plan = plan_top_up(licence.usage, settings, state.seats_added_this_month)
-        if isinstance(plan, TopUpPlan):
-            state = replace(state, top_ups=state.top_ups + 1, blocked_alert_active=False)
-            request_id = f"{doc_id}-auto-{state.top_ups}"
-            state = replace(state, pending_request_id=request_id)
-            request = TopUpRequest(
-                request_id=request_id,
-                key=licence.key,
-                source=Source.AUTOMATIC,
-                requested_by=AUTOMATION_ACTOR,
-                plan_name=licence.usage.plan_name,
-                seats_to_add=plan.seats_to_add,
-                total_before=plan.total_before,
-                total_after=plan.total_after,
-                created_at=now,
-            )
-        elif isinstance(plan, TopUpBlocked) and not state.blocked_alert_active:
-            state = replace(
-                state, blocked_alert_active=True, blocked_alerts=state.blocked_alerts + 1
-            )
-            notifications.append(Notification(
-                f"{doc_id}-blocked-{state.blocked_alerts}", licence.key,
-                NotificationType.TOP_UP_FAILED, now,
-                {**usage_facts(licence), "reason": plan.reason, "seatsWanted": plan.seats_wanted},
-            ))  # fmt: skip
-        elif plan is None and state.blocked_alert_active:
-            state = replace(state, blocked_alert_active=False)
+    due = state.pending_request_id is None and state.failed_at_total is None
+    plan = plan_top_up(usage, settings, state.seats_added_this_month) if due else None
+    if isinstance(plan, TopUpPlan):
+        state = replace(state, top_ups=state.top_ups + 1, blocked_alert_active=False)
+        request = TopUpRequest(
+            request_id=f"{doc_id}-auto-{state.top_ups}",
+            key=licence.key,
+            source=Source.AUTOMATIC,
+            requested_by=AUTOMATION_ACTOR,
+            plan_name=usage.plan_name,
+            seats_to_add=plan.seats_to_add,
+            total_before=plan.total_before,
+            total_after=plan.total_after,
+            created_at=now,
+        )
+        state = replace(state, pending_request_id=request.request_id)
+        made.log(AuditAction.TOP_UP_REQUESTED,
+                 f"{usage.vacant} vacant, below {settings.top_up_when_vacant_below}: "
+                 f"adding {plan.seats_to_add} seats ({plan.total_before} → {plan.total_after})",
+                 plan.total_after)  # fmt: skip
+    elif isinstance(plan, TopUpBlocked) and not state.blocked_alert_active:
+        state = replace(state, blocked_alert_active=True, blocked_alerts=state.blocked_alerts + 1)
+        made.notify(f"{doc_id}-blocked-{state.blocked_alerts}", NotificationType.TOP_UP_FAILED,
+                    reason=plan.reason, seatsWanted=plan.seats_wanted)  # fmt: skip
+        made.log(AuditAction.TOP_UP_BLOCKED, f"Automatic top-up not made: {plan.reason}")
+    elif plan is None and due and state.blocked_alert_active:
+        state = replace(state, blocked_alert_active=False)
     return Evaluation(
         state=state,
         new_request=request,
-        new_notifications=tuple(notifications),
+        new_notifications=tuple(made.notifications),
+        audit=tuple(made.audit),
+        audit_head=made.head,
         changed=state != start,
     )

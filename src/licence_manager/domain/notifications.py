@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from licence_manager.domain.model import LicenceKey
@@ -19,7 +19,8 @@ class NotificationType(StrEnum):
 
 class DeliveryStatus(StrEnum):
     PENDING = "PENDING"
-    SENDING = "SENDING"
+    CLAIMED = "CLAIMED"  # an attempt is preparing it; nothing handed to SendGrid yet
+    SENDING = "SENDING"  # being handed to SendGrid now
     SENT = "SENT"
     FAILED = "FAILED"  # permanently refused; visible, never retried
     NO_RECIPIENTS = "NO_RECIPIENTS"
@@ -58,3 +59,36 @@ class Recipient:
 
 def recipients_for(recipients: list[Recipient], kind: NotificationType) -> tuple[str, ...]:
     return tuple(sorted({r.email.lower() for r in recipients if kind in r.wants}))
+
+
+class NotificationClaim(StrEnum):
+    CLAIMED = "claimed"
+    DONE = "done"
+    BUSY = "busy"
+    IN_DOUBT = "in_doubt"  # a sender died while handing it over: flag it, never resend blindly
+
+
+def take_notification(
+    notification: Notification, now: datetime, lease: timedelta
+) -> tuple[NotificationClaim, Notification]:
+    status = notification.status
+    live = notification.claimed_at is not None and now - notification.claimed_at < lease
+    if status not in (DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.CLAIMED):
+        return NotificationClaim.DONE, notification
+    if status is DeliveryStatus.SENDING and not live:
+        return NotificationClaim.IN_DOUBT, replace(
+            notification,
+            status=DeliveryStatus.UNCONFIRMED,
+            error="the sender stopped while handing this email to SendGrid; it may not have "
+            "been delivered",
+        )
+    if status is not DeliveryStatus.PENDING and live:
+        return NotificationClaim.BUSY, notification
+    # PENDING, or CLAIMED by an attempt that died before it started sending: safe to take.
+    claimed = replace(
+        notification,
+        status=DeliveryStatus.CLAIMED,
+        claimed_at=now,
+        attempts=notification.attempts + 1,
+    )
+    return NotificationClaim.CLAIMED, claimed

@@ -1,5 +1,4 @@
-"""The ports the services talk through. Real adapters and in-memory fakes both implement them,
-and one contract test suite runs against each so the fakes cannot lie."""
+"""Ports for reading usage: the Reseller API listing and the licence store."""
 
 from __future__ import annotations
 

@@ -1,0 +1,247 @@
+"""In-memory fakes of the automation and messaging ports, sharing one lock and one set of
+documents with the licence store fake, like one Firestore database."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from licence_manager.adapters.memory import InMemoryLicenceStore
+from licence_manager.domain.audit import AuditEntry
+from licence_manager.domain.automation import AutomationState, Evaluation
+from licence_manager.domain.daily import local_day
+from licence_manager.domain.model import GENESIS, AuditHead, LicenceKey, Subscription
+from licence_manager.domain.notifications import (
+    Notification,
+    NotificationClaim,
+    Recipient,
+    take_notification,
+)
+from licence_manager.domain.outcomes import RequestContext, TopUpOutcome, take
+from licence_manager.domain.settings import LicenceSettings
+from licence_manager.domain.topup import Claim, RequestStatus, TopUpRequest
+from licence_manager.ports import (
+    AutomationStore,
+    Email,
+    EvaluationDecision,
+    Mailer,
+    NotificationStore,
+    OutcomeDecision,
+    Publisher,
+    SeatChanger,
+    SourceError,
+)
+
+
+class InMemoryStore(InMemoryLicenceStore, AutomationStore, NotificationStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.settings_records: dict[LicenceKey, LicenceSettings] = {}
+        self.requests: dict[str, TopUpRequest] = {}
+        self.notification_records: dict[str, Notification] = {}
+        self.recipient_records: dict[str, Recipient] = {}
+
+    # settings and evaluation
+    def settings(self, key: LicenceKey) -> LicenceSettings:
+        with self._lock:
+            return self.settings_records.get(key, LicenceSettings())
+
+    def save_settings(
+        self, key: LicenceKey, settings: LicenceSettings, updated_by: str, at: datetime
+    ) -> None:
+        with self._lock:
+            self.settings_records[key] = settings
+            state = self.automation.get(key, AutomationState())
+            self.automation[key] = replace(state, failed_at_total=None)
+
+    def automation_state(self, key: LicenceKey) -> AutomationState:
+        with self._lock:
+            return self.automation.get(key, AutomationState())
+
+    def evaluate(self, key: LicenceKey, decide: EvaluationDecision) -> Evaluation | None:
+        with self._lock:
+            state = self.automation.get(key, AutomationState())
+            pending = self.requests.get(state.pending_request_id or "")
+            evaluation = decide(
+                self.licences.get(key),
+                self.settings_records.get(key, LicenceSettings()),
+                state,
+                self.heads.get(key, GENESIS),
+                pending.status if pending else None,
+            )
+            if evaluation is None:
+                return None
+            if evaluation.changed:
+                self.automation[key] = evaluation.state
+            if evaluation.new_request is not None:
+                self.requests.setdefault(evaluation.new_request.request_id, evaluation.new_request)
+            for notification in evaluation.new_notifications:
+                self.notification_records.setdefault(notification.notification_id, notification)
+            self._append_audit(key, evaluation.audit, evaluation.audit_head)
+            return evaluation
+
+    def _append_audit(
+        self, key: LicenceKey, entries: tuple[AuditEntry, ...], head: AuditHead | None
+    ) -> None:
+        if entries and head is not None:
+            self.audit.setdefault(key, []).extend(entries)
+            self.heads[key] = head
+
+    # requests
+    def create_request(self, request: TopUpRequest) -> bool:
+        with self._lock:
+            if request.request_id in self.requests:
+                return False
+            self.requests[request.request_id] = request
+            return True
+
+    def request(self, request_id: str) -> TopUpRequest | None:
+        with self._lock:
+            return self.requests.get(request_id)
+
+    def requests_of(self, key: LicenceKey) -> list[TopUpRequest]:
+        with self._lock:
+            found = [r for r in self.requests.values() if r.key == key]
+        return sorted(found, key=lambda r: (r.created_at, r.request_id))
+
+    def take_request(
+        self, request_id: str, now: datetime, lease: timedelta
+    ) -> tuple[Claim, TopUpRequest | None]:
+        with self._lock:
+            request = self.requests.get(request_id)
+            if request is None:
+                return Claim.DONE, None
+            state = self.automation.get(request.key, AutomationState())
+            outcome, claimed, marked = take(request, state, now, lease)
+            if outcome is Claim.CLAIMED:
+                self.requests[request_id] = claimed
+                self.automation[request.key] = marked
+            return outcome, claimed
+
+    def release_request(self, request_id: str) -> None:
+        with self._lock:
+            request = self.requests[request_id]
+            if request.status is RequestStatus.CLAIMED:
+                self.requests[request_id] = replace(
+                    request, status=RequestStatus.PENDING, claimed_at=None
+                )
+
+    def finish_request(
+        self, request_id: str, at: datetime, decide: OutcomeDecision
+    ) -> TopUpOutcome | None:
+        with self._lock:
+            request = self.requests[request_id]
+            key = request.key
+            licence = self.licences.get(key)
+            day = (
+                self.days.get((key, local_day(at, licence.time_zone).isoformat()))
+                if licence
+                else None
+            )
+            context = RequestContext(
+                request, licence, day, self.automation.get(key, AutomationState()),
+                self.heads.get(key, GENESIS),
+            )  # fmt: skip
+            outcome = decide(context)
+            if outcome is None:
+                return None
+            self.requests[request_id] = outcome.request
+            self.automation[key] = outcome.state
+            if outcome.licence is not None:
+                self.licences[key] = outcome.licence
+            if outcome.daily is not None:
+                self.days[(key, outcome.daily.day.isoformat())] = outcome.daily
+            self._append_audit(key, outcome.audit, outcome.audit_head)
+            if outcome.notification is not None:
+                self.notification_records.setdefault(
+                    outcome.notification.notification_id, outcome.notification
+                )
+            return outcome
+
+    # notifications
+    def notification(self, notification_id: str) -> Notification | None:
+        with self._lock:
+            return self.notification_records.get(notification_id)
+
+    def notifications_of(self, customer_id: str) -> list[Notification]:
+        with self._lock:
+            found = [
+                n for n in self.notification_records.values() if n.key.customer_id == customer_id
+            ]
+        return sorted(found, key=lambda n: (n.created_at, n.notification_id), reverse=True)
+
+    def take_notification(
+        self, notification_id: str, now: datetime, lease: timedelta
+    ) -> tuple[NotificationClaim, Notification | None]:
+        with self._lock:
+            notification = self.notification_records.get(notification_id)
+            if notification is None:
+                return NotificationClaim.DONE, None
+            outcome, taken = take_notification(notification, now, lease)
+            if outcome in (NotificationClaim.CLAIMED, NotificationClaim.IN_DOUBT):
+                self.notification_records[notification_id] = taken
+            return outcome, taken
+
+    def update_notification(self, notification: Notification) -> None:
+        with self._lock:
+            self.notification_records[notification.notification_id] = notification
+
+    def recipients(self, customer_id: str) -> list[Recipient]:
+        with self._lock:
+            found = [r for r in self.recipient_records.values() if r.customer_id == customer_id]
+        return sorted(found, key=lambda r: r.email)
+
+    def save_recipient(self, recipient: Recipient) -> None:
+        with self._lock:
+            self.recipient_records[recipient.doc_id] = recipient
+
+    def remove_recipient(self, customer_id: str, email: str) -> None:
+        with self._lock:
+            self.recipient_records.pop(Recipient(customer_id, email).doc_id, None)
+
+
+class RecordingPublisher(Publisher):
+    def __init__(self) -> None:
+        self.top_ups: list[str] = []
+        self.notifications: list[str] = []
+
+    def publish_top_up(self, request_id: str) -> None:
+        self.top_ups.append(request_id)
+
+    def publish_notification(self, notification_id: str) -> None:
+        self.notifications.append(notification_id)
+
+
+class RecordingMailer(Mailer):
+    def __init__(self) -> None:
+        self.sent: list[Email] = []
+
+    def send(self, email: Email) -> str:
+        self.sent.append(email)
+        return f"message-{len(self.sent)}"
+
+
+class FakeSeatChanger(SeatChanger):
+    """Subscriptions in memory with the Reseller API's seat rules that matter for top-ups."""
+
+    def __init__(self, subscriptions: list[Subscription]) -> None:
+        self.subscriptions = {s.key: s for s in subscriptions}
+        self.changes: list[tuple[LicenceKey, int]] = []
+        self._ids = 0
+
+    def current(self, customer_id: str, sku_id: str) -> Subscription | None:
+        return self.subscriptions.get(LicenceKey(customer_id, sku_id))
+
+    def change_seats(self, subscription: Subscription, total: int) -> Subscription:
+        current = self.subscriptions.get(subscription.key)
+        if current is None or current.subscription_id != subscription.subscription_id:
+            raise SourceError("subscription not found", status=404, reason="notFound")
+        if total < current.total_seats and current.plan.value == "ANNUAL":
+            raise SourceError("annual seats cannot be reduced", status=400, reason="invalid")
+        self._ids += 1
+        field = "number_of_seats" if current.plan.value == "ANNUAL" else "maximum_number_of_seats"
+        changed = replace(current, subscription_id=f"{current.subscription_id}+{self._ids}",
+                          **{field: total})  # type: ignore[arg-type]  # fmt: skip
+        self.subscriptions[subscription.key] = changed
+        self.changes.append((subscription.key, total))
+        return changed

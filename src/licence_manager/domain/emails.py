@@ -1,0 +1,65 @@
+"""The words of each notification: subject, plain text and HTML, from its recorded facts."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from licence_manager.domain.notifications import Notification, NotificationType
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+def _fact(notification: Notification, name: str, default: str = "") -> str:
+    value = notification.facts.get(name)
+    return default if value is None else str(value)
+
+
+def _lines(notification: Notification) -> tuple[str, list[str]]:
+    def f(name: str) -> str:
+        return _fact(notification, name)
+
+    sku, domain = f("skuName") or notification.key.sku_id, f("customerDomain")
+    usage = f"{f('assigned')} of {f('total')} seats assigned, {f('vacant')} vacant."
+    match notification.type:
+        case NotificationType.LOW_LICENCES:
+            subject = f"Low licences: {sku} for {domain} ({f('vacant')} vacant)"
+            body = [f"{sku} for {domain} is running low on licences.", usage,
+                    "Add licences, or turn on automatic top-ups in its settings."]  # fmt: skip
+        case NotificationType.TOP_UP_APPLIED:
+            subject = f"{f('seatsAdded')} licences added: {sku} for {domain}"
+            body = [
+                f"{f('seatsAdded')} {sku} licences were added for {domain} "
+                f"({f('source')}): {f('totalBefore')} → {f('totalAfter')} seats.",
+                usage,
+            ]
+            if f("planNote"):
+                body.append(f("planNote"))
+        case NotificationType.TOP_UP_FAILED:
+            subject = f"Top-up not made: {sku} for {domain}"
+            body = [f"A top-up of {f('seatsWanted')} {sku} licences for {domain} was not made.",
+                    f("reason"), usage,
+                    "Automatic top-ups for this SKU wait until its seats change or you save its "
+                    "settings again."]  # fmt: skip
+        case NotificationType.PURCHASE_CONFIRMED:
+            subject = f"Purchase confirmed: {sku} for {domain}"
+            body = [f"{sku} was purchased for {domain} with {f('totalAfter')} seats."]
+        case NotificationType.MONTH_END_REPORT:
+            subject = f"Licence additions for {f('month')}: {domain}"
+            body = [f"The licences added for {domain} in {f('month')} are attached."]
+    return subject, [line for line in body if line]
+
+
+def render(notification: Notification, dashboard_url: str) -> RenderedEmail:
+    subject, body = _lines(notification)
+    link = f"{dashboard_url.rstrip('/')}/" if dashboard_url else ""
+    text = "\n\n".join([*body, *([f"Licence Manager: {link}"] if link else [])])
+    paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in body)
+    footer = f'<p><a href="{html.escape(link)}">Open Licence Manager</a></p>' if link else ""
+    page = f"<!doctype html><html><body>{paragraphs}{footer}</body></html>"
+    return RenderedEmail(subject=subject, text=text, html=page)

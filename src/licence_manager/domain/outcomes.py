@@ -1,0 +1,168 @@
+"""Taking a seat-change request for an attempt, and recording what became of it: the licence, its
+day, its audit entry, the automation state and the confirmation, from one pure function each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from licence_manager.domain import audit, daily
+from licence_manager.domain.audit import AuditAction, AuditEntry, Source
+from licence_manager.domain.automation import AutomationState, month_of, usage_facts
+from licence_manager.domain.daily import DailyUsage
+from licence_manager.domain.model import AuditHead, Licence, PlanKind, plan_kind
+from licence_manager.domain.notifications import Notification, NotificationType
+from licence_manager.domain.topup import Claim, RequestStatus, TopUpRequest, claim
+
+ANNUAL_NOTE = (
+    "This is an annual plan: the seats added stay paid for until the plan renews, "
+    "even if fewer are used."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestContext:
+    """What recording a request's outcome reads, in one transaction."""
+
+    request: TopUpRequest
+    licence: Licence | None
+    today: DailyUsage | None
+    state: AutomationState
+    head: AuditHead
+
+
+@dataclass(frozen=True, slots=True)
+class TopUpOutcome:
+    request: TopUpRequest
+    state: AutomationState
+    licence: Licence | None = None
+    daily: DailyUsage | None = None
+    audit: tuple[AuditEntry, ...] = ()
+    audit_head: AuditHead | None = None
+    notification: Notification | None = None
+
+
+def _release(
+    context: RequestContext, added: int, at: datetime, failed_at: int | None
+) -> AutomationState:
+    """Free the licence for the next change; count automatic additions against the month."""
+    state = context.state
+    request = context.request
+    if state.in_flight_request_id == request.request_id:
+        state = replace(state, in_flight_request_id=None, in_flight_total_after=None,
+                        in_flight_since=None)  # fmt: skip
+    if state.pending_request_id == request.request_id:
+        state = replace(state, pending_request_id=None, failed_at_total=failed_at)
+    if added and request.source is Source.AUTOMATIC and context.licence is not None:
+        state = state.in_month(month_of(at, context.licence.time_zone))
+        state = replace(state, seats_added_this_month=state.seats_added_this_month + added)
+    return state
+
+
+def _entry(context: RequestContext, at: datetime, action: AuditAction, message: str) -> AuditEntry:
+    request = context.request
+    return audit.append(context.head, request.key, at, action, request.source,
+                        request.requested_by, message, request.total_before,
+                        request.total_after)  # fmt: skip
+
+
+def applied(
+    context: RequestContext, at: datetime, subscription_id: str, recovered: bool
+) -> TopUpOutcome:
+    request = context.request
+    licence = context.licence
+    message = (
+        f"Added {request.seats_to_add} seats ({request.source.value}): "
+        f"{request.total_before} → {request.total_after}"
+        + (" (found applied by an earlier attempt; not bought again)" if recovered else "")
+    )
+    entry = _entry(context, at, AuditAction.TOP_UP_APPLIED, message)
+    new_licence, day = None, None
+    if licence is not None:
+        usage = replace(licence.usage, total=request.total_after, subscription_id=subscription_id)
+        new_licence = replace(licence, usage=usage, updated_at=at)
+        if licence.usage.total != request.total_after:  # a sync may have recorded it already
+            day = daily.roll(
+                context.today, licence.key, licence.time_zone, at, licence.usage, usage
+            )
+    facts: dict[str, str | int | float | None] = usage_facts(new_licence) if new_licence else {}
+    annual = plan_kind(request.plan_name) is PlanKind.ANNUAL
+    facts.update(
+        seatsAdded=request.seats_to_add,
+        totalBefore=request.total_before,
+        totalAfter=request.total_after,
+        source=request.source.value,
+        planNote=ANNUAL_NOTE if annual else "",
+    )
+    return TopUpOutcome(
+        request=replace(request, status=RequestStatus.APPLIED, finished_at=at,
+                        subscription_id=subscription_id, recovered=recovered, message=message),
+        state=_release(context, request.seats_to_add, at, failed_at=None),
+        licence=new_licence,
+        daily=day,
+        audit=(entry,),
+        audit_head=entry.head,
+        notification=Notification(f"{request.request_id}-applied", request.key,
+                                  NotificationType.TOP_UP_APPLIED, at, facts),
+    )  # fmt: skip
+
+
+def failed(context: RequestContext, at: datetime, error: str) -> TopUpOutcome:
+    """Google refused the change for good: tell the admin and pause automation for this
+    licence until its seats change or its settings are saved again."""
+    request = context.request
+    message = f"Could not add {request.seats_to_add} seats: {error}"
+    entry = _entry(context, at, AuditAction.TOP_UP_FAILED, message)
+    facts: dict[str, str | int | float | None] = (
+        usage_facts(context.licence) if context.licence else {}
+    )
+    facts.update(reason=message, seatsWanted=request.seats_to_add, source=request.source.value)
+    return TopUpOutcome(
+        request=replace(request, status=RequestStatus.FAILED, finished_at=at, message=message),
+        state=_release(context, 0, at, failed_at=request.total_before),
+        audit=(entry,),
+        audit_head=entry.head,
+        notification=Notification(f"{request.request_id}-failed", request.key,
+                                  NotificationType.TOP_UP_FAILED, at, facts),
+    )  # fmt: skip
+
+
+def superseded(context: RequestContext, at: datetime, current_total: int) -> TopUpOutcome:
+    """The seats changed since the decision: buy nothing; the change itself triggers a fresh
+    evaluation from the new figures."""
+    request = context.request
+    message = (
+        f"Not applied: seats are {current_total}, not the {request.total_before} this "
+        f"{request.source.value} request was based on"
+    )
+    entry = _entry(context, at, AuditAction.TOP_UP_SUPERSEDED, message)
+    return TopUpOutcome(
+        request=replace(request, status=RequestStatus.SUPERSEDED, finished_at=at, message=message),
+        state=_release(context, 0, at, failed_at=None),
+        audit=(entry,),
+        audit_head=entry.head,
+    )
+
+
+def take(
+    request: TopUpRequest, state: AutomationState, now: datetime, lease: timedelta
+) -> tuple[Claim, TopUpRequest, AutomationState]:
+    """Claim a request for one attempt and mark its licence as changing. Changes to one licence
+    are applied one at a time: another live change makes this one wait (BUSY)."""
+    outcome, claimed = claim(request, now, lease)
+    if outcome is not Claim.CLAIMED:
+        return outcome, request, state
+    other = state.in_flight_request_id
+    if (
+        other not in (None, request.request_id)
+        and state.in_flight_since is not None
+        and now - state.in_flight_since < lease
+    ):
+        return Claim.BUSY, request, state
+    marked = replace(
+        state,
+        in_flight_request_id=request.request_id,
+        in_flight_total_after=request.total_after,
+        in_flight_since=now,
+    )
+    return Claim.CLAIMED, claimed, marked

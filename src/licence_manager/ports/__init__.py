@@ -1,0 +1,50 @@
+"""The ports the services talk through. Real adapters and in-memory fakes both implement them,
+and contract tests run against each so the fakes cannot lie."""
+
+from licence_manager.ports.automation import (
+    AutomationStore,
+    EvaluationDecision,
+    OutcomeDecision,
+    SeatChanger,
+)
+from licence_manager.ports.messaging import (
+    Attachment,
+    Email,
+    MailDeferred,
+    Mailer,
+    MailRejected,
+    NotificationStore,
+    Publisher,
+)
+from licence_manager.ports.usage import (
+    AccessDenied,
+    ChangeDecision,
+    CustomerProfile,
+    LicenceStore,
+    SourceError,
+    SubscriptionListing,
+    SubscriptionSource,
+    SyncRunRecord,
+)
+
+__all__ = [
+    "AccessDenied",
+    "Attachment",
+    "AutomationStore",
+    "ChangeDecision",
+    "CustomerProfile",
+    "Email",
+    "EvaluationDecision",
+    "LicenceStore",
+    "MailDeferred",
+    "MailRejected",
+    "Mailer",
+    "NotificationStore",
+    "OutcomeDecision",
+    "Publisher",
+    "SeatChanger",
+    "SourceError",
+    "SubscriptionListing",
+    "SubscriptionSource",
+    "SyncRunRecord",
+]

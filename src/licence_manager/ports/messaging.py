@@ -1,0 +1,79 @@
+"""Ports for messages: Pub/Sub between functions, email to people, notifications stored."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from licence_manager.domain.notifications import Notification, NotificationClaim, Recipient
+
+
+class Publisher(abc.ABC):
+    @abc.abstractmethod
+    def publish_top_up(self, request_id: str) -> None: ...
+
+    @abc.abstractmethod
+    def publish_notification(self, notification_id: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mime_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class Email:
+    to: tuple[str, ...]
+    subject: str
+    text: str
+    html: str
+    reference: str  # our notification id, carried with the email for tracing
+    attachments: tuple[Attachment, ...] = field(default=())
+
+
+class MailRejected(Exception):
+    """The provider refused this email for good (a 4xx other than 429): do not retry."""
+
+
+class MailDeferred(Exception):
+    """Try again later: rate limited or the provider is unavailable."""
+
+    def __init__(self, message: str, retry_after_seconds: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class Mailer(abc.ABC):
+    @abc.abstractmethod
+    def send(self, email: Email) -> str:
+        """Hand the email over; returns the provider's message id."""
+
+
+class NotificationStore(abc.ABC):
+    @abc.abstractmethod
+    def notification(self, notification_id: str) -> Notification | None: ...
+
+    @abc.abstractmethod
+    def notifications_of(self, customer_id: str) -> list[Notification]:
+        """Newest first."""
+
+    @abc.abstractmethod
+    def take_notification(
+        self, notification_id: str, now: datetime, lease: timedelta
+    ) -> tuple[NotificationClaim, Notification | None]: ...
+
+    @abc.abstractmethod
+    def update_notification(self, notification: Notification) -> None:
+        """Write the notification's delivery fields (status, recipients, times, error)."""
+
+    @abc.abstractmethod
+    def recipients(self, customer_id: str) -> list[Recipient]: ...
+
+    @abc.abstractmethod
+    def save_recipient(self, recipient: Recipient) -> None: ...
+
+    @abc.abstractmethod
+    def remove_recipient(self, customer_id: str, email: str) -> None: ...
