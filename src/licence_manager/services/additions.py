@@ -1,0 +1,65 @@
+"""Manual seat additions from the dashboard: validated here, applied by apply_topup like every
+other seat change."""
+
+from __future__ import annotations
+
+import uuid
+
+from licence_manager.domain.audit import Source
+from licence_manager.domain.model import TRIAL_SEAT_CAP, LicenceKey, PlanKind, plan_kind
+from licence_manager.domain.policy import ACTIVE
+from licence_manager.domain.topup import TopUpRequest
+from licence_manager.ports import AutomationStore, LicenceStore, Publisher
+from licence_manager.services.sync import Clock, utc_now
+
+MAX_SEATS_PER_ADDITION = 10_000
+
+
+class AdditionRefused(ValueError):
+    """The addition cannot be made; the message says why, for the admin."""
+
+
+class RequestAddition:
+    def __init__(
+        self,
+        licences: LicenceStore,
+        automation: AutomationStore,
+        publisher: Publisher,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._licences = licences
+        self._automation = automation
+        self._publisher = publisher
+        self._clock = clock
+
+    def __call__(self, key: LicenceKey, seats: int, requested_by: str) -> TopUpRequest:
+        if not 1 <= seats <= MAX_SEATS_PER_ADDITION:
+            raise AdditionRefused(f"Add between 1 and {MAX_SEATS_PER_ADDITION} seats.")
+        licence = next((lic for lic in self._licences.licences_of(key.customer_id)
+                        if lic.key == key), None)  # fmt: skip
+        if licence is None:
+            raise AdditionRefused(f"The customer has no licence for SKU {key.sku_id}.")
+        usage = licence.usage
+        if usage.status != ACTIVE:
+            raise AdditionRefused(
+                f"The subscription is {usage.status.lower()}; seats cannot be added."
+            )
+        total_after = usage.total + seats
+        if plan_kind(usage.plan_name) is PlanKind.TRIAL and total_after > TRIAL_SEAT_CAP:
+            raise AdditionRefused(
+                f"Trials are capped at {TRIAL_SEAT_CAP} seats; this would make {total_after}."
+            )
+        request = TopUpRequest(
+            request_id=f"{key.doc_id}-manual-{uuid.uuid4().hex[:12]}",
+            key=key,
+            source=Source.MANUAL,
+            requested_by=requested_by,
+            plan_name=usage.plan_name,
+            seats_to_add=seats,
+            total_before=usage.total,
+            total_after=total_after,
+            created_at=self._clock(),
+        )
+        self._automation.create_request(request)
+        self._publisher.publish_top_up(request.request_id)
+        return request

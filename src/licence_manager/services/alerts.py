@@ -1,0 +1,107 @@
+"""send_alerts' use case: deliver one notification by email, once.
+
+Delivery states: PENDING → CLAIMED (preparing) → SENDING (handing to SendGrid) → SENT | FAILED.
+A claim whose attempt died before SENDING is taken over; one that died during SENDING may or
+may not have gone out and is marked UNCONFIRMED for a person, never resent blindly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
+
+from licence_manager.domain.emails import render
+from licence_manager.domain.notifications import (
+    DeliveryStatus,
+    Notification,
+    NotificationClaim,
+    recipients_for,
+)
+from licence_manager.observability import get_logger
+from licence_manager.ports import Email, MailDeferred, Mailer, MailRejected, NotificationStore
+from licence_manager.services.sync import Clock, utc_now
+from licence_manager.services.topup import RetryLater
+
+log = get_logger(__name__)
+
+
+class SendNotification:
+    def __init__(
+        self,
+        store: NotificationStore,
+        mailer: Mailer,
+        dashboard_url: str,
+        clock: Clock = utc_now,
+        lease: timedelta = timedelta(minutes=2),
+        sleep: Callable[[float], None] = time.sleep,
+        max_wait_seconds: float = 30.0,
+        attempts_per_delivery: int = 3,
+    ) -> None:
+        self._store = store
+        self._mailer = mailer
+        self._dashboard_url = dashboard_url
+        self._clock = clock
+        self._lease = lease
+        self._sleep = sleep
+        self._max_wait = max_wait_seconds
+        self._attempts = attempts_per_delivery
+
+    def __call__(self, notification_id: str) -> Notification | None:
+        claim, notification = self._store.take_notification(
+            notification_id, self._clock(), self._lease
+        )
+        if notification is None:
+            log.error("unknown notification dropped", extra={"notificationId": notification_id})
+            return None
+        if claim is NotificationClaim.DONE:
+            return notification
+        if claim is NotificationClaim.IN_DOUBT:
+            details = {"notificationId": notification_id, "error": notification.error}
+            log.error("email may not have been delivered", extra=details)
+            return notification
+        if claim is NotificationClaim.BUSY:
+            raise RetryLater(f"notification {notification_id} is being sent right now")
+        return self._deliver(notification)
+
+    def _deliver(self, notification: Notification) -> Notification:
+        customer_id = notification.key.customer_id
+        recipients = recipients_for(self._store.recipients(customer_id), notification.type)
+        if not recipients:
+            return self._record(notification, DeliveryStatus.NO_RECIPIENTS,
+                                error="nobody has asked for this type of email")  # fmt: skip
+        rendered = render(notification, self._dashboard_url)
+        email = Email(recipients, rendered.subject, rendered.text, rendered.html,
+                      reference=notification.notification_id)  # fmt: skip
+        sending = replace(notification, status=DeliveryStatus.SENDING, recipients=recipients)
+        self._store.update_notification(sending)
+        for attempt in range(1, self._attempts + 1):
+            try:
+                message_id = self._mailer.send(email)
+            except MailRejected as error:
+                return self._record(sending, DeliveryStatus.FAILED, error=str(error))
+            except MailDeferred as error:
+                wait = error.retry_after_seconds
+                if attempt == self._attempts or (wait is not None and wait > self._max_wait):
+                    # Nothing went out: hand it back and let Pub/Sub redeliver later.
+                    self._store.update_notification(
+                        replace(sending, status=DeliveryStatus.PENDING, claimed_at=None,
+                                error=str(error))
+                    )  # fmt: skip
+                    raise RetryLater(f"SendGrid deferred the email: {error}") from error
+                self._sleep(wait if wait is not None else min(2.0**attempt, self._max_wait))
+                continue
+            return self._record(sending, DeliveryStatus.SENT, provider_message_id=message_id)
+        raise AssertionError("unreachable: every attempt returns or raises")
+
+    def _record(
+        self, notification: Notification, status: DeliveryStatus, **changes: str | None
+    ) -> Notification:
+        done = replace(notification, status=status, sent_at=self._clock(), **changes)  # type: ignore[arg-type]
+        self._store.update_notification(done)
+        log.info("notification delivered" if status is DeliveryStatus.SENT else
+                 "notification not delivered",
+                 extra={"notificationId": done.notification_id, "status": status.value,
+                        "recipients": list(done.recipients), "error": done.error})  # fmt: skip
+        return done
