@@ -39,9 +39,13 @@ class EmulatorJars:
 
 
 def _sdk_roots() -> list[Path]:
-    roots = [os.environ.get("GCLOUD_SDK_ROOT", ""), "/usr/lib/google-cloud-sdk",
-             "/usr/share/google-cloud-sdk", "/opt/google-cloud-sdk",
-             str(Path.home() / "google-cloud-sdk")]  # fmt: skip
+    roots = [
+        os.environ.get("GCLOUD_SDK_ROOT", ""),
+        "/usr/lib/google-cloud-sdk",
+        "/usr/share/google-cloud-sdk",
+        "/opt/google-cloud-sdk",
+        str(Path.home() / "google-cloud-sdk"),
+    ]
     gcloud = shutil.which("gcloud")
     if gcloud:
         roots.append(str(Path(os.path.realpath(gcloud)).parent.parent))
@@ -117,9 +121,16 @@ class Emulator:
 
 def start_firestore(jars: EmulatorJars, log_dir: Path, port: int | None = None) -> Emulator:
     port = port or free_port()
-    command = [jars.java, "-Duser.language=en", "-cp", str(jars.firestore),
-               "com.google.cloud.datastore.emulator.firestore.CloudFirestore",
-               "start", "--host=127.0.0.1", f"--port={port}"]  # fmt: skip
+    command = [
+        jars.java,
+        "-Duser.language=en",
+        "-cp",
+        str(jars.firestore),
+        "com.google.cloud.datastore.emulator.firestore.CloudFirestore",
+        "start",
+        "--host=127.0.0.1",
+        f"--port={port}",
+    ]
     return Emulator("firestore", command, port, log_dir / "firestore-emulator.log")
 
 

@@ -41,9 +41,13 @@ class Stack:
 
     def spawn(self, name: str, command: list[str], env: dict[str, str], echo: bool = False) -> None:
         process = subprocess.Popen(
-            command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            command,
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
-        )  # fmt: skip
+        )
         self.processes.append((name, process))
         threading.Thread(target=self._pump, args=(name, process, echo), daemon=True).start()
 
@@ -80,9 +84,11 @@ def _summarise(line: bytes) -> str | None:
     if not isinstance(entry, dict):
         return None
     if entry.get("message") == "usage sync finished":
-        return (f"sync: {entry['subscriptionsSeen']} subscriptions, {entry['apiCalls']} API calls,"
-                f" {entry['licencesCreated']} created, {entry['licencesUpdated']} updated,"
-                f" {len(entry['failures'])} failures in {entry['durationSeconds']}s")  # fmt: skip
+        return (
+            f"sync: {entry['subscriptionsSeen']} subscriptions, {entry['apiCalls']} API calls,"
+            f" {entry['licencesCreated']} created, {entry['licencesUpdated']} updated,"
+            f" {len(entry['failures'])} failures in {entry['durationSeconds']}s"
+        )
     if entry.get("severity") in ("WARNING", "ERROR", "CRITICAL"):
         return f"{entry['severity']}: {entry.get('message')}"
     return None
@@ -122,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
     parser.add_argument("--workdir", type=Path, default=ROOT / ".local-run")
-    args = parser.parse_args(argv)  # fmt: skip
+    args = parser.parse_args(argv)
 
     stack = Stack(args.workdir)
     stop = threading.Event()
@@ -150,9 +156,22 @@ def start(stack: Stack, args: argparse.Namespace, stop: threading.Event) -> None
     simulator_port = free_port()
     simulator_url = f"http://127.0.0.1:{simulator_port}/"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    stack.spawn("simulator", [sys.executable, "-m", "licence_manager_local.simulator",
-                              "--port", str(simulator_port), "--demo", "--control", "--quiet",
-                              "--drift-seconds", str(args.drift_seconds)], env)  # fmt: skip
+    stack.spawn(
+        "simulator",
+        [
+            sys.executable,
+            "-m",
+            "licence_manager_local.simulator",
+            "--port",
+            str(simulator_port),
+            "--demo",
+            "--control",
+            "--quiet",
+            "--drift-seconds",
+            str(args.drift_seconds),
+        ],
+        env,
+    )
     wait_http(simulator_url + "apps/reseller/v1/subscriptions?maxResults=1")
 
     function_env = {
@@ -181,13 +200,29 @@ def start(stack: Stack, args: argparse.Namespace, stop: threading.Event) -> None
 
 
 def function_command(name: str, signature: str, port: int) -> list[str]:
-    return [str(Path(sys.executable).parent / "functions-framework"),
-            "--source", str(ROOT / "functions" / name / "main.py"), "--target", name,
-            "--signature-type", signature, "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
+    return [
+        str(Path(sys.executable).parent / "functions-framework"),
+        "--source",
+        str(ROOT / "functions" / name / "main.py"),
+        "--target",
+        name,
+        "--signature-type",
+        signature,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
 
 
-def print_where(args: argparse.Namespace, simulator_url: str, firestore: Emulator,
-                pubsub: Emulator, urls: dict[str, str], stack: Stack) -> None:  # fmt: skip
+def print_where(
+    args: argparse.Namespace,
+    simulator_url: str,
+    firestore: Emulator,
+    pubsub: Emulator,
+    urls: dict[str, str],
+    stack: Stack,
+) -> None:
     api = f"http://127.0.0.1:{args.port}/api/v1"
     lines = [
         "",

@@ -49,23 +49,34 @@ def create_routes(project: str, function_urls: dict[str, str]) -> None:
         for topic in (route.topic, route.dead_letter_topic):
             with contextlib.suppress(AlreadyExists):
                 publisher.create_topic(name=publisher.topic_path(project, topic))
-        _create_subscription(subscriber, {
-            "name": subscriber.subscription_path(project, route.dead_letter_subscription),
-            "topic": publisher.topic_path(project, route.dead_letter_topic),
-        })  # fmt: skip
-        _create_subscription(subscriber, {
-            "name": subscriber.subscription_path(project, route.subscription),
-            "topic": publisher.topic_path(project, route.topic),
-            "ack_deadline_seconds": 600,
-            "push_config": {"push_endpoint": push_endpoint(
-                function_urls[route.function], project, route.topic)},
-            "dead_letter_policy": {
-                "dead_letter_topic": publisher.topic_path(project, route.dead_letter_topic),
-                "max_delivery_attempts": MAX_DELIVERY_ATTEMPTS,
+        _create_subscription(
+            subscriber,
+            {
+                "name": subscriber.subscription_path(project, route.dead_letter_subscription),
+                "topic": publisher.topic_path(project, route.dead_letter_topic),
             },
-            "retry_policy": {"minimum_backoff": {"seconds": 10},
-                             "maximum_backoff": {"seconds": 600}},
-        })  # fmt: skip
+        )
+        _create_subscription(
+            subscriber,
+            {
+                "name": subscriber.subscription_path(project, route.subscription),
+                "topic": publisher.topic_path(project, route.topic),
+                "ack_deadline_seconds": 600,
+                "push_config": {
+                    "push_endpoint": push_endpoint(
+                        function_urls[route.function], project, route.topic
+                    )
+                },
+                "dead_letter_policy": {
+                    "dead_letter_topic": publisher.topic_path(project, route.dead_letter_topic),
+                    "max_delivery_attempts": MAX_DELIVERY_ATTEMPTS,
+                },
+                "retry_policy": {
+                    "minimum_backoff": {"seconds": 10},
+                    "maximum_backoff": {"seconds": 600},
+                },
+            },
+        )
 
 
 def _create_subscription(

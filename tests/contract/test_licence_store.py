@@ -64,8 +64,12 @@ def test_daily_rollups_and_audit_entries_come_back_in_order(store: LicenceStore)
     # another licence whose ids share the prefix must not leak in
     observe(store, subscription(sku_id="10100200280"), T0)
     days = store.daily_usage(key)
-    assert [d.day.isoformat() for d in days] == ["2026-11-02", "2026-11-03", "2026-11-04",
-                                                  "2026-11-05"]  # fmt: skip
+    assert [d.day.isoformat() for d in days] == [
+        "2026-11-02",
+        "2026-11-03",
+        "2026-11-04",
+        "2026-11-05",
+    ]
     entries = store.audit_entries(key)
     assert [e.seq for e in entries] == [1, 2, 3, 4]
     assert verify_chain(entries) == []

@@ -29,9 +29,14 @@ def build_fake() -> tuple[FakeSubscriptionSource, dict[str, str]]:
     ids = {domain: f"C-{domain.split('.')[0]}" for domain, *_ in ROWS}
     fake = FakeSubscriptionSource()
     for domain, sku, plan, seats, users, billing in ROWS:
-        sub = subscription(customer_id=ids[domain], domain=domain, sku_id=sku,
-                           plan="ANNUAL" if plan.startswith("ANNUAL_MONTHLY") else plan,
-                           total=seats, assigned=users)  # fmt: skip
+        sub = subscription(
+            customer_id=ids[domain],
+            domain=domain,
+            sku_id=sku,
+            plan="ANNUAL" if plan.startswith("ANNUAL_MONTHLY") else plan,
+            total=seats,
+            assigned=users,
+        )
         (fake.subscriptions if billing == "ONLINE" else fake.offline).append(sub)
     fake.forbidden = {ids[FORBIDDEN]}
     return fake, ids
@@ -81,7 +86,9 @@ def test_listing_returns_online_subscriptions_of_our_customers(source_and_ids) -
 def test_prefix_filters_by_customer_domain(source_and_ids) -> None:
     source, _ = source_and_ids
     assert {s.customer_domain for s in source.list_subscriptions("b").subscriptions} == {
-        "beta.example", "bravo.example"}  # fmt: skip
+        "beta.example",
+        "bravo.example",
+    }
     assert source.list_subscriptions("zz").subscriptions == []
 
 

@@ -26,8 +26,9 @@ class RecordedSleeps(list[float]):
 def reseller_source(
     url: str, sleeps: RecordedSleeps, timeout: float = 5.0
 ) -> ResellerSubscriptionSource:
-    settings = Settings.from_env({"RESELLER_API_ENDPOINT": url,
-                                  "RESELLER_TIMEOUT_SECONDS": str(timeout)})  # fmt: skip
+    settings = Settings.from_env(
+        {"RESELLER_API_ENDPOINT": url, "RESELLER_TIMEOUT_SECONDS": str(timeout)}
+    )
     return ResellerSubscriptionSource(
         lambda: build_reseller_service(settings), RetryPolicy(max_attempts=5), sleep=sleeps
     )

@@ -43,10 +43,13 @@ def scheduler_event(body: dict[str, Any], sent: datetime | None = None) -> Cloud
         "time": sent.isoformat().replace("+00:00", "Z"),
     }
     data = {
-        "message": {"data": base64.b64encode(json.dumps(body).encode()).decode(),
-                    "messageId": "1", "publishTime": attributes["time"]},
+        "message": {
+            "data": base64.b64encode(json.dumps(body).encode()).decode(),
+            "messageId": "1",
+            "publishTime": attributes["time"],
+        },
         "subscription": "projects/p/subscriptions/sync-usage-to-sync_usage",
-    }  # fmt: skip
+    }
     return CloudEvent(attributes, data)
 
 
@@ -65,9 +68,10 @@ def test_a_scheduler_cloudevent_runs_a_sync(local_env: Any, simulator: RunningSi
     assert response.status_code == 200
     ours = {c.customer_id for c in simulator.world.customers() if c.ours}
     online = [
-        s for s in simulator.world.subscriptions()
+        s
+        for s in simulator.world.subscriptions()
         if s.billing_method == "ONLINE" and s.customer_id in ours
-    ]  # fmt: skip
+    ]
     licences = list(local_env.collection("licences").stream())
     assert len(licences) == len(online)
     assert local_env.collection("sync_runs").document("latest").get().exists
@@ -76,10 +80,13 @@ def test_a_scheduler_cloudevent_runs_a_sync(local_env: Any, simulator: RunningSi
 def test_a_pubsub_push_in_the_emulator_format_is_converted(local_env: Any) -> None:
     """The Pub/Sub emulator pushes the raw push envelope; functions-framework converts it."""
     push = {
-        "message": {"data": base64.b64encode(b"{}").decode(), "messageId": "7",
-                    "publishTime": datetime.now(UTC).isoformat().replace("+00:00", "Z")},
+        "message": {
+            "data": base64.b64encode(b"{}").decode(),
+            "messageId": "7",
+            "publishTime": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        },
         "subscription": "projects/p/subscriptions/sync-usage-to-sync_usage",
-    }  # fmt: skip
+    }
     response = sync_client().post("/projects/p/topics/sync-usage", json=push)
     assert response.status_code == 200
     assert len(list(local_env.collection("licences").stream())) > 0
@@ -110,8 +117,17 @@ def test_the_api_lists_customers_and_their_licences(local_env: Any) -> None:
     licences = client.get(f"/api/v1/customers/{customers[0]['customerId']}/licences").get_json()
     assert licences
     for licence in licences:
-        assert set(licence) == {"skuId", "skuName", "planName", "assigned", "total", "vacant",
-                                "utilisation", "status", "updatedAt"}  # fmt: skip
+        assert set(licence) == {
+            "skuId",
+            "skuName",
+            "planName",
+            "assigned",
+            "total",
+            "vacant",
+            "utilisation",
+            "status",
+            "updatedAt",
+        }
         assert licence["vacant"] == max(licence["total"] - licence["assigned"], 0)
         assert 0 <= licence["utilisation"] <= 1
 

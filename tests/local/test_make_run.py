@@ -41,9 +41,19 @@ def descendants_of(pid: int) -> set[int]:
 
 def test_make_run_serves_live_usage_and_stops_cleanly(tmp_path: Path) -> None:
     port = free_port()
-    command = [sys.executable, "-m", "licence_manager_local.run", "--port", str(port),
-               "--sync-interval", "3", "--drift-seconds", "1",
-               "--workdir", str(tmp_path)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "licence_manager_local.run",
+        "--port",
+        str(port),
+        "--sync-interval",
+        "3",
+        "--drift-seconds",
+        "1",
+        "--workdir",
+        str(tmp_path),
+    ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     api = f"http://127.0.0.1:{port}/api/v1"
     try:
@@ -64,8 +74,10 @@ def test_make_run_serves_live_usage_and_stops_cleanly(tmp_path: Path) -> None:
 
         # users drift every second and a sync runs every 3: the figures must move
         deadline = time.monotonic() + 60
-        all_licences = lambda: [get_json(f"{api}/customers/{c['customerId']}/licences")  # noqa: E731
-                                for c in customers]  # fmt: skip
+
+        def all_licences() -> list[object]:
+            return [get_json(f"{api}/customers/{c['customerId']}/licences") for c in customers]
+
         start = all_licences()
         while time.monotonic() < deadline and all_licences() == start:
             time.sleep(1)

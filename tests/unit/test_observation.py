@@ -47,8 +47,9 @@ def test_nothing_changed_writes_nothing() -> None:
 def test_a_new_subscription_id_alone_is_recorded_but_not_audited() -> None:
     first = observe(None, None, subscription(subscription_id="a"), T0, TZ)
     assert first is not None
-    renewed = observe(first.licence, first.daily, subscription(subscription_id="b"),
-                                 T0 + timedelta(minutes=1), TZ)  # fmt: skip
+    renewed = observe(
+        first.licence, first.daily, subscription(subscription_id="b"), T0 + timedelta(minutes=1), TZ
+    )
     assert renewed is not None
     assert renewed.audit == ()
     assert renewed.daily is None  # seat figures of the day did not move
@@ -58,8 +59,9 @@ def test_a_new_subscription_id_alone_is_recorded_but_not_audited() -> None:
 def test_assigned_users_changing_updates_the_day_without_an_audit_entry() -> None:
     first = observe(None, None, subscription(assigned=4), T0, TZ)
     assert first is not None
-    later = observe(first.licence, first.daily, subscription(assigned=6),
-                               T0 + timedelta(hours=1), TZ)  # fmt: skip
+    later = observe(
+        first.licence, first.daily, subscription(assigned=6), T0 + timedelta(hours=1), TZ
+    )
     assert later is not None
     assert later.audit == ()
     assert later.daily is not None and later.daily.last_assigned == 6
@@ -69,8 +71,7 @@ def test_assigned_users_changing_updates_the_day_without_an_audit_entry() -> Non
 def test_seats_changed_outside_licence_manager_are_audited_with_before_and_after() -> None:
     first = observe(None, None, subscription(total=10), T0, TZ)
     assert first is not None
-    later = observe(first.licence, first.daily, subscription(total=15),
-                               T0 + timedelta(hours=1), TZ)  # fmt: skip
+    later = observe(first.licence, first.daily, subscription(total=15), T0 + timedelta(hours=1), TZ)
     assert later is not None
     (entry,) = later.audit
     assert (entry.action, entry.source) == (AuditAction.SEATS_CHANGED_OUTSIDE, Source.OUTSIDE)
@@ -82,9 +83,12 @@ def test_plan_and_status_changes_are_audited_in_one_chain() -> None:
     first = observe(None, None, subscription(plan="TRIAL", total=10), T0, TZ)
     assert first is not None
     later = observe(
-        first.licence, first.daily, subscription(plan="FLEXIBLE", total=10, status="SUSPENDED"),
-        T0 + timedelta(hours=1), TZ,
-    )  # fmt: skip
+        first.licence,
+        first.daily,
+        subscription(plan="FLEXIBLE", total=10, status="SUSPENDED"),
+        T0 + timedelta(hours=1),
+        TZ,
+    )
     assert later is not None
     assert [e.action for e in later.audit] == [AuditAction.PLAN_CHANGED, AuditAction.STATUS_CHANGED]
     assert [e.seq for e in later.audit] == [2, 3]
@@ -124,12 +128,24 @@ def test_disappearance_is_recorded_once() -> None:
 def test_seats_reaching_the_total_of_a_change_in_flight_are_not_an_outside_change() -> None:
     first = observe(None, None, subscription(total=10), T0, TZ)
     assert first is not None
-    later = observe(first.licence, first.daily, subscription(total=13), T0 + timedelta(minutes=1),
-                    TZ, in_flight_total=13)  # fmt: skip
+    later = observe(
+        first.licence,
+        first.daily,
+        subscription(total=13),
+        T0 + timedelta(minutes=1),
+        TZ,
+        in_flight_total=13,
+    )
     assert later is not None
     assert later.licence.usage.total == 13
     assert later.audit == ()  # the request that made the change audits it when it records
-    other = observe(first.licence, first.daily, subscription(total=12), T0 + timedelta(minutes=1),
-                    TZ, in_flight_total=13)  # fmt: skip
+    other = observe(
+        first.licence,
+        first.daily,
+        subscription(total=12),
+        T0 + timedelta(minutes=1),
+        TZ,
+        in_flight_total=13,
+    )
     assert other is not None
     assert [e.action for e in other.audit] == [AuditAction.SEATS_CHANGED_OUTSIDE]

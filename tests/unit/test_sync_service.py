@@ -25,10 +25,15 @@ class Clock:
 
 def world(customers: int = 3, skus: tuple[str, ...] = ("1010020027", "1010020028")):
     return [
-        subscription(customer_id=f"C{c:02d}", domain=f"customer{c:02d}.example", sku_id=sku,
-                     subscription_id=f"s-{c}-{sku}")
-        for c in range(customers) for sku in skus
-    ]  # fmt: skip
+        subscription(
+            customer_id=f"C{c:02d}",
+            domain=f"customer{c:02d}.example",
+            sku_id=sku,
+            subscription_id=f"s-{c}-{sku}",
+        )
+        for c in range(customers)
+        for sku in skus
+    ]
 
 
 @pytest.fixture
@@ -73,9 +78,11 @@ def test_only_changed_licences_are_written(store, clock) -> None:
     sync = make_sync(source, store, clock)
     sync(SyncUsage())
     source.subscriptions[3] = subscription(
-        customer_id=subs[3].customer_id, domain=subs[3].customer_domain, sku_id=subs[3].sku_id,
+        customer_id=subs[3].customer_id,
+        domain=subs[3].customer_domain,
+        sku_id=subs[3].sku_id,
         assigned=9,
-    )  # fmt: skip
+    )
     writes_before = store.writes
     clock.advance()
     report = sync(SyncUsage())
@@ -94,8 +101,9 @@ def test_seats_changed_in_the_admin_console_are_audited(store, clock) -> None:
     assert report.total("outside_changes") == 1
     entries = store.audit_entries(LicenceKey("C01", "1010020028"))
     assert [e.action for e in entries] == [
-        AuditAction.LICENCE_DISCOVERED, AuditAction.SEATS_CHANGED_OUTSIDE,
-    ]  # fmt: skip
+        AuditAction.LICENCE_DISCOVERED,
+        AuditAction.SEATS_CHANGED_OUTSIDE,
+    ]
 
 
 def test_offline_subscriptions_are_ignored(store, clock) -> None:

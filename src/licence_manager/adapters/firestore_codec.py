@@ -18,9 +18,15 @@ def plain_datetime(value: datetime) -> datetime:
     """Firestore returns a datetime subclass with nanoseconds; the domain wants plain UTC."""
     value = value.astimezone(UTC)
     return datetime(
-        value.year, value.month, value.day, value.hour, value.minute, value.second,
-        value.microsecond, tzinfo=UTC,
-    )  # fmt: skip
+        value.year,
+        value.month,
+        value.day,
+        value.hour,
+        value.minute,
+        value.second,
+        value.microsecond,
+        tzinfo=UTC,
+    )
 
 
 def licence_to_doc(licence: Licence) -> Document:

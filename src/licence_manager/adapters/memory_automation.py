@@ -139,9 +139,12 @@ class InMemoryStore(InMemoryLicenceStore, AutomationStore, NotificationStore):
                 else None
             )
             context = RequestContext(
-                request, licence, day, self.automation.get(key, AutomationState()),
+                request,
+                licence,
+                day,
+                self.automation.get(key, AutomationState()),
                 self.heads.get(key, GENESIS),
-            )  # fmt: skip
+            )
             outcome = decide(context)
             if outcome is None:
                 return None
@@ -239,9 +242,11 @@ class FakeSeatChanger(SeatChanger):
         if total < current.total_seats and current.plan.value == "ANNUAL":
             raise SourceError("annual seats cannot be reduced", status=400, reason="invalid")
         self._ids += 1
-        field = "number_of_seats" if current.plan.value == "ANNUAL" else "maximum_number_of_seats"
-        changed = replace(current, subscription_id=f"{current.subscription_id}+{self._ids}",
-                          **{field: total})  # type: ignore[arg-type]  # fmt: skip
+        new_id = f"{current.subscription_id}+{self._ids}"
+        if current.plan.value == "ANNUAL":
+            changed = replace(current, subscription_id=new_id, number_of_seats=total)
+        else:
+            changed = replace(current, subscription_id=new_id, maximum_number_of_seats=total)
         self.subscriptions[subscription.key] = changed
         self.changes.append((subscription.key, total))
         return changed

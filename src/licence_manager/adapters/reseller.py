@@ -91,9 +91,13 @@ class ResellerSubscriptionSource(SubscriptionSource):
         def on_retry(attempt: int, error: BaseException, wait: float) -> None:
             log.warning(
                 "retrying Reseller API call",
-                extra={"call": what, "attempt": attempt, "waitSeconds": round(wait, 3),
-                       "error": _describe(error)},
-            )  # fmt: skip
+                extra={
+                    "call": what,
+                    "attempt": attempt,
+                    "waitSeconds": round(wait, 3),
+                    "error": _describe(error),
+                },
+            )
 
         kwargs: dict[str, Any] = {"on_retry": on_retry}
         if self._sleep is not None:

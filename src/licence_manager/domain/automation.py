@@ -94,9 +94,16 @@ class _Decisions:
         before = self.licence.usage.total
         after = before if after is None else after
         entry = audit.append(
-            self.head, self.licence.key, self.now, action, Source.AUTOMATIC, AUTOMATION_ACTOR,
-            message, before, after,
-        )  # fmt: skip
+            self.head,
+            self.licence.key,
+            self.now,
+            action,
+            Source.AUTOMATIC,
+            AUTOMATION_ACTOR,
+            message,
+            before,
+            after,
+        )
         self.audit.append(entry)
         self.head = entry.head
 
@@ -120,8 +127,10 @@ def evaluate(
     if low and not state.low_alert_active:
         state = replace(state, low_alert_active=True, low_alerts=state.low_alerts + 1)
         made.notify(f"{doc_id}-low-{state.low_alerts}", NotificationType.LOW_LICENCES)
-        made.log(AuditAction.LOW_LICENCE_ALERT,
-                 f"Low licences: {usage.vacant} vacant of {usage.total}; alert raised")  # fmt: skip
+        made.log(
+            AuditAction.LOW_LICENCE_ALERT,
+            f"Low licences: {usage.vacant} vacant of {usage.total}; alert raised",
+        )
     elif not low and state.low_alert_active:
         state = replace(state, low_alert_active=False)  # recovered: re-armed for the next one
 
@@ -142,14 +151,20 @@ def evaluate(
             created_at=now,
         )
         state = replace(state, pending_request_id=request.request_id)
-        made.log(AuditAction.TOP_UP_REQUESTED,
-                 f"{usage.vacant} vacant, below {settings.top_up_when_vacant_below}: "
-                 f"adding {plan.seats_to_add} seats ({plan.total_before} → {plan.total_after})",
-                 plan.total_after)  # fmt: skip
+        made.log(
+            AuditAction.TOP_UP_REQUESTED,
+            f"{usage.vacant} vacant, below {settings.top_up_when_vacant_below}: "
+            f"adding {plan.seats_to_add} seats ({plan.total_before} → {plan.total_after})",
+            plan.total_after,
+        )
     elif isinstance(plan, TopUpBlocked) and not state.blocked_alert_active:
         state = replace(state, blocked_alert_active=True, blocked_alerts=state.blocked_alerts + 1)
-        made.notify(f"{doc_id}-blocked-{state.blocked_alerts}", NotificationType.TOP_UP_FAILED,
-                    reason=plan.reason, seatsWanted=plan.seats_wanted)  # fmt: skip
+        made.notify(
+            f"{doc_id}-blocked-{state.blocked_alerts}",
+            NotificationType.TOP_UP_FAILED,
+            reason=plan.reason,
+            seatsWanted=plan.seats_wanted,
+        )
         made.log(AuditAction.TOP_UP_BLOCKED, f"Automatic top-up not made: {plan.reason}")
     elif plan is None and due and state.blocked_alert_active:
         state = replace(state, blocked_alert_active=False)

@@ -29,8 +29,11 @@ def _lines(notification: Notification) -> tuple[str, list[str]]:
     match notification.type:
         case NotificationType.LOW_LICENCES:
             subject = f"Low licences: {sku} for {domain} ({f('vacant')} vacant)"
-            body = [f"{sku} for {domain} is running low on licences.", usage,
-                    "Add licences, or turn on automatic top-ups in its settings."]  # fmt: skip
+            body = [
+                f"{sku} for {domain} is running low on licences.",
+                usage,
+                "Add licences, or turn on automatic top-ups in its settings.",
+            ]
         case NotificationType.TOP_UP_APPLIED:
             subject = f"{f('seatsAdded')} licences added: {sku} for {domain}"
             body = [
@@ -42,10 +45,13 @@ def _lines(notification: Notification) -> tuple[str, list[str]]:
                 body.append(f("planNote"))
         case NotificationType.TOP_UP_FAILED:
             subject = f"Top-up not made: {sku} for {domain}"
-            body = [f"A top-up of {f('seatsWanted')} {sku} licences for {domain} was not made.",
-                    f("reason"), usage,
-                    "Automatic top-ups for this SKU wait until its seats change or you save its "
-                    "settings again."]  # fmt: skip
+            body = [
+                f"A top-up of {f('seatsWanted')} {sku} licences for {domain} was not made.",
+                f("reason"),
+                usage,
+                "Automatic top-ups for this SKU wait until its seats change or you save its "
+                "settings again.",
+            ]
         case NotificationType.PURCHASE_CONFIRMED:
             subject = f"Purchase confirmed: {sku} for {domain}"
             body = [f"{sku} was purchased for {domain} with {f('totalAfter')} seats."]

@@ -49,8 +49,9 @@ def _release(
     state = context.state
     request = context.request
     if state.in_flight_request_id == request.request_id:
-        state = replace(state, in_flight_request_id=None, in_flight_total_after=None,
-                        in_flight_since=None)  # fmt: skip
+        state = replace(
+            state, in_flight_request_id=None, in_flight_total_after=None, in_flight_since=None
+        )
     if state.pending_request_id == request.request_id:
         state = replace(state, pending_request_id=None, failed_at_total=failed_at)
     if added and request.source is Source.AUTOMATIC and context.licence is not None:
@@ -61,9 +62,17 @@ def _release(
 
 def _entry(context: RequestContext, at: datetime, action: AuditAction, message: str) -> AuditEntry:
     request = context.request
-    return audit.append(context.head, request.key, at, action, request.source,
-                        request.requested_by, message, request.total_before,
-                        request.total_after)  # fmt: skip
+    return audit.append(
+        context.head,
+        request.key,
+        at,
+        action,
+        request.source,
+        request.requested_by,
+        message,
+        request.total_before,
+        request.total_after,
+    )
 
 
 def applied(
@@ -95,16 +104,23 @@ def applied(
         planNote=ANNUAL_NOTE if annual else "",
     )
     return TopUpOutcome(
-        request=replace(request, status=RequestStatus.APPLIED, finished_at=at,
-                        subscription_id=subscription_id, recovered=recovered, message=message),
+        request=replace(
+            request,
+            status=RequestStatus.APPLIED,
+            finished_at=at,
+            subscription_id=subscription_id,
+            recovered=recovered,
+            message=message,
+        ),
         state=_release(context, request.seats_to_add, at, failed_at=None),
         licence=new_licence,
         daily=day,
         audit=(entry,),
         audit_head=entry.head,
-        notification=Notification(f"{request.request_id}-applied", request.key,
-                                  NotificationType.TOP_UP_APPLIED, at, facts),
-    )  # fmt: skip
+        notification=Notification(
+            f"{request.request_id}-applied", request.key, NotificationType.TOP_UP_APPLIED, at, facts
+        ),
+    )
 
 
 def failed(context: RequestContext, at: datetime, error: str) -> TopUpOutcome:
@@ -122,9 +138,10 @@ def failed(context: RequestContext, at: datetime, error: str) -> TopUpOutcome:
         state=_release(context, 0, at, failed_at=request.total_before),
         audit=(entry,),
         audit_head=entry.head,
-        notification=Notification(f"{request.request_id}-failed", request.key,
-                                  NotificationType.TOP_UP_FAILED, at, facts),
-    )  # fmt: skip
+        notification=Notification(
+            f"{request.request_id}-failed", request.key, NotificationType.TOP_UP_FAILED, at, facts
+        ),
+    )
 
 
 def superseded(context: RequestContext, at: datetime, current_total: int) -> TopUpOutcome:

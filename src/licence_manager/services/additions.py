@@ -35,8 +35,9 @@ class RequestAddition:
     def __call__(self, key: LicenceKey, seats: int, requested_by: str) -> TopUpRequest:
         if not 1 <= seats <= MAX_SEATS_PER_ADDITION:
             raise AdditionRefused(f"Add between 1 and {MAX_SEATS_PER_ADDITION} seats.")
-        licence = next((lic for lic in self._licences.licences_of(key.customer_id)
-                        if lic.key == key), None)  # fmt: skip
+        licence = next(
+            (lic for lic in self._licences.licences_of(key.customer_id) if lic.key == key), None
+        )
         if licence is None:
             raise AdditionRefused(f"The customer has no licence for SKU {key.sku_id}.")
         usage = licence.usage

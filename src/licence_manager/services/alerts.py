@@ -69,11 +69,19 @@ class SendNotification:
         customer_id = notification.key.customer_id
         recipients = recipients_for(self._store.recipients(customer_id), notification.type)
         if not recipients:
-            return self._record(notification, DeliveryStatus.NO_RECIPIENTS,
-                                error="nobody has asked for this type of email")  # fmt: skip
+            return self._record(
+                notification,
+                DeliveryStatus.NO_RECIPIENTS,
+                error="nobody has asked for this type of email",
+            )
         rendered = render(notification, self._dashboard_url)
-        email = Email(recipients, rendered.subject, rendered.text, rendered.html,
-                      reference=notification.notification_id)  # fmt: skip
+        email = Email(
+            recipients,
+            rendered.subject,
+            rendered.text,
+            rendered.html,
+            reference=notification.notification_id,
+        )
         sending = replace(notification, status=DeliveryStatus.SENDING, recipients=recipients)
         self._store.update_notification(sending)
         for attempt in range(1, self._attempts + 1):
@@ -86,9 +94,13 @@ class SendNotification:
                 if attempt == self._attempts or (wait is not None and wait > self._max_wait):
                     # Nothing went out: hand it back and let Pub/Sub redeliver later.
                     self._store.update_notification(
-                        replace(sending, status=DeliveryStatus.PENDING, claimed_at=None,
-                                error=str(error))
-                    )  # fmt: skip
+                        replace(
+                            sending,
+                            status=DeliveryStatus.PENDING,
+                            claimed_at=None,
+                            error=str(error),
+                        )
+                    )
                     raise RetryLater(f"SendGrid deferred the email: {error}") from error
                 self._sleep(wait if wait is not None else min(2.0**attempt, self._max_wait))
                 continue
@@ -100,8 +112,15 @@ class SendNotification:
     ) -> Notification:
         done = replace(notification, status=status, sent_at=self._clock(), **changes)  # type: ignore[arg-type]
         self._store.update_notification(done)
-        log.info("notification delivered" if status is DeliveryStatus.SENT else
-                 "notification not delivered",
-                 extra={"notificationId": done.notification_id, "status": status.value,
-                        "recipients": list(done.recipients), "error": done.error})  # fmt: skip
+        log.info(
+            "notification delivered"
+            if status is DeliveryStatus.SENT
+            else "notification not delivered",
+            extra={
+                "notificationId": done.notification_id,
+                "status": status.value,
+                "recipients": list(done.recipients),
+                "error": done.error,
+            },
+        )
         return done

@@ -143,9 +143,12 @@ class UsageSync:
         return shard
 
     def _observe(
-        self, shard: ShardReport, stored: Licence | None, subscription: Subscription,
+        self,
+        shard: ShardReport,
+        stored: Licence | None,
+        subscription: Subscription,
         observed_at: datetime,
-    ) -> None:  # fmt: skip
+    ) -> None:
         if not needs_recording(stored, Usage.of(subscription)):
             return
         decide = partial(

@@ -97,8 +97,12 @@ class ApplyTopUp:
                 if error.status == 404:
                     continue
                 raise RetryLater(f"Reseller API unavailable: {error}") from error
-            decide = partial(outcomes.applied, at=self._clock(),
-                             subscription_id=changed.subscription_id, recovered=False)  # fmt: skip
+            decide = partial(
+                outcomes.applied,
+                at=self._clock(),
+                subscription_id=changed.subscription_id,
+                recovered=False,
+            )
             return self._finish(request, decide)
         raise RetryLater(f"the subscription kept changing under request {request.request_id}")
 

@@ -1,0 +1,298 @@
+"""Automation and notifications on Firestore: settings, automation state, seat-change requests,
+notifications and recipients, each in its own flat collection (see docs/architecture.md).
+Every multi-document change is one transaction; created documents use create() so a replayed
+decision can never write a second copy."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from licence_manager.adapters import automation_codec as ac
+from licence_manager.adapters import firestore_codec as codec
+from licence_manager.adapters.firestore_store import (
+    AUDIT_EVENTS,
+    AUDIT_HEADS,
+    AUTOMATION,
+    LICENCES,
+    USAGE_DAILY,
+    FirestoreLicenceStore,
+    _data,
+    in_transaction,
+)
+from licence_manager.domain.audit import AuditEntry
+from licence_manager.domain.automation import AutomationState, Evaluation
+from licence_manager.domain.daily import local_day
+from licence_manager.domain.model import GENESIS, AuditHead, LicenceKey
+from licence_manager.domain.notifications import (
+    Notification,
+    NotificationClaim,
+    Recipient,
+    take_notification,
+)
+from licence_manager.domain.outcomes import RequestContext, TopUpOutcome, take
+from licence_manager.domain.settings import LicenceSettings
+from licence_manager.domain.topup import Claim, RequestStatus, TopUpRequest
+from licence_manager.ports import (
+    AutomationStore,
+    EvaluationDecision,
+    NotificationStore,
+    OutcomeDecision,
+)
+
+SETTINGS = "licence_settings"
+REQUESTS = "topup_requests"
+NOTIFICATIONS = "notifications"
+RECIPIENTS = "recipients"
+
+Transaction = firestore.Transaction
+
+
+class FirestoreStore(FirestoreLicenceStore, AutomationStore, NotificationStore):
+    """One adapter over one database: the transactions span licences and automation."""
+
+    def _doc(self, collection: str, doc_id: str) -> Any:
+        return self._db.collection(collection).document(doc_id)
+
+    def _get(self, collection: str, doc_id: str, transaction: Transaction | None = None) -> Any:
+        snap = self._doc(collection, doc_id).get(transaction=transaction)
+        return _data(snap) if snap.exists else None
+
+    def _state(self, key: LicenceKey, transaction: Transaction | None = None) -> AutomationState:
+        doc = self._get(AUTOMATION, key.doc_id, transaction)
+        return ac.automation_from_doc(doc) if doc else AutomationState()
+
+    def _head(self, key: LicenceKey, transaction: Transaction) -> AuditHead:
+        doc = self._get(AUDIT_HEADS, key.doc_id, transaction)
+        return codec.head_from_doc(doc) if doc else GENESIS
+
+    def _write_audit(
+        self, transaction: Transaction, entries: tuple[AuditEntry, ...], head: AuditHead | None
+    ) -> None:
+        if not entries or head is None:
+            return
+        transaction.set(self._doc(AUDIT_HEADS, entries[0].key.doc_id), codec.head_to_doc(head))
+        for entry in entries:
+            transaction.create(self._doc(AUDIT_EVENTS, entry.doc_id), codec.audit_to_doc(entry))
+
+    # settings and evaluation
+    def settings(self, key: LicenceKey) -> LicenceSettings:
+        doc = self._get(SETTINGS, key.doc_id)
+        return ac.settings_from_doc(doc) if doc else LicenceSettings()
+
+    def save_settings(
+        self, key: LicenceKey, settings: LicenceSettings, updated_by: str, at: datetime
+    ) -> None:
+        @firestore.transactional
+        def save(transaction: Transaction) -> None:
+            state = self._state(key, transaction)
+            transaction.set(
+                self._doc(SETTINGS, key.doc_id), ac.settings_to_doc(key, settings, updated_by, at)
+            )
+            if state.failed_at_total is not None:
+                resumed = AutomationState(**{**_fields(state), "failed_at_total": None})
+                transaction.set(
+                    self._doc(AUTOMATION, key.doc_id), ac.automation_to_doc(key, resumed)
+                )
+
+        in_transaction(self._db, save)
+
+    def automation_state(self, key: LicenceKey) -> AutomationState:
+        return self._state(key)
+
+    def evaluate(self, key: LicenceKey, decide: EvaluationDecision) -> Evaluation | None:
+        @firestore.transactional
+        def run(transaction: Transaction) -> Evaluation | None:
+            licence_doc = self._get(LICENCES, key.doc_id, transaction)
+            settings_doc = self._get(SETTINGS, key.doc_id, transaction)
+            state = self._state(key, transaction)
+            head = self._head(key, transaction)
+            pending = None
+            if state.pending_request_id:
+                pending_doc = self._get(REQUESTS, state.pending_request_id, transaction)
+                pending = RequestStatus(pending_doc["status"]) if pending_doc else None
+            evaluation = decide(
+                codec.licence_from_doc(licence_doc) if licence_doc else None,
+                ac.settings_from_doc(settings_doc) if settings_doc else LicenceSettings(),
+                state,
+                head,
+                pending,
+            )
+            if evaluation is None:
+                return None
+            if evaluation.changed:
+                transaction.set(
+                    self._doc(AUTOMATION, key.doc_id), ac.automation_to_doc(key, evaluation.state)
+                )
+            if evaluation.new_request is not None:
+                request = evaluation.new_request
+                transaction.create(
+                    self._doc(REQUESTS, request.request_id), ac.request_to_doc(request)
+                )
+            for notification in evaluation.new_notifications:
+                transaction.create(
+                    self._doc(NOTIFICATIONS, notification.notification_id),
+                    ac.notification_to_doc(notification),
+                )
+            self._write_audit(transaction, evaluation.audit, evaluation.audit_head)
+            return evaluation
+
+        result: Evaluation | None = in_transaction(self._db, run)
+        return result
+
+    # requests
+    def create_request(self, request: TopUpRequest) -> bool:
+        @firestore.transactional
+        def create(transaction: Transaction) -> bool:
+            if self._get(REQUESTS, request.request_id, transaction) is not None:
+                return False
+            transaction.create(self._doc(REQUESTS, request.request_id), ac.request_to_doc(request))
+            return True
+
+        created: bool = in_transaction(self._db, create)
+        return created
+
+    def request(self, request_id: str) -> TopUpRequest | None:
+        doc = self._get(REQUESTS, request_id)
+        return ac.request_from_doc(doc) if doc else None
+
+    def requests_of(self, key: LicenceKey) -> list[TopUpRequest]:
+        query = self._db.collection(REQUESTS).where(
+            filter=FieldFilter("licenceId", "==", key.doc_id)
+        )
+        found = [ac.request_from_doc(_data(s)) for s in query.stream()]
+        return sorted(found, key=lambda r: (r.created_at, r.request_id))
+
+    def take_request(
+        self, request_id: str, now: datetime, lease: timedelta
+    ) -> tuple[Claim, TopUpRequest | None]:
+        @firestore.transactional
+        def run(transaction: Transaction) -> tuple[Claim, TopUpRequest | None]:
+            doc = self._get(REQUESTS, request_id, transaction)
+            if doc is None:
+                return Claim.DONE, None
+            request = ac.request_from_doc(doc)
+            outcome, claimed, marked = take(
+                request, self._state(request.key, transaction), now, lease
+            )
+            if outcome is Claim.CLAIMED:
+                transaction.set(self._doc(REQUESTS, request_id), ac.request_to_doc(claimed))
+                transaction.set(
+                    self._doc(AUTOMATION, request.key.doc_id),
+                    ac.automation_to_doc(request.key, marked),
+                )
+            return outcome, claimed
+
+        result: tuple[Claim, TopUpRequest | None] = in_transaction(self._db, run)
+        return result
+
+    def release_request(self, request_id: str) -> None:
+        @firestore.transactional
+        def run(transaction: Transaction) -> None:
+            doc = self._get(REQUESTS, request_id, transaction)
+            if doc is not None and doc["status"] == RequestStatus.CLAIMED.value:
+                transaction.update(
+                    self._doc(REQUESTS, request_id),
+                    {"status": RequestStatus.PENDING.value, "claimedAt": None},
+                )
+
+        in_transaction(self._db, run)
+
+    def finish_request(
+        self, request_id: str, at: datetime, decide: OutcomeDecision
+    ) -> TopUpOutcome | None:
+        @firestore.transactional
+        def run(transaction: Transaction) -> TopUpOutcome | None:
+            request = ac.request_from_doc(self._get(REQUESTS, request_id, transaction))
+            key = request.key
+            licence_doc = self._get(LICENCES, key.doc_id, transaction)
+            licence = codec.licence_from_doc(licence_doc) if licence_doc else None
+            today = None
+            if licence is not None:
+                day_id = f"{key.doc_id}_{local_day(at, licence.time_zone).isoformat()}"
+                day_doc = self._get(USAGE_DAILY, day_id, transaction)
+                today = codec.daily_from_doc(day_doc) if day_doc else None
+            context = RequestContext(
+                request, licence, today, self._state(key, transaction), self._head(key, transaction)
+            )
+            outcome = decide(context)
+            if outcome is None:
+                return None
+            transaction.set(self._doc(REQUESTS, request_id), ac.request_to_doc(outcome.request))
+            transaction.set(
+                self._doc(AUTOMATION, key.doc_id), ac.automation_to_doc(key, outcome.state)
+            )
+            if outcome.licence is not None:
+                transaction.set(
+                    self._doc(LICENCES, key.doc_id), codec.licence_to_doc(outcome.licence)
+                )
+            if outcome.daily is not None:
+                transaction.set(
+                    self._doc(USAGE_DAILY, outcome.daily.doc_id), codec.daily_to_doc(outcome.daily)
+                )
+            self._write_audit(transaction, outcome.audit, outcome.audit_head)
+            if outcome.notification is not None:
+                n = outcome.notification
+                transaction.create(
+                    self._doc(NOTIFICATIONS, n.notification_id), ac.notification_to_doc(n)
+                )
+            return outcome
+
+        result: TopUpOutcome | None = in_transaction(self._db, run)
+        return result
+
+    # notifications
+    def notification(self, notification_id: str) -> Notification | None:
+        doc = self._get(NOTIFICATIONS, notification_id)
+        return ac.notification_from_doc(doc) if doc else None
+
+    def notifications_of(self, customer_id: str) -> list[Notification]:
+        query = self._db.collection(NOTIFICATIONS).where(
+            filter=FieldFilter("customerId", "==", customer_id)
+        )
+        found = [ac.notification_from_doc(_data(s)) for s in query.stream()]
+        return sorted(found, key=lambda n: (n.created_at, n.notification_id), reverse=True)
+
+    def take_notification(
+        self, notification_id: str, now: datetime, lease: timedelta
+    ) -> tuple[NotificationClaim, Notification | None]:
+        @firestore.transactional
+        def run(transaction: Transaction) -> tuple[NotificationClaim, Notification | None]:
+            doc = self._get(NOTIFICATIONS, notification_id, transaction)
+            if doc is None:
+                return NotificationClaim.DONE, None
+            outcome, taken = take_notification(ac.notification_from_doc(doc), now, lease)
+            if outcome in (NotificationClaim.CLAIMED, NotificationClaim.IN_DOUBT):
+                transaction.set(
+                    self._doc(NOTIFICATIONS, notification_id), ac.notification_to_doc(taken)
+                )
+            return outcome, taken
+
+        result: tuple[NotificationClaim, Notification | None] = in_transaction(self._db, run)
+        return result
+
+    def update_notification(self, notification: Notification) -> None:
+        self._doc(NOTIFICATIONS, notification.notification_id).set(
+            ac.notification_to_doc(notification)
+        )
+
+    def recipients(self, customer_id: str) -> list[Recipient]:
+        query = self._db.collection(RECIPIENTS).where(
+            filter=FieldFilter("customerId", "==", customer_id)
+        )
+        return sorted(
+            (ac.recipient_from_doc(_data(s)) for s in query.stream()), key=lambda r: r.email
+        )
+
+    def save_recipient(self, recipient: Recipient) -> None:
+        self._doc(RECIPIENTS, recipient.doc_id).set(ac.recipient_to_doc(recipient))
+
+    def remove_recipient(self, customer_id: str, email: str) -> None:
+        self._doc(RECIPIENTS, Recipient(customer_id, email).doc_id).delete()
+
+
+def _fields(state: AutomationState) -> dict[str, Any]:
+    return {name: getattr(state, name) for name in AutomationState.__slots__}
