@@ -36,9 +36,7 @@ def restore_environment() -> Iterator[None]:
     yield
     os.environ.clear()
     os.environ.update(saved)
-    for cached in (bootstrap.settings, bootstrap.licence_store, bootstrap.usage_sync,
-                   bootstrap.api_app):  # fmt: skip
-        cached.cache_clear()
+    bootstrap.clear()
 
 
 @pytest.fixture(scope="session")

@@ -1,14 +1,12 @@
-"""apply_topup: top-up request (Pub/Sub) → Reseller API changeSeats, exactly once.
-
-Not built yet (issue #3). Until then it acknowledges each event with a WARNING log entry that
-names what it skipped, so nobody mistakes it for working."""
+"""apply_topup: a seat-change request id arrives on Pub/Sub; apply it exactly once."""
 
 import functions_framework
 from cloudevents.http.event import CloudEvent
 
-from licence_manager.entrypoints import log_unbuilt
+from licence_manager.entrypoints import apply_top_up_message
 
 
 @functions_framework.cloud_event
 def apply_topup(event: CloudEvent) -> None:
-    log_unbuilt("apply_topup", event["type"], event.get("subject") or event["source"])
+    """Claim the request, re-read the seats, change them once, record it."""
+    apply_top_up_message(event.get_data())

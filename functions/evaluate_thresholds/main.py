@@ -1,14 +1,13 @@
-"""evaluate_thresholds: Firestore licence change (Eventarc) → threshold and top-up rules.
-
-Not built yet (issue #3). Until then it acknowledges each event with a WARNING log entry that
-names what it skipped, so nobody mistakes it for working."""
+"""evaluate_thresholds: a licence (or its settings) changed in Firestore; Eventarc delivers the
+change as protobuf DocumentEventData. Re-evaluate alerts and automatic top-ups for it."""
 
 import functions_framework
 from cloudevents.http.event import CloudEvent
 
-from licence_manager.entrypoints import log_unbuilt
+from licence_manager.entrypoints import evaluate_document_event
 
 
 @functions_framework.cloud_event
 def evaluate_thresholds(event: CloudEvent) -> None:
-    log_unbuilt("evaluate_thresholds", event["type"], event.get("subject") or event["source"])
+    """Decide alerts and top-ups from the licence's current state, whatever the event says."""
+    evaluate_document_event(event.get_data())

@@ -1,14 +1,12 @@
-"""send_alerts: alert (Pub/Sub) → email through SendGrid.
-
-Not built yet (issue #3). Until then it acknowledges each event with a WARNING log entry that
-names what it skipped, so nobody mistakes it for working."""
+"""send_alerts: a notification id arrives on Pub/Sub; email it to the recipients who want it."""
 
 import functions_framework
 from cloudevents.http.event import CloudEvent
 
-from licence_manager.entrypoints import log_unbuilt
+from licence_manager.entrypoints import send_notification_message
 
 
 @functions_framework.cloud_event
 def send_alerts(event: CloudEvent) -> None:
-    log_unbuilt("send_alerts", event["type"], event.get("subject") or event["source"])
+    """Deliver the notification through SendGrid, once."""
+    send_notification_message(event.get_data())

@@ -27,6 +27,12 @@ class Settings:
     sync_max_event_age_seconds: int
     default_time_zone: str
     local_mode: bool  # serves unauthenticated API routes; never set in production
+    top_up_topic: str
+    alert_topic: str
+    sendgrid_api_key: str  # from Secret Manager in production; only send_alerts needs it
+    sendgrid_api_host: str | None  # None: SendGrid itself; locally, the stand-in
+    alert_sender_email: str
+    dashboard_url: str
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -47,6 +53,12 @@ class Settings:
             sync_max_event_age_seconds=int(_number(env, "SYNC_MAX_EVENT_AGE_SECONDS", 600)),
             default_time_zone=env.get("DEFAULT_TIME_ZONE", "Europe/London"),
             local_mode=env.get("LICENCE_MANAGER_LOCAL", "") == "1",
+            top_up_topic=env.get("TOPUP_TOPIC", "topup-requests"),
+            alert_topic=env.get("ALERT_TOPIC", "alerts"),
+            sendgrid_api_key=env.get("SENDGRID_API_KEY", ""),
+            sendgrid_api_host=env.get("SENDGRID_API_HOST") or None,
+            alert_sender_email=env.get("ALERT_SENDER_EMAIL", ""),
+            dashboard_url=env.get("DASHBOARD_URL", ""),
         )
         settings.validate()
         return settings

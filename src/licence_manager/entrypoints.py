@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from licence_manager import bootstrap
+from licence_manager.domain.model import LicenceKey
 from licence_manager.observability import get_logger
 from licence_manager.services.sync import SyncReport, SyncUsage
 
@@ -102,9 +103,53 @@ def serve_http(request: Any) -> Any:
         return app.full_dispatch_request()
 
 
-def log_unbuilt(function: str, event_type: str, subject: str) -> None:
-    """For functions whose behaviour is not built yet: say so loudly instead of pretending."""
-    log.warning(
-        f"{function} is not built yet; event ignored",
-        extra={"function": function, "eventType": event_type, "subject": subject},
-    )
+def evaluate_document_event(data: Any) -> None:
+    """A licence or its settings changed (Eventarc, protobuf DocumentEventData): re-evaluate."""
+    from licence_manager.firestore_events import DocumentEventError, decode_document_event
+
+    try:
+        change = decode_document_event(data)
+    except DocumentEventError as error:
+        log.error("dropping undecodable Firestore event", extra={"error": str(error)})
+        return
+    key = licence_key_of(change.new or change.old or {}, change.document_id)
+    if key is None:
+        log.error(
+            "Firestore event for a document without a licence key", extra={"document": change.path}
+        )
+        return
+    bootstrap.evaluate_licence()(key)
+
+
+def licence_key_of(fields: Mapping[str, Any], document_id: str) -> LicenceKey | None:
+    customer_id, sku_id = fields.get("customerId"), fields.get("skuId")
+    if isinstance(customer_id, str) and isinstance(sku_id, str):
+        return LicenceKey(customer_id, sku_id)
+    customer_id, _, sku_id = document_id.rpartition("_")  # ids are {customerId}_{skuId}
+    return LicenceKey(customer_id, sku_id) if customer_id and sku_id else None
+
+
+def _message_id(data: Mapping[str, Any] | None, field: str) -> str | None:
+    try:
+        value = pubsub_json(data).get(field)
+    except BadMessage as error:
+        log.error("dropping malformed message", extra={"error": str(error)})
+        return None
+    if not isinstance(value, str) or not value:
+        log.error("dropping message without an id", extra={"field": field})
+        return None
+    return value
+
+
+def apply_top_up_message(data: Mapping[str, Any] | None) -> None:
+    """A seat-change request to apply. RetryLater propagates: the message is redelivered."""
+    request_id = _message_id(data, "requestId")
+    if request_id is not None:
+        bootstrap.apply_top_up()(request_id)
+
+
+def send_notification_message(data: Mapping[str, Any] | None) -> None:
+    """A notification to email. RetryLater propagates: the message is redelivered."""
+    notification_id = _message_id(data, "notificationId")
+    if notification_id is not None:
+        bootstrap.send_notification()(notification_id)

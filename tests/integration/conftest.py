@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from licence_manager.adapters.firestore_store import FirestoreLicenceStore
-from licence_manager.adapters.reseller import ResellerSubscriptionSource
+from licence_manager.adapters.reseller import ResellerApi
 from licence_manager.adapters.reseller_client import build_reseller_service
 from licence_manager.adapters.retry import RetryPolicy
 from licence_manager.config import Settings
@@ -23,13 +23,11 @@ class RecordedSleeps(list[float]):
         self.append(seconds)
 
 
-def reseller_source(
-    url: str, sleeps: RecordedSleeps, timeout: float = 5.0
-) -> ResellerSubscriptionSource:
+def reseller_source(url: str, sleeps: RecordedSleeps, timeout: float = 5.0) -> ResellerApi:
     settings = Settings.from_env(
         {"RESELLER_API_ENDPOINT": url, "RESELLER_TIMEOUT_SECONDS": str(timeout)}
     )
-    return ResellerSubscriptionSource(
+    return ResellerApi(
         lambda: build_reseller_service(settings), RetryPolicy(max_attempts=5), sleep=sleeps
     )
 

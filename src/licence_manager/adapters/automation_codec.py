@@ -127,6 +127,7 @@ def request_to_doc(r: TopUpRequest) -> Document:
         "subscriptionId": r.subscription_id,
         "recovered": r.recovered,
         "message": r.message,
+        "changeSentAt": r.change_sent_at,
     }
 
 
@@ -148,6 +149,7 @@ def request_from_doc(doc: Document) -> TopUpRequest:
         subscription_id=doc["subscriptionId"],
         recovered=doc["recovered"],
         message=doc["message"],
+        change_sent_at=_time(doc.get("changeSentAt")),
     )
 
 

@@ -189,6 +189,9 @@ class FirestoreStore(FirestoreLicenceStore, AutomationStore, NotificationStore):
         result: tuple[Claim, TopUpRequest | None] = in_transaction(self._db, run)
         return result
 
+    def mark_change_sent(self, request_id: str, at: datetime) -> None:
+        self._doc(REQUESTS, request_id).update({"changeSentAt": at})
+
     def release_request(self, request_id: str) -> None:
         @firestore.transactional
         def run(transaction: Transaction) -> None:

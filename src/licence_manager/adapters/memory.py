@@ -40,6 +40,8 @@ class InMemoryLicenceStore(LicenceStore):
         self.customer_records: dict[str, Customer] = {}
         self.sync_runs: list[SyncRunRecord] = []
         self.writes = 0  # documents written, counted like Firestore bills them
+        # Keys of licence and settings documents written, in order: what Eventarc would deliver.
+        self.watched_writes: list[LicenceKey] = []
 
     def licences_for_domains(self, domain_prefix: str | None) -> dict[LicenceKey, Licence]:
         with self._lock:
@@ -64,6 +66,7 @@ class InMemoryLicenceStore(LicenceStore):
             if change is None:
                 return None
             self.licences[key] = change.licence
+            self.watched_writes.append(key)
             self.writes += 1
             if change.audit:
                 self.heads[key] = change.audit_head

@@ -51,6 +51,7 @@ class InMemoryStore(InMemoryLicenceStore, AutomationStore, NotificationStore):
     ) -> None:
         with self._lock:
             self.settings_records[key] = settings
+            self.watched_writes.append(key)
             state = self.automation.get(key, AutomationState())
             self.automation[key] = replace(state, failed_at_total=None)
 
@@ -118,6 +119,10 @@ class InMemoryStore(InMemoryLicenceStore, AutomationStore, NotificationStore):
                 self.automation[request.key] = marked
             return outcome, claimed
 
+    def mark_change_sent(self, request_id: str, at: datetime) -> None:
+        with self._lock:
+            self.requests[request_id] = replace(self.requests[request_id], change_sent_at=at)
+
     def release_request(self, request_id: str) -> None:
         with self._lock:
             request = self.requests[request_id]
@@ -152,6 +157,7 @@ class InMemoryStore(InMemoryLicenceStore, AutomationStore, NotificationStore):
             self.automation[key] = outcome.state
             if outcome.licence is not None:
                 self.licences[key] = outcome.licence
+                self.watched_writes.append(key)
             if outcome.daily is not None:
                 self.days[(key, outcome.daily.day.isoformat())] = outcome.daily
             self._append_audit(key, outcome.audit, outcome.audit_head)

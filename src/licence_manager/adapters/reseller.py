@@ -1,4 +1,4 @@
-"""The Workspace Reseller API through google-api-python-client, as a SubscriptionSource."""
+"""The Workspace Reseller API through google-api-python-client: reading usage, changing seats."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from typing import Any
 from googleapiclient.errors import HttpError
 
 from licence_manager.adapters.retry import RetryPolicy, call_with_retries
-from licence_manager.domain.model import Subscription
+from licence_manager.domain.model import PlanKind, Subscription
 from licence_manager.observability import get_logger
 from licence_manager.ports import (
     AccessDenied,
     CustomerProfile,
+    SeatChanger,
     SourceError,
     SubscriptionListing,
     SubscriptionSource,
@@ -67,9 +68,9 @@ def is_online(item: dict[str, Any]) -> bool:
     return bool(item.get("billingMethod", "ONLINE") != "OFFLINE")
 
 
-class ResellerSubscriptionSource(SubscriptionSource):
-    """`service_factory` builds a googleapiclient Resource; httplib2 is not thread-safe, so each
-    thread gets its own."""
+class ResellerApi(SubscriptionSource, SeatChanger):
+    """The Reseller API through google-api-python-client. `service_factory` builds a Resource;
+    httplib2 is not thread-safe, so each thread gets its own."""
 
     def __init__(
         self,
@@ -167,7 +168,28 @@ class ResellerSubscriptionSource(SubscriptionSource):
             customer_id=body["customerId"],
             customer_domain=body.get("customerDomain", ""),
             organization_name=body.get("postalAddress", {}).get("organizationName", ""),
+            alternate_email=body.get("alternateEmail", ""),
         )
+
+    # SeatChanger
+    def current(self, customer_id: str, sku_id: str) -> Subscription | None:
+        """Read afresh: subscription ids change on every update, so find it by SKU."""
+        matches = [s for s in self.list_customer_subscriptions(customer_id) if s.sku_id == sku_id]
+        return matches[0] if matches else None
+
+    def change_seats(self, subscription: Subscription, total: int) -> Subscription:
+        seats_field = (
+            "numberOfSeats" if subscription.plan is PlanKind.ANNUAL else "maximumNumberOfSeats"
+        )
+        body = self._execute(
+            lambda service: service.subscriptions().changeSeats(
+                customerId=subscription.customer_id,
+                subscriptionId=subscription.subscription_id,
+                body={"kind": "subscriptions#seats", seats_field: total},
+            ),
+            "subscriptions.changeSeats",
+        )
+        return subscription_from_api(body)
 
 
 def _list_request(params: dict[str, Any]) -> Callable[[Any], Any]:

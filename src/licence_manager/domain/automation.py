@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from licence_manager.domain import audit
 from licence_manager.domain.audit import AuditAction, AuditEntry, Source
-from licence_manager.domain.model import GENESIS, AuditHead, Licence
+from licence_manager.domain.model import GENESIS, AuditHead, Licence, seats
 from licence_manager.domain.notifications import Notification, NotificationType
 from licence_manager.domain.policy import TopUpBlocked, TopUpPlan, is_low, plan_top_up
 from licence_manager.domain.settings import LicenceSettings
@@ -40,6 +40,15 @@ class AutomationState:
     in_flight_request_id: str | None = None
     in_flight_total_after: int | None = None
     in_flight_since: datetime | None = None
+
+    def alert_ids(self, doc_id: str) -> tuple[str, ...]:
+        """The notifications of the latest low-licence and blocked crossings."""
+        ids = []
+        if self.low_alerts:
+            ids.append(f"{doc_id}-low-{self.low_alerts}")
+        if self.blocked_alerts:
+            ids.append(f"{doc_id}-blocked-{self.blocked_alerts}")
+        return tuple(ids)
 
     def in_month(self, month: str) -> AutomationState:
         if self.month == month:
@@ -154,7 +163,7 @@ def evaluate(
         made.log(
             AuditAction.TOP_UP_REQUESTED,
             f"{usage.vacant} vacant, below {settings.top_up_when_vacant_below}: "
-            f"adding {plan.seats_to_add} seats ({plan.total_before} → {plan.total_after})",
+            f"adding {seats(plan.seats_to_add)} ({plan.total_before} → {plan.total_after})",
             plan.total_after,
         )
     elif isinstance(plan, TopUpBlocked) and not state.blocked_alert_active:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+from licence_manager.domain.model import seats
 from licence_manager.domain.notifications import Notification, NotificationType
 
 
@@ -35,9 +36,11 @@ def _lines(notification: Notification) -> tuple[str, list[str]]:
                 "Add licences, or turn on automatic top-ups in its settings.",
             ]
         case NotificationType.TOP_UP_APPLIED:
-            subject = f"{f('seatsAdded')} licences added: {sku} for {domain}"
+            added = seats(f("seatsAdded"), "licence")
+            subject = f"{added} added: {sku} for {domain}"
+            were = "licence was" if f("seatsAdded") == "1" else "licences were"
             body = [
-                f"{f('seatsAdded')} {sku} licences were added for {domain} "
+                f"{f('seatsAdded')} {sku} {were} added for {domain} "
                 f"({f('source')}): {f('totalBefore')} → {f('totalAfter')} seats.",
                 usage,
             ]
@@ -49,9 +52,12 @@ def _lines(notification: Notification) -> tuple[str, list[str]]:
                 f"A top-up of {f('seatsWanted')} {sku} licences for {domain} was not made.",
                 f("reason"),
                 usage,
-                "Automatic top-ups for this SKU wait until its seats change or you save its "
-                "settings again.",
             ]
+            if f("source") == "automatic":  # a refused automatic top-up pauses automation
+                body.append(
+                    "Automatic top-ups for this SKU wait until its seats change or you save its "
+                    "settings again."
+                )
         case NotificationType.PURCHASE_CONFIRMED:
             subject = f"Purchase confirmed: {sku} for {domain}"
             body = [f"{sku} was purchased for {domain} with {f('totalAfter')} seats."]

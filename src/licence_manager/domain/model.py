@@ -27,6 +27,11 @@ _PLAN_KINDS = {
 TRIAL_SEAT_CAP = 10
 
 
+def seats(count: int | str, noun: str = "seat") -> str:
+    """'1 seat', '3 seats': figures in messages people read."""
+    return f"{count} {noun}" if str(count) == "1" else f"{count} {noun}s"
+
+
 def plan_kind(plan_name: str) -> PlanKind:
     """The seat rule family of a Reseller plan name; unknown plans are treated as flexible."""
     return _PLAN_KINDS.get(plan_name.upper(), PlanKind.FLEXIBLE)

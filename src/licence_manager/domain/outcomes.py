@@ -10,7 +10,7 @@ from licence_manager.domain import audit, daily
 from licence_manager.domain.audit import AuditAction, AuditEntry, Source
 from licence_manager.domain.automation import AutomationState, month_of, usage_facts
 from licence_manager.domain.daily import DailyUsage
-from licence_manager.domain.model import AuditHead, Licence, PlanKind, plan_kind
+from licence_manager.domain.model import AuditHead, Licence, PlanKind, plan_kind, seats
 from licence_manager.domain.notifications import Notification, NotificationType
 from licence_manager.domain.topup import Claim, RequestStatus, TopUpRequest, claim
 
@@ -76,18 +76,31 @@ def _entry(context: RequestContext, at: datetime, action: AuditAction, message: 
 
 
 def applied(
-    context: RequestContext, at: datetime, subscription_id: str, recovered: bool
+    context: RequestContext,
+    at: datetime,
+    subscription_id: str,
+    recovered: bool,
+    seats_now: int | None = None,
 ) -> TopUpOutcome:
+    """`recovered`: an earlier attempt made the change and died before recording it.
+    `seats_now`: set when the seats have moved on since, so the change is unverified."""
     request = context.request
     licence = context.licence
+    note = ""
+    if recovered:
+        note = " (found applied by an earlier attempt; not bought again)"
+    if seats_now is not None:
+        note = (
+            f" (sent by an earlier attempt that stopped; seats are now {seats_now} after other "
+            "changes, so it could not be verified; not bought again)"
+        )
     message = (
-        f"Added {request.seats_to_add} seats ({request.source.value}): "
-        f"{request.total_before} → {request.total_after}"
-        + (" (found applied by an earlier attempt; not bought again)" if recovered else "")
+        f"Added {seats(request.seats_to_add)} ({request.source.value}): "
+        f"{request.total_before} → {request.total_after}{note}"
     )
     entry = _entry(context, at, AuditAction.TOP_UP_APPLIED, message)
     new_licence, day = None, None
-    if licence is not None:
+    if licence is not None and seats_now is None:
         usage = replace(licence.usage, total=request.total_after, subscription_id=subscription_id)
         new_licence = replace(licence, usage=usage, updated_at=at)
         if licence.usage.total != request.total_after:  # a sync may have recorded it already
@@ -127,7 +140,7 @@ def failed(context: RequestContext, at: datetime, error: str) -> TopUpOutcome:
     """Google refused the change for good: tell the admin and pause automation for this
     licence until its seats change or its settings are saved again."""
     request = context.request
-    message = f"Could not add {request.seats_to_add} seats: {error}"
+    message = f"Could not add {seats(request.seats_to_add)}: {error}"
     entry = _entry(context, at, AuditAction.TOP_UP_FAILED, message)
     facts: dict[str, str | int | float | None] = (
         usage_facts(context.licence) if context.licence else {}

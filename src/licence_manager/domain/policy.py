@@ -37,7 +37,8 @@ class TopUpBlocked:
 def seats_wanted(usage: Usage, settings: LicenceSettings) -> int:
     if settings.top_up_mode is TopUpMode.FIXED_STEP:
         return settings.top_up_step
-    return settings.top_up_target_vacant - usage.vacant
+    # Not `usage.vacant`, which stops at 0: users over the paid seats need seats too.
+    return settings.top_up_target_vacant - (usage.total - usage.assigned)
 
 
 def plan_top_up(

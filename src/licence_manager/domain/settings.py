@@ -33,7 +33,7 @@ def problems(settings: LicenceSettings) -> dict[str, str]:
     if s.alert_vacant_at_or_below is not None and s.alert_vacant_at_or_below < 0:
         found["alertVacantAtOrBelow"] = "Vacant seats cannot be negative."
     if s.alert_utilisation_at_or_above is not None and not (
-        0 < s.alert_utilisation_at_or_above <= 1
+        0.01 <= s.alert_utilisation_at_or_above <= 1
     ):
         found["alertUtilisationAtOrAbove"] = "Utilisation must be between 1% and 100%."
     if s.low_licence_alert and (

@@ -3,9 +3,11 @@
 A request carries the total it was decided on (`total_before`) and the absolute total it wants
 (`total_after`). Before buying, the applier reads the subscription afresh and compares:
   - still at `total_before`: make the change (an absolute value, so a repeat is harmless);
-  - already at `total_after`: an earlier attempt bought it and died before recording: record it;
+  - already at `total_after`, and an earlier attempt had asked Google for it: that attempt bought
+    it and died before recording: record it, buy nothing;
   - anything else: someone else changed the seats since; buy nothing (the next evaluation decides
-    again from the new figures).
+    again from the new figures). If an earlier attempt had sent the change, count it as applied
+    but unverified (see SeatCheck.PROBABLY_APPLIED).
 """
 
 from __future__ import annotations
@@ -48,6 +50,9 @@ class TopUpRequest:
     subscription_id: str | None = None
     recovered: bool = False  # found already applied by an attempt that died before recording
     message: str = ""
+    # Set just before an attempt asks Google for the change: only then can a later attempt that
+    # finds the seats already at `total_after` credit the change to this request.
+    change_sent_at: datetime | None = None
 
 
 class Claim(StrEnum):
@@ -76,12 +81,18 @@ def claim(request: TopUpRequest, now: datetime, lease: timedelta) -> tuple[Claim
 class SeatCheck(StrEnum):
     CHANGE = "change"
     ALREADY_APPLIED = "already_applied"
+    # An earlier attempt sent the change and died; someone has changed the seats since, so the
+    # total cannot prove it. Google applies a valid change it receives, so it is counted as
+    # applied (and never bought again); the record says it could not be verified.
+    PROBABLY_APPLIED = "probably_applied"
     SUPERSEDED = "superseded"
 
 
 def compare_seats(request: TopUpRequest, current_total: int) -> SeatCheck:
     if current_total == request.total_before:
         return SeatCheck.CHANGE
+    if request.change_sent_at is None:
+        return SeatCheck.SUPERSEDED  # changed by someone else, even if to our target
     if current_total == request.total_after:
         return SeatCheck.ALREADY_APPLIED
-    return SeatCheck.SUPERSEDED
+    return SeatCheck.PROBABLY_APPLIED

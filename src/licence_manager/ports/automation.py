@@ -55,6 +55,10 @@ class AutomationStore(abc.ABC):
         """Claim a request for one attempt (see domain.outcomes.take); None if unknown."""
 
     @abc.abstractmethod
+    def mark_change_sent(self, request_id: str, at: datetime) -> None:
+        """Record, before asking Google, that this request's change is about to be sent."""
+
+    @abc.abstractmethod
     def release_request(self, request_id: str) -> None:
         """Give a claimed request back (PENDING) after a transient failure."""
 

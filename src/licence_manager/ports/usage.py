@@ -42,6 +42,7 @@ class CustomerProfile:
     customer_id: str
     customer_domain: str
     organization_name: str
+    alternate_email: str = ""  # the customer's contact for notices, if Google has one
 
 
 class SubscriptionSource(abc.ABC):

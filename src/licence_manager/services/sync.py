@@ -16,6 +16,7 @@ from licence_manager.domain.model import (
     Subscription,
     Usage,
 )
+from licence_manager.domain.notifications import Recipient
 from licence_manager.domain.observation import (
     REMOVED,
     needs_recording,
@@ -25,7 +26,9 @@ from licence_manager.domain.observation import (
 from licence_manager.observability import get_logger
 from licence_manager.ports import (
     AccessDenied,
+    CustomerProfile,
     LicenceStore,
+    NotificationStore,
     SourceError,
     SubscriptionSource,
     SyncRunRecord,
@@ -93,7 +96,9 @@ class UsageSync:
         default_time_zone: str,
         clock: Clock = utc_now,
         max_parallel_shards: int = 8,
+        recipients: NotificationStore | None = None,
     ) -> None:
+        self._recipients = recipients
         self._source = source
         self._store = store
         self._time_zone = default_time_zone
@@ -177,18 +182,29 @@ class UsageSync:
         known = {key.customer_id for key in stored}
         new = {s.customer_id: s.customer_domain for s in seen if s.customer_id not in known}
         for customer_id, domain in sorted(new.items()):
-            name = domain
+            profile = CustomerProfile(customer_id, domain, domain)
             shard.api_calls += 1
             try:
-                name = self._source.get_customer(customer_id).organization_name or domain
+                profile = self._source.get_customer(customer_id)
             except SourceError as error:
                 shard.fail(f"customers.get: {error}", customer_id)
+            name = profile.organization_name or domain
             try:
                 self._store.save_customer(Customer(customer_id, domain, name, self._time_zone))
                 shard.customers_added += 1
+                self._add_default_recipient(profile)
             except Exception as error:
                 log.exception("could not save customer", extra={"customerId": customer_id})
                 shard.fail(f"store: {error}", customer_id)
+
+    def _add_default_recipient(self, profile: CustomerProfile) -> None:
+        """A new customer's contact gets every email until an admin chooses otherwise."""
+        if self._recipients is None or not profile.alternate_email:
+            return
+        if not self._recipients.recipients(profile.customer_id):
+            self._recipients.save_recipient(
+                Recipient(profile.customer_id, profile.alternate_email, "Customer contact")
+            )
 
     def _confirm_vanished(
         self, shard: ShardReport, vanished: list[Licence], observed_at: datetime

@@ -6,6 +6,7 @@ docstring of domain.topup for the compare-and-set that makes a repeat harmless.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from functools import partial
 
@@ -17,11 +18,13 @@ from licence_manager.domain.topup import Claim, SeatCheck, TopUpRequest, compare
 from licence_manager.observability import get_logger
 from licence_manager.ports import (
     AutomationStore,
+    NotificationStore,
     OutcomeDecision,
     Publisher,
     SeatChanger,
     SourceError,
 )
+from licence_manager.services.evaluate import republish_if_unsent
 from licence_manager.services.sync import Clock, utc_now
 
 log = get_logger(__name__)
@@ -39,12 +42,14 @@ class ApplyTopUp:
     def __init__(
         self,
         store: AutomationStore,
+        notifications: NotificationStore,
         seats: SeatChanger,
         publisher: Publisher,
         clock: Clock = utc_now,
         lease: timedelta = timedelta(minutes=2),
     ) -> None:
         self._store = store
+        self._notifications = notifications
         self._seats = seats
         self._publisher = publisher
         self._clock = clock
@@ -56,7 +61,11 @@ class ApplyTopUp:
             log.error("unknown top-up request dropped", extra={"requestId": request_id})
             return None
         if claim is Claim.DONE:
-            return None  # a duplicate delivery of a finished request
+            # A duplicate, or a redelivery after a crash that came after recording the outcome
+            # but before publishing its confirmation: publish that again if it is still unsent.
+            for suffix in ("applied", "failed"):
+                republish_if_unsent(self._notifications, self._publisher, f"{request_id}-{suffix}")
+            return None
         if claim is Claim.BUSY:
             raise RetryLater(f"request {request_id} or its licence is being changed right now")
         try:
@@ -85,9 +94,20 @@ class ApplyTopUp:
                     recovered=True,
                 )
                 return self._finish(request, decide)
+            if check is SeatCheck.PROBABLY_APPLIED:
+                decide = partial(
+                    outcomes.applied,
+                    at=now,
+                    subscription_id=current.subscription_id,
+                    recovered=True,
+                    seats_now=current.total_seats,
+                )
+                return self._finish(request, decide)
             if check is SeatCheck.SUPERSEDED:
                 decide = partial(outcomes.superseded, at=now, current_total=current.total_seats)
                 return self._finish(request, decide)
+            self._store.mark_change_sent(request.request_id, now)
+            request = replace(request, change_sent_at=now)
             try:
                 changed = self._seats.change_seats(current, request.total_after)
             except SourceError as error:
@@ -122,7 +142,7 @@ class ApplyTopUp:
                 extra={
                     "requestId": request.request_id,
                     "status": outcome.request.status.value,
-                    "message": outcome.request.message,
+                    "detail": outcome.request.message,
                 },
             )
         return outcome
