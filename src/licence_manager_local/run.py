@@ -13,6 +13,8 @@ import sys
 import threading
 import time
 import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from licence_manager_local import topology
@@ -26,7 +28,8 @@ from licence_manager_local.emulators import (
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = "licence-manager-local"
-EVENT_FUNCTIONS = ("sync_usage",)
+EVENT_FUNCTIONS = ("sync_usage", "evaluate_thresholds", "apply_topup", "send_alerts")
+SENDGRID_KEY = "SG.local-make-run"
 
 
 class Stack:
@@ -89,6 +92,10 @@ def _summarise(line: bytes) -> str | None:
             f" {entry['licencesCreated']} created, {entry['licencesUpdated']} updated,"
             f" {len(entry['failures'])} failures in {entry['durationSeconds']}s"
         )
+    if entry.get("message") == "top-up request finished":
+        return f"top-up {entry['requestId']}: {entry['status']}: {entry['detail']}"
+    if entry.get("message") == "notification delivered":
+        return f"email {entry['notificationId']} sent to {', '.join(entry['recipients'])}"
     if entry.get("severity") in ("WARNING", "ERROR", "CRITICAL"):
         return f"{entry['severity']}: {entry.get('message')}"
     return None
@@ -107,14 +114,19 @@ def wait_http(url: str, timeout: float = 30.0) -> None:
     raise TimeoutError(f"{url} did not answer within {timeout}s")
 
 
-def scheduler(project: str, interval: float, stop: threading.Event) -> None:
-    """Cloud Scheduler's Pub/Sub target, locally: publish the sync job's message on a timer."""
+def trigger_sync(project: str = PROJECT) -> None:
+    """What the Cloud Scheduler job does: publish the sync job's message."""
     from google.cloud import pubsub_v1  # type: ignore[attr-defined]
 
     publisher = pubsub_v1.PublisherClient()
     topic = publisher.topic_path(project, topology.SYNC_TOPIC)
+    publisher.publish(topic, json.dumps({"job": "sync-usage"}).encode()).result(timeout=30)
+
+
+def scheduler(project: str, interval: float, stop: threading.Event) -> None:
+    """Cloud Scheduler's Pub/Sub target, locally: publish the sync job's message on a timer."""
     while not stop.is_set():
-        publisher.publish(topic, json.dumps({"job": "sync-usage"}).encode()).result(timeout=30)
+        trigger_sync(project)
         stop.wait(interval)
 
 
@@ -128,6 +140,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
     parser.add_argument("--workdir", type=Path, default=ROOT / ".local-run")
+    parser.add_argument(
+        "--no-demo-settings",
+        dest="demo_settings",
+        action="store_false",
+        help="leave every SKU's alerts and top-ups off",
+    )
     args = parser.parse_args(argv)
 
     stack = Stack(args.workdir)
@@ -145,7 +163,19 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def start(stack: Stack, args: argparse.Namespace, stop: threading.Event) -> None:
+@dataclass(frozen=True)
+class Endpoints:
+    """Where the parts of a running local stack answer."""
+
+    api: str
+    simulator: str
+    sendgrid: str
+    firestore_host: str
+    pubsub_host: str
+    functions: dict[str, str]
+
+
+def start(stack: Stack, args: argparse.Namespace, stop: threading.Event) -> Endpoints:
     jars = find_emulators()
     firestore = start_firestore(jars, stack.logs)
     pubsub = start_pubsub(jars, stack.logs)
@@ -153,26 +183,38 @@ def start(stack: Stack, args: argparse.Namespace, stop: threading.Event) -> None
     firestore.wait_ready()
     pubsub.wait_ready()
 
-    simulator_port = free_port()
-    simulator_url = f"http://127.0.0.1:{simulator_port}/"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    simulator_url = f"http://127.0.0.1:{free_port()}/"
     stack.spawn(
         "simulator",
-        [
-            sys.executable,
-            "-m",
-            "licence_manager_local.simulator",
+        module(
+            "simulator",
             "--port",
-            str(simulator_port),
+            port_of(simulator_url),
             "--demo",
             "--control",
             "--quiet",
             "--drift-seconds",
             str(args.drift_seconds),
-        ],
+        ),
+        env,
+    )
+    sendgrid_url = f"http://127.0.0.1:{free_port()}"
+    stack.spawn(
+        "sendgrid",
+        module(
+            "sendgrid_standin",
+            "--port",
+            port_of(sendgrid_url),
+            "--api-key",
+            SENDGRID_KEY,
+            "--control",
+            "--quiet",
+        ),
         env,
     )
     wait_http(simulator_url + "apps/reseller/v1/subscriptions?maxResults=1")
+    wait_http(sendgrid_url + "/v3/mail/send")
 
     function_env = {
         **env,
@@ -181,25 +223,91 @@ def start(stack: Stack, args: argparse.Namespace, stop: threading.Event) -> None
         "PUBSUB_EMULATOR_HOST": pubsub.host,
         "RESELLER_API_ENDPOINT": simulator_url,
         "LICENCE_MANAGER_LOCAL": "1",
+        "TOPUP_TOPIC": topology.TOPUP_TOPIC,
+        "ALERT_TOPIC": topology.ALERT_TOPIC,
+        "SENDGRID_API_KEY": SENDGRID_KEY,
+        "SENDGRID_API_HOST": sendgrid_url,
+        "ALERT_SENDER_EMAIL": "licence-manager@reseller.example",
+        "DASHBOARD_URL": f"http://127.0.0.1:{args.port}/",
     }
     urls = {}
     for name in EVENT_FUNCTIONS:
-        port = free_port()
-        urls[name] = f"http://127.0.0.1:{port}"
-        stack.spawn(name, function_command(name, "cloudevent", port), function_env, echo=True)
-    stack.spawn("api", function_command("api", "http", args.port), function_env, echo=True)
+        urls[name] = f"http://127.0.0.1:{free_port()}"
+        stack.spawn(
+            name, function_command(name, "cloudevent", port_of(urls[name])), function_env, echo=True
+        )
+    stack.spawn("api", function_command("api", "http", str(args.port)), function_env, echo=True)
     for url in [*urls.values(), f"http://127.0.0.1:{args.port}"]:
         wait_http(url)
 
     os.environ["PUBSUB_EMULATOR_HOST"] = pubsub.host
+    os.environ["FIRESTORE_EMULATOR_HOST"] = firestore.host
     topology.create_routes(PROJECT, urls)
-    threading.Thread(
-        target=scheduler, args=(PROJECT, args.sync_interval, stop), daemon=True
-    ).start()
-    print_where(args, simulator_url, firestore, pubsub, urls, stack)
+    stack.spawn(
+        "eventarc",
+        module(
+            "eventarc",
+            "--project",
+            PROJECT,
+            "--collections",
+            ",".join(topology.WATCHED_COLLECTIONS),
+            "--target",
+            urls["evaluate_thresholds"],
+        ),
+        {**env, "FIRESTORE_EMULATOR_HOST": firestore.host},
+    )
+    if args.demo_settings:
+        seed_demo_settings(simulator_url)
+    if args.sync_interval > 0:
+        ticker = threading.Thread(target=scheduler, args=(PROJECT, args.sync_interval, stop))
+        ticker.daemon = True
+        ticker.start()
+    print_where(args, simulator_url, sendgrid_url, firestore, pubsub, urls, stack)
+    return Endpoints(
+        f"http://127.0.0.1:{args.port}",
+        simulator_url,
+        sendgrid_url,
+        firestore.host,
+        pubsub.host,
+        urls,
+    )
 
 
-def function_command(name: str, signature: str, port: int) -> list[str]:
+def module(name: str, *arguments: str) -> list[str]:
+    return [sys.executable, "-m", f"licence_manager_local.{name}", *arguments]
+
+
+def port_of(url: str) -> str:
+    return url.rstrip("/").rsplit(":", 1)[1]
+
+
+def seed_demo_settings(simulator_url: str) -> None:
+    """Turn on alerts and top-ups for each demo customer's flexible SKUs, so that a new user
+    watching `make run` sees an alert and a top-up within a few minutes as users join."""
+    from google.cloud import firestore
+
+    from licence_manager.adapters.firestore_automation import FirestoreStore
+    from licence_manager.domain.model import LicenceKey
+    from licence_manager.domain.settings import LicenceSettings
+    from licence_manager_local.simulator import SimulatorControl
+
+    store = FirestoreStore(firestore.Client(project=PROJECT))
+    demo = LicenceSettings(
+        low_licence_alert=True,
+        alert_vacant_at_or_below=2,
+        auto_top_up=True,
+        top_up_when_vacant_below=2,
+        top_up_target_vacant=4,
+        max_total_seats=60,
+        max_seats_per_month=20,
+    )
+    for sub in SimulatorControl(simulator_url).snapshot()["subscriptions"]:
+        if sub["planName"] == "FLEXIBLE" and sub["billingMethod"] == "ONLINE":
+            key = LicenceKey(sub["customerId"], sub["skuId"])
+            store.save_settings(key, demo, "make run demo", datetime.now(UTC))
+
+
+def function_command(name: str, signature: str, port: str) -> list[str]:
     return [
         str(Path(sys.executable).parent / "functions-framework"),
         "--source",
@@ -211,13 +319,14 @@ def function_command(name: str, signature: str, port: int) -> list[str]:
         "--host",
         "127.0.0.1",
         "--port",
-        str(port),
+        port,
     ]
 
 
 def print_where(
     args: argparse.Namespace,
     simulator_url: str,
+    sendgrid_url: str,
     firestore: Emulator,
     pubsub: Emulator,
     urls: dict[str, str],
@@ -229,12 +338,18 @@ def print_where(
         "Licence Manager is running locally (Ctrl-C stops everything):",
         f"  API                  {api}/customers",
         f"                       {api}/customers/<customerId>/licences",
-        f"  Reseller simulator   {simulator_url}  (users drift every {args.drift_seconds:g}s;"
-        f" control: {simulator_url}_control/world)",
+        f"  Reseller simulator   {simulator_url}  ("
+        + (f"users drift every {args.drift_seconds:g}s" if args.drift_seconds else "no drift")
+        + ";"
+        f" see {simulator_url}_control/world)",
+        f"  SendGrid stand-in    {sendgrid_url}  (emails sent: {sendgrid_url}/_control/outbox)",
         f"  Firestore emulator   {firestore.host}  (project {PROJECT})",
-        f"  Pub/Sub emulator     {pubsub.host}",
+        f"  Pub/Sub emulator     {pubsub.host}  (failed messages: *-dead-letter-inspect)",
         *[f"  {name:<20} {url}" for name, url in urls.items()],
-        f"  Scheduler            '{topology.SYNC_TOPIC}' topic, every {args.sync_interval:g}s",
+        f"  Scheduler            '{topology.SYNC_TOPIC}' topic, "
+        + (f"every {args.sync_interval:g}s" if args.sync_interval > 0 else "on demand only"),
+        "  Demo settings        "
+        + ("flexible SKUs alert at 2 vacant and top up to 4" if args.demo_settings else "off"),
         f"  Logs                 {stack.logs}",
         "",
     ]

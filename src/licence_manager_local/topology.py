@@ -34,7 +34,15 @@ class PushRoute:
         return f"{self.dead_letter_topic}-inspect"
 
 
-ROUTES = (PushRoute(SYNC_TOPIC, "sync_usage"),)
+TOPUP_TOPIC = "topup-requests"
+ALERT_TOPIC = "alerts"
+ROUTES = (
+    PushRoute(SYNC_TOPIC, "sync_usage"),
+    PushRoute(TOPUP_TOPIC, "apply_topup"),
+    PushRoute(ALERT_TOPIC, "send_alerts"),
+)
+# Firestore collections whose changes Eventarc delivers to evaluate_thresholds.
+WATCHED_COLLECTIONS = ("licences", "licence_settings")
 
 
 def push_endpoint(function_url: str, project: str, topic: str) -> str:

@@ -189,3 +189,8 @@ def test_a_top_up_one_over_the_monthly_maximum_is_blocked() -> None:
         reason="Adding 2 would bring this month's automatic additions to 5, "
         "above your monthly maximum of 4.",
     )
+
+
+def test_restore_counts_users_over_the_paid_seats_so_one_top_up_reaches_the_target() -> None:
+    over_assigned = usage(total=10, assigned=12)
+    assert plan_top_up(over_assigned, top_up(below=2, target=2), 0) == TopUpPlan(4, 10, 14)

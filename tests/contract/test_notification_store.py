@@ -1,0 +1,236 @@
+"""One contract, two notification stores: the in-memory fake must behave like Firestore on the
+emulator for claiming, updating and listing notifications, and for recipients."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from licence_manager.adapters.firestore_automation import FirestoreStore
+from licence_manager.adapters.memory_automation import InMemoryStore
+from licence_manager.domain.automation import AutomationState, Evaluation
+from licence_manager.domain.model import LicenceKey
+from licence_manager.domain.notifications import (
+    DeliveryStatus,
+    Notification,
+    NotificationClaim,
+    NotificationType,
+    Recipient,
+)
+from tests.builders import T0
+
+Store = InMemoryStore | FirestoreStore
+
+KEY = LicenceKey("C01", "1010020028")
+LEASE = timedelta(minutes=2)
+
+
+@pytest.fixture(params=["memory", "firestore"])
+def store(request: pytest.FixtureRequest) -> Store:
+    if request.param == "memory":
+        return InMemoryStore()
+    return FirestoreStore(request.getfixturevalue("firestore_client"))
+
+
+def notification(notification_id: str = "n1", key: LicenceKey = KEY, at=T0) -> Notification:  # type: ignore[no-untyped-def]
+    return Notification(
+        notification_id,
+        key,
+        NotificationType.LOW_LICENCES,
+        at,
+        {"customerDomain": "acme.example", "vacant": 1, "utilisation": 0.9},
+    )
+
+
+def add(store: Store, *notifications: Notification) -> None:
+    """Create notifications the way production does: in an evaluation's transaction."""
+    for n in notifications:
+        store.evaluate(n.key, lambda *_, n=n: Evaluation(AutomationState(), new_notifications=(n,)))
+
+
+def claimed_then_sending(store: Store) -> Notification:
+    """A notification its sender claimed at T0 and started handing to SendGrid."""
+    add(store, notification())
+    _, claimed = store.take_notification("n1", T0, LEASE)
+    sending = replace(claimed, status=DeliveryStatus.SENDING, recipients=("a@acme.example",))  # type: ignore[type-var]
+    store.update_notification(sending)
+    return sending
+
+
+# claiming
+
+
+def test_a_created_notification_reads_back_equal(store: Store) -> None:
+    add(store, notification())
+    assert store.notification("n1") == notification()
+    assert store.notification("nope") is None
+
+
+def test_a_pending_notification_is_claimed(store: Store) -> None:
+    add(store, notification())
+
+    claim, claimed = store.take_notification("n1", T0, LEASE)
+
+    assert claim is NotificationClaim.CLAIMED
+    expected = replace(notification(), status=DeliveryStatus.CLAIMED, claimed_at=T0, attempts=1)
+    assert claimed == expected
+    assert store.notification("n1") == expected
+
+
+def test_a_live_claim_makes_the_next_taker_busy(store: Store) -> None:
+    add(store, notification())
+    _, claimed = store.take_notification("n1", T0, LEASE)
+
+    claim, busy = store.take_notification("n1", T0 + LEASE - timedelta(seconds=1), LEASE)
+
+    assert claim is NotificationClaim.BUSY
+    assert busy == claimed == store.notification("n1")
+
+
+def test_a_claim_that_died_before_sending_is_taken_over(store: Store) -> None:
+    add(store, notification())
+    store.take_notification("n1", T0, LEASE)
+
+    claim, taken = store.take_notification("n1", T0 + LEASE, LEASE)
+
+    assert claim is NotificationClaim.CLAIMED
+    assert (taken.claimed_at, taken.attempts) == (T0 + LEASE, 2)  # type: ignore[union-attr]
+    assert store.notification("n1") == taken
+
+
+def test_a_notification_being_sent_is_busy_within_its_lease(store: Store) -> None:
+    sending = claimed_then_sending(store)
+
+    claim, busy = store.take_notification("n1", T0 + timedelta(seconds=30), LEASE)
+
+    assert claim is NotificationClaim.BUSY
+    assert busy == sending == store.notification("n1")
+
+
+def test_a_sender_that_died_while_sending_leaves_it_unconfirmed(store: Store) -> None:
+    sending = claimed_then_sending(store)
+
+    claim, in_doubt = store.take_notification("n1", T0 + LEASE, LEASE)
+
+    assert claim is NotificationClaim.IN_DOUBT
+    assert in_doubt is not None and in_doubt.status is DeliveryStatus.UNCONFIRMED
+    assert in_doubt.error and "may not have been delivered" in in_doubt.error
+    assert in_doubt == replace(sending, status=DeliveryStatus.UNCONFIRMED, error=in_doubt.error)
+    assert store.notification("n1") == in_doubt
+    assert store.take_notification("n1", T0 + LEASE * 5, LEASE) == (
+        NotificationClaim.DONE,
+        in_doubt,
+    )
+
+
+def test_a_sent_notification_is_done(store: Store) -> None:
+    sent = replace(claimed_then_sending(store), status=DeliveryStatus.SENT, sent_at=T0)
+    store.update_notification(sent)
+
+    assert store.take_notification("n1", T0 + timedelta(seconds=1), LEASE) == (
+        NotificationClaim.DONE,
+        sent,
+    )
+
+
+def test_an_unknown_notification_is_done_and_absent(store: Store) -> None:
+    assert store.take_notification("nope", T0, LEASE) == (NotificationClaim.DONE, None)
+
+
+# updating and listing
+
+
+def test_an_update_reads_back_equal_with_every_field_and_fact(store: Store) -> None:
+    add(store, notification())
+    updated = replace(
+        notification(),
+        facts={"customerDomain": "acme.example", "seatsAdded": 3, "ratio": 0.8125, "note": None},
+        status=DeliveryStatus.FAILED,
+        recipients=("a@acme.example", "b@acme.example"),
+        attempts=3,
+        claimed_at=T0 + timedelta(seconds=1),
+        sent_at=T0 + timedelta(seconds=2, microseconds=500),
+        provider_message_id="msg-123",
+        error="SendGrid refused the email (400): bad address",
+    )
+
+    store.update_notification(updated)
+
+    assert store.notification("n1") == updated  # the facts dropped from it are gone too
+
+
+def test_a_customers_notifications_come_newest_first(store: Store) -> None:
+    hour = timedelta(hours=1)
+    add(
+        store,
+        notification("old", at=T0),
+        notification("new", at=T0 + 2 * hour),
+        notification("tie-a", at=T0 + hour),
+        notification("tie-b", at=T0 + hour),
+        notification("other-sku", key=LicenceKey("C01", "1010020027"), at=T0 + 3 * hour),
+        notification("other-customer", key=LicenceKey("C02", "1010020028"), at=T0 + 4 * hour),
+    )
+
+    listed = [n.notification_id for n in store.notifications_of("C01")]
+
+    assert listed == ["other-sku", "new", "tie-b", "tie-a", "old"]
+    assert [n.notification_id for n in store.notifications_of("C02")] == ["other-customer"]
+    assert store.notifications_of("C03") == []
+
+
+# recipients
+
+
+def test_recipients_round_trip_per_customer_ordered_by_email(store: Store) -> None:
+    zed = Recipient("C01", "zed@acme.example", "Zed")
+    amy = Recipient("C01", "amy@acme.example", "Amy", frozenset({NotificationType.LOW_LICENCES}))
+    elsewhere = Recipient("C02", "amy@beta.example")
+    for recipient in (zed, amy, elsewhere):
+        store.save_recipient(recipient)
+
+    assert store.recipients("C01") == [amy, zed]
+    assert store.recipients("C02") == [elsewhere]
+    assert store.recipients("C03") == []
+
+
+def test_every_preference_round_trips_on_its_own(store: Store) -> None:
+    everyone = []
+    for kind in NotificationType:
+        everyone.append(
+            Recipient("C01", f"only-{kind.value}@acme.example", wants=frozenset({kind}))
+        )
+        everyone.append(
+            Recipient(
+                "C01",
+                f"all-but-{kind.value}@acme.example",
+                wants=frozenset(NotificationType) - {kind},
+            )
+        )
+    everyone.append(Recipient("C01", "nothing@acme.example", wants=frozenset()))
+    for recipient in everyone:
+        store.save_recipient(recipient)
+
+    assert store.recipients("C01") == sorted(everyone, key=lambda r: r.email)
+
+
+def test_saving_a_recipient_again_replaces_it_whatever_the_case(store: Store) -> None:
+    store.save_recipient(Recipient("C01", "Admin@Acme.example", "Old name"))
+    renamed = Recipient("C01", "admin@acme.example", "New name", frozenset())
+
+    store.save_recipient(renamed)
+
+    assert store.recipients("C01") == [renamed]
+
+
+def test_a_removed_recipient_is_gone_whatever_the_case(store: Store) -> None:
+    store.save_recipient(Recipient("C01", "admin@acme.example"))
+    store.save_recipient(Recipient("C01", "ops@acme.example"))
+    store.save_recipient(Recipient("C02", "admin@acme.example"))
+
+    store.remove_recipient("C01", "ADMIN@acme.example")
+    store.remove_recipient("C01", "never-added@acme.example")
+
+    assert store.recipients("C01") == [Recipient("C01", "ops@acme.example")]
+    assert store.recipients("C02") == [Recipient("C02", "admin@acme.example")]
