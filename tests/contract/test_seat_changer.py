@@ -1,6 +1,6 @@
 """One contract, two seat changers: the in-memory fake and the real Reseller adapter
 (google-api-python-client against the simulator) must agree on reading and changing seats.
-The last tests pin down how the real adapter fails, which ApplyTopUp depends on."""
+The tests after the shared ones pin down how the real adapter fails: ApplyTopUp is built on it."""
 
 from __future__ import annotations
 
@@ -8,35 +8,37 @@ from collections.abc import Iterator
 
 import pytest
 
-from licence_manager.adapters.memory_automation import FakeSeatChanger
-from licence_manager.adapters.reseller import ResellerApi
-from licence_manager.domain.topup import SeatCheck, compare_seats
+from licence_manager.adapters.memory_automation import (
+    FakeSeatChanger,
+    InMemoryStore,
+    RecordingPublisher,
+)
+from licence_manager.domain.audit import Source
+from licence_manager.domain.model import LicenceKey, Subscription
+from licence_manager.domain.topup import RequestStatus, TopUpRequest
 from licence_manager.ports import SeatChanger, SourceError
+from licence_manager.services.topup import ApplyTopUp
 from licence_manager_local.simulator import RunningSimulator, World, start_simulator
-from tests.builders import T0, subscription
+from tests.builders import SKU_NAMES, T0, subscription
 from tests.integration.conftest import RecordedSleeps, reseller_source
-
-from ..builders import SKU_NAMES
 
 CUSTOMER = "C0alpha01"
 DOMAIN = "alpha.example"
-FLEXIBLE_SKU, ANNUAL_SKU, OFFLINE_SKU, MISSING_SKU = (
-    "1010020027",
-    "1010020028",
-    "1010020025",
-    "1010020026",
-)
+FLEXIBLE_SKU = "1010020027"
+ANNUAL_SKU = "1010020028"
+OFFLINE_SKU = "1010020025"
+MISSING_SKU = "1010020026"
 # (SKU, plan, seats, users, billing)
 ROWS = [
     (FLEXIBLE_SKU, "FLEXIBLE", 10, 4, "ONLINE"),
     (ANNUAL_SKU, "ANNUAL_YEARLY_PAY", 20, 18, "ONLINE"),
     (OFFLINE_SKU, "FLEXIBLE", 5, 1, "OFFLINE"),
 ]
-CHANGE_SEATS = "subscriptions.changeSeats"
+CHANGE_SEATS = "subscriptions.changeSeats"  # the simulator's method id, as in discovery
 
 
 def build_fake() -> FakeSeatChanger:
-    # The fake holds only what the API would let us touch: offline orders are left out.
+    # The fake holds what the API lets us touch: an offline order is simply not there.
     return FakeSeatChanger(
         [
             subscription(CUSTOMER, DOMAIN, sku, plan, seats, users, subscription_id=f"sub-{sku}")
@@ -54,44 +56,51 @@ def build_world() -> World:
     return world
 
 
-def simulated(world: World) -> Iterator[RunningSimulator]:
-    with start_simulator(world, strict=True) as simulator:
-        yield simulator
-
-
 @pytest.fixture(params=["fake", "reseller-simulator"])
 def seats(request: pytest.FixtureRequest) -> Iterator[SeatChanger]:
     if request.param == "fake":
         yield build_fake()
         return
-    for simulator in simulated(build_world()):
-        yield reseller_source(simulator.url, RecordedSleeps())
+    with start_simulator(build_world(), strict=True) as running:
+        yield reseller_source(running.url, RecordedSleeps())
 
 
 @pytest.fixture
 def simulator() -> Iterator[RunningSimulator]:
-    yield from simulated(build_world())
+    with start_simulator(build_world(), strict=True) as running:
+        yield running
 
 
-def current(seats: SeatChanger, sku: str):  # type: ignore[no-untyped-def]
+def current(seats: SeatChanger, sku: str) -> Subscription:
     found = seats.current(CUSTOMER, sku)
     assert found is not None
     return found
+
+
+def top_up_request(total_before: int, total_after: int) -> TopUpRequest:
+    return TopUpRequest(
+        request_id="r1",
+        key=LicenceKey(CUSTOMER, FLEXIBLE_SKU),
+        source=Source.AUTOMATIC,
+        requested_by="automatic top-up",
+        plan_name="FLEXIBLE",
+        seats_to_add=total_after - total_before,
+        total_before=total_before,
+        total_after=total_after,
+        created_at=T0,
+    )
 
 
 # the shared contract
 
 
 def test_current_finds_the_subscription_by_sku(seats: SeatChanger) -> None:
-    found = current(seats, FLEXIBLE_SKU)
+    flexible = current(seats, FLEXIBLE_SKU)
+    assert flexible.key == LicenceKey(CUSTOMER, FLEXIBLE_SKU)
+    assert (flexible.customer_domain, flexible.sku_name) == (DOMAIN, SKU_NAMES[FLEXIBLE_SKU])
+    assert (flexible.plan_name, flexible.status) == ("FLEXIBLE", "ACTIVE")
+    assert (flexible.maximum_number_of_seats, flexible.licensed_number_of_seats) == (10, 4)
 
-    assert found.key == (CUSTOMER, FLEXIBLE_SKU) or (found.customer_id, found.sku_id) == (
-        CUSTOMER,
-        FLEXIBLE_SKU,
-    )
-    assert (found.customer_domain, found.sku_name) == (DOMAIN, SKU_NAMES[FLEXIBLE_SKU])
-    assert (found.plan_name, found.status) == ("FLEXIBLE", "ACTIVE")
-    assert (found.total_seats, found.licensed_number_of_seats) == (10, 4)
     annual = current(seats, ANNUAL_SKU)
     assert (annual.plan_name, annual.number_of_seats, annual.total_seats) == (
         "ANNUAL_YEARLY_PAY",
@@ -116,7 +125,6 @@ def test_a_flexible_change_sets_the_maximum_under_a_new_id(seats: SeatChanger) -
     assert (changed.maximum_number_of_seats, changed.number_of_seats) == (13, None)
     assert changed.total_seats == 13
     assert changed.subscription_id != before.subscription_id
-    assert changed.sku_id == FLEXIBLE_SKU
     assert current(seats, FLEXIBLE_SKU) == changed
 
 
@@ -152,7 +160,7 @@ def test_reducing_an_annual_plan_is_refused_with_400(seats: SeatChanger) -> None
     assert current(seats, ANNUAL_SKU) == before
 
 
-# the real adapter's failures, which ApplyTopUp is built on
+# the real adapter only
 
 
 def test_a_503_on_change_seats_is_retried(simulator: RunningSimulator) -> None:
@@ -168,9 +176,9 @@ def test_a_503_on_change_seats_is_retried(simulator: RunningSimulator) -> None:
     assert simulator.stats.snapshot()[CHANGE_SEATS] == 2
 
 
-def test_a_503_that_persists_is_a_source_error(simulator: RunningSimulator) -> None:
+def test_a_503_that_outlasts_the_retries_is_a_source_error(simulator: RunningSimulator) -> None:
     sleeps = RecordedSleeps()
-    api = reseller_source(simulator.url, sleeps)
+    api = reseller_source(simulator.url, sleeps)  # five attempts in all
     before = current(api, FLEXIBLE_SKU)
     simulator.faults.fail_next(503, count=5, method=CHANGE_SEATS)
 
@@ -182,12 +190,12 @@ def test_a_503_that_persists_is_a_source_error(simulator: RunningSimulator) -> N
     assert simulator.world.find_subscription(CUSTOMER, FLEXIBLE_SKU).seats == 10
 
 
-def test_a_timed_out_change_that_happened_is_retried_into_a_404(
+def test_a_change_that_timed_out_after_it_happened_is_retried_into_a_404(
     simulator: RunningSimulator,
 ) -> None:
-    """Google made the change but the answer never arrived: the adapter retries the timeout
-    with the now stale subscription id and gets 404. ApplyTopUp (which marked the change sent
-    first) reads again and finds the seats already at its target."""
+    """Google made the change but its answer came too late: the adapter retries the timeout
+    with the subscription id the change retired, and Google answers 404. Not a SourceError
+    without a status, and not a silent success: the caller cannot tell it from a stale id."""
     api = reseller_source(simulator.url, RecordedSleeps(), timeout=0.5)
     before = current(api, FLEXIBLE_SKU)
     simulator.faults.hang_next(3.0, method=CHANGE_SEATS)
@@ -197,31 +205,21 @@ def test_a_timed_out_change_that_happened_is_retried_into_a_404(
 
     assert raised.value.status == 404
     assert simulator.stats.snapshot()[CHANGE_SEATS] == 2
-    after = current(api, FLEXIBLE_SKU)
-    assert after.total_seats == 13
-    assert after.subscription_id != before.subscription_id
-    sent = _request_sent(total_before=10, total_after=13)
-    assert compare_seats(sent, after.total_seats) is SeatCheck.ALREADY_APPLIED
+    assert current(api, FLEXIBLE_SKU).total_seats == 13  # it did happen
 
 
-def _request_sent(total_before: int, total_after: int):  # type: ignore[no-untyped-def]
-    from licence_manager.domain.audit import Source
-    from licence_manager.domain.model import LicenceKey
-    from licence_manager.domain.topup import TopUpRequest
+def test_apply_top_up_reads_again_after_that_404_and_buys_once(
+    simulator: RunningSimulator,
+) -> None:
+    api = reseller_source(simulator.url, RecordedSleeps(), timeout=0.5)
+    store = InMemoryStore()
+    store.create_request(top_up_request(total_before=10, total_after=13))
+    apply = ApplyTopUp(store, store, api, RecordingPublisher(), clock=lambda: T0)
+    simulator.faults.hang_next(3.0, method=CHANGE_SEATS)
 
-    return TopUpRequest(
-        "r1",
-        LicenceKey(CUSTOMER, FLEXIBLE_SKU),
-        Source.AUTOMATIC,
-        "automatic top-up",
-        "FLEXIBLE",
-        total_after - total_before,
-        total_before,
-        total_after,
-        T0,
-        change_sent_at=T0,
-    )
+    outcome = apply("r1")
 
-
-def test_the_real_adapter_is_a_seat_changer() -> None:
-    assert issubclass(ResellerApi, SeatChanger)
+    assert outcome is not None
+    assert (outcome.request.status, outcome.request.recovered) == (RequestStatus.APPLIED, True)
+    assert simulator.world.find_subscription(CUSTOMER, FLEXIBLE_SKU).seats == 13
+    assert simulator.stats.snapshot()[CHANGE_SEATS] == 2  # the sent one and its retry: no more

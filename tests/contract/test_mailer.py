@@ -1,0 +1,189 @@
+"""One contract, two mailers: the recording fake and the real SendGrid adapter (the official
+client against the local stand-in, which speaks SendGrid's v3 wire format) must hand over the
+same email. Then how the real one fails, which SendNotification's retries are built on."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from licence_manager.adapters.memory_automation import RecordingMailer
+from licence_manager.adapters.sendgrid_mailer import SendGridMailer
+from licence_manager.ports import Attachment, Email, MailDeferred, Mailer, MailRejected
+from licence_manager_local.sendgrid_standin import (
+    RunningStandIn,
+    SentMessage,
+    start_sendgrid_standin,
+)
+
+SENDER = "licences@reseller.example"
+TIMEOUT = 0.5
+EMAIL = Email(
+    to=("admin@acme.example", "ops@acme.example"),
+    subject="Low licences: Business Standard at acme.example",
+    text="1 seat vacant of 10.",
+    html="<p>1 seat vacant of 10.</p>",
+    reference="C01_1010020028-low-1",
+    attachments=(Attachment("usage.csv", b"day,assigned\n2026-11-02,9\n", "text/csv"),),
+)
+
+# A mailer, and a way to read back what it handed over, as Emails.
+MailerAndSent = tuple[Mailer, Callable[[], list[Email]]]
+
+
+def as_email(message: SentMessage) -> Email:
+    """What the stand-in received, read back into the port's terms."""
+    return Email(
+        to=message.recipients,
+        subject=message.subject or "",
+        text=message.text or "",
+        html=message.html or "",
+        reference=message.custom_args["notificationId"],
+        attachments=tuple(
+            Attachment(a.filename, a.content, a.type or "") for a in message.attachments
+        ),
+    )
+
+
+@pytest.fixture
+def standin() -> Iterator[RunningStandIn]:
+    with start_sendgrid_standin() as running:
+        yield running
+
+
+@pytest.fixture
+def sendgrid(standin: RunningStandIn) -> SendGridMailer:
+    return SendGridMailer(standin.api_key, SENDER, host=standin.url, timeout=TIMEOUT)
+
+
+@pytest.fixture(params=["recording", "sendgrid-standin"])
+def mailer_and_sent(request: pytest.FixtureRequest) -> MailerAndSent:
+    if request.param == "recording":
+        recording = RecordingMailer()
+        return recording, lambda: list(recording.sent)
+    standin: RunningStandIn = request.getfixturevalue("standin")
+    mailer = request.getfixturevalue("sendgrid")
+    return mailer, lambda: [as_email(m) for m in standin.outbox]
+
+
+# the shared contract
+
+
+def test_a_sent_email_arrives_whole(mailer_and_sent: MailerAndSent) -> None:
+    mailer, sent = mailer_and_sent
+    mailer.send(EMAIL)
+    assert sent() == [EMAIL]
+
+
+def test_each_send_returns_its_own_message_id(mailer_and_sent: MailerAndSent) -> None:
+    mailer, sent = mailer_and_sent
+    first = mailer.send(EMAIL)
+    second = mailer.send(EMAIL)
+    assert first and second and first != second
+    assert len(sent()) == 2
+
+
+# the real adapter only
+
+
+def test_the_message_id_is_sendgrids_and_the_sender_is_ours(
+    standin: RunningStandIn, sendgrid: SendGridMailer
+) -> None:
+    message_id = sendgrid.send(EMAIL)
+
+    (message,) = standin.outbox
+    assert message_id == message.message_id
+    assert message.from_.email == SENDER
+    assert message.warnings == ()
+    # one envelope for all: recipients see each other, as the admins of one customer may
+    assert [p.recipients for p in message.personalizations] == [EMAIL.to]
+
+
+def test_a_429_is_deferred_until_the_announced_reset(
+    standin: RunningStandIn, sendgrid: SendGridMailer
+) -> None:
+    standin.faults.fail_next(429, reset_in_seconds=20)
+
+    with pytest.raises(MailDeferred) as raised:
+        sendgrid.send(EMAIL)
+
+    wait = raised.value.retry_after_seconds
+    assert wait is not None and 18 <= wait <= 21  # the header is whole seconds, rounded up
+    assert len(standin.outbox) == 0
+
+
+def test_a_real_rate_limit_is_deferred_until_its_window_ends(
+    standin: RunningStandIn, sendgrid: SendGridMailer
+) -> None:
+    standin.rate_limit.configure(1, window_seconds=30)
+    sendgrid.send(EMAIL)
+    started = time.time()
+
+    with pytest.raises(MailDeferred) as raised:
+        sendgrid.send(EMAIL)
+
+    wait = raised.value.retry_after_seconds
+    assert wait is not None and 27 <= wait <= 31 + (time.time() - started)
+    assert len(standin.outbox) == 1
+
+
+@pytest.mark.parametrize("code", [500, 502, 503, 504])
+def test_a_server_error_is_deferred(
+    standin: RunningStandIn, sendgrid: SendGridMailer, code: int
+) -> None:
+    standin.faults.fail_next(code)
+
+    with pytest.raises(MailDeferred) as raised:
+        sendgrid.send(EMAIL)
+
+    assert raised.value.retry_after_seconds is None
+    assert str(code) in str(raised.value)
+    assert len(standin.outbox) == 0
+
+
+@pytest.mark.parametrize("code", [400, 401, 403, 413])
+def test_a_refusal_is_rejected_for_good(
+    standin: RunningStandIn, sendgrid: SendGridMailer, code: int
+) -> None:
+    standin.faults.fail_next(code)
+
+    with pytest.raises(MailRejected, match=str(code)):
+        sendgrid.send(EMAIL)
+
+    assert len(standin.outbox) == 0
+
+
+def test_a_wrong_api_key_is_rejected(standin: RunningStandIn) -> None:
+    mailer = SendGridMailer("SG.not-the-key", SENDER, host=standin.url, timeout=TIMEOUT)
+
+    with pytest.raises(MailRejected, match="401"):
+        mailer.send(EMAIL)
+
+
+def test_an_invalid_address_is_rejected(sendgrid: SendGridMailer) -> None:
+    with pytest.raises(MailRejected, match="400"):
+        sendgrid.send(Email(("not-an-address",), "s", "t", "<p>h</p>", reference="n1"))
+
+
+def test_an_answer_later_than_the_timeout_is_deferred_though_the_email_went_out(
+    standin: RunningStandIn, sendgrid: SendGridMailer
+) -> None:
+    """Why SendNotification marks a notification SENDING before it calls send(): a timeout
+    does not mean nothing was sent, so a sender that dies here must not be retried blindly."""
+    standin.faults.hang_next(TIMEOUT * 4)
+
+    with pytest.raises(MailDeferred):
+        sendgrid.send(EMAIL)
+
+    assert [as_email(m) for m in standin.outbox] == [EMAIL]
+
+
+def test_an_unreachable_sendgrid_is_deferred(standin: RunningStandIn) -> None:
+    url = standin.url
+    standin.stop()
+    mailer = SendGridMailer(standin.api_key, SENDER, host=url, timeout=TIMEOUT)
+
+    with pytest.raises(MailDeferred):
+        mailer.send(EMAIL)
