@@ -20,7 +20,7 @@ from functions_framework import create_app
 from licence_manager.adapters.firestore_automation import FirestoreStore
 from licence_manager.adapters.memory_automation import RecordingPublisher
 from licence_manager.domain.model import LicenceKey
-from licence_manager.domain.notifications import DeliveryStatus, Recipient
+from licence_manager.domain.notifications import DeliveryStatus
 from licence_manager.domain.settings import LicenceSettings
 from licence_manager.domain.topup import RequestStatus
 from licence_manager.services.sync import SyncUsage
