@@ -7,6 +7,8 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 from licence_manager.config import ConfigError, Settings
+from licence_manager.domain.model import LicenceKey
+from licence_manager.domain.topup import TopUpRequest
 from licence_manager.services.additions import RequestAddition
 from licence_manager.services.alerts import SendNotification
 from licence_manager.services.evaluate import EvaluateLicence
@@ -110,7 +112,11 @@ def request_addition() -> RequestAddition:
 def api_app() -> Flask:
     from licence_manager.api.app import create_app
 
-    return create_app(store(), local_mode=settings().local_mode)
+    # Pub/Sub is only needed when someone adds seats: built on first use, not at cold start.
+    def add(key: LicenceKey, seats: int, requested_by: str) -> TopUpRequest:
+        return request_addition()(key, seats, requested_by)
+
+    return create_app(store(), add, local_mode=settings().local_mode)
 
 
 def clear() -> None:

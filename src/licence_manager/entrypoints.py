@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -99,7 +100,11 @@ def log_report(report: SyncReport) -> None:
 def serve_http(request: Any) -> Any:
     """Hand a functions-framework (Flask) request to the API app."""
     app = bootstrap.api_app()
-    with app.request_context(request.environ):
+    # Read the body once on the outer request (which caches it for functions-framework's own
+    # hooks) and give the API app its own copy of the stream.
+    body = request.get_data()
+    environ = {**request.environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
+    with app.request_context(environ):
         return app.full_dispatch_request()
 
 

@@ -37,10 +37,9 @@ from licence_manager.domain.outcomes import RequestContext, TopUpOutcome, take
 from licence_manager.domain.settings import LicenceSettings
 from licence_manager.domain.topup import Claim, RequestStatus, TopUpRequest
 from licence_manager.ports import (
-    AutomationStore,
     EvaluationDecision,
-    NotificationStore,
     OutcomeDecision,
+    Store,
 )
 
 SETTINGS = "licence_settings"
@@ -51,7 +50,7 @@ RECIPIENTS = "recipients"
 Transaction = firestore.Transaction
 
 
-class FirestoreStore(FirestoreLicenceStore, AutomationStore, NotificationStore):
+class FirestoreStore(FirestoreLicenceStore, Store):
     """One adapter over one database: the transactions span licences and automation."""
 
     def _doc(self, collection: str, doc_id: str) -> Any:

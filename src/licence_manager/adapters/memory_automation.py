@@ -21,19 +21,18 @@ from licence_manager.domain.outcomes import RequestContext, TopUpOutcome, take
 from licence_manager.domain.settings import LicenceSettings
 from licence_manager.domain.topup import Claim, RequestStatus, TopUpRequest
 from licence_manager.ports import (
-    AutomationStore,
     Email,
     EvaluationDecision,
     Mailer,
-    NotificationStore,
     OutcomeDecision,
     Publisher,
     SeatChanger,
     SourceError,
+    Store,
 )
 
 
-class InMemoryStore(InMemoryLicenceStore, AutomationStore, NotificationStore):
+class InMemoryStore(InMemoryLicenceStore, Store):
     def __init__(self) -> None:
         super().__init__()
         self.settings_records: dict[LicenceKey, LicenceSettings] = {}

@@ -1,26 +1,33 @@
-"""The Flask app factory. Routes read through the LicenceStore port only."""
+"""The Flask app factory. Routes go through the ports and services only."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
+from licence_manager.api.automation_routes import automation
 from licence_manager.api.problems import Problem, from_http_exception, from_problem
 from licence_manager.domain.model import Licence
-from licence_manager.ports import LicenceStore
+from licence_manager.domain.topup import TopUpRequest
+from licence_manager.ports import LicenceStore, Store
 
 licences = Blueprint("licences", __name__, url_prefix="/api/v1")
 
 
-def create_app(store: LicenceStore, *, local_mode: bool) -> Flask:
+def create_app(
+    store: Store, request_addition: Callable[..., TopUpRequest], *, local_mode: bool
+) -> Flask:
     app = Flask(__name__)
     app.config["STORE"] = store
+    app.config["REQUEST_ADDITION"] = request_addition
     app.config["LOCAL_MODE"] = local_mode
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.register_blueprint(licences)
+    app.register_blueprint(automation)
     app.register_error_handler(Problem, from_problem)
     app.register_error_handler(HTTPException, from_http_exception)
     return app
@@ -31,7 +38,7 @@ def _store() -> LicenceStore:
     return store
 
 
-@licences.before_request
+@licences.before_app_request
 def require_local_mode() -> None:
     # Sign-in arrives with the dashboard; until then customer data is served only locally.
     if not current_app.config["LOCAL_MODE"]:

@@ -7,20 +7,32 @@ from werkzeug.exceptions import HTTPException
 
 
 class Problem(Exception):
-    def __init__(self, status: int, title: str, detail: str) -> None:
+    def __init__(
+        self, status: int, title: str, detail: str, errors: dict[str, str] | None = None
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.title = title
         self.detail = detail
+        self.errors = errors or {}
 
 
-def problem_response(status: int, title: str, detail: str) -> Response:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+def problem_response(
+    status: int, title: str, detail: str, errors: dict[str, str] | None = None
+) -> Response:
+    body: dict[str, object] = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors  # an extension member: field name → message for the form
     return Response(json.dumps(body), status=status, mimetype="application/problem+json")
 
 
 def from_problem(error: Problem) -> Response:
-    return problem_response(error.status, error.title, error.detail)
+    return problem_response(error.status, error.title, error.detail, error.errors)
 
 
 def from_http_exception(error: HTTPException) -> Response:

@@ -27,6 +27,11 @@ from licence_manager.ports.usage import (
     SyncRunRecord,
 )
 
+
+class Store(LicenceStore, AutomationStore, NotificationStore):
+    """All three stores over one database: transactions may span them."""
+
+
 __all__ = [
     "AccessDenied",
     "Attachment",
@@ -44,6 +49,7 @@ __all__ = [
     "Publisher",
     "SeatChanger",
     "SourceError",
+    "Store",
     "SubscriptionListing",
     "SubscriptionSource",
     "SyncRunRecord",

@@ -1,0 +1,93 @@
+"""Per-SKU settings and manual additions. Additions are requests that apply_topup carries out,
+the one place seats change; the route answers 202 with the request to follow."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from licence_manager.api.problems import Problem
+from licence_manager.api.settings_json import parse_settings, settings_json
+from licence_manager.domain.model import LicenceKey
+from licence_manager.domain.settings import problems
+from licence_manager.domain.topup import TopUpRequest
+from licence_manager.services.additions import AdditionRefused
+
+automation = Blueprint("automation", __name__, url_prefix="/api/v1/customers/<customer_id>")
+LOCAL_ACTOR = "local admin"  # until sign-in arrives with the dashboard
+
+
+def _licence_key(customer_id: str, sku_id: str) -> LicenceKey:
+    store = current_app.config["STORE"]
+    key = LicenceKey(customer_id, sku_id)
+    if not any(lic.key == key for lic in store.licences_of(customer_id)):
+        raise Problem(
+            404, "Not Found", f"Customer {customer_id!r} has no licence for SKU {sku_id!r}"
+        )
+    return key
+
+
+@automation.get("/licences/<sku_id>/settings")
+def get_settings(customer_id: str, sku_id: str) -> ResponseReturnValue:
+    """Alert and automatic top-up settings of one SKU, with what they will do."""
+    key = _licence_key(customer_id, sku_id)
+    return jsonify(settings_json(current_app.config["STORE"].settings(key)))
+
+
+@automation.put("/licences/<sku_id>/settings")
+def put_settings(customer_id: str, sku_id: str) -> ResponseReturnValue:
+    """Replace the SKU's settings; invalid fields answer 422 with a message per field."""
+    key = _licence_key(customer_id, sku_id)
+    settings, errors = parse_settings(request.get_json(silent=True))
+    if settings is not None:
+        errors = problems(settings)
+    if errors or settings is None:
+        raise Problem(422, "Invalid settings", "Some settings need attention.", errors=errors)
+    current_app.config["STORE"].save_settings(key, settings, LOCAL_ACTOR, datetime.now(UTC))
+    return jsonify(settings_json(settings))
+
+
+@automation.post("/licences/<sku_id>/additions")
+def add_licences(customer_id: str, sku_id: str) -> ResponseReturnValue:
+    """Add seats by hand: 202 and the request, whose progress GET .../additions/<id> shows."""
+    key = _licence_key(customer_id, sku_id)
+    body = request.get_json(silent=True)
+    seats = body.get("seats") if isinstance(body, dict) else None
+    if not isinstance(seats, int) or isinstance(seats, bool):
+        raise Problem(
+            422,
+            "Invalid addition",
+            'Send {"seats": n} with a whole number.',
+            errors={"seats": "Must be a whole number."},
+        )
+    try:
+        added = current_app.config["REQUEST_ADDITION"](key, seats, LOCAL_ACTOR)
+    except AdditionRefused as error:
+        raise Problem(422, "Addition refused", str(error), errors={"seats": str(error)}) from error
+    return jsonify(request_json(added)), 202
+
+
+@automation.get("/licences/<sku_id>/additions/<request_id>")
+def get_addition(customer_id: str, sku_id: str, request_id: str) -> ResponseReturnValue:
+    """Progress of one seat change: PENDING, CLAIMED, then APPLIED, FAILED or SUPERSEDED."""
+    found = current_app.config["STORE"].request(request_id)
+    if found is None or found.key != LicenceKey(customer_id, sku_id):
+        raise Problem(404, "Not Found", f"No addition {request_id!r} for this SKU")
+    return jsonify(request_json(found))
+
+
+def request_json(r: TopUpRequest) -> dict[str, Any]:
+    return {
+        "id": r.request_id,
+        "status": r.status.value,
+        "source": r.source.value,
+        "seatsToAdd": r.seats_to_add,
+        "totalBefore": r.total_before,
+        "totalAfter": r.total_after,
+        "createdAt": r.created_at.isoformat(),
+        "finishedAt": r.finished_at.isoformat() if r.finished_at else None,
+        "message": r.message,
+    }
