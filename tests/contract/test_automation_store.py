@@ -4,9 +4,11 @@ emulator for settings, evaluations, seat-change requests and their outcomes."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
+from typing import TypeVar
 
 import pytest
 
@@ -15,15 +17,16 @@ from licence_manager.adapters.memory_automation import InMemoryStore
 from licence_manager.domain import outcomes
 from licence_manager.domain.audit import AuditAction, Source, verify_chain
 from licence_manager.domain.automation import AutomationState, Evaluation, evaluate
-from licence_manager.domain.model import GENESIS, LicenceKey
+from licence_manager.domain.model import GENESIS, AuditHead, Licence, LicenceKey
 from licence_manager.domain.notifications import NotificationType
-from licence_manager.domain.observation import LicenceContext, record_observation
+from licence_manager.domain.observation import LicenceContext, RecordedChange, record_observation
 from licence_manager.domain.settings import LicenceSettings, TopUpMode
 from licence_manager.domain.topup import Claim, RequestStatus, TopUpRequest
 from licence_manager.ports import EvaluationDecision
 from tests.builders import T0, subscription
 
 Store = InMemoryStore | FirestoreStore
+T = TypeVar("T")
 
 TZ = "Europe/London"
 KEY = LicenceKey("C01", "1010020028")
@@ -45,16 +48,26 @@ def store(request: pytest.FixtureRequest) -> Store:
     return FirestoreStore(request.getfixturevalue("firestore_client"))
 
 
-def observe(store: Store, total: int = 10, assigned: int = 9, at=T0):  # type: ignore[no-untyped-def]
+def observe(store: Store, total: int = 10, assigned: int = 9, at: datetime = T0) -> None:
     """What a sync does: record the subscription as the Reseller API reports it."""
     sub = subscription(total=total, assigned=assigned)
-    return store.record(sub.key, at, TZ, lambda context: record_observation(context, sub, at, TZ))
+
+    def decide(context: LicenceContext) -> RecordedChange | None:
+        return record_observation(context, sub, at, TZ)
+
+    store.record(sub.key, at, TZ, decide)
 
 
-def decide_at(now, seen: list[RequestStatus | None] | None = None) -> EvaluationDecision:  # type: ignore[no-untyped-def]
+def decide_at(now: datetime, seen: list[RequestStatus | None] | None = None) -> EvaluationDecision:
     """The production decision at `now`; `seen` collects the pending status it was given."""
 
-    def decide(licence, settings, state, head, pending):  # type: ignore[no-untyped-def]
+    def decide(
+        licence: Licence | None,
+        settings: LicenceSettings,
+        state: AutomationState,
+        head: AuditHead,
+        pending: RequestStatus | None,
+    ) -> Evaluation | None:
         if seen is not None:
             seen.append(pending)
         return evaluate(licence, settings, state, head, now) if licence else None
@@ -62,16 +75,25 @@ def decide_at(now, seen: list[RequestStatus | None] | None = None) -> Evaluation
     return decide
 
 
-def low_licence_with_policy(store: Store) -> Evaluation:
+def low_licence_evaluated(store: Store) -> tuple[Evaluation, TopUpRequest]:
     """A licence 1 seat from full under POLICY, evaluated once: one request, one alert."""
     observe(store)
     store.save_settings(KEY, POLICY, "admin@acme.example", T0)
     evaluation = store.evaluate(KEY, decide_at(T0))
     assert evaluation is not None and evaluation.new_request is not None
-    return evaluation
+    return evaluation, evaluation.new_request
 
 
-def request(request_id: str = "r1", key: LicenceKey = KEY, at=T0, **changes) -> TopUpRequest:  # type: ignore[no-untyped-def]
+def pending_status_given(store: Store) -> RequestStatus | None:
+    """Evaluate again; what the decision was told about the licence's pending request."""
+    seen: list[RequestStatus | None] = []
+    store.evaluate(KEY, decide_at(T0, seen))
+    return seen[-1]
+
+
+def request(
+    request_id: str = "r1", key: LicenceKey = KEY, at: datetime = T0, **changes: object
+) -> TopUpRequest:
     made = TopUpRequest(
         request_id=request_id,
         key=key,
@@ -83,7 +105,13 @@ def request(request_id: str = "r1", key: LicenceKey = KEY, at=T0, **changes) -> 
         total_after=13,
         created_at=at,
     )
-    return replace(made, **changes)
+    return replace(made, **changes)  # type: ignore[arg-type]
+
+
+def stored(store: Store, request_id: str = "r1") -> TopUpRequest:
+    found = store.request(request_id)
+    assert found is not None
+    return found
 
 
 def set_state(store: Store, key: LicenceKey, state: AutomationState) -> None:
@@ -91,10 +119,10 @@ def set_state(store: Store, key: LicenceKey, state: AutomationState) -> None:
     store.evaluate(key, lambda *_: Evaluation(state=state, changed=True))
 
 
-def run_together(work, threads: int) -> list:  # type: ignore[no-untyped-def, type-arg]
+def run_together(work: Callable[[], T], threads: int) -> list[T]:
     """Start `threads` copies of `work` at one instant; return their results or raise."""
     barrier = threading.Barrier(threads)
-    results: list = []  # type: ignore[type-arg]
+    results: list[T] = []
     errors: list[BaseException] = []
 
     def run() -> None:
@@ -139,10 +167,9 @@ def test_saved_settings_read_back_equal(store: Store) -> None:
 
 
 def test_saving_settings_lifts_the_pause_of_a_failed_top_up(store: Store) -> None:
-    made = low_licence_with_policy(store)
-    request_id = made.new_request.request_id  # type: ignore[union-attr]
-    store.take_request(request_id, T0, LEASE)
-    store.finish_request(request_id, T0, partial(outcomes.failed, at=T0, error="HTTP 400"))
+    _, made = low_licence_evaluated(store)
+    store.take_request(made.request_id, T0, LEASE)
+    store.finish_request(made.request_id, T0, partial(outcomes.failed, at=T0, error="HTTP 400"))
     paused = store.automation_state(KEY)
     assert paused.failed_at_total == 10
 
@@ -155,10 +182,8 @@ def test_saving_settings_lifts_the_pause_of_a_failed_top_up(store: Store) -> Non
 
 
 def test_an_evaluation_writes_its_request_alert_audit_and_state(store: Store) -> None:
-    made = low_licence_with_policy(store)
+    made, new_request = low_licence_evaluated(store)
 
-    new_request = made.new_request
-    assert new_request is not None
     assert (new_request.total_before, new_request.total_after) == (10, 13)
     assert store.request(new_request.request_id) == new_request
     assert store.requests_of(KEY) == [new_request]
@@ -179,13 +204,13 @@ def test_an_evaluation_writes_its_request_alert_audit_and_state(store: Store) ->
 
 
 def test_running_the_same_decision_again_creates_nothing_more(store: Store) -> None:
-    made = low_licence_with_policy(store)
+    made, new_request = low_licence_evaluated(store)
 
     again = store.evaluate(KEY, decide_at(T0))
 
     assert again is not None
     assert (again.new_request, again.new_notifications, again.audit) == (None, (), ())
-    assert store.requests_of(KEY) == [made.new_request]
+    assert store.requests_of(KEY) == [new_request]
     assert len(store.notifications_of("C01")) == 1
     assert len(store.audit_entries(KEY)) == 3
     assert store.automation_state(KEY) == made.state
@@ -204,9 +229,9 @@ def test_racing_evaluations_create_one_request(store: Store) -> None:
 
 
 def test_an_unknown_licence_is_decided_on_with_nothing_stored(store: Store) -> None:
-    given = []
+    given: list[tuple[object, ...]] = []
 
-    def decide(*args):  # type: ignore[no-untyped-def]
+    def decide(*args: object) -> None:
         given.append(args)
 
     assert store.evaluate(KEY, decide) is None
@@ -215,19 +240,18 @@ def test_an_unknown_licence_is_decided_on_with_nothing_stored(store: Store) -> N
 
 
 def test_decide_is_told_the_status_of_the_pending_request(store: Store) -> None:
-    seen: list[RequestStatus | None] = []
     observe(store)
     store.save_settings(KEY, POLICY, "admin@acme.example", T0)
-    request_id = store.evaluate(KEY, decide_at(T0, seen)).new_request.request_id  # type: ignore[union-attr]
-    store.evaluate(KEY, decide_at(T0, seen))
-    store.take_request(request_id, T0, LEASE)
-    store.evaluate(KEY, decide_at(T0, seen))
-    store.finish_request(
-        request_id, T0, partial(outcomes.applied, at=T0, subscription_id="s2", recovered=False)
-    )
-    store.evaluate(KEY, decide_at(T0, seen))
 
-    assert seen[-4:] == [None, RequestStatus.PENDING, RequestStatus.CLAIMED, None]
+    assert pending_status_given(store) is None  # and this evaluation creates a request
+    request_id = store.automation_state(KEY).pending_request_id
+    assert request_id is not None
+    assert pending_status_given(store) is RequestStatus.PENDING
+    store.take_request(request_id, T0, LEASE)
+    assert pending_status_given(store) is RequestStatus.CLAIMED
+    applied = partial(outcomes.applied, at=T0, subscription_id="sub-2", recovered=False)
+    store.finish_request(request_id, T0, applied)
+    assert pending_status_given(store) is None
 
 
 def test_an_automation_state_reads_back_equal(store: Store) -> None:
@@ -282,7 +306,11 @@ def test_a_claim_older_than_its_lease_is_taken_over(store: Store) -> None:
     claim, taken = store.take_request("r1", later, LEASE)
 
     assert claim is Claim.CLAIMED
-    assert (taken.claimed_at, taken.attempts) == (later, 2)  # type: ignore[union-attr]
+    assert (
+        taken
+        == stored(store)
+        == request(status=RequestStatus.CLAIMED, claimed_at=later, attempts=2)
+    )
     assert store.automation_state(KEY).in_flight_since == later
 
 
@@ -295,8 +323,8 @@ def test_a_finished_request_is_done(store: Store) -> None:
     claim, done = store.take_request("r1", T0 + LEASE * 2, LEASE)
 
     assert claim is Claim.DONE
-    assert done == store.request("r1")
-    assert done.status is RequestStatus.SUPERSEDED  # type: ignore[union-attr]
+    assert done == stored(store)
+    assert stored(store).status is RequestStatus.SUPERSEDED
 
 
 def test_an_unknown_request_is_done_and_absent(store: Store) -> None:
@@ -341,8 +369,7 @@ def test_mark_change_sent_is_stored(store: Store) -> None:
 
     store.mark_change_sent("r1", sent_at)
 
-    assert store.request("r1").change_sent_at == sent_at  # type: ignore[union-attr]
-    assert store.request("r1").status is RequestStatus.CLAIMED  # type: ignore[union-attr]
+    assert (stored(store).change_sent_at, stored(store).status) == (sent_at, RequestStatus.CLAIMED)
 
 
 def test_a_released_request_is_pending_again(store: Store) -> None:
@@ -351,11 +378,10 @@ def test_a_released_request_is_pending_again(store: Store) -> None:
 
     store.release_request("r1")
 
-    released = store.request("r1")
-    assert released == request(status=RequestStatus.PENDING, claimed_at=None, attempts=1)
-    claim, retaken = store.take_request("r1", T0 + timedelta(seconds=1), LEASE)
+    assert stored(store) == request(status=RequestStatus.PENDING, claimed_at=None, attempts=1)
+    claim, _ = store.take_request("r1", T0 + timedelta(seconds=1), LEASE)
     assert claim is Claim.CLAIMED
-    assert retaken.attempts == 2  # type: ignore[union-attr]
+    assert stored(store).attempts == 2
 
 
 def test_releasing_an_unclaimed_request_changes_nothing(store: Store) -> None:
@@ -367,8 +393,8 @@ def test_releasing_an_unclaimed_request_changes_nothing(store: Store) -> None:
 def test_an_applied_outcome_updates_the_licence_day_request_state_audit_and_notifies(
     store: Store,
 ) -> None:
-    made = low_licence_with_policy(store)
-    request_id = made.new_request.request_id  # type: ignore[union-attr]
+    _, made = low_licence_evaluated(store)
+    request_id = made.request_id
     claimed_at, done_at = T0 + timedelta(seconds=10), T0 + timedelta(seconds=20)
     store.take_request(request_id, claimed_at, LEASE)
 
@@ -427,4 +453,4 @@ def test_two_takers_at_once_claim_a_request_once(store: Store) -> None:
     results = run_together(lambda: store.take_request("r1", T0, LEASE), threads=2)
 
     assert sorted(claim for claim, _ in results) == [Claim.BUSY, Claim.CLAIMED]
-    assert store.request("r1").attempts == 1  # type: ignore[union-attr]
+    assert stored(store).attempts == 1

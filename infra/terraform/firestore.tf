@@ -1,0 +1,93 @@
+# The licence store: Firestore in native mode, flat top-level collections (docs/architecture.md).
+#
+# Indexes. Every query the code runs today is served by Firestore's automatic single-field
+# indexes or by the built-in document-id index:
+#   licences      customerDomain >= p and < p + "\uf8ff"   (range on one field)
+#   licences      customerId == id                         (equality on one field)
+#   usage_daily   document id range, ordered by id         (built in)
+#   audit_events  document id range, ordered by id         (built in)
+# so `firestore_composite_indexes` is empty. tests/infra/test_firestore_indexes.py reads the
+# queries from the code and fails, naming the index, when one needs a composite index that is
+# not declared here, or filters on a field whose indexing is switched off below.
+#
+# TTL: none. Every collection is a record someone reads later (licences, daily rollups for
+# reports, the audit chain, notifications, top-up requests for the month-end invoice) or a
+# single heartbeat document that is overwritten (sync_runs/latest). Expiring any of them would
+# lose history the reports and the audit log promise. A future collection of short-lived
+# markers would add a `google_firestore_field` with `ttl_config {}` here.
+
+resource "google_firestore_database" "main" {
+  project     = var.project_id
+  name        = var.firestore.database
+  location_id = var.firestore.location
+  type        = "FIRESTORE_NATIVE"
+  # Server-side transactions (read, decide, write) serialise concurrent writers to a licence;
+  # pessimistic locking is Firestore's default for them.
+  concurrency_mode                  = "PESSIMISTIC"
+  app_engine_integration_mode       = "DISABLED"
+  point_in_time_recovery_enablement = var.firestore.point_in_time_recovery ? "POINT_IN_TIME_RECOVERY_ENABLED" : "POINT_IN_TIME_RECOVERY_DISABLED"
+  delete_protection_state           = var.firestore.deletion_protection ? "DELETE_PROTECTION_ENABLED" : "DELETE_PROTECTION_DISABLED"
+  # `terraform destroy` deletes the database once deletion_protection is switched off (README).
+  deletion_policy = "DELETE"
+  depends_on      = [google_project_service.service]
+}
+
+locals {
+  # Composite indexes the queries need: { name = { collection, fields = [{ field, order }] } }.
+  firestore_composite_indexes = {}
+
+  # Fields no query filters or orders on whose single-field indexes cost storage and write
+  # latency for nothing: hash-chain links (64 random hex characters) and free text.
+  firestore_unindexed_fields = {
+    audit_hash      = { collection = "audit_events", field = "hash" }
+    audit_prev_hash = { collection = "audit_events", field = "prevHash" }
+    audit_message   = { collection = "audit_events", field = "message" }
+  }
+}
+
+resource "google_firestore_index" "composite" {
+  for_each    = local.firestore_composite_indexes
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = each.value.collection
+  query_scope = "COLLECTION"
+  dynamic "fields" {
+    for_each = each.value.fields
+    content {
+      field_path = fields.value.field
+      order      = fields.value.order
+    }
+  }
+}
+
+resource "google_firestore_field" "unindexed" {
+  for_each   = local.firestore_unindexed_fields
+  project    = var.project_id
+  database   = google_firestore_database.main.name
+  collection = each.value.collection
+  field      = each.value.field
+  # An empty index_config switches off the automatic single-field indexes of this field.
+  index_config {}
+}
+
+# Security rules: no client SDK may read or write anything. Only the functions' service
+# accounts use the database, through IAM, which rules do not govern.
+resource "google_firebaserules_ruleset" "firestore" {
+  project = var.project_id
+  source {
+    files {
+      name    = "firestore.rules"
+      content = file("${path.module}/firestore.rules")
+    }
+  }
+  depends_on = [google_firestore_database.main]
+}
+
+resource "google_firebaserules_release" "firestore" {
+  project      = var.project_id
+  name         = local.firestore_database == "(default)" ? "cloud.firestore" : "cloud.firestore/${local.firestore_database}"
+  ruleset_name = "projects/${var.project_id}/rulesets/${google_firebaserules_ruleset.firestore.name}"
+  lifecycle {
+    replace_triggered_by = [google_firebaserules_ruleset.firestore]
+  }
+}

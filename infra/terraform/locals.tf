@@ -1,0 +1,234 @@
+# The shape of the system in one place: functions and their sizes, topics and who consumes them,
+# scheduler jobs. tests/infra checks these tables against the code (entry points, environment
+# variables read, Pub/Sub routes in licence_manager_local.topology).
+
+locals {
+  labels = merge(var.labels, { app = "licence-manager", deployment = var.prefix })
+
+  # Python 3.11: what pyproject.toml requires and CI tests on. The manifest says the same; a
+  # precondition on every function stops a plan where they disagree.
+  runtime = "python311"
+
+  # Written by `make package` (tools/package_functions.py): one zip per function, named by hash.
+  bundle_path = "${path.module}/${var.bundle_dir}"
+  manifest    = jsondecode(file("${local.bundle_path}/manifest.json"))
+  bundles     = local.manifest.functions
+
+  firestore_database = var.firestore.database
+  dashboard_url      = coalesce(var.alerts.dashboard_url, "https://${local.hosting_site_id}.web.app")
+  # Not the project's default site (id = project id), which Firebase may already have made and
+  # which can never be deleted.
+  hosting_site_id = coalesce(var.hosting.site_id, "${var.project_id}-${var.prefix}")
+
+  # Topics by role. Names are prefixed; the code reads them from TOPUP_TOPIC / ALERT_TOPIC.
+  topics = {
+    sync_usage       = "${var.prefix}-sync-usage"       # Cloud Scheduler → sync_usage
+    topup_requests   = "${var.prefix}-topup-requests"   # evaluate_thresholds, api → apply_topup
+    alerts           = "${var.prefix}-alerts"           # evaluate_thresholds, apply_topup → send_alerts
+    month_end_report = "${var.prefix}-month-end-report" # Cloud Scheduler → (issue 4 adds the subscriber)
+  }
+
+  # Pub/Sub push routes, as licence_manager_local.topology.ROUTES declares them for `make run`:
+  # a subscription "<topic>-to-<function>" pushing to the function, with a dead-letter topic
+  # "<topic>-dead-letter" after MAX_DELIVERY_ATTEMPTS and an "-inspect" pull subscription on it.
+  # `route` is the topology's unprefixed topic name.
+  push_routes = {
+    sync_usage = {
+      route    = "sync-usage"
+      topic    = local.topics.sync_usage
+      function = "sync_usage"
+      # A sync trigger older than one interval is superseded by the next tick: keep it an hour.
+      message_retention = "3600s"
+    }
+    topup_requests = {
+      route             = "topup-requests"
+      topic             = local.topics.topup_requests
+      function          = "apply_topup"
+      message_retention = "604800s" # 7 days: a top-up request must survive an outage
+    }
+    alerts = {
+      route             = "alerts"
+      topic             = local.topics.alerts
+      function          = "send_alerts"
+      message_retention = "604800s"
+    }
+  }
+
+  # Delivery policy of every push route, the same numbers as topology.py.
+  max_delivery_attempts = 5
+  retry_minimum_backoff = "10s"
+  retry_maximum_backoff = "600s"
+
+  # Firestore change events for evaluate_thresholds (Eventarc; protobuf DocumentEventData).
+  firestore_triggers = {
+    licences         = { collection = "licences", function = "evaluate_thresholds" }
+    licence_settings = { collection = "licence_settings", function = "evaluate_thresholds" }
+  }
+
+  # Cloud Scheduler jobs. The ops CLI (`licence-manager ops`) derives the same names from
+  # --prefix: "<prefix>-<key>".
+  scheduler_jobs = {
+    "sync-usage" = {
+      description = "Starts the usage sync (Reseller API → Firestore)."
+      schedule    = "*/${var.sync.interval_minutes} * * * *"
+      time_zone   = "Etc/UTC"
+      topic       = "sync_usage"
+      body        = { job = "sync-usage" }
+    }
+    "month-end-report" = {
+      description = "Publishes the month-end additions report job for the previous month."
+      schedule    = var.month_end_report.schedule
+      time_zone   = var.month_end_report.time_zone
+      topic       = "month_end_report"
+      body        = { job = "month-end-report" }
+    }
+  }
+
+  # Settings every function reads (licence_manager.config.Settings).
+  common_env = {
+    GOOGLE_CLOUD_PROJECT = var.project_id
+    FIRESTORE_DATABASE   = local.firestore_database
+    DEFAULT_TIME_ZONE    = var.default_time_zone
+  }
+
+  # Domain-wide delegation, keyless: the function's own service account has IAM sign its JWT
+  # (the IAM Credentials API; token creator on itself) with the reseller admin as subject.
+  reseller_env = {
+    for name in ["sync_usage", "apply_topup"] : name => {
+      RESELLER_ADMIN_SUBJECT   = var.reseller.admin_subject
+      RESELLER_SERVICE_ACCOUNT = google_service_account.function[name].email
+      RESELLER_TIMEOUT_SECONDS = tostring(var.reseller.timeout_seconds)
+    }
+  }
+
+  # Sizes. Gen2 functions run on Cloud Run: concurrency above 1 needs at least one CPU; Pub/Sub
+  # push waits at most 600 s, so event functions stay within 540 s. min_instances is 0
+  # everywhere: nothing is paid at rest except what README.md lists.
+  function_defaults = {
+    sync_usage = {
+      description = "Usage sync: Reseller API subscriptions.list → Firestore licences, rollups, audit."
+      short       = "sync"
+      trigger     = "pubsub"
+      # One instance handling one request at a time, so two runs never overlap: a tick that
+      # arrives while a run is going gets 429 and is retried with backoff (10 s, 20 s, 40 s...);
+      # once older than one interval it is dropped by the age guard (SYNC_MAX_EVENT_AGE_SECONDS).
+      # A tick refused 5 times (a run longer than about 2.5 minutes) lands on the dead-letter
+      # topic instead: harmless, the next tick runs, but a steady trickle there says runs take
+      # longer than the interval allows.
+      max_instances = 1
+      concurrency   = 1
+      # 25,000 subscriptions: the listing (~2-3 KB of parsed JSON each), the stored licences of a
+      # shard and the Firestore/HTTP clients of up to 8 parallel shards come to a few hundred MB;
+      # 1 GiB leaves room for the largest shard. One full CPU for JSON parsing and TLS.
+      memory          = "1Gi"
+      cpu             = "1"
+      timeout_seconds = 540
+      ingress         = "ALLOW_INTERNAL_ONLY"
+    }
+    evaluate_thresholds = {
+      description = "Threshold and top-up rules on each licence or settings change (Firestore, Eventarc)."
+      short       = "thresholds"
+      trigger     = "firestore"
+      # The first sync creates every licence at once (up to 25,000 events). 20 instances of one
+      # request each work through that in minutes; beyond it Pub/Sub backs off and redelivers.
+      # One request per instance: no assumption that the handler is thread-safe.
+      max_instances   = 20
+      concurrency     = 1
+      memory          = "512Mi"
+      cpu             = "0.333"
+      timeout_seconds = 120
+      ingress         = "ALLOW_INTERNAL_ONLY"
+    }
+    apply_topup = {
+      description = "Applies a top-up request exactly once: fresh read, Reseller API changeSeats, record."
+      short       = "topup"
+      trigger     = "pubsub"
+      # Money moves here: few instances, one request each. A run is a fresh read, changeSeats
+      # with up to six retries (backoff to 16 s) and the Firestore record: 300 s is ample.
+      max_instances   = 5
+      concurrency     = 1
+      memory          = "512Mi"
+      cpu             = "0.333"
+      timeout_seconds = 300
+      ingress         = "ALLOW_INTERNAL_ONLY"
+    }
+    send_alerts = {
+      description = "Sends alert and confirmation emails through SendGrid."
+      short       = "alerts"
+      trigger     = "pubsub"
+      # Email is small work; 5 instances stay well inside SendGrid's rate limits.
+      max_instances   = 5
+      concurrency     = 1
+      memory          = "256Mi"
+      cpu             = "0.167"
+      timeout_seconds = 120
+      ingress         = "ALLOW_INTERNAL_ONLY"
+    }
+    api = {
+      description = "The dashboard's data API, behind Firebase Hosting's /api/** rewrite."
+      short       = "api"
+      trigger     = "http"
+      # Interactive: one CPU serving up to 20 requests at a time (Flask under gunicorn threads),
+      # 10 instances. Firebase Hosting reaches it from outside Google's network: ingress ALL.
+      max_instances   = 10
+      concurrency     = 20
+      memory          = "512Mi"
+      cpu             = "1"
+      timeout_seconds = 60
+      ingress         = "ALLOW_ALL"
+    }
+  }
+
+  functions = {
+    for name, d in local.function_defaults : name => merge(d, {
+      # Trigger → signature type its main.py must declare (checked against the manifest).
+      signature_type = d.trigger == "http" ? "http" : "cloudevent"
+      memory         = coalesce(try(var.function_overrides[name].memory, null), d.memory)
+      cpu            = coalesce(try(var.function_overrides[name].cpu, null), d.cpu)
+      timeout_seconds = coalesce(
+        try(var.function_overrides[name].timeout_seconds, null), d.timeout_seconds
+      )
+      max_instances = coalesce(try(var.function_overrides[name].max_instances, null), d.max_instances)
+      min_instances = coalesce(try(var.function_overrides[name].min_instances, null), 0)
+      service_name  = "${var.prefix}-${replace(name, "_", "-")}"
+    })
+  }
+
+  # Environment of each function: what licence_manager.config.Settings (and issue 3's code) reads.
+  # Never set here: RESELLER_API_ENDPOINT, SENDGRID_API_HOST and LICENCE_MANAGER_LOCAL, which
+  # point the code at local stand-ins.
+  function_env = {
+    sync_usage = merge(local.common_env, local.reseller_env.sync_usage, {
+      SYNC_CUSTOMER_PREFIXES   = join(",", var.sync.customer_prefixes)
+      SYNC_MAX_PARALLEL_SHARDS = tostring(var.sync.max_parallel_shards)
+      # A trigger older than one interval is superseded by the next tick.
+      SYNC_MAX_EVENT_AGE_SECONDS = tostring(var.sync.interval_minutes * 60)
+    })
+    evaluate_thresholds = merge(local.common_env, {
+      TOPUP_TOPIC = local.topics.topup_requests
+      ALERT_TOPIC = local.topics.alerts
+    })
+    apply_topup = merge(local.common_env, local.reseller_env.apply_topup, {
+      ALERT_TOPIC = local.topics.alerts
+    })
+    send_alerts = merge(local.common_env, {
+      ALERT_SENDER_EMAIL = var.alerts.sender_email
+      DASHBOARD_URL      = local.dashboard_url
+    })
+    api = merge(local.common_env, {
+      # Manual "add licences" requests go through apply_topup, the one place seats change.
+      TOPUP_TOPIC   = local.topics.topup_requests
+      DASHBOARD_URL = local.dashboard_url
+    })
+  }
+
+  # Secrets mounted as environment variables, by function (read only by that function's account).
+  function_secrets = {
+    send_alerts = {
+      SENDGRID_API_KEY = google_secret_manager_secret.sendgrid_api_key.secret_id
+    }
+  }
+
+  # Event functions get a second account that Pub/Sub or Eventarc use to invoke them.
+  event_functions = toset([for name, f in local.functions : name if f.trigger != "http"])
+}

@@ -1,0 +1,222 @@
+# Every input has a description, a type and, where a wrong value would deploy something broken,
+# a validation. terraform.tfvars.example shows a complete set.
+
+variable "project_id" {
+  description = "Google Cloud project that holds the whole system (Firebase is enabled on it)."
+  type        = string
+  nullable    = false
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$", var.project_id))
+    error_message = "project_id must be a Google Cloud project id: 6-30 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "region" {
+  description = "Region of the functions, Pub/Sub push endpoints, Cloud Scheduler jobs, the source bucket and the image repository."
+  type        = string
+  default     = "europe-west2"
+  nullable    = false
+  validation {
+    condition     = can(regex("^[a-z]+-[a-z]+[0-9]+$", var.region))
+    error_message = "region must be a Google Cloud region such as europe-west2."
+  }
+}
+
+variable "prefix" {
+  description = "Prefix of every resource name (functions, service accounts, topics, jobs, secrets), so that several deployments can share a project. No random suffixes anywhere."
+  type        = string
+  default     = "lm"
+  nullable    = false
+  validation {
+    # Service account ids are 6-30 characters: "<prefix>-thresholds-inv" must fit.
+    condition     = can(regex("^[a-z][a-z0-9-]{0,10}[a-z0-9]$", var.prefix))
+    error_message = "prefix must be 2-12 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen."
+  }
+}
+
+variable "labels" {
+  description = "Labels added to every resource that takes labels."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+  validation {
+    condition     = alltrue([for k, v in var.labels : can(regex("^[a-z][a-z0-9_-]{0,62}$", k)) && can(regex("^[a-z0-9_-]{0,63}$", v))])
+    error_message = "Label keys start with a lowercase letter; keys and values use lowercase letters, digits, _ and - (at most 63)."
+  }
+}
+
+variable "bundle_dir" {
+  description = "Folder, relative to this module, where `make package` wrote the function zips and manifest.json."
+  type        = string
+  default     = "../../build/functions"
+  nullable    = false
+}
+
+variable "firestore" {
+  description = "The Firestore database. `location` is also where the Eventarc Firestore triggers live (they must be in the database's location): a multi-region (eur3, nam5) or a region."
+  type = object({
+    database               = optional(string, "(default)")
+    location               = optional(string, "eur3")
+    deletion_protection    = optional(bool, true)
+    point_in_time_recovery = optional(bool, true)
+  })
+  default  = {}
+  nullable = false
+  validation {
+    condition     = var.firestore.database == "(default)" || can(regex("^[a-z][a-z0-9-]{2,61}[a-z0-9]$", var.firestore.database))
+    error_message = "firestore.database is \"(default)\" or 4-63 lowercase letters, digits and hyphens starting with a letter."
+  }
+  validation {
+    condition     = contains(["eur3", "nam5", "nam7"], var.firestore.location) || can(regex("^[a-z]+-[a-z]+[0-9]+$", var.firestore.location))
+    error_message = "firestore.location is a Firestore multi-region (eur3, nam5, nam7) or a region such as europe-west2."
+  }
+}
+
+variable "reseller" {
+  description = "Workspace Reseller API access through keyless domain-wide delegation: `admin_subject` is the reseller-domain admin the functions act as (scope apps.order); `timeout_seconds` bounds each API call."
+  type = object({
+    admin_subject   = string
+    timeout_seconds = optional(number, 30)
+  })
+  nullable = false
+  validation {
+    condition     = can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.reseller.admin_subject))
+    error_message = "reseller.admin_subject must be the email address of a reseller-domain admin user."
+  }
+  validation {
+    condition     = var.reseller.timeout_seconds > 0 && var.reseller.timeout_seconds <= 120
+    error_message = "reseller.timeout_seconds must be between 1 and 120."
+  }
+}
+
+variable "sync" {
+  description = "The usage sync: how often Cloud Scheduler starts it, the customer-name prefixes it shards by (empty: one shard) and how many shards run in parallel."
+  type = object({
+    interval_minutes    = optional(number, 5)
+    customer_prefixes   = optional(list(string), [])
+    max_parallel_shards = optional(number, 8)
+  })
+  default  = {}
+  nullable = false
+  validation {
+    # */N is only evenly spaced across the hour when N divides 60.
+    condition     = contains([1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30], var.sync.interval_minutes)
+    error_message = "sync.interval_minutes must divide 60: 1, 2, 3, 4, 5, 6, 10, 12, 15, 20 or 30."
+  }
+  validation {
+    condition     = alltrue([for p in var.sync.customer_prefixes : can(regex("^[a-z0-9][a-z0-9.-]*$", p))])
+    error_message = "sync.customer_prefixes are lowercase customer-domain prefixes, e.g. [\"a\", \"b\"]."
+  }
+  validation {
+    condition     = var.sync.max_parallel_shards >= 1 && var.sync.max_parallel_shards <= 32
+    error_message = "sync.max_parallel_shards must be between 1 and 32."
+  }
+}
+
+variable "default_time_zone" {
+  description = "Time zone of a customer that has none of its own (daily rollups, reports)."
+  type        = string
+  default     = "Europe/London"
+  nullable    = false
+  validation {
+    condition     = can(regex("^(UTC|Etc/[A-Za-z0-9+-]+|[A-Z][A-Za-z_]+(/[A-Za-z0-9_+-]+)+)$", var.default_time_zone))
+    error_message = "default_time_zone must be an IANA time zone name such as Europe/London."
+  }
+}
+
+variable "month_end_report" {
+  description = "When Cloud Scheduler publishes the month-end additions report job (cron, in `time_zone`)."
+  type = object({
+    schedule  = optional(string, "0 6 1 * *")
+    time_zone = optional(string, "Europe/London")
+  })
+  default  = {}
+  nullable = false
+  validation {
+    condition     = length(split(" ", trimspace(var.month_end_report.schedule))) == 5
+    error_message = "month_end_report.schedule must be a five-field cron expression."
+  }
+  validation {
+    condition     = can(regex("^(UTC|Etc/[A-Za-z0-9+-]+|[A-Z][A-Za-z_]+(/[A-Za-z0-9_+-]+)+)$", var.month_end_report.time_zone))
+    error_message = "month_end_report.time_zone must be an IANA time zone name such as Europe/London."
+  }
+}
+
+variable "alerts" {
+  description = "Alert emails: the verified SendGrid sender address, and the dashboard link put in each email (default: the Firebase Hosting site)."
+  type = object({
+    sender_email  = string
+    dashboard_url = optional(string)
+  })
+  nullable = false
+  validation {
+    condition     = can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.alerts.sender_email))
+    error_message = "alerts.sender_email must be an email address."
+  }
+  validation {
+    condition     = var.alerts.dashboard_url == null || can(regex("^https://", var.alerts.dashboard_url))
+    error_message = "alerts.dashboard_url must start with https://."
+  }
+}
+
+variable "function_overrides" {
+  description = "Per-function changes to the sizes chosen in locals.tf (memory such as \"512Mi\", cpu, timeout, instance limits). sync_usage always runs as one instance handling one request: runs must not overlap."
+  type = map(object({
+    memory          = optional(string)
+    cpu             = optional(string)
+    timeout_seconds = optional(number)
+    max_instances   = optional(number)
+    min_instances   = optional(number)
+  }))
+  default  = {}
+  nullable = false
+  validation {
+    condition     = alltrue([for name in keys(var.function_overrides) : contains(["sync_usage", "evaluate_thresholds", "apply_topup", "send_alerts", "api"], name)])
+    error_message = "function_overrides keys must be function names: sync_usage, evaluate_thresholds, apply_topup, send_alerts, api."
+  }
+  validation {
+    condition     = alltrue([for name, o in var.function_overrides : o.max_instances == null || name != "sync_usage"])
+    error_message = "sync_usage.max_instances cannot be overridden: a second instance would run overlapping syncs."
+  }
+  validation {
+    # Pub/Sub push waits at most 600 s for an answer; a longer run would be redelivered while it
+    # still runs.
+    condition     = alltrue([for o in values(var.function_overrides) : o.timeout_seconds == null || (o.timeout_seconds >= 10 && o.timeout_seconds <= 540)])
+    error_message = "timeout_seconds must be between 10 and 540."
+  }
+  validation {
+    condition     = alltrue([for o in values(var.function_overrides) : o.memory == null || can(regex("^[0-9]+(Mi|Gi)$", o.memory))])
+    error_message = "memory is written like \"512Mi\" or \"1Gi\"."
+  }
+}
+
+variable "hosting" {
+  description = "Firebase Hosting site for the web dashboard (site_id defaults to \"<project_id>-<prefix>\"; it is global, like a bucket name) and extra domains allowed to sign in (custom domains)."
+  type = object({
+    site_id            = optional(string)
+    authorized_domains = optional(list(string), [])
+  })
+  default  = {}
+  nullable = false
+  validation {
+    condition     = var.hosting.site_id == null || can(regex("^[a-z0-9][a-z0-9-]{4,61}[a-z0-9]$", var.hosting.site_id))
+    error_message = "hosting.site_id must be 6-63 lowercase letters, digits and hyphens."
+  }
+}
+
+variable "google_sign_in_client_id" {
+  description = "OAuth web client id for \"Sign in with Google\" on the dashboard (created in the console, see README). Null: enable the Google provider in the Firebase console instead."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.google_sign_in_client_id == null || can(regex("\\.apps\\.googleusercontent\\.com$", var.google_sign_in_client_id))
+    error_message = "google_sign_in_client_id ends with .apps.googleusercontent.com."
+  }
+}
+
+variable "google_sign_in_client_secret" {
+  description = "Secret of the OAuth web client in google_sign_in_client_id. It is stored in the Terraform state: keep the state in a bucket only ops can read."
+  type        = string
+  default     = null
+  sensitive   = true
+}

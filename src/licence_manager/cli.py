@@ -1,0 +1,49 @@
+"""The `licence-manager` command line, for ops and account managers.
+
+Each subcommand lives with its concern, registers its parser here and sets `run`; `ops` manages the
+deployment's Cloud Scheduler jobs. Google client libraries are imported only when a command
+needs them, so `--help` and argument errors are instant."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from licence_manager.ops import commands as ops_commands
+from licence_manager.ops import scheduler
+
+
+@dataclass(frozen=True)
+class Clients:
+    """How commands reach Google. Tests hand in factories for clients that talk to local
+    stand-ins speaking the real wire format."""
+
+    scheduler: Callable[[], scheduler.SchedulerClient] = field(default=scheduler.default_client)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="licence-manager",
+        description=__doc__.split("\n\n")[0] if __doc__ else None,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    ops_commands.register(commands)
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None, *, clients: Clients | None = None, out: TextIO | None = None
+) -> int:
+    args = build_parser().parse_args(argv)
+    clients = clients or Clients()
+    stream = out or sys.stdout
+    # Every subcommand sets `run` (see its register()).
+    run: Callable[[argparse.Namespace, Clients, TextIO], int] = args.run
+    return run(args, clients, stream)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
