@@ -167,9 +167,9 @@ def test_saved_settings_read_back_equal(store: Store) -> None:
 
 
 def test_saving_settings_lifts_the_pause_of_a_failed_top_up(store: Store) -> None:
-    _, made = low_licence_evaluated(store)
-    store.take_request(made.request_id, T0, LEASE)
-    store.finish_request(made.request_id, T0, partial(outcomes.failed, at=T0, error="HTTP 400"))
+    _, top_up = low_licence_evaluated(store)
+    store.take_request(top_up.request_id, T0, LEASE)
+    store.finish_request(top_up.request_id, T0, partial(outcomes.failed, at=T0, error="HTTP 400"))
     paused = store.automation_state(KEY)
     assert paused.failed_at_total == 10
 
@@ -393,8 +393,8 @@ def test_releasing_an_unclaimed_request_changes_nothing(store: Store) -> None:
 def test_an_applied_outcome_updates_the_licence_day_request_state_audit_and_notifies(
     store: Store,
 ) -> None:
-    _, made = low_licence_evaluated(store)
-    request_id = made.request_id
+    _, top_up = low_licence_evaluated(store)
+    request_id = top_up.request_id
     claimed_at, done_at = T0 + timedelta(seconds=10), T0 + timedelta(seconds=20)
     store.take_request(request_id, claimed_at, LEASE)
 

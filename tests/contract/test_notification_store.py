@@ -4,7 +4,7 @@ emulator for claiming, updating and listing notifications, and for recipients.""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -34,7 +34,9 @@ def store(request: pytest.FixtureRequest) -> Store:
     return FirestoreStore(request.getfixturevalue("firestore_client"))
 
 
-def notification(notification_id: str = "n1", key: LicenceKey = KEY, at=T0) -> Notification:  # type: ignore[no-untyped-def]
+def notification(
+    notification_id: str = "n1", key: LicenceKey = KEY, at: datetime = T0
+) -> Notification:
     return Notification(
         notification_id,
         key,
@@ -47,14 +49,21 @@ def notification(notification_id: str = "n1", key: LicenceKey = KEY, at=T0) -> N
 def add(store: Store, *notifications: Notification) -> None:
     """Create notifications the way production does: in an evaluation's transaction."""
     for n in notifications:
-        store.evaluate(n.key, lambda *_, n=n: Evaluation(AutomationState(), new_notifications=(n,)))
+        created = Evaluation(AutomationState(), new_notifications=(n,))
+        store.evaluate(n.key, lambda *_, created=created: created)
+
+
+def stored(store: Store, notification_id: str = "n1") -> Notification:
+    found = store.notification(notification_id)
+    assert found is not None
+    return found
 
 
 def claimed_then_sending(store: Store) -> Notification:
     """A notification its sender claimed at T0 and started handing to SendGrid."""
     add(store, notification())
-    _, claimed = store.take_notification("n1", T0, LEASE)
-    sending = replace(claimed, status=DeliveryStatus.SENDING, recipients=("a@acme.example",))  # type: ignore[type-var]
+    store.take_notification("n1", T0, LEASE)
+    sending = replace(stored(store), status=DeliveryStatus.SENDING, recipients=("a@acme.example",))
     store.update_notification(sending)
     return sending
 
@@ -96,8 +105,8 @@ def test_a_claim_that_died_before_sending_is_taken_over(store: Store) -> None:
     claim, taken = store.take_notification("n1", T0 + LEASE, LEASE)
 
     assert claim is NotificationClaim.CLAIMED
-    assert (taken.claimed_at, taken.attempts) == (T0 + LEASE, 2)  # type: ignore[union-attr]
-    assert store.notification("n1") == taken
+    assert taken == stored(store)
+    assert (stored(store).claimed_at, stored(store).attempts) == (T0 + LEASE, 2)
 
 
 def test_a_notification_being_sent_is_busy_within_its_lease(store: Store) -> None:

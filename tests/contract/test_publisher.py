@@ -4,6 +4,7 @@ emulator must deliver each id to the right topic, in the body the functions read
 from __future__ import annotations
 
 import base64
+import json
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -116,13 +117,13 @@ def test_an_id_published_again_is_delivered_again(
     assert received(ALERTS, 2) == [{"notificationId": "C01_1010020028-auto-1-applied"}] * 2
 
 
-def test_the_message_is_plain_utf8_json_with_no_attributes(emulated: Any) -> None:
+def test_the_id_travels_in_the_utf8_json_data_not_in_attributes(emulated: Any) -> None:
     publisher, subscriber, subscriptions = emulated
 
     publisher.publish_top_up("C01_1010020028-auto-1")
 
     (message,) = pull(subscriber, subscriptions[TOP_UPS], 1)
-    assert message.data == b'{"requestId": "C01_1010020028-auto-1"}'
+    assert json.loads(message.data.decode("utf-8")) == {"requestId": "C01_1010020028-auto-1"}
     assert dict(message.attributes) == {}
 
 

@@ -196,9 +196,9 @@ def test_a_change_that_timed_out_after_it_happened_is_retried_into_a_404(
     """Google made the change but its answer came too late: the adapter retries the timeout
     with the subscription id the change retired, and Google answers 404. Not a SourceError
     without a status, and not a silent success: the caller cannot tell it from a stale id."""
-    api = reseller_source(simulator.url, RecordedSleeps(), timeout=0.5)
+    api = reseller_source(simulator.url, RecordedSleeps(), timeout=1.0)
     before = current(api, FLEXIBLE_SKU)
-    simulator.faults.hang_next(3.0, method=CHANGE_SEATS)
+    simulator.faults.hang_next(4.0, method=CHANGE_SEATS)
 
     with pytest.raises(SourceError) as raised:
         api.change_seats(before, 13)
@@ -211,11 +211,11 @@ def test_a_change_that_timed_out_after_it_happened_is_retried_into_a_404(
 def test_apply_top_up_reads_again_after_that_404_and_buys_once(
     simulator: RunningSimulator,
 ) -> None:
-    api = reseller_source(simulator.url, RecordedSleeps(), timeout=0.5)
+    api = reseller_source(simulator.url, RecordedSleeps(), timeout=1.0)
     store = InMemoryStore()
     store.create_request(top_up_request(total_before=10, total_after=13))
     apply = ApplyTopUp(store, store, api, RecordingPublisher(), clock=lambda: T0)
-    simulator.faults.hang_next(3.0, method=CHANGE_SEATS)
+    simulator.faults.hang_next(4.0, method=CHANGE_SEATS)
 
     outcome = apply("r1")
 
