@@ -10,7 +10,14 @@ import pytest
 
 from licence_manager.adapters.memory_automation import RecordingMailer
 from licence_manager.adapters.sendgrid_mailer import SendGridMailer
-from licence_manager.ports import Attachment, Email, MailDeferred, Mailer, MailRejected
+from licence_manager.ports import (
+    Attachment,
+    Email,
+    MailDeferred,
+    Mailer,
+    MailInDoubt,
+    MailRejected,
+)
 from licence_manager_local.sendgrid_standin import (
     RunningStandIn,
     SentMessage,
@@ -35,7 +42,7 @@ MailerAndSent = tuple[Mailer, Callable[[], list[Email]]]
 def as_email(message: SentMessage) -> Email:
     """What the stand-in received, read back into the port's terms."""
     return Email(
-        to=message.recipients,
+        to=tuple(sorted(message.recipients)),
         subject=message.subject or "",
         text=message.text or "",
         html=message.html or "",
@@ -96,8 +103,10 @@ def test_the_message_id_is_sendgrids_and_the_sender_is_ours(
     assert message_id == message.message_id
     assert message.from_.email == SENDER
     assert message.warnings == ()
-    # one envelope for all (is_multiple=False): every recipient sees the others' addresses
-    assert [p.recipients for p in message.personalizations] == [EMAIL.to]
+    # one envelope per recipient: nobody sees the others' addresses
+    assert sorted(p.recipients for p in message.personalizations) == [
+        (r,) for r in sorted(EMAIL.to)
+    ]
 
 
 def test_a_429_is_deferred_until_the_announced_reset(
@@ -127,7 +136,7 @@ def test_a_real_rate_limit_is_deferred_until_its_window_ends(
     assert len(standin.outbox) == 1
 
 
-@pytest.mark.parametrize("code", [500, 502, 503, 504])
+@pytest.mark.parametrize("code", [500, 502, 503])
 def test_a_server_error_is_deferred(
     standin: RunningStandIn, sendgrid: SendGridMailer, code: int
 ) -> None:
@@ -165,18 +174,64 @@ def test_an_address_sendgrid_refuses_is_rejected(sendgrid: SendGridMailer) -> No
         sendgrid.send(Email(("admin@acme",), "s", "t", "<p>h</p>", reference="n1"))
 
 
-def test_an_answer_later_than_the_timeout_is_deferred_though_the_email_went_out(
+def test_a_gateway_timeout_is_in_doubt(standin: RunningStandIn, sendgrid: SendGridMailer) -> None:
+    standin.faults.fail_next(504)
+
+    with pytest.raises(MailInDoubt, match="504"):
+        sendgrid.send(EMAIL)
+
+
+def test_an_answer_later_than_the_timeout_is_in_doubt_because_the_email_went_out(
     standin: RunningStandIn,
 ) -> None:
-    """Why SendNotification marks a notification SENDING before it calls send(): a timeout
-    does not mean nothing was sent, so a sender that dies here must not be retried blindly."""
+    """A timeout does not mean nothing was sent: retrying could send the email twice."""
     impatient = SendGridMailer(standin.api_key, SENDER, host=standin.url, timeout=0.5)
     standin.faults.hang_next(3.0)
 
-    with pytest.raises(MailDeferred):
+    with pytest.raises(MailInDoubt):
         impatient.send(EMAIL)
 
     assert [as_email(m) for m in standin.outbox] == [EMAIL]
+
+
+@pytest.mark.parametrize("address", ["helpdesk", "x@@y.example"])
+def test_an_address_the_client_cannot_parse_is_rejected_before_sending(
+    standin: RunningStandIn, sendgrid: SendGridMailer, address: str
+) -> None:
+    with pytest.raises(MailRejected, match="could not be built"):
+        sendgrid.send(Email((address,), "s", "t", "<p>h</p>", reference="n1"))
+    assert len(standin.outbox) == 0
+
+
+def test_a_slow_sendgrid_answer_leaves_one_email_and_an_unconfirmed_notification(
+    standin: RunningStandIn,
+) -> None:
+    """The delivery service does not retry an email that may have gone out."""
+    from datetime import UTC, datetime
+
+    from licence_manager.adapters.memory_automation import InMemoryStore
+    from licence_manager.domain.model import LicenceKey
+    from licence_manager.domain.notifications import (
+        DeliveryStatus,
+        Notification,
+        NotificationType,
+        Recipient,
+    )
+    from licence_manager.services.alerts import SendNotification
+
+    store = InMemoryStore()
+    key = LicenceKey("C01", "1010020028")
+    store.save_recipient(Recipient("C01", "admin@acme.example"))
+    store.notification_records["n1"] = Notification(
+        "n1", key, NotificationType.LOW_LICENCES, datetime.now(UTC), {"skuName": "Standard"}
+    )
+    impatient = SendGridMailer(standin.api_key, SENDER, host=standin.url, timeout=0.5)
+    standin.faults.hang_next(2.0)
+
+    delivered = SendNotification(store, impatient, "", sleep=lambda _s: None)("n1")
+
+    assert delivered is not None and delivered.status is DeliveryStatus.UNCONFIRMED
+    assert len(standin.outbox.wait_for(1)) == 1
 
 
 def test_an_unreachable_sendgrid_is_deferred(standin: RunningStandIn) -> None:

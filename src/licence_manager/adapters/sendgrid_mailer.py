@@ -6,7 +6,7 @@ import base64
 import time
 from typing import Any
 
-from licence_manager.ports import Email, MailDeferred, Mailer, MailRejected
+from licence_manager.ports import Email, MailDeferred, Mailer, MailInDoubt, MailRejected
 
 
 class SendGridMailer(Mailer):
@@ -37,7 +37,7 @@ class SendGridMailer(Mailer):
             subject=email.subject,
             plain_text_content=email.text,
             html_content=email.html,
-            is_multiple=False,
+            is_multiple=True,  # one envelope each: recipients never see each other's address
         )
         # Carried through SendGrid's events, so a delivery can be traced to our notification.
         message.custom_arg = CustomArg("notificationId", email.reference)
@@ -56,7 +56,12 @@ class SendGridMailer(Mailer):
         from python_http_client.exceptions import HTTPError
 
         try:
-            response = self._client.send(self._message(email))
+            # Built first: an address the helper cannot parse is this email's fault, for good.
+            body = self._message(email).get()
+        except (KeyError, ValueError, TypeError) as error:
+            raise MailRejected(f"the email could not be built: {error!r}") from error
+        try:
+            response = self._client.send(body)
         except HTTPError as error:
             status = int(getattr(error, "status_code", 0) or 0)
             detail = _body(error)
@@ -64,11 +69,15 @@ class SendGridMailer(Mailer):
                 raise MailDeferred(
                     f"rate limited: {detail}", _seconds_until_reset(error)
                 ) from error
+            if status == 504:
+                raise MailInDoubt(f"SendGrid timed out upstream (504): {detail}") from error
             if status >= 500 or status == 0:
                 raise MailDeferred(f"SendGrid unavailable ({status}): {detail}") from error
             raise MailRejected(f"SendGrid refused the email ({status}): {detail}") from error
-        except (TimeoutError, OSError) as error:
-            raise MailDeferred(f"SendGrid did not answer: {error}") from error
+        except TimeoutError as error:
+            raise MailInDoubt(f"SendGrid did not answer in time: {error}") from error
+        except OSError as error:  # refused or unreachable: nothing was handed over
+            raise MailDeferred(f"SendGrid unreachable: {error}") from error
         return str(response.headers.get("X-Message-Id", ""))
 
 

@@ -46,6 +46,11 @@ class MailDeferred(Exception):
         self.retry_after_seconds = retry_after_seconds
 
 
+class MailInDoubt(Exception):
+    """The email was handed over but no answer came back (a read timeout, a 504): it may have
+    been sent. Retrying could send it twice, so it is not retried."""
+
+
 class Mailer(abc.ABC):
     @abc.abstractmethod
     def send(self, email: Email) -> str:

@@ -20,7 +20,14 @@ from licence_manager.domain.notifications import (
     recipients_for,
 )
 from licence_manager.observability import get_logger
-from licence_manager.ports import Email, MailDeferred, Mailer, MailRejected, NotificationStore
+from licence_manager.ports import (
+    Email,
+    MailDeferred,
+    Mailer,
+    MailInDoubt,
+    MailRejected,
+    NotificationStore,
+)
 from licence_manager.services.sync import Clock, utc_now
 from licence_manager.services.topup import RetryLater
 
@@ -89,6 +96,8 @@ class SendNotification:
                 message_id = self._mailer.send(email)
             except MailRejected as error:
                 return self._record(sending, DeliveryStatus.FAILED, error=str(error))
+            except MailInDoubt as error:
+                return self._record(sending, DeliveryStatus.UNCONFIRMED, error=str(error))
             except MailDeferred as error:
                 wait = error.retry_after_seconds
                 if attempt == self._attempts or (wait is not None and wait > self._max_wait):
