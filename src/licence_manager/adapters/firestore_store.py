@@ -31,7 +31,7 @@ AUTOMATION = "licence_automation"
 SYNC_RUNS = "sync_runs"
 
 T = TypeVar("T")
-_CONTENTION_RETRY = RetryPolicy(max_attempts=6, initial_delay=0.05, max_delay=2.0)
+_CONTENTION_RETRY = RetryPolicy(max_attempts=8, initial_delay=0.05, max_delay=2.0)
 
 # Sorts after any character a document id uses, to bound a prefix range.
 _HIGH = "\uf8ff"
