@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit check-emulators install clean package checkov
+.PHONY: run test lint typecheck unit check-emulators install clean package checkov web chromium
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ install: $(STAMP)
 check-emulators: $(STAMP)
 	@$(BIN)/python -m licence_manager_local.emulators --check
 
-run: $(STAMP) check-emulators
+run: $(STAMP) check-emulators web
 	$(BIN)/python -m licence_manager_local.run
 
 lint: $(STAMP)
@@ -31,11 +31,36 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not emulator"
 
-test: $(STAMP) check-emulators lint typecheck checkov
+test: $(STAMP) check-emulators lint typecheck checkov web chromium
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache web/node_modules web/dist
+
+# --- the dashboard (issue 5) ---
+# `make web` installs the web app's exact dependencies from package-lock.json (npm ci) and builds
+# it into web/dist, which the api serves under `make run` (Firebase Hosting in production).
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html \
+               web/vite.config.ts web/tsconfig.json
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+web/dist/index.html: web/node_modules/.installed $(WEB_SOURCES)
+	cd web && npm run build
+
+web: web/dist/index.html
+
+# Browser tests drive Debian's chromium through Playwright (never a downloaded browser). CI and
+# a fresh machine start without it: install it from Debian when it is missing (as root, or with
+# sudo where that works without a password).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo "sudo -n" ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 || { echo "chromium is needed: apt-get install chromium"; exit 1; }
 
 # --- infra (issue 6): function bundles and static checks of infra/terraform ---
 # `make package` builds build/functions/<name>-<sha256 prefix>.zip and manifest.json, which
@@ -53,3 +78,15 @@ $(CHECKOV):
 
 checkov: $(CHECKOV)
 	$(CHECKOV) --directory infra/terraform --framework terraform --quiet --compact --skip-download
+
+# --- benchmarks (issue 7) ---
+# `make bench` runs every section (about 15 minutes) and rewrites the results block of
+# docs/performance.md; `make bench-quick` is the CI-sized run (under 2 minutes) and only prints
+# (figures in build/bench/). Both start their own emulators and stand-ins.
+.PHONY: bench bench-quick
+
+bench: $(STAMP) check-emulators
+	$(BIN)/python -m bench --write-doc docs/performance.md
+
+bench-quick: $(STAMP) check-emulators
+	$(BIN)/python -m bench --quick

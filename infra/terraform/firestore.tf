@@ -6,7 +6,10 @@
 #   licences      customerId == id                         (equality on one field)
 #   usage_daily   document id range, ordered by id         (built in)
 #   audit_events  document id range, ordered by id         (built in)
-# so `firestore_composite_indexes` is empty. tests/infra/test_firestore_indexes.py reads the
+#   users, recipients, notifications, topup_requests: equality on one field, or by id
+# and one composite index, for the dashboard's Logs page across all of a customer's SKUs:
+#   audit_events  customerId == id, ordered by at desc     (audit_by_customer_newest)
+# tests/infra/test_firestore_indexes.py reads the
 # queries from the code and fails, naming the index, when one needs a composite index that is
 # not declared here, or filters on a field whose indexing is switched off below.
 #
@@ -34,7 +37,41 @@ resource "google_firestore_database" "main" {
 
 locals {
   # Composite indexes the queries need: { name = { collection, fields = [{ field, order }] } }.
-  firestore_composite_indexes = {}
+  firestore_composite_indexes = {
+    # The dashboard's Logs page across every SKU of a customer, newest first, paged
+    # (adapters/firestore_dashboard.py _customer_log).
+    audit_by_customer_newest = {
+      collection = "audit_events"
+      fields = [
+        { field = "customerId", order = "ASCENDING" },
+        { field = "at", order = "DESCENDING" },
+      ]
+    }
+    # Reports: one licence's additions in a date range (adapters/firestore_reports.py).
+    audit_by_licence_time = {
+      collection = "audit_events"
+      fields = [
+        { field = "licenceId", order = "ASCENDING" },
+        { field = "at", order = "ASCENDING" },
+      ]
+    }
+    # The month-end report: a customer's additions in a month (adapters/firestore_reports.py).
+    audit_by_customer_time = {
+      collection = "audit_events"
+      fields = [
+        { field = "customerId", order = "ASCENDING" },
+        { field = "at", order = "ASCENDING" },
+      ]
+    }
+    # Reports: the last rollup before a range starts, the values it opens with.
+    usage_daily_latest_before = {
+      collection = "usage_daily"
+      fields = [
+        { field = "licenceId", order = "ASCENDING" },
+        { field = "date", order = "DESCENDING" },
+      ]
+    }
+  }
 
   # Fields no query filters or orders on whose single-field indexes cost storage and write
   # latency for nothing: hash-chain links (64 random hex characters) and free text.

@@ -70,6 +70,20 @@ resource "google_identity_platform_default_supported_idp_config" "google" {
 }
 
 locals {
+  content_security_policy = join("; ", [
+    "default-src 'self'",
+    "script-src 'self' https://apis.google.com",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self' https://identitytoolkit.googleapis.com https://securetoken.googleapis.com",
+    "frame-src 'self' https://*.firebaseapp.com",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ])
+
   # firebase.json for `firebase deploy --only hosting`, from the web app's folder.
   firebase_json = {
     hosting = {
@@ -89,10 +103,15 @@ locals {
       headers = [
         {
           source = "**"
+          # The same headers the api sends (licence_manager.api.web.SECURITY_HEADERS; a test
+          # checks they agree): no inline script, no framing.
           headers = [
+            { key = "Content-Security-Policy", value = local.content_security_policy },
             { key = "X-Frame-Options", value = "DENY" },
             { key = "X-Content-Type-Options", value = "nosniff" },
             { key = "Referrer-Policy", value = "strict-origin-when-cross-origin" },
+            { key = "Cross-Origin-Opener-Policy", value = "same-origin-allow-popups" },
+            { key = "Permissions-Policy", value = "camera=(), microphone=(), geolocation=()" },
           ]
         },
       ]

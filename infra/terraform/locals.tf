@@ -25,7 +25,7 @@ locals {
     sync_usage       = "${var.prefix}-sync-usage"       # Cloud Scheduler → sync_usage
     topup_requests   = "${var.prefix}-topup-requests"   # evaluate_thresholds, api → apply_topup
     alerts           = "${var.prefix}-alerts"           # evaluate_thresholds, apply_topup → send_alerts
-    month_end_report = "${var.prefix}-month-end-report" # Cloud Scheduler → (issue 4 adds the subscriber)
+    month_end_report = "${var.prefix}-month-end-report" # Cloud Scheduler → send_alerts
   }
 
   # Pub/Sub push routes, as licence_manager_local.topology.ROUTES declares them for `make run`:
@@ -51,6 +51,13 @@ locals {
       topic             = local.topics.alerts
       function          = "send_alerts"
       message_retention = "604800s"
+    }
+    # The month-end job: send_alerts writes each customer's report once and emails it.
+    month_end_report = {
+      route             = "month-end-report"
+      topic             = local.topics.month_end_report
+      function          = "send_alerts"
+      message_retention = "604800s" # a missed month-end run must survive an outage
     }
   }
 
@@ -195,8 +202,8 @@ locals {
   }
 
   # Environment of each function: what licence_manager.config.Settings (and issue 3's code) reads.
-  # Never set here: RESELLER_API_ENDPOINT, SENDGRID_API_HOST and LICENCE_MANAGER_LOCAL, which
-  # point the code at local stand-ins.
+  # Never set here: RESELLER_API_ENDPOINT, SENDGRID_API_HOST, LICENCE_MANAGER_LOCAL and
+  # LICENCE_MANAGER_WEB_DIR, which point the code at local stand-ins.
   function_env = {
     sync_usage = merge(local.common_env, local.reseller_env.sync_usage, {
       SYNC_CUSTOMER_PREFIXES   = join(",", var.sync.customer_prefixes)
@@ -216,9 +223,14 @@ locals {
       DASHBOARD_URL      = local.dashboard_url
     })
     api = merge(local.common_env, {
-      # Manual "add licences" requests go through apply_topup, the one place seats change.
+      # Manual "add licences" requests and purchases go through apply_topup, the one place
+      # seats change.
       TOPUP_TOPIC   = local.topics.topup_requests
       DASHBOARD_URL = local.dashboard_url
+      # The dashboard's Firebase web config (public values), handed to the browser by
+      # GET /api/v1/session so that it can sign people in with Google.
+      FIREBASE_API_KEY     = data.google_firebase_web_app_config.dashboard.api_key
+      FIREBASE_AUTH_DOMAIN = data.google_firebase_web_app_config.dashboard.auth_domain
     })
   }
 

@@ -2,9 +2,9 @@
 #
 #   <prefix>-sync-usage        every sync.interval_minutes, {"job": "sync-usage"} → sync_usage
 #   <prefix>-month-end-report  0 6 1 * * in month_end_report.time_zone, {"job": "month-end-report"}
-#                              → topic <prefix>-month-end-report. Its subscriber, the month-end
-#                              report function, comes with issue 4; until then the topic has no
-#                              subscription and Pub/Sub discards what the job publishes.
+#                              → topic <prefix>-month-end-report → send_alerts, which writes
+#                              each customer's previous month to monthly_additions and emails it
+#                              (idempotent: a rerun writes and sends nothing new).
 #
 # Pausing: `licence-manager ops pause-automation` pauses both jobs in an emergency (README).
 # Terraform ignores `paused`, so an apply made during an emergency never resumes them; ops

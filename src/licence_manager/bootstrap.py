@@ -12,15 +12,18 @@ from licence_manager.domain.topup import TopUpRequest
 from licence_manager.services.additions import RequestAddition
 from licence_manager.services.alerts import SendNotification
 from licence_manager.services.evaluate import EvaluateLicence
+from licence_manager.services.purchases import RequestPurchase
 from licence_manager.services.sync import UsageSync
 from licence_manager.services.topup import ApplyTopUp
 
 if TYPE_CHECKING:
     from flask import Flask
 
-    from licence_manager.adapters.firestore_automation import FirestoreStore
+    from licence_manager.adapters.firestore_dashboard import FirestoreApiStore
+    from licence_manager.adapters.firestore_reports import FirestoreReports
     from licence_manager.adapters.reseller import ResellerApi
     from licence_manager.ports import Mailer, Publisher
+    from licence_manager.services.reports import MonthEndJob, Reports
 
 
 @functools.cache
@@ -29,14 +32,14 @@ def settings() -> Settings:
 
 
 @functools.cache
-def store() -> FirestoreStore:
+def store() -> FirestoreApiStore:
     from google.cloud import firestore
 
-    from licence_manager.adapters.firestore_automation import FirestoreStore
+    from licence_manager.adapters.firestore_dashboard import FirestoreApiStore
 
     config = settings()
     client = firestore.Client(project=config.project_id or None, database=config.firestore_database)
-    return FirestoreStore(client)
+    return FirestoreApiStore(client)
 
 
 @functools.cache
@@ -105,23 +108,81 @@ def send_notification() -> SendNotification:
 
 @functools.cache
 def request_addition() -> RequestAddition:
-    return RequestAddition(store(), store(), publisher())
+    return RequestAddition(store(), publisher())
+
+
+@functools.cache
+def request_purchase() -> RequestPurchase:
+    return RequestPurchase(store(), publisher(), settings().default_time_zone)
 
 
 @functools.cache
 def api_app() -> Flask:
+    from pathlib import Path
+
     from licence_manager.api.app import create_app
+    from licence_manager.api.auth import FirebaseTokens
+
+    config = settings()
 
     # Pub/Sub is only needed when someone adds seats: built on first use, not at cold start.
     def add(key: LicenceKey, seats: int, requested_by: str) -> TopUpRequest:
         return request_addition()(key, seats, requested_by)
 
-    return create_app(store(), add, local_mode=settings().local_mode)
+    def buy(customer_id: str, sku_id: str, plan: str, seats: int, by: str) -> TopUpRequest:
+        return request_purchase()(customer_id, sku_id, plan, seats, by)
+
+    return create_app(
+        store(),
+        add,
+        local_mode=config.local_mode,
+        request_purchase=buy,
+        authenticate=None if config.local_mode else FirebaseTokens(config.project_id),
+        firebase_web_config={
+            "apiKey": config.firebase_api_key,
+            "authDomain": config.firebase_auth_domain,
+            "projectId": config.project_id,
+        },
+        web_root=Path(config.web_dir) if config.local_mode and config.web_dir else None,
+        reports=reports,  # built on the first report request, not at cold start
+    )
+
+
+@functools.cache
+def report_store() -> FirestoreReports:
+    from licence_manager.adapters.firestore_reports import FirestoreReports
+
+    return FirestoreReports(store()._db)
+
+
+@functools.cache
+def reports() -> Reports:
+    from licence_manager.services.reports import Reports
+
+    return Reports(report_store(), store())
+
+
+@functools.cache
+def month_end_job() -> MonthEndJob:
+    from licence_manager.services.reports import MonthEndJob
+
+    config = settings()
+    return MonthEndJob(
+        reports(),
+        report_store(),
+        store(),
+        store(),
+        publisher(),
+        time_zone=config.default_time_zone,
+    )
 
 
 def clear() -> None:
     """Forget every built adapter (tests change the environment between cases)."""
     for built in (
+        report_store,
+        reports,
+        month_end_job,
         settings,
         store,
         reseller,
@@ -132,6 +193,7 @@ def clear() -> None:
         apply_top_up,
         send_notification,
         request_addition,
+        request_purchase,
         api_app,
     ):
         built.cache_clear()

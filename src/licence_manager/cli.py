@@ -1,8 +1,8 @@
 """The `licence-manager` command line, for ops and account managers.
 
-Each subcommand lives with its concern, registers its parser here and sets `run`; `ops` manages the
-deployment's Cloud Scheduler jobs. Google client libraries are imported only when a command
-needs them, so `--help` and argument errors are instant."""
+Each subcommand lives with its concern, registers its parser here and sets `run`: `ops` manages
+the deployment's Cloud Scheduler jobs; `export` writes reports to CSV. Google client libraries
+are imported only when a command needs them, so `--help` and argument errors are instant."""
 
 from __future__ import annotations
 
@@ -12,8 +12,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from licence_manager import export_commands
 from licence_manager.ops import commands as ops_commands
 from licence_manager.ops import scheduler
+from licence_manager.ports import LicenceStore
+from licence_manager.services.reports import Reports
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,9 @@ class Clients:
     stand-ins speaking the real wire format."""
 
     scheduler: Callable[[], scheduler.SchedulerClient] = field(default=scheduler.default_client)
+    reports: Callable[[], tuple[Reports, LicenceStore]] = field(
+        default=export_commands.default_reports
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     ops_commands.register(commands)
+    export_commands.register(commands)
     return parser
 
 

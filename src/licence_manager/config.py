@@ -33,6 +33,10 @@ class Settings:
     sendgrid_api_host: str | None  # None: SendGrid itself; locally, the stand-in
     alert_sender_email: str
     dashboard_url: str
+    # The dashboard's Firebase web config, handed to the browser for Google sign-in (public).
+    firebase_api_key: str
+    firebase_auth_domain: str
+    web_dir: str | None  # local only: the built web app for the api to serve (web/dist)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -59,6 +63,9 @@ class Settings:
             sendgrid_api_host=env.get("SENDGRID_API_HOST") or None,
             alert_sender_email=env.get("ALERT_SENDER_EMAIL", ""),
             dashboard_url=env.get("DASHBOARD_URL", ""),
+            firebase_api_key=env.get("FIREBASE_API_KEY", ""),
+            firebase_auth_domain=env.get("FIREBASE_AUTH_DOMAIN", ""),
+            web_dir=env.get("LICENCE_MANAGER_WEB_DIR") or None,
         )
         settings.validate()
         return settings

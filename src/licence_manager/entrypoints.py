@@ -154,7 +154,34 @@ def apply_top_up_message(data: Mapping[str, Any] | None) -> None:
 
 
 def send_notification_message(data: Mapping[str, Any] | None) -> None:
-    """A notification to email. RetryLater propagates: the message is redelivered."""
+    """A notification to email, or the month-end report job (Cloud Scheduler publishes
+    `{"job": "month-end-report"}` on the 1st; `"month": "YYYY-MM"` reruns a given month).
+    RetryLater propagates: the message is redelivered."""
+    try:
+        body = pubsub_json(data)
+    except BadMessage as error:
+        log.error("dropping malformed message", extra={"error": str(error)})
+        return
+    if body.get("job") == MONTH_END_JOB:
+        run_month_end(body.get("month"))
+        return
     notification_id = _message_id(data, "notificationId")
     if notification_id is not None:
         bootstrap.send_notification()(notification_id)
+
+
+MONTH_END_JOB = "month-end-report"
+
+
+def run_month_end(month: object) -> None:
+    """Idempotent: a rerun writes and sends nothing new."""
+    from licence_manager.domain.month_end import parse_month
+
+    chosen = None
+    if month is not None:
+        try:
+            chosen = parse_month(str(month))
+        except ValueError as error:
+            log.error("dropping month-end job with a bad month", extra={"error": str(error)})
+            return
+    bootstrap.month_end_job()(chosen)

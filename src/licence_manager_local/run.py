@@ -27,6 +27,7 @@ from licence_manager_local.emulators import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+WEB_DIST = ROOT / "web" / "dist"
 PROJECT = "licence-manager-local"
 EVENT_FUNCTIONS = ("sync_usage", "evaluate_thresholds", "apply_topup", "send_alerts")
 SENDGRID_KEY = "SG.local-make-run"
@@ -76,6 +77,7 @@ class Stack:
                 os.killpg(process.pid, signal.SIGKILL)
         for emulator in reversed(self.emulators):
             emulator.stop()
+        (self.workdir / "endpoints.json").unlink(missing_ok=True)
 
 
 def _summarise(line: bytes) -> str | None:
@@ -229,6 +231,8 @@ def start(stack: Stack, args: argparse.Namespace, stop: threading.Event) -> Endp
         "SENDGRID_API_HOST": sendgrid_url,
         "ALERT_SENDER_EMAIL": "licence-manager@reseller.example",
         "DASHBOARD_URL": f"http://127.0.0.1:{args.port}/",
+        # The api serves the built web app too, as Firebase Hosting does in production.
+        "LICENCE_MANAGER_WEB_DIR": str(WEB_DIST),
     }
     urls = {}
     for name in EVENT_FUNCTIONS:
@@ -256,6 +260,7 @@ def start(stack: Stack, args: argparse.Namespace, stop: threading.Event) -> Endp
         ),
         {**env, "FIRESTORE_EMULATOR_HOST": firestore.host},
     )
+    seed_users(simulator_url)
     if args.demo_settings:
         seed_demo_settings(simulator_url)
     if args.sync_interval > 0:
@@ -263,6 +268,18 @@ def start(stack: Stack, args: argparse.Namespace, stop: threading.Event) -> Endp
         ticker.daemon = True
         ticker.start()
     print_where(args, simulator_url, sendgrid_url, firestore, pubsub, urls, stack)
+    (stack.workdir / "endpoints.json").write_text(
+        json.dumps(
+            {
+                "project": PROJECT,
+                "pubsub_host": pubsub.host,
+                "firestore_host": firestore.host,
+                "simulator": simulator_url,
+                "sendgrid": sendgrid_url,
+                "api": f"http://127.0.0.1:{args.port}",
+            }
+        )
+    )
     return Endpoints(
         f"http://127.0.0.1:{args.port}",
         simulator_url,
@@ -279,6 +296,19 @@ def module(name: str, *arguments: str) -> list[str]:
 
 def port_of(url: str) -> str:
     return url.rstrip("/").rsplit(":", 1)[1]
+
+
+def seed_users(simulator_url: str) -> None:
+    """Provision the demo users (one per role) for the dev sign-in."""
+    from google.cloud import firestore
+
+    from licence_manager.adapters.firestore_dashboard import FirestoreApiStore
+    from licence_manager_local.demo_users import seed_demo_users
+    from licence_manager_local.simulator import SimulatorControl
+
+    customers = SimulatorControl(simulator_url).snapshot()["customers"]
+    ids = {c["customerDomain"]: c["customerId"] for c in customers}
+    seed_demo_users(FirestoreApiStore(firestore.Client(project=PROJECT)), ids)
 
 
 def seed_demo_settings(simulator_url: str) -> None:
@@ -333,9 +363,20 @@ def print_where(
     stack: Stack,
 ) -> None:
     api = f"http://127.0.0.1:{args.port}/api/v1"
+    from licence_manager_local.demo_users import DEMO_USERS
+
+    web = (
+        f"http://127.0.0.1:{args.port}/"
+        if (WEB_DIST / "index.html").is_file()
+        else "not built: run `make web`"
+    )
     lines = [
         "",
         "Licence Manager is running locally (Ctrl-C stops everything):",
+        f"  Dashboard            {web}",
+        "                       sign in as a demo user: "
+        + ", ".join(email for email, *_ in DEMO_USERS),
+        '                       (API: POST /api/v1/session {"email": ...} gives a Bearer token)',
         f"  API                  {api}/customers",
         f"                       {api}/customers/<customerId>/licences",
         f"  Reseller simulator   {simulator_url}  ("
@@ -348,6 +389,7 @@ def print_where(
         *[f"  {name:<20} {url}" for name, url in urls.items()],
         f"  Scheduler            '{topology.SYNC_TOPIC}' topic, "
         + (f"every {args.sync_interval:g}s" if args.sync_interval > 0 else "on demand only"),
+        "  Run a job now        python -m licence_manager_local.trigger sync | month-end",
         "  Demo settings        "
         + ("flexible SKUs alert at 2 vacant and top up to 4" if args.demo_settings else "off"),
         f"  Logs                 {stack.logs}",

@@ -94,6 +94,35 @@ def top_up_request(total_before: int, total_after: int) -> TopUpRequest:
 # the shared contract
 
 
+@pytest.mark.parametrize(
+    ("plan", "field"),
+    [("FLEXIBLE", "maximum_number_of_seats"), ("ANNUAL_MONTHLY_PAY", "number_of_seats")],
+)
+def test_insert_buys_a_sku_the_customer_does_not_have(
+    seats: SeatChanger, plan: str, field: str
+) -> None:
+    bought = seats.insert(CUSTOMER, MISSING_SKU, plan, 7, "C0alpha01_1010020026-purchase-1")
+    assert bought.key == LicenceKey(CUSTOMER, MISSING_SKU)
+    assert (bought.total_seats, bought.licensed_number_of_seats, bought.status) == (7, 0, "ACTIVE")
+    assert getattr(bought, field) == 7
+    assert bought.purchase_order_id == "C0alpha01_1010020026-purchase-1"
+    assert bought.customer_domain == DOMAIN
+    again = current(seats, MISSING_SKU)
+    assert (again.total_seats, again.purchase_order_id) == (7, bought.purchase_order_id)
+
+
+def test_insert_refuses_a_sku_the_customer_has_and_a_trial_over_ten_seats(
+    seats: SeatChanger,
+) -> None:
+    with pytest.raises(SourceError) as duplicate:
+        seats.insert(CUSTOMER, FLEXIBLE_SKU, "FLEXIBLE", 3, "r-dup")
+    assert duplicate.value.status == 409
+    with pytest.raises(SourceError) as trial:
+        seats.insert(CUSTOMER, MISSING_SKU, "TRIAL", 11, "r-trial")
+    assert trial.value.status == 400
+    assert seats.current(CUSTOMER, MISSING_SKU) is None
+
+
 def test_current_finds_the_subscription_by_sku(seats: SeatChanger) -> None:
     flexible = current(seats, FLEXIBLE_SKU)
     assert flexible.key == LicenceKey(CUSTOMER, FLEXIBLE_SKU)

@@ -32,7 +32,12 @@ FUNCTIONS = package_functions.function_names()
 SHARED = ROOT / "src" / "licence_manager"
 
 # Read by the code only to point it at local stand-ins: never set in production.
-LOCAL_ONLY = {"RESELLER_API_ENDPOINT", "LICENCE_MANAGER_LOCAL", "SENDGRID_API_HOST"}
+LOCAL_ONLY = {
+    "RESELLER_API_ENDPOINT",
+    "LICENCE_MANAGER_LOCAL",
+    "SENDGRID_API_HOST",
+    "LICENCE_MANAGER_WEB_DIR",  # the api serves web/dist itself only under `make run`
+}
 
 # Set by Cloud Run functions itself; a deployment that sets them fails.
 RESERVED = {"FUNCTION_TARGET", "FUNCTION_SIGNATURE_TYPE", "K_SERVICE", "K_REVISION", "PORT"}
@@ -48,7 +53,7 @@ NEEDS = {
     "evaluate_thresholds": COMMON | {"TOPUP_TOPIC", "ALERT_TOPIC"},
     "apply_topup": COMMON | RESELLER | {"ALERT_TOPIC"},
     "send_alerts": COMMON | {"SENDGRID_API_KEY", "ALERT_SENDER_EMAIL", "DASHBOARD_URL"},
-    "api": COMMON | {"TOPUP_TOPIC", "DASHBOARD_URL"},
+    "api": COMMON | {"TOPUP_TOPIC", "DASHBOARD_URL", "FIREBASE_API_KEY", "FIREBASE_AUTH_DOMAIN"},
 }
 
 

@@ -14,6 +14,7 @@ from licence_manager.adapters.memory_automation import RecordingPublisher
 from licence_manager.services.sync import SyncUsage
 from licence_manager_local.simulator import RunningSimulator, World
 from tests.integration.conftest import running
+from tests.signin import bearer, provision_ops
 
 API = Path(__file__).resolve().parents[2] / "functions" / "api" / "main.py"
 SKU = "1010020028"
@@ -40,7 +41,20 @@ def api(
     monkeypatch.setattr(bootstrap, "publisher", lambda: publisher)
     bootstrap.usage_sync()(SyncUsage())
     (customer,) = bootstrap.store().customers()
-    return create_app("api", str(API), "http").test_client(), customer.customer_id, publisher
+    provision_ops(bootstrap.store())
+    client = create_app("api", str(API), "http").test_client()
+    return SignedIn(client, bearer(client)), customer.customer_id, publisher
+
+
+class SignedIn:
+    """A test client that sends the signed-in user's token with every request."""
+
+    def __init__(self, client: Any, headers: dict[str, str]) -> None:
+        self._client, self._headers = client, headers
+
+    def __getattr__(self, method: str) -> Any:
+        call = getattr(self._client, method)
+        return lambda *args, **kwargs: call(*args, headers=self._headers, **kwargs)
 
 
 def test_settings_default_to_off_and_explain_themselves(api: Any) -> None:

@@ -15,12 +15,20 @@ from pathlib import Path
 import pytest
 
 from licence_manager_local.emulators import free_port
+from tests.signin import http_bearer
 
 pytestmark = [pytest.mark.slow, pytest.mark.emulator]
 
 
+HEADERS: dict[str, str] = {}
+
+
 def get_json(url: str) -> object:
-    with urllib.request.urlopen(url, timeout=5) as response:
+    """GET as the demo reseller-ops user, signing in (the local dev sign-in) the first time."""
+    if not HEADERS:
+        HEADERS.update(http_bearer(url.split("/api/")[0]))
+    request = urllib.request.Request(url, headers=HEADERS)
+    with urllib.request.urlopen(request, timeout=5) as response:
         return json.load(response)
 
 

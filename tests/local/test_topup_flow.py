@@ -28,6 +28,7 @@ from licence_manager_local import run
 from licence_manager_local.emulators import free_port
 from licence_manager_local.sendgrid_standin import SendGridStandInControl
 from licence_manager_local.simulator import SimulatorControl
+from tests.signin import http_bearer
 
 pytestmark = [pytest.mark.slow, pytest.mark.emulator]
 
@@ -66,8 +67,9 @@ def firestore_store(endpoints: run.Endpoints, monkeypatch: pytest.MonkeyPatch) -
 
 def licences(endpoints: run.Endpoints, customer_id: str) -> list[dict[str, Any]]:
     url = f"{endpoints.api}/api/v1/customers/{customer_id}/licences"
+    request = urllib.request.Request(url, headers=http_bearer(endpoints.api))
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
+        with urllib.request.urlopen(request, timeout=5) as response:
             return json.load(response)  # type: ignore[no-any-return]
     except urllib.error.HTTPError as error:
         if error.code == 404:  # not synced yet
@@ -168,3 +170,34 @@ def test_users_growing_past_the_threshold_top_up_once_and_email_twice(
         ],
         what="4 vacant",
     )
+
+
+def test_the_month_end_job_through_pub_sub_emails_once_with_the_csv(
+    stack: run.Endpoints, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from licence_manager_local import topology, trigger
+
+    store = firestore_store(stack, monkeypatch)
+    sendgrid = SendGridStandInControl(stack.sendgrid)
+    month = datetime.now(UTC).strftime("%Y-%m")
+    body = {"job": "month-end-report", "month": month}
+    sendgrid.clear_outbox()
+    trigger.publish(run.PROJECT, topology.MONTH_END_TOPIC, body)
+    customers = {c.customer_id for c in store.customers()}
+
+    def month_end_emails() -> list[dict[str, Any]]:
+        return [e for e in sendgrid.outbox() if e["subject"].startswith("Licence additions")]
+
+    eventually(
+        lambda: len(month_end_emails()) == len(customers),
+        timeout=60,
+        what="one month-end email per customer",
+    )
+    trigger.publish(run.PROJECT, topology.MONTH_END_TOPIC, body)  # a rerun
+    time.sleep(4)
+    assert len(month_end_emails()) == len(customers)  # still one each, not two
+    docs = list(store._db.collection("monthly_additions").stream())
+    assert sorted(d.id for d in docs) == sorted(f"{c}_{month}" for c in customers)
+    with_additions = [d.to_dict() for d in docs if d.to_dict()["seatsAdded"] > 0]
+    assert with_additions and with_additions[0]["seatsAddedAutomatic"] == 3
+    assert all(e["attachments"] for e in month_end_emails())

@@ -17,7 +17,7 @@ from licence_manager.domain.notifications import (
     Recipient,
 )
 from licence_manager.domain.settings import LicenceSettings, TopUpMode
-from licence_manager.domain.topup import RequestStatus, TopUpRequest
+from licence_manager.domain.topup import RequestKind, RequestStatus, TopUpRequest
 
 # Recipient preference fields, one flat boolean per notification type.
 PREFERENCE_FIELDS = {
@@ -128,6 +128,8 @@ def request_to_doc(r: TopUpRequest) -> Document:
         "recovered": r.recovered,
         "message": r.message,
         "changeSentAt": r.change_sent_at,
+        "kind": r.kind.value,
+        "timeZone": r.time_zone,
     }
 
 
@@ -150,6 +152,8 @@ def request_from_doc(doc: Document) -> TopUpRequest:
         recovered=doc["recovered"],
         message=doc["message"],
         change_sent_at=_time(doc.get("changeSentAt")),
+        kind=RequestKind(doc.get("kind", RequestKind.CHANGE_SEATS.value)),
+        time_zone=doc.get("timeZone", ""),
     )
 
 

@@ -71,6 +71,11 @@ class InMemoryStore(InMemoryLicenceStore, Store):
             )
             if evaluation is None:
                 return None
+            self._refuse_existing(
+                [evaluation.new_request.request_id] if evaluation.new_request else [],
+                [n.notification_id for n in evaluation.new_notifications],
+                evaluation.audit,
+            )
             if evaluation.changed:
                 self.automation[key] = evaluation.state
             if evaluation.new_request is not None:
@@ -79,6 +84,18 @@ class InMemoryStore(InMemoryLicenceStore, Store):
                 self.notification_records.setdefault(notification.notification_id, notification)
             self._append_audit(key, evaluation.audit, evaluation.audit_head)
             return evaluation
+
+    def _refuse_existing(
+        self, request_ids: list[str], notification_ids: list[str], entries: tuple[AuditEntry, ...]
+    ) -> None:
+        """Like Firestore's create(): a document that exists fails the whole transaction."""
+        taken = [r for r in request_ids if r in self.requests]
+        taken += [n for n in notification_ids if n in self.notification_records]
+        taken += [
+            e.doc_id for e in entries if any(old.seq == e.seq for old in self.audit.get(e.key, []))
+        ]
+        if taken:
+            raise FileExistsError(f"already exist: {', '.join(taken)}")
 
     def _append_audit(
         self, key: LicenceKey, entries: tuple[AuditEntry, ...], head: AuditHead | None
@@ -152,6 +169,10 @@ class InMemoryStore(InMemoryLicenceStore, Store):
             outcome = decide(context)
             if outcome is None:
                 return None
+            notification = outcome.notification
+            self._refuse_existing(
+                [], [notification.notification_id] if notification else [], outcome.audit
+            )
             self.requests[request_id] = outcome.request
             self.automation[key] = outcome.state
             if outcome.licence is not None:
@@ -235,6 +256,7 @@ class FakeSeatChanger(SeatChanger):
     def __init__(self, subscriptions: list[Subscription]) -> None:
         self.subscriptions = {s.key: s for s in subscriptions}
         self.changes: list[tuple[LicenceKey, int]] = []
+        self.inserts: list[tuple[LicenceKey, int]] = []
         self._ids = 0
 
     def current(self, customer_id: str, sku_id: str) -> Subscription | None:
@@ -244,8 +266,12 @@ class FakeSeatChanger(SeatChanger):
         current = self.subscriptions.get(subscription.key)
         if current is None or current.subscription_id != subscription.subscription_id:
             raise SourceError("subscription not found", status=404, reason="notFound")
+        if current.status != "ACTIVE":
+            raise SourceError("the subscription is not active", status=400, reason="invalid")
         if total < current.total_seats and current.plan.value == "ANNUAL":
             raise SourceError("annual seats cannot be reduced", status=400, reason="invalid")
+        if total < current.licensed_number_of_seats:
+            raise SourceError("fewer seats than assigned users", status=400, reason="invalid")
         self._ids += 1
         new_id = f"{current.subscription_id}+{self._ids}"
         if current.plan.value == "ANNUAL":
@@ -255,3 +281,42 @@ class FakeSeatChanger(SeatChanger):
         self.subscriptions[subscription.key] = changed
         self.changes.append((subscription.key, total))
         return changed
+
+    def insert(
+        self, customer_id: str, sku_id: str, plan_name: str, seats: int, reference: str
+    ) -> Subscription:
+        """subscriptions.insert with the rules a purchase meets: a SKU Google sells, one
+        subscription per SKU (409 otherwise), trials capped at 10 seats."""
+        from licence_manager.domain.catalogue import PLANS, SKUS
+
+        key = LicenceKey(customer_id, sku_id)
+        if sku_id not in SKUS:
+            raise SourceError(f"Invalid skuId: {sku_id}", status=400, reason="invalid")
+        if plan_name not in PLANS:
+            raise SourceError(f"Invalid planName: {plan_name}", status=400, reason="invalid")
+        if plan_name == "TRIAL" and seats > 10:
+            raise SourceError("a trial is limited to 10 seats", status=400, reason="invalid")
+        if key in self.subscriptions:
+            raise SourceError("the customer already has this SKU", status=409, reason="duplicate")
+        domains = [
+            s.customer_domain for s in self.subscriptions.values() if s.customer_id == customer_id
+        ]
+        domain = domains[0] if domains else f"{customer_id.lower()}.example"
+        annual = plan_name.startswith("ANNUAL")
+        self._ids += 1
+        bought = Subscription(
+            customer_id=customer_id,
+            customer_domain=domain,
+            sku_id=sku_id,
+            sku_name=SKUS[sku_id].sku_name,
+            plan_name="ANNUAL" if plan_name == "ANNUAL_MONTHLY_PAY" else plan_name,
+            subscription_id=f"sub-{sku_id}+{self._ids}",
+            status="ACTIVE",
+            number_of_seats=seats if annual else None,
+            maximum_number_of_seats=None if annual else seats,
+            licensed_number_of_seats=0,
+            purchase_order_id=reference[:80],
+        )
+        self.subscriptions[key] = bought
+        self.inserts.append((key, seats))
+        return bought

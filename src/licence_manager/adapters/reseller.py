@@ -11,7 +11,7 @@ from typing import Any
 from googleapiclient.errors import HttpError
 
 from licence_manager.adapters.retry import RetryPolicy, call_with_retries
-from licence_manager.domain.model import PlanKind, Subscription
+from licence_manager.domain.model import PlanKind, Subscription, plan_kind
 from licence_manager.observability import get_logger
 from licence_manager.ports import (
     AccessDenied,
@@ -60,6 +60,7 @@ def subscription_from_api(item: dict[str, Any]) -> Subscription:
         number_of_seats=seats.get("numberOfSeats"),
         maximum_number_of_seats=seats.get("maximumNumberOfSeats"),
         licensed_number_of_seats=seats.get("licensedNumberOfSeats", 0),
+        purchase_order_id=item.get("purchaseOrderId", ""),
     )
 
 
@@ -188,6 +189,28 @@ class ResellerApi(SubscriptionSource, SeatChanger):
                 body={"kind": "subscriptions#seats", seats_field: total},
             ),
             "subscriptions.changeSeats",
+        )
+        return subscription_from_api(body)
+
+    def insert(
+        self, customer_id: str, sku_id: str, plan_name: str, seats: int, reference: str
+    ) -> Subscription:
+        seats_field = (
+            "numberOfSeats" if plan_kind(plan_name) is PlanKind.ANNUAL else "maximumNumberOfSeats"
+        )
+        body = self._execute(
+            lambda service: service.subscriptions().insert(
+                customerId=customer_id,
+                body={
+                    "kind": "reseller#subscription",
+                    "customerId": customer_id,
+                    "skuId": sku_id,
+                    "plan": {"planName": plan_name},
+                    "seats": {"kind": "subscriptions#seats", seats_field: seats},
+                    "purchaseOrderId": reference[:80],
+                },
+            ),
+            "subscriptions.insert",
         )
         return subscription_from_api(body)
 

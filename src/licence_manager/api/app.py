@@ -1,81 +1,85 @@
-"""The Flask app factory. Routes go through the ports and services only."""
+"""The Flask app factory. Routes go through the ports and services only.
+
+Every /api/v1 route but the public ones (the OpenAPI document, how to sign in) needs a signed-in
+user (api.auth); a customer in the path is checked for them before any route runs, so a route
+never serves another tenant's data by mistake.
+"""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, jsonify
-from flask.typing import ResponseReturnValue
+from flask import Flask
 from werkzeug.exceptions import HTTPException
 
+from licence_manager.api.auth import Authenticate, LocalSessions, authorize
 from licence_manager.api.automation_routes import automation
+from licence_manager.api.licence_routes import licence_json, licences
+from licence_manager.api.log_routes import logs
+from licence_manager.api.openapi import openapi
 from licence_manager.api.problems import Problem, from_http_exception, from_problem
-from licence_manager.domain.model import Licence
+from licence_manager.api.purchase_routes import purchases
+from licence_manager.api.report_routes import reports as report_routes
+from licence_manager.api.session_routes import local_session, session
+from licence_manager.api.web import add_security_headers, serve_web_app
 from licence_manager.domain.topup import TopUpRequest
-from licence_manager.ports import LicenceStore, Store
+from licence_manager.ports.dashboard import ApiStore
 
-licences = Blueprint("licences", __name__, url_prefix="/api/v1")
+__all__ = ["create_app", "licence_json"]
 
 
 def create_app(
-    store: Store, request_addition: Callable[..., TopUpRequest], *, local_mode: bool
+    store: ApiStore,
+    request_addition: Callable[..., TopUpRequest],
+    *,
+    local_mode: bool,
+    request_purchase: Callable[..., TopUpRequest] | None = None,
+    authenticate: Authenticate | None = None,
+    firebase_web_config: dict[str, str] | None = None,
+    web_root: Path | None = None,
+    reports: Callable[[], Any] | None = None,
 ) -> Flask:
-    app = Flask(__name__)
+    """`authenticate` verifies bearer tokens (production: Firebase ID tokens). In local mode
+    the dev sign-in's own tokens are accepted instead; outside it, no authenticator means
+    nobody gets in."""
+    app = Flask(__name__, static_folder=None)
     app.config["STORE"] = store
     app.config["REQUEST_ADDITION"] = request_addition
+    app.config["REQUEST_PURCHASE"] = request_purchase or _unavailable
     app.config["LOCAL_MODE"] = local_mode
+    app.config["REPORTS"] = reports or _reports_unavailable
+    app.config["FIREBASE_WEB_CONFIG"] = firebase_web_config or {}
+    if local_mode:
+        sessions = LocalSessions(secrets.token_urlsafe(32))
+        app.config["LOCAL_SESSIONS"] = sessions
+        app.config["AUTHENTICATE"] = sessions
+    else:
+        app.config["AUTHENTICATE"] = authenticate or (lambda _token: None)
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.before_request(authorize)
+    app.after_request(add_security_headers)
+    app.register_blueprint(session)
+    if local_mode:
+        app.register_blueprint(local_session)  # the dev sign-in exists only here
     app.register_blueprint(licences)
     app.register_blueprint(automation)
+    app.register_blueprint(purchases)
+    app.register_blueprint(logs)
+    app.register_blueprint(report_routes)
+    app.register_blueprint(openapi)
     app.register_error_handler(Problem, from_problem)
     app.register_error_handler(HTTPException, from_http_exception)
+    if web_root is not None:
+        serve_web_app(app, web_root)
     return app
 
 
-def _store() -> LicenceStore:
-    store: LicenceStore = current_app.config["STORE"]
-    return store
+def _unavailable(*_args: Any) -> TopUpRequest:
+    raise Problem(503, "Service Unavailable", "Purchases are not available here.")
 
 
-@licences.before_app_request
-def require_local_mode() -> None:
-    # Sign-in arrives with the dashboard; until then customer data is served only locally.
-    if not current_app.config["LOCAL_MODE"]:
-        raise Problem(
-            401, "Unauthorized", "Sign-in is not available yet; the API runs locally only"
-        )
-
-
-@licences.get("/customers")
-def list_customers() -> ResponseReturnValue:
-    """Every customer Licence Manager manages."""
-    return jsonify(
-        [
-            {"customerId": c.customer_id, "customerDomain": c.customer_domain, "name": c.name}
-            for c in _store().customers()
-        ]
-    )
-
-
-@licences.get("/customers/<customer_id>/licences")
-def list_licences(customer_id: str) -> ResponseReturnValue:
-    """One row per SKU: seats paid for, assigned, vacant, utilisation, status."""
-    if _store().customer(customer_id) is None:
-        raise Problem(404, "Not Found", f"No customer with id {customer_id!r}")
-    return jsonify([licence_json(lic) for lic in _store().licences_of(customer_id)])
-
-
-def licence_json(licence: Licence) -> dict[str, Any]:
-    usage = licence.usage
-    return {
-        "skuId": licence.key.sku_id,
-        "skuName": usage.sku_name,
-        "planName": usage.plan_name,
-        "assigned": usage.assigned,
-        "total": usage.total,
-        "vacant": usage.vacant,
-        "utilisation": round(usage.utilisation, 4),
-        "status": usage.status,
-        "updatedAt": licence.updated_at.isoformat(),
-    }
+def _reports_unavailable() -> Any:
+    raise Problem(503, "Service Unavailable", "Reports are not available here.")

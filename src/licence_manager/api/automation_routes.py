@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from licence_manager.api.auth import actor
 from licence_manager.api.problems import Problem
 from licence_manager.api.settings_json import parse_settings, settings_json
 from licence_manager.domain.model import LicenceKey
@@ -17,7 +18,6 @@ from licence_manager.domain.topup import TopUpRequest
 from licence_manager.services.additions import AdditionRefused
 
 automation = Blueprint("automation", __name__, url_prefix="/api/v1/customers/<customer_id>")
-LOCAL_ACTOR = "local admin"  # until sign-in arrives with the dashboard
 
 
 def _licence_key(customer_id: str, sku_id: str) -> LicenceKey:
@@ -46,7 +46,8 @@ def put_settings(customer_id: str, sku_id: str) -> ResponseReturnValue:
         errors = problems(settings)
     if errors or settings is None:
         raise Problem(422, "Invalid settings", "Some settings need attention.", errors=errors)
-    current_app.config["STORE"].save_settings(key, settings, LOCAL_ACTOR, datetime.now(UTC))
+    # Saved with its audit entry (who, before and after) in one transaction.
+    current_app.config["STORE"].change_settings(key, settings, actor(), datetime.now(UTC))
     return jsonify(settings_json(settings))
 
 
@@ -64,7 +65,7 @@ def add_licences(customer_id: str, sku_id: str) -> ResponseReturnValue:
             errors={"seats": "Must be a whole number."},
         )
     try:
-        added = current_app.config["REQUEST_ADDITION"](key, seats, LOCAL_ACTOR)
+        added = current_app.config["REQUEST_ADDITION"](key, seats, actor())
     except AdditionRefused as error:
         raise Problem(422, "Addition refused", str(error), errors={"seats": str(error)}) from error
     return jsonify(request_json(added)), 202

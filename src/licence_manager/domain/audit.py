@@ -27,6 +27,11 @@ class AuditAction(StrEnum):
     TOP_UP_APPLIED = "TOP_UP_APPLIED"
     TOP_UP_FAILED = "TOP_UP_FAILED"
     TOP_UP_SUPERSEDED = "TOP_UP_SUPERSEDED"
+    # Changes people make through the dashboard (the actor is the signed-in user).
+    SETTINGS_CHANGED = "SETTINGS_CHANGED"
+    RECIPIENT_ADDED = "RECIPIENT_ADDED"
+    RECIPIENT_CHANGED = "RECIPIENT_CHANGED"
+    RECIPIENT_REMOVED = "RECIPIENT_REMOVED"
 
 
 class Source(StrEnum):
@@ -37,6 +42,12 @@ class Source(StrEnum):
     AUTOMATIC = "automatic"
     MANUAL = "manual"
     PURCHASE = "purchase"
+    DASHBOARD = "dashboard"  # a setting or recipient changed by a signed-in user
+
+
+# Customer-wide entries (recipients) form their own chain under this pseudo SKU id, beside the
+# licences' chains; Google's SKU ids are numeric, so it cannot clash with one.
+CUSTOMER_SCOPE = "customer"
 
 
 @dataclass(frozen=True, slots=True)

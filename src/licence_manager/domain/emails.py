@@ -47,9 +47,14 @@ def _lines(notification: Notification) -> tuple[str, list[str]]:
             if f("planNote"):
                 body.append(f("planNote"))
         case NotificationType.TOP_UP_FAILED:
-            subject = f"Top-up not made: {sku} for {domain}"
+            subject = (
+                f"Purchase not made: {sku} for {domain}"
+                if f("source") == "purchase"
+                else f"Top-up not made: {sku} for {domain}"
+            )
+            what = "A purchase" if f("source") == "purchase" else "A top-up"
             body = [
-                f"A top-up of {f('seatsWanted')} {sku} licences for {domain} was not made.",
+                f"{what} of {f('seatsWanted')} {sku} licences for {domain} was not made.",
                 f("reason"),
                 usage,
             ]

@@ -63,6 +63,9 @@ class Subscription:
     number_of_seats: int | None
     maximum_number_of_seats: int | None
     licensed_number_of_seats: int
+    # What the reseller's order said (subscriptions.insert carries our request id here), so a
+    # purchase can recognise its own subscription; empty when none was given.
+    purchase_order_id: str = ""
 
     @property
     def key(self) -> LicenceKey:

@@ -6,13 +6,23 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from licence_manager.domain import audit, daily
+from licence_manager.domain import audit, catalogue, daily
 from licence_manager.domain.audit import AuditAction, AuditEntry, Source
 from licence_manager.domain.automation import AutomationState, month_of, usage_facts
 from licence_manager.domain.daily import DailyUsage
-from licence_manager.domain.model import AuditHead, Licence, PlanKind, plan_kind, seats
+from licence_manager.domain.model import (
+    AuditHead,
+    Licence,
+    PlanKind,
+    Subscription,
+    Usage,
+    plan_kind,
+    seats,
+)
 from licence_manager.domain.notifications import Notification, NotificationType
 from licence_manager.domain.topup import Claim, RequestStatus, TopUpRequest, claim
+
+DEFAULT_TIME_ZONE = "Europe/London"  # only if a purchase request carries none
 
 ANNUAL_NOTE = (
     "This is an annual plan: the seats added stay paid for until the plan renews, "
@@ -136,6 +146,70 @@ def applied(
     )
 
 
+def purchased(
+    context: RequestContext,
+    at: datetime,
+    subscription: Subscription,
+    recovered: bool,
+    seats_now: int | None = None,
+) -> TopUpOutcome:
+    """A purchase (subscriptions.insert) went through: record the new licence as Google reports
+    it, so it shows at once (the next sync finds nothing changed), and confirm it.
+    `recovered`/`seats_now` as for `applied`."""
+    request = context.request
+    note = ""
+    if recovered:
+        note = " (found bought by an earlier attempt; not bought again)"
+    if seats_now is not None:
+        note = (
+            f" (sent by an earlier attempt that stopped; seats are now {seats_now} after other "
+            "changes, so it could not be verified; not bought again)"
+        )
+    message = (
+        f"Bought {subscription.sku_name} on plan {request.plan_name} with "
+        f"{seats(request.total_after)} ({request.source.value}){note}"
+    )
+    entry = _entry(context, at, AuditAction.TOP_UP_APPLIED, message)
+    before = context.licence
+    usage = Usage.of(subscription)
+    time_zone = before.time_zone if before else (request.time_zone or DEFAULT_TIME_ZONE)
+    licence = Licence(request.key, subscription.customer_domain, usage, time_zone, at)
+    day = None
+    if before is None or before.usage != usage:
+        opening = before.usage if before is not None else None
+        day = daily.roll(context.today, request.key, time_zone, at, opening, usage)
+    facts: dict[str, str | int | float | None] = usage_facts(licence)
+    facts.update(
+        seatsAdded=request.seats_to_add,
+        totalBefore=0,
+        totalAfter=request.total_after,
+        source=request.source.value,
+        planNote=ANNUAL_NOTE if plan_kind(request.plan_name) is PlanKind.ANNUAL else "",
+    )
+    return TopUpOutcome(
+        request=replace(
+            request,
+            status=RequestStatus.APPLIED,
+            finished_at=at,
+            subscription_id=subscription.subscription_id,
+            recovered=recovered,
+            message=message,
+        ),
+        state=_release(context, request.seats_to_add, at, failed_at=None),
+        licence=licence,
+        daily=day,
+        audit=(entry,),
+        audit_head=entry.head,
+        notification=Notification(
+            f"{request.request_id}-applied",
+            request.key,
+            NotificationType.PURCHASE_CONFIRMED,
+            at,
+            facts,
+        ),
+    )
+
+
 def failed(context: RequestContext, at: datetime, error: str) -> TopUpOutcome:
     """Google refused the change for good: tell the admin and pause automation for this
     licence until its seats change or its settings are saved again."""
@@ -146,6 +220,8 @@ def failed(context: RequestContext, at: datetime, error: str) -> TopUpOutcome:
         usage_facts(context.licence) if context.licence else {}
     )
     facts.update(reason=message, seatsWanted=request.seats_to_add, source=request.source.value)
+    if context.licence is None and request.key.sku_id in catalogue.SKUS:  # a purchase
+        facts.setdefault("skuName", catalogue.SKUS[request.key.sku_id].sku_name)
     return TopUpOutcome(
         request=replace(request, status=RequestStatus.FAILED, finished_at=at, message=message),
         state=_release(context, 0, at, failed_at=request.total_before),

@@ -32,6 +32,13 @@ class RequestStatus(StrEnum):
         return self in (RequestStatus.APPLIED, RequestStatus.FAILED, RequestStatus.SUPERSEDED)
 
 
+class RequestKind(StrEnum):
+    """What a request asks Google for. Both go through apply_topup, the one seat-changing path."""
+
+    CHANGE_SEATS = "change_seats"  # subscriptions.changeSeats on an existing subscription
+    INSERT = "insert"  # subscriptions.insert: buy a SKU the customer does not have yet
+
+
 @dataclass(frozen=True, slots=True)
 class TopUpRequest:
     request_id: str
@@ -53,6 +60,9 @@ class TopUpRequest:
     # Set just before an attempt asks Google for the change: only then can a later attempt that
     # finds the seats already at `total_after` credit the change to this request.
     change_sent_at: datetime | None = None
+    kind: RequestKind = RequestKind.CHANGE_SEATS
+    # Purchases only: the time zone of the licence the purchase creates (the customer's).
+    time_zone: str = ""
 
 
 class Claim(StrEnum):
@@ -93,6 +103,28 @@ def compare_seats(request: TopUpRequest, current_total: int) -> SeatCheck:
         return SeatCheck.CHANGE
     if request.change_sent_at is None:
         return SeatCheck.SUPERSEDED  # changed by someone else, even if to our target
+    if current_total == request.total_after:
+        return SeatCheck.ALREADY_APPLIED
+    return SeatCheck.PROBABLY_APPLIED
+
+
+def compare_insert(
+    request: TopUpRequest, current_total: int | None, purchase_order_id: str = ""
+) -> SeatCheck:
+    """A purchase's compare-and-set. `current_total` is None when the customer has no online
+    subscription to the SKU: insert it. When there is one, the purchase order id it carries (our
+    request id, sent with the insert) says whose it is: ours → already applied, by an attempt
+    that died before recording; another → superseded, buy nothing. Without an order id to go by,
+    the change-sent marker decides as for seat changes: present after an attempt of ours sent the
+    insert → already applied (probably applied when the seats have moved on since); otherwise
+    somebody else bought it → superseded."""
+    if current_total is None:
+        return SeatCheck.CHANGE
+    if purchase_order_id:
+        ours = purchase_order_id == request.request_id[:80]
+        return SeatCheck.ALREADY_APPLIED if ours else SeatCheck.SUPERSEDED
+    if request.change_sent_at is None:
+        return SeatCheck.SUPERSEDED
     if current_total == request.total_after:
         return SeatCheck.ALREADY_APPLIED
     return SeatCheck.PROBABLY_APPLIED

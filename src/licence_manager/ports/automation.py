@@ -83,3 +83,11 @@ class SeatChanger(abc.ABC):
     @abc.abstractmethod
     def change_seats(self, subscription: Subscription, total: int) -> Subscription:
         """Set the total (the field the plan uses) on the subscription; raises SourceError."""
+
+    @abc.abstractmethod
+    def insert(
+        self, customer_id: str, sku_id: str, plan_name: str, seats: int, reference: str
+    ) -> Subscription:
+        """Buy a SKU the customer does not have (subscriptions.insert) with `seats` seats on
+        `plan_name` (a request plan name, e.g. ANNUAL_MONTHLY_PAY); `reference` travels as the
+        purchase order id. Raises SourceError (409 when the customer already has the SKU)."""

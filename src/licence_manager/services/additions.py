@@ -7,9 +7,11 @@ import uuid
 
 from licence_manager.domain.audit import Source
 from licence_manager.domain.model import TRIAL_SEAT_CAP, LicenceKey, PlanKind, plan_kind
+from licence_manager.domain.model import seats as seats_text
 from licence_manager.domain.policy import ACTIVE
 from licence_manager.domain.topup import TopUpRequest
-from licence_manager.ports import AutomationStore, LicenceStore, Publisher
+from licence_manager.ports import Publisher
+from licence_manager.ports.dashboard import ApiStore
 from licence_manager.services.sync import Clock, utc_now
 
 MAX_SEATS_PER_ADDITION = 10_000
@@ -20,15 +22,8 @@ class AdditionRefused(ValueError):
 
 
 class RequestAddition:
-    def __init__(
-        self,
-        licences: LicenceStore,
-        automation: AutomationStore,
-        publisher: Publisher,
-        clock: Clock = utc_now,
-    ) -> None:
-        self._licences = licences
-        self._automation = automation
+    def __init__(self, store: ApiStore, publisher: Publisher, clock: Clock = utc_now) -> None:
+        self._store = store
         self._publisher = publisher
         self._clock = clock
 
@@ -36,7 +31,7 @@ class RequestAddition:
         if not 1 <= seats <= MAX_SEATS_PER_ADDITION:
             raise AdditionRefused(f"Add between 1 and {MAX_SEATS_PER_ADDITION} seats.")
         licence = next(
-            (lic for lic in self._licences.licences_of(key.customer_id) if lic.key == key), None
+            (lic for lic in self._store.licences_of(key.customer_id) if lic.key == key), None
         )
         if licence is None:
             raise AdditionRefused(f"The customer has no licence for SKU {key.sku_id}.")
@@ -61,6 +56,10 @@ class RequestAddition:
             total_after=total_after,
             created_at=self._clock(),
         )
-        self._automation.create_request(request)
+        self._store.submit_request(
+            request,
+            f"{requested_by} asked to add {seats_text(seats)}: "
+            f"{request.total_before} → {request.total_after}",
+        )
         self._publisher.publish_top_up(request.request_id)
         return request

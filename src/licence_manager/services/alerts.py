@@ -21,6 +21,7 @@ from licence_manager.domain.notifications import (
 )
 from licence_manager.observability import get_logger
 from licence_manager.ports import (
+    Attachment,
     Email,
     MailDeferred,
     Mailer,
@@ -88,6 +89,7 @@ class SendNotification:
             rendered.text,
             rendered.html,
             reference=notification.notification_id,
+            attachments=attachments_of(notification),
         )
         sending = replace(notification, status=DeliveryStatus.SENDING, recipients=recipients)
         self._store.update_notification(sending)
@@ -133,3 +135,12 @@ class SendNotification:
             },
         )
         return done
+
+
+def attachments_of(notification: Notification) -> tuple[Attachment, ...]:
+    """The month-end report carries its CSV, stored with the notification when it was made."""
+    csv_text = notification.facts.get("attachmentCsv")
+    if not isinstance(csv_text, str):
+        return ()
+    month = notification.facts.get("month", "report")
+    return (Attachment(f"licence-additions-{month}.csv", csv_text.encode(), "text/csv"),)

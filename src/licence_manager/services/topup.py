@@ -14,7 +14,14 @@ from licence_manager.domain import outcomes
 from licence_manager.domain.model import Subscription
 from licence_manager.domain.outcomes import TopUpOutcome
 from licence_manager.domain.policy import ACTIVE
-from licence_manager.domain.topup import Claim, SeatCheck, TopUpRequest, compare_seats
+from licence_manager.domain.topup import (
+    Claim,
+    RequestKind,
+    SeatCheck,
+    TopUpRequest,
+    compare_insert,
+    compare_seats,
+)
 from licence_manager.observability import get_logger
 from licence_manager.ports import (
     AutomationStore,
@@ -78,6 +85,8 @@ class ApplyTopUp:
         return outcome
 
     def _apply(self, request: TopUpRequest) -> TopUpOutcome | None:
+        if request.kind is RequestKind.INSERT:
+            return self._purchase(request)
         for _ in range(MAX_REREADS):
             current = self._read(request)
             now = self._clock()
@@ -122,6 +131,62 @@ class ApplyTopUp:
                 at=self._clock(),
                 subscription_id=changed.subscription_id,
                 recovered=False,
+            )
+            return self._finish(request, decide)
+        raise RetryLater(f"the subscription kept changing under request {request.request_id}")
+
+    def _purchase(self, request: TopUpRequest) -> TopUpOutcome | None:
+        """The same claim, fresh read, compare-and-set and record as a seat change, with
+        subscriptions.insert as the change: see domain.topup.compare_insert."""
+        duplicate: SourceError | None = None
+        for _ in range(MAX_REREADS):
+            current = self._read(request)
+            now = self._clock()
+            if current is None and duplicate is not None:
+                # Google has it but will not show it to us (an offline order, say): refused.
+                return self._finish(request, partial(outcomes.failed, at=now, error=str(duplicate)))
+            check = (
+                compare_insert(request, None)
+                if current is None
+                else compare_insert(request, current.total_seats, current.purchase_order_id)
+            )
+            if current is not None and check is not SeatCheck.CHANGE:
+                if check is SeatCheck.SUPERSEDED:
+                    decide: OutcomeDecision = partial(
+                        outcomes.superseded, at=now, current_total=current.total_seats
+                    )
+                else:
+                    unverified = check is SeatCheck.PROBABLY_APPLIED
+                    decide = partial(
+                        outcomes.purchased,
+                        at=now,
+                        subscription=current,
+                        recovered=True,
+                        seats_now=current.total_seats if unverified else None,
+                    )
+                return self._finish(request, decide)
+            self._store.mark_change_sent(request.request_id, now)
+            request = replace(request, change_sent_at=now)
+            key = request.key
+            try:
+                bought = self._seats.insert(
+                    key.customer_id,
+                    key.sku_id,
+                    request.plan_name,
+                    request.total_after,
+                    request.request_id,
+                )
+            except SourceError as error:
+                if error.status == 409:
+                    # Already there: perhaps our own insert whose answer was lost (a retried
+                    # timeout). Read again; the marker set above tells ours from someone else's.
+                    duplicate = error
+                    continue
+                if error.status in PERMANENT_STATUSES:
+                    return self._finish(request, partial(outcomes.failed, at=now, error=str(error)))
+                raise RetryLater(f"Reseller API unavailable: {error}") from error
+            decide = partial(
+                outcomes.purchased, at=self._clock(), subscription=bought, recovered=False
             )
             return self._finish(request, decide)
         raise RetryLater(f"the subscription kept changing under request {request.request_id}")

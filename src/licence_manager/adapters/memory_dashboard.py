@@ -1,0 +1,129 @@
+"""In-memory fake of the dashboard's store, held to the Firestore one by tests/contract."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from licence_manager.adapters.memory_automation import InMemoryStore
+from licence_manager.domain import changes
+from licence_manager.domain.audit import AuditEntry
+from licence_manager.domain.automation import AutomationState
+from licence_manager.domain.model import GENESIS, LicenceKey
+from licence_manager.domain.notifications import Recipient
+from licence_manager.domain.settings import LicenceSettings
+from licence_manager.domain.topup import TopUpRequest
+from licence_manager.domain.users import User
+from licence_manager.ports.dashboard import MAX_PAGE, ApiStore, AuditPage, BadCursor
+
+
+class InMemoryApiStore(InMemoryStore, ApiStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.user_records: dict[str, User] = {}
+
+    # users
+    def user(self, email: str) -> User | None:
+        with self._lock:
+            return self.user_records.get(email.strip().lower())
+
+    def save_user(self, user: User) -> None:
+        with self._lock:
+            self.user_records[user.doc_id] = user
+
+    def remove_user(self, email: str) -> None:
+        with self._lock:
+            self.user_records.pop(email.strip().lower(), None)
+
+    def users(self) -> list[User]:
+        with self._lock:
+            return sorted(self.user_records.values(), key=lambda u: u.email)
+
+    # the audit log
+    def audit_page(
+        self, customer_id: str, sku_id: str | None, limit: int, cursor: str | None
+    ) -> AuditPage:
+        limit = max(1, min(limit, MAX_PAGE))
+        with self._lock:
+            entries = [
+                e
+                for key, chain in self.audit.items()
+                if key.customer_id == customer_id and sku_id in (None, key.sku_id)
+                for e in chain
+            ]
+        if sku_id is None:  # newest first, ties by document id, as Firestore orders them
+            entries.sort(key=lambda e: (e.at, e.doc_id), reverse=True)
+        else:
+            entries.sort(key=lambda e: e.doc_id, reverse=True)
+        if cursor:
+            ids = [e.doc_id for e in entries]
+            if cursor not in ids:
+                raise BadCursor("this cursor does not continue this log")
+            entries = entries[ids.index(cursor) + 1 :]
+        page = entries[:limit]
+        return AuditPage(page, page[-1].doc_id if len(entries) > limit else None)
+
+    def _audit_one(self, key: LicenceKey, entry: AuditEntry) -> None:
+        self.audit.setdefault(key, []).append(entry)
+        self.heads[key] = entry.head
+
+    # changes made by people
+    def submit_request(self, request: TopUpRequest, message: str) -> bool:
+        with self._lock:
+            if request.request_id in self.requests:
+                return False
+            head = self.heads.get(request.key, GENESIS)
+            self.requests[request.request_id] = request
+            self._audit_one(request.key, changes.request_submitted(head, request, message))
+            return True
+
+    def change_settings(
+        self, key: LicenceKey, settings: LicenceSettings, actor: str, at: datetime
+    ) -> LicenceSettings:
+        with self._lock:
+            before = self.settings_records.get(key, LicenceSettings())
+            self.settings_records[key] = settings
+            self.watched_writes.append(key)
+            state = self.automation.get(key, AutomationState())
+            if state.failed_at_total is not None:
+                self.automation[key] = replace(state, failed_at_total=None)
+            head = self.heads.get(key, GENESIS)
+            self._audit_one(key, changes.settings_changed(head, key, at, actor, before, settings))
+            return before
+
+    def _change_recipient(
+        self,
+        customer_id: str,
+        email: str,
+        after: Recipient | None,
+        actor: str,
+        at: datetime,
+        must_exist: bool,
+    ) -> bool:
+        doc_id = Recipient(customer_id, email).doc_id
+        key = changes.customer_key(customer_id)
+        with self._lock:
+            before = self.recipient_records.get(doc_id)
+            if (before is not None) != must_exist:
+                return False
+            if after is None:
+                del self.recipient_records[doc_id]
+            else:
+                self.recipient_records[doc_id] = after
+            head = self.heads.get(key, GENESIS)
+            entry = changes.recipient_changed(head, customer_id, at, actor, before, after)
+            self._audit_one(key, entry)
+            return True
+
+    def add_recipient(self, recipient: Recipient, actor: str, at: datetime) -> bool:
+        return self._change_recipient(
+            recipient.customer_id, recipient.email, recipient, actor, at, must_exist=False
+        )
+
+    def update_recipient(self, recipient: Recipient, actor: str, at: datetime) -> bool:
+        return self._change_recipient(
+            recipient.customer_id, recipient.email, recipient, actor, at, must_exist=True
+        )
+
+    def delete_recipient(self, customer_id: str, email: str, actor: str, at: datetime) -> bool:
+        return self._change_recipient(customer_id, email, None, actor, at, must_exist=True)

@@ -1,0 +1,73 @@
+"""Customers and their licences, as the signed-in user may see them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify
+from flask.typing import ResponseReturnValue
+
+from licence_manager.api.auth import current_user
+from licence_manager.api.session_routes import customer_json, visible_customers
+from licence_manager.api.settings_json import settings_json
+from licence_manager.domain.automation import AutomationState
+from licence_manager.domain.catalogue import CURRENCY, plan_explanation, price_per_seat_minor
+from licence_manager.domain.model import Licence
+from licence_manager.domain.settings import LicenceSettings
+from licence_manager.ports.dashboard import ApiStore
+
+licences = Blueprint("licences", __name__, url_prefix="/api/v1")
+
+
+def _store() -> ApiStore:
+    store: ApiStore = current_app.config["STORE"]
+    return store
+
+
+@licences.get("/customers")
+def list_customers() -> ResponseReturnValue:
+    """The customers the signed-in user may see (an admin: their own)."""
+    return jsonify([customer_json(c) for c in visible_customers(current_user())])
+
+
+@licences.get("/customers/<customer_id>/licences")
+def list_licences(customer_id: str) -> ResponseReturnValue:
+    """One row per SKU: seats paid for, assigned, vacant, utilisation, status, settings."""
+    store = _store()
+    return jsonify(
+        [
+            licence_json(lic, store.settings(lic.key), store.automation_state(lic.key))
+            for lic in store.licences_of(customer_id)
+        ]
+    )
+
+
+def licence_json(
+    licence: Licence,
+    settings: LicenceSettings | None = None,
+    state: AutomationState | None = None,
+) -> dict[str, Any]:
+    usage = licence.usage
+    body: dict[str, Any] = {
+        "skuId": licence.key.sku_id,
+        "skuName": usage.sku_name,
+        "planName": usage.plan_name,
+        "assigned": usage.assigned,
+        "total": usage.total,
+        "vacant": usage.vacant,
+        "utilisation": round(usage.utilisation, 4),
+        "status": usage.status,
+        "updatedAt": licence.updated_at.isoformat(),
+    }
+    if settings is not None:
+        body["settings"] = settings_json(settings)
+    if state is not None:
+        body["lowLicenceAlert"] = state.low_alert_active
+        body["topUpInProgress"] = bool(state.pending_request_id or state.in_flight_request_id)
+        body["automationPaused"] = state.failed_at_total is not None
+    body["price"] = {
+        "currency": CURRENCY,
+        "perSeatMonthlyMinor": price_per_seat_minor(licence.key.sku_id, usage.plan_name),
+        "planExplanation": plan_explanation(usage.plan_name),
+    }
+    return body

@@ -1,0 +1,89 @@
+"""Signing in and who you are: GET /session (how to sign in here), POST /session (local mode
+only: the dev sign-in), GET /me."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from licence_manager.api.auth import LocalSessions, current_user
+from licence_manager.api.problems import Problem
+from licence_manager.domain.model import Customer
+from licence_manager.domain.users import ROLE_LABELS, User
+from licence_manager.ports.dashboard import ApiStore
+
+session = Blueprint("session", __name__, url_prefix="/api/v1")
+local_session = Blueprint("local_session", __name__, url_prefix="/api/v1")
+
+
+def _store() -> ApiStore:
+    store: ApiStore = current_app.config["STORE"]
+    return store
+
+
+def visible_customers(user: User) -> list[Customer]:
+    customers = _store().customers()
+    return [c for c in customers if user.can_read(c.customer_id)]
+
+
+def customer_json(customer: Customer) -> dict[str, Any]:
+    return {
+        "customerId": customer.customer_id,
+        "customerDomain": customer.customer_domain,
+        "name": customer.name,
+    }
+
+
+def user_json(user: User) -> dict[str, Any]:
+    customers = visible_customers(user)
+    return {
+        "email": user.email,
+        "name": user.name,
+        "role": user.role.value,
+        "roleLabel": ROLE_LABELS[user.role],
+        "customers": [
+            {**customer_json(c), "canChange": user.can_change(c.customer_id)} for c in customers
+        ],
+    }
+
+
+@session.get("/session")
+def how_to_sign_in() -> ResponseReturnValue:
+    """How the web app signs people in here: the local dev sign-in, or Firebase."""
+    if current_app.config["LOCAL_MODE"]:
+        demo = [
+            {"email": u.email, "name": u.name, "roleLabel": ROLE_LABELS[u.role]}
+            for u in _store().users()
+            if not u.disabled
+        ]
+        return jsonify({"mode": "local", "demoUsers": demo})
+    return jsonify({"mode": "firebase", "firebase": current_app.config["FIREBASE_WEB_CONFIG"]})
+
+
+@local_session.post("/session")
+def sign_in_locally() -> ResponseReturnValue:
+    """Local mode only: a token for a provisioned user, named by email, without a password."""
+    body = request.get_json(silent=True)
+    email = body.get("email") if isinstance(body, dict) else None
+    if not isinstance(email, str) or "@" not in email:
+        raise Problem(
+            422, "Invalid sign-in", 'Send {"email": ...}.', errors={"email": "Enter an email."}
+        )
+    user = _store().user(email.strip())
+    if user is None or user.disabled:
+        raise Problem(
+            403,
+            "Forbidden",
+            f"{email.strip()} is not a Licence Manager user here.",
+            errors={"email": "Not a user here: pick one of the demo users."},
+        )
+    sessions: LocalSessions = current_app.config["LOCAL_SESSIONS"]
+    return jsonify({"token": sessions.issue(user.email), "user": user_json(user)}), 201
+
+
+@session.get("/me")
+def me() -> ResponseReturnValue:
+    """The signed-in user, their role and the customers they may see."""
+    return jsonify(user_json(current_user()))

@@ -1,0 +1,223 @@
+"""The month-end additions report used for invoicing: every seat added in a calendar month,
+with its source and an estimated prorated cost from the price catalogue."""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from licence_manager.domain.catalogue import CURRENCY, price_per_seat_minor
+from licence_manager.domain.model import Licence
+from licence_manager.domain.reports import SOURCES, Addition
+
+# Customer-wide notifications (the month-end report) use this in place of a SKU id; Google's SKU
+# ids are numeric, so it cannot clash with one.
+MONTH_END_SCOPE = "customer"
+
+CSV_COLUMNS = (
+    "date",
+    "customerId",
+    "customerDomain",
+    "skuId",
+    "skuName",
+    "planName",
+    "source",
+    "triggeredBy",
+    "seatsBefore",
+    "seatsAfter",
+    "seatsAdded",
+    "estimatedCost",
+    "currency",
+)
+
+
+def parse_month(text: str) -> date:
+    """'2026-10' → 2026-10-01; ValueError with a clear message otherwise."""
+    try:
+        parsed = datetime.strptime(text, "%Y-%m").date()
+    except ValueError as error:
+        raise ValueError(f"month must look like 2026-10, not {text!r}") from error
+    return parsed
+
+
+def month_bounds(month: date, time_zone: str) -> tuple[datetime, datetime]:
+    """The month's first and next month's first local midnight, as aware datetimes."""
+    zone = ZoneInfo(time_zone)
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return (
+        datetime.combine(month, time.min, tzinfo=zone),
+        datetime.combine(following, time.min, tzinfo=zone),
+    )
+
+
+def previous_month(today: date) -> date:
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def estimated_cost_minor(addition: Addition, plan_name: str, time_zone: str) -> int | None:
+    """Seats * monthly price * the share of the month left from the day they were added
+    (inclusive): what the addition adds to this month's invoice. An estimate: Google bills
+    annual plans by commitment and flexible plans by daily use."""
+    price = price_per_seat_minor(addition.sku_id, plan_name)
+    if price is None:
+        return None
+    day = addition.at.astimezone(ZoneInfo(time_zone)).date()
+    in_month = calendar.monthrange(day.year, day.month)[1]
+    remaining = in_month - day.day + 1
+    return round(addition.seats * price * remaining / in_month)
+
+
+@dataclass(frozen=True, slots=True)
+class AdditionRow:
+    addition: Addition
+    local_time: datetime
+    customer_domain: str
+    sku_name: str
+    plan_name: str
+    estimated_cost_minor: int | None
+
+    def as_csv(self) -> list[str]:
+        a = self.addition
+        cost = "" if self.estimated_cost_minor is None else f"{self.estimated_cost_minor / 100:.2f}"
+        return [
+            self.local_time.isoformat(timespec="seconds"),
+            a.customer_id,
+            self.customer_domain,
+            a.sku_id,
+            self.sku_name,
+            self.plan_name,
+            a.source,
+            a.actor,
+            str(a.seats_before),
+            str(a.seats_after),
+            str(a.seats),
+            cost,
+            CURRENCY,
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class SkuTotal:
+    sku_id: str
+    sku_name: str
+    seats_added: int
+    by_source: Mapping[str, int]
+    estimated_cost_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class MonthEndSummary:
+    """One customer's month, flat: what account managers export from the console."""
+
+    customer_id: str
+    customer_domain: str
+    customer_name: str
+    month: str
+    time_zone: str
+    seats_added: int
+    by_source: Mapping[str, int]
+    additions: int
+    estimated_cost_minor: int
+    sku_summary: str  # "Business Standard: 5 seats (£59.00); ..." for people, not machines
+
+    @property
+    def doc_id(self) -> str:
+        return f"{self.customer_id}_{self.month}"
+
+
+@dataclass(frozen=True, slots=True)
+class MonthAdditions:
+    customer_id: str
+    customer_domain: str
+    customer_name: str
+    month: str
+    time_zone: str
+    rows: tuple[AdditionRow, ...]
+    totals: tuple[SkuTotal, ...]
+
+    def summary(self) -> MonthEndSummary:
+        by_source = {
+            s: sum(r.addition.seats for r in self.rows if r.addition.source == s) for s in SOURCES
+        }
+        parts = [
+            f"{t.sku_name}: {t.seats_added} seats ({_money(t.estimated_cost_minor)})"
+            for t in self.totals
+        ]
+        return MonthEndSummary(
+            self.customer_id,
+            self.customer_domain,
+            self.customer_name,
+            self.month,
+            self.time_zone,
+            sum(t.seats_added for t in self.totals),
+            by_source,
+            len(self.rows),
+            sum(t.estimated_cost_minor for t in self.totals),
+            "; ".join(parts) or "none",
+        )
+
+    def csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        writer.writerows(row.as_csv() for row in self.rows)
+        return out.getvalue()
+
+
+def _money(minor: int) -> str:
+    return f"£{minor / 100:,.2f}"
+
+
+def month_additions(
+    *,
+    customer_id: str,
+    customer_domain: str,
+    customer_name: str,
+    month: date,
+    time_zone: str,
+    additions: Iterable[Addition],
+    licences: Mapping[str, Licence],
+) -> MonthAdditions:
+    """`licences`: the customer's licences by SKU id, for names and plans."""
+    zone = ZoneInfo(time_zone)
+    rows = []
+    for addition in sorted(additions, key=lambda a: (a.at, a.sku_id)):
+        licence = licences.get(addition.sku_id)
+        plan = licence.usage.plan_name if licence else ""
+        name = licence.usage.sku_name if licence else addition.sku_id
+        rows.append(
+            AdditionRow(
+                addition,
+                addition.at.astimezone(zone),
+                customer_domain,
+                name,
+                plan,
+                estimated_cost_minor(addition, plan, time_zone),
+            )
+        )
+    totals = []
+    for sku_id in sorted({r.addition.sku_id for r in rows}):
+        mine = [r for r in rows if r.addition.sku_id == sku_id]
+        totals.append(
+            SkuTotal(
+                sku_id,
+                mine[0].sku_name,
+                sum(r.addition.seats for r in mine),
+                {s: sum(r.addition.seats for r in mine if r.addition.source == s) for s in SOURCES},
+                sum(r.estimated_cost_minor or 0 for r in mine),
+            )
+        )
+    return MonthAdditions(
+        customer_id,
+        customer_domain,
+        customer_name,
+        month.strftime("%Y-%m"),
+        time_zone,
+        tuple(rows),
+        tuple(totals),
+    )

@@ -1,0 +1,84 @@
+"""What the dashboard's API needs from the store beyond the other ports: the users it lets in,
+the audit log read a page at a time, and the changes people make, each written together with
+its audit entry in one transaction."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from datetime import datetime
+
+from licence_manager.domain.audit import AuditEntry
+from licence_manager.domain.model import LicenceKey
+from licence_manager.domain.notifications import Recipient
+from licence_manager.domain.settings import LicenceSettings
+from licence_manager.domain.topup import TopUpRequest
+from licence_manager.domain.users import User
+from licence_manager.ports import Store
+
+MAX_PAGE = 100
+
+
+class BadCursor(ValueError):
+    """A paging cursor this store did not hand out for this listing."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditPage:
+    entries: list[AuditEntry]  # newest first
+    next_cursor: str | None  # None on the last page
+
+
+class DashboardStore(abc.ABC):
+    # users
+    @abc.abstractmethod
+    def user(self, email: str) -> User | None:
+        """The provisioned user with this email address (case-insensitive)."""
+
+    @abc.abstractmethod
+    def save_user(self, user: User) -> None: ...
+
+    @abc.abstractmethod
+    def remove_user(self, email: str) -> None: ...
+
+    @abc.abstractmethod
+    def users(self) -> list[User]:
+        """Every provisioned user, by email."""
+
+    # the audit log
+    @abc.abstractmethod
+    def audit_page(
+        self, customer_id: str, sku_id: str | None, limit: int, cursor: str | None
+    ) -> AuditPage:
+        """A customer's audit entries newest first: one chain (a SKU, or CUSTOMER_SCOPE), or
+        all of them when `sku_id` is None. `cursor` continues after the previous page; a cursor
+        from another listing raises BadCursor."""
+
+    # changes made by people, audited with them
+    @abc.abstractmethod
+    def submit_request(self, request: TopUpRequest, message: str) -> bool:
+        """Create a manual addition or purchase request and its TOP_UP_REQUESTED audit entry
+        (actor: who asked) together; False, writing nothing, if the request id exists."""
+
+    @abc.abstractmethod
+    def change_settings(
+        self, key: LicenceKey, settings: LicenceSettings, actor: str, at: datetime
+    ) -> LicenceSettings:
+        """save_settings and a SETTINGS_CHANGED audit entry (before and after) together;
+        returns the settings before."""
+
+    @abc.abstractmethod
+    def add_recipient(self, recipient: Recipient, actor: str, at: datetime) -> bool:
+        """Create the recipient and audit it; False, writing nothing, if it exists."""
+
+    @abc.abstractmethod
+    def update_recipient(self, recipient: Recipient, actor: str, at: datetime) -> bool:
+        """Replace an existing recipient and audit it; False if there is none."""
+
+    @abc.abstractmethod
+    def delete_recipient(self, customer_id: str, email: str, actor: str, at: datetime) -> bool:
+        """Remove a recipient and audit it; False if there is none."""
+
+
+class ApiStore(Store, DashboardStore):
+    """Everything the api function reads and writes, over one database."""

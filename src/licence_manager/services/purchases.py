@@ -1,0 +1,85 @@
+"""Buying a SKU the customer does not have yet, from the dashboard: validated here against the
+price catalogue, then carried out by apply_topup (subscriptions.insert) through the same claim,
+compare-and-set and record as every seat change."""
+
+from __future__ import annotations
+
+import uuid
+
+from licence_manager.domain.audit import Source
+from licence_manager.domain.catalogue import PLANS, SKUS
+from licence_manager.domain.model import TRIAL_SEAT_CAP, LicenceKey, seats
+from licence_manager.domain.observation import REMOVED
+from licence_manager.domain.topup import RequestKind, TopUpRequest
+from licence_manager.ports import Publisher
+from licence_manager.ports.dashboard import ApiStore
+from licence_manager.services.additions import MAX_SEATS_PER_ADDITION
+from licence_manager.services.sync import Clock, utc_now
+
+
+class PurchaseRefused(ValueError):
+    """The purchase cannot be made; `field` names the form field to show it next to."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class RequestPurchase:
+    def __init__(
+        self,
+        store: ApiStore,
+        publisher: Publisher,
+        default_time_zone: str = "Europe/London",
+        clock: Clock = utc_now,
+    ) -> None:
+        self._store = store
+        self._publisher = publisher
+        self._default_time_zone = default_time_zone
+        self._clock = clock
+
+    def __call__(
+        self, customer_id: str, sku_id: str, plan_name: str, count: int, requested_by: str
+    ) -> TopUpRequest:
+        if sku_id not in SKUS:
+            raise PurchaseRefused("This SKU is not in the catalogue.", "skuId")
+        if plan_name not in PLANS:
+            raise PurchaseRefused(f"Choose one of: {', '.join(PLANS)}.", "planName")
+        if not 1 <= count <= MAX_SEATS_PER_ADDITION:
+            raise PurchaseRefused(f"Buy between 1 and {MAX_SEATS_PER_ADDITION} seats.", "seats")
+        if plan_name == "TRIAL" and count > TRIAL_SEAT_CAP:
+            raise PurchaseRefused(f"A trial is limited to {TRIAL_SEAT_CAP} seats.", "seats")
+        key = LicenceKey(customer_id, sku_id)
+        owned = [
+            lic
+            for lic in self._store.licences_of(customer_id)
+            if lic.key == key and lic.usage.status != REMOVED
+        ]
+        if owned:
+            raise PurchaseRefused(
+                "You already have this SKU: add licences to it from My Licences instead.", "skuId"
+            )
+        in_progress = [r for r in self._store.requests_of(key) if not r.status.final]
+        if in_progress:
+            raise PurchaseRefused("A purchase of this SKU is already in progress.", "skuId")
+        customer = self._store.customer(customer_id)
+        request = TopUpRequest(
+            request_id=f"{key.doc_id}-purchase-{uuid.uuid4().hex[:12]}",
+            key=key,
+            source=Source.PURCHASE,
+            requested_by=requested_by,
+            plan_name=plan_name,
+            seats_to_add=count,
+            total_before=0,
+            total_after=count,
+            created_at=self._clock(),
+            kind=RequestKind.INSERT,
+            time_zone=customer.time_zone if customer else self._default_time_zone,
+        )
+        self._store.submit_request(
+            request,
+            f"{requested_by} asked to buy {SKUS[sku_id].sku_name} on plan {plan_name} with "
+            f"{seats(count)}",
+        )
+        self._publisher.publish_top_up(request.request_id)
+        return request

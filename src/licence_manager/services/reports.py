@@ -1,0 +1,250 @@
+"""Reports and the month-end additions job: figures computed from recorded facts only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from licence_manager.domain.daily import day_bounds
+from licence_manager.domain.model import Licence, LicenceKey
+from licence_manager.domain.month_end import (
+    MONTH_END_SCOPE,
+    MonthAdditions,
+    month_additions,
+    month_bounds,
+    previous_month,
+)
+from licence_manager.domain.notifications import Notification, NotificationType
+from licence_manager.domain.reports import (
+    MAX_RANGE_DAYS,
+    Figures,
+    Granularity,
+    UsageReport,
+    additions,
+    build_report,
+    period_of,
+)
+from licence_manager.observability import get_logger
+from licence_manager.ports import LicenceStore, NotificationStore, Publisher
+from licence_manager.ports.reports import ReportStore
+from licence_manager.services.evaluate import republish_if_unsent
+from licence_manager.services.sync import Clock, utc_now
+
+log = get_logger(__name__)
+
+
+class BadReportRequest(ValueError):
+    """The range or granularity asked for is not valid; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRange:
+    first: date
+    last: date
+    granularity: Granularity
+
+
+def parse_range(first: str | None, last: str | None, granularity: str | None) -> ReportRange:
+    try:
+        kind = Granularity(granularity or "day")
+    except ValueError as error:
+        raise BadReportRequest("granularity must be day, week or month") from error
+    if not first or not last:
+        raise BadReportRequest("from and to are required, as YYYY-MM-DD")
+    try:
+        start, end = date.fromisoformat(first), date.fromisoformat(last)
+    except ValueError as error:
+        raise BadReportRequest(f"dates must look like 2026-11-28: {error}") from error
+    if start > end:
+        raise BadReportRequest("from must be on or before to")
+    if (end - start).days + 1 > MAX_RANGE_DAYS:
+        raise BadReportRequest(f"a report covers at most {MAX_RANGE_DAYS} days")
+    return ReportRange(start, end, kind)
+
+
+@dataclass(frozen=True, slots=True)
+class CountedReport:
+    report: UsageReport
+    licence: Licence
+    reads: int  # Firestore documents read to build it
+
+
+class Reports:
+    def __init__(self, store: ReportStore, licences: LicenceStore, clock: Clock = utc_now):
+        self._store = store
+        self._licences = licences
+        self._clock = clock
+
+    def licence(self, key: LicenceKey) -> tuple[Licence | None, int]:
+        mine = self._licences.licences_of(key.customer_id)
+        return next((lic for lic in mine if lic.key == key), None), len(mine)
+
+    def usage(self, key: LicenceKey, wanted: ReportRange) -> CountedReport | None:
+        licence, reads = self.licence(key)
+        if licence is None:
+            return None
+        zone = licence.time_zone
+        months: dict[str, Figures] = {}
+        if wanted.granularity is Granularity.MONTH:
+            first_label = period_of(wanted.first, Granularity.MONTH)[0]
+            last_label = period_of(wanted.last, Granularity.MONTH)[0]
+            months, read = self._store.month_figures(key, first_label, last_label)
+            reads += read
+        rollups, carried_in = [], None
+        for first, last in _uncovered(wanted, months):
+            found, read = self._store.rollups_between(key, first, last)
+            rollups += found
+            reads += read
+            if carried_in is None and first == wanted.first:
+                carried_in, read = self._store.rollup_before(key, first)
+                reads += read
+        start, _ = day_bounds(wanted.first, zone)
+        _, end = day_bounds(wanted.last, zone)
+        entries, read = self._store.audit_between(key, start, end)
+        report = build_report(
+            first=wanted.first,
+            last=wanted.last,
+            granularity=wanted.granularity,
+            time_zone=zone,
+            now=self._clock(),
+            rollups=rollups,
+            carried_in=carried_in,
+            months=months,
+            entries=entries,
+            vacant_now=licence.usage.vacant,
+        )
+        return CountedReport(report, licence, reads + read)
+
+    def month_additions(self, customer_id: str, month: date) -> MonthAdditions | None:
+        customer = self._licences.customer(customer_id)
+        if customer is None:
+            return None
+        start, end = month_bounds(month, customer.time_zone)
+        entries = self._store.customer_audit_between(customer_id, start, end)
+        licences = {lic.key.sku_id: lic for lic in self._licences.licences_of(customer_id)}
+        return month_additions(
+            customer_id=customer_id,
+            customer_domain=customer.customer_domain,
+            customer_name=customer.name,
+            month=month,
+            time_zone=customer.time_zone,
+            additions=additions(entries),
+            licences=licences,
+        )
+
+    def close_month(self, licence: Licence, month: date) -> Figures:
+        """A closed month's figures, summarised so monthly reports read one document for it."""
+        first = month
+        last = (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        _, end = day_bounds(last, licence.time_zone)
+        rollups, _ = self._store.rollups_between(licence.key, first, last)
+        carried_in, _ = self._store.rollup_before(licence.key, first)
+        report = build_report(
+            first=first,
+            last=last,
+            granularity=Granularity.MONTH,
+            time_zone=licence.time_zone,
+            now=end,
+            rollups=rollups,
+            carried_in=carried_in,
+            months={},
+            entries=(),
+            vacant_now=licence.usage.vacant,
+        )
+        self._store.save_month_figures(licence.key, month.strftime("%Y-%m"), report.overall)
+        return report.overall
+
+
+def _uncovered(wanted: ReportRange, months: dict[str, Figures]) -> list[tuple[date, date]]:
+    """The stretches of the range that month summaries do not cover, to read day by day."""
+    if not months:
+        return [(wanted.first, wanted.last)]
+    stretches: list[tuple[date, date]] = []
+    day = wanted.first
+    while day <= wanted.last:
+        label, start, end = period_of(day, Granularity.MONTH)
+        stop = min(end, wanted.last)
+        whole = start >= wanted.first and end <= wanted.last
+        if not (whole and label in months):
+            if stretches and stretches[-1][1] + timedelta(days=1) == day:
+                stretches[-1] = (stretches[-1][0], stop)
+            else:
+                stretches.append((day, stop))
+        day = stop + timedelta(days=1)
+    return stretches
+
+
+@dataclass(frozen=True, slots=True)
+class MonthEndRun:
+    month: str
+    customers: int
+    reports_created: int
+    reports_already_there: int
+
+
+class MonthEndJob:
+    """On the 1st of each month: the previous month's additions per customer, written once to
+    `monthly_additions` and emailed once (CSV attached) to recipients who want it."""
+
+    def __init__(
+        self,
+        reports: Reports,
+        store: ReportStore,
+        licences: LicenceStore,
+        notifications: NotificationStore,
+        publisher: Publisher,
+        clock: Clock = utc_now,
+        time_zone: str = "Europe/London",
+    ) -> None:
+        self._time_zone = time_zone  # whose calendar decides which month just ended
+        self._reports = reports
+        self._store = store
+        self._licences = licences
+        self._notifications = notifications
+        self._publisher = publisher
+        self._clock = clock
+
+    def __call__(self, month: date | None = None) -> MonthEndRun:
+        now = self._clock()
+        month = month or previous_month(now.astimezone(ZoneInfo(self._time_zone)).date())
+        label = month.strftime("%Y-%m")
+        created = existing = 0
+        customers = self._licences.customers()
+        for customer in customers:
+            found = self._reports.month_additions(customer.customer_id, month)
+            if found is None:
+                continue
+            for licence in self._licences.licences_of(customer.customer_id):
+                self._reports.close_month(licence, month)
+            notification = Notification(
+                f"{customer.customer_id}-month-end-{label}",
+                LicenceKey(customer.customer_id, MONTH_END_SCOPE),
+                NotificationType.MONTH_END_REPORT,
+                now,
+                {
+                    "customerDomain": customer.customer_domain,
+                    "month": label,
+                    "seatsAdded": found.summary().seats_added,
+                    "attachmentCsv": found.csv(),
+                },
+            )
+            if self._store.record_month_end(found.summary(), notification):
+                created += 1
+                self._publisher.publish_notification(notification.notification_id)
+            else:
+                existing += 1
+                republish_if_unsent(
+                    self._notifications, self._publisher, notification.notification_id
+                )
+        run = MonthEndRun(label, len(customers), created, existing)
+        log.info(
+            "month-end report run",
+            extra={
+                "month": label,
+                "customers": run.customers,
+                "reportsCreated": created,
+                "alreadyThere": existing,
+            },
+        )
+        return run

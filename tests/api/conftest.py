@@ -1,0 +1,127 @@
+"""The API app on the in-memory store: two customers with licences, one user per role, and a
+client that signs in through the local dev sign-in like the web app does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from licence_manager.adapters.memory_automation import RecordingPublisher
+from licence_manager.adapters.memory_dashboard import InMemoryApiStore
+from licence_manager.api.app import create_app
+from licence_manager.domain.model import Customer
+from licence_manager.domain.notifications import Notification, NotificationType, Recipient
+from licence_manager.domain.observation import LicenceContext, RecordedChange, record_observation
+from licence_manager.domain.users import Role, User
+from licence_manager.services.additions import RequestAddition
+from licence_manager.services.purchases import RequestPurchase
+from tests.builders import T0, subscription
+
+ACME, GLOBEX = "C01acme", "C02globex"
+STANDARD, STARTER, PLUS = "1010020028", "1010020027", "1010020025"
+ADMIN = "admin@acme.example"
+OTHER_ADMIN = "admin@globex.example"
+MANAGER = "manager@reseller.example"  # account manager of ACME only
+OPS = "ops@reseller.example"
+TZ = "Europe/London"
+
+
+def observe(store: InMemoryApiStore, **kwargs: Any) -> None:
+    sub = subscription(**kwargs)
+
+    def decide(context: LicenceContext) -> RecordedChange | None:
+        return record_observation(context, sub, T0, TZ)
+
+    store.record(sub.key, T0, TZ, decide)
+
+
+def build_store() -> InMemoryApiStore:
+    store = InMemoryApiStore()
+    store.save_customer(Customer(ACME, "acme.example", "Acme Ltd", TZ))
+    store.save_customer(Customer(GLOBEX, "globex.example", "Globex", TZ))
+    observe(store, customer_id=ACME, domain="acme.example", sku_id=STANDARD, total=10, assigned=8)
+    observe(
+        store,
+        customer_id=ACME,
+        domain="acme.example",
+        sku_id=STARTER,
+        plan="ANNUAL_YEARLY_PAY",
+        total=20,
+        assigned=5,
+        subscription_id="sub-2",
+    )
+    observe(store, customer_id=GLOBEX, domain="globex.example", sku_id=STANDARD, total=50)
+    store.save_recipient(Recipient(ACME, "it@acme.example", "IT desk"))
+    store.save_recipient(Recipient(GLOBEX, "it@globex.example", "Globex IT"))
+    for customer, sku in ((ACME, STANDARD), (GLOBEX, STANDARD)):
+        key = next(lic.key for lic in store.licences_of(customer) if lic.key.sku_id == sku)
+        store.notification_records[f"{key.doc_id}-low-1"] = Notification(
+            f"{key.doc_id}-low-1",
+            key,
+            NotificationType.LOW_LICENCES,
+            T0,
+            {"skuName": "Standard"},
+            recipients=(f"it@{customer}.example",),
+        )
+    store.save_user(User(ADMIN, "Alex", Role.CUSTOMER_ADMIN, frozenset({ACME})))
+    store.save_user(User(OTHER_ADMIN, "Gus", Role.CUSTOMER_ADMIN, frozenset({GLOBEX})))
+    store.save_user(User(MANAGER, "Morgan", Role.ACCOUNT_MANAGER, frozenset({ACME})))
+    store.save_user(User(OPS, "Olu", Role.RESELLER_OPS))
+    return store
+
+
+@dataclass
+class Api:
+    app: Flask
+    store: InMemoryApiStore
+    publisher: RecordingPublisher
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def client(self) -> FlaskClient:
+        return self.app.test_client()
+
+    def token(self, email: str) -> str:
+        if email not in self.tokens:
+            response = self.client().post("/api/v1/session", json={"email": email})
+            assert response.status_code == 201, response.get_json()
+            self.tokens[email] = response.get_json()["token"]
+        return self.tokens[email]
+
+    def headers(self, email: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(email)}"}
+
+    def call(self, method: str, path: str, email: str | None = ADMIN, **kwargs: Any) -> Any:
+        headers = self.headers(email) if email else {}
+        return self.client().open(path, method=method, headers=headers, **kwargs)
+
+
+def build_api(local_mode: bool = True, **kwargs: Any) -> Api:
+    store = build_store()
+    publisher = RecordingPublisher()
+    kwargs.setdefault("reports", lambda: _reports(store))
+    app = create_app(
+        store,
+        RequestAddition(store, publisher),
+        local_mode=local_mode,
+        request_purchase=RequestPurchase(store, publisher),
+        **kwargs,
+    )
+    app.testing = True
+    return Api(app, store, publisher)
+
+
+def _reports(store: InMemoryApiStore) -> Any:
+    """Issue 4's report service on the same in-memory store."""
+    from licence_manager.adapters.memory_reports import InMemoryReports
+    from licence_manager.services.reports import Reports
+
+    return Reports(InMemoryReports(store), store)
+
+
+@pytest.fixture
+def api() -> Api:
+    return build_api()

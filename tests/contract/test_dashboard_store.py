@@ -1,0 +1,174 @@
+"""One contract, two dashboard stores: the in-memory fake must behave like Firestore on the
+emulator for users, the paged audit log, and people's changes written with their audit entry."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from licence_manager.adapters.firestore_dashboard import FirestoreApiStore
+from licence_manager.adapters.memory_dashboard import InMemoryApiStore
+from licence_manager.domain.audit import CUSTOMER_SCOPE, AuditAction, Source, verify_chain
+from licence_manager.domain.model import LicenceKey
+from licence_manager.domain.notifications import NotificationType, Recipient
+from licence_manager.domain.observation import LicenceContext, RecordedChange, record_observation
+from licence_manager.domain.settings import LicenceSettings
+from licence_manager.domain.topup import RequestKind, TopUpRequest
+from licence_manager.domain.users import Role, User
+from tests.builders import T0, subscription
+
+Store = InMemoryApiStore | FirestoreApiStore
+TZ = "Europe/London"
+KEY = LicenceKey("C01", "1010020028")
+OTHER = LicenceKey("C01", "1010020027")
+
+
+@pytest.fixture(params=["memory", "firestore"])
+def store(request: pytest.FixtureRequest) -> Store:
+    if request.param == "memory":
+        return InMemoryApiStore()
+    return FirestoreApiStore(request.getfixturevalue("firestore_client"))
+
+
+def observe(store: Store, sku_id: str, total: int, minutes: int) -> None:
+    sub = subscription(sku_id=sku_id, total=total, subscription_id=f"s-{sku_id}")
+    at = T0 + timedelta(minutes=minutes)
+
+    def decide(context: LicenceContext) -> RecordedChange | None:
+        return record_observation(context, sub, at, TZ)
+
+    store.record(sub.key, at, TZ, decide)
+
+
+def test_users_round_trip_case_insensitively(store: Store) -> None:
+    user = User("alex@acme.example", "Alex", Role.CUSTOMER_ADMIN, frozenset({"C01"}))
+    store.save_user(user)
+    store.save_user(User("ops@reseller.example", "Ops", Role.RESELLER_OPS))
+    assert store.user("Alex@ACME.example") == user
+    assert [u.email for u in store.users()] == ["alex@acme.example", "ops@reseller.example"]
+    store.remove_user("alex@acme.example")
+    assert store.user("alex@acme.example") is None
+
+
+def test_the_audit_log_pages_newest_first_per_sku_and_across_skus(store: Store) -> None:
+    for minute, (sku, total) in enumerate(
+        [(KEY.sku_id, 10), (OTHER.sku_id, 5), (KEY.sku_id, 12), (OTHER.sku_id, 6), (KEY.sku_id, 13)]
+    ):
+        observe(store, sku, total, minute)
+    one = store.audit_page("C01", KEY.sku_id, 2, None)
+    assert [e.seq for e in one.entries] == [3, 2]
+    rest = store.audit_page("C01", KEY.sku_id, 2, one.next_cursor)
+    assert [e.seq for e in rest.entries] == [1] and rest.next_cursor is None
+    every, cursor, pages = [], None, 0
+    while True:
+        page = store.audit_page("C01", None, 2, cursor)
+        every += page.entries
+        pages += 1
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert pages == 3
+    assert [(e.key.sku_id, e.seats_after) for e in every] == [
+        (KEY.sku_id, 13),
+        (OTHER.sku_id, 6),
+        (KEY.sku_id, 12),
+        (OTHER.sku_id, 5),
+        (KEY.sku_id, 10),
+    ]
+    assert store.audit_page("C02", None, 10, None).entries == []
+
+
+def test_a_cursor_continues_only_the_listing_it_came_from(store: Store) -> None:
+    observe(store, KEY.sku_id, 10, 0)
+    observe(store, OTHER.sku_id, 5, 1)
+    observe(store, KEY.sku_id, 11, 2)
+    page = store.audit_page("C01", KEY.sku_id, 1, None)
+    assert page.next_cursor is not None
+    from licence_manager.ports.dashboard import BadCursor
+
+    with pytest.raises(BadCursor):
+        store.audit_page("C02", None, 1, page.next_cursor)
+    with pytest.raises(BadCursor):
+        store.audit_page("C01", OTHER.sku_id, 1, page.next_cursor)
+    with pytest.raises(BadCursor):
+        store.audit_page("C01", None, 1, "C01_nonsense")
+
+
+def test_a_submitted_request_is_created_once_with_its_audit_entry(store: Store) -> None:
+    observe(store, KEY.sku_id, 10, 0)
+    request = TopUpRequest(
+        "C01_1010020028-manual-abc",
+        KEY,
+        Source.MANUAL,
+        "alex@acme.example",
+        "FLEXIBLE",
+        2,
+        10,
+        12,
+        T0 + timedelta(minutes=5),
+    )
+    assert store.submit_request(request, "alex asked to add 2 seats") is True
+    assert store.submit_request(request, "again") is False
+    assert store.request(request.request_id) == request
+    entries = store.audit_entries(KEY)
+    assert [(e.action, e.actor, e.message) for e in entries[1:]] == [
+        (AuditAction.TOP_UP_REQUESTED, "alex@acme.example", "alex asked to add 2 seats")
+    ]
+    assert verify_chain(entries) == []
+    purchase = replace(
+        request,
+        request_id="C01_1010020025-purchase-x",
+        key=LicenceKey("C01", "1010020025"),
+        source=Source.PURCHASE,
+        kind=RequestKind.INSERT,
+        time_zone="Europe/Paris",
+        total_before=0,
+        total_after=3,
+    )
+    store.submit_request(purchase, "bought")
+    assert store.request(purchase.request_id) == purchase
+
+
+def test_settings_changes_are_audited_with_before_and_after(store: Store) -> None:
+    observe(store, KEY.sku_id, 10, 0)
+    new = LicenceSettings(low_licence_alert=True, alert_vacant_at_or_below=2)
+    before = store.change_settings(KEY, new, "alex@acme.example", T0 + timedelta(minutes=1))
+    assert before == LicenceSettings()
+    assert store.settings(KEY) == new
+    again = store.change_settings(
+        KEY, LicenceSettings(), "ops@x.example", T0 + timedelta(minutes=2)
+    )
+    assert again == new
+    entries = store.audit_entries(KEY)
+    assert [(e.action, e.actor, e.source) for e in entries[1:]] == [
+        (AuditAction.SETTINGS_CHANGED, "alex@acme.example", Source.DASHBOARD),
+        (AuditAction.SETTINGS_CHANGED, "ops@x.example", Source.DASHBOARD),
+    ]
+    assert "After: Email an alert when vacant seats fall to 2 or below." in entries[1].message
+    assert verify_chain(entries) == []
+
+
+def test_recipient_changes_are_audited_on_the_customers_own_chain(store: Store) -> None:
+    someone = Recipient("C01", "it@acme.example", "IT")
+    assert store.add_recipient(someone, "alex", T0) is True
+    assert store.add_recipient(someone, "alex", T0) is False
+    quieter = replace(someone, wants=frozenset({NotificationType.TOP_UP_FAILED}))
+    assert store.update_recipient(quieter, "alex", T0 + timedelta(seconds=1)) is True
+    assert store.update_recipient(Recipient("C01", "no@acme.example"), "alex", T0) is False
+    assert store.recipients("C01") == [quieter]
+    assert store.delete_recipient("C01", "IT@acme.example", "alex", T0 + timedelta(seconds=2))
+    assert store.delete_recipient("C01", "it@acme.example", "alex", T0) is False
+    assert store.recipients("C01") == []
+    chain = store.audit_entries(LicenceKey("C01", CUSTOMER_SCOPE))
+    assert [e.action for e in chain] == [
+        AuditAction.RECIPIENT_ADDED,
+        AuditAction.RECIPIENT_CHANGED,
+        AuditAction.RECIPIENT_REMOVED,
+    ]
+    assert "After: it@acme.example (IT): top-up failed or blocked" in chain[1].message
+    assert verify_chain(chain) == []
+    assert [e.key.sku_id for e in store.audit_page("C01", None, 10, None).entries] == [
+        CUSTOMER_SCOPE
+    ] * 3

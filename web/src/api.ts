@@ -1,0 +1,205 @@
+// The data API (/api/v1): JSON in and out; errors are RFC 9457 problem details.
+
+export type Problem = {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: Record<string, string>;
+};
+
+export class ApiError extends Error {
+  status: number;
+  title: string;
+  errors: Record<string, string>;
+
+  constructor(problem: Problem) {
+    super(problem.detail || problem.title);
+    this.status = problem.status;
+    this.title = problem.title;
+    this.errors = problem.errors ?? {};
+  }
+}
+
+type TokenSource = () => Promise<string | null>;
+let tokenSource: TokenSource = async () => null;
+let onSignedOut: () => void = () => {};
+
+export function useTokens(source: TokenSource, signedOut: () => void): void {
+  tokenSource = source;
+  onSignedOut = signedOut;
+}
+
+export async function call<T>(
+  path: string,
+  options: { method?: string; body?: unknown; signal?: AbortSignal } = {},
+): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  const token = await tokenSource();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, {
+      method: options.method ?? "GET",
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal,
+    });
+  } catch (error) {
+    if ((error as Error).name === "AbortError") throw error;
+    throw new ApiError({
+      type: "about:blank",
+      title: "Network error",
+      status: 0,
+      detail: "Licence Manager cannot be reached. Check your connection and try again.",
+    });
+  }
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  let body: unknown = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = null;
+  }
+  if (!response.ok) {
+    const problem = (body as Problem | null) ?? {
+      type: "about:blank",
+      title: response.statusText,
+      status: response.status,
+      detail: `The server answered ${response.status}.`,
+    };
+    if (response.status === 401 && path !== "/session") onSignedOut();
+    throw new ApiError({ ...problem, status: response.status });
+  }
+  return body as T;
+}
+
+// ---- shapes -----------------------------------------------------------------------------
+
+export type Customer = { customerId: string; customerDomain: string; name: string };
+export type Me = {
+  email: string;
+  name: string;
+  role: "customer_admin" | "account_manager" | "reseller_ops";
+  roleLabel: string;
+  customers: (Customer & { canChange: boolean })[];
+};
+
+export type Settings = {
+  lowLicenceAlert: boolean;
+  alertVacantAtOrBelow: number | null;
+  alertUtilisationAtOrAbove: number | null;
+  autoTopUp: boolean;
+  topUpWhenVacantBelow: number;
+  topUpTargetVacant: number;
+  topUpMode: "restore" | "fixed_step";
+  topUpStep: number;
+  maxTotalSeats: number | null;
+  maxSeatsPerMonth: number | null;
+  description: string;
+};
+
+export type Licence = {
+  skuId: string;
+  skuName: string;
+  planName: string;
+  assigned: number;
+  total: number;
+  vacant: number;
+  utilisation: number;
+  status: string;
+  updatedAt: string;
+  settings: Settings;
+  lowLicenceAlert: boolean;
+  topUpInProgress: boolean;
+  automationPaused: boolean;
+  price: { currency: string; perSeatMonthlyMinor: number | null; planExplanation: string };
+};
+
+export type SeatRequest = {
+  id: string;
+  status: "PENDING" | "CLAIMED" | "APPLIED" | "FAILED" | "SUPERSEDED";
+  source: string;
+  seatsToAdd: number;
+  totalBefore: number;
+  totalAfter: number;
+  createdAt: string;
+  finishedAt: string | null;
+  message: string;
+};
+
+export type Catalogue = {
+  currency: string;
+  plans: { planName: string; label: string; explanation: string; maxSeats: number | null }[];
+  skus: { skuId: string; skuName: string; prices: Record<string, number | null>; owned?: boolean }[];
+};
+
+export type LogEntry = {
+  id: string;
+  at: string;
+  skuId: string;
+  skuName: string;
+  action: string;
+  source: string;
+  actor: string;
+  message: string;
+  seatsBefore: number | null;
+  seatsAfter: number | null;
+};
+
+export type Notification = {
+  id: string;
+  type: string;
+  skuId: string;
+  skuName: string;
+  createdAt: string;
+  status: string;
+  recipients: string[];
+  sentAt: string | null;
+  error: string | null;
+};
+
+export type Preferences = {
+  lowLicences: boolean;
+  topUpApplied: boolean;
+  topUpFailed: boolean;
+  purchaseConfirmed: boolean;
+  monthEndReport: boolean;
+};
+
+export type Recipient = { email: string; name: string; notifications: Preferences };
+
+export type ReportPeriod = {
+  period: string;
+  from: string;
+  to: string;
+  assigned: number | null;
+  total: number | null;
+  averageAssigned?: number | null;
+  averageTotal?: number | null;
+  averageUtilisation?: number | null;
+  licencesAdded?: number;
+};
+
+export type Report = {
+  metrics: {
+    availableLicences: number;
+    averageUtilisation: number | null;
+    totalTopUps: number;
+    totalLicencesAdded: number;
+    topUpsBySource?: Record<string, number>;
+    licencesAddedBySource?: Record<string, number>;
+  };
+  series: ReportPeriod[];
+  topUps: {
+    at: string;
+    seatsAdded: number;
+    seatsBefore: number | null;
+    seatsAfter: number | null;
+    source: string;
+    triggeredBy: string;
+  }[];
+  timeZone?: string;
+};

@@ -1,0 +1,207 @@
+import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from "react";
+import { ApiError, call } from "../api";
+
+// ---- loading data -------------------------------------------------------------------------
+
+export type Loaded<T> = {
+  data: T | undefined;
+  error: ApiError | null;
+  loading: boolean;
+  reload: () => void;
+};
+
+// GET `path` (null: nothing yet); with `everySeconds`, again on a timer while the page is open,
+// so figures change without a reload when the sync changes them.
+export function useApi<T>(path: string | null, everySeconds?: number): Loaded<T> {
+  const [data, setData] = useState<T | undefined>(undefined);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [loading, setLoading] = useState(path !== null);
+  const [tick, setTick] = useState(0);
+  const reload = useCallback(() => setTick((n) => n + 1), []);
+  const shown = useRef<string | null>(null);
+
+  useEffect(() => {
+    if (path === null) return;
+    const controller = new AbortController();
+    if (shown.current !== path) {
+      setData(undefined);
+      setLoading(true);
+    }
+    call<T>(path, { signal: controller.signal })
+      .then((body) => {
+        shown.current = path;
+        setData(body);
+        setError(null);
+      })
+      .catch((e: unknown) => {
+        if ((e as Error).name !== "AbortError") setError(e as ApiError);
+      })
+      .finally(() => {
+        if (!controller.signal.aborted) setLoading(false);
+      });
+    return () => controller.abort();
+  }, [path, tick]);
+
+  useEffect(() => {
+    if (!everySeconds || path === null) return;
+    const timer = window.setInterval(() => {
+      if (document.visibilityState === "visible") reload();
+    }, everySeconds * 1000);
+    return () => window.clearInterval(timer);
+  }, [everySeconds, path, reload]);
+
+  return { data, error, loading, reload };
+}
+
+// ---- states -------------------------------------------------------------------------------
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <p className="state" role="status" aria-live="polite">
+      <span className="spinner" aria-hidden="true" /> Loading {what}…
+    </p>
+  );
+}
+
+export function ErrorState({ error, retry }: { error: ApiError; retry?: () => void }) {
+  return (
+    <div className="state state-error" role="alert">
+      <p>
+        <strong>{error.title || "Something went wrong"}.</strong> {error.message}
+      </p>
+      {retry && (
+        <button type="button" className="button secondary" onClick={retry}>
+          Try again
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function Empty({ children }: { children: ReactNode }) {
+  return <div className="state state-empty">{children}</div>;
+}
+
+export function PageHeader({ title, children }: { title: string; children?: ReactNode }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    document.title = `${title} · Licence Manager`;
+    heading.current?.focus();
+  }, [title]);
+  return (
+    <header className="page-header">
+      <h1 tabIndex={-1} ref={heading}>
+        {title}
+      </h1>
+      {children && <div className="page-header-extra">{children}</div>}
+    </header>
+  );
+}
+
+// ---- the three-dot menu ---------------------------------------------------------------------
+
+export type MenuItem = { label: string; onSelect: () => void; disabled?: boolean };
+
+// A menu button (WAI-ARIA menu button pattern): Enter/Space/Down opens it, arrows move, Escape
+// closes and returns focus to the button.
+export function DotsMenu({ label, items }: { label: string; items: MenuItem[] }) {
+  const [open, setOpen] = useState(false);
+  const id = useId();
+  const button = useRef<HTMLButtonElement>(null);
+  const list = useRef<HTMLUListElement>(null);
+
+  useEffect(() => {
+    if (!open) return;
+    list.current?.querySelector<HTMLButtonElement>("button:not([disabled])")?.focus();
+    function away(event: MouseEvent) {
+      if (!list.current?.contains(event.target as Node) && event.target !== button.current) {
+        setOpen(false);
+      }
+    }
+    document.addEventListener("mousedown", away);
+    return () => document.removeEventListener("mousedown", away);
+  }, [open]);
+
+  function keys(event: React.KeyboardEvent) {
+    const buttons = Array.from(
+      list.current?.querySelectorAll<HTMLButtonElement>("button:not([disabled])") ?? [],
+    );
+    const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
+    if (event.key === "Escape") {
+      setOpen(false);
+      button.current?.focus();
+    } else if (event.key === "ArrowDown") {
+      event.preventDefault();
+      buttons[(at + 1) % buttons.length]?.focus();
+    } else if (event.key === "ArrowUp") {
+      event.preventDefault();
+      buttons[(at - 1 + buttons.length) % buttons.length]?.focus();
+    } else if (event.key === "Tab") {
+      setOpen(false);
+    }
+  }
+
+  return (
+    <div className="menu">
+      <button
+        ref={button}
+        type="button"
+        className="dots"
+        aria-label={label}
+        aria-haspopup="menu"
+        aria-expanded={open}
+        aria-controls={id}
+        onClick={() => setOpen((o) => !o)}
+        onKeyDown={(e) => {
+          if (e.key === "ArrowDown") {
+            e.preventDefault();
+            setOpen(true);
+          }
+        }}
+      >
+        <span aria-hidden="true">⋮</span>
+      </button>
+      {open && (
+        <ul className="menu-list" role="menu" id={id} ref={list} onKeyDown={keys}>
+          {items.map((item) => (
+            <li role="none" key={item.label}>
+              <button
+                type="button"
+                role="menuitem"
+                disabled={item.disabled}
+                onClick={() => {
+                  setOpen(false);
+                  item.onSelect();
+                }}
+              >
+                {item.label}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+// ---- form bits ----------------------------------------------------------------------------
+
+export function FieldError({ id, message }: { id: string; message?: string }) {
+  if (!message) return null;
+  return (
+    <p className="field-error" id={id}>
+      {message}
+    </p>
+  );
+}
+
+export function UtilisationBar({ value }: { value: number }) {
+  const pct = Math.round(value * 100);
+  const level = pct >= 95 ? "high" : pct >= 80 ? "medium" : "low";
+  return (
+    <div className="bar" role="img" aria-label={`${pct}% used`}>
+      <div className={`bar-fill bar-${level}`} style={{ width: `${Math.min(pct, 100)}%` }} />
+      <span className="bar-text">{pct}%</span>
+    </div>
+  );
+}

@@ -1,0 +1,126 @@
+// Figures and dates as people in the UK read them.
+
+const dateTime = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric",
+  month: "short",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+const dateOnly = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric" });
+
+export function when(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : dateTime.format(date);
+}
+
+export function day(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : dateOnly.format(date);
+}
+
+export function percent(fraction: number | null | undefined): string {
+  if (fraction === null || fraction === undefined) return "—";
+  return `${Math.round(fraction * 100)}%`;
+}
+
+export function money(minor: number | null | undefined, currency = "GBP"): string {
+  if (minor === null || minor === undefined) return "—";
+  return new Intl.NumberFormat("en-GB", { style: "currency", currency }).format(minor / 100);
+}
+
+export function seats(count: number, noun = "seat"): string {
+  return `${count} ${count === 1 ? noun : `${noun}s`}`;
+}
+
+const PLAN_LABELS: Record<string, string> = {
+  FLEXIBLE: "Flexible",
+  ANNUAL: "Annual (monthly payments)",
+  ANNUAL_MONTHLY_PAY: "Annual (monthly payments)",
+  ANNUAL_YEARLY_PAY: "Annual (yearly payment)",
+  TRIAL: "Trial",
+  FREE: "Free",
+};
+
+export function plan(name: string): string {
+  return PLAN_LABELS[name] ?? name;
+}
+
+export function isAnnual(name: string): boolean {
+  return name.startsWith("ANNUAL");
+}
+
+const STATUS_LABELS: Record<string, string> = {
+  ACTIVE: "Active",
+  SUSPENDED: "Suspended",
+  PENDING: "Pending",
+  REMOVED: "Removed",
+};
+
+export function status(value: string): string {
+  return STATUS_LABELS[value] ?? value;
+}
+
+const ACTION_LABELS: Record<string, string> = {
+  LICENCE_DISCOVERED: "Licence found",
+  SEATS_CHANGED_OUTSIDE: "Seats changed outside Licence Manager",
+  PLAN_CHANGED: "Plan changed",
+  STATUS_CHANGED: "Status changed",
+  LICENCE_REMOVED: "Licence removed",
+  LOW_LICENCE_ALERT: "Low licence alert",
+  TOP_UP_REQUESTED: "Licences requested",
+  TOP_UP_BLOCKED: "Top-up blocked",
+  TOP_UP_APPLIED: "Licences added",
+  TOP_UP_FAILED: "Licences not added",
+  TOP_UP_SUPERSEDED: "Request not needed",
+  SETTINGS_CHANGED: "Settings changed",
+  RECIPIENT_ADDED: "Recipient added",
+  RECIPIENT_CHANGED: "Recipient changed",
+  RECIPIENT_REMOVED: "Recipient removed",
+};
+
+export function action(value: string, source: string): string {
+  if (value === "TOP_UP_APPLIED" && source === "purchase") return "Licences bought";
+  if (value === "TOP_UP_REQUESTED" && source === "purchase") return "Purchase requested";
+  return ACTION_LABELS[value] ?? value;
+}
+
+const SOURCE_LABELS: Record<string, string> = {
+  sync: "Sync",
+  outside: "Outside Licence Manager",
+  automatic: "Automatic top-up",
+  manual: "Added by hand",
+  purchase: "Purchase",
+  dashboard: "Dashboard",
+};
+
+export function source(value: string): string {
+  return SOURCE_LABELS[value] ?? value;
+}
+
+export const NOTIFICATION_TYPES: { key: keyof import("./api").Preferences; type: string; label: string }[] = [
+  { key: "lowLicences", type: "low_licences", label: "Low licences" },
+  { key: "topUpApplied", type: "top_up_applied", label: "Top-up applied" },
+  { key: "topUpFailed", type: "top_up_failed", label: "Top-up failed or blocked" },
+  { key: "purchaseConfirmed", type: "purchase_confirmed", label: "Purchase confirmed" },
+  { key: "monthEndReport", type: "month_end_report", label: "Month-end report" },
+];
+
+export function notificationType(type: string): string {
+  return NOTIFICATION_TYPES.find((t) => t.type === type)?.label ?? type;
+}
+
+const DELIVERY_LABELS: Record<string, string> = {
+  PENDING: "Waiting to send",
+  CLAIMED: "Sending",
+  SENDING: "Sending",
+  SENT: "Sent",
+  FAILED: "Not delivered",
+  NO_RECIPIENTS: "No recipients",
+  UNCONFIRMED: "Unconfirmed",
+};
+
+export function delivery(value: string): string {
+  return DELIVERY_LABELS[value] ?? value;
+}

@@ -1,0 +1,293 @@
+import { useEffect, useState, type FormEvent, type ReactNode } from "react";
+import { ApiError, call, type Licence, type Settings } from "../api";
+import { ErrorState, FieldError, Loading, PageHeader, useApi } from "../components/common";
+import { useCustomerPath, useSession } from "../context";
+import { Link } from "../router";
+
+// The form keeps numbers as text while they are typed; "" is "not set".
+type Form = {
+  lowLicenceAlert: boolean;
+  alertVacantAtOrBelow: string;
+  alertUtilisationPercent: string;
+  autoTopUp: boolean;
+  topUpWhenVacantBelow: string;
+  topUpMode: "restore" | "fixed_step";
+  topUpTargetVacant: string;
+  topUpStep: string;
+  maxTotalSeats: string;
+  maxSeatsPerMonth: string;
+};
+
+function toForm(s: Settings): Form {
+  const text = (n: number | null) => (n === null ? "" : String(n));
+  return {
+    lowLicenceAlert: s.lowLicenceAlert,
+    alertVacantAtOrBelow: text(s.alertVacantAtOrBelow),
+    alertUtilisationPercent:
+      s.alertUtilisationAtOrAbove === null ? "" : String(Math.round(s.alertUtilisationAtOrAbove * 100)),
+    autoTopUp: s.autoTopUp,
+    topUpWhenVacantBelow: String(s.topUpWhenVacantBelow),
+    topUpMode: s.topUpMode,
+    topUpTargetVacant: String(s.topUpTargetVacant),
+    topUpStep: String(s.topUpStep),
+    maxTotalSeats: text(s.maxTotalSeats),
+    maxSeatsPerMonth: text(s.maxSeatsPerMonth),
+  };
+}
+
+function number(text: string): number | null {
+  const trimmed = text.trim();
+  if (trimmed === "") return null;
+  const value = Number(trimmed);
+  return Number.isFinite(value) ? value : NaN;
+}
+
+function toBody(f: Form): Record<string, unknown> {
+  const percent = number(f.alertUtilisationPercent);
+  return {
+    lowLicenceAlert: f.lowLicenceAlert,
+    alertVacantAtOrBelow: number(f.alertVacantAtOrBelow),
+    alertUtilisationAtOrAbove: percent === null ? null : percent / 100,
+    autoTopUp: f.autoTopUp,
+    topUpWhenVacantBelow: number(f.topUpWhenVacantBelow) ?? 1,
+    topUpMode: f.topUpMode,
+    topUpTargetVacant: number(f.topUpTargetVacant) ?? 1,
+    topUpStep: number(f.topUpStep) ?? 1,
+    maxTotalSeats: number(f.maxTotalSeats),
+    maxSeatsPerMonth: number(f.maxSeatsPerMonth),
+  };
+}
+
+// What the settings will do, in words (the server says the same, licence_manager.domain.settings
+// describe(); it is shown live here before saving).
+export function describe(f: Form): string {
+  const parts: string[] = [];
+  if (f.lowLicenceAlert) {
+    const conditions: string[] = [];
+    if (f.alertVacantAtOrBelow.trim()) conditions.push(`vacant seats fall to ${f.alertVacantAtOrBelow.trim()} or below`);
+    if (f.alertUtilisationPercent.trim()) conditions.push(`utilisation reaches ${f.alertUtilisationPercent.trim()}%`);
+    if (conditions.length) parts.push(`Email an alert when ${conditions.join(" or ")}.`);
+  }
+  if (f.autoTopUp) {
+    const step = f.topUpStep.trim() || "1";
+    const action =
+      f.topUpMode === "restore"
+        ? `add seats to get back to ${f.topUpTargetVacant.trim() || "1"} vacant`
+        : `add ${step} seat${step === "1" ? "" : "s"}`;
+    const limits: string[] = [];
+    if (f.maxTotalSeats.trim()) limits.push(`never above ${f.maxTotalSeats.trim()} seats in all`);
+    if (f.maxSeatsPerMonth.trim()) limits.push(`at most ${f.maxSeatsPerMonth.trim()} a month`);
+    parts.push(
+      `When vacant seats fall below ${f.topUpWhenVacantBelow.trim() || "1"}, ${action}` +
+        (limits.length ? `, ${limits.join(", ")}` : "") +
+        ".",
+    );
+  }
+  return parts.join(" ") || "No alerts or automatic top-ups.";
+}
+
+const FIELD_FOR_ERROR: Record<string, string> = {
+  alertUtilisationAtOrAbove: "alertUtilisationPercent",
+};
+
+export function SettingsPage({ skuId }: { skuId: string }) {
+  const base = useCustomerPath();
+  const { canChange } = useSession();
+  const path = `${base}/licences/${encodeURIComponent(skuId)}/settings`;
+  const saved = useApi<Settings>(path);
+  const licences = useApi<Licence[]>(`${base}/licences`);
+  const licence = licences.data?.find((l) => l.skuId === skuId);
+  const [form, setForm] = useState<Form | null>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [message, setMessage] = useState<{ tone: "ok" | "error"; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    if (saved.data) setForm(toForm(saved.data));
+  }, [saved.data]);
+
+  const title = licence ? `Settings: ${licence.skuName}` : "Settings";
+  if (saved.error) {
+    return (
+      <>
+        <PageHeader title="Settings" />
+        <ErrorState error={saved.error} retry={saved.reload} />
+      </>
+    );
+  }
+  if (!form) {
+    return (
+      <>
+        <PageHeader title={title} />
+        <Loading what="settings" />
+      </>
+    );
+  }
+  const f = form;
+
+  function set<K extends keyof Form>(key: K, value: Form[K]) {
+    setForm({ ...f, [key]: value });
+    setMessage(null);
+  }
+
+  async function save(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setErrors({});
+    setMessage(null);
+    try {
+      const result = await call<Settings>(path, { method: "PUT", body: toBody(f) });
+      setForm(toForm(result));
+      setMessage({ tone: "ok", text: `Changes saved. ${result.description}` });
+    } catch (e) {
+      const failure = e as ApiError;
+      const mapped: Record<string, string> = {};
+      for (const [field, text] of Object.entries(failure.errors)) {
+        mapped[FIELD_FOR_ERROR[field] ?? field] = text;
+      }
+      setErrors(mapped);
+      setMessage({ tone: "error", text: failure.message });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const numberField = (
+    key: keyof Form,
+    label: ReactNode,
+    hint?: string,
+    props: { min?: number; max?: number } = {},
+  ) => {
+    const id = `field-${key}`;
+    const error = errors[key as string];
+    return (
+      <div className="field">
+        <label htmlFor={id}>{label}</label>
+        {hint && (
+          <p className="hint" id={`${id}-hint`}>
+            {hint}
+          </p>
+        )}
+        <input
+          id={id}
+          type="number"
+          inputMode="numeric"
+          min={props.min ?? 0}
+          max={props.max}
+          value={f[key] as string}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={[hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(" ") || undefined}
+          onChange={(e) => set(key, e.target.value as never)}
+        />
+        <FieldError id={`${id}-error`} message={error} />
+      </div>
+    );
+  };
+
+  return (
+    <>
+      <PageHeader title={title}>
+        <p className="muted">
+          {licence
+            ? `${licence.assigned} of ${licence.total} seats assigned, ${licence.vacant} vacant.`
+            : ""}
+        </p>
+      </PageHeader>
+      {!canChange && (
+        <p className="notice">You can see these settings; only the customer's admin can change them.</p>
+      )}
+      <form className="settings" onSubmit={save} noValidate>
+        <fieldset disabled={!canChange || busy}>
+          <section className="panel" aria-labelledby="alerts-heading">
+            <h2 id="alerts-heading">Notifications</h2>
+            <div className="check">
+              <input
+                id="field-lowLicenceAlert"
+                type="checkbox"
+                checked={f.lowLicenceAlert}
+                aria-describedby={errors.lowLicenceAlert ? "field-lowLicenceAlert-error" : undefined}
+                onChange={(e) => set("lowLicenceAlert", e.target.checked)}
+              />
+              <label htmlFor="field-lowLicenceAlert">Email an alert when licences run low</label>
+            </div>
+            <FieldError id="field-lowLicenceAlert-error" message={errors.lowLicenceAlert} />
+            {f.lowLicenceAlert && (
+              <div className="indent">
+                {numberField("alertVacantAtOrBelow", "Alert when vacant seats fall to", "Leave empty to alert on utilisation only.")}
+                {numberField("alertUtilisationPercent", "Or when utilisation reaches (%)", "Optional, 1 to 100.", { min: 1, max: 100 })}
+              </div>
+            )}
+          </section>
+
+          <section className="panel" aria-labelledby="topup-heading">
+            <h2 id="topup-heading">Automatic top-ups</h2>
+            <div className="check">
+              <input
+                id="field-autoTopUp"
+                type="checkbox"
+                checked={f.autoTopUp}
+                onChange={(e) => set("autoTopUp", e.target.checked)}
+              />
+              <label htmlFor="field-autoTopUp">Add licences automatically when vacant seats run low</label>
+            </div>
+            {f.autoTopUp && (
+              <div className="indent">
+                {numberField("topUpWhenVacantBelow", "Top up when vacant seats fall below", undefined, { min: 1 })}
+                <fieldset className="radios">
+                  <legend>How many seats to add</legend>
+                  <div className="check">
+                    <input
+                      id="mode-restore"
+                      type="radio"
+                      name="topUpMode"
+                      checked={f.topUpMode === "restore"}
+                      onChange={() => set("topUpMode", "restore")}
+                    />
+                    <label htmlFor="mode-restore">Enough to get back to a number of vacant seats</label>
+                  </div>
+                  <div className="check">
+                    <input
+                      id="mode-step"
+                      type="radio"
+                      name="topUpMode"
+                      checked={f.topUpMode === "fixed_step"}
+                      onChange={() => set("topUpMode", "fixed_step")}
+                    />
+                    <label htmlFor="mode-step">The same number each time</label>
+                  </div>
+                </fieldset>
+                {f.topUpMode === "restore"
+                  ? numberField("topUpTargetVacant", "Get back to this many vacant seats", undefined, { min: 1 })
+                  : numberField("topUpStep", "Seats to add each time", undefined, { min: 1 })}
+                {numberField("maxTotalSeats", "Never more than this many seats in total", "Optional.", { min: 1 })}
+                {numberField("maxSeatsPerMonth", "At most this many seats added a month", "Optional; counts automatic top-ups only.", { min: 1 })}
+              </div>
+            )}
+          </section>
+
+          <section className="panel explain" aria-live="polite">
+            <h2>What will happen</h2>
+            <p id="settings-description">{describe(f)}</p>
+            {licence && licence.planName.startsWith("ANNUAL") && f.autoTopUp && (
+              <p className="muted">{licence.price.planExplanation}</p>
+            )}
+          </section>
+        </fieldset>
+
+        {message && (
+          <p className={message.tone === "ok" ? "success" : "field-error"} role={message.tone === "ok" ? "status" : "alert"}>
+            {message.text}
+          </p>
+        )}
+        <div className="form-actions">
+          <button type="submit" className="button primary" disabled={!canChange || busy}>
+            {busy ? "Saving…" : "Save Changes"}
+          </button>
+          <Link href="/" className="button secondary">
+            Back to My Licences
+          </Link>
+        </div>
+      </form>
+    </>
+  );
+}
