@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
-import threading
 from collections.abc import Sequence
 
+from ..serving import serve_until_stopped
 from .runner import DEFAULT_API_KEY, start_sendgrid_standin
 from .server import MAX_BODY_BYTES
 
@@ -62,14 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         flush=True,
     )
 
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        standin.stop()
+    serve_until_stopped(standin.stop)
     return 0
 
 

@@ -11,11 +11,10 @@ tests can use `RunningStandIn.outbox` and `.faults` directly.
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.error
-import urllib.request
 from typing import Any, TypedDict, cast
+
+from ..serving import ControlCallError, ControlClient
 
 
 class AddressState(TypedDict):
@@ -88,16 +87,12 @@ class RateLimitState(TypedDict):
     window_seconds: float
 
 
-class ControlError(RuntimeError):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(f"SendGrid stand-in control answered {status}: {message}")
-        self.status = status
+class ControlError(ControlCallError):
+    server_name = "SendGrid stand-in"
 
 
-class SendGridStandInControl:
-    def __init__(self, base_url: str, timeout: float = 10.0) -> None:
-        self._base = base_url.rstrip("/") + "/_control/"
-        self._timeout = timeout
+class SendGridStandInControl(ControlClient):
+    error_type = ControlError
 
     # outbox
     def outbox(self) -> list[OutboxEntry]:
@@ -166,20 +161,3 @@ class SendGridStandInControl:
     def reset(self) -> None:
         """Empty outbox, no queued faults, no rate limit, zeroed counters."""
         self._call("POST", "reset")
-
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        data = None
-        headers = {}
-        if body is not None:
-            data = json.dumps({k: v for k, v in body.items() if v is not None}).encode()
-            headers["Content-Type"] = "application/json"
-        request = urllib.request.Request(self._base + path, data, headers, method=method)
-        try:
-            with urllib.request.urlopen(request, timeout=self._timeout) as response:
-                return json.loads(response.read() or b"null")
-        except urllib.error.HTTPError as exc:
-            try:
-                message = str(json.loads(exc.read()).get("error", exc.reason))
-            except ValueError:
-                message = str(exc.reason)
-            raise ControlError(exc.code, message) from None

@@ -6,22 +6,17 @@ Bodies and answers are plain JSON (not SendGrid's shapes); a refused request get
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
-from werkzeug.wrappers import Request, Response
 
+from ..serving import Body, JsonControlRoutes, optional, required
 from .faults import DEFAULT_RESET_IN_SECONDS
 from .wire import json_response
 
 if TYPE_CHECKING:
     from .server import SendGridStandInApp
-
-Body = dict[str, Any]
-T = TypeVar("T")
 
 _ROUTES = Map(
     [
@@ -41,110 +36,66 @@ _ROUTES = Map(
 )
 
 
-class ControlError(ValueError):
-    pass
-
-
-class ControlRoutes:
-    def __init__(self, app: SendGridStandInApp) -> None:
+class ControlRoutes(JsonControlRoutes):
+    # The fault queue's and rate limiter's own argument checks raise ValueError, so
+    # those refusals are answered 400 too.
+    def __init__(self, app: SendGridStandInApp, *, enabled: bool = True) -> None:
         self._app = app
-        self._handlers: dict[str, Callable[[Body], Any]] = {
-            name.removeprefix("_h_"): getattr(self, name)
-            for name in dir(self)
-            if name.startswith("_h_")
-        }
+        super().__init__(_ROUTES, json_response, enabled=enabled)
 
-    def dispatch(self, request: Request) -> Response:
-        try:
-            endpoint, _ = _ROUTES.bind_to_environ(request.environ).match()
-        except HTTPException as exc:
-            return json_response({"error": exc.description or exc.name}, exc.code or 404)
-        try:
-            return json_response(self._handlers[endpoint](_json_body(request)))
-        except ValueError as exc:  # ControlError and the fault/rate-limit argument checks
-            return json_response({"error": str(exc)}, 400)
-
-    def _h_outbox(self, body: Body) -> Any:
+    def _h_outbox(self, body: Body, args: Mapping[str, str]) -> Any:
         return [message.to_json() for message in self._app.outbox.snapshot()]
 
-    def _h_clear_outbox(self, body: Body) -> Any:
+    def _h_clear_outbox(self, body: Body, args: Mapping[str, str]) -> Any:
         return {"cleared": self._app.outbox.clear()}
 
-    def _h_stats(self, body: Body) -> Any:
+    def _h_stats(self, body: Body, args: Mapping[str, str]) -> Any:
         # JSON keys are strings; the typed client turns them back into ints.
         return {str(code): n for code, n in self._app.stats.snapshot().items()}
 
-    def _h_reset_stats(self, body: Body) -> Any:
+    def _h_reset_stats(self, body: Body, args: Mapping[str, str]) -> Any:
         self._app.stats.reset()
         return {}
 
-    def _h_faults(self, body: Body) -> Any:
+    def _h_faults(self, body: Body, args: Mapping[str, str]) -> Any:
         return self._fault_state()
 
-    def _h_clear_faults(self, body: Body) -> Any:
+    def _h_clear_faults(self, body: Body, args: Mapping[str, str]) -> Any:
         self._app.faults.clear()
         return self._fault_state()
 
-    def _h_fail_next(self, body: Body) -> Any:
-        reset_in = _opt(body, "reset_in_seconds", float)
+    def _h_fail_next(self, body: Body, args: Mapping[str, str]) -> Any:
+        reset_in = optional(body, "reset_in_seconds", float)
         self._app.faults.fail_next(
-            _get(body, "code", int),
-            _opt(body, "count", int) or 1,
+            required(body, "code", int),
+            optional(body, "count", int) or 1,
             reset_in_seconds=DEFAULT_RESET_IN_SECONDS if reset_in is None else reset_in,
         )
         return self._fault_state()
 
-    def _h_hang_next(self, body: Body) -> Any:
-        self._app.faults.hang_next(_get(body, "seconds", float), _opt(body, "count", int) or 1)
+    def _h_hang_next(self, body: Body, args: Mapping[str, str]) -> Any:
+        self._app.faults.hang_next(
+            required(body, "seconds", float), optional(body, "count", int) or 1
+        )
         return self._fault_state()
 
-    def _h_rate_limit(self, body: Body) -> Any:
+    def _h_rate_limit(self, body: Body, args: Mapping[str, str]) -> Any:
         return self._app.rate_limit.state()
 
-    def _h_set_rate_limit(self, body: Body) -> Any:
-        window = _opt(body, "window_seconds", float)
-        self._app.rate_limit.configure(_opt(body, "limit", int), 60.0 if window is None else window)
+    def _h_set_rate_limit(self, body: Body, args: Mapping[str, str]) -> Any:
+        window = optional(body, "window_seconds", float)
+        self._app.rate_limit.configure(
+            optional(body, "limit", int), 60.0 if window is None else window
+        )
         return self._app.rate_limit.state()
 
-    def _h_clear_rate_limit(self, body: Body) -> Any:
+    def _h_clear_rate_limit(self, body: Body, args: Mapping[str, str]) -> Any:
         self._app.rate_limit.disable()
         return self._app.rate_limit.state()
 
-    def _h_reset(self, body: Body) -> Any:
+    def _h_reset(self, body: Body, args: Mapping[str, str]) -> Any:
         self._app.reset()
         return {"reset": True}
 
     def _fault_state(self) -> dict[str, Any]:
         return {"queued": self._app.faults.state()}
-
-
-def _json_body(request: Request) -> Body:
-    raw = request.get_data()
-    if not raw:
-        return {}
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        raise ControlError("body is not JSON") from None
-    if not isinstance(body, dict):
-        raise ControlError("body must be a JSON object")
-    return body
-
-
-def _opt(body: Body, name: str, kind: type[T]) -> T | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    # JSON has one number type: accept an integer where a float is wanted, never a bool.
-    if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        value = float(value)
-    if not isinstance(value, kind) or isinstance(value, bool):
-        raise ControlError(f"{name} must be a {kind.__name__}")
-    return value
-
-
-def _get(body: Body, name: str, kind: type[T]) -> T:
-    value = _opt(body, name, kind)
-    if value is None:
-        raise ControlError(f"{name} is required")
-    return value

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from werkzeug.wrappers import Request, Response
 
+from ..serving import CONTROL_PREFIX
 from . import errors
 from .control_routes import ControlRoutes
 from .errors import SendGridError, generic_error
@@ -26,7 +27,7 @@ from .outbox import Outbox, build_message
 from .ratelimit import RateLimiter
 from .stats import StatusCounts
 from .validation import is_sandboxed, validate_mail
-from .wire import empty_response, error_response, json_response, read_body
+from .wire import empty_response, error_response, read_body
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -58,15 +59,12 @@ class SendGridStandInApp:
         self.rate_limit = RateLimiter(clock)
         self.stats = StatusCounts()
         self.stopping = threading.Event()  # set on shutdown; wakes sends hanging on a fault
-        self._control = ControlRoutes(self) if control else None
+        self._control = ControlRoutes(self, enabled=control)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
-        if request.path.startswith("/_control"):
-            if self._control is None:
-                response = json_response({"error": "the control surface is disabled"}, 404)
-            else:
-                response = self._control.dispatch(request)
+        if request.path.startswith(CONTROL_PREFIX):
+            response = self._control.dispatch(request)
         elif request.path != MAIL_SEND_PATH:
             response = error_response(generic_error(404))
         elif request.method != "POST":

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
-import threading
 from collections.abc import Sequence
 
+from ..serving import serve_until_stopped
 from .demo import demo_world, generated_world
 from .runner import start_simulator
 
@@ -60,14 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"Reseller API simulator listening on {sim.url} ({counts}; {', '.join(extras)})")
     print(f'  client_options={{"api_endpoint": "{sim.url}"}}   Ctrl-C to stop', flush=True)
 
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sim.stop()
+    serve_until_stopped(sim.stop)
     return 0
 
 

@@ -7,11 +7,10 @@ sim.fail_next(503, count=2, method="subscriptions.list")
 
 from __future__ import annotations
 
-import json
-import urllib.error
 import urllib.parse
-import urllib.request
-from typing import Any, TypedDict, cast
+from typing import TypedDict, cast
+
+from ..serving import ControlCallError, ControlClient
 
 
 class CustomerState(TypedDict):
@@ -56,16 +55,12 @@ class FaultState(TypedDict):
     queued: list[QueuedFaultState]
 
 
-class ControlError(RuntimeError):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(f"simulator control answered {status}: {message}")
-        self.status = status
+class ControlError(ControlCallError):
+    server_name = "simulator"
 
 
-class SimulatorControl:
-    def __init__(self, base_url: str, timeout: float = 10.0) -> None:
-        self._base = base_url.rstrip("/") + "/_control/"
-        self._timeout = timeout
+class SimulatorControl(ControlClient):
+    error_type = ControlError
 
     # world
     def snapshot(self) -> WorldSnapshot:
@@ -188,23 +183,6 @@ class SimulatorControl:
         """The next `count` calls are carried out but answered only after `seconds`."""
         body = {"seconds": seconds, "count": count, "method": method}
         return cast(FaultState, self._call("POST", "faults/hang_next", body))
-
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        data = None
-        headers = {}
-        if body is not None:
-            data = json.dumps({k: v for k, v in body.items() if v is not None}).encode()
-            headers["Content-Type"] = "application/json"
-        request = urllib.request.Request(self._base + path, data, headers, method=method)
-        try:
-            with urllib.request.urlopen(request, timeout=self._timeout) as response:
-                return json.loads(response.read() or b"null")
-        except urllib.error.HTTPError as exc:
-            try:
-                message = str(json.loads(exc.read()).get("error", exc.reason))
-            except ValueError:
-                message = str(exc.reason)
-            raise ControlError(exc.code, message) from None
 
 
 def _seg(value: str) -> str:

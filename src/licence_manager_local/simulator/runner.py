@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import logging
-import threading
-from types import TracebackType
-from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer
 
+from ..serving import BackgroundServer, QuietRequestHandler, quiet_server
 from .faults import CallStats, Faults
 from .server import SimulatorApp
 from .world import World
@@ -16,51 +14,22 @@ from .world import World
 log = logging.getLogger(__name__)
 
 
-class _Handler(WSGIRequestHandler):
+class _Handler(QuietRequestHandler):
     # Keep-alive like Google's front end, so httplib2 reuses its connections.
     protocol_version = "HTTP/1.1"
-    log_requests = False
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        if self.log_requests:
-            super().log_request(code, size)
-
-    def log_error(self, format: str, *args: Any) -> None:
-        # A client that timed out on a hung call closes its socket; that is expected here.
-        log.debug(format, *args)
 
 
-class _LoggingHandler(_Handler):
-    log_requests = True
-
-
-class RunningSimulator:
+class RunningSimulator(BackgroundServer):
     """A live simulator. `url` ends with "/" and is what `api_endpoint` wants."""
 
-    def __init__(self, app: SimulatorApp, server: BaseWSGIServer, drift_seconds: float | None):
+    def __init__(
+        self, app: SimulatorApp, server: BaseWSGIServer, drift_seconds: float | None
+    ) -> None:
         self.app = app
-        self._server = server
-        host, port = server.server_address[:2]
-        self.host = str(host)
-        self.port = int(port)
+        super().__init__(server, app.stopping, name="reseller-sim")
         self.url = f"http://{self.host}:{self.port}/"
-        self._threads = [
-            # A short poll interval keeps stop() (and so each test's teardown) quick.
-            threading.Thread(
-                target=server.serve_forever, args=(0.05,), name="reseller-sim", daemon=True
-            )
-        ]
         if drift_seconds:
-            self._threads.append(
-                threading.Thread(
-                    target=self._drift_loop,
-                    args=(drift_seconds,),
-                    name="reseller-sim-drift",
-                    daemon=True,
-                )
-            )
-        for thread in self._threads:
-            thread.start()
+            self._start_thread(self._drift_loop, drift_seconds, name="reseller-sim-drift")
 
     @property
     def world(self) -> World:
@@ -76,26 +45,6 @@ class RunningSimulator:
 
     def reset(self) -> None:
         self.app.reset()
-
-    def stop(self) -> None:
-        if self.app.stopping.is_set():
-            return
-        self.app.stopping.set()  # wakes calls sleeping on latency or hang faults
-        self._server.shutdown()
-        self._server.server_close()
-        for thread in self._threads:
-            thread.join(timeout=5)
-
-    def __enter__(self) -> RunningSimulator:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def _drift_loop(self, every: float) -> None:
         while not self.app.stopping.wait(every):
@@ -119,6 +68,5 @@ def start_simulator(
     app = SimulatorApp(
         world, control=control, strict=strict, fault_seed=fault_seed, drift_seed=drift_seed
     )
-    handler = _LoggingHandler if log_requests else _Handler
-    server = make_server(host, port, app, threaded=True, request_handler=handler)
+    server = quiet_server(app, host, port, _Handler, log_requests=log_requests)
     return RunningSimulator(app, server, drift_seconds)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
 
+from ..serving import CONTROL_PREFIX
 from . import errors
 from .api import ResellerApi, api_routes
 from .control_routes import ControlRoutes
@@ -47,15 +48,12 @@ class SimulatorApp:
         self.stopping = threading.Event()
         self._schemas = reseller_schemas()
         self._api = ResellerApi(world, self._schemas)
-        self._control = ControlRoutes(self) if control else None
+        self._control = ControlRoutes(self, enabled=control)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
-        if request.path.startswith("/_control"):
-            if self._control is None:
-                response = json_response({"error": "the control surface is disabled"}, 404)
-            else:
-                response = self._control.dispatch(request)
+        if request.path.startswith(CONTROL_PREFIX):
+            response = self._control.dispatch(request)
         else:
             response = self._call_api(request)
         return response(environ, start_response)
