@@ -174,6 +174,10 @@ class Browser:
 
     def screenshot(self, name: str, full_page: bool = True) -> None:
         self.shots.mkdir(parents=True, exist_ok=True)
+        # Show the page as the user reads it, not mid-load: wait out every loading spinner.
+        from playwright.sync_api import expect
+
+        expect(self.page.locator(".spinner")).to_have_count(0, timeout=20_000)
         self.page.screenshot(
             path=str(self.shots / f"{name}.png"), full_page=full_page, animations="disabled"
         )
