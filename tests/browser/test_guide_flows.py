@@ -401,6 +401,6 @@ def test_my_licences_is_live_and_keyboard_usable(stack: Stack, browser: Browser)
     # an account manager sees the same figures but cannot change them
     browser.page.get_by_role("button", name="Sign out").click()
     browser.sign_in("Morgan Lee")
-    expect(page.get_by_label("Customer", exact=True)).to_be_visible()
+    expect(page.get_by_role("combobox", name="Customer")).to_be_visible()
     open_row_menu(browser, "Google Workspace Business Standard", "Settings")
     expect(page.get_by_role("button", name="Save Changes")).to_be_disabled()
