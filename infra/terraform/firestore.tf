@@ -79,6 +79,9 @@ locals {
     audit_hash      = { collection = "audit_events", field = "hash" }
     audit_prev_hash = { collection = "audit_events", field = "prevHash" }
     audit_message   = { collection = "audit_events", field = "message" }
+    # Every licence a sync writes gets the same timestamp: an indexed monotonic field that
+    # Firestore limits to about 500 writes a second. Nothing queries it (docs/performance.md).
+    licence_updated_at = { collection = "licences", field = "updatedAt" }
   }
 }
 

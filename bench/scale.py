@@ -1,0 +1,162 @@
+"""Scale on paper: a reseller with 100,000 customers, derived from the counts measured by
+`make bench` (build/bench/results.json) and list prices. `python -m bench.scale` prints the
+Markdown block that docs/performance.md holds between its bench:scale markers."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from bench.common import WORK
+
+CUSTOMERS = 100_000
+SHARDS = 32  # the most Terraform allows (var.sync.max_parallel_shards <= 32)
+PARALLEL = 8  # Terraform's default max_parallel_shards
+INTERVAL_MINUTES = 5  # Terraform's default sync interval
+RUNS_PER_MONTH = 30 * 24 * 60 // INTERVAL_MINUTES
+CHANGED_PER_RUN = 0.01  # "under load": 1% of licences change between two runs
+EVALUATION_READS = 5  # licence, settings, automation state, audit head, pending request (code)
+EVALUATION_SECONDS = 0.2  # one evaluate_thresholds request on a third of a vCPU (assumed)
+
+
+@dataclass(frozen=True)
+class Prices:
+    """List prices in USD as found on 2026-11-28 (see docs/performance.md for sources)."""
+
+    read_per_100k: float = 0.06  # Firestore Standard, multi-region (eur3, nam5)
+    write_per_100k: float = 0.18
+    storage_gib_month: float = 0.18
+    free_reads_per_day: int = 50_000
+    free_writes_per_day: int = 20_000
+    vcpu_second: float = 0.000024  # Cloud Run functions, request-based, Tier 1
+    gib_second: float = 0.0000025
+    per_million_requests: float = 0.40
+    free_vcpu_seconds: int = 180_000
+    free_gib_seconds: int = 360_000
+    free_requests: int = 2_000_000
+    pubsub_per_tib: float = 40.0
+    pubsub_free_gib: float = 10.0
+    pubsub_min_bytes: int = 1_000
+    scheduler_job_month: float = 0.10  # 3 jobs free per billing account
+
+
+def _largest_world(results: list[dict[str, Any]]) -> dict[str, Any]:
+    rows = [r["data"] for r in results if r["data"].get("subscriptions")]
+    if not rows:
+        raise SystemExit("no sync results in build/bench/results.json: run `make bench` first")
+    return max(rows, key=lambda d: d["subscriptions"])
+
+
+def derive(results: list[dict[str, Any]], p: Prices = Prices()) -> list[tuple[str, str, str]]:
+    """(figure, value, how it was derived) rows."""
+    w = _largest_world(results)
+    per_customer = w["subscriptions"] / w["customers"]
+    online_share = w["online"] / w["subscriptions"]
+    subscriptions = round(CUSTOMERS * per_customer)
+    licences = round(subscriptions * online_share)
+    pages = math.ceil(subscriptions / 100) + SHARDS
+    shard_pages = math.ceil(subscriptions / SHARDS / 100)
+    listing_ratio = w["listingSeconds"] / w["criticalPathSeconds"]
+    waves = math.ceil(SHARDS / PARALLEL)
+    listing_seconds = waves * shard_pages * w["latencyMs"] / 1000 * listing_ratio
+    reads_per_licence = (w.get("readsUnchanged") or w["online"]) / w["online"]
+    reads_per_run = reads_per_licence * licences
+    writes_changed = sum(w["writesChanged"].values()) - 1
+    writes_per_changed = writes_changed / max(w["changed"], 1)
+    changed = licences * CHANGED_PER_RUN
+    writes_per_run_load = 1 + changed * writes_per_changed
+    baseline_mib = 90.0
+    per_licence_kib = max(w["peakRssMiB"] - baseline_mib, 0) * 1024 / w["online"]
+    memory_mib = baseline_mib + per_licence_kib * licences * PARALLEL / SHARDS / 1024
+    # The sync's own CPU (decoding every stored licence, comparing) grows with the licences;
+    # counted on top of the listing, as if nothing overlapped: an upper bound.
+    cpu_seconds = (w.get("cpuSeconds") or 0.0) * licences / w["online"]
+    sync_seconds = listing_seconds + cpu_seconds
+
+    def firestore(reads: float, writes: float) -> float:
+        days = 30
+        billable_reads = max(reads - p.free_reads_per_day * days, 0)
+        billable_writes = max(writes - p.free_writes_per_day * days, 0)
+        return billable_reads / 1e5 * p.read_per_100k + billable_writes / 1e5 * p.write_per_100k
+
+    def run_cost(vcpu_s: float, gib_s: float, requests: float) -> float:
+        return (
+            max(vcpu_s - p.free_vcpu_seconds, 0) * p.vcpu_second
+            + max(gib_s - p.free_gib_seconds, 0) * p.gib_second
+            + max(requests - p.free_requests, 0) / 1e6 * p.per_million_requests
+        )
+
+    # At rest: every run lists everything and reads every stored licence; nothing changes.
+    rest_reads = reads_per_run * RUNS_PER_MONTH
+    rest_writes = 1.0 * RUNS_PER_MONTH
+    sync_vcpu = sync_seconds * RUNS_PER_MONTH  # 1 vCPU, 1 GiB
+    rest_compute = run_cost(sync_vcpu, sync_vcpu, RUNS_PER_MONTH)
+    rest = firestore(rest_reads, rest_writes) + rest_compute + p.scheduler_job_month * 0
+    # Under load: 1% of licences change per run; each change is one Eventarc event and one
+    # evaluation (reads from the code); a top-up for 1 in 10 of them adds 2 messages.
+    events = changed * RUNS_PER_MONTH
+    load_reads = rest_reads + events * EVALUATION_READS
+    load_writes = writes_per_run_load * RUNS_PER_MONTH
+    eval_vcpu = events * EVALUATION_SECONDS / 3
+    eval_gib = events * EVALUATION_SECONDS * 0.5
+    load_compute = run_cost(sync_vcpu + eval_vcpu, sync_vcpu + eval_gib, RUNS_PER_MONTH + events)
+    messages = events * 2 + events * 0.1 * 2 * 2  # Eventarc publish+push; top-up and email
+    pubsub_gib = messages * p.pubsub_min_bytes / 2**30
+    pubsub = max(pubsub_gib - p.pubsub_free_gib, 0) / 1024 * p.pubsub_per_tib
+    load = firestore(load_reads, load_writes) + load_compute + pubsub
+    digest_reads = SHARDS * RUNS_PER_MONTH
+    digest_rest = firestore(digest_reads, rest_writes) + rest_compute
+    m = f"{CUSTOMERS:,} customers"
+    return [
+        ("Subscriptions", f"{subscriptions:,} ({licences:,} online)",
+         f"{per_customer:.1f} per customer and {online_share:.0%} online, as in the 25,000 world"),
+        ("API calls per sync", f"{pages:,}",
+         f"ceil(N/100) + 1 per shard, {SHARDS} shards (measured: calls = pages at every size)"),
+        ("Listing time per sync", f"{listing_seconds:.0f} s at {w['latencyMs']:.0f} ms a call",
+         f"{shard_pages} pages a shard, {waves} waves of {PARALLEL} parallel shards, x "
+         f"{listing_ratio:.2f} (measured listing / critical path)"),
+        ("Sync run time (upper bound)", f"{sync_seconds:.0f} s (interval {INTERVAL_MINUTES} min)",
+         f"listing + {cpu_seconds:.0f} s of the sync's own CPU ({w.get('cpuSeconds') or 0:.1f} s "
+         f"measured on {w['online']:,} licences, scaled)"),
+        ("Reseller API calls per month", f"{pages * RUNS_PER_MONTH:,}",
+         f"every {INTERVAL_MINUTES} min; peak {PARALLEL} concurrent calls"),
+        ("Firestore reads per sync", f"{reads_per_run:,.0f}",
+         f"{reads_per_licence:.2f} per online licence (measured on 25,000)"),
+        ("Firestore writes per sync", f"1 at rest, {writes_per_run_load:,.0f} with 1% changed",
+         f"{writes_per_changed:.1f} per changed licence (measured) + the run record"),
+        ("Peak memory of sync_usage", f"{memory_mib:,.0f} MiB",
+         f"{per_licence_kib:.1f} KiB per licence held (measured), {PARALLEL} of {SHARDS} shards "
+         "at a time, 90 MiB baseline"),
+        ("Eventarc events per month under load", f"{events:,.0f}", "one per changed licence"),
+        (f"Monthly cost at rest, {m}", f"${rest:,.0f}",
+         f"Firestore ${firestore(rest_reads, rest_writes):,.0f} (reads of every licence each "
+         f"run) + sync compute ${rest_compute:,.0f}"),
+        (f"Monthly cost under load, {m}", f"${load:,.0f}",
+         f"Firestore ${firestore(load_reads, load_writes):,.0f} + functions "
+         f"${load_compute:,.0f} + Pub/Sub ${pubsub:,.0f}"),
+        ("... at rest with a per-shard digest (proposed)", f"${digest_rest:,.0f}",
+         f"{SHARDS} digest reads a run instead of every licence"),
+    ]  # fmt: skip
+
+
+def block() -> str:
+    data = json.loads((WORK / "results.json").read_text())
+    rows = derive(data["results"])
+    lines = [
+        "<!-- bench:scale:start -->",
+        f"Derived from `{data['command']}` of {data['when']} by `python -m bench.scale`.",
+        "",
+        "| Figure | Value | Derivation |",
+        "|---|---|---|",
+        *[f"| {a} | {b} | {c} |" for a, b, c in rows],
+        "<!-- bench:scale:end -->",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(block())
+    sys.exit(0)

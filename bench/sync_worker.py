@@ -1,0 +1,152 @@
+"""The usage sync in a process of its own, as sync_usage runs it (the same adapters, the same
+service), so that its memory and CPU are its own and not the simulator's. It reads one JSON
+command per line on stdin (`{"shards": ["acme-", ...]}` or `{"shards": null}`), runs one sync
+and answers one JSON line: the report's counts, the wall time, the time each phase took and the
+process's peak resident memory so far.
+
+Started by bench.sync_scale with FIRESTORE_EMULATOR_HOST, GOOGLE_CLOUD_PROJECT,
+RESELLER_API_ENDPOINT and SYNC_MAX_PARALLEL_SHARDS set."""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from bench.firestore_tools import counting_reads
+from licence_manager.adapters.firestore_automation import FirestoreStore
+from licence_manager.adapters.reseller import ResellerApi
+from licence_manager.adapters.reseller_client import build_reseller_service
+from licence_manager.config import Settings
+from licence_manager.domain.model import Licence, LicenceKey
+from licence_manager.domain.observation import RecordedChange
+from licence_manager.ports import ChangeDecision, SubscriptionListing
+from licence_manager.services.sync import SyncReport, SyncUsage, UsageSync
+
+
+class Phases:
+    """Seconds spent per phase, per shard (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.listing: dict[str, float] = {}
+        self.pages: dict[str, int] = {}
+        self.stored_read: dict[str, float] = {}
+        self.record_seconds = 0.0
+        self.records = 0
+
+    def clear(self) -> None:
+        with self._lock:
+            self.listing.clear()
+            self.pages.clear()
+            self.stored_read.clear()
+            self.record_seconds = 0.0
+            self.records = 0
+
+    def timed(self, into: dict[str, float], shard: str, call: Callable[[], Any]) -> Any:
+        start = time.perf_counter()
+        try:
+            return call()
+        finally:
+            with self._lock:
+                into[shard] = time.perf_counter() - start
+
+
+class TimedSource(ResellerApi):
+    phases: Phases
+
+    def list_subscriptions(self, customer_name_prefix: str | None) -> SubscriptionListing:
+        shard = customer_name_prefix or ""
+        listing: SubscriptionListing = self.phases.timed(
+            self.phases.listing,
+            shard,
+            lambda: super(TimedSource, self).list_subscriptions(customer_name_prefix),
+        )
+        self.phases.pages[shard] = listing.api_calls
+        return listing
+
+
+class TimedStore(FirestoreStore):
+    phases: Phases
+
+    def licences_for_domains(self, domain_prefix: str | None) -> dict[LicenceKey, Licence]:
+        stored: dict[LicenceKey, Licence] = self.phases.timed(
+            self.phases.stored_read,
+            domain_prefix or "",
+            lambda: super(TimedStore, self).licences_for_domains(domain_prefix),
+        )
+        return stored
+
+    def record(
+        self, key: LicenceKey, at: datetime, default_time_zone: str, decide: ChangeDecision
+    ) -> RecordedChange | None:
+        start = time.perf_counter()
+        try:
+            return super().record(key, at, default_time_zone, decide)
+        finally:
+            elapsed = time.perf_counter() - start
+            with self.phases._lock:
+                self.phases.record_seconds += elapsed
+                self.phases.records += 1
+
+
+def main() -> int:
+    from google.cloud import firestore
+
+    settings = Settings.from_env()
+    phases = Phases()
+    store = TimedStore(firestore.Client(project=settings.project_id))
+    store.phases = phases
+    source = TimedSource(lambda: build_reseller_service(settings))
+    source.phases = phases
+    sync = UsageSync(
+        source,
+        store,
+        settings.default_time_zone,
+        max_parallel_shards=settings.sync_max_parallel_shards,
+        recipients=store,
+    )
+    with counting_reads() as reads:
+        for line in sys.stdin:
+            command = json.loads(line)
+            shards = tuple(command["shards"]) if command.get("shards") else (None,)
+            phases.clear()
+            reads.reset()
+            start, cpu = time.perf_counter(), time.process_time()
+            report = sync(SyncUsage(shards=shards))
+            wall = time.perf_counter() - start
+            answer(report, wall, phases, reads.reads, time.process_time() - cpu)
+    return 0
+
+
+def answer(report: SyncReport, wall: float, phases: Phases, reads: int, cpu: float) -> None:
+    """One JSON line on stdout for the sync just run."""
+    body = {
+        "wall": wall,
+        "cpuSeconds": cpu,
+        "apiCalls": report.total("api_calls"),
+        "subscriptionsSeen": report.total("subscriptions_seen"),
+        "created": report.total("licences_created"),
+        "updated": report.total("licences_updated"),
+        "removed": report.total("licences_removed"),
+        "customersAdded": report.total("customers_added"),
+        "failures": report.failures[:5],
+        "complete": all(s.complete for s in report.shards),
+        "listing": phases.listing,
+        "pages": phases.pages,
+        "storedRead": phases.stored_read,
+        "recordSeconds": phases.record_seconds,
+        "records": phases.records,
+        "peakRssMiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "firestoreReads": reads,
+    }
+    print(json.dumps(body), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
