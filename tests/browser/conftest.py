@@ -5,7 +5,8 @@ Debian first (Makefile `chromium`) and builds the web app (`make web`).
 
 Each test gets a new browser profile (a fresh user-data-dir). Console errors and Content
 Security Policy violations fail the test. With UPDATE_SCREENSHOTS=1 the screenshots each test
-takes are written to docs/screenshots/ (README.md and docs/dashboard.md show them); otherwise to a temporary folder.
+takes are written to docs/screenshots/ (README.md and docs/dashboard.md show them); otherwise
+to a temporary folder.
 """
 
 from __future__ import annotations
