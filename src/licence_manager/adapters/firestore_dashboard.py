@@ -171,13 +171,14 @@ class FirestoreApiStore(FirestoreStore, ApiStore):
         result: LicenceSettings = in_transaction(self._db, run)
         return result
 
-    def _change_recipient(
+    def change_recipient(
         self,
         customer_id: str,
         email: str,
         after: Recipient | None,
         actor: str,
         at: datetime,
+        *,
         must_exist: bool,
     ) -> bool:
         doc_id = Recipient(customer_id, email).doc_id
@@ -200,16 +201,3 @@ class FirestoreApiStore(FirestoreStore, ApiStore):
 
         done: bool = in_transaction(self._db, run)
         return done
-
-    def add_recipient(self, recipient: Recipient, actor: str, at: datetime) -> bool:
-        return self._change_recipient(
-            recipient.customer_id, recipient.email, recipient, actor, at, must_exist=False
-        )
-
-    def update_recipient(self, recipient: Recipient, actor: str, at: datetime) -> bool:
-        return self._change_recipient(
-            recipient.customer_id, recipient.email, recipient, actor, at, must_exist=True
-        )
-
-    def delete_recipient(self, customer_id: str, email: str, actor: str, at: datetime) -> bool:
-        return self._change_recipient(customer_id, email, None, actor, at, must_exist=True)

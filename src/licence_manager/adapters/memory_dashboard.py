@@ -91,13 +91,14 @@ class InMemoryApiStore(InMemoryStore, ApiStore):
             self._audit_one(key, changes.settings_changed(head, key, at, actor, before, settings))
             return before
 
-    def _change_recipient(
+    def change_recipient(
         self,
         customer_id: str,
         email: str,
         after: Recipient | None,
         actor: str,
         at: datetime,
+        *,
         must_exist: bool,
     ) -> bool:
         doc_id = Recipient(customer_id, email).doc_id
@@ -114,16 +115,3 @@ class InMemoryApiStore(InMemoryStore, ApiStore):
             entry = changes.recipient_changed(head, customer_id, at, actor, before, after)
             self._audit_one(key, entry)
             return True
-
-    def add_recipient(self, recipient: Recipient, actor: str, at: datetime) -> bool:
-        return self._change_recipient(
-            recipient.customer_id, recipient.email, recipient, actor, at, must_exist=False
-        )
-
-    def update_recipient(self, recipient: Recipient, actor: str, at: datetime) -> bool:
-        return self._change_recipient(
-            recipient.customer_id, recipient.email, recipient, actor, at, must_exist=True
-        )
-
-    def delete_recipient(self, customer_id: str, email: str, actor: str, at: datetime) -> bool:
-        return self._change_recipient(customer_id, email, None, actor, at, must_exist=True)

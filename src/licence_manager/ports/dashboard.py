@@ -68,16 +68,34 @@ class DashboardStore(abc.ABC):
         returns the settings before."""
 
     @abc.abstractmethod
+    def change_recipient(
+        self,
+        customer_id: str,
+        email: str,
+        after: Recipient | None,
+        actor: str,
+        at: datetime,
+        *,
+        must_exist: bool,
+    ) -> bool:
+        """Write (or, with `after` None, remove) a recipient and its audit entry together;
+        False, writing nothing, if it exists when it must not or is missing when it must."""
+
     def add_recipient(self, recipient: Recipient, actor: str, at: datetime) -> bool:
         """Create the recipient and audit it; False, writing nothing, if it exists."""
+        return self.change_recipient(
+            recipient.customer_id, recipient.email, recipient, actor, at, must_exist=False
+        )
 
-    @abc.abstractmethod
     def update_recipient(self, recipient: Recipient, actor: str, at: datetime) -> bool:
         """Replace an existing recipient and audit it; False if there is none."""
+        return self.change_recipient(
+            recipient.customer_id, recipient.email, recipient, actor, at, must_exist=True
+        )
 
-    @abc.abstractmethod
     def delete_recipient(self, customer_id: str, email: str, actor: str, at: datetime) -> bool:
         """Remove a recipient and audit it; False if there is none."""
+        return self.change_recipient(customer_id, email, None, actor, at, must_exist=True)
 
 
 class ApiStore(Store, DashboardStore):
