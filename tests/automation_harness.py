@@ -22,7 +22,7 @@ from licence_manager.domain.settings import LicenceSettings
 from licence_manager.ports import Email, Publisher
 from licence_manager.services.alerts import SendNotification
 from licence_manager.services.evaluate import EvaluateLicence
-from licence_manager.services.sync import SyncUsage, UsageSync
+from licence_manager.services.sync import SyncUsage, UsageSync, record_seen
 from licence_manager.services.topup import ApplyTopUp, RetryLater
 from tests.builders import T0, subscription
 
@@ -133,6 +133,7 @@ class Stack:
             BusPublisher(self.bus, self.faults, "apply:before_publish"),
             clock,
             LEASE,
+            record_seen=lambda sub: record_seen(self.store, sub, "Europe/London", self.now),
         )
         self.send = SendNotification(
             self.store, self.mailer, "https://lm.example", clock, LEASE, sleep=lambda _s: None

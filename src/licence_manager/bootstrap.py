@@ -98,7 +98,16 @@ def evaluate_licence() -> EvaluateLicence:
 
 @functools.cache
 def apply_top_up() -> ApplyTopUp:
-    return ApplyTopUp(store(), store(), reseller(), publisher())
+    from licence_manager.services.sync import record_seen, utc_now
+
+    time_zone = settings().default_time_zone
+    return ApplyTopUp(
+        store(),
+        store(),
+        reseller(),
+        publisher(),
+        record_seen=lambda sub: record_seen(store(), sub, time_zone, utc_now()),
+    )
 
 
 @functools.cache

@@ -142,3 +142,19 @@ def test_an_email_that_may_have_gone_out_is_flagged_not_resent() -> None:
         n for n in stack.store.notifications_of("C01") if n.status is DeliveryStatus.UNCONFIRMED
     ]
     assert len(flagged) == 1
+
+
+def test_a_request_superseded_by_an_outside_change_is_decided_again_from_googles_figures() -> None:
+    """Found by the property test on a fresh clone: the request's publish is lost, an admin adds
+    a seat, users fill it; the superseded request must not leave the licence short."""
+    stack = Stack(flexible(total=10, assigned=10), restore_policy(trigger=1, target=1))
+    stack.faults.armed.add("evaluate:before_publish")
+    stack.deliver(0)  # decided 10 → 11, publish lost
+    stack.add_seats_outside(1)
+    stack.set_assigned(11)
+    stack.drain()
+    statuses_now = statuses(stack)
+    assert statuses_now[0] is RequestStatus.SUPERSEDED
+    assert statuses_now[-1] is RequestStatus.APPLIED
+    assert stack.store.licences[stack.key].usage.vacant >= 1
+    assert len(stack.seats.changes) == 1  # one purchase, for the figures Google really had

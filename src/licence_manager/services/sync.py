@@ -19,6 +19,7 @@ from licence_manager.domain.model import (
 from licence_manager.domain.notifications import Recipient
 from licence_manager.domain.observation import (
     REMOVED,
+    RecordedChange,
     needs_recording,
     record_disappearance,
     record_observation,
@@ -243,3 +244,13 @@ class UsageSync:
         except Exception as error:
             log.exception("could not record removal", extra={"licence": licence.key.doc_id})
             shard.fail(f"store: {error}", licence.key.customer_id, licence.key.sku_id)
+
+
+def record_seen(
+    store: LicenceStore, subscription: Subscription, default_time_zone: str, at: datetime
+) -> RecordedChange | None:
+    """Record one subscription as just read from Google, exactly as a sync would."""
+    decide = partial(
+        record_observation, subscription=subscription, at=at, default_time_zone=default_time_zone
+    )
+    return store.record(subscription.key, at, default_time_zone, decide)

@@ -6,6 +6,7 @@ docstring of domain.topup for the compare-and-set that makes a repeat harmless.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from functools import partial
@@ -54,7 +55,11 @@ class ApplyTopUp:
         publisher: Publisher,
         clock: Clock = utc_now,
         lease: timedelta = timedelta(minutes=2),
+        record_seen: Callable[[Subscription], object] | None = None,
     ) -> None:
+        # A superseded request changed nothing, so no licence write would trigger the next
+        # evaluation: record the figures Google gave us (as a sync would), and that write does.
+        self._record_seen = record_seen
         self._store = store
         self._notifications = notifications
         self._seats = seats
@@ -114,7 +119,10 @@ class ApplyTopUp:
                 return self._finish(request, decide)
             if check is SeatCheck.SUPERSEDED:
                 decide = partial(outcomes.superseded, at=now, current_total=current.total_seats)
-                return self._finish(request, decide)
+                finished = self._finish(request, decide)
+                if self._record_seen is not None:
+                    self._record_seen(current)
+                return finished
             self._store.mark_change_sent(request.request_id, now)
             request = replace(request, change_sent_at=now)
             try:
