@@ -134,6 +134,7 @@ class Stack:
             clock,
             LEASE,
             record_seen=lambda sub: record_seen(self.store, sub, "Europe/London", self.now),
+            reevaluate=self.evaluate,
         )
         self.send = SendNotification(
             self.store, self.mailer, "https://lm.example", clock, LEASE, sleep=lambda _s: None

@@ -107,6 +107,7 @@ def apply_top_up() -> ApplyTopUp:
         reseller(),
         publisher(),
         record_seen=lambda sub: record_seen(store(), sub, time_zone, utc_now()),
+        reevaluate=evaluate_licence(),
     )
 
 

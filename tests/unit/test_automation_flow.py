@@ -158,3 +158,19 @@ def test_a_request_superseded_by_an_outside_change_is_decided_again_from_googles
     assert statuses_now[-1] is RequestStatus.APPLIED
     assert stack.store.licences[stack.key].usage.vacant >= 1
     assert len(stack.seats.changes) == 1  # one purchase, for the figures Google really had
+
+
+def test_a_request_superseded_after_the_sync_already_saw_the_outside_seats_is_decided_again() -> (
+    None
+):
+    """Also found on a fresh clone: the sync records the admin's seat while the request is still
+    pending, so no later licence write would re-evaluate; apply_topup must decide again itself."""
+    stack = Stack(flexible(total=10, assigned=8), restore_policy(trigger=4, target=4))
+    stack.faults.armed.add("evaluate:before_publish")
+    stack.deliver(0)  # decided 10 → 12, publish lost
+    stack.add_seats_outside(1)
+    stack.run_sync()  # records 11 seats while the request is pending
+    stack.drain()
+    assert statuses(stack)[0] is RequestStatus.SUPERSEDED
+    assert statuses(stack)[-1] is RequestStatus.APPLIED
+    assert stack.store.licences[stack.key].usage.vacant >= 4

@@ -12,12 +12,13 @@ from datetime import timedelta
 from functools import partial
 
 from licence_manager.domain import outcomes
-from licence_manager.domain.model import Subscription
+from licence_manager.domain.model import LicenceKey, Subscription
 from licence_manager.domain.outcomes import TopUpOutcome
 from licence_manager.domain.policy import ACTIVE
 from licence_manager.domain.topup import (
     Claim,
     RequestKind,
+    RequestStatus,
     SeatCheck,
     TopUpRequest,
     compare_insert,
@@ -56,10 +57,13 @@ class ApplyTopUp:
         clock: Clock = utc_now,
         lease: timedelta = timedelta(minutes=2),
         record_seen: Callable[[Subscription], object] | None = None,
+        reevaluate: Callable[[LicenceKey], object] | None = None,
     ) -> None:
-        # A superseded request changed nothing, so no licence write would trigger the next
-        # evaluation: record the figures Google gave us (as a sync would), and that write does.
+        # A superseded request changed nothing, and the licence's last evaluation may have run
+        # while it was pending: record the figures Google gave us (as a sync would), then decide
+        # again from them, here.
         self._record_seen = record_seen
+        self._reevaluate = reevaluate
         self._store = store
         self._notifications = notifications
         self._seats = seats
@@ -77,6 +81,8 @@ class ApplyTopUp:
             # but before publishing its confirmation: publish that again if it is still unsent.
             for suffix in ("applied", "failed"):
                 republish_if_unsent(self._notifications, self._publisher, f"{request_id}-{suffix}")
+            if request.status is RequestStatus.SUPERSEDED:
+                self._decide_again(request.key)  # the last attempt may have died before it did
             return None
         if claim is Claim.BUSY:
             raise RetryLater(f"request {request_id} or its licence is being changed right now")
@@ -122,6 +128,7 @@ class ApplyTopUp:
                 finished = self._finish(request, decide)
                 if self._record_seen is not None:
                     self._record_seen(current)
+                self._decide_again(request.key)
                 return finished
             self._store.mark_change_sent(request.request_id, now)
             request = replace(request, change_sent_at=now)
@@ -198,6 +205,10 @@ class ApplyTopUp:
             )
             return self._finish(request, decide)
         raise RetryLater(f"the subscription kept changing under request {request.request_id}")
+
+    def _decide_again(self, key: LicenceKey) -> None:
+        if self._reevaluate is not None:
+            self._reevaluate(key)
 
     def _read(self, request: TopUpRequest) -> Subscription | None:
         try:
