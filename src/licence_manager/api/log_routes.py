@@ -28,7 +28,8 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    # "²".isdigit() is true yet int("²") raises, while Arabic-Indic digits parse: ASCII only.
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         raise Problem(
             400,
             "Bad Request",

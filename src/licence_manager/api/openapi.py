@@ -509,9 +509,14 @@ def _paths() -> dict[str, Any]:
                 },
                 [
                     CUSTOMER,
-                    param("month", "query", {"type": "string", "pattern": r"^\d{4}-\d{2}$"}),
+                    param(
+                        "month",
+                        "query",
+                        {"type": "string", "pattern": r"^\d{4}-\d{2}$"},
+                        description="YYYY-MM, from 2000-01 to 2100-12.",
+                    ),
                 ],
-                errors={**CUSTOMER_ERRORS, "400": problem("Bad month.")},
+                errors={**CUSTOMER_ERRORS, "400": problem("Bad month, or one outside 2000-2100.")},
             )
         },
         "/api/v1/customers/{customerId}/logs": {

@@ -9,6 +9,7 @@ import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from licence_manager.domain.catalogue import CURRENCY, price_per_seat_minor
@@ -36,12 +37,22 @@ CSV_COLUMNS = (
 )
 
 
+# The months a report may ask for: far beyond any real invoice either way, and well inside
+# what dates and time zones can represent (9999-12 overflowed; 0001-01 printed as "1-01").
+FIRST_MONTH: Final = date(2000, 1, 1)
+LAST_MONTH: Final = date(2100, 12, 1)
+
+
 def parse_month(text: str) -> date:
     """'2026-10' → 2026-10-01; ValueError with a clear message otherwise."""
     try:
         parsed = datetime.strptime(text, "%Y-%m").date()
     except ValueError as error:
         raise ValueError(f"month must look like 2026-10, not {text!r}") from error
+    if not FIRST_MONTH <= parsed <= LAST_MONTH:
+        raise ValueError(
+            f"month must be from {FIRST_MONTH:%Y-%m} to {LAST_MONTH:%Y-%m}, not {text!r}"
+        )
     return parsed
 
 
