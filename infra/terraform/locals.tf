@@ -23,8 +23,8 @@ locals {
   # Topics by role. Names are prefixed; the code reads them from TOPUP_TOPIC / ALERT_TOPIC.
   topics = {
     sync_usage       = "${var.prefix}-sync-usage"       # Cloud Scheduler → sync_usage
-    topup_requests   = "${var.prefix}-topup-requests"   # evaluate_thresholds, api → apply_topup
-    alerts           = "${var.prefix}-alerts"           # evaluate_thresholds, apply_topup → send_alerts
+    topup_requests   = "${var.prefix}-topup-requests"   # evaluate_thresholds, apply_topup, api → apply_topup
+    alerts           = "${var.prefix}-alerts"           # evaluate_thresholds, apply_topup, send_alerts → send_alerts
     month_end_report = "${var.prefix}-month-end-report" # Cloud Scheduler → send_alerts
   }
 
@@ -216,11 +216,16 @@ locals {
       ALERT_TOPIC = local.topics.alerts
     })
     apply_topup = merge(local.common_env, local.reseller_env.apply_topup, {
+      # A superseded request re-evaluates its licence, which may publish a new top-up request;
+      # an applied one publishes its confirmation.
+      TOPUP_TOPIC = local.topics.topup_requests
       ALERT_TOPIC = local.topics.alerts
     })
     send_alerts = merge(local.common_env, {
       ALERT_SENDER_EMAIL = var.alerts.sender_email
       DASHBOARD_URL      = local.dashboard_url
+      # The month-end job records each customer's report as a notification and publishes it.
+      ALERT_TOPIC = local.topics.alerts
     })
     api = merge(local.common_env, {
       # Manual "add licences" requests and purchases go through apply_topup, the one place

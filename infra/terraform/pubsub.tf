@@ -94,13 +94,17 @@ resource "google_pubsub_subscription_iam_member" "dead_letter_subscriber" {
   member       = local.pubsub_service_agent
 }
 
-# Who may publish where (see the table in service-accounts.tf). Cloud Scheduler publishes to
-# its topics as its own service agent, which holds that permission already.
+# Who may publish where (see the table in service-accounts.tf): exactly the topics each
+# function's code can publish to (tests/infra derives them from the code, not from this list).
+# Cloud Scheduler publishes to its topics as its own service agent, which holds that permission
+# already.
 locals {
   publishers = {
     evaluate_thresholds_topups = { function = "evaluate_thresholds", topic = "topup_requests" }
     evaluate_thresholds_alerts = { function = "evaluate_thresholds", topic = "alerts" }
+    apply_topup_topups         = { function = "apply_topup", topic = "topup_requests" }
     apply_topup_alerts         = { function = "apply_topup", topic = "alerts" }
+    send_alerts_alerts         = { function = "send_alerts", topic = "alerts" }
     api_topups                 = { function = "api", topic = "topup_requests" }
   }
 }

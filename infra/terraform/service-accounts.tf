@@ -4,8 +4,8 @@
 #   function             Firestore   publishes to               other
 #   sync_usage           read/write  -                          sign as itself (Reseller API)
 #   evaluate_thresholds  read/write  topup-requests, alerts     -
-#   apply_topup          read/write  alerts                     sign as itself (Reseller API)
-#   send_alerts          read/write  -                          reads the SendGrid key secret
+#   apply_topup          read/write  topup-requests, alerts     sign as itself (Reseller API)
+#   send_alerts          read/write  alerts (month-end report)  reads the SendGrid key secret
 #   api                  read/write  topup-requests             -
 #
 # Topic and secret grants sit beside those resources (pubsub.tf, secrets.tf).

@@ -6,6 +6,7 @@ topics and functions with a body the code accepts, one runtime everywhere."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 import sys
 import tomllib
@@ -14,9 +15,11 @@ from pathlib import Path
 import pytest
 from tools import package_functions
 
+from licence_manager.config import Settings
 from licence_manager.entrypoints import sync_command
 from licence_manager.ops import scheduler
 from licence_manager_local import topology
+from tests.infra import publishing
 from tests.infra.terraform import (
     ROOT,
     function_env,
@@ -44,17 +47,43 @@ RESERVED = {"FUNCTION_TARGET", "FUNCTION_SIGNATURE_TYPE", "K_SERVICE", "K_REVISI
 
 COMMON = {"GOOGLE_CLOUD_PROJECT", "FIRESTORE_DATABASE", "DEFAULT_TIME_ZONE"}
 RESELLER = {"RESELLER_ADMIN_SUBJECT", "RESELLER_SERVICE_ACCOUNT", "RESELLER_TIMEOUT_SECONDS"}
-# Which function needs which setting. A new setting in the code fails
+# Which function needs which setting, apart from the topics it publishes to: those are derived
+# from its code (published_variables). A new setting in the code fails
 # test_every_setting_the_code_reads_is_placed until it is added here and in locals.tf.
 NEEDS = {
     "sync_usage": COMMON
     | RESELLER
     | {"SYNC_CUSTOMER_PREFIXES", "SYNC_MAX_PARALLEL_SHARDS", "SYNC_MAX_EVENT_AGE_SECONDS"},
-    "evaluate_thresholds": COMMON | {"TOPUP_TOPIC", "ALERT_TOPIC"},
-    "apply_topup": COMMON | RESELLER | {"ALERT_TOPIC"},
+    "evaluate_thresholds": COMMON,
+    "apply_topup": COMMON | RESELLER,
     "send_alerts": COMMON | {"SENDGRID_API_KEY", "ALERT_SENDER_EMAIL", "DASHBOARD_URL"},
-    "api": COMMON | {"TOPUP_TOPIC", "DASHBOARD_URL", "FIREBASE_API_KEY", "FIREBASE_AUTH_DOMAIN"},
+    "api": COMMON | {"DASHBOARD_URL", "FIREBASE_API_KEY", "FIREBASE_AUTH_DOMAIN"},
 }
+
+
+@pytest.fixture(scope="module")
+def method_variables() -> dict[str, str]:
+    """Publisher method → the environment variable naming its topic (from bootstrap.publisher)."""
+    with pytest.MonkeyPatch.context() as patch:
+        return publishing.topic_variable_of_method(patch)
+
+
+def published_variables(name: str, method_variables: dict[str, str]) -> set[str]:
+    """The topic variables a function needs: those of every topic its code can publish to."""
+    return {method_variables[m] for m in publishing.methods_published(name)}
+
+
+def topic_key(variable: str) -> str:
+    """Terraform's key (local.topics) of the topic a variable names: the route whose unprefixed
+    name is the code's default for that variable (the name `make run` uses)."""
+    unset, marked = Settings.from_env({}), Settings.from_env({variable: "marked"})
+    [default] = [
+        getattr(unset, f.name)
+        for f in dataclasses.fields(Settings)
+        if getattr(marked, f.name) == "marked"
+    ]
+    [key] = [key for key, r in push_routes().items() if r["route"] == default]
+    return key
 
 
 def _is_environment(node: ast.expr) -> bool:
@@ -198,8 +227,8 @@ def test_the_settings_scan_sees_what_config_reads() -> None:
     )
 
 
-def test_every_setting_the_code_reads_is_placed() -> None:
-    placed = set().union(*NEEDS.values()) | LOCAL_ONLY
+def test_every_setting_the_code_reads_is_placed(method_variables: dict[str, str]) -> None:
+    placed = set().union(*NEEDS.values()) | LOCAL_ONLY | set(method_variables.values())
     unplaced = code_settings() - placed
     assert not unplaced, (
         f"the code reads {sorted(unplaced)}: decide which functions need each, set it in "
@@ -207,13 +236,15 @@ def test_every_setting_the_code_reads_is_placed() -> None:
     )
 
 
-def test_terraform_sets_what_each_function_needs_and_nothing_local() -> None:
-    deployed = function_env()
-    for name in FUNCTIONS:
-        assert deployed[name] == NEEDS[name], name
-        assert not deployed[name] & LOCAL_ONLY, name
-        assert not deployed[name] & RESERVED, name
-        assert not [n for n in deployed[name] if n.startswith("X_GOOGLE_")], name
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_terraform_sets_what_each_function_needs_and_nothing_local(
+    name: str, method_variables: dict[str, str]
+) -> None:
+    deployed = function_env()[name]
+    assert deployed == NEEDS[name] | published_variables(name, method_variables)
+    assert not deployed & LOCAL_ONLY
+    assert not deployed & RESERVED
+    assert not [n for n in deployed if n.startswith("X_GOOGLE_")]
 
 
 def test_terraform_sets_nothing_the_code_does_not_read() -> None:
@@ -305,6 +336,48 @@ def test_push_endpoints_carry_the_topic_path_functions_framework_reads() -> None
     uri = "${google_cloudfunctions2_function.function[each.value.function].service_config[0].uri}"
     assert endpoint == f'"{uri}/projects/${{var.project_id}}/topics/${{each.value.topic}}"'
     assert topology.push_endpoint("https://f", "P", "T") == "https://f/projects/P/topics/T"
+
+
+def test_the_publish_scan_follows_entry_points_to_what_the_services_call(
+    method_variables: dict[str, str],
+) -> None:
+    # Guards the scan itself with what the code plainly does: evaluation publishes top-up
+    # requests and alerts, the sync publishes nothing, and each Publisher method has a topic
+    # variable of its own.
+    assert publishing.methods_published("evaluate_thresholds") == set(
+        publishing.publisher_methods()
+    )
+    assert publishing.methods_published("sync_usage") == set()
+    assert "evaluate_licence" in publishing.reached_builders("apply_topup")
+    assert set(method_variables) == set(publishing.publisher_methods())
+    assert len(set(method_variables.values())) == len(method_variables)
+    assert {topic_key(v) for v in method_variables.values()} == {"topup_requests", "alerts"}
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_each_function_is_told_every_topic_its_code_publishes_to(
+    name: str, method_variables: dict[str, str]
+) -> None:
+    """Finding 5: apply_topup re-evaluates a superseded licence, which publishes a top-up
+    request, yet was told no top-up topic (and would publish to the unprefixed default)."""
+    expression = locals_()["function_env"][name]
+    told = dict(re.findall(r"([A-Z_]+_TOPIC) = local\.topics\.(\w+)", expression))
+    needed = {v: topic_key(v) for v in published_variables(name, method_variables)}
+    assert told == needed, (
+        f"{name}'s code publishes to {sorted(needed)}; Terraform tells it {sorted(told)}"
+    )
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_each_function_may_publish_exactly_where_its_code_publishes(
+    name: str, method_variables: dict[str, str]
+) -> None:
+    publishers = plain(locals_()["publishers"])
+    granted = {p["topic"] for p in publishers.values() if p["function"] == name}
+    needed = {topic_key(v) for v in published_variables(name, method_variables)}
+    assert granted == needed, (
+        f"{name} may publish to {sorted(granted)}; its code publishes to {sorted(needed)}"
+    )
 
 
 def test_topics_the_code_is_told_to_publish_to_have_subscribers() -> None:
