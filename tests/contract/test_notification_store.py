@@ -243,3 +243,18 @@ def test_a_removed_recipient_is_gone_whatever_the_case(store: Store) -> None:
 
     assert store.recipients("C01") == [Recipient("C01", "ops@acme.example")]
     assert store.recipients("C02") == [Recipient("C02", "admin@acme.example")]
+
+
+def test_refused_recipients_read_back_beside_those_sent_to(store: Store) -> None:
+    add(store, notification())
+    updated = replace(
+        notification(),
+        status=DeliveryStatus.SENT,
+        recipients=("a@acme.example",),
+        refused_recipients=("b@acme..example", "c@-acme.example"),
+    )
+
+    store.update_notification(updated)
+
+    assert stored(store) == updated
+    assert store.notifications_of("C01")[0].refused_recipients == updated.refused_recipients

@@ -159,6 +159,7 @@ export type Notification = {
   recipients: string[];
   sentAt: string | null;
   error: string | null;
+  refusedRecipients: string[];
 };
 
 export type Preferences = {
@@ -169,7 +170,12 @@ export type Preferences = {
   monthEndReport: boolean;
 };
 
-export type Recipient = { email: string; name: string; notifications: Preferences };
+export type Recipient = {
+  email: string;
+  name: string;
+  notifications: Preferences;
+  addressProblem: string | null;
+};
 
 export type ReportPeriod = {
   period: string;

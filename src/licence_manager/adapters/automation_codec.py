@@ -172,12 +172,13 @@ def notification_to_doc(n: Notification) -> Document:
         "sentAt": n.sent_at,
         "providerMessageId": n.provider_message_id,
         "error": n.error,
+        "refusedRecipients": ", ".join(n.refused_recipients),
         **facts,
     }
 
 
 def notification_from_doc(doc: Document) -> Notification:
-    recipients = tuple(r for r in doc["recipients"].split(", ") if r)
+    recipients = _addresses(doc["recipients"])
     return Notification(
         notification_id=doc["notificationId"],
         key=_key(doc),
@@ -191,7 +192,12 @@ def notification_from_doc(doc: Document) -> Notification:
         sent_at=_time(doc["sentAt"]),
         provider_message_id=doc["providerMessageId"],
         error=doc["error"],
+        refused_recipients=_addresses(doc.get("refusedRecipients", "")),
     )
+
+
+def _addresses(joined: str) -> tuple[str, ...]:
+    return tuple(a for a in joined.split(", ") if a)
 
 
 def recipient_to_doc(r: Recipient) -> Document:

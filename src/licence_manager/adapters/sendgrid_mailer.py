@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import base64
+import json
+import re
 import time
+from collections.abc import Mapping
 from typing import Any
 
+from licence_manager.domain.email_address import AddressesRefused
 from licence_manager.ports import Email, MailDeferred, Mailer, MailInDoubt, MailRejected
+
+# Where SendGrid's 400 points when it refuses a recipient: "personalizations.1.to.0.email".
+_RECIPIENT_FIELD = re.compile(r"personalizations\.(\d+)\.(to|cc|bcc)\.(\d+)\.email")
+
+
+class RecipientsRejected(MailRejected, AddressesRefused):
+    """SendGrid refused the email because of these recipients, and only because of them."""
 
 
 class SendGridMailer(Mailer):
@@ -73,6 +84,11 @@ class SendGridMailer(Mailer):
                 raise MailInDoubt(f"SendGrid timed out upstream (504): {detail}") from error
             if status >= 500 or status == 0:
                 raise MailDeferred(f"SendGrid unavailable ({status}): {detail}") from error
+            refused = _refused_recipients(detail, body) if status == 400 else ()
+            if refused:
+                raise RecipientsRejected(
+                    f"SendGrid refused the email ({status}): {detail}", refused
+                ) from error
             raise MailRejected(f"SendGrid refused the email ({status}): {detail}") from error
         except TimeoutError as error:
             raise MailInDoubt(f"SendGrid did not answer in time: {error}") from error
@@ -84,6 +100,23 @@ class SendGridMailer(Mailer):
 def _body(error: Any) -> str:
     body = getattr(error, "body", b"")
     return body.decode(errors="replace") if isinstance(body, bytes) else str(body)
+
+
+def _refused_recipients(detail: str, sent: Mapping[str, Any]) -> tuple[str, ...]:
+    """The addresses SendGrid's errors point at, read back from the body we sent; empty when
+    any error is about something else (dropping recipients would not fix that)."""
+    try:
+        errors = json.loads(detail)["errors"]
+        addresses = []
+        for item in errors:
+            where = _RECIPIENT_FIELD.fullmatch(str(item.get("field") or ""))
+            if where is None:
+                return ()
+            envelope, kind, position = where.groups()
+            addresses.append(sent["personalizations"][int(envelope)][kind][int(position)]["email"])
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        return ()
+    return tuple(dict.fromkeys(str(a) for a in addresses))
 
 
 def _seconds_until_reset(error: Any) -> float | None:

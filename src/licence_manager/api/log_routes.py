@@ -12,6 +12,7 @@ from licence_manager.adapters.automation_codec import PREFERENCE_FIELDS
 from licence_manager.api.auth import actor
 from licence_manager.api.problems import Problem
 from licence_manager.domain.audit import CUSTOMER_SCOPE, AuditEntry
+from licence_manager.domain.email_address import MAX_EMAIL_LENGTH, is_valid_email
 from licence_manager.domain.notifications import Notification, NotificationType, Recipient
 from licence_manager.ports.dashboard import MAX_PAGE, ApiStore, BadCursor
 
@@ -93,6 +94,7 @@ def notification_json(n: Notification, names: dict[str, str]) -> dict[str, Any]:
         "recipients": list(n.recipients),
         "sentAt": n.sent_at.isoformat() if n.sent_at else None,
         "error": n.error,
+        "refusedRecipients": list(n.refused_recipients),
     }
 
 
@@ -110,11 +112,18 @@ def list_notifications(customer_id: str) -> ResponseReturnValue:
 PREFERENCES = {name: kind for kind, name in PREFERENCE_FIELDS.items()}
 
 
+# Shown against an address stored before recipients were checked with SendGrid's rule.
+REFUSED_ADDRESS = (
+    "SendGrid refuses this address, so nothing is sent to it: remove it and add it again corrected."
+)
+
+
 def recipient_json(r: Recipient) -> dict[str, Any]:
     return {
         "email": r.email,
         "name": r.name,
         "notifications": {name: kind in r.wants for kind, name in PREFERENCE_FIELDS.items()},
+        "addressProblem": None if is_valid_email(r.email) else REFUSED_ADDRESS,
     }
 
 
@@ -129,8 +138,12 @@ def _parse_recipient(customer_id: str, email: str | None, body: Any) -> Recipien
             errors[name] = "Unknown field." if name != "email" else "Change the email in the path."
     if email is None:
         raw = body.get("email")
-        if not isinstance(raw, str) or not _looks_like_email(raw.strip()):
-            errors["email"] = "Enter an email address, like name@example.com."
+        if not isinstance(raw, str) or not is_valid_email(raw.strip()):
+            # SendGrid's own rule: an address it refuses would stop every email to the others.
+            errors["email"] = (
+                "Enter an email address SendGrid accepts, like name@example.com "
+                "(plain letters, digits and . _ - + only)."
+            )
         else:
             email = raw.strip()
     name = body.get("name", "")
@@ -157,17 +170,6 @@ def _parse_recipient(customer_id: str, email: str | None, body: Any) -> Recipien
     return Recipient(customer_id, email.lower(), str(name).strip(), frozenset(wants))
 
 
-def _looks_like_email(text: str) -> bool:
-    local, at, domain = text.partition("@")
-    return (
-        bool(at and local and "." in domain)
-        and len(text) <= 254
-        and not any(c.isspace() or c in "<>,;\"'/\\" for c in text)
-        and not domain.startswith(".")
-        and not domain.endswith(".")
-    )
-
-
 @logs.get("/recipients")
 def list_recipients(customer_id: str) -> ResponseReturnValue:
     """Who receives which notifications."""
@@ -189,7 +191,8 @@ def add_recipient(customer_id: str) -> ResponseReturnValue:
 
 
 def _path_email(email: str) -> str:
-    if not _looks_like_email(email):
+    # Not SendGrid's rule: an address stored before it applied must stay editable and removable.
+    if not email or len(email) > MAX_EMAIL_LENGTH:
         raise Problem(404, "Not Found", "No such recipient.")
     return email.lower()
 

@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 
 from licence_manager.domain.audit import AuditAction, Source
 from licence_manager.domain.notifications import DeliveryStatus, NotificationType
-from licence_manager.domain.settings import TopUpMode
+from licence_manager.domain.settings import MAX_SEATS_PER_TOP_UP, MAX_SETTING, TopUpMode
 from licence_manager.domain.topup import RequestStatus
 from licence_manager.domain.users import Role
 
@@ -51,6 +51,24 @@ DATETIME: Schema = {"type": "string", "format": "date-time"}
 
 def enum(values: Any) -> Schema:
     return {"type": "string", "enum": [v.value for v in values]}
+
+
+def bounded(minimum: int, maximum: int = MAX_SETTING) -> Schema:
+    return {"type": "integer", "minimum": minimum, "maximum": maximum}
+
+
+SETTINGS_FIELDS = [
+    "lowLicenceAlert",
+    "alertVacantAtOrBelow",
+    "alertUtilisationAtOrAbove",
+    "autoTopUp",
+    "topUpWhenVacantBelow",
+    "topUpTargetVacant",
+    "topUpMode",
+    "topUpStep",
+    "maxTotalSeats",
+    "maxSeatsPerMonth",
+]
 
 
 SCHEMAS: dict[str, Schema] = {
@@ -120,26 +138,52 @@ SCHEMAS: dict[str, Schema] = {
                 "type": "string",
                 "description": "What the settings will do, in one sentence (ignored when sent).",
             },
-        }
+            "worstCaseMonthly": {
+                **obj(
+                    {
+                        "seats": nullable(INTEGER),
+                        "estimatedCostMinor": nullable(INTEGER),
+                        "currency": STRING,
+                    }
+                ),
+                "description": (
+                    "The settings routes only: the most seats automatic top-ups could add in "
+                    "one calendar month under the caps, and that many seats at the catalogue's "
+                    "monthly price per seat (an estimate in minor units, excluding VAT). "
+                    "`seats` is null when no cap bounds it (settings saved before a cap was "
+                    "required); `estimatedCostMinor` is null then, or when the SKU has no "
+                    "catalogue price."
+                ),
+            },
+        },
+        [*SETTINGS_FIELDS, "description"],
     ),
     "SettingsInput": {
         **obj(
             {
                 "lowLicenceAlert": BOOLEAN,
-                "alertVacantAtOrBelow": nullable(INTEGER),
+                "alertVacantAtOrBelow": nullable(bounded(0)),
                 "alertUtilisationAtOrAbove": nullable({"type": "number"}),
                 "autoTopUp": BOOLEAN,
-                "topUpWhenVacantBelow": INTEGER,
-                "topUpTargetVacant": INTEGER,
+                "topUpWhenVacantBelow": bounded(1),
+                "topUpTargetVacant": bounded(1, MAX_SEATS_PER_TOP_UP),
                 "topUpMode": enum(TopUpMode),
-                "topUpStep": INTEGER,
-                "maxTotalSeats": nullable(INTEGER),
-                "maxSeatsPerMonth": nullable(INTEGER),
+                "topUpStep": bounded(1, MAX_SEATS_PER_TOP_UP),
+                "maxTotalSeats": nullable(bounded(1)),
+                "maxSeatsPerMonth": nullable(bounded(1)),
                 "description": STRING,
+                "worstCaseMonthly": {"type": "object"},
             },
-            [],
+            SETTINGS_FIELDS,
         ),
-        "description": "Omitted fields take their defaults (off).",
+        "description": (
+            "Every setting is required (a PUT replaces them all); `description` and "
+            "`worstCaseMonthly` are ignored when sent. With automatic top-ups on, the target "
+            f"vacant seats (restore mode) or the step (fixed_step mode) is at most "
+            f"{MAX_SEATS_PER_TOP_UP:,} and at most the licence's current total seats, and a "
+            "maximum total or a monthly maximum is required; out-of-range values answer 422 "
+            "naming the field and the limit."
+        ),
     },
     "Price": obj(
         {
@@ -250,6 +294,11 @@ SCHEMAS: dict[str, Schema] = {
             "recipients": {"type": "array", "items": STRING},
             "sentAt": nullable(DATETIME),
             "error": nullable(STRING),
+            "refusedRecipients": {
+                "type": "array",
+                "items": STRING,
+                "description": "Addresses SendGrid refuses: left out, the others were sent to.",
+            },
         }
     ),
     "Preferences": obj(
@@ -275,7 +324,14 @@ SCHEMAS: dict[str, Schema] = {
         ),
         "description": "Types left out are on.",
     },
-    "Recipient": obj({"email": STRING, "name": STRING, "notifications": ref("Preferences")}),
+    "Recipient": obj(
+        {
+            "email": STRING,
+            "name": STRING,
+            "notifications": ref("Preferences"),
+            "addressProblem": nullable(STRING),
+        }
+    ),
     "NewRecipient": obj(
         {
             "email": {"type": "string", "format": "email"},
@@ -491,7 +547,12 @@ def _paths() -> dict[str, Any]:
                         {"type": "string", "enum": ["day", "week", "month"]},
                     ),
                 ],
-                errors={**CUSTOMER_ERRORS, "400": problem("Bad dates or granularity.")},
+                errors={
+                    **CUSTOMER_ERRORS,
+                    "400": problem(
+                        "Bad dates or granularity, or a date outside 2000-01-01..2100-12-31."
+                    ),
+                },
             )
         },
         "/api/v1/customers/{customerId}/additions": {

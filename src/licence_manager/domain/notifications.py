@@ -43,6 +43,9 @@ class Notification:
     sent_at: datetime | None = None
     provider_message_id: str | None = None
     error: str | None = None
+    # Addresses SendGrid refuses, left out so the others still get the email; the admin fixes
+    # them on the Notifications page.
+    refused_recipients: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

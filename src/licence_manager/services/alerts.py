@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
+from licence_manager.domain.email_address import AddressesRefused, is_valid_email
 from licence_manager.domain.emails import render
 from licence_manager.domain.notifications import (
     DeliveryStatus,
@@ -33,6 +34,11 @@ from licence_manager.services.sync import Clock, utc_now
 from licence_manager.services.topup import RetryLater
 
 log = get_logger(__name__)
+
+_ALL_REFUSED = (
+    "SendGrid refuses every recipient's address: correct them under Recipients on the "
+    "Notifications page"
+)
 
 
 class SendNotification:
@@ -82,27 +88,57 @@ class SendNotification:
                 DeliveryStatus.NO_RECIPIENTS,
                 error="nobody has asked for this type of email",
             )
+        # SendGrid refuses the whole email for one bad address: never hand one over.
+        refused = tuple(r for r in recipients if not is_valid_email(r))
+        deliverable = tuple(r for r in recipients if r not in refused)
+        sending = replace(
+            notification,
+            status=DeliveryStatus.SENDING,
+            recipients=deliverable,
+            refused_recipients=refused,
+        )
+        if not deliverable:
+            return self._record(sending, DeliveryStatus.FAILED, error=_ALL_REFUSED)
         rendered = render(notification, self._dashboard_url)
         email = Email(
-            recipients,
+            deliverable,
             rendered.subject,
             rendered.text,
             rendered.html,
             reference=notification.notification_id,
             attachments=attachments_of(notification),
         )
-        sending = replace(notification, status=DeliveryStatus.SENDING, recipients=recipients)
         self._store.update_notification(sending)
-        for attempt in range(1, self._attempts + 1):
+        dropped_once = False
+        attempt = 0
+        while True:
+            attempt += 1
             try:
                 message_id = self._mailer.send(email)
             except MailRejected as error:
-                return self._record(sending, DeliveryStatus.FAILED, error=str(error))
+                named = error.addresses if isinstance(error, AddressesRefused) else ()
+                others = tuple(r for r in email.to if r not in named)
+                if named:
+                    sending = replace(
+                        sending,
+                        recipients=others,
+                        refused_recipients=tuple(sorted({*sending.refused_recipients, *named})),
+                    )
+                # A refusal sends nothing, so the others can be sent to; once, so a provider
+                # refusing each address in turn cannot keep us retrying.
+                if named and others and not dropped_once:
+                    dropped_once = True
+                    attempt -= 1
+                    email = replace(email, to=others)
+                    self._store.update_notification(sending)
+                    continue
+                reason = _ALL_REFUSED if named and not others else str(error)
+                return self._record(sending, DeliveryStatus.FAILED, error=reason)
             except MailInDoubt as error:
                 return self._record(sending, DeliveryStatus.UNCONFIRMED, error=str(error))
             except MailDeferred as error:
                 wait = error.retry_after_seconds
-                if attempt == self._attempts or (wait is not None and wait > self._max_wait):
+                if attempt >= self._attempts or (wait is not None and wait > self._max_wait):
                     # Nothing went out: hand it back and let Pub/Sub redeliver later.
                     self._store.update_notification(
                         replace(
@@ -116,13 +152,14 @@ class SendNotification:
                 self._sleep(wait if wait is not None else min(2.0**attempt, self._max_wait))
                 continue
             return self._record(sending, DeliveryStatus.SENT, provider_message_id=message_id)
-        raise AssertionError("unreachable: every attempt returns or raises")
 
     def _record(
         self, notification: Notification, status: DeliveryStatus, **changes: str | None
     ) -> Notification:
         done = replace(notification, status=status, sent_at=self._clock(), **changes)  # type: ignore[arg-type]
         self._store.update_notification(done)
+        # Counts, not addresses: the notification holds who it went to, logs keep no personal
+        # data (security review #16).
         log.info(
             "notification delivered"
             if status is DeliveryStatus.SENT
@@ -130,7 +167,8 @@ class SendNotification:
             extra={
                 "notificationId": done.notification_id,
                 "status": status.value,
-                "recipients": list(done.recipients),
+                "recipients": len(done.recipients),
+                "refusedRecipients": len(done.refused_recipients),
                 "error": done.error,
             },
         )

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final, Literal
 
-from .addresses import MAX_EMAIL_LENGTH, is_valid_email
+from licence_manager.domain.email_address import MAX_EMAIL_LENGTH, is_valid_email
+
 from .errors import ErrorDetail, field_error
 
 AddressKind = Literal["to", "cc", "bcc", "from", "reply_to"]

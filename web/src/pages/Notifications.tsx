@@ -26,7 +26,14 @@ export function Notifications() {
         <h2 id="recipients-heading">Recipients</h2>
         {recipients.error && <ErrorState error={recipients.error} retry={recipients.reload} />}
         {!recipients.data && !recipients.error && <Loading what="recipients" />}
-        {recipients.data && <Recipients list={recipients.data} reload={recipients.reload} base={base} />}
+        {recipients.data && (
+          <Recipients
+            list={recipients.data}
+            refused={refusedBySendGrid(sent.data ?? [])}
+            reload={recipients.reload}
+            base={base}
+          />
+        )}
       </section>
       <section aria-labelledby="sent-heading">
         <h2 id="sent-heading">Notifications sent</h2>
@@ -55,7 +62,16 @@ export function Notifications() {
                     </td>
                     <td>{notificationType(n.type)}</td>
                     <td>{n.skuName}</td>
-                    <td>{n.recipients.length ? n.recipients.join(", ") : "—"}</td>
+                    <td>
+                      {n.recipients.length ? n.recipients.join(", ") : "—"}
+                      {n.refusedRecipients.length > 0 && (
+                        <p className="field-error small refused">
+                          Not sent to {n.refusedRecipients.join(", ")}: SendGrid refuses{" "}
+                          {n.refusedRecipients.length === 1 ? "this address" : "these addresses"}. Correct{" "}
+                          {n.refusedRecipients.length === 1 ? "it" : "them"} under Recipients.
+                        </p>
+                      )}
+                    </td>
                     <td>
                       <span className={`status delivery-${n.status.toLowerCase()}`}>{delivery(n.status)}</span>
                       {n.sentAt && <span className="muted small"> {when(n.sentAt)}</span>}
@@ -72,7 +88,28 @@ export function Notifications() {
   );
 }
 
-function Recipients({ list, reload, base }: { list: Recipient[]; reload: () => void; base: string }) {
+/** The newest refusal per address among the notifications shown: a recipient SendGrid refused. */
+function refusedBySendGrid(sent: Notification[]): Map<string, string> {
+  const refused = new Map<string, string>();
+  for (const n of sent) {
+    for (const email of n.refusedRecipients) {
+      if (!refused.has(email)) refused.set(email, n.createdAt);
+    }
+  }
+  return refused;
+}
+
+function Recipients({
+  list,
+  refused,
+  reload,
+  base,
+}: {
+  list: Recipient[];
+  refused: Map<string, string>;
+  reload: () => void;
+  base: string;
+}) {
   const { canChange } = useSession();
   const [editing, setEditing] = useState<string | null>(null);
   const [adding, setAdding] = useState(false);
@@ -126,6 +163,12 @@ function Recipients({ list, reload, base }: { list: Recipient[]; reload: () => v
                 <div>
                   <strong>{r.email}</strong>
                   {r.name && <span className="muted"> · {r.name}</span>}
+                  {(r.addressProblem || refused.has(r.email)) && (
+                    <p className="field-error small address-problem" role="note">
+                      {r.addressProblem ??
+                        `SendGrid refused this address on ${when(refused.get(r.email) ?? "")}: remove it and add it again corrected.`}
+                    </p>
+                  )}
                   <p className="small">
                     {NOTIFICATION_TYPES.filter((t) => r.notifications[t.key]).map((t) => t.label).join(", ") ||
                       "No notifications"}
