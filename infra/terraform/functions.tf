@@ -1,4 +1,4 @@
-# The five functions: gen2, Python 3.11, each with its own service account (service-accounts.tf)
+# The six functions: gen2, Python 3.11, each with its own service account (service-accounts.tf)
 # and the sizes chosen in locals.tf.
 #
 # None has an `event_trigger` block. Pub/Sub functions are reached through push subscriptions
@@ -60,6 +60,11 @@ resource "google_cloudfunctions2_function" "function" {
     precondition {
       condition     = local.bundles[each.key].signature_type == each.value.signature_type
       error_message = "functions/${each.key}/main.py declares a ${local.bundles[each.key].signature_type} function but it is deployed with a ${each.value.trigger} trigger."
+    }
+    precondition {
+      # apply_topup's claim on a request must outlast its longest attempt (variables.tf).
+      condition     = each.key != "apply_topup" || var.topup_lease_seconds > each.value.timeout_seconds
+      error_message = "topup_lease_seconds (${var.topup_lease_seconds}) must be longer than apply_topup's timeout (${each.value.timeout_seconds} s): a second attempt could otherwise start while the first may still be changing seats."
     }
     precondition {
       condition     = local.manifest.runtime == local.runtime

@@ -26,6 +26,7 @@ locals {
     topup_requests   = "${var.prefix}-topup-requests"   # evaluate_thresholds, apply_topup, api → apply_topup
     alerts           = "${var.prefix}-alerts"           # evaluate_thresholds, apply_topup, send_alerts → send_alerts
     month_end_report = "${var.prefix}-month-end-report" # Cloud Scheduler → send_alerts
+    sweep_requests   = "${var.prefix}-sweep-requests"   # Cloud Scheduler → sweep_requests
   }
 
   # Pub/Sub push routes, as licence_manager_local.topology.ROUTES declares them for `make run`:
@@ -59,6 +60,15 @@ locals {
       function          = "send_alerts"
       message_retention = "604800s" # a missed month-end run must survive an outage
     }
+    # The request sweeper: republishes pending requests, re-drives or fails claimed ones whose
+    # lease has run out. A tick older than one interval is superseded by the next one (the code
+    # drops it by its age): keep it an hour, like the sync's.
+    sweep_requests = {
+      route             = "sweep-requests"
+      topic             = local.topics.sweep_requests
+      function          = "sweep_requests"
+      message_retention = "3600s"
+    }
   }
 
   # Delivery policy of every push route, the same numbers as topology.py.
@@ -89,7 +99,17 @@ locals {
       topic       = "month_end_report"
       body        = { job = "month-end-report" }
     }
+    "sweep-requests" = {
+      description = "Starts the request sweep: drives again every seat-change request nothing is driving."
+      schedule    = "*/${local.sweep_interval_minutes} * * * *"
+      time_zone   = "Etc/UTC"
+      topic       = "sweep_requests"
+      body        = { job = "sweep-requests" }
+    }
   }
+  # How often the sweeper runs: a request whose message was lost or dead-lettered, or whose
+  # attempt died, is driven again within this interval (once its lease has run out).
+  sweep_interval_minutes = 5
 
   # Settings every function reads (licence_manager.config.Settings).
   common_env = {
@@ -152,11 +172,28 @@ locals {
       trigger     = "pubsub"
       # Money moves here: few instances, one request each. A run is a fresh read, changeSeats
       # with up to six retries (backoff to 16 s) and the Firestore record: 300 s is ample.
+      # var.topup_lease_seconds must outlast the timeout (a precondition in functions.tf refuses
+      # a plan where it does not): an attempt stopped at the timeout still holds its claim, so no
+      # second attempt on the same request starts while the first may be inside changeSeats.
       max_instances   = 5
       concurrency     = 1
       memory          = "512Mi"
       cpu             = "0.333"
       timeout_seconds = 300
+      ingress         = "ALLOW_INTERNAL_ONLY"
+    }
+    sweep_requests = {
+      description = "Sweeps seat-change requests: republishes pending ones, re-drives or fails those past their lease."
+      short       = "sweep"
+      trigger     = "pubsub"
+      # One sweep at a time, like the sync: a tick that arrives while a sweep runs gets 429 and
+      # is retried, then dropped by its age. A sweep reads the unfinished requests and publishes
+      # ids: small work, well inside one interval.
+      max_instances   = 1
+      concurrency     = 1
+      memory          = "256Mi"
+      cpu             = "0.167"
+      timeout_seconds = 240
       ingress         = "ALLOW_INTERNAL_ONLY"
     }
     send_alerts = {
@@ -220,18 +257,32 @@ locals {
       # an applied one publishes its confirmation.
       TOPUP_TOPIC = local.topics.topup_requests
       ALERT_TOPIC = local.topics.alerts
+      # How long a claim on a request lasts: longer than any attempt (variables.tf).
+      TOPUP_LEASE_SECONDS = tostring(var.topup_lease_seconds)
+    })
+    sweep_requests = merge(local.common_env, {
+      # Republishes pending requests and re-drives claimed ones whose lease has run out (the same
+      # lease as apply_topup's); gives up on a request with a TOP_UP_FAILED alert.
+      TOPUP_TOPIC         = local.topics.topup_requests
+      ALERT_TOPIC         = local.topics.alerts
+      TOPUP_LEASE_SECONDS = tostring(var.topup_lease_seconds)
     })
     send_alerts = merge(local.common_env, {
       ALERT_SENDER_EMAIL = var.alerts.sender_email
       DASHBOARD_URL      = local.dashboard_url
       # The month-end job records each customer's report as a notification and publishes it.
       ALERT_TOPIC = local.topics.alerts
+      # Requests above a customer's spending limit are announced here for approval.
+      RESELLER_OPS_EMAIL = var.reseller_ops_email
     })
     api = merge(local.common_env, {
       # Manual "add licences" requests and purchases go through apply_topup, the one place
       # seats change.
       TOPUP_TOPIC   = local.topics.topup_requests
       DASHBOARD_URL = local.dashboard_url
+      # Requests above a customer's spending limit wait for reseller ops' approval; this address
+      # is told about them.
+      RESELLER_OPS_EMAIL = var.reseller_ops_email
       # The dashboard's Firebase web config (public values), handed to the browser by
       # GET /api/v1/session so that it can sign people in with Google.
       FIREBASE_API_KEY     = data.google_firebase_web_app_config.dashboard.api_key

@@ -5,14 +5,18 @@
 #                              → topic <prefix>-month-end-report → send_alerts, which writes
 #                              each customer's previous month to monthly_additions and emails it
 #                              (idempotent: a rerun writes and sends nothing new).
+#   <prefix>-sweep-requests    every 5 minutes (local.sweep_interval_minutes), {"job":
+#                              "sweep-requests"} → sweep_requests, which republishes pending
+#                              seat-change requests and re-drives or fails claimed ones whose
+#                              lease has run out (issue 10, finding 6).
 #
-# Pausing: `licence-manager ops pause-automation` pauses both jobs in an emergency (README).
+# Pausing: `licence-manager ops pause-automation` pauses all three jobs in an emergency (README).
 # Terraform ignores `paused`, so an apply made during an emergency never resumes them; ops
 # resume them with `licence-manager ops resume-automation`.
 #
 # Retry policy: none (retry_count = 0). A Pub/Sub target only fails when the publish itself
-# fails; a missed sync tick is replaced by the next one, and a missed month-end report is run by
-# hand with `gcloud scheduler jobs run` (README).
+# fails; a missed sync or sweep tick is replaced by the next one, and a missed month-end report
+# is run by hand with `gcloud scheduler jobs run` (README).
 
 resource "google_cloud_scheduler_job" "job" {
   for_each    = local.scheduler_jobs

@@ -159,6 +159,30 @@ variable "alerts" {
   }
 }
 
+variable "topup_lease_seconds" {
+  description = "How long, in seconds, an apply_topup attempt holds its claim on a seat-change request (TOPUP_LEASE_SECONDS of apply_topup and sweep_requests). The lease must outlast the longest apply attempt, which the function's timeout bounds (300 s unless function_overrides changes it): while an attempt may still be inside changeSeats, no redelivery and no sweep may start a second one. A plan is refused when the lease is not longer than apply_topup's timeout (precondition in functions.tf). Longer leases delay the re-drive of an attempt that died by as much."
+  type        = number
+  default     = 420
+  nullable    = false
+  validation {
+    # The cross-check with apply_topup's timeout (which function_overrides may change) is a
+    # precondition on the function: a variable's validation can only see that variable in
+    # Terraform 1.5.
+    condition     = var.topup_lease_seconds == floor(var.topup_lease_seconds) && var.topup_lease_seconds >= 60 && var.topup_lease_seconds <= 3600
+    error_message = "topup_lease_seconds must be a whole number of seconds from 60 to 3600, and longer than apply_topup's timeout (300 s by default)."
+  }
+}
+
+variable "reseller_ops_email" {
+  description = "Reseller ops' email address: where a request above a customer's spending limit (seats per request or estimated cost per month) is announced for approval in the dashboard (RESELLER_OPS_EMAIL of api and send_alerts)."
+  type        = string
+  nullable    = false
+  validation {
+    condition     = can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.reseller_ops_email))
+    error_message = "reseller_ops_email must be an email address."
+  }
+}
+
 variable "function_overrides" {
   description = "Per-function changes to the sizes chosen in locals.tf (memory such as \"512Mi\", cpu, timeout, instance limits). sync_usage always runs as one instance handling one request: runs must not overlap."
   type = map(object({
@@ -171,8 +195,8 @@ variable "function_overrides" {
   default  = {}
   nullable = false
   validation {
-    condition     = alltrue([for name in keys(var.function_overrides) : contains(["sync_usage", "evaluate_thresholds", "apply_topup", "send_alerts", "api"], name)])
-    error_message = "function_overrides keys must be function names: sync_usage, evaluate_thresholds, apply_topup, send_alerts, api."
+    condition     = alltrue([for name in keys(var.function_overrides) : contains(["sync_usage", "evaluate_thresholds", "apply_topup", "sweep_requests", "send_alerts", "api"], name)])
+    error_message = "function_overrides keys must be function names: sync_usage, evaluate_thresholds, apply_topup, sweep_requests, send_alerts, api."
   }
   validation {
     condition     = alltrue([for name, o in var.function_overrides : o.max_instances == null || name != "sync_usage"])

@@ -55,9 +55,12 @@ NEEDS = {
     | RESELLER
     | {"SYNC_CUSTOMER_PREFIXES", "SYNC_MAX_PARALLEL_SHARDS", "SYNC_MAX_EVENT_AGE_SECONDS"},
     "evaluate_thresholds": COMMON,
-    "apply_topup": COMMON | RESELLER,
-    "send_alerts": COMMON | {"SENDGRID_API_KEY", "ALERT_SENDER_EMAIL", "DASHBOARD_URL"},
-    "api": COMMON | {"DASHBOARD_URL", "FIREBASE_API_KEY", "FIREBASE_AUTH_DOMAIN"},
+    "apply_topup": COMMON | RESELLER | {"TOPUP_LEASE_SECONDS"},
+    "sweep_requests": COMMON | {"TOPUP_LEASE_SECONDS"},
+    "send_alerts": COMMON
+    | {"SENDGRID_API_KEY", "ALERT_SENDER_EMAIL", "DASHBOARD_URL", "RESELLER_OPS_EMAIL"},
+    "api": COMMON
+    | {"DASHBOARD_URL", "FIREBASE_API_KEY", "FIREBASE_AUTH_DOMAIN", "RESELLER_OPS_EMAIL"},
 }
 
 
@@ -183,6 +186,45 @@ def test_event_functions_have_exactly_one_kind_of_event_source() -> None:
     # No function carries an Eventarc-managed trigger whose subscription we could not configure.
     function = resources("google_cloudfunctions2_function")["function"]
     assert "event_trigger" not in function
+
+
+def test_the_topup_lease_outlasts_an_apply_attempt() -> None:
+    """Issue 10 item 1: no second attempt on a request may start while the first may still be
+    inside changeSeats. The function's timeout bounds an attempt; the lease must be longer."""
+    variable = labelled("variable")["topup_lease_seconds"]
+    lease = variable["default"]
+    timeout = int(str(function_defaults()["apply_topup"]["timeout_seconds"]))
+    assert (lease, timeout) == (420, 300)
+    assert lease > timeout
+    assert "outlast the longest apply attempt" in unquote(variable["description"])
+    # An override of apply_topup's timeout cannot slip past it: the plan is refused.
+    function = resources("google_cloudfunctions2_function")["function"]
+    conditions = [p["condition"] for p in function["lifecycle"][0]["precondition"]]
+    assert (
+        '${each.key != "apply_topup" || var.topup_lease_seconds > each.value.timeout_seconds}'
+        in conditions
+    )
+    # Both the function that claims and the sweeper that re-drives after the lease read it.
+    for name in ("apply_topup", "sweep_requests"):
+        assert (
+            "TOPUP_LEASE_SECONDS = tostring(var.topup_lease_seconds)"
+            in (locals_()["function_env"][name])
+        ), name
+    # Pub/Sub waits for apply_topup's answer longer than it can run, so it never redelivers a
+    # message whose attempt is still going; it answers (or is stopped) before that deadline.
+    subscription = resources("google_pubsub_subscription")["push"]
+    assert subscription["ack_deadline_seconds"] == (
+        "${min(600, local.functions[each.value.function].timeout_seconds + 60)}"
+    )
+    ack_deadline = min(600, timeout + 60)
+    assert timeout < ack_deadline < lease
+    # A redelivery that meets the dead attempt's claim is refused and retried with backoff
+    # (10 s, doubling); the last of the 5 deliveries comes after the lease has run out, so Pub/Sub
+    # itself re-drives an attempt that died at its timeout, before the sweeper has to.
+    minimum = int(unquote(locals_()["retry_minimum_backoff"]).rstrip("s"))
+    attempts = locals_()["max_delivery_attempts"]
+    last_delivery = timeout + sum(minimum * 2**i for i in range(attempts - 1))
+    assert last_delivery > lease
 
 
 def test_runtime_is_the_python_we_test_on() -> None:
@@ -380,6 +422,16 @@ def test_each_function_may_publish_exactly_where_its_code_publishes(
     )
 
 
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_functions_whose_code_publishes_bring_the_pubsub_client(name: str) -> None:
+    # bootstrap.publisher imports google.cloud.pubsub_v1: without it in the function's own
+    # requirements, the first publish fails with an ImportError in production only.
+    requirements = (ROOT / "functions" / name / "requirements.txt").read_text()
+    pinned = {line.split("==")[0] for line in requirements.splitlines() if "==" in line}
+    if publishing.methods_published(name):
+        assert "google-cloud-pubsub" in pinned, f"{name} publishes but cannot import Pub/Sub"
+
+
 def test_topics_the_code_is_told_to_publish_to_have_subscribers() -> None:
     routes = push_routes()
     for name, expression in locals_()["function_env"].items():
@@ -429,6 +481,11 @@ def test_scheduler_jobs_reach_real_topics_and_the_sync_function() -> None:
     # The body the job publishes is one sync_usage accepts: all configured shards.
     command = sync_command(sync["body"], (None,))
     assert command.shards == (None,)
+    sweep = jobs[scheduler.SWEEP_JOB]
+    assert push_routes()[sweep["topic"]]["function"] == "sweep_requests"
+    assert sweep["body"] == {"job": "sweep-requests"}
+    assert sweep["schedule"] == "*/${local.sweep_interval_minutes} * * * *"
+    assert locals_()["sweep_interval_minutes"] == 5
     assert jobs[scheduler.MONTH_END_JOB]["schedule"] == "${var.month_end_report.schedule}"
     month_end = labelled("variable")["month_end_report"]["type"]
     assert 'optional(string, "0 6 1 * *")' in month_end

@@ -31,6 +31,7 @@ from licence_manager.ops import commands, scheduler
 PROJECT, REGION, PREFIX = "lm-prod", "europe-west2", "lm"
 SYNC = f"projects/{PROJECT}/locations/{REGION}/jobs/lm-sync-usage"
 MONTH_END = f"projects/{PROJECT}/locations/{REGION}/jobs/lm-month-end-report"
+SWEEP = f"projects/{PROJECT}/locations/{REGION}/jobs/lm-sweep-requests"
 OPS = ["ops", "--project", PROJECT, "--region", REGION, "--prefix", PREFIX]
 
 
@@ -59,6 +60,13 @@ class FakeCloudScheduler:
                 schedule_time=datetime(2026, 12, 1, 6, 0, tzinfo=UTC),
                 last_attempt_time=datetime(2026, 11, 1, 6, 0, tzinfo=UTC),
                 status=status_pb2.Status(code=5, message="Topic not found"),
+            ),
+            SWEEP: Job(
+                name=SWEEP,
+                schedule="*/5 * * * *",
+                time_zone="Etc/UTC",
+                state=Job.State.ENABLED,
+                schedule_time=datetime(2026, 11, 28, 17, 35, tzinfo=UTC),
             ),
         }
 
@@ -164,18 +172,21 @@ def test_status_shows_each_job(cloud_scheduler: tuple[FakeCloudScheduler, Client
     assert lines[2].startswith("lm-month-end-report ")
     assert "0 6 1 * * (Europe/London)" in lines[2]
     assert lines[2].endswith("error 5: Topic not found")
-    assert fake.calls == [("GetJob", SYNC), ("GetJob", MONTH_END)]
+    assert lines[3].startswith("lm-sweep-requests ")
+    assert "*/5 * * * * (Etc/UTC)" in lines[3] and lines[3].endswith("never run")
+    assert fake.calls == [("GetJob", SYNC), ("GetJob", MONTH_END), ("GetJob", SWEEP)]
     # The real client routes each call by the job's resource name.
-    assert fake.routing == [f"name={SYNC}", f"name={MONTH_END}"]
+    assert fake.routing == [f"name={SYNC}", f"name={MONTH_END}", f"name={SWEEP}"]
 
 
 def test_pause_then_resume_automation(cloud_scheduler: tuple[FakeCloudScheduler, Clients]) -> None:
     fake, clients = cloud_scheduler
     code, output = run(clients, "pause-automation")
     assert code == 0
-    assert output.splitlines()[:2] == [
+    assert output.splitlines()[:3] == [
         "lm-sync-usage: ENABLED -> PAUSED",
         "lm-month-end-report: ENABLED -> PAUSED",
+        "lm-sweep-requests: ENABLED -> PAUSED",
     ]
     assert commands.HOLD_NOTE in output
     assert {j.state for j in fake.jobs.values()} == {Job.State.PAUSED}
@@ -183,9 +194,10 @@ def test_pause_then_resume_automation(cloud_scheduler: tuple[FakeCloudScheduler,
     # Asking again in a hurry is harmless: nothing to pause, no failed call.
     code, output = run(clients, "pause-automation")
     assert code == 0
-    assert output.splitlines()[:2] == [
+    assert output.splitlines()[:3] == [
         "lm-sync-usage: already PAUSED",
         "lm-month-end-report: already PAUSED",
+        "lm-sweep-requests: already PAUSED",
     ]
 
     code, output = run(clients, "resume-automation")
@@ -193,12 +205,15 @@ def test_pause_then_resume_automation(cloud_scheduler: tuple[FakeCloudScheduler,
     assert output.splitlines() == [
         "lm-sync-usage: PAUSED -> ENABLED",
         "lm-month-end-report: PAUSED -> ENABLED",
+        "lm-sweep-requests: PAUSED -> ENABLED",
     ]
     assert fake.changes() == [
         ("PauseJob", SYNC),
         ("PauseJob", MONTH_END),
+        ("PauseJob", SWEEP),
         ("ResumeJob", SYNC),
         ("ResumeJob", MONTH_END),
+        ("ResumeJob", SWEEP),
     ]
 
 

@@ -128,6 +128,7 @@ def test_the_manifest_records_entry_points_and_signatures_from_main(built: Path)
         "evaluate_thresholds": ("evaluate_thresholds", "cloudevent"),
         "send_alerts": ("send_alerts", "cloudevent"),
         "sync_usage": ("sync_usage", "cloudevent"),
+        "sweep_requests": ("sweep_requests", "cloudevent"),
     }
 
 

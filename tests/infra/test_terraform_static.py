@@ -31,7 +31,7 @@ CONCERNS = {
 VALIDATED = {
     "project_id", "region", "prefix", "labels", "firestore", "reseller", "sync",
     "default_time_zone", "month_end_report", "alerts", "function_overrides", "hosting",
-    "google_sign_in_client_id",
+    "google_sign_in_client_id", "topup_lease_seconds", "reseller_ops_email",
 }  # fmt: skip
 
 
@@ -158,6 +158,9 @@ def test_the_readme_walks_from_an_empty_project_to_a_running_system_and_back() -
         "firebase deploy --only hosting",
         "pause-automation",
         "resume-automation",
+        "pause-buying",
+        "resume-buying",
+        "controls/buying",
         "run-sync-now",
         "Costs at rest",
         "terraform -chdir=infra/terraform destroy",

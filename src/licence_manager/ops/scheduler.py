@@ -2,7 +2,8 @@
 
 Job names follow infra/terraform (locals.scheduler_jobs, scheduler.tf):
 `projects/<project>/locations/<region>/jobs/<prefix>-<job>`. Pausing is what stops automation at
-once: no sync runs, so no usage change can start a top-up, and no month-end report goes out."""
+once: no sync runs, so no usage change can start a top-up; no sweep runs, so no stalled request is
+driven again; and no month-end report goes out."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from typing import Any, Protocol
 
 SYNC_JOB = "sync-usage"
 MONTH_END_JOB = "month-end-report"
-JOBS = (SYNC_JOB, MONTH_END_JOB)
+SWEEP_JOB = "sweep-requests"  # republishes stalled seat-change requests (issue 10, finding 6)
+JOBS = (SYNC_JOB, MONTH_END_JOB, SWEEP_JOB)
 DEFAULT_PREFIX = "lm"
 
 ENABLED = "ENABLED"
