@@ -28,6 +28,19 @@ OTHER_ADMIN = "admin@globex.example"
 MANAGER = "manager@reseller.example"  # account manager of ACME only
 OPS = "ops@reseller.example"
 TZ = "Europe/London"
+# A PUT of settings names every field (issue 10 item 13); these are the defaults, all off.
+SETTINGS_OFF: dict[str, Any] = {
+    "lowLicenceAlert": False,
+    "alertVacantAtOrBelow": None,
+    "alertUtilisationAtOrAbove": None,
+    "autoTopUp": False,
+    "topUpWhenVacantBelow": 1,
+    "topUpTargetVacant": 1,
+    "topUpMode": "restore",
+    "topUpStep": 1,
+    "maxTotalSeats": None,
+    "maxSeatsPerMonth": None,
+}
 
 
 def observe(store: InMemoryApiStore, **kwargs: Any) -> None:

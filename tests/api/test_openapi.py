@@ -12,7 +12,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from licence_manager.api.openapi import LOCAL_ONLY, PROVIDED_ELSEWHERE, document
-from tests.api.conftest import ACME, OPS, STANDARD, Api, build_api
+from tests.api.conftest import ACME, OPS, SETTINGS_OFF, STANDARD, Api, build_api
 
 
 def app_operations(api: Api) -> set[tuple[str, str]]:
@@ -104,6 +104,7 @@ def test_real_responses_match_the_documented_schemas() -> None:
     check(api, "GET", f"{c}/licences", f"{t}/licences")
     check(api, "GET", f"{c}/licences/{STANDARD}/settings", f"{lic}/settings")
     check(api, "PUT", f"{c}/licences/{STANDARD}/settings", f"{lic}/settings", json={"autoTopUp": 1})
+    check(api, "PUT", f"{c}/licences/{STANDARD}/settings", f"{lic}/settings", json=SETTINGS_OFF)
     added = check(
         api, "POST", f"{c}/licences/{STANDARD}/additions", f"{lic}/additions", json={"seats": 2}
     ).get_json()

@@ -7,7 +7,17 @@ from licence_manager.domain.audit import CUSTOMER_SCOPE, AuditAction, Source, ve
 from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.notifications import NotificationType
 from licence_manager.domain.topup import RequestKind, RequestStatus
-from tests.api.conftest import ACME, ADMIN, MANAGER, OPS, STANDARD, STARTER, Api, build_api
+from tests.api.conftest import (
+    ACME,
+    ADMIN,
+    MANAGER,
+    OPS,
+    SETTINGS_OFF,
+    STANDARD,
+    STARTER,
+    Api,
+    build_api,
+)
 
 BASE = f"/api/v1/customers/{ACME}"
 
@@ -84,6 +94,7 @@ def test_saving_settings_is_audited_with_the_user_and_before_and_after(api: Api)
         "PUT",
         f"{BASE}/licences/{STANDARD}/settings",
         json={
+            **SETTINGS_OFF,
             "autoTopUp": True,
             "topUpWhenVacantBelow": 3,
             "topUpTargetVacant": 5,
@@ -109,7 +120,13 @@ def test_invalid_settings_change_nothing(api: Api) -> None:
     response = api.call(
         "PUT",
         f"{BASE}/licences/{STANDARD}/settings",
-        json={"autoTopUp": True, "topUpWhenVacantBelow": 5, "topUpTargetVacant": 2},
+        json={
+            **SETTINGS_OFF,
+            "autoTopUp": True,
+            "topUpWhenVacantBelow": 5,
+            "topUpTargetVacant": 2,
+            "maxSeatsPerMonth": 50,
+        },
     )
     assert response.status_code == 422
     assert "topUpTargetVacant" in response.get_json()["errors"]

@@ -17,6 +17,7 @@ from tests.api.conftest import (
     MANAGER,
     OPS,
     OTHER_ADMIN,
+    SETTINGS_OFF,
     STANDARD,
     Api,
     build_api,
@@ -28,7 +29,7 @@ SAMPLE = {
     "email": "it@acme.example",
 }
 BODIES = {
-    "PUT /api/v1/customers/<customer_id>/licences/<sku_id>/settings": {"autoTopUp": False},
+    "PUT /api/v1/customers/<customer_id>/licences/<sku_id>/settings": SETTINGS_OFF,
     "POST /api/v1/customers/<customer_id>/licences/<sku_id>/additions": {"seats": 1},
     "POST /api/v1/customers/<customer_id>/purchases": {
         "skuId": "1010020025",
@@ -172,6 +173,6 @@ def test_ops_may_change_any_customer() -> None:
         "PUT",
         f"/api/v1/customers/{GLOBEX}/licences/{STANDARD}/settings",
         OPS,
-        json={"lowLicenceAlert": True, "alertVacantAtOrBelow": 3},
+        json={**SETTINGS_OFF, "lowLicenceAlert": True, "alertVacantAtOrBelow": 3},
     )
     assert response.status_code == 200

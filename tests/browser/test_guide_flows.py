@@ -20,6 +20,7 @@ from licence_manager.domain.notifications import NotificationType
 from licence_manager.domain.settings import LicenceSettings
 from licence_manager_local import run
 from licence_manager_local.sendgrid_standin import SendGridStandInControl
+from tests.api.conftest import SETTINGS_OFF
 from tests.browser.conftest import Browser, Stack, eventually
 
 pytestmark = [pytest.mark.slow, pytest.mark.emulator, pytest.mark.browser]
@@ -215,7 +216,7 @@ def test_guide_logs(stack: Stack, browser: Browser) -> None:
         "PUT",
         f"/customers/{customer}/licences/{STARTER}/settings",
         email,
-        {"lowLicenceAlert": True, "alertVacantAtOrBelow": 3},
+        {**SETTINGS_OFF, "lowLicenceAlert": True, "alertVacantAtOrBelow": 3},
     )
     browser.sign_in("Nadia Shah")
 
@@ -248,7 +249,7 @@ def test_guide_notifications_and_recipients(stack: Stack, browser: Browser) -> N
         "PUT",
         f"/customers/{customer}/licences/{ENTERPRISE_PLUS}/settings",
         email,
-        {"lowLicenceAlert": True, "alertVacantAtOrBelow": 1},
+        {**SETTINGS_OFF, "lowLicenceAlert": True, "alertVacantAtOrBelow": 1},
     )
     contact = next(
         c["alternateEmail"].lower()

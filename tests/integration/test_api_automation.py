@@ -13,6 +13,7 @@ from functions_framework import create_app
 from licence_manager.adapters.memory_automation import RecordingPublisher
 from licence_manager.services.sync import SyncUsage
 from licence_manager_local.simulator import RunningSimulator, World
+from tests.api.conftest import SETTINGS_OFF
 from tests.integration.conftest import running
 from tests.signin import bearer, provision_ops
 
@@ -70,6 +71,7 @@ def test_saved_settings_read_back_with_a_description(api: Any) -> None:
     saved = client.put(
         url,
         json={
+            **SETTINGS_OFF,
             "autoTopUp": True,
             "topUpWhenVacantBelow": 3,
             "topUpTargetVacant": 5,
@@ -87,12 +89,19 @@ def test_saved_settings_read_back_with_a_description(api: Any) -> None:
 def test_invalid_settings_answer_422_with_a_message_per_field(api: Any) -> None:
     client, customer, _ = api
     url = f"/api/v1/customers/{customer}/licences/{SKU}/settings"
-    response = client.put(url, json={"autoTopUp": "yes", "colour": "red"})
+    response = client.put(url, json={**SETTINGS_OFF, "autoTopUp": "yes", "colour": "red"})
     assert response.status_code == 422
     assert response.mimetype == "application/problem+json"
     assert set(response.get_json()["errors"]) == {"autoTopUp", "colour"}
     response = client.put(
-        url, json={"autoTopUp": True, "topUpWhenVacantBelow": 5, "topUpTargetVacant": 2}
+        url,
+        json={
+            **SETTINGS_OFF,
+            "autoTopUp": True,
+            "topUpWhenVacantBelow": 5,
+            "topUpTargetVacant": 2,
+            "maxSeatsPerMonth": 50,
+        },
     )
     assert response.get_json()["errors"] == {
         "topUpTargetVacant": "The vacant seats to get back to must be at least the trigger "

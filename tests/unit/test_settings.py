@@ -1,9 +1,13 @@
+from dataclasses import replace
+
 import pytest
 
 from licence_manager.domain.settings import LicenceSettings, TopUpMode, describe, problems
 
 ALERT_ON = LicenceSettings(low_licence_alert=True, alert_vacant_at_or_below=2)
 TOP_UP_ON = LicenceSettings(auto_top_up=True, top_up_when_vacant_below=3, top_up_target_vacant=5)
+TOTAL = 10  # the licence's seats now, which bound one top-up (tests/unit/test_settings_bounds.py)
+CAPPED = LicenceSettings(auto_top_up=True, max_seats_per_month=50)  # top-ups need a cap
 
 
 def test_everything_is_off_by_default() -> None:
@@ -17,23 +21,25 @@ def test_everything_is_off_by_default() -> None:
 
 
 def test_the_defaults_are_valid_and_described_as_doing_nothing() -> None:
-    assert problems(LicenceSettings()) == {}
+    assert problems(LicenceSettings(), TOTAL) == {}
     assert describe(LicenceSettings()) == "No alerts or automatic top-ups."
 
 
 def test_a_negative_vacant_seat_threshold_is_refused() -> None:
     settings = LicenceSettings(low_licence_alert=True, alert_vacant_at_or_below=-1)
-    assert problems(settings) == {"alertVacantAtOrBelow": "Vacant seats cannot be negative."}
+    assert problems(settings, TOTAL) == {"alertVacantAtOrBelow": "Vacant seats cannot be negative."}
 
 
 def test_a_vacant_seat_threshold_of_zero_is_allowed() -> None:
-    assert problems(LicenceSettings(low_licence_alert=True, alert_vacant_at_or_below=0)) == {}
+    assert (
+        problems(LicenceSettings(low_licence_alert=True, alert_vacant_at_or_below=0), TOTAL) == {}
+    )
 
 
 @pytest.mark.parametrize("utilisation", [0.0, -0.5, 1.01, 80.0])
 def test_a_utilisation_threshold_outside_zero_to_one_is_refused(utilisation: float) -> None:
     settings = LicenceSettings(low_licence_alert=True, alert_utilisation_at_or_above=utilisation)
-    assert problems(settings) == {
+    assert problems(settings, TOTAL) == {
         "alertUtilisationAtOrAbove": "Utilisation must be between 1% and 100%."
     }
 
@@ -41,25 +47,25 @@ def test_a_utilisation_threshold_outside_zero_to_one_is_refused(utilisation: flo
 @pytest.mark.parametrize("utilisation", [0.01, 0.9, 1.0])
 def test_a_utilisation_threshold_up_to_and_including_one_is_allowed(utilisation: float) -> None:
     settings = LicenceSettings(low_licence_alert=True, alert_utilisation_at_or_above=utilisation)
-    assert problems(settings) == {}
+    assert problems(settings, TOTAL) == {}
 
 
 def test_an_alert_needs_a_threshold() -> None:
-    assert problems(LicenceSettings(low_licence_alert=True)) == {
+    assert problems(LicenceSettings(low_licence_alert=True), TOTAL) == {
         "lowLicenceAlert": "Choose a vacant-seat or a utilisation threshold for the alert."
     }
 
 
 def test_a_top_up_trigger_below_one_is_refused() -> None:
-    settings = LicenceSettings(auto_top_up=True, top_up_when_vacant_below=0, top_up_target_vacant=0)
-    assert problems(settings) == {
+    settings = replace(CAPPED, top_up_when_vacant_below=0, top_up_target_vacant=0)
+    assert problems(settings, TOTAL) == {
         "topUpWhenVacantBelow": "Top up when vacant seats fall below 1 or more."
     }
 
 
 def test_a_target_below_the_trigger_is_refused() -> None:
-    settings = LicenceSettings(auto_top_up=True, top_up_when_vacant_below=3, top_up_target_vacant=2)
-    assert problems(settings) == {
+    settings = replace(CAPPED, top_up_when_vacant_below=3, top_up_target_vacant=2)
+    assert problems(settings, TOTAL) == {
         "topUpTargetVacant": (
             "The vacant seats to get back to must be at least the trigger threshold."
         )
@@ -67,28 +73,30 @@ def test_a_target_below_the_trigger_is_refused() -> None:
 
 
 def test_a_target_equal_to_the_trigger_is_allowed() -> None:
-    settings = LicenceSettings(auto_top_up=True, top_up_when_vacant_below=3, top_up_target_vacant=3)
-    assert problems(settings) == {}
+    settings = replace(CAPPED, top_up_when_vacant_below=3, top_up_target_vacant=3)
+    assert problems(settings, TOTAL) == {}
 
 
 def test_a_fixed_step_below_one_is_refused() -> None:
-    settings = LicenceSettings(auto_top_up=True, top_up_mode=TopUpMode.FIXED_STEP, top_up_step=0)
-    assert problems(settings) == {"topUpStep": "Add at least 1 seat per top-up."}
+    settings = replace(CAPPED, top_up_mode=TopUpMode.FIXED_STEP, top_up_step=0)
+    assert problems(settings, TOTAL) == {"topUpStep": "Add at least 1 seat per top-up."}
 
 
 def test_the_step_is_not_checked_in_restore_mode() -> None:
-    settings = LicenceSettings(auto_top_up=True, top_up_mode=TopUpMode.RESTORE, top_up_step=0)
-    assert problems(settings) == {}
+    settings = replace(CAPPED, top_up_mode=TopUpMode.RESTORE, top_up_step=0)
+    assert problems(settings, TOTAL) == {}
 
 
 def test_a_maximum_total_below_one_seat_is_refused() -> None:
-    settings = LicenceSettings(auto_top_up=True, max_total_seats=0)
-    assert problems(settings) == {"maxTotalSeats": "The maximum total must be at least 1 seat."}
+    settings = replace(CAPPED, max_total_seats=0)
+    assert problems(settings, TOTAL) == {
+        "maxTotalSeats": "The maximum total must be at least 1 seat."
+    }
 
 
 def test_a_monthly_maximum_below_one_seat_is_refused() -> None:
     settings = LicenceSettings(auto_top_up=True, max_seats_per_month=0)
-    assert problems(settings) == {
+    assert problems(settings, TOTAL) == {
         "maxSeatsPerMonth": "The monthly maximum must be at least 1 seat."
     }
 
@@ -101,7 +109,7 @@ def test_every_problem_is_reported_at_once() -> None:
         max_total_seats=0,
         max_seats_per_month=-3,
     )
-    assert set(problems(settings)) == {
+    assert set(problems(settings, TOTAL)) == {
         "alertVacantAtOrBelow",
         "alertUtilisationAtOrAbove",
         "topUpWhenVacantBelow",

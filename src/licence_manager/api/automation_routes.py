@@ -11,44 +11,59 @@ from flask.typing import ResponseReturnValue
 
 from licence_manager.api.auth import actor
 from licence_manager.api.problems import Problem
-from licence_manager.api.settings_json import parse_settings, settings_json
-from licence_manager.domain.model import LicenceKey
-from licence_manager.domain.settings import problems
+from licence_manager.api.settings_json import parse_settings, settings_json, worst_case_json
+from licence_manager.domain.model import Licence, LicenceKey
+from licence_manager.domain.settings import LicenceSettings, problems
 from licence_manager.domain.topup import TopUpRequest
+from licence_manager.domain.worst_case import worst_case_month
 from licence_manager.services.additions import AdditionRefused
 
 automation = Blueprint("automation", __name__, url_prefix="/api/v1/customers/<customer_id>")
 
 
-def _licence_key(customer_id: str, sku_id: str) -> LicenceKey:
+def _licence(customer_id: str, sku_id: str) -> Licence:
     store = current_app.config["STORE"]
     key = LicenceKey(customer_id, sku_id)
-    if not any(lic.key == key for lic in store.licences_of(customer_id)):
+    found: Licence | None = next(
+        (lic for lic in store.licences_of(customer_id) if lic.key == key), None
+    )
+    if found is None:
         raise Problem(
             404, "Not Found", f"Customer {customer_id!r} has no licence for SKU {sku_id!r}"
         )
-    return key
+    return found
+
+
+def _licence_key(customer_id: str, sku_id: str) -> LicenceKey:
+    return _licence(customer_id, sku_id).key
+
+
+def _settings_answer(licence: Licence, settings: LicenceSettings) -> dict[str, Any]:
+    worst = worst_case_month(settings, licence.usage, licence.key.sku_id)
+    return {**settings_json(settings), "worstCaseMonthly": worst_case_json(worst)}
 
 
 @automation.get("/licences/<sku_id>/settings")
 def get_settings(customer_id: str, sku_id: str) -> ResponseReturnValue:
-    """Alert and automatic top-up settings of one SKU, with what they will do."""
-    key = _licence_key(customer_id, sku_id)
-    return jsonify(settings_json(current_app.config["STORE"].settings(key)))
+    """Alert and automatic top-up settings of one SKU, with what they will do and cost."""
+    licence = _licence(customer_id, sku_id)
+    settings = current_app.config["STORE"].settings(licence.key)
+    return jsonify(_settings_answer(licence, settings))
 
 
 @automation.put("/licences/<sku_id>/settings")
 def put_settings(customer_id: str, sku_id: str) -> ResponseReturnValue:
-    """Replace the SKU's settings; invalid fields answer 422 with a message per field."""
-    key = _licence_key(customer_id, sku_id)
+    """Replace the SKU's settings (every field); invalid fields answer 422 with a message per
+    field. One top-up is bounded by the licence's total seats now."""
+    licence = _licence(customer_id, sku_id)
     settings, errors = parse_settings(request.get_json(silent=True))
     if settings is not None:
-        errors = problems(settings)
+        errors = problems(settings, current_total=licence.usage.total)
     if errors or settings is None:
         raise Problem(422, "Invalid settings", "Some settings need attention.", errors=errors)
     # Saved with its audit entry (who, before and after) in one transaction.
-    current_app.config["STORE"].change_settings(key, settings, actor(), datetime.now(UTC))
-    return jsonify(settings_json(settings))
+    current_app.config["STORE"].change_settings(licence.key, settings, actor(), datetime.now(UTC))
+    return jsonify(_settings_answer(licence, settings))
 
 
 @automation.post("/licences/<sku_id>/additions")

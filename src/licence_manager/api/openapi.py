@@ -53,8 +53,11 @@ def enum(values: Any) -> Schema:
     return {"type": "string", "enum": [v.value for v in values]}
 
 
-def bounded(minimum: int, maximum: int = MAX_SETTING) -> Schema:
-    return {"type": "integer", "minimum": minimum, "maximum": maximum}
+def bounded(minimum: int | None, maximum: int = MAX_SETTING) -> Schema:
+    schema: Schema = {"type": "integer", "maximum": maximum}
+    if minimum is not None:
+        schema["minimum"] = minimum
+    return schema
 
 
 SETTINGS_FIELDS = [
@@ -166,9 +169,9 @@ SCHEMAS: dict[str, Schema] = {
                 "alertUtilisationAtOrAbove": nullable({"type": "number"}),
                 "autoTopUp": BOOLEAN,
                 "topUpWhenVacantBelow": bounded(1),
-                "topUpTargetVacant": bounded(1, MAX_SEATS_PER_TOP_UP),
+                "topUpTargetVacant": bounded(None),  # bounds depend on the mode: see below
                 "topUpMode": enum(TopUpMode),
-                "topUpStep": bounded(1, MAX_SEATS_PER_TOP_UP),
+                "topUpStep": bounded(None),
                 "maxTotalSeats": nullable(bounded(1)),
                 "maxSeatsPerMonth": nullable(bounded(1)),
                 "description": STRING,
@@ -178,11 +181,12 @@ SCHEMAS: dict[str, Schema] = {
         ),
         "description": (
             "Every setting is required (a PUT replaces them all); `description` and "
-            "`worstCaseMonthly` are ignored when sent. With automatic top-ups on, the target "
-            f"vacant seats (restore mode) or the step (fixed_step mode) is at most "
-            f"{MAX_SEATS_PER_TOP_UP:,} and at most the licence's current total seats, and a "
-            "maximum total or a monthly maximum is required; out-of-range values answer 422 "
-            "naming the field and the limit."
+            "`worstCaseMonthly` are ignored when sent. Every whole number is at most "
+            f"{MAX_SETTING:,}. With automatic top-ups on, the target vacant seats (restore "
+            "mode, at least the trigger) or the step (fixed_step mode, at least 1) is at most "
+            f"{MAX_SEATS_PER_TOP_UP:,} and at most the licence's current total seats (1 for an "
+            "empty licence), and a maximum total or a monthly maximum is required. "
+            "Out-of-range values answer 422 naming the field and the limit."
         ),
     },
     "Price": obj(

@@ -1,5 +1,5 @@
-"""Licence settings as the API speaks them (camelCase JSON), parsed strictly: an unknown field
-or a wrong type is an error the admin sees next to the field."""
+"""Licence settings as the API speaks them (camelCase JSON), parsed strictly: an unknown field,
+a missing one or a wrong type is an error the admin sees next to the field."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import fields
 from typing import Any
 
 from licence_manager.domain.settings import LicenceSettings, TopUpMode, describe
+from licence_manager.domain.worst_case import WorstCaseMonth
 
 # JSON name → (attribute, accepted JSON types, may be null)
 _FIELDS: dict[str, tuple[str, tuple[type, ...], bool]] = {
@@ -22,6 +23,8 @@ _FIELDS: dict[str, tuple[str, tuple[type, ...], bool]] = {
     "maxSeatsPerMonth": ("max_seats_per_month", (int,), True),
 }
 assert {a for a, _, _ in _FIELDS.values()} == {f.name for f in fields(LicenceSettings)}
+# What the routes answer besides the settings; a client may send them back, and they are ignored.
+_READ_ONLY = {"description", "worstCaseMonthly"}
 
 
 def settings_json(settings: LicenceSettings) -> dict[str, Any]:
@@ -33,17 +36,27 @@ def settings_json(settings: LicenceSettings) -> dict[str, Any]:
     return body
 
 
+def worst_case_json(worst: WorstCaseMonth) -> dict[str, Any]:
+    return {
+        "seats": worst.seats,
+        "estimatedCostMinor": worst.estimated_cost_minor,
+        "currency": worst.currency,
+    }
+
+
 def parse_settings(body: Any) -> tuple[LicenceSettings | None, dict[str, str]]:
-    """The settings, or the problems per field. Omitted fields keep their defaults."""
+    """The settings, or the problems per field. Every field is required: a PUT replaces the
+    settings, and `{}` taking the defaults would switch every alert and top-up off unseen."""
     if not isinstance(body, dict):
         return None, {"": "Send the settings as a JSON object."}
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
     for name in body:
-        if name not in _FIELDS and name != "description":
+        if name not in _FIELDS and name not in _READ_ONLY:
             errors[name] = "Unknown setting."
     for name, (attribute, types, nullable) in _FIELDS.items():
         if name not in body:
+            errors[name] = "Required (null when not set)." if nullable else "Required."
             continue
         value = body[name]
         if value is None and nullable:
