@@ -20,7 +20,12 @@ from licence_manager.api.automation_routes import automation
 from licence_manager.api.licence_routes import licence_json, licences
 from licence_manager.api.log_routes import logs
 from licence_manager.api.openapi import openapi
-from licence_manager.api.problems import Problem, from_http_exception, from_problem
+from licence_manager.api.problems import (
+    Problem,
+    from_http_exception,
+    from_problem,
+    from_unexpected,
+)
 from licence_manager.api.purchase_routes import purchases
 from licence_manager.api.report_routes import reports as report_routes
 from licence_manager.api.session_routes import local_session, session
@@ -72,6 +77,7 @@ def create_app(
     app.register_blueprint(openapi)
     app.register_error_handler(Problem, from_problem)
     app.register_error_handler(HTTPException, from_http_exception)
+    app.register_error_handler(Exception, from_unexpected)
     if web_root is not None:
         serve_web_app(app, web_root)
     return app

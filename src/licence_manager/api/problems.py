@@ -1,9 +1,14 @@
-"""Errors as RFC 9457 problem details (application/problem+json)."""
+"""Errors as RFC 9457 problem details (application/problem+json): every error the API answers,
+expected or not, so a client never has to read Flask's HTML error page."""
 
 from __future__ import annotations
 
-from flask import Response, json
-from werkzeug.exceptions import HTTPException
+from flask import Response, json, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from licence_manager.observability import get_logger
+
+log = get_logger(__name__)
 
 
 class Problem(Exception):
@@ -37,4 +42,19 @@ def from_problem(error: Problem) -> Response:
 
 def from_http_exception(error: HTTPException) -> Response:
     status = error.code or 500
-    return problem_response(status, error.name, error.description or error.name)
+    response = problem_response(status, error.name, error.description or error.name)
+    for name, value in error.get_headers():  # e.g. Allow on a 405
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+def from_unexpected(error: Exception) -> Response:
+    """Anything else: logged with its traceback, answered without its text (which may hold
+    internal detail or personal data). The api function calls the app's full_dispatch_request,
+    which, unlike Flask's WSGI entry, re-raises an exception no handler takes: functions-framework
+    would then answer its own HTML page."""
+    log.exception(
+        "unhandled error in the api", extra={"method": request.method, "path": request.path}
+    )
+    return from_http_exception(InternalServerError())

@@ -8,8 +8,9 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from licence_manager.api.problems import Problem
+from licence_manager.domain.daily import FIRST_REPORTABLE_DAY, LAST_REPORTABLE_DAY, reportable
 from licence_manager.domain.model import LicenceKey
-from licence_manager.domain.month_end import MonthAdditions, parse_month
+from licence_manager.domain.month_end import MonthAdditions, billing_of, parse_month
 from licence_manager.domain.reports import SOURCES, Addition, Figures, UsageReport
 from licence_manager.services.reports import BadReportRequest, Reports, parse_range
 
@@ -30,6 +31,12 @@ def licence_report(customer_id: str, sku_id: str) -> ResponseReturnValue:
         )
     except BadReportRequest as error:
         raise Problem(400, "Invalid report range", str(error)) from error
+    if not (reportable(wanted.first) and reportable(wanted.last)):
+        raise Problem(
+            400,
+            "Invalid report range",
+            f"dates must be from {FIRST_REPORTABLE_DAY} to {LAST_REPORTABLE_DAY}",
+        )
     counted = _reports().usage(LicenceKey(customer_id, sku_id), wanted)
     if counted is None:
         raise Problem(
@@ -68,6 +75,8 @@ def addition_json(addition: Addition, time_zone: str) -> dict[str, Any]:
         "seatsAfter": addition.seats_after,
         "source": addition.source,
         "triggeredBy": addition.actor,
+        "planName": addition.plan_name or None,
+        "billing": billing_of(addition.plan_name),
     }
 
 
@@ -129,6 +138,7 @@ def additions_json(found: MonthAdditions) -> dict[str, Any]:
                 **addition_json(r.addition, found.time_zone),
                 "skuName": r.sku_name,
                 "planName": r.plan_name,
+                "billing": r.billing,
                 "estimatedCost": None
                 if r.estimated_cost_minor is None
                 else round(r.estimated_cost_minor / 100, 2),

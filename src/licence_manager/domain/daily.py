@@ -19,6 +19,16 @@ def local_day(at: datetime, time_zone: str) -> date:
     return at.astimezone(ZoneInfo(time_zone)).date()
 
 
+# The days a report may ask for: far wider than any licence's history, and far enough from
+# date.min and date.max that a day's bounds (and a week or month around it) always exist.
+FIRST_REPORTABLE_DAY = date(2000, 1, 1)
+LAST_REPORTABLE_DAY = date(2100, 12, 31)
+
+
+def reportable(day: date) -> bool:
+    return FIRST_REPORTABLE_DAY <= day <= LAST_REPORTABLE_DAY
+
+
 def day_bounds(day: date, time_zone: str) -> tuple[datetime, datetime]:
     """Start and end of a local day in UTC; 23 or 25 hours long across DST changes.
     (Python subtracts aware datetimes sharing a tzinfo as wall-clock times: hence UTC.)"""
