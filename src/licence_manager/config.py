@@ -37,6 +37,9 @@ class Settings:
     firebase_api_key: str
     firebase_auth_domain: str
     web_dir: str | None  # local only: the built web app for the api to serve (web/dist)
+    # The Cloud Run service (K_SERVICE) or revision (K_REVISION) this runs as; None off Google
+    # Cloud. Cloud Run and Cloud Functions both set them, and functions-framework does not.
+    cloud_run_service: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -66,6 +69,7 @@ class Settings:
             firebase_api_key=env.get("FIREBASE_API_KEY", ""),
             firebase_auth_domain=env.get("FIREBASE_AUTH_DOMAIN", ""),
             web_dir=env.get("LICENCE_MANAGER_WEB_DIR") or None,
+            cloud_run_service=env.get("K_SERVICE") or env.get("K_REVISION") or None,
         )
         settings.validate()
         return settings
@@ -79,6 +83,24 @@ class Settings:
             ) from error
         if self.sync_max_parallel_shards < 1:
             raise ConfigError("SYNC_MAX_PARALLEL_SHARDS must be at least 1")
+        if self.local_mode:
+            self._refuse_local_mode_in_production()
+
+    def _refuse_local_mode_in_production(self) -> None:
+        """Local mode signs anyone in without a password, so one stray environment variable
+        must not turn it on in production. FUNCTION_TARGET does not tell: functions-framework
+        sets it itself, also under `make run`; K_SERVICE and K_REVISION do."""
+        if self.cloud_run_service is not None:
+            raise ConfigError(
+                "LICENCE_MANAGER_LOCAL=1 is refused on Cloud Run and Cloud Functions (K_SERVICE "
+                f"or K_REVISION is set: {self.cloud_run_service!r}): local mode signs anyone in "
+                "without a password"
+            )
+        if self.reseller_api_endpoint is None:
+            raise ConfigError(
+                "LICENCE_MANAGER_LOCAL=1 needs RESELLER_API_ENDPOINT (the local simulator): "
+                "local mode against Google's own Reseller API is refused"
+            )
 
 
 def _number(env: Mapping[str, str], name: str, default: float) -> float:

@@ -174,6 +174,8 @@ def api(monkeypatch: pytest.MonkeyPatch, year: FirestoreStore) -> Any:
     from licence_manager.domain.users import Role, User
 
     monkeypatch.setenv("LICENCE_MANAGER_LOCAL", "1")
+    # Local mode needs a non-Google Reseller endpoint; the reports never call it.
+    monkeypatch.setenv("RESELLER_API_ENDPOINT", "http://127.0.0.1:9/")
     admin = User("admin@acme.example", "Acme admin", Role.CUSTOMER_ADMIN, frozenset({"C01"}))
     bootstrap.store().save_user(admin)
     return create_app("api", str(API), "http").test_client()
