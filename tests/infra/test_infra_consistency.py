@@ -218,9 +218,10 @@ def test_the_topup_lease_outlasts_an_apply_attempt() -> None:
     )
     ack_deadline = min(600, timeout + 60)
     assert timeout < ack_deadline < lease
-    # A redelivery that meets the dead attempt's claim is refused and retried with backoff
-    # (10 s, doubling); the last of the 5 deliveries comes after the lease has run out, so Pub/Sub
-    # itself re-drives an attempt that died at its timeout, before the sweeper has to.
+    # A redelivery that meets a dead attempt's claim is refused and retried with exponential
+    # backoff from 10 s (Pub/Sub documents the growth, not its factor: doubling is assumed here).
+    # The last of the 5 deliveries then comes after the lease has run out, so Pub/Sub itself
+    # usually re-drives an attempt that died at its timeout; the sweeper covers the rest.
     minimum = int(unquote(locals_()["retry_minimum_backoff"]).rstrip("s"))
     attempts = locals_()["max_delivery_attempts"]
     last_delivery = timeout + sum(minimum * 2**i for i in range(attempts - 1))
