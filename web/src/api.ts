@@ -206,6 +206,8 @@ export type Report = {
     seatsAfter: number | null;
     source: string;
     triggeredBy: string;
+    planName: string | null;
+    billing: string;
   }[];
   timeZone?: string;
 };

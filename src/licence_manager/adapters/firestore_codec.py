@@ -134,6 +134,7 @@ def audit_to_doc(entry: AuditEntry) -> Document:
         "seatsAfter": entry.seats_after,
         "prevHash": entry.prev_hash,
         "hash": entry.hash,
+        "planName": entry.plan_name,
     }
 
 
@@ -150,6 +151,7 @@ def audit_from_doc(doc: Document) -> AuditEntry:
         seats_after=doc["seatsAfter"],
         prev_hash=doc["prevHash"],
         hash=doc["hash"],
+        plan_name=doc.get("planName", ""),
     )
 
 

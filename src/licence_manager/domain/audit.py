@@ -63,6 +63,9 @@ class AuditEntry:
     seats_after: int | None
     prev_hash: str
     hash: str
+    # The licence's plan when the entry was made, so a seat addition can be priced as it was
+    # billed. Empty on entries written before it was recorded.
+    plan_name: str = ""
 
     @property
     def doc_id(self) -> str:
@@ -82,6 +85,10 @@ def _digest(fields: dict[str, object]) -> str:
 def _hashed_fields(entry: AuditEntry) -> dict[str, object]:
     fields = asdict(entry)
     fields.pop("hash")
+    # Hashed only when present: entries written before plans were recorded keep their hashes,
+    # so every stored chain still verifies.
+    if not entry.plan_name:
+        fields.pop("plan_name")
     fields["at"] = entry.at.astimezone(UTC).isoformat(timespec="microseconds")
     return fields
 
@@ -96,6 +103,8 @@ def append(
     message: str,
     seats_before: int | None = None,
     seats_after: int | None = None,
+    *,
+    plan_name: str = "",
 ) -> AuditEntry:
     """The next entry of a chain whose last entry is `head`."""
     at = at.astimezone(UTC)
@@ -111,6 +120,7 @@ def append(
         seats_after=seats_after,
         prev_hash=head.hash,
         hash="",
+        plan_name=plan_name,
     )
     return replace(draft, hash=_digest(_hashed_fields(draft)))
 

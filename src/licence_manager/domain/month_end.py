@@ -1,5 +1,11 @@
 """The month-end additions report used for invoicing: every seat added in a calendar month,
-with its source and an estimated prorated cost from the price catalogue."""
+with its source, the plan it was added on, and how that plan bills it.
+
+Google bills the plans differently (Reseller API, `Seats`): an ANNUAL addition is a commitment
+billed pro rata from the day it was made, so it gets an estimated cost; a FLEXIBLE (or TRIAL)
+addition only raises `maximumNumberOfSeats`, the cap on users, and costs nothing until users
+are assigned, so it gets no cost and is marked as a cap raise.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from licence_manager.domain.catalogue import CURRENCY, price_per_seat_minor
-from licence_manager.domain.model import Licence
+from licence_manager.domain.model import Licence, PlanKind, plan_kind
 from licence_manager.domain.reports import SOURCES, Addition
 
 # Customer-wide notifications (the month-end report) use this in place of a SKU id; Google's SKU
@@ -34,7 +40,13 @@ CSV_COLUMNS = (
     "seatsAdded",
     "estimatedCost",
     "currency",
+    "billing",  # last, so readers of the columns before it by position are not broken
 )
+
+# How a row is billed, in words for the account manager reading the report.
+PRO_RATA: Final = "pro-rata estimate"
+CAP_RAISE: Final = "cap raise: billed only for users assigned"
+PLAN_UNKNOWN: Final = "plan at time of addition unknown"
 
 
 # The months a report may ask for: far beyond any real invoice either way, and well inside
@@ -83,6 +95,36 @@ def estimated_cost_minor(addition: Addition, plan_name: str, time_zone: str) -> 
     return round(addition.seats * price * remaining / in_month)
 
 
+def billing_of(plan_name: str) -> str:
+    """How an addition made on `plan_name` is billed; "" is a plan not recorded."""
+    if not plan_name:
+        return PLAN_UNKNOWN
+    if plan_kind(plan_name) in (PlanKind.FLEXIBLE, PlanKind.TRIAL):
+        return CAP_RAISE
+    return PRO_RATA
+
+
+@dataclass(frozen=True, slots=True)
+class PricedAddition:
+    plan_name: str  # the plan the row is priced at
+    billing: str
+    estimated_cost_minor: int | None  # None: no cost to estimate (a cap raise, or no price)
+
+
+def price_addition(addition: Addition, current_plan: str, time_zone: str) -> PricedAddition:
+    """Priced at the plan the seats were added on. An addition recorded before plans were is
+    priced as it always was, at the licence's current plan, and says so."""
+    if not addition.plan_name:
+        cost = estimated_cost_minor(addition, current_plan, time_zone)
+        return PricedAddition(current_plan, f"{PLAN_UNKNOWN}; {PRO_RATA} at the current plan", cost)
+    billing = billing_of(addition.plan_name)
+    if billing == CAP_RAISE:
+        return PricedAddition(addition.plan_name, billing, None)
+    return PricedAddition(
+        addition.plan_name, billing, estimated_cost_minor(addition, addition.plan_name, time_zone)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class AdditionRow:
     addition: Addition
@@ -91,6 +133,7 @@ class AdditionRow:
     sku_name: str
     plan_name: str
     estimated_cost_minor: int | None
+    billing: str
 
     def as_csv(self) -> list[str]:
         a = self.addition
@@ -109,6 +152,7 @@ class AdditionRow:
             str(a.seats),
             cost,
             CURRENCY,
+            self.billing,
         ]
 
 
@@ -194,21 +238,24 @@ def month_additions(
     additions: Iterable[Addition],
     licences: Mapping[str, Licence],
 ) -> MonthAdditions:
-    """`licences`: the customer's licences by SKU id, for names and plans."""
+    """`licences`: the customer's licences by SKU id, for names, and plans where an addition's
+    own was not recorded."""
     zone = ZoneInfo(time_zone)
     rows = []
     for addition in sorted(additions, key=lambda a: (a.at, a.sku_id)):
         licence = licences.get(addition.sku_id)
-        plan = licence.usage.plan_name if licence else ""
+        current_plan = licence.usage.plan_name if licence else ""
         name = licence.usage.sku_name if licence else addition.sku_id
+        priced = price_addition(addition, current_plan, time_zone)
         rows.append(
             AdditionRow(
                 addition,
                 addition.at.astimezone(zone),
                 customer_domain,
                 name,
-                plan,
-                estimated_cost_minor(addition, plan, time_zone),
+                priced.plan_name,
+                priced.estimated_cost_minor,
+                priced.billing,
             )
         )
     totals = []

@@ -59,7 +59,16 @@ def record_observation(
         nonlocal head
         source = Source.SYNC if action is AuditAction.LICENCE_DISCOVERED else Source.OUTSIDE
         entry = audit.append(
-            head, key, at, action, source, SYNC_ACTOR, message, before, observed.total
+            head,
+            key,
+            at,
+            action,
+            source,
+            SYNC_ACTOR,
+            message,
+            before,
+            observed.total,
+            plan_name=observed.plan_name,  # the plan the seats were on when seen changing
         )
         entries.append(entry)
         head = entry.head
@@ -125,6 +134,7 @@ def record_disappearance(context: LicenceContext, at: datetime) -> RecordedChang
         f"{stored.usage.sku_name} is no longer among the customer's online subscriptions",
         stored.usage.total,
         stored.usage.total,
+        plan_name=stored.usage.plan_name,
     )
     licence = replace(stored, usage=replace(stored.usage, status=REMOVED), updated_at=at)
     return RecordedChange(licence=licence, daily=None, audit=(entry,), audit_head=entry.head)

@@ -82,6 +82,7 @@ def _entry(context: RequestContext, at: datetime, action: AuditAction, message: 
         message,
         request.total_before,
         request.total_after,
+        plan_name=request.plan_name,
     )
 
 

@@ -168,6 +168,7 @@ class Addition:
     source: str
     actor: str
     action: str
+    plan_name: str = ""  # the plan it was added on; empty when its entry predates recording it
 
 
 def additions(entries: Iterable[AuditEntry]) -> list[Addition]:
@@ -187,6 +188,7 @@ def additions(entries: Iterable[AuditEntry]) -> list[Addition]:
                     entry.source.value,
                     entry.actor,
                     entry.action.value,
+                    entry.plan_name,
                 )
             )
     return sorted(found, key=lambda a: (a.at, a.customer_id, a.sku_id))

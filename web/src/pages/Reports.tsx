@@ -13,7 +13,7 @@ import { useEffect, useRef, useState } from "react";
 import type { Licence, Report } from "../api";
 import { Empty, ErrorState, Loading, PageHeader, useApi } from "../components/common";
 import { useCustomerPath } from "../context";
-import { percent, source, when } from "../format";
+import { percent, plan, source, when } from "../format";
 import { navigate, useLocation } from "../router";
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip, Legend, Filler);
@@ -214,6 +214,8 @@ function ReportView({ report }: { report: Report }) {
                   </th>
                   <th scope="col">How</th>
                   <th scope="col">By</th>
+                  <th scope="col">Plan</th>
+                  <th scope="col">Billing</th>
                 </tr>
               </thead>
               <tbody>
@@ -226,6 +228,8 @@ function ReportView({ report }: { report: Report }) {
                     </td>
                     <td>{source(t.source)}</td>
                     <td>{t.triggeredBy}</td>
+                    <td>{t.planName ? plan(t.planName) : "—"}</td>
+                    <td>{t.billing}</td>
                   </tr>
                 ))}
               </tbody>
