@@ -92,7 +92,9 @@ def measure_reaction(
         lambda: all(licences.document(k.doc_id).get().exists for k in keys[-1:]), 120
     ):
         raise RuntimeError("the first sync did not record the licences")
-    settings = LicenceSettings(auto_top_up=True, top_up_when_vacant_below=2, top_up_target_vacant=4)
+    settings = LicenceSettings(
+        auto_top_up=True, top_up_when_vacant_below=2, top_up_target_vacant=4, max_total_seats=1_000
+    )
     for key in keys:
         store.save_settings(key, settings, "bench", datetime.now(UTC))
     time.sleep(3)  # the settings' own evaluations (nothing to do at 5 vacant) pass by

@@ -4,6 +4,7 @@ fakes or emulator-backed adapters to the same constructors instead."""
 from __future__ import annotations
 
 import functools
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from licence_manager.config import ConfigError, Settings
@@ -21,9 +22,11 @@ if TYPE_CHECKING:
 
     from licence_manager.adapters.firestore_dashboard import FirestoreApiStore
     from licence_manager.adapters.firestore_reports import FirestoreReports
+    from licence_manager.adapters.firestore_unit_of_work import FirestoreUnitOfWork
     from licence_manager.adapters.reseller import ResellerApi
     from licence_manager.ports import Mailer, Publisher
     from licence_manager.services.reports import MonthEndJob, Reports
+    from licence_manager.services.sweeper import SweepRequests
 
 
 @functools.cache
@@ -52,7 +55,7 @@ def reseller() -> ResellerApi:
     def service_factory() -> Any:
         return build_reseller_service(config)
 
-    return ResellerApi(service_factory)
+    return ResellerApi(service_factory, call_timeout_seconds=config.reseller_timeout_seconds)
 
 
 @functools.cache
@@ -92,23 +95,36 @@ def usage_sync() -> UsageSync:
 
 
 @functools.cache
+def unit_of_work() -> FirestoreUnitOfWork:
+    from licence_manager.adapters.firestore_unit_of_work import FirestoreUnitOfWork
+
+    return FirestoreUnitOfWork(store()._db)
+
+
+@functools.cache
 def evaluate_licence() -> EvaluateLicence:
-    return EvaluateLicence(store(), store(), publisher())
+    return EvaluateLicence(unit_of_work(), publisher())
 
 
 @functools.cache
 def apply_top_up() -> ApplyTopUp:
-    from licence_manager.services.sync import record_seen, utc_now
-
-    time_zone = settings().default_time_zone
+    config = settings()
     return ApplyTopUp(
-        store(),
-        store(),
+        unit_of_work(),
         reseller(),
         publisher(),
-        record_seen=lambda sub: record_seen(store(), sub, time_zone, utc_now()),
+        lease=timedelta(seconds=config.top_up_lease_seconds),
+        default_time_zone=config.default_time_zone,
         reevaluate=evaluate_licence(),
     )
+
+
+@functools.cache
+def sweep_requests() -> SweepRequests:
+    from licence_manager.services.sweeper import SweepRequests
+
+    lease = timedelta(seconds=settings().top_up_lease_seconds)
+    return SweepRequests(unit_of_work(), store(), publisher(), lease=lease)
 
 
 @functools.cache
@@ -118,12 +134,12 @@ def send_notification() -> SendNotification:
 
 @functools.cache
 def request_addition() -> RequestAddition:
-    return RequestAddition(store(), publisher())
+    return RequestAddition(store(), publisher(), unit_of_work())
 
 
 @functools.cache
 def request_purchase() -> RequestPurchase:
-    return RequestPurchase(store(), publisher(), settings().default_time_zone)
+    return RequestPurchase(store(), publisher(), unit_of_work(), settings().default_time_zone)
 
 
 @functools.cache
@@ -199,8 +215,10 @@ def clear() -> None:
         publisher,
         mailer,
         usage_sync,
+        unit_of_work,
         evaluate_licence,
         apply_top_up,
+        sweep_requests,
         send_notification,
         request_addition,
         request_purchase,

@@ -72,6 +72,17 @@ def run_scheduled_sync(event_time: str | None, data: Mapping[str, Any] | None) -
     return report
 
 
+def run_sweep(event_time: str | None, data: Mapping[str, Any] | None) -> None:
+    """Cloud Scheduler → Pub/Sub → sweep_requests: drive every unfinished seat-change request
+    (see services.sweeper). A late redelivery is dropped: the next sweep is already due."""
+    settings = bootstrap.settings()
+    age = age_seconds(event_time)
+    if age > settings.sync_max_event_age_seconds:
+        log.warning("dropping stale sweep trigger", extra={"ageSeconds": round(age, 1)})
+        return
+    bootstrap.sweep_requests()()
+
+
 def log_report(report: SyncReport) -> None:
     failures = report.failures
     log.log(

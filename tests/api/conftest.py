@@ -20,6 +20,7 @@ from licence_manager.domain.users import Role, User
 from licence_manager.services.additions import RequestAddition
 from licence_manager.services.purchases import RequestPurchase
 from tests.builders import T0, subscription
+from tests.fakes.unit_of_work import MemoryUnitOfWork
 
 ACME, GLOBEX = "C01acme", "C02globex"
 STANDARD, STARTER, PLUS = "1010020028", "1010020027", "1010020025"
@@ -118,9 +119,9 @@ def build_api(local_mode: bool = True, **kwargs: Any) -> Api:
     kwargs.setdefault("reports", lambda: _reports(store))
     app = create_app(
         store,
-        RequestAddition(store, publisher),
+        RequestAddition(store, publisher, MemoryUnitOfWork(store)),
         local_mode=local_mode,
-        request_purchase=RequestPurchase(store, publisher),
+        request_purchase=RequestPurchase(store, publisher, MemoryUnitOfWork(store)),
         **kwargs,
     )
     app.testing = True

@@ -5,6 +5,8 @@ The tests after the shared ones pin down how the real adapter fails: ApplyTopUp 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 
@@ -15,11 +17,13 @@ from licence_manager.adapters.memory_automation import (
 )
 from licence_manager.domain.audit import Source
 from licence_manager.domain.model import LicenceKey, Subscription
+from licence_manager.domain.settings import LicenceSettings
 from licence_manager.domain.topup import RequestStatus, TopUpRequest
 from licence_manager.ports import SeatChanger, SourceError
 from licence_manager.services.topup import ApplyTopUp
 from licence_manager_local.simulator import RunningSimulator, World, start_simulator
 from tests.builders import SKU_NAMES, T0, subscription
+from tests.fakes.unit_of_work import MemoryUnitOfWork
 from tests.integration.conftest import RecordedSleeps, reseller_source
 
 CUSTOMER = "C0alpha01"
@@ -242,8 +246,11 @@ def test_apply_top_up_reads_again_after_that_404_and_buys_once(
 ) -> None:
     api = reseller_source(simulator.url, RecordedSleeps(), timeout=1.0)
     store = InMemoryStore()
-    store.create_request(top_up_request(total_before=10, total_after=13))
-    apply = ApplyTopUp(store, store, api, RecordingPublisher(), clock=lambda: T0)
+    key = LicenceKey(CUSTOMER, FLEXIBLE_SKU)
+    now = datetime.now(UTC)  # the adapter checks the attempt's lease against the real clock
+    store.save_settings(key, LicenceSettings(auto_top_up=True, max_total_seats=100), "test", now)
+    store.create_request(replace(top_up_request(total_before=10, total_after=13), created_at=now))
+    apply = ApplyTopUp(MemoryUnitOfWork(store), api, RecordingPublisher(), clock=lambda: now)
     simulator.faults.hang_next(4.0, method=CHANGE_SEATS)
 
     outcome = apply("r1")

@@ -23,6 +23,7 @@ from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.notifications import DeliveryStatus
 from licence_manager.domain.settings import LicenceSettings
 from licence_manager.domain.topup import RequestStatus
+from licence_manager.services import request_records
 from licence_manager.services.sync import SyncUsage
 from licence_manager_local.eventarc.encode import DocumentVersion, firestore_cloud_event
 from licence_manager_local.sendgrid_standin import RunningStandIn, start_sendgrid_standin
@@ -111,6 +112,7 @@ def test_the_three_functions_carry_a_top_up_from_event_to_email(
             auto_top_up=True,
             top_up_when_vacant_below=2,
             top_up_target_vacant=3,
+            max_total_seats=100,
         ),
         "test",
         datetime.now(UTC),
@@ -159,7 +161,12 @@ def test_a_busy_request_answers_an_error_so_pub_sub_redelivers(
     key = LicenceKey(customer.customer_id, "1010020028")
     store.save_settings(
         key,
-        LicenceSettings(auto_top_up=True, top_up_when_vacant_below=2, top_up_target_vacant=3),
+        LicenceSettings(
+            auto_top_up=True,
+            top_up_when_vacant_below=2,
+            top_up_target_vacant=3,
+            max_total_seats=100,
+        ),
         "test",
         datetime.now(UTC),
     )
@@ -168,7 +175,9 @@ def test_a_busy_request_answers_an_error_so_pub_sub_redelivers(
     evaluation = bootstrap.evaluate_licence()(key)
     assert evaluation is not None and evaluation.new_request is not None
     request_id = evaluation.new_request.request_id
-    store.take_request(request_id, datetime.now(UTC), bootstrap.apply_top_up()._lease)
+    lease = bootstrap.apply_top_up()._lease
+    now = datetime.now(UTC)
+    bootstrap.unit_of_work().run(lambda tx: request_records.take(tx, request_id, now, lease))
     headers, body = pubsub_event({"requestId": request_id})
     response = client("apply_topup").post("/", headers=headers, data=body)
     assert response.status_code == 500  # RetryLater: Pub/Sub will deliver it again

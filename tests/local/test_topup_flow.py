@@ -107,6 +107,7 @@ def test_users_growing_past_the_threshold_top_up_once_and_email_twice(
             auto_top_up=True,
             top_up_when_vacant_below=2,
             top_up_target_vacant=4,
+            max_total_seats=100,
         ),
         "test",
         datetime.now(UTC),

@@ -12,8 +12,12 @@ from tests.builders import T0, subscription
 
 LONDON = "Europe/London"
 ALERT = LicenceSettings(low_licence_alert=True, alert_vacant_at_or_below=2)
-TOP_UP = LicenceSettings(auto_top_up=True, top_up_when_vacant_below=2, top_up_target_vacant=4)
-BOTH = replace(ALERT, auto_top_up=True, top_up_when_vacant_below=2, top_up_target_vacant=4)
+TOP_UP = LicenceSettings(
+    auto_top_up=True, top_up_when_vacant_below=2, top_up_target_vacant=4, max_total_seats=100
+)
+BOTH = replace(
+    ALERT, auto_top_up=True, top_up_when_vacant_below=2, top_up_target_vacant=4, max_total_seats=100
+)
 THIS_MONTH = AutomationState(month="2026-11")  # T0 is 2 November 2026
 
 

@@ -86,7 +86,7 @@ def test_a_lost_publish_after_the_decision_is_published_again() -> None:
 def test_a_refused_change_is_recorded_alerted_and_not_retried_in_a_storm() -> None:
     stack = Stack(flexible(total=10, assigned=9), restore_policy())
 
-    def refuse(subscription, total):  # type: ignore[no-untyped-def]
+    def refuse(subscription, total, send_until=None):  # type: ignore[no-untyped-def]
         raise SourceError("HTTP 400 invalid: seats above the reseller's limit", status=400)
 
     stack.seats.change_seats = refuse  # type: ignore[method-assign]

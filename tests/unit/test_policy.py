@@ -22,7 +22,10 @@ def utilisation_alert(at_or_above: float) -> LicenceSettings:
 
 def top_up(below: int = 2, target: int = 4, **limits: int) -> LicenceSettings:
     return LicenceSettings(
-        auto_top_up=True, top_up_when_vacant_below=below, top_up_target_vacant=target, **limits
+        auto_top_up=True,
+        top_up_when_vacant_below=below,
+        top_up_target_vacant=target,
+        **{"max_total_seats": 1_000, **limits},
     )
 
 
@@ -33,7 +36,7 @@ def fixed_step(step: int, below: int = 2, **limits: int) -> LicenceSettings:
         top_up_target_vacant=below,
         top_up_mode=TopUpMode.FIXED_STEP,
         top_up_step=step,
-        **limits,
+        **{"max_total_seats": 1_000, **limits},
     )
 
 
@@ -194,3 +197,28 @@ def test_a_top_up_one_over_the_monthly_maximum_is_blocked() -> None:
 def test_restore_counts_users_over_the_paid_seats_so_one_top_up_reaches_the_target() -> None:
     over_assigned = usage(total=10, assigned=12)
     assert plan_top_up(over_assigned, top_up(below=2, target=2), 0) == TopUpPlan(4, 10, 14)
+
+
+# plan_top_up: the bounds every automatic top-up keeps, whatever the settings say
+
+
+def test_automatic_top_ups_without_any_cap_are_not_made() -> None:
+    uncapped = LicenceSettings(auto_top_up=True, top_up_when_vacant_below=2, top_up_target_vacant=4)
+    blocked = plan_top_up(usage(total=10, assigned=10), uncapped, 0)
+    assert isinstance(blocked, TopUpBlocked)
+    assert "need a maximum total or a monthly maximum" in blocked.reason
+
+
+def test_one_top_up_never_more_than_doubles_a_licence() -> None:
+    blocked = plan_top_up(usage(total=10, assigned=10), fixed_step(11), 0)
+    assert isinstance(blocked, TopUpBlocked)
+    assert "never more than doubling the licence" in blocked.reason
+    assert plan_top_up(usage(total=10, assigned=10), fixed_step(10), 0) == TopUpPlan(10, 10, 20)
+
+
+def test_one_top_up_never_adds_more_than_a_thousand_seats() -> None:
+    big = usage(total=5_000, assigned=5_000)
+    blocked = plan_top_up(big, fixed_step(1_001, max_total_seats=10_000), 0)
+    assert isinstance(blocked, TopUpBlocked) and "at most 1000" in blocked.reason
+    plan = plan_top_up(big, fixed_step(1_000, max_total_seats=10_000), 0)
+    assert plan == TopUpPlan(1_000, 5_000, 6_000)

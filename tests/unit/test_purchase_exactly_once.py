@@ -20,6 +20,7 @@ from licence_manager.ports import SourceError
 from licence_manager.services.purchases import RequestPurchase
 from licence_manager.services.topup import ApplyTopUp, RetryLater
 from tests.builders import T0, subscription
+from tests.fakes.unit_of_work import MemoryUnitOfWork
 
 KEY = LicenceKey("C01", "1010020025")
 LEASE = timedelta(minutes=2)
@@ -71,8 +72,11 @@ class World:
         self.seats = Seats()
         self.publisher = RecordingPublisher()
         clock = lambda: self.now  # noqa: E731
-        self.apply = ApplyTopUp(self.store, self.store, self.seats, self.publisher, clock, LEASE)
-        self.request = RequestPurchase(self.store, self.publisher, clock=clock)(
+        self.apply = ApplyTopUp(
+            MemoryUnitOfWork(self.store), self.seats, self.publisher, clock, LEASE
+        )
+        uow = MemoryUnitOfWork(self.store)
+        self.request = RequestPurchase(self.store, self.publisher, uow, clock=clock)(
             "C01", KEY.sku_id, "FLEXIBLE", 5, "alex@acme.example"
         )
 

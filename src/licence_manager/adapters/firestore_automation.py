@@ -17,15 +17,12 @@ from licence_manager.adapters.firestore_store import (
     AUDIT_EVENTS,
     AUDIT_HEADS,
     AUTOMATION,
-    LICENCES,
-    USAGE_DAILY,
     FirestoreLicenceStore,
     _data,
     in_transaction,
 )
 from licence_manager.domain.audit import AuditEntry
-from licence_manager.domain.automation import AutomationState, Evaluation
-from licence_manager.domain.daily import local_day
+from licence_manager.domain.automation import AutomationState
 from licence_manager.domain.model import GENESIS, AuditHead, LicenceKey
 from licence_manager.domain.notifications import (
     Notification,
@@ -33,12 +30,9 @@ from licence_manager.domain.notifications import (
     Recipient,
     take_notification,
 )
-from licence_manager.domain.outcomes import RequestContext, TopUpOutcome, take
 from licence_manager.domain.settings import LicenceSettings
-from licence_manager.domain.topup import Claim, RequestStatus, TopUpRequest
+from licence_manager.domain.topup import RequestStatus, TopUpRequest
 from licence_manager.ports import (
-    EvaluationDecision,
-    OutcomeDecision,
     Store,
 )
 
@@ -48,6 +42,7 @@ NOTIFICATIONS = "notifications"
 RECIPIENTS = "recipients"
 
 Transaction = firestore.Transaction
+_IN_PROGRESS = [RequestStatus.PENDING.value, RequestStatus.CLAIMED.value]
 
 
 class FirestoreStore(FirestoreLicenceStore, Store):
@@ -102,46 +97,6 @@ class FirestoreStore(FirestoreLicenceStore, Store):
     def automation_state(self, key: LicenceKey) -> AutomationState:
         return self._state(key)
 
-    def evaluate(self, key: LicenceKey, decide: EvaluationDecision) -> Evaluation | None:
-        @firestore.transactional
-        def run(transaction: Transaction) -> Evaluation | None:
-            licence_doc = self._get(LICENCES, key.doc_id, transaction)
-            settings_doc = self._get(SETTINGS, key.doc_id, transaction)
-            state = self._state(key, transaction)
-            head = self._head(key, transaction)
-            pending = None
-            if state.pending_request_id:
-                pending_doc = self._get(REQUESTS, state.pending_request_id, transaction)
-                pending = RequestStatus(pending_doc["status"]) if pending_doc else None
-            evaluation = decide(
-                codec.licence_from_doc(licence_doc) if licence_doc else None,
-                ac.settings_from_doc(settings_doc) if settings_doc else LicenceSettings(),
-                state,
-                head,
-                pending,
-            )
-            if evaluation is None:
-                return None
-            if evaluation.changed:
-                transaction.set(
-                    self._doc(AUTOMATION, key.doc_id), ac.automation_to_doc(key, evaluation.state)
-                )
-            if evaluation.new_request is not None:
-                request = evaluation.new_request
-                transaction.create(
-                    self._doc(REQUESTS, request.request_id), ac.request_to_doc(request)
-                )
-            for notification in evaluation.new_notifications:
-                transaction.create(
-                    self._doc(NOTIFICATIONS, notification.notification_id),
-                    ac.notification_to_doc(notification),
-                )
-            self._write_audit(transaction, evaluation.audit, evaluation.audit_head)
-            return evaluation
-
-        result: Evaluation | None = in_transaction(self._db, run)
-        return result
-
     # requests
     def create_request(self, request: TopUpRequest) -> bool:
         @firestore.transactional
@@ -165,86 +120,14 @@ class FirestoreStore(FirestoreLicenceStore, Store):
         found = [ac.request_from_doc(_data(s)) for s in query.stream()]
         return sorted(found, key=lambda r: (r.created_at, r.request_id))
 
-    def take_request(
-        self, request_id: str, now: datetime, lease: timedelta
-    ) -> tuple[Claim, TopUpRequest | None]:
-        @firestore.transactional
-        def run(transaction: Transaction) -> tuple[Claim, TopUpRequest | None]:
-            doc = self._get(REQUESTS, request_id, transaction)
-            if doc is None:
-                return Claim.DONE, None
-            request = ac.request_from_doc(doc)
-            outcome, claimed, marked = take(
-                request, self._state(request.key, transaction), now, lease
-            )
-            if outcome is Claim.CLAIMED:
-                transaction.set(self._doc(REQUESTS, request_id), ac.request_to_doc(claimed))
-                transaction.set(
-                    self._doc(AUTOMATION, request.key.doc_id),
-                    ac.automation_to_doc(request.key, marked),
-                )
-            return outcome, claimed
-
-        result: tuple[Claim, TopUpRequest | None] = in_transaction(self._db, run)
-        return result
-
-    def mark_change_sent(self, request_id: str, at: datetime) -> None:
-        self._doc(REQUESTS, request_id).update({"changeSentAt": at})
-
-    def release_request(self, request_id: str) -> None:
-        @firestore.transactional
-        def run(transaction: Transaction) -> None:
-            doc = self._get(REQUESTS, request_id, transaction)
-            if doc is not None and doc["status"] == RequestStatus.CLAIMED.value:
-                transaction.update(
-                    self._doc(REQUESTS, request_id),
-                    {"status": RequestStatus.PENDING.value, "claimedAt": None},
-                )
-
-        in_transaction(self._db, run)
-
-    def finish_request(
-        self, request_id: str, at: datetime, decide: OutcomeDecision
-    ) -> TopUpOutcome | None:
-        @firestore.transactional
-        def run(transaction: Transaction) -> TopUpOutcome | None:
-            request = ac.request_from_doc(self._get(REQUESTS, request_id, transaction))
-            key = request.key
-            licence_doc = self._get(LICENCES, key.doc_id, transaction)
-            licence = codec.licence_from_doc(licence_doc) if licence_doc else None
-            today = None
-            if licence is not None:
-                day_id = f"{key.doc_id}_{local_day(at, licence.time_zone).isoformat()}"
-                day_doc = self._get(USAGE_DAILY, day_id, transaction)
-                today = codec.daily_from_doc(day_doc) if day_doc else None
-            context = RequestContext(
-                request, licence, today, self._state(key, transaction), self._head(key, transaction)
-            )
-            outcome = decide(context)
-            if outcome is None:
-                return None
-            transaction.set(self._doc(REQUESTS, request_id), ac.request_to_doc(outcome.request))
-            transaction.set(
-                self._doc(AUTOMATION, key.doc_id), ac.automation_to_doc(key, outcome.state)
-            )
-            if outcome.licence is not None:
-                transaction.set(
-                    self._doc(LICENCES, key.doc_id), codec.licence_to_doc(outcome.licence)
-                )
-            if outcome.daily is not None:
-                transaction.set(
-                    self._doc(USAGE_DAILY, outcome.daily.doc_id), codec.daily_to_doc(outcome.daily)
-                )
-            self._write_audit(transaction, outcome.audit, outcome.audit_head)
-            if outcome.notification is not None:
-                n = outcome.notification
-                transaction.create(
-                    self._doc(NOTIFICATIONS, n.notification_id), ac.notification_to_doc(n)
-                )
-            return outcome
-
-        result: TopUpOutcome | None = in_transaction(self._db, run)
-        return result
+    def requests_in_progress(self, limit: int = 500) -> list[TopUpRequest]:
+        query = (
+            self._db.collection(REQUESTS)
+            .where(filter=FieldFilter("status", "in", _IN_PROGRESS))
+            .limit(limit)
+        )
+        found = [ac.request_from_doc(_data(s)) for s in query.stream()]
+        return sorted(found, key=lambda r: (r.created_at, r.request_id))
 
     # notifications
     def notification(self, notification_id: str) -> Notification | None:

@@ -8,23 +8,20 @@ from datetime import datetime, timedelta
 
 from licence_manager.adapters.memory import InMemoryLicenceStore
 from licence_manager.domain.audit import AuditEntry
-from licence_manager.domain.automation import AutomationState, Evaluation
-from licence_manager.domain.daily import local_day
-from licence_manager.domain.model import GENESIS, AuditHead, LicenceKey, Subscription
+from licence_manager.domain.automation import AutomationState
+from licence_manager.domain.buying import BuyingControl
+from licence_manager.domain.model import AuditHead, LicenceKey, Subscription
 from licence_manager.domain.notifications import (
     Notification,
     NotificationClaim,
     Recipient,
     take_notification,
 )
-from licence_manager.domain.outcomes import RequestContext, TopUpOutcome, take
 from licence_manager.domain.settings import LicenceSettings
-from licence_manager.domain.topup import Claim, RequestStatus, TopUpRequest
+from licence_manager.domain.topup import TopUpRequest
 from licence_manager.ports import (
     Email,
-    EvaluationDecision,
     Mailer,
-    OutcomeDecision,
     Publisher,
     SeatChanger,
     SourceError,
@@ -39,6 +36,9 @@ class InMemoryStore(InMemoryLicenceStore, Store):
         self.requests: dict[str, TopUpRequest] = {}
         self.notification_records: dict[str, Notification] = {}
         self.recipient_records: dict[str, Recipient] = {}
+        # Who saved each licence's settings and when (Firestore keeps them in the document).
+        self.settings_saved: dict[LicenceKey, tuple[str, datetime]] = {}
+        self.controls: dict[str, BuyingControl] = {}
 
     # settings and evaluation
     def settings(self, key: LicenceKey) -> LicenceSettings:
@@ -50,6 +50,7 @@ class InMemoryStore(InMemoryLicenceStore, Store):
     ) -> None:
         with self._lock:
             self.settings_records[key] = settings
+            self.settings_saved[key] = (updated_by, at)
             self.watched_writes.append(key)
             state = self.automation.get(key, AutomationState())
             self.automation[key] = replace(state, failed_at_total=None)
@@ -57,45 +58,6 @@ class InMemoryStore(InMemoryLicenceStore, Store):
     def automation_state(self, key: LicenceKey) -> AutomationState:
         with self._lock:
             return self.automation.get(key, AutomationState())
-
-    def evaluate(self, key: LicenceKey, decide: EvaluationDecision) -> Evaluation | None:
-        with self._lock:
-            state = self.automation.get(key, AutomationState())
-            pending = self.requests.get(state.pending_request_id or "")
-            evaluation = decide(
-                self.licences.get(key),
-                self.settings_records.get(key, LicenceSettings()),
-                state,
-                self.heads.get(key, GENESIS),
-                pending.status if pending else None,
-            )
-            if evaluation is None:
-                return None
-            self._refuse_existing(
-                [evaluation.new_request.request_id] if evaluation.new_request else [],
-                [n.notification_id for n in evaluation.new_notifications],
-                evaluation.audit,
-            )
-            if evaluation.changed:
-                self.automation[key] = evaluation.state
-            if evaluation.new_request is not None:
-                self.requests.setdefault(evaluation.new_request.request_id, evaluation.new_request)
-            for notification in evaluation.new_notifications:
-                self.notification_records.setdefault(notification.notification_id, notification)
-            self._append_audit(key, evaluation.audit, evaluation.audit_head)
-            return evaluation
-
-    def _refuse_existing(
-        self, request_ids: list[str], notification_ids: list[str], entries: tuple[AuditEntry, ...]
-    ) -> None:
-        """Like Firestore's create(): a document that exists fails the whole transaction."""
-        taken = [r for r in request_ids if r in self.requests]
-        taken += [n for n in notification_ids if n in self.notification_records]
-        taken += [
-            e.doc_id for e in entries if any(old.seq == e.seq for old in self.audit.get(e.key, []))
-        ]
-        if taken:
-            raise FileExistsError(f"already exist: {', '.join(taken)}")
 
     def _append_audit(
         self, key: LicenceKey, entries: tuple[AuditEntry, ...], head: AuditHead | None
@@ -121,71 +83,10 @@ class InMemoryStore(InMemoryLicenceStore, Store):
             found = [r for r in self.requests.values() if r.key == key]
         return sorted(found, key=lambda r: (r.created_at, r.request_id))
 
-    def take_request(
-        self, request_id: str, now: datetime, lease: timedelta
-    ) -> tuple[Claim, TopUpRequest | None]:
+    def requests_in_progress(self, limit: int = 500) -> list[TopUpRequest]:
         with self._lock:
-            request = self.requests.get(request_id)
-            if request is None:
-                return Claim.DONE, None
-            state = self.automation.get(request.key, AutomationState())
-            outcome, claimed, marked = take(request, state, now, lease)
-            if outcome is Claim.CLAIMED:
-                self.requests[request_id] = claimed
-                self.automation[request.key] = marked
-            return outcome, claimed
-
-    def mark_change_sent(self, request_id: str, at: datetime) -> None:
-        with self._lock:
-            self.requests[request_id] = replace(self.requests[request_id], change_sent_at=at)
-
-    def release_request(self, request_id: str) -> None:
-        with self._lock:
-            request = self.requests[request_id]
-            if request.status is RequestStatus.CLAIMED:
-                self.requests[request_id] = replace(
-                    request, status=RequestStatus.PENDING, claimed_at=None
-                )
-
-    def finish_request(
-        self, request_id: str, at: datetime, decide: OutcomeDecision
-    ) -> TopUpOutcome | None:
-        with self._lock:
-            request = self.requests[request_id]
-            key = request.key
-            licence = self.licences.get(key)
-            day = (
-                self.days.get((key, local_day(at, licence.time_zone).isoformat()))
-                if licence
-                else None
-            )
-            context = RequestContext(
-                request,
-                licence,
-                day,
-                self.automation.get(key, AutomationState()),
-                self.heads.get(key, GENESIS),
-            )
-            outcome = decide(context)
-            if outcome is None:
-                return None
-            notification = outcome.notification
-            self._refuse_existing(
-                [], [notification.notification_id] if notification else [], outcome.audit
-            )
-            self.requests[request_id] = outcome.request
-            self.automation[key] = outcome.state
-            if outcome.licence is not None:
-                self.licences[key] = outcome.licence
-                self.watched_writes.append(key)
-            if outcome.daily is not None:
-                self.days[(key, outcome.daily.day.isoformat())] = outcome.daily
-            self._append_audit(key, outcome.audit, outcome.audit_head)
-            if outcome.notification is not None:
-                self.notification_records.setdefault(
-                    outcome.notification.notification_id, outcome.notification
-                )
-            return outcome
+            found = [r for r in self.requests.values() if not r.status.final]
+        return sorted(found, key=lambda r: (r.created_at, r.request_id))[:limit]
 
     # notifications
     def notification(self, notification_id: str) -> Notification | None:
@@ -262,7 +163,9 @@ class FakeSeatChanger(SeatChanger):
     def current(self, customer_id: str, sku_id: str) -> Subscription | None:
         return self.subscriptions.get(LicenceKey(customer_id, sku_id))
 
-    def change_seats(self, subscription: Subscription, total: int) -> Subscription:
+    def change_seats(
+        self, subscription: Subscription, total: int, send_until: datetime | None = None
+    ) -> Subscription:
         current = self.subscriptions.get(subscription.key)
         if current is None or current.subscription_id != subscription.subscription_id:
             raise SourceError("subscription not found", status=404, reason="notFound")

@@ -83,6 +83,7 @@ class InMemoryApiStore(InMemoryStore, ApiStore):
         with self._lock:
             before = self.settings_records.get(key, LicenceSettings())
             self.settings_records[key] = settings
+            self.settings_saved[key] = (actor, at)
             self.watched_writes.append(key)
             state = self.automation.get(key, AutomationState())
             if state.failed_at_total is not None:

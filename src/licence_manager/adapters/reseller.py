@@ -6,6 +6,7 @@ import json
 import socket
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from googleapiclient.errors import HttpError
@@ -78,10 +79,14 @@ class ResellerApi(SubscriptionSource, SeatChanger):
         service_factory: Callable[[], Any],
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] | None = None,
+        call_timeout_seconds: float = 30.0,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._service_factory = service_factory
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
+        self._call_timeout = timedelta(seconds=call_timeout_seconds)
+        self._clock = clock
         self._local = threading.local()
 
     def _service(self) -> Any:
@@ -89,8 +94,22 @@ class ResellerApi(SubscriptionSource, SeatChanger):
             self._local.service = self._service_factory()
         return self._local.service
 
-    def _execute(self, request_factory: Callable[[Any], Any], what: str) -> Any:
+    def _execute(
+        self,
+        request_factory: Callable[[Any], Any],
+        what: str,
+        send_until: datetime | None = None,
+    ) -> Any:
+        unanswered = False  # a try ended without a definite answer: it may have been applied
+
+        def one_try() -> Any:
+            if send_until is not None and self._clock() + self._call_timeout > send_until:
+                raise _OutOfTime(what)
+            return request_factory(self._service()).execute()
+
         def on_retry(attempt: int, error: BaseException, wait: float) -> None:
+            nonlocal unanswered
+            unanswered = unanswered or not _definitely_refused(error)
             log.warning(
                 "retrying Reseller API call",
                 extra={
@@ -105,20 +124,24 @@ class ResellerApi(SubscriptionSource, SeatChanger):
         if self._sleep is not None:
             kwargs["sleep"] = self._sleep
         try:
-            return call_with_retries(
-                lambda: request_factory(self._service()).execute(),
-                self._retry,
-                is_transient,
-                **kwargs,
-            )
+            return call_with_retries(one_try, self._retry, is_transient, **kwargs)
+        except _OutOfTime as error:
+            raise SourceError(
+                f"{what}: stopped retrying, the attempt's lease is ending",
+                reason="leaseEnding",
+                may_have_applied=unanswered,
+            ) from error
         except HttpError as error:
             if error.resp.status == 403 and error_reason(error) not in _RATE_LIMIT_REASONS:
                 raise AccessDenied(_describe(error), status=403, reason="forbidden") from error
             raise SourceError(
-                _describe(error), status=error.resp.status, reason=error_reason(error)
+                _describe(error),
+                status=error.resp.status,
+                reason=error_reason(error),
+                may_have_applied=unanswered or not _definitely_refused(error),
             ) from error
         except (TimeoutError, ConnectionError) as error:
-            raise SourceError(f"{what}: {_describe(error)}") from error
+            raise SourceError(f"{what}: {_describe(error)}", may_have_applied=True) from error
 
     def list_subscriptions(self, customer_name_prefix: str | None) -> SubscriptionListing:
         listing = SubscriptionListing()
@@ -174,11 +197,25 @@ class ResellerApi(SubscriptionSource, SeatChanger):
 
     # SeatChanger
     def current(self, customer_id: str, sku_id: str) -> Subscription | None:
-        """Read afresh: subscription ids change on every update, so find it by SKU."""
+        """Read afresh: subscription ids change on every update, so find it by SKU. A customer
+        may hold two online subscriptions of one SKU (a trial beside a paid plan, say): the
+        ACTIVE one is meant; if that is not one, changing either could be the wrong one."""
         matches = [s for s in self.list_customer_subscriptions(customer_id) if s.sku_id == sku_id]
+        active = [s for s in matches if s.status == "ACTIVE"]
+        if len(matches) > 1 and len(active) != 1:
+            raise SourceError(
+                f"customer {customer_id} has {len(matches)} subscriptions of {sku_id} "
+                f"({len(active)} active): not sure which to change",
+                status=409,
+                reason="ambiguousSubscription",
+            )
+        if len(matches) > 1:
+            return active[0]
         return matches[0] if matches else None
 
-    def change_seats(self, subscription: Subscription, total: int) -> Subscription:
+    def change_seats(
+        self, subscription: Subscription, total: int, send_until: datetime | None = None
+    ) -> Subscription:
         seats_field = (
             "numberOfSeats" if subscription.plan is PlanKind.ANNUAL else "maximumNumberOfSeats"
         )
@@ -189,6 +226,7 @@ class ResellerApi(SubscriptionSource, SeatChanger):
                 body={"kind": "subscriptions#seats", seats_field: total},
             ),
             "subscriptions.changeSeats",
+            send_until,
         )
         return subscription_from_api(body)
 
@@ -217,6 +255,18 @@ class ResellerApi(SubscriptionSource, SeatChanger):
 
 def _list_request(params: dict[str, Any]) -> Callable[[Any], Any]:
     return lambda service: service.subscriptions().list(**params)
+
+
+class _OutOfTime(Exception):
+    """No time left in the caller's lease for another try."""
+
+
+def _definitely_refused(error: BaseException) -> bool:
+    """Google answered and did not apply the call: a 4xx, or 429 / 403 rate limits (refused
+    before any work). Timeouts, dropped connections and 5xx may have been applied."""
+    if isinstance(error, HttpError):
+        return 400 <= int(error.resp.status) < 500
+    return False
 
 
 def _describe(error: BaseException) -> str:

@@ -48,10 +48,16 @@ def call_with_retries(
     raise AssertionError("unreachable: the loop returns or raises")
 
 
+# A server asking for a longer wait gets the call retried by the caller's own redelivery instead:
+# an attempt holds a lease, and sleeping through it helps nobody.
+MAX_RETRY_AFTER_SECONDS = 60.0
+
+
 def _retry_after(error: BaseException) -> float:
-    """Seconds the server asked us to wait (Retry-After), if it said so."""
+    """Seconds the server asked us to wait (Retry-After), if it said so, at most a minute."""
     value = getattr(getattr(error, "resp", None), "get", lambda *_: None)("retry-after")
     try:
-        return float(value) if value is not None else 0.0
+        wait = float(value) if value is not None else 0.0
     except ValueError:
         return 0.0
+    return min(max(wait, 0.0), MAX_RETRY_AFTER_SECONDS)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from licence_manager.domain import audit
 from licence_manager.domain.audit import AuditAction, AuditEntry, Source
+from licence_manager.domain.buying import BuyingControl
 from licence_manager.domain.model import GENESIS, AuditHead, Licence, seats
 from licence_manager.domain.notifications import Notification, NotificationType
 from licence_manager.domain.policy import TopUpBlocked, TopUpPlan, is_low, plan_top_up
@@ -123,6 +124,7 @@ def evaluate(
     state: AutomationState,
     head: AuditHead,
     now: datetime,
+    control: BuyingControl | None = None,
 ) -> Evaluation:
     start = state
     state = state.in_month(month_of(now, licence.time_zone))
@@ -146,6 +148,9 @@ def evaluate(
     request = None
     due = state.pending_request_id is None and state.failed_at_total is None
     plan = plan_top_up(usage, settings, state.seats_added_this_month) if due else None
+    if isinstance(plan, TopUpPlan) and control is not None and control.paused:
+        # Not a request to be refused at once: an alert, once, says why nothing is bought.
+        plan = TopUpBlocked(plan.seats_to_add, "Buying is paused by the reseller.")
     if isinstance(plan, TopUpPlan):
         state = replace(state, top_ups=state.top_ups + 1, blocked_alert_active=False)
         request = TopUpRequest(

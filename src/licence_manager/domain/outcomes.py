@@ -20,6 +20,7 @@ from licence_manager.domain.model import (
     seats,
 )
 from licence_manager.domain.notifications import Notification, NotificationType
+from licence_manager.domain.observation import LicenceContext, record_observation
 from licence_manager.domain.topup import Claim, RequestStatus, TopUpRequest, claim
 
 DEFAULT_TIME_ZONE = "Europe/London"  # only if a purchase request carries none
@@ -91,27 +92,20 @@ def applied(
     at: datetime,
     subscription_id: str,
     recovered: bool,
-    seats_now: int | None = None,
+    note: str = "",
 ) -> TopUpOutcome:
-    """`recovered`: an earlier attempt made the change and died before recording it.
-    `seats_now`: set when the seats have moved on since, so the change is unverified."""
+    """`recovered`: an earlier attempt made the change and died before recording it."""
     request = context.request
     licence = context.licence
-    note = ""
-    if recovered:
-        note = " (found applied by an earlier attempt; not bought again)"
-    if seats_now is not None:
-        note = (
-            f" (sent by an earlier attempt that stopped; seats are now {seats_now} after other "
-            "changes, so it could not be verified; not bought again)"
-        )
+    if recovered and not note:
+        note = "found applied by an earlier attempt; not bought again"
     message = (
         f"Added {seats(request.seats_to_add)} ({request.source.value}): "
-        f"{request.total_before} → {request.total_after}{note}"
+        f"{request.total_before} → {request.total_after}" + (f" ({note})" if note else "")
     )
     entry = _entry(context, at, AuditAction.TOP_UP_APPLIED, message)
     new_licence, day = None, None
-    if licence is not None and seats_now is None:
+    if licence is not None:
         usage = replace(licence.usage, total=request.total_after, subscription_id=subscription_id)
         new_licence = replace(licence, usage=usage, updated_at=at)
         if licence.usage.total != request.total_after:  # a sync may have recorded it already
@@ -144,6 +138,62 @@ def applied(
         notification=Notification(
             f"{request.request_id}-applied", request.key, NotificationType.TOP_UP_APPLIED, at, facts
         ),
+    )
+
+
+def unverified(context: RequestContext, at: datetime, current: Subscription) -> TopUpOutcome:
+    """An earlier attempt may have sent the change and stopped; the seats have moved on since
+    (to neither the total it was decided on nor the one it asked for). Only the licence's own
+    history can tell: a sync that saw the asked-for total while the change was in flight
+    recorded it, so it landed. Otherwise nothing proves it did, so nothing is credited to it:
+    the caller records Google's figures as a change outside Licence Manager, which keeps the
+    additions equal to what Google did (only their source may be unknown)."""
+    request = context.request
+    licence = context.licence
+    if licence is not None and licence.usage.total == request.total_after:
+        note = f"seen at {request.total_after} by a sync while in flight; not bought again"
+        subscription_id = licence.usage.subscription_id
+        return applied(context, at, subscription_id, recovered=True, note=note)
+    return superseded(
+        context,
+        at,
+        current.total_seats,
+        reason=(
+            f"an earlier attempt may have sent it, but the seats were changed to "
+            f"{current.total_seats} by someone else before it could be checked; recorded as "
+            "Google reports them"
+        ),
+    )
+
+
+def observed(
+    outcome: TopUpOutcome,
+    context: RequestContext,
+    subscription: Subscription,
+    at: datetime,
+    default_time_zone: str,
+) -> TopUpOutcome:
+    """`outcome`, plus what a sync would record from the figures Google just gave the applier:
+    a request that buys nothing still leaves the licence as Google has it, decided at once."""
+    stored = outcome.licence or context.licence
+    change = record_observation(
+        LicenceContext(
+            stored=stored,
+            today=outcome.daily or context.today,
+            head=outcome.audit_head or context.head,
+        ),
+        subscription,
+        at,
+        default_time_zone,
+    )
+    if change is None:
+        return outcome
+    return replace(
+        outcome,
+        licence=change.licence,
+        daily=change.daily or outcome.daily,
+        audit=outcome.audit + change.audit,
+        audit_head=change.audit_head,
     )
 
 
@@ -234,13 +284,19 @@ def failed(context: RequestContext, at: datetime, error: str) -> TopUpOutcome:
     )
 
 
-def superseded(context: RequestContext, at: datetime, current_total: int) -> TopUpOutcome:
-    """The seats changed since the decision: buy nothing; the change itself triggers a fresh
-    evaluation from the new figures."""
+def superseded(
+    context: RequestContext, at: datetime, current_total: int, reason: str = ""
+) -> TopUpOutcome:
+    """Buy nothing: the seats changed since the decision, or (`reason`) the decision no longer
+    stands. A fresh evaluation decides again from the figures as they are."""
     request = context.request
     message = (
-        f"Not applied: seats are {current_total}, not the {request.total_before} this "
-        f"{request.source.value} request was based on"
+        f"Not applied: {reason}"
+        if reason
+        else (
+            f"Not applied: seats are {current_total}, not the {request.total_before} this "
+            f"{request.source.value} request was based on"
+        )
     )
     entry = _entry(context, at, AuditAction.TOP_UP_SUPERSEDED, message)
     return TopUpOutcome(
@@ -273,3 +329,28 @@ def take(
         in_flight_since=now,
     )
     return Claim.CLAIMED, claimed, marked
+
+
+def unconfirmed_alert(context: RequestContext, at: datetime) -> Notification:
+    """A change sent to Google whose outcome no attempt has been able to read back for a long
+    time: the admin hears once that it is still being checked (it is never bought again)."""
+    request = context.request
+    facts: dict[str, str | int | float | None] = (
+        usage_facts(context.licence) if context.licence else {}
+    )
+    facts.update(
+        reason=(
+            f"Adding {seats(request.seats_to_add)} ({request.total_before} → "
+            f"{request.total_after}) was sent to Google but could not be confirmed yet; "
+            "Licence Manager keeps checking and will not buy it twice"
+        ),
+        seatsWanted=request.seats_to_add,
+        source=request.source.value,
+    )
+    return Notification(
+        f"{request.request_id}-unconfirmed",
+        request.key,
+        NotificationType.TOP_UP_FAILED,
+        at,
+        facts,
+    )

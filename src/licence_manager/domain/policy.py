@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from licence_manager.domain.buying import automatic_limit
 from licence_manager.domain.model import TRIAL_SEAT_CAP, PlanKind, Usage, plan_kind
 from licence_manager.domain.settings import LicenceSettings, TopUpMode
 
@@ -54,18 +55,7 @@ def plan_top_up(
     if plan_kind(usage.plan_name) is PlanKind.TRIAL and total_after > TRIAL_SEAT_CAP:
         reason = f"trials are capped at {TRIAL_SEAT_CAP} seats"
         return TopUpBlocked(wanted, f"Adding {wanted} would make {total_after}: {reason}.")
-    if plan_kind(usage.plan_name) is PlanKind.FREE:
-        return TopUpBlocked(wanted, "Free plans have no seats to buy.")
-    cap = settings.max_total_seats
-    if cap is not None and total_after > cap:
-        return TopUpBlocked(
-            wanted, f"Adding {wanted} would make {total_after}, above your maximum of {cap} seats."
-        )
-    monthly = settings.max_seats_per_month
-    if monthly is not None and added_this_month + wanted > monthly:
-        return TopUpBlocked(
-            wanted,
-            f"Adding {wanted} would bring this month's automatic additions to "
-            f"{added_this_month + wanted}, above your monthly maximum of {monthly}.",
-        )
+    limit = automatic_limit(settings, usage.plan_name, usage.total, wanted, added_this_month)
+    if limit is not None:
+        return TopUpBlocked(wanted, limit[0].upper() + limit[1:] + ".")
     return TopUpPlan(seats_to_add=wanted, total_before=usage.total, total_after=total_after)

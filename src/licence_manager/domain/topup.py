@@ -88,12 +88,24 @@ def claim(request: TopUpRequest, now: datetime, lease: timedelta) -> tuple[Claim
     return Claim.CLAIMED, claimed
 
 
+def holds(request: TopUpRequest | None, token: int) -> bool:
+    """Whether the attempt that claimed `request` as its `token`-th claim still holds it. Every
+    write an attempt makes is fenced by this: once the lease has passed and another attempt has
+    taken over (or the request has finished), a late write from the first would undo the
+    second's work."""
+    return (
+        request is not None
+        and request.status is RequestStatus.CLAIMED
+        and request.attempts == token
+    )
+
+
 class SeatCheck(StrEnum):
     CHANGE = "change"
     ALREADY_APPLIED = "already_applied"
-    # An earlier attempt sent the change and died; someone has changed the seats since, so the
-    # total cannot prove it. Google applies a valid change it receives, so it is counted as
-    # applied (and never bought again); the record says it could not be verified.
+    # An earlier attempt may have sent the change before it died, and someone has changed the
+    # seats since, so the total cannot tell whether ours landed. Never bought again; recorded
+    # from what the licence's own history can prove (see outcomes.unverified).
     PROBABLY_APPLIED = "probably_applied"
     SUPERSEDED = "superseded"
 

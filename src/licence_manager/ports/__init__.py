@@ -1,12 +1,7 @@
 """The ports the services talk through. Real adapters and in-memory fakes both implement them,
 and contract tests run against each so the fakes cannot lie."""
 
-from licence_manager.ports.automation import (
-    AutomationStore,
-    EvaluationDecision,
-    OutcomeDecision,
-    SeatChanger,
-)
+from licence_manager.ports.automation import AutomationStore, SeatChanger
 from licence_manager.ports.messaging import (
     Attachment,
     Email,
@@ -40,14 +35,12 @@ __all__ = [
     "ChangeDecision",
     "CustomerProfile",
     "Email",
-    "EvaluationDecision",
     "LicenceStore",
     "MailDeferred",
     "MailInDoubt",
     "MailRejected",
     "Mailer",
     "NotificationStore",
-    "OutcomeDecision",
     "Publisher",
     "SeatChanger",
     "SourceError",

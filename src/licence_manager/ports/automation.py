@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from licence_manager.domain.automation import AutomationState, Evaluation
-from licence_manager.domain.model import AuditHead, Licence, LicenceKey, Subscription
-from licence_manager.domain.outcomes import RequestContext, TopUpOutcome
+from licence_manager.domain.automation import AutomationState
+from licence_manager.domain.model import LicenceKey, Subscription
 from licence_manager.domain.settings import LicenceSettings
-from licence_manager.domain.topup import Claim, RequestStatus, TopUpRequest
-
-# Given the licence (None if unknown), its settings, automation state, audit head and the
-# status of the request pending for it (if any), decide what to create.
-EvaluationDecision = Callable[
-    [Licence | None, LicenceSettings, AutomationState, AuditHead, RequestStatus | None],
-    Evaluation | None,
-]
-OutcomeDecision = Callable[[RequestContext], TopUpOutcome | None]
+from licence_manager.domain.topup import TopUpRequest
 
 
 class AutomationStore(abc.ABC):
@@ -33,11 +23,6 @@ class AutomationStore(abc.ABC):
         """Save, and lift any pause a failed top-up put on automation for this licence."""
 
     @abc.abstractmethod
-    def evaluate(self, key: LicenceKey, decide: EvaluationDecision) -> Evaluation | None:
-        """In one transaction: read, decide, then write the state, the new request, the new
-        notifications and audit entries (create-only: a replay cannot duplicate them)."""
-
-    @abc.abstractmethod
     def create_request(self, request: TopUpRequest) -> bool:
         """Create the request unless one with its id exists; True if created."""
 
@@ -49,25 +34,8 @@ class AutomationStore(abc.ABC):
         """A licence's requests, oldest first."""
 
     @abc.abstractmethod
-    def take_request(
-        self, request_id: str, now: datetime, lease: timedelta
-    ) -> tuple[Claim, TopUpRequest | None]:
-        """Claim a request for one attempt (see domain.outcomes.take); None if unknown."""
-
-    @abc.abstractmethod
-    def mark_change_sent(self, request_id: str, at: datetime) -> None:
-        """Record, before asking Google, that this request's change is about to be sent."""
-
-    @abc.abstractmethod
-    def release_request(self, request_id: str) -> None:
-        """Give a claimed request back (PENDING) after a transient failure."""
-
-    @abc.abstractmethod
-    def finish_request(
-        self, request_id: str, at: datetime, decide: OutcomeDecision
-    ) -> TopUpOutcome | None:
-        """In one transaction: read the request, licence, its day, automation state and audit
-        head; write the outcome (request, licence, day, state, audit, notification)."""
+    def requests_in_progress(self, limit: int = 500) -> list[TopUpRequest]:
+        """Requests not yet final (PENDING or CLAIMED), oldest first: what the sweeper drives."""
 
     @abc.abstractmethod
     def automation_state(self, key: LicenceKey) -> AutomationState: ...
@@ -81,8 +49,13 @@ class SeatChanger(abc.ABC):
         """A fresh read of the customer's subscription to the SKU (online only)."""
 
     @abc.abstractmethod
-    def change_seats(self, subscription: Subscription, total: int) -> Subscription:
-        """Set the total (the field the plan uses) on the subscription; raises SourceError."""
+    def change_seats(
+        self, subscription: Subscription, total: int, send_until: datetime | None = None
+    ) -> Subscription:
+        """Set the total (the field the plan uses) on the subscription; raises SourceError.
+        No try starts that could still be running at `send_until` (the caller's lease ends
+        soon after): the call gives up instead, saying whether an earlier try may have
+        applied (SourceError.may_have_applied)."""
 
     @abc.abstractmethod
     def insert(

@@ -16,10 +16,21 @@ from licence_manager.domain.observation import LicenceContext, RecordedChange
 class SourceError(Exception):
     """The seat provider failed for good (after retries) on one call."""
 
-    def __init__(self, message: str, *, status: int | None = None, reason: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        reason: str = "",
+        may_have_applied: bool = False,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.reason = reason
+        # A change call only: an earlier try of this call ended without a definite answer (a
+        # timeout, a dropped connection, a 5xx), so Google may have applied it even though the
+        # last try was refused.
+        self.may_have_applied = may_have_applied
 
 
 class AccessDenied(SourceError):

@@ -12,6 +12,8 @@ from licence_manager.domain.policy import ACTIVE
 from licence_manager.domain.topup import TopUpRequest
 from licence_manager.ports import Publisher
 from licence_manager.ports.dashboard import ApiStore
+from licence_manager.ports.unit_of_work import UnitOfWork
+from licence_manager.services.buying_control import buying_paused
 from licence_manager.services.sync import Clock, utc_now
 
 MAX_SEATS_PER_ADDITION = 10_000
@@ -22,12 +24,18 @@ class AdditionRefused(ValueError):
 
 
 class RequestAddition:
-    def __init__(self, store: ApiStore, publisher: Publisher, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, store: ApiStore, publisher: Publisher, uow: UnitOfWork, clock: Clock = utc_now
+    ) -> None:
         self._store = store
         self._publisher = publisher
+        self._uow = uow
         self._clock = clock
 
     def __call__(self, key: LicenceKey, seats: int, requested_by: str) -> TopUpRequest:
+        paused = buying_paused(self._uow)
+        if paused:
+            raise AdditionRefused(paused)
         if not 1 <= seats <= MAX_SEATS_PER_ADDITION:
             raise AdditionRefused(f"Add between 1 and {MAX_SEATS_PER_ADDITION} seats.")
         licence = next(

@@ -2,67 +2,62 @@
 
 from __future__ import annotations
 
-from licence_manager.domain.automation import AutomationState, Evaluation, evaluate
-from licence_manager.domain.model import AuditHead, Licence, LicenceKey
-from licence_manager.domain.notifications import DeliveryStatus
-from licence_manager.domain.settings import LicenceSettings
+from dataclasses import dataclass
+from datetime import datetime
+
+from licence_manager.domain import buying, outcomes
+from licence_manager.domain.automation import Evaluation, evaluate, month_of
+from licence_manager.domain.daily import local_day
+from licence_manager.domain.model import LicenceKey
+from licence_manager.domain.outcomes import RequestContext, TopUpOutcome
 from licence_manager.domain.topup import RequestStatus
 from licence_manager.observability import get_logger
-from licence_manager.ports import AutomationStore, NotificationStore, Publisher
+from licence_manager.ports import Publisher
+from licence_manager.ports.unit_of_work import Transaction, UnitOfWork
+from licence_manager.services.outbox import republish_if_unsent
 from licence_manager.services.sync import Clock, utc_now
 
 log = get_logger(__name__)
 
+__all__ = ["EvaluateLicence", "republish_if_unsent"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Decided:
+    evaluation: Evaluation
+    cancelled: TopUpOutcome | None  # the pending automatic request, no longer wanted
+    republish: str | None  # the pending request, whose message may have been lost
+
 
 class EvaluateLicence:
-    def __init__(
-        self,
-        store: AutomationStore,
-        notifications: NotificationStore,
-        publisher: Publisher,
-        clock: Clock = utc_now,
-    ) -> None:
-        self._store = store
-        self._notifications = notifications
+    def __init__(self, uow: UnitOfWork, publisher: Publisher, clock: Clock = utc_now) -> None:
+        self._uow = uow
         self._publisher = publisher
         self._clock = clock
 
     def __call__(self, key: LicenceKey) -> Evaluation | None:
         now = self._clock()
-        republish: list[str] = []
 
-        def decide(
-            licence: Licence | None,
-            settings: LicenceSettings,
-            state: AutomationState,
-            head: AuditHead,
-            pending_status: RequestStatus | None,
-        ) -> Evaluation | None:
-            republish.clear()  # the transaction may run this more than once
-            if licence is None:
-                return None
-            if pending_status is RequestStatus.PENDING and state.pending_request_id:
-                # Created by an evaluation whose publish may have been lost: publishing again is
-                # harmless (apply_topup claims each request once).
-                republish.append(state.pending_request_id)
-            return evaluate(licence, settings, state, head, now)
+        def work(tx: Transaction) -> _Decided | None:
+            return _evaluate(tx, key, now)
 
-        evaluation = self._store.evaluate(key, decide)
-        if evaluation is None:
+        decided = self._uow.run(work)
+        if decided is None:
             return None
+        evaluation = decided.evaluation
         # Published after the commit: a crash in between is redelivered by Eventarc, and the
-        # next evaluation publishes the still-pending request again (above).
+        # next evaluation publishes the still-pending request again.
         if evaluation.new_request is not None:
             self._publisher.publish_top_up(evaluation.new_request.request_id)
-        for request_id in republish:
-            self._publisher.publish_top_up(request_id)
+        if decided.republish is not None:
+            self._publisher.publish_top_up(decided.republish)
         new = {n.notification_id for n in evaluation.new_notifications}
         for notification_id in sorted(new):
             self._publisher.publish_notification(notification_id)
         for notification_id in evaluation.state.alert_ids(key.doc_id):
             if notification_id not in new:
-                republish_if_unsent(self._notifications, self._publisher, notification_id)
-        if evaluation.new_request or evaluation.new_notifications:
+                republish_if_unsent(self._uow, self._publisher, notification_id)
+        if evaluation.new_request or evaluation.new_notifications or decided.cancelled:
             log.info(
                 "licence evaluated",
                 extra={
@@ -70,17 +65,60 @@ class EvaluateLicence:
                     "topUpRequest": evaluation.new_request.request_id
                     if evaluation.new_request
                     else None,
+                    "cancelled": decided.cancelled.request.message if decided.cancelled else None,
                     "notifications": [n.notification_id for n in evaluation.new_notifications],
                 },
             )
         return evaluation
 
 
-def republish_if_unsent(
-    notifications: NotificationStore, publisher: Publisher, notification_id: str
-) -> None:
-    """A notification still PENDING may have lost its message to a crash after the commit that
-    created it; publishing again is harmless (send_alerts claims each notification once)."""
-    notification = notifications.notification(notification_id)
-    if notification is not None and notification.status is DeliveryStatus.PENDING:
-        publisher.publish_notification(notification_id)
+def _evaluate(tx: Transaction, key: LicenceKey, now: datetime) -> _Decided | None:
+    licence = tx.licences.get(key)
+    if licence is None:
+        return None
+    saved = tx.settings_of(key)
+    state = tx.automation_of(key)
+    head = tx.head_of(key)
+    control = tx.buying_control()
+    pending = tx.requests.get(state.pending_request_id) if state.pending_request_id else None
+    today = tx.days.get((key, local_day(now, licence.time_zone)))
+
+    cancelled = None
+    if pending is not None and not pending.status.final and pending.change_sent_at is None:
+        # The same "may we buy now" rule apply_topup asks: a request decided under settings
+        # since changed, switched off or past its expiry is superseded here, and decided again
+        # below from the settings as they are.
+        month = state.in_month(month_of(now, licence.time_zone))
+        reason = buying.refusal(
+            pending,
+            control=control,
+            settings=saved.settings,
+            settings_saved_at=saved.updated_at,
+            added_this_month=month.seats_added_this_month,
+            plan_now=licence.usage.plan_name,
+            now=now,
+        )
+        if reason is not None:
+            found = RequestContext(pending, licence, today, state, head)
+            cancelled = outcomes.superseded(found, now, licence.usage.total, reason=reason)
+            state = cancelled.state
+            head = cancelled.audit_head or head
+
+    evaluation = evaluate(licence, saved.settings, state, head, now, control)
+    if cancelled is not None:
+        tx.requests.put(cancelled.request.request_id, cancelled.request)
+    if evaluation.changed or cancelled is not None:
+        tx.automation.put(key, evaluation.state)
+    if evaluation.new_request is not None:
+        tx.requests.create(evaluation.new_request.request_id, evaluation.new_request)
+    for notification in evaluation.new_notifications:
+        tx.notifications.create(notification.notification_id, notification)
+    entries = (cancelled.audit if cancelled else ()) + evaluation.audit
+    tx.append_audit(entries, evaluation.audit_head)
+    still_pending = cancelled is None and pending is not None
+    republish = (
+        pending.request_id
+        if still_pending and pending is not None and pending.status is RequestStatus.PENDING
+        else None
+    )
+    return _Decided(evaluation, cancelled, republish)

@@ -5,6 +5,7 @@ compare-and-set and record as every seat change."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from licence_manager.domain.audit import Source
 from licence_manager.domain.catalogue import PLANS, SKUS
@@ -13,8 +14,12 @@ from licence_manager.domain.observation import REMOVED
 from licence_manager.domain.topup import RequestKind, TopUpRequest
 from licence_manager.ports import Publisher
 from licence_manager.ports.dashboard import ApiStore
+from licence_manager.ports.unit_of_work import UnitOfWork
 from licence_manager.services.additions import MAX_SEATS_PER_ADDITION
+from licence_manager.services.buying_control import buying_paused
 from licence_manager.services.sync import Clock, utc_now
+
+IN_PROGRESS_AT_MOST = timedelta(hours=1)
 
 
 class PurchaseRefused(ValueError):
@@ -30,17 +35,22 @@ class RequestPurchase:
         self,
         store: ApiStore,
         publisher: Publisher,
+        uow: UnitOfWork,
         default_time_zone: str = "Europe/London",
         clock: Clock = utc_now,
     ) -> None:
         self._store = store
         self._publisher = publisher
+        self._uow = uow
         self._default_time_zone = default_time_zone
         self._clock = clock
 
     def __call__(
         self, customer_id: str, sku_id: str, plan_name: str, count: int, requested_by: str
     ) -> TopUpRequest:
+        paused = buying_paused(self._uow)
+        if paused:
+            raise PurchaseRefused(paused, "skuId")
         if sku_id not in SKUS:
             raise PurchaseRefused("This SKU is not in the catalogue.", "skuId")
         if plan_name not in PLANS:
@@ -59,7 +69,12 @@ class RequestPurchase:
             raise PurchaseRefused(
                 "You already have this SKU: add licences to it from My Licences instead.", "skuId"
             )
-        in_progress = [r for r in self._store.requests_of(key) if not r.status.final]
+        # A request older than the sweeper's give-up time is stuck, not in progress: it must not
+        # block buying the SKU (the sweeper fails it and tells the admin).
+        recent = self._clock() - IN_PROGRESS_AT_MOST
+        in_progress = [
+            r for r in self._store.requests_of(key) if not r.status.final and r.created_at > recent
+        ]
         if in_progress:
             raise PurchaseRefused("A purchase of this SKU is already in progress.", "skuId")
         customer = self._store.customer(customer_id)

@@ -1,14 +1,15 @@
 """apply_topup's use case: apply one seat-change request exactly once.
 
-The one place seats change (automatic top-ups and manual additions alike). See the module
-docstring of domain.topup for the compare-and-set that makes a repeat harmless.
+The one place seats change (automatic top-ups, manual additions and purchases alike). Each step
+that reads and writes the database is one unit of work in services.request_records; see the
+module docstring of domain.topup for the compare-and-set that makes a repeat harmless, and
+docs/architecture.md "Idempotency" for the whole scheme.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from licence_manager.domain import outcomes
@@ -25,15 +26,12 @@ from licence_manager.domain.topup import (
     compare_seats,
 )
 from licence_manager.observability import get_logger
-from licence_manager.ports import (
-    AutomationStore,
-    NotificationStore,
-    OutcomeDecision,
-    Publisher,
-    SeatChanger,
-    SourceError,
-)
-from licence_manager.services.evaluate import republish_if_unsent
+from licence_manager.ports import Publisher, SeatChanger, SourceError
+from licence_manager.ports.unit_of_work import UnitOfWork
+from licence_manager.services import request_records as records
+from licence_manager.services.errors import RetryLater as RetryLater
+from licence_manager.services.outbox import republish_if_unsent
+from licence_manager.services.request_records import Attempt, Decide
 from licence_manager.services.sync import Clock, utc_now
 
 log = get_logger(__name__)
@@ -41,38 +39,38 @@ log = get_logger(__name__)
 # Google answers these for a change it will never accept: record the failure, do not retry.
 PERMANENT_STATUSES = {400, 403, 409, 412}
 MAX_REREADS = 3  # a 404 means the subscription id moved under us: read again and re-check
-
-
-class RetryLater(Exception):
-    """Raised to have the message redelivered: the request is busy or Google is unavailable."""
+# Longer than the longest attempt: apply_topup's function timeout (300 s) plus a margin. While
+# it runs no other request may change the licence, and a takeover waits for it to pass.
+DEFAULT_LEASE = timedelta(minutes=7)
+# An attempt starts no call to Google in the last part of its lease, so every call it makes
+# has ended (answered or timed out) while it still holds the licence.
+SEND_MARGIN = timedelta(minutes=2)
 
 
 class ApplyTopUp:
     def __init__(
         self,
-        store: AutomationStore,
-        notifications: NotificationStore,
+        uow: UnitOfWork,
         seats: SeatChanger,
         publisher: Publisher,
         clock: Clock = utc_now,
-        lease: timedelta = timedelta(minutes=2),
-        record_seen: Callable[[Subscription], object] | None = None,
+        lease: timedelta = DEFAULT_LEASE,
+        default_time_zone: str = "Europe/London",
         reevaluate: Callable[[LicenceKey], object] | None = None,
     ) -> None:
-        # A superseded request changed nothing, and the licence's last evaluation may have run
-        # while it was pending: record the figures Google gave us (as a sync would), then decide
-        # again from them, here.
-        self._record_seen = record_seen
-        self._reevaluate = reevaluate
-        self._store = store
-        self._notifications = notifications
+        self._uow = uow
         self._seats = seats
         self._publisher = publisher
         self._clock = clock
         self._lease = lease
+        self._time_zone = default_time_zone
+        # A request that bought nothing leaves the licence to be decided again, here: its last
+        # evaluation may have run while the request was pending, so no later write would.
+        self._reevaluate = reevaluate
 
     def __call__(self, request_id: str) -> TopUpOutcome | None:
-        claim, request = self._store.take_request(request_id, self._clock(), self._lease)
+        now = self._clock()
+        claim, request = self._uow.run(lambda tx: records.take(tx, request_id, now, self._lease))
         if request is None:
             log.error("unknown top-up request dropped", extra={"requestId": request_id})
             return None
@@ -80,77 +78,86 @@ class ApplyTopUp:
             # A duplicate, or a redelivery after a crash that came after recording the outcome
             # but before publishing its confirmation: publish that again if it is still unsent.
             for suffix in ("applied", "failed"):
-                republish_if_unsent(self._notifications, self._publisher, f"{request_id}-{suffix}")
+                republish_if_unsent(self._uow, self._publisher, f"{request_id}-{suffix}")
             if request.status is RequestStatus.SUPERSEDED:
                 self._decide_again(request.key)  # the last attempt may have died before it did
             return None
         if claim is Claim.BUSY:
             raise RetryLater(f"request {request_id} or its licence is being changed right now")
+        attempt = Attempt(
+            request_id,
+            token=request.attempts,
+            send_until=now + self._lease - SEND_MARGIN,
+            sent_before=request.change_sent_at is not None,
+        )
         try:
-            outcome = self._apply(request)
+            if request.kind is RequestKind.INSERT:
+                outcome = self._purchase(attempt, request)
+            else:
+                outcome = self._change_seats(attempt, request)
         except RetryLater:
-            self._store.release_request(request_id)
+            self._uow.run(lambda tx: records.release(tx, attempt))
             raise
-        if outcome is not None and outcome.notification is not None:
-            self._publisher.publish_notification(outcome.notification.notification_id)
+        self._announce(outcome)
         return outcome
 
-    def _apply(self, request: TopUpRequest) -> TopUpOutcome | None:
-        if request.kind is RequestKind.INSERT:
-            return self._purchase(request)
+    def _change_seats(self, attempt: Attempt, request: TopUpRequest) -> TopUpOutcome | None:
+        maybe_sent = attempt.sent_before
         for _ in range(MAX_REREADS):
             current = self._read(request)
             now = self._clock()
             if current is None or current.status != ACTIVE:
                 state = "not found" if current is None else current.status.lower()
                 error = f"the subscription is {state}"
-                return self._finish(request, partial(outcomes.failed, at=now, error=error))
+                return self._finish(attempt, partial(outcomes.failed, at=now, error=error))
             check = compare_seats(request, current.total_seats)
             if check is SeatCheck.ALREADY_APPLIED:
-                decide = partial(
-                    outcomes.applied,
-                    at=now,
-                    subscription_id=current.subscription_id,
-                    recovered=True,
+                sub_id = current.subscription_id
+                return self._finish(
+                    attempt,
+                    partial(outcomes.applied, at=now, subscription_id=sub_id, recovered=True),
+                    current,
                 )
-                return self._finish(request, decide)
             if check is SeatCheck.PROBABLY_APPLIED:
-                decide = partial(
-                    outcomes.applied,
-                    at=now,
-                    subscription_id=current.subscription_id,
-                    recovered=True,
-                    seats_now=current.total_seats,
+                return self._finish(
+                    attempt, partial(outcomes.unverified, at=now, current=current), current
                 )
-                return self._finish(request, decide)
             if check is SeatCheck.SUPERSEDED:
-                decide = partial(outcomes.superseded, at=now, current_total=current.total_seats)
-                finished = self._finish(request, decide)
-                if self._record_seen is not None:
-                    self._record_seen(current)
-                self._decide_again(request.key)
-                return finished
-            self._store.mark_change_sent(request.request_id, now)
-            request = replace(request, change_sent_at=now)
+                total = current.total_seats
+                return self._finish(
+                    attempt, partial(outcomes.superseded, at=now, current_total=total), current
+                )
+            marked = self._mark_sent(attempt, current)
+            if not isinstance(marked, TopUpRequest):
+                return marked
+            request = marked
             try:
-                changed = self._seats.change_seats(current, request.total_after)
+                changed = self._seats.change_seats(current, request.total_after, attempt.send_until)
             except SourceError as error:
-                if error.status in PERMANENT_STATUSES:
-                    decide = partial(outcomes.failed, at=now, error=str(error))
-                    return self._finish(request, decide)
-                if error.status == 404:
+                maybe_sent = maybe_sent or error.may_have_applied
+                if error.status == 404 or (error.status in PERMANENT_STATUSES and maybe_sent):
+                    # A 404: the subscription id moved, so someone changed it between our read
+                    # and the call. Unless an earlier try may have landed, ours certainly did
+                    # not. Either way the fresh read decides.
+                    if not maybe_sent:
+                        unmarked = self._uow.run(lambda tx: records.unmark(tx, attempt))
+                        if unmarked is None:
+                            self._lost(attempt)
+                            return None
+                        request = unmarked
                     continue
+                if error.status in PERMANENT_STATUSES:
+                    return self._finish(attempt, partial(outcomes.failed, at=now, error=str(error)))
                 raise RetryLater(f"Reseller API unavailable: {error}") from error
-            decide = partial(
-                outcomes.applied,
-                at=self._clock(),
-                subscription_id=changed.subscription_id,
-                recovered=False,
+            done_at = self._clock()
+            sub_id = changed.subscription_id
+            return self._finish(
+                attempt,
+                partial(outcomes.applied, at=done_at, subscription_id=sub_id, recovered=False),
             )
-            return self._finish(request, decide)
         raise RetryLater(f"the subscription kept changing under request {request.request_id}")
 
-    def _purchase(self, request: TopUpRequest) -> TopUpOutcome | None:
+    def _purchase(self, attempt: Attempt, request: TopUpRequest) -> TopUpOutcome | None:
         """The same claim, fresh read, compare-and-set and record as a seat change, with
         subscriptions.insert as the change: see domain.topup.compare_insert."""
         duplicate: SourceError | None = None
@@ -159,29 +166,16 @@ class ApplyTopUp:
             now = self._clock()
             if current is None and duplicate is not None:
                 # Google has it but will not show it to us (an offline order, say): refused.
-                return self._finish(request, partial(outcomes.failed, at=now, error=str(duplicate)))
-            check = (
-                compare_insert(request, None)
-                if current is None
-                else compare_insert(request, current.total_seats, current.purchase_order_id)
-            )
-            if current is not None and check is not SeatCheck.CHANGE:
-                if check is SeatCheck.SUPERSEDED:
-                    decide: OutcomeDecision = partial(
-                        outcomes.superseded, at=now, current_total=current.total_seats
-                    )
-                else:
-                    unverified = check is SeatCheck.PROBABLY_APPLIED
-                    decide = partial(
-                        outcomes.purchased,
-                        at=now,
-                        subscription=current,
-                        recovered=True,
-                        seats_now=current.total_seats if unverified else None,
-                    )
-                return self._finish(request, decide)
-            self._store.mark_change_sent(request.request_id, now)
-            request = replace(request, change_sent_at=now)
+                error = str(duplicate)
+                return self._finish(attempt, partial(outcomes.failed, at=now, error=error))
+            if current is not None:
+                check = compare_insert(request, current.total_seats, current.purchase_order_id)
+                if check is not SeatCheck.CHANGE:
+                    return self._finish(attempt, _purchase_outcome(check, current, now))
+            marked = self._mark_sent(attempt, None)
+            if not isinstance(marked, TopUpRequest):
+                return marked
+            request = marked
             key = request.key
             try:
                 bought = self._seats.insert(
@@ -194,17 +188,64 @@ class ApplyTopUp:
             except SourceError as error:
                 if error.status == 409:
                     # Already there: perhaps our own insert whose answer was lost (a retried
-                    # timeout). Read again; the marker set above tells ours from someone else's.
+                    # timeout). Read again; the order id and the marker tell ours apart.
                     duplicate = error
                     continue
                 if error.status in PERMANENT_STATUSES:
-                    return self._finish(request, partial(outcomes.failed, at=now, error=str(error)))
+                    return self._finish(attempt, partial(outcomes.failed, at=now, error=str(error)))
                 raise RetryLater(f"Reseller API unavailable: {error}") from error
-            decide = partial(
-                outcomes.purchased, at=self._clock(), subscription=bought, recovered=False
+            done_at = self._clock()
+            return self._finish(
+                attempt,
+                partial(outcomes.purchased, at=done_at, subscription=bought, recovered=False),
             )
-            return self._finish(request, decide)
         raise RetryLater(f"the subscription kept changing under request {request.request_id}")
+
+    def _mark_sent(
+        self, attempt: Attempt, current: Subscription | None
+    ) -> TopUpRequest | TopUpOutcome | None:
+        """The marked request to send, the outcome recorded instead, or None if the claim is
+        gone (taken over, or too late in the lease to start a call)."""
+        now = self._clock()
+        decision = self._uow.run(
+            lambda tx: records.before_sending(tx, attempt, current, now, self._time_zone)
+        )
+        if decision.request is not None:
+            return decision.request
+        if decision.refused is not None:
+            self._log_finished(decision.refused)
+            return decision.refused
+        if now > attempt.send_until:
+            raise RetryLater(f"request {attempt.request_id}: too late in the lease to buy")
+        self._lost(attempt)
+        return None
+
+    def _finish(
+        self, attempt: Attempt, decide: Decide, seen: Subscription | None = None
+    ) -> TopUpOutcome | None:
+        at = self._clock()
+        outcome = self._uow.run(
+            lambda tx: records.finish(tx, attempt, at, decide, seen, self._time_zone)
+        )
+        if outcome is None:
+            self._lost(attempt)
+            return None
+        self._log_finished(outcome)
+        return outcome
+
+    def _lost(self, attempt: Attempt) -> None:
+        log.warning(
+            "top-up attempt lost its claim; another attempt or the sweeper finished it",
+            extra={"requestId": attempt.request_id, "attempt": attempt.token},
+        )
+
+    def _announce(self, outcome: TopUpOutcome | None) -> None:
+        if outcome is None:
+            return
+        if outcome.notification is not None:
+            self._publisher.publish_notification(outcome.notification.notification_id)
+        if outcome.request.status is RequestStatus.SUPERSEDED:
+            self._decide_again(outcome.request.key)
 
     def _decide_again(self, key: LicenceKey) -> None:
         if self._reevaluate is not None:
@@ -218,15 +259,26 @@ class ApplyTopUp:
                 return None
             raise RetryLater(f"Reseller API unavailable: {error}") from error
 
-    def _finish(self, request: TopUpRequest, decide: OutcomeDecision) -> TopUpOutcome | None:
-        outcome = self._store.finish_request(request.request_id, self._clock(), decide)
-        if outcome is not None:
-            log.info(
-                "top-up request finished",
-                extra={
-                    "requestId": request.request_id,
-                    "status": outcome.request.status.value,
-                    "detail": outcome.request.message,
-                },
-            )
-        return outcome
+    def _log_finished(self, outcome: TopUpOutcome) -> None:
+        log.info(
+            "top-up request finished",
+            extra={
+                "requestId": outcome.request.request_id,
+                "status": outcome.request.status.value,
+                "source": outcome.request.source.value,
+                "detail": outcome.request.message,
+            },
+        )
+
+
+def _purchase_outcome(check: SeatCheck, current: Subscription, now: datetime) -> Decide:
+    if check is SeatCheck.SUPERSEDED:
+        return partial(outcomes.superseded, at=now, current_total=current.total_seats)
+    unverified = check is SeatCheck.PROBABLY_APPLIED
+    return partial(
+        outcomes.purchased,
+        at=now,
+        subscription=current,
+        recovered=True,
+        seats_now=current.total_seats if unverified else None,
+    )

@@ -1,0 +1,179 @@
+"""The unit of work on Firestore: one transaction, and one small repository per collection that
+only gets, creates and puts documents through it. The rules live in the services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+from google.api_core import exceptions as google_exceptions
+from google.cloud import firestore
+
+from licence_manager.adapters import automation_codec as ac
+from licence_manager.adapters import firestore_codec as codec
+from licence_manager.adapters.firestore_store import (
+    AUDIT_EVENTS,
+    AUDIT_HEADS,
+    AUTOMATION,
+    LICENCES,
+    USAGE_DAILY,
+    in_transaction,
+)
+from licence_manager.domain.buying import BuyingControl
+from licence_manager.domain.model import LicenceKey
+from licence_manager.ports.unit_of_work import (
+    AlreadyExists,
+    DayKey,
+    Repository,
+    SavedSettings,
+    Transaction,
+    UnitOfWork,
+)
+
+SETTINGS = "licence_settings"
+REQUESTS = "topup_requests"
+NOTIFICATIONS = "notifications"
+CONTROLS = "controls"
+
+K = TypeVar("K")
+V = TypeVar("V")
+T = TypeVar("T")
+Document = dict[str, Any]
+
+
+class ReadAfterWrite(RuntimeError):
+    """Firestore transactions read everything before the first write; so must a unit of work."""
+
+
+@dataclass(frozen=True, slots=True)
+class Collection(Generic[K, V]):
+    """How one kind of value is stored: its collection, document id and codec."""
+
+    name: str
+    doc_id: Callable[[K], str]
+    to_doc: Callable[[K, V], Document]
+    from_doc: Callable[[Document], V]
+
+
+class _Documents(Repository[K, V]):
+    def __init__(self, tx: FirestoreTransaction, collection: Collection[K, V]) -> None:
+        self._tx = tx
+        self._collection = collection
+
+    def _ref(self, key: K) -> Any:
+        return self._tx.db.collection(self._collection.name).document(self._collection.doc_id(key))
+
+    def get(self, key: K) -> V | None:
+        if self._tx.wrote:
+            raise ReadAfterWrite(f"read of {self._collection.name} after a write")
+        snapshot = self._ref(key).get(transaction=self._tx.transaction)
+        return self._collection.from_doc(snapshot.to_dict()) if snapshot.exists else None
+
+    def put(self, key: K, value: V) -> None:
+        self._tx.wrote = True
+        self._tx.transaction.set(self._ref(key), self._collection.to_doc(key, value))
+
+    def create(self, key: K, value: V) -> None:
+        self._tx.wrote = True
+        self._tx.transaction.create(self._ref(key), self._collection.to_doc(key, value))
+
+
+def _day_id(key: DayKey) -> str:
+    licence, day = key
+    return f"{licence.doc_id}_{day.isoformat()}"
+
+
+def _settings_to_doc(key: LicenceKey, saved: SavedSettings) -> Document:
+    at = saved.updated_at or datetime.now(UTC)
+    return ac.settings_to_doc(key, saved.settings, saved.updated_by, at)
+
+
+def _settings_from_doc(doc: Document) -> SavedSettings:
+    at = doc.get("updatedAt")
+    return SavedSettings(
+        ac.settings_from_doc(doc),
+        doc.get("updatedBy", ""),
+        codec.plain_datetime(at) if at else None,
+    )
+
+
+def _control_to_doc(_key: str, control: BuyingControl) -> Document:
+    return {
+        "paused": control.paused,
+        "reason": control.reason,
+        "changedBy": control.changed_by,
+        "changedAt": control.changed_at,
+    }
+
+
+def _control_from_doc(doc: Document) -> BuyingControl:
+    at = doc.get("changedAt")
+    return BuyingControl(
+        paused=bool(doc.get("paused", False)),
+        reason=doc.get("reason", ""),
+        changed_by=doc.get("changedBy", ""),
+        changed_at=codec.plain_datetime(at) if at else None,
+    )
+
+
+def _by_key(key: LicenceKey) -> str:
+    return key.doc_id
+
+
+def _by_id(doc_id: str) -> str:
+    return doc_id
+
+
+LICENCE_DOCS = Collection(
+    LICENCES, _by_key, lambda _k, v: codec.licence_to_doc(v), codec.licence_from_doc
+)
+DAY_DOCS = Collection(
+    USAGE_DAILY, _day_id, lambda _k, v: codec.daily_to_doc(v), codec.daily_from_doc
+)
+HEAD_DOCS = Collection(
+    AUDIT_HEADS, _by_key, lambda _k, v: codec.head_to_doc(v), codec.head_from_doc
+)
+AUDIT_DOCS = Collection(
+    AUDIT_EVENTS, _by_id, lambda _k, v: codec.audit_to_doc(v), codec.audit_from_doc
+)
+AUTOMATION_DOCS = Collection(AUTOMATION, _by_key, ac.automation_to_doc, ac.automation_from_doc)
+SETTINGS_DOCS = Collection(SETTINGS, _by_key, _settings_to_doc, _settings_from_doc)
+REQUEST_DOCS = Collection(REQUESTS, _by_id, lambda _k, v: ac.request_to_doc(v), ac.request_from_doc)
+NOTIFICATION_DOCS = Collection(
+    NOTIFICATIONS, _by_id, lambda _k, v: ac.notification_to_doc(v), ac.notification_from_doc
+)
+CONTROL_DOCS = Collection(CONTROLS, _by_id, _control_to_doc, _control_from_doc)
+
+
+class FirestoreTransaction(Transaction):
+    def __init__(self, db: firestore.Client, transaction: firestore.Transaction) -> None:
+        self.db = db
+        self.transaction = transaction
+        self.wrote = False
+        self.licences = _Documents(self, LICENCE_DOCS)
+        self.days = _Documents(self, DAY_DOCS)
+        self.audit_heads = _Documents(self, HEAD_DOCS)
+        self.audit_events = _Documents(self, AUDIT_DOCS)
+        self.automation = _Documents(self, AUTOMATION_DOCS)
+        self.settings = _Documents(self, SETTINGS_DOCS)
+        self.requests = _Documents(self, REQUEST_DOCS)
+        self.notifications = _Documents(self, NOTIFICATION_DOCS)
+        self.controls = _Documents(self, CONTROL_DOCS)
+
+
+class FirestoreUnitOfWork(UnitOfWork):
+    def __init__(self, db: firestore.Client) -> None:
+        self._db = db
+
+    def run(self, work: Callable[[Transaction], T]) -> T:
+        @firestore.transactional
+        def attempt(transaction: firestore.Transaction) -> T:
+            return work(FirestoreTransaction(self._db, transaction))
+
+        try:
+            result: T = in_transaction(self._db, attempt)
+        except google_exceptions.AlreadyExists as error:
+            raise AlreadyExists(str(error)) from error
+        return result

@@ -1,0 +1,98 @@
+"""May we buy now? The one rule every seat change passes just before Google is asked for it.
+
+A request is decided at one moment and carried out at a later one; in between the admin may
+switch automatic top-ups off or lower a cap, reseller ops may stop all buying, and the plan may
+change. So the applier asks this rule again, in the same transaction that records the change as
+about to be sent, with everything as it is now. Evaluation asks the same limits before it
+decides, so a request it makes is never refused for a reason it could have seen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from licence_manager.domain.audit import Source
+from licence_manager.domain.model import PlanKind, plan_kind, seats
+from licence_manager.domain.settings import LicenceSettings
+from licence_manager.domain.topup import TopUpRequest
+
+# An automatic request that has not reached Google in this long was decided on figures too old
+# to buy on; a fresh evaluation decides again.
+AUTOMATIC_REQUEST_EXPIRY = timedelta(minutes=15)
+# The most one automatic top-up may add, whatever the settings say: a typo of 1000 for 10
+# must not commit a customer to a thousand annual seats.
+MAX_AUTOMATIC_STEP = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class BuyingControl:
+    """The emergency stop: while paused, nothing is bought for any customer."""
+
+    paused: bool = False
+    reason: str = ""
+    changed_by: str = ""
+    changed_at: datetime | None = None
+
+
+def automatic_limit(
+    settings: LicenceSettings, plan_name: str, total_before: int, seats_to_add: int, added: int
+) -> str | None:
+    """Why an automatic top-up of `seats_to_add` on `total_before` may not be made, or None.
+    `added`: seats already added automatically this calendar month."""
+    total_after = total_before + seats_to_add
+    if not settings.auto_top_up:
+        return "automatic top-ups are switched off"
+    if settings.max_total_seats is None and settings.max_seats_per_month is None:
+        return "automatic top-ups need a maximum total or a monthly maximum; set one in Settings"
+    if plan_kind(plan_name) is PlanKind.FREE:
+        return "free plans have no seats to buy"
+    step_limit = min(MAX_AUTOMATIC_STEP, max(total_before, 1))
+    if seats_to_add > step_limit:
+        return (
+            f"adding {seats(seats_to_add)} at once is more than one automatic top-up may add "
+            f"({step_limit}: never more than doubling the licence, and at most "
+            f"{MAX_AUTOMATIC_STEP})"
+        )
+    cap = settings.max_total_seats
+    if cap is not None and total_after > cap:
+        return f"adding {seats_to_add} would make {total_after}, above your maximum of {cap} seats"
+    monthly = settings.max_seats_per_month
+    if monthly is not None and added + seats_to_add > monthly:
+        return (
+            f"adding {seats_to_add} would bring this month's automatic additions to "
+            f"{added + seats_to_add}, above your monthly maximum of {monthly}"
+        )
+    return None
+
+
+def refusal(
+    request: TopUpRequest,
+    *,
+    control: BuyingControl,
+    settings: LicenceSettings,
+    settings_saved_at: datetime | None,
+    added_this_month: int,
+    plan_now: str | None,
+    now: datetime,
+) -> str | None:
+    """Why `request` must not be sent to Google now, or None to go ahead. `plan_now`: the plan
+    Google reports at the fresh read (None for a purchase of a SKU not yet owned)."""
+    if control.paused:
+        because = f": {control.reason}" if control.reason else ""
+        return f"buying is paused by the reseller{because}"
+    if plan_now is not None and plan_kind(plan_now) is not plan_kind(request.plan_name):
+        return (
+            f"the plan changed from {request.plan_name} to {plan_now} after the request was "
+            "made, and seats on the new plan are bought on different terms"
+        )
+    if request.source is not Source.AUTOMATIC:
+        return None  # an admin asked for exactly this; the checks above are all that apply
+    if now - request.created_at > AUTOMATIC_REQUEST_EXPIRY:
+        minutes = int(AUTOMATIC_REQUEST_EXPIRY.total_seconds() // 60)
+        return f"it expired: not sent to Google within {minutes} minutes of being decided"
+    if settings_saved_at is not None and settings_saved_at > request.created_at:
+        return "the settings were changed after this top-up was decided"
+    return automatic_limit(
+        settings, request.plan_name, request.total_before, request.seats_to_add, added_this_month
+    )

@@ -1,0 +1,104 @@
+"""The unit of work: one read-decide-write, written once in its service, run in one transaction.
+
+A service hands `UnitOfWork.run` a function of a `Transaction`; the function reads what it needs
+through the transaction's repositories, decides with the pure domain, then writes. The adapter
+only gets, creates and puts documents; it holds no rule. As on Firestore, every read comes
+before the first write, and the function may run more than once (on contention), so it must
+have no other side effects.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Generic, TypeVar
+
+from licence_manager.domain.audit import AuditEntry
+from licence_manager.domain.automation import AutomationState
+from licence_manager.domain.buying import BuyingControl
+from licence_manager.domain.daily import DailyUsage
+from licence_manager.domain.model import GENESIS, AuditHead, Licence, LicenceKey
+from licence_manager.domain.notifications import Notification
+from licence_manager.domain.settings import LicenceSettings
+from licence_manager.domain.topup import TopUpRequest
+
+K = TypeVar("K")
+V = TypeVar("V")
+T = TypeVar("T")
+
+
+class AlreadyExists(Exception):
+    """`create` found the document there already: the whole transaction is refused."""
+
+
+class Repository(abc.ABC, Generic[K, V]):
+    """One collection, as seen inside one transaction."""
+
+    @abc.abstractmethod
+    def get(self, key: K) -> V | None: ...
+
+    @abc.abstractmethod
+    def put(self, key: K, value: V) -> None:
+        """Write the whole document (created or replaced) when the transaction commits."""
+
+    @abc.abstractmethod
+    def create(self, key: K, value: V) -> None:
+        """Write a new document; the commit fails with AlreadyExists if it is there."""
+
+
+@dataclass(frozen=True, slots=True)
+class SavedSettings:
+    """A licence's settings as stored: who saved them and when (a pending automatic top-up
+    decided before that moment was decided under other settings)."""
+
+    settings: LicenceSettings
+    updated_by: str = ""
+    updated_at: datetime | None = None
+
+
+DayKey = tuple[LicenceKey, date]
+BUYING = "buying"  # the one document of `controls` today: the emergency stop
+
+
+class Transaction(abc.ABC):
+    """The repositories one unit of work reads and writes."""
+
+    licences: Repository[LicenceKey, Licence]
+    days: Repository[DayKey, DailyUsage]
+    audit_heads: Repository[LicenceKey, AuditHead]
+    audit_events: Repository[str, AuditEntry]  # keyed by AuditEntry.doc_id; create only
+    automation: Repository[LicenceKey, AutomationState]
+    settings: Repository[LicenceKey, SavedSettings]
+    requests: Repository[str, TopUpRequest]
+    notifications: Repository[str, Notification]
+    controls: Repository[str, BuyingControl]
+
+    # Reads with the domain's defaults for a document never written.
+    def automation_of(self, key: LicenceKey) -> AutomationState:
+        return self.automation.get(key) or AutomationState()
+
+    def head_of(self, key: LicenceKey) -> AuditHead:
+        return self.audit_heads.get(key) or GENESIS
+
+    def settings_of(self, key: LicenceKey) -> SavedSettings:
+        return self.settings.get(key) or SavedSettings(LicenceSettings())
+
+    def buying_control(self) -> BuyingControl:
+        return self.controls.get(BUYING) or BuyingControl()
+
+    def append_audit(self, entries: tuple[AuditEntry, ...], head: AuditHead | None) -> None:
+        """Entries are created, never overwritten: a replayed decision cannot chain twice."""
+        if not entries or head is None:
+            return
+        self.audit_heads.put(entries[0].key, head)
+        for entry in entries:
+            self.audit_events.create(entry.doc_id, entry)
+
+
+class UnitOfWork(abc.ABC):
+    @abc.abstractmethod
+    def run(self, work: Callable[[Transaction], T]) -> T:
+        """Run `work` in one transaction, again from the start on contention; commit what it
+        wrote when it returns, nothing if it raises."""

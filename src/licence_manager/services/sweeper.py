@@ -1,0 +1,129 @@
+"""The request sweeper (Cloud Scheduler, every few minutes): no seat-change request is left
+waiting for a message that will never come.
+
+Pub/Sub gives up on a message after a few deliveries (dead letter), a process can die while it
+holds a claim, and a publish can be lost after its commit. Without a sweeper such a request
+blocks its licence's automation, or its SKU's purchases, for ever and silently. The sweeper
+publishes every unfinished request again (apply_topup claims each once, so extra copies are
+harmless), and gives up on one that has had its chances, with an alert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from functools import partial
+
+from licence_manager.domain import outcomes
+from licence_manager.domain.topup import RequestStatus, TopUpRequest
+from licence_manager.observability import get_logger
+from licence_manager.ports import AutomationStore, Publisher
+from licence_manager.ports.unit_of_work import Transaction, UnitOfWork
+from licence_manager.services import request_records as records
+from licence_manager.services.sync import Clock, utc_now
+from licence_manager.services.topup import DEFAULT_LEASE
+
+log = get_logger(__name__)
+
+# A request this young may still be on its first delivery: leave it to Pub/Sub.
+FIRST_DELIVERY_GRACE = timedelta(minutes=2)
+# Give up on a request never sent to Google after this many claims, or this long.
+MAX_ATTEMPTS = 8
+GIVE_UP_AFTER = timedelta(minutes=45)
+
+
+class SweepAction(StrEnum):
+    NONE = "none"  # finished, or being worked on right now
+    REPUBLISHED = "republished"
+    GAVE_UP = "gave_up"  # failed, with a TOP_UP_FAILED alert
+    ALERTED = "alerted"  # sent to Google but unconfirmed: still driven, and an alert went out
+
+
+@dataclass
+class SweepReport:
+    seen: int = 0
+    actions: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, action: SweepAction, request_id: str) -> None:
+        if action is not SweepAction.NONE:
+            self.actions.setdefault(action.value, []).append(request_id)
+
+
+@dataclass(frozen=True, slots=True)
+class _Swept:
+    action: SweepAction
+    notification_id: str | None = None
+
+
+class SweepRequests:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        requests: AutomationStore,
+        publisher: Publisher,
+        clock: Clock = utc_now,
+        lease: timedelta = DEFAULT_LEASE,
+    ) -> None:
+        self._uow = uow
+        self._requests = requests
+        self._publisher = publisher
+        self._clock = clock
+        self._lease = lease
+
+    def __call__(self) -> SweepReport:
+        report = SweepReport()
+        unfinished: Iterable[TopUpRequest] = self._requests.requests_in_progress()
+        for request in unfinished:
+            report.seen += 1
+            now = self._clock()
+            request_id = request.request_id
+            swept = self._uow.run(
+                partial(_sweep, request_id=request_id, now=now, lease=self._lease)
+            )
+            if swept.action in (SweepAction.REPUBLISHED, SweepAction.ALERTED):
+                self._publisher.publish_top_up(request_id)
+            if swept.notification_id is not None:
+                self._publisher.publish_notification(swept.notification_id)
+            report.add(swept.action, request_id)
+        log.log(
+            40 if SweepAction.GAVE_UP.value in report.actions else 20,
+            "request sweep finished",
+            extra={"requestsSeen": report.seen, **report.actions},
+        )
+        return report
+
+
+def _sweep(tx: Transaction, request_id: str, now: datetime, lease: timedelta) -> _Swept:
+    request = tx.requests.get(request_id)
+    if request is None or request.status.final:
+        return _Swept(SweepAction.NONE)
+    live = (
+        request.status is RequestStatus.CLAIMED
+        and request.claimed_at is not None
+        and now - request.claimed_at < lease
+    )
+    if live or now - request.created_at < FIRST_DELIVERY_GRACE:
+        return _Swept(SweepAction.NONE)
+    if request.attempts < MAX_ATTEMPTS and now - request.created_at < GIVE_UP_AFTER:
+        return _Swept(SweepAction.REPUBLISHED)
+    found = records.context(tx, request, now)
+    if request.change_sent_at is None:
+        # Never sent: nothing was bought, and nothing will be. Say so and free the licence.
+        waited = int((now - request.created_at).total_seconds() // 60)
+        error = (
+            f"gave up after {request.attempts} attempts over {waited} minutes "
+            "(Google could not be reached, or the request kept failing)"
+        )
+        outcome = outcomes.failed(found, now, error=error)
+        records.write(tx, outcome)
+        notification = outcome.notification
+        return _Swept(SweepAction.GAVE_UP, notification.notification_id if notification else None)
+    # Sent, so Google may have made the change: it is driven until an attempt can tell, never
+    # given up; the admin hears once that it is taking long.
+    alert = outcomes.unconfirmed_alert(found, now)
+    if tx.notifications.get(alert.notification_id) is not None:
+        return _Swept(SweepAction.REPUBLISHED)
+    tx.notifications.create(alert.notification_id, alert)
+    return _Swept(SweepAction.ALERTED, alert.notification_id)

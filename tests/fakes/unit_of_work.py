@@ -1,0 +1,127 @@
+"""The unit of work in memory, over the documents of an InMemoryStore (one database, as on
+Firestore). Writes are held until the work returns and then applied together under the store's
+lock; `create` of a document that exists fails the whole commit; a read after a write is refused
+as Firestore refuses it. The contract tests run the same cases against FirestoreUnitOfWork."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+from licence_manager.adapters.firestore_unit_of_work import ReadAfterWrite
+from licence_manager.adapters.memory_automation import InMemoryStore
+from licence_manager.domain.audit import AuditEntry
+from licence_manager.domain.buying import BuyingControl
+from licence_manager.domain.model import LicenceKey
+from licence_manager.ports.unit_of_work import (
+    AlreadyExists,
+    DayKey,
+    Repository,
+    SavedSettings,
+    Transaction,
+    UnitOfWork,
+)
+
+K = TypeVar("K")
+V = TypeVar("V")
+T = TypeVar("T")
+
+
+@dataclass
+class _Table(Generic[K, V]):
+    """How one repository reads and writes the store's dictionaries."""
+
+    read: Callable[[K], V | None]
+    write: Callable[[K, V], None]
+    watched: bool = False  # Eventarc delivers writes of this collection to evaluate_thresholds
+
+
+class _Documents(Repository[K, V]):
+    def __init__(self, tx: MemoryTransaction, name: str, table: _Table[K, V]) -> None:
+        self._tx, self._name, self._table = tx, name, table
+
+    def get(self, key: K) -> V | None:
+        if self._tx.pending:
+            raise ReadAfterWrite(f"read of {self._name} after a write")
+        return self._table.read(key)
+
+    def put(self, key: K, value: V) -> None:
+        self._tx.pending.append((self._name, key, value, False, self._table))
+
+    def create(self, key: K, value: V) -> None:
+        self._tx.pending.append((self._name, key, value, True, self._table))
+
+
+def _dict_table(docs: MutableMapping[Any, Any], watched: bool = False) -> _Table[Any, Any]:
+    return _Table(docs.get, docs.__setitem__, watched)
+
+
+class MemoryTransaction(Transaction):
+    def __init__(self, store: InMemoryStore) -> None:
+        self.pending: list[tuple[str, Any, Any, bool, _Table[Any, Any]]] = []
+        s = store
+
+        def read_day(key: DayKey) -> Any:
+            return s.days.get((key[0], key[1].isoformat()))
+
+        def write_day(key: DayKey, value: Any) -> None:
+            s.days[(key[0], key[1].isoformat())] = value
+
+        def read_entry(doc_id: str) -> AuditEntry | None:
+            return next(
+                (e for entries in s.audit.values() for e in entries if e.doc_id == doc_id), None
+            )
+
+        def write_entry(_doc_id: str, entry: AuditEntry) -> None:
+            s.audit.setdefault(entry.key, []).append(entry)
+
+        def read_settings(key: LicenceKey) -> SavedSettings | None:
+            if key not in s.settings_records:
+                return None
+            by, at = s.settings_saved.get(key, ("", None))
+            return SavedSettings(s.settings_records[key], by, at)
+
+        def write_settings(key: LicenceKey, saved: SavedSettings) -> None:
+            s.settings_records[key] = saved.settings
+            s.settings_saved[key] = (saved.updated_by, saved.updated_at or datetime.now(UTC))
+
+        self.licences = _Documents(self, "licences", _dict_table(s.licences, watched=True))
+        self.days = _Documents(self, "usage_daily", _Table(read_day, write_day))
+        self.audit_heads = _Documents(self, "audit_heads", _dict_table(s.heads))
+        self.audit_events = _Documents(self, "audit_events", _Table(read_entry, write_entry))
+        self.automation = _Documents(self, "licence_automation", _dict_table(s.automation))
+        self.settings = _Documents(
+            self, "licence_settings", _Table(read_settings, write_settings, watched=True)
+        )
+        self.requests = _Documents(self, "topup_requests", _dict_table(s.requests))
+        self.notifications = _Documents(self, "notifications", _dict_table(s.notification_records))
+        self.controls: Repository[str, BuyingControl] = _Documents(
+            self, "controls", _dict_table(s.controls)
+        )
+
+
+class MemoryUnitOfWork(UnitOfWork):
+    def __init__(self, store: InMemoryStore) -> None:
+        self.store = store
+        self.commits = 0
+
+    def run(self, work: Callable[[Transaction], T]) -> T:
+        with self.store._lock:
+            tx = MemoryTransaction(self.store)
+            result = work(tx)
+            taken = [
+                f"{name}/{key}"
+                for name, key, _value, create, table in tx.pending
+                if create and table.read(key) is not None
+            ]
+            if taken:
+                raise AlreadyExists(f"already exist: {', '.join(taken)}")
+            for _name, key, value, _create, table in tx.pending:
+                table.write(key, value)
+                self.store.writes += 1
+                if table.watched:
+                    self.store.watched_writes.append(key)
+            self.commits += 1
+            return result
