@@ -179,6 +179,30 @@ def test_a_pubsub_push_body_reaches_sync_usage_as_a_cloudevent(
     assert '"dropping stale sync trigger"' in log.read_text()
 
 
+def test_sweep_requests_serves_its_scheduler_push_and_drops_a_stale_one(
+    venvs: dict[str, Path], bundles: dict[str, Path], tmp_path: Path
+) -> None:
+    """What the sweep-requests push subscription sends, an hour late: dropped by its age before
+    anything is built (no Firestore, no Pub/Sub needed)."""
+    log = tmp_path / "sweep_requests.log"
+    published = (datetime.now(UTC) - timedelta(hours=1)).isoformat().replace("+00:00", "Z")
+    push = {
+        "message": {"data": base64.b64encode(b'{"job": "sweep-requests"}').decode(),
+                    "messageId": "7", "publishTime": published},
+        "subscription": "projects/p/subscriptions/lm-sweep-requests-to-sweep_requests",
+    }  # fmt: skip
+    with serve(
+        "sweep_requests", bundles["sweep_requests"], venvs["sweep_requests"], log, AS_DEPLOYED
+    ) as url:
+        response = requests.post(
+            f"{url}/projects/p/topics/lm-sweep-requests", json=push, timeout=10
+        )
+    assert response.status_code == 200, response.text
+    entries = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    stale = [e for e in entries if e.get("message") == "dropping stale sweep trigger"]
+    assert len(stale) == 1 and stale[0]["ageSeconds"] >= 3600
+
+
 @pytest.mark.parametrize("name", EVENT_FUNCTIONS)
 def test_event_functions_are_served_as_cloudevent_functions(
     name: str, venvs: dict[str, Path], bundles: dict[str, Path], tmp_path: Path
