@@ -79,6 +79,11 @@ def test_guide_managing_notifications_and_auto_top_ups(stack: Stack, browser: Br
     # 5. Press 'Save Changes'
     page.get_by_role("button", name="Save Changes").click()
     expect(page.get_by_role("status").filter(has_text="Changes saved")).to_contain_text(expected)
+    # what the worst case would cost: the monthly maximum at Business Starter's £7.08 a seat
+    expect(page.locator("#worst-case")).to_have_text(
+        "At worst, automatic top-ups could add 20 seats in a calendar month: an estimated "
+        "£141.60 a month more, excluding VAT, at list price."
+    )
 
     # Behind it: saved, audited with the admin, and acted on (1 vacant is below 2: top up to 4)
     key = LicenceKey(customer, STARTER)

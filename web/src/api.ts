@@ -99,6 +99,16 @@ export type Settings = {
   maxTotalSeats: number | null;
   maxSeatsPerMonth: number | null;
   description: string;
+  // The settings routes only (not the licence list): what automation could cost at worst.
+  worstCaseMonthly?: WorstCaseMonthly;
+};
+
+// The most seats automatic top-ups could add in one calendar month under the caps, at the
+// catalogue's monthly price (an estimate, excluding VAT). seats null: no cap bounds it.
+export type WorstCaseMonthly = {
+  seats: number | null;
+  estimatedCostMinor: number | null;
+  currency: string;
 };
 
 export type Licence = {

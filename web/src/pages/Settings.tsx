@@ -1,7 +1,8 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from "react";
-import { ApiError, call, type Licence, type Settings } from "../api";
+import { ApiError, call, type Licence, type Settings, type WorstCaseMonthly } from "../api";
 import { ErrorState, FieldError, Loading, PageHeader, useApi } from "../components/common";
 import { useCustomerPath, useSession } from "../context";
+import { money, seats } from "../format";
 import { Link } from "../router";
 
 // The form keeps numbers as text while they are typed; "" is "not set".
@@ -86,6 +87,22 @@ export function describe(f: Form): string {
   return parts.join(" ") || "No alerts or automatic top-ups.";
 }
 
+// What automatic top-ups could cost at worst in a month, as the server works it out for the
+// saved settings (licence_manager.domain.worst_case): not guessed here for unsaved changes.
+export function worstCaseText(worst: WorstCaseMonthly): string {
+  if (worst.seats === null) {
+    return "No maximum is set, so nothing limits what automatic top-ups could add. Set a maximum total or a monthly maximum.";
+  }
+  if (worst.seats === 0) {
+    return "At worst, automatic top-ups add no seats in a month: the maximum total (or the plan) allows no more.";
+  }
+  const cost =
+    worst.estimatedCostMinor === null
+      ? "no catalogue price for this licence: ask your account manager what it would cost"
+      : `an estimated ${money(worst.estimatedCostMinor, worst.currency)} a month more, excluding VAT, at list price`;
+  return `At worst, automatic top-ups could add ${seats(worst.seats)} in a calendar month: ${cost}.`;
+}
+
 const FIELD_FOR_ERROR: Record<string, string> = {
   alertUtilisationAtOrAbove: "alertUtilisationPercent",
 };
@@ -98,12 +115,16 @@ export function SettingsPage({ skuId }: { skuId: string }) {
   const licences = useApi<Licence[]>(`${base}/licences`);
   const licence = licences.data?.find((l) => l.skuId === skuId);
   const [form, setForm] = useState<Form | null>(null);
+  const [lastSaved, setLastSaved] = useState<Settings | null>(null); // the server's last answer
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<{ tone: "ok" | "error"; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    if (saved.data) setForm(toForm(saved.data));
+    if (saved.data) {
+      setForm(toForm(saved.data));
+      setLastSaved(saved.data);
+    }
   }, [saved.data]);
 
   const title = licence ? `Settings: ${licence.skuName}` : "Settings";
@@ -124,6 +145,15 @@ export function SettingsPage({ skuId }: { skuId: string }) {
     );
   }
   const f = form;
+  // The server's rule (licence_manager.domain.settings), shown as a hint; the server checks it.
+  const topUpLimit = licence ? Math.min(1000, Math.max(licence.total, 1)) : undefined;
+  const perTopUp =
+    topUpLimit === undefined
+      ? undefined
+      : `At most ${topUpLimit}: one top-up never more than doubles the licence, and adds at most 1,000.`;
+  // The worst case shown is the saved settings': after any change it waits for the save.
+  const unchanged =
+    lastSaved !== null && JSON.stringify(toBody(f)) === JSON.stringify(toBody(toForm(lastSaved)));
 
   function set<K extends keyof Form>(key: K, value: Form[K]) {
     setForm({ ...f, [key]: value });
@@ -138,6 +168,7 @@ export function SettingsPage({ skuId }: { skuId: string }) {
     try {
       const result = await call<Settings>(path, { method: "PUT", body: toBody(f) });
       setForm(toForm(result));
+      setLastSaved(result);
       setMessage({ tone: "ok", text: `Changes saved. ${result.description}` });
     } catch (e) {
       const failure = e as ApiError;
@@ -257,10 +288,10 @@ export function SettingsPage({ skuId }: { skuId: string }) {
                   </div>
                 </fieldset>
                 {f.topUpMode === "restore"
-                  ? numberField("topUpTargetVacant", "Get back to this many vacant seats", undefined, { min: 1 })
-                  : numberField("topUpStep", "Seats to add each time", undefined, { min: 1 })}
-                {numberField("maxTotalSeats", "Never more than this many seats in total", "Optional.", { min: 1 })}
-                {numberField("maxSeatsPerMonth", "At most this many seats added a month", "Optional; counts automatic top-ups only.", { min: 1 })}
+                  ? numberField("topUpTargetVacant", "Get back to this many vacant seats", perTopUp, { min: 1, max: topUpLimit })
+                  : numberField("topUpStep", "Seats to add each time", perTopUp, { min: 1, max: topUpLimit })}
+                {numberField("maxTotalSeats", "Never more than this many seats in total", "Set this, the monthly maximum, or both.", { min: 1 })}
+                {numberField("maxSeatsPerMonth", "At most this many seats added a month", "Counts automatic top-ups only. Set this, the maximum total, or both.", { min: 1 })}
               </div>
             )}
           </section>
@@ -268,6 +299,13 @@ export function SettingsPage({ skuId }: { skuId: string }) {
           <section className="panel explain" aria-live="polite">
             <h2>What will happen</h2>
             <p id="settings-description">{describe(f)}</p>
+            {f.autoTopUp && (
+              <p id="worst-case">
+                {lastSaved?.worstCaseMonthly && unchanged
+                  ? worstCaseText(lastSaved.worstCaseMonthly)
+                  : "Save the changes to see what automatic top-ups could cost at worst in a month."}
+              </p>
+            )}
             {licence && licence.planName.startsWith("ANNUAL") && f.autoTopUp && (
               <p className="muted">{licence.price.planExplanation}</p>
             )}
