@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from licence_manager.adapters.firestore_automation import FirestoreStore
+from licence_manager.adapters.firestore_unit_of_work import FirestoreUnitOfWork
 from licence_manager.adapters.memory_automation import InMemoryStore
-from licence_manager.domain.automation import AutomationState, Evaluation
 from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.notifications import (
     DeliveryStatus,
@@ -20,6 +20,7 @@ from licence_manager.domain.notifications import (
     Recipient,
 )
 from tests.builders import T0
+from tests.fakes.unit_of_work import MemoryUnitOfWork
 
 Store = InMemoryStore | FirestoreStore
 
@@ -47,10 +48,14 @@ def notification(
 
 
 def add(store: Store, *notifications: Notification) -> None:
-    """Create notifications the way production does: in an evaluation's transaction."""
+    """Create notifications the way production does: created in a unit of work."""
+    uow = (
+        MemoryUnitOfWork(store)
+        if isinstance(store, InMemoryStore)
+        else FirestoreUnitOfWork(store._db)
+    )
     for n in notifications:
-        created = Evaluation(AutomationState(), new_notifications=(n,))
-        store.evaluate(n.key, lambda *_, created=created: created)
+        uow.run(lambda tx, n=n: tx.notifications.create(n.notification_id, n))
 
 
 def stored(store: Store, notification_id: str = "n1") -> Notification:
