@@ -28,6 +28,9 @@ class Settings:
     default_time_zone: str
     local_mode: bool  # serves unauthenticated API routes; never set in production
     top_up_topic: str
+    # How long an apply attempt holds a request and its licence: longer than the longest
+    # attempt (apply_topup's timeout), so no second change to a licence starts while one runs.
+    top_up_lease_seconds: float
     alert_topic: str
     sendgrid_api_key: str  # from Secret Manager in production; only send_alerts needs it
     sendgrid_api_host: str | None  # None: SendGrid itself; locally, the stand-in
@@ -61,6 +64,7 @@ class Settings:
             default_time_zone=env.get("DEFAULT_TIME_ZONE", "Europe/London"),
             local_mode=env.get("LICENCE_MANAGER_LOCAL", "") == "1",
             top_up_topic=env.get("TOPUP_TOPIC", "topup-requests"),
+            top_up_lease_seconds=_number(env, "TOPUP_LEASE_SECONDS", 420.0),
             alert_topic=env.get("ALERT_TOPIC", "alerts"),
             sendgrid_api_key=env.get("SENDGRID_API_KEY", ""),
             sendgrid_api_host=env.get("SENDGRID_API_HOST") or None,
