@@ -90,3 +90,13 @@ bench: $(STAMP) check-emulators
 
 bench-quick: $(STAMP) check-emulators
 	$(BIN)/python -m bench --quick
+
+# --- soak (issue 10): the local stack through a compressed day under random faults ---
+# `make soak-stack` runs the stack of `make run` for SOAK_MINUTES (default 20) with random
+# Reseller, SendGrid and process faults, then reconciles Google's seat changes with the audit
+# log and the month-end additions; non-zero exit on any difference (docs/soak.md).
+.PHONY: soak-stack
+SOAK_MINUTES ?= 20
+
+soak-stack: $(STAMP) check-emulators
+	$(BIN)/python -m licence_manager_local.soak --minutes $(SOAK_MINUTES)

@@ -13,9 +13,11 @@ import sys
 import threading
 import time
 import urllib.request
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from licence_manager_local import topology
 from licence_manager_local.emulators import (
@@ -29,12 +31,53 @@ from licence_manager_local.emulators import (
 ROOT = Path(__file__).resolve().parents[2]
 WEB_DIST = ROOT / "web" / "dist"
 PROJECT = "licence-manager-local"
-EVENT_FUNCTIONS = ("sync_usage", "evaluate_thresholds", "apply_topup", "send_alerts")
+EVENT_FUNCTIONS = (
+    "sync_usage",
+    "evaluate_thresholds",
+    "apply_topup",
+    "send_alerts",
+    "sweep_requests",
+)
 SENDGRID_KEY = "SG.local-make-run"
 
 
+@dataclass(frozen=True)
+class StackOptions:
+    """How to start the stack; `make run` takes its defaults from the command line, the soak
+    overrides them (faster syncs and drift, a short lease, impatient Eventarc retries...)."""
+
+    sync_interval: float = 60.0  # seconds between scheduled syncs; 0: on demand only
+    sweep_interval: float = 60.0  # seconds between sweeps of stalled requests; 0: none
+    drift_seconds: float = 20.0  # seconds between drift steps of the demo world; 0: none
+    port: int = 8080  # the api (and the dashboard)
+    demo_settings: bool = True
+    # Extra environment for every function process (e.g. TOPUP_LEASE_SECONDS for the soak).
+    function_env: Mapping[str, str] = field(default_factory=dict)
+    # Extra arguments for the Eventarc stand-in (e.g. --duplicate-every 7, --max-attempts 30).
+    eventarc_args: tuple[str, ...] = ()
+    echo: bool = True  # summarise syncs, top-ups and emails on the console
+    quiet: bool = False  # do not print where everything is
+
+    @classmethod
+    def of(cls, args: argparse.Namespace | StackOptions) -> StackOptions:
+        if isinstance(args, StackOptions):
+            return args
+        known = {
+            name: getattr(args, name) for name in cls.__dataclass_fields__ if hasattr(args, name)
+        }
+        return cls(**known)
+
+
+@dataclass(frozen=True)
+class _Spec:
+    command: list[str]
+    env: dict[str, str]
+    echo: bool
+
+
 class Stack:
-    """Everything `make run` started, stopped in reverse order."""
+    """Everything `make run` started, stopped in reverse order. A process can be killed and
+    started again under its name (the soak kills functions mid-request)."""
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
@@ -42,18 +85,46 @@ class Stack:
         self.logs.mkdir(parents=True, exist_ok=True)
         self.emulators: list[Emulator] = []
         self.processes: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self._specs: dict[str, _Spec] = {}
+        self._lock = threading.Lock()
 
     def spawn(self, name: str, command: list[str], env: dict[str, str], echo: bool = False) -> None:
+        self._specs[name] = _Spec(command, env, echo)
+        process = self._popen(name)
+        with self._lock:
+            self.processes.append((name, process))
+
+    def _popen(self, name: str) -> subprocess.Popen[bytes]:
+        spec = self._specs[name]
         process = subprocess.Popen(
-            command,
-            env=env,
+            spec.command,
+            env=spec.env,
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        self.processes.append((name, process))
-        threading.Thread(target=self._pump, args=(name, process, echo), daemon=True).start()
+        threading.Thread(target=self._pump, args=(name, process, spec.echo), daemon=True).start()
+        return process
+
+    def process(self, name: str) -> subprocess.Popen[bytes]:
+        with self._lock:
+            return next(p for n, p in self.processes if n == name)
+
+    def kill(self, name: str) -> int:
+        """SIGKILL the named process and everything it started (its session); its pid."""
+        process = self.process(name)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        return process.pid
+
+    def restart(self, name: str) -> subprocess.Popen[bytes]:
+        """Start the named process again as it was first started (same port, same env)."""
+        fresh = self._popen(name)
+        with self._lock:
+            self.processes = [(n, fresh if n == name else p) for n, p in self.processes]
+        return fresh
 
     def _pump(self, name: str, process: subprocess.Popen[bytes], echo: bool) -> None:
         with open(self.logs / f"{name}.log", "ab") as log:
@@ -67,6 +138,9 @@ class Stack:
                         print(f"[{name}] {summary}", flush=True)
 
     def stop(self) -> None:
+        with self._lock:
+            processes = list(self.processes)
+        self.processes = processes
         for _name, process in reversed(self.processes):
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
@@ -116,19 +190,47 @@ def wait_http(url: str, timeout: float = 30.0) -> None:
     raise TimeoutError(f"{url} did not answer within {timeout}s")
 
 
-def trigger_sync(project: str = PROJECT) -> None:
+# Cloud Scheduler's jobs that run on an interval: topic and message (as infra/terraform's).
+SYNC_JOB = (topology.SYNC_TOPIC, {"job": "sync-usage"})
+SWEEP_JOB = (topology.SWEEP_TOPIC, {"job": "sweep-requests"})
+
+
+def trigger_sync(project: str = PROJECT, publisher: Any = None) -> None:
     """What the Cloud Scheduler job does: publish the sync job's message."""
+    publish_job(SYNC_JOB, project, publisher)
+
+
+def publish_job(job: tuple[str, dict[str, str]], project: str, publisher: Any = None) -> None:
     from google.cloud import pubsub_v1  # type: ignore[attr-defined]
 
+    publisher = publisher or pubsub_v1.PublisherClient()
+    topic, body = job
+    publisher.publish(publisher.topic_path(project, topic), json.dumps(body).encode()).result(
+        timeout=30
+    )
+
+
+def scheduler(
+    project: str,
+    interval: float,
+    stop: threading.Event,
+    on_tick: Any = None,
+    job: tuple[str, dict[str, str]] = SYNC_JOB,
+) -> None:
+    """Cloud Scheduler's Pub/Sub target, locally: publish a job's message on a timer (the sync's
+    unless told). `on_tick` (if given) is called after each publish (the soak counts them)."""
+    from google.cloud import pubsub_v1  # type: ignore[attr-defined]
+
+    # One client for the whole run: a client per tick would open a channel every few seconds.
     publisher = pubsub_v1.PublisherClient()
-    topic = publisher.topic_path(project, topology.SYNC_TOPIC)
-    publisher.publish(topic, json.dumps({"job": "sync-usage"}).encode()).result(timeout=30)
-
-
-def scheduler(project: str, interval: float, stop: threading.Event) -> None:
-    """Cloud Scheduler's Pub/Sub target, locally: publish the sync job's message on a timer."""
     while not stop.is_set():
-        trigger_sync(project)
+        try:
+            publish_job(job, project, publisher)
+        except Exception as error:  # the emulator busy for a moment: the next tick will do
+            print(f"scheduler: could not publish {job[1]}: {error}", flush=True)
+        else:
+            if on_tick is not None:
+                on_tick()
         stop.wait(interval)
 
 
@@ -139,6 +241,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--drift-seconds", type=float, default=float(os.environ.get("DRIFT_SECONDS", "20"))
+    )
+    parser.add_argument(
+        "--sweep-interval",
+        type=float,
+        default=float(os.environ.get("SWEEP_INTERVAL_SECONDS", "60")),
+        help="seconds between sweeps of stalled seat-change requests (0: none)",
     )
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
     parser.add_argument("--workdir", type=Path, default=ROOT / ".local-run")
@@ -177,7 +285,15 @@ class Endpoints:
     functions: dict[str, str]
 
 
-def start(stack: Stack, args: argparse.Namespace, stop: threading.Event) -> Endpoints:
+def start(
+    stack: Stack,
+    args: argparse.Namespace | StackOptions,
+    stop: threading.Event,
+    on_sync: Any = None,
+) -> Endpoints:
+    """Start everything `make run` runs. `args`: its command line, or StackOptions; `on_sync` is
+    called after each scheduled sync is published."""
+    args = StackOptions.of(args)
     jars = find_emulators()
     firestore = start_firestore(jars, stack.logs)
     pubsub = start_pubsub(jars, stack.logs)
@@ -233,14 +349,20 @@ def start(stack: Stack, args: argparse.Namespace, stop: threading.Event) -> Endp
         "DASHBOARD_URL": f"http://127.0.0.1:{args.port}/",
         # The api serves the built web app too, as Firebase Hosting does in production.
         "LICENCE_MANAGER_WEB_DIR": str(WEB_DIST),
+        **args.function_env,
     }
     urls = {}
     for name in EVENT_FUNCTIONS:
         urls[name] = f"http://127.0.0.1:{free_port()}"
         stack.spawn(
-            name, function_command(name, "cloudevent", port_of(urls[name])), function_env, echo=True
+            name,
+            function_command(name, "cloudevent", port_of(urls[name])),
+            function_env,
+            echo=args.echo,
         )
-    stack.spawn("api", function_command("api", "http", str(args.port)), function_env, echo=True)
+    stack.spawn(
+        "api", function_command("api", "http", str(args.port)), function_env, echo=args.echo
+    )
     for url in [*urls.values(), f"http://127.0.0.1:{args.port}"]:
         wait_http(url)
 
@@ -257,6 +379,7 @@ def start(stack: Stack, args: argparse.Namespace, stop: threading.Event) -> Endp
             ",".join(topology.WATCHED_COLLECTIONS),
             "--target",
             urls["evaluate_thresholds"],
+            *args.eventarc_args,
         ),
         {**env, "FIRESTORE_EMULATOR_HOST": firestore.host},
     )
@@ -264,10 +387,20 @@ def start(stack: Stack, args: argparse.Namespace, stop: threading.Event) -> Endp
     if args.demo_settings:
         seed_demo_settings(simulator_url)
     if args.sync_interval > 0:
-        ticker = threading.Thread(target=scheduler, args=(PROJECT, args.sync_interval, stop))
+        ticker = threading.Thread(
+            target=scheduler, args=(PROJECT, args.sync_interval, stop, on_sync)
+        )
         ticker.daemon = True
         ticker.start()
-    print_where(args, simulator_url, sendgrid_url, firestore, pubsub, urls, stack)
+    if args.sweep_interval > 0:
+        sweeper = threading.Thread(
+            target=scheduler,
+            args=(PROJECT, args.sweep_interval, stop, None, SWEEP_JOB),
+            daemon=True,
+        )
+        sweeper.start()
+    if not args.quiet:
+        print_where(args, simulator_url, sendgrid_url, firestore, pubsub, urls, stack)
     (stack.workdir / "endpoints.json").write_text(
         json.dumps(
             {
@@ -354,7 +487,7 @@ def function_command(name: str, signature: str, port: str) -> list[str]:
 
 
 def print_where(
-    args: argparse.Namespace,
+    args: StackOptions,
     simulator_url: str,
     sendgrid_url: str,
     firestore: Emulator,
@@ -388,7 +521,9 @@ def print_where(
         f"  Pub/Sub emulator     {pubsub.host}  (failed messages: *-dead-letter-inspect)",
         *[f"  {name:<20} {url}" for name, url in urls.items()],
         f"  Scheduler            '{topology.SYNC_TOPIC}' topic, "
-        + (f"every {args.sync_interval:g}s" if args.sync_interval > 0 else "on demand only"),
+        + (f"every {args.sync_interval:g}s" if args.sync_interval > 0 else "on demand only")
+        + f"; '{topology.SWEEP_TOPIC}' "
+        + (f"every {args.sweep_interval:g}s" if args.sweep_interval > 0 else "never"),
         "  Run a job now        python -m licence_manager_local.trigger sync | month-end",
         "  Demo settings        "
         + ("flexible SKUs alert at 2 vacant and top up to 4" if args.demo_settings else "off"),

@@ -16,6 +16,7 @@ from googleapiclient.discovery_cache import get_static_doc
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request
 
+from .callers import identify
 from .discovery_schema import DiscoverySchemas
 from .errors import ApiError, invalid
 from .wire import (
@@ -82,12 +83,13 @@ class ResellerApi:
 
     def _change_seats(self, request: Request, args: Mapping[str, str]) -> tuple[str, Body]:
         seats = parse_seats(self._body(request, "Seats"))
-        sub = self._world.change_seats(args["customerId"], args["subscriptionId"], seats)
+        caller = identify(request.environ)
+        sub = self._world.change_seats(args["customerId"], args["subscriptionId"], seats, caller)
         return "Subscription", subscription_json(sub)
 
     def _insert(self, request: Request, args: Mapping[str, str]) -> tuple[str, Body]:
         new = parse_new_subscription(self._body(request, "Subscription"))
-        sub = self._world.insert_subscription(args["customerId"], new)
+        sub = self._world.insert_subscription(args["customerId"], new, identify(request.environ))
         return "Subscription", subscription_json(sub)
 
     def _customer(self, request: Request, args: Mapping[str, str]) -> tuple[str, Body]:

@@ -46,6 +46,25 @@ class QueuedFaultState(TypedDict):
     code: int
     seconds: float
     method: str | None
+    before: bool
+
+
+class SeatChangeState(TypedDict):
+    """One seat change the simulator accepted (see World.changes)."""
+
+    seq: int
+    atMs: int
+    method: str  # subscriptions.changeSeats, subscriptions.insert, control.update
+    customerId: str
+    customerDomain: str
+    skuId: str
+    planName: str
+    subscriptionIdBefore: str | None
+    subscriptionIdAfter: str
+    seatsBefore: int
+    seatsAfter: int
+    caller: str  # function:<name> pid=N for Licence Manager; control:<actor> for god mode
+    purchaseOrderId: str | None
 
 
 class FaultState(TypedDict):
@@ -53,6 +72,7 @@ class FaultState(TypedDict):
     rate_429: float
     rate_503: float
     queued: list[QueuedFaultState]
+    injected: dict[str, int]  # faults injected so far, by kind: "429", "503", "hang", "delay"
 
 
 class ControlError(ControlCallError):
@@ -129,14 +149,19 @@ class SimulatorControl(ControlClient):
         status: str | None = None,
         plan_name: str | None = None,
         billing_method: str | None = None,
+        actor: str | None = None,
+        new_id: bool = False,
     ) -> SubscriptionState:
-        """Edit behind the API's back: no seat rules, and the subscriptionId is kept."""
+        """Edit behind the API's back: no seat rules, and the subscriptionId is kept unless
+        `new_id`. A seat change is logged as made by `control:<actor>` (see `changes`)."""
         body = {
             "users": users,
             "seats": seats,
             "status": status,
             "planName": plan_name,
             "billingMethod": billing_method,
+            "actor": actor,
+            "newId": new_id,
         }
         path = f"subscriptions/{_seg(customer)}/{_seg(sku_id)}"
         return cast(SubscriptionState, self._call("PATCH", path, body))
@@ -148,6 +173,10 @@ class SimulatorControl(ControlClient):
     def drift(self, steps: int = 1, probability: float | None = None) -> int:
         body = {"steps": steps, "probability": probability}
         return int(self._call("POST", "drift", body)["changed"])
+
+    def changes(self) -> list[SeatChangeState]:
+        """Every seat change accepted (changeSeats, insert, control edits), oldest first."""
+        return cast(list[SeatChangeState], self._call("GET", "changes"))
 
     # call counters
     def stats(self) -> dict[str, int]:
@@ -179,9 +208,12 @@ class SimulatorControl(ControlClient):
         body = {"code": code, "count": count, "method": method}
         return cast(FaultState, self._call("POST", "faults/fail_next", body))
 
-    def hang_next(self, seconds: float, count: int = 1, method: str | None = None) -> FaultState:
-        """The next `count` calls are carried out but answered only after `seconds`."""
-        body = {"seconds": seconds, "count": count, "method": method}
+    def hang_next(
+        self, seconds: float, count: int = 1, method: str | None = None, before: bool = False
+    ) -> FaultState:
+        """The next `count` calls are carried out but answered only after `seconds`; with
+        `before`, held for `seconds` first and only then carried out (a call landing late)."""
+        body = {"seconds": seconds, "count": count, "method": method, "before": before}
         return cast(FaultState, self._call("POST", "faults/hang_next", body))
 
 

@@ -33,6 +33,7 @@ _ROUTES = Map(
         Rule("/_control/faults/fail_next", methods=["POST"], endpoint="fail_next"),
         Rule("/_control/faults/hang_next", methods=["POST"], endpoint="hang_next"),
         Rule("/_control/drift", methods=["POST"], endpoint="drift"),
+        Rule("/_control/changes", methods=["GET"], endpoint="changes"),
     ]
 )
 
@@ -95,8 +96,13 @@ class ControlRoutes(JsonControlRoutes):
             status=optional(body, "status", str),
             plan_name=optional(body, "planName", str),
             billing_method=optional(body, "billingMethod", str),
+            actor=optional(body, "actor", str),
+            new_id=bool(optional(body, "newId", bool)),
         )
         return sub.snapshot()
+
+    def _h_changes(self, body: Body, args: Mapping[str, str]) -> Any:
+        return [c.snapshot() for c in self._app.world.changes()]
 
     def _h_faults(self, body: Body, args: Mapping[str, str]) -> Any:
         return self._app.faults.state()
@@ -127,6 +133,7 @@ class ControlRoutes(JsonControlRoutes):
             required(body, "seconds", float),
             optional(body, "count", int) or 1,
             optional(body, "method", str),
+            before=bool(optional(body, "before", bool)),
         )
         return self._app.faults.state()
 

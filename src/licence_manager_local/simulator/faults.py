@@ -22,6 +22,9 @@ class QueuedFault:
     code: int = 0  # for "error"
     seconds: float = 0.0  # for "hang"
     method: str | None = None  # only calls to this method (e.g. "subscriptions.list") match
+    # A hang held before the call is carried out (a request stuck on the way, landing late)
+    # rather than after (carried out at once, answered late).
+    before: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +34,8 @@ class FaultDecision:
     # Answer only after this long: the call is still carried out, so a client that gives
     # up meanwhile cannot know whether its change was applied (as with a real timeout).
     hang_s: float
+    # Carry the call out only after this long: it lands late, perhaps after its sender gave up.
+    delay_s: float = 0.0
 
 
 class Faults:
@@ -41,6 +46,8 @@ class Faults:
         self.rate_429 = 0.0
         self.rate_503 = 0.0
         self._queue: list[QueuedFault] = []
+        # What was actually injected, by kind (429, 503, hang, delay...), for soak reports.
+        self._injected: Counter[str] = Counter()
 
     def configure(
         self,
@@ -70,10 +77,12 @@ class Faults:
             raise ValueError(f"code must be one of {sorted(FAULT_CODES)}")
         self._enqueue(QueuedFault("error", code=code, method=method), count)
 
-    def hang_next(self, seconds: float, count: int = 1, method: str | None = None) -> None:
+    def hang_next(
+        self, seconds: float, count: int = 1, method: str | None = None, before: bool = False
+    ) -> None:
         if seconds <= 0:
             raise ValueError("seconds must be > 0")
-        self._enqueue(QueuedFault("hang", seconds=seconds, method=method), count)
+        self._enqueue(QueuedFault("hang", seconds=seconds, method=method, before=before), count)
 
     def clear(self) -> None:
         with self._lock:
@@ -87,16 +96,24 @@ class Faults:
             if queued is not None:
                 self._queue.remove(queued)
             error: int | None = None
-            hang = 0.0
+            hang = delay = 0.0
             if queued is not None and queued.kind == "error":
                 error = queued.code
+            elif queued is not None and queued.before:
+                delay = queued.seconds
             elif queued is not None:
                 hang = queued.seconds
             elif self.rate_429 and self._rng.random() < self.rate_429:
                 error = 429
             elif self.rate_503 and self._rng.random() < self.rate_503:
                 error = 503
-            return FaultDecision(self.latency_ms / 1000.0, error, hang)
+            if error is not None:
+                self._injected[str(error)] += 1
+            elif delay:
+                self._injected["delay"] += 1
+            elif hang:
+                self._injected["hang"] += 1
+            return FaultDecision(self.latency_ms / 1000.0, error, hang, delay)
 
     def state(self) -> dict[str, Any]:
         with self._lock:
@@ -105,6 +122,7 @@ class Faults:
                 "rate_429": self.rate_429,
                 "rate_503": self.rate_503,
                 "queued": [asdict(f) for f in self._queue],
+                "injected": dict(self._injected),
             }
 
     def _enqueue(self, fault: QueuedFault, count: int) -> None:

@@ -80,6 +80,8 @@ class SimulatorApp:
             return error_response(errors.rate_limited())
         if decision.error_code is not None:
             return error_response(errors.backend_error(decision.error_code))
+        if decision.delay_s:
+            self.stopping.wait(decision.delay_s)
         response = self._answer(method_id, request, args)
         if decision.hang_s:
             self.stopping.wait(decision.hang_s)

@@ -51,6 +51,43 @@ class NewSubscription:
     customer_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SeatChange:
+    """One change of a subscription's seats the world accepted: Google's own history, which the
+    soak reconciles with what Licence Manager recorded and invoiced."""
+
+    seq: int
+    at_ms: int
+    method: str  # subscriptions.changeSeats, subscriptions.insert, or control.update (god mode)
+    customer_id: str
+    customer_domain: str
+    sku_id: str
+    plan_name: str
+    subscription_id_before: str | None
+    subscription_id_after: str
+    seats_before: int  # 0 for an insert
+    seats_after: int
+    caller: str  # who asked: see callers.identify; control edits say `control:<actor>`
+    purchase_order_id: str | None = None
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "atMs": self.at_ms,
+            "method": self.method,
+            "customerId": self.customer_id,
+            "customerDomain": self.customer_domain,
+            "skuId": self.sku_id,
+            "planName": self.plan_name,
+            "subscriptionIdBefore": self.subscription_id_before,
+            "subscriptionIdAfter": self.subscription_id_after,
+            "seatsBefore": self.seats_before,
+            "seatsAfter": self.seats_after,
+            "caller": self.caller,
+            "purchaseOrderId": self.purchase_order_id,
+        }
+
+
 def wall_clock_ms() -> int:
     return int(time.time() * 1000)
 
@@ -67,6 +104,7 @@ class World:
         self._issued_ids: set[str] = set()
         self._order: list[Key] = []
         self._order_dirty = False
+        self._changes: list[SeatChange] = []
 
     # ----- seeding and control: direct edits, no API rules beyond sanity -----
 
@@ -160,8 +198,12 @@ class World:
         status: str | None = None,
         plan_name: str | None = None,
         billing_method: str | None = None,
+        actor: str | None = None,
+        new_id: bool = False,
     ) -> Subscription:
-        """God-mode edit for tests and demos: no API rules, and the subscriptionId is kept."""
+        """God-mode edit for tests and demos: no API rules, and the subscriptionId is kept unless
+        `new_id` (as Google does when the Admin console updates a subscription). A seat change
+        goes into the change log as `control:<actor>`: a change made outside Licence Manager."""
         with self._lock:
             sub = self._sub_by_sku(customer_ref, sku_id)
             if users is not None:
@@ -171,7 +213,15 @@ class World:
             if seats is not None:
                 if seats < 1:
                     raise WorldError("seats must be >= 1")
+                before, old_id = sub.seats, sub.subscription_id
                 sub.seats = seats
+                if new_id:
+                    self._reissue_id(sub)
+                self._log_change(
+                    "control.update", sub, old_id, before, f"control:{actor or 'unnamed'}"
+                )
+            elif new_id:
+                self._reissue_id(sub)
             if plan_name is not None:
                 _check_enum("planName", plan_name, REQUEST_PLANS)
                 now = self._clock()
@@ -235,15 +285,19 @@ class World:
             return self._api_sub(customer_ref, subscription_id).copy()
 
     def change_seats(
-        self, customer_ref: str, subscription_id: str, seats: SeatsRequest
+        self, customer_ref: str, subscription_id: str, seats: SeatsRequest, caller: str = ""
     ) -> Subscription:
         with self._lock:
             sub = self._api_sub(customer_ref, subscription_id)
+            before = sub.seats
             sub.seats = check_seat_change(sub, seats)
             self._reissue_id(sub)
+            self._log_change("subscriptions.changeSeats", sub, subscription_id, before, caller)
             return sub.copy()
 
-    def insert_subscription(self, customer_ref: str, request: NewSubscription) -> Subscription:
+    def insert_subscription(
+        self, customer_ref: str, request: NewSubscription, caller: str = ""
+    ) -> Subscription:
         with self._lock:
             customer = self._api_customer(customer_ref)
             if request.customer_id and self._customer_or_none(request.customer_id) is not customer:
@@ -255,13 +309,21 @@ class World:
             cap = requested_cap(request.plan_name, request.seats)
             if (customer.domain, request.sku_id) in self._subs:
                 raise duplicate(f"Customer {customer.domain} already has SKU {request.sku_id}.")
-            return self.add_subscription(
+            added = self.add_subscription(
                 customer.customer_id,
                 request.sku_id,
                 request.plan_name,
                 cap,
                 purchase_order_id=request.purchase_order_id,
             )
+            stored = self._subs[(customer.domain, request.sku_id)]
+            self._log_change("subscriptions.insert", stored, None, 0, caller)
+            return added
+
+    def changes(self, after_seq: int = 0) -> list[SeatChange]:
+        """Every seat change accepted, oldest first (those after `after_seq` only)."""
+        with self._lock:
+            return [c for c in self._changes if c.seq > after_seq]
 
     # ----- whole-world views -----
 
@@ -275,6 +337,7 @@ class World:
             other._key_for_id = dict(self._key_for_id)
             other._issued_ids = set(self._issued_ids)
             other._order = list(self._sorted_keys())
+            other._changes = list(self._changes)
             return other
 
     def restore(self, source: World) -> None:
@@ -285,6 +348,7 @@ class World:
             self._customers, self._id_for_domain = copy._customers, copy._id_for_domain
             self._subs, self._key_for_id = copy._subs, copy._key_for_id
             self._issued_ids, self._order = copy._issued_ids, copy._order
+            self._changes = copy._changes
             self._order_dirty = False
 
     def customers(self) -> list[Customer]:
@@ -349,6 +413,32 @@ class World:
         self._key_for_id[sub.subscription_id] = key
         self._order.append(key)
         self._order_dirty = True
+
+    def _log_change(
+        self,
+        method: str,
+        sub: Subscription,
+        id_before: str | None,
+        seats_before: int,
+        caller: str,
+    ) -> None:
+        self._changes.append(
+            SeatChange(
+                seq=len(self._changes) + 1,
+                at_ms=self._clock(),
+                method=method,
+                customer_id=sub.customer_id,
+                customer_domain=sub.customer_domain,
+                sku_id=sub.sku_id,
+                plan_name=sub.plan_name,
+                subscription_id_before=id_before,
+                subscription_id_after=sub.subscription_id,
+                seats_before=seats_before,
+                seats_after=sub.seats,
+                caller=caller,
+                purchase_order_id=sub.purchase_order_id,
+            )
+        )
 
     def _reissue_id(self, sub: Subscription) -> None:
         # Google hands out a new subscriptionId on every update; the old one stops resolving.
