@@ -63,6 +63,22 @@ locals {
         { field = "at", order = "ASCENDING" },
       ]
     }
+    # The request sweeper: unfinished seat-change requests and unsent emails, oldest first
+    # (adapters/firestore_automation.py requests_in_progress, notifications_unsent).
+    requests_unfinished_oldest = {
+      collection = "topup_requests"
+      fields = [
+        { field = "status", order = "ASCENDING" },
+        { field = "createdAt", order = "ASCENDING" },
+      ]
+    }
+    notifications_unsent_oldest = {
+      collection = "notifications"
+      fields = [
+        { field = "status", order = "ASCENDING" },
+        { field = "createdAt", order = "ASCENDING" },
+      ]
+    }
     # Reports: the last rollup before a range starts, the values it opens with.
     usage_daily_latest_before = {
       collection = "usage_daily"

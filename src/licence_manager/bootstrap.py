@@ -124,7 +124,7 @@ def sweep_requests() -> SweepRequests:
     from licence_manager.services.sweeper import SweepRequests
 
     lease = timedelta(seconds=settings().top_up_lease_seconds)
-    return SweepRequests(unit_of_work(), store(), publisher(), lease=lease)
+    return SweepRequests(unit_of_work(), store(), store(), publisher(), lease=lease)
 
 
 @functools.cache

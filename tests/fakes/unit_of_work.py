@@ -111,11 +111,14 @@ class MemoryUnitOfWork(UnitOfWork):
         with self.store._lock:
             tx = MemoryTransaction(self.store)
             result = work(tx)
-            taken = [
-                f"{name}/{key}"
-                for name, key, _value, create, table in tx.pending
-                if create and table.read(key) is not None
-            ]
+            # Like Firestore: a create fails on a document that exists, or that this very unit
+            # wrote before it.
+            written: set[tuple[str, Any]] = set()
+            taken = []
+            for name, key, _value, create, table in tx.pending:
+                if create and ((name, key) in written or table.read(key) is not None):
+                    taken.append(f"{name}/{key}")
+                written.add((name, key))
             if taken:
                 raise AlreadyExists(f"already exist: {', '.join(taken)}")
             for _name, key, value, _create, table in tx.pending:

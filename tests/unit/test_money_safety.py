@@ -304,7 +304,7 @@ def test_3_a_request_already_sent_is_driven_to_an_outcome_after_automation_is_sw
 
 def sweeper(stack: Stack) -> SweepRequests:
     publisher = BusPublisher(stack.bus, stack.faults, "sweep")
-    return SweepRequests(stack.uow, stack.store, publisher, lambda: stack.now, LEASE)
+    return SweepRequests(stack.uow, stack.store, stack.store, publisher, lambda: stack.now, LEASE)
 
 
 def test_6_a_request_whose_deliveries_all_died_is_driven_by_the_sweeper() -> None:
@@ -318,7 +318,7 @@ def test_6_a_request_whose_deliveries_all_died_is_driven_by_the_sweeper() -> Non
     deliver_all(stack)
     assert stack.store.request(r1).status is RequestStatus.CLAIMED  # type: ignore[union-attr]
     report = sweeper(stack)()
-    assert report.actions == {"republished": [r1]}
+    assert r1 in report.actions["republished"]
     deliver_all(stack)
     assert statuses(stack)[r1] in (RequestStatus.APPLIED, RequestStatus.SUPERSEDED)
     assert stack.store.automation_state(stack.key).pending_request_id != r1
@@ -337,7 +337,7 @@ def test_6_the_sweeper_gives_up_with_an_alert_on_a_request_that_keeps_failing() 
             stack.apply(r1)
     stack.advance(180)
     report = sweeper(stack)()
-    assert report.actions == {"gave_up": [r1]}
+    assert report.actions["gave_up"] == [r1]
     (request,) = stack.store.requests_of(stack.key)
     assert request.status is RequestStatus.FAILED
     deliver_all(stack)

@@ -125,27 +125,28 @@ def test_disappearance_is_recorded_once() -> None:
     assert replace(gone.licence.usage, status="ACTIVE") == first.licence.usage
 
 
-def test_seats_reaching_the_total_of_a_change_in_flight_are_not_an_outside_change() -> None:
-    first = observe(None, None, subscription(total=10), T0, TZ)
+def test_while_a_change_is_in_flight_the_total_waits_for_its_outcome() -> None:
+    """Which part of a new total the change in flight made cannot be told until it finishes:
+    the stored total is left alone (its outcome records it), everything else is recorded."""
+    first = observe(None, None, subscription(total=10, assigned=5), T0, TZ)
     assert first is not None
-    later = observe(
+    at_target = observe(
         first.licence,
         first.daily,
-        subscription(total=13),
+        subscription(total=13, assigned=5),
         T0 + timedelta(minutes=1),
         TZ,
         in_flight_total=13,
     )
-    assert later is not None
-    assert later.licence.usage.total == 13
-    assert later.audit == ()  # the request that made the change audits it when it records
-    other = observe(
+    assert at_target is None  # nothing else moved
+    more_users = observe(
         first.licence,
         first.daily,
-        subscription(total=12),
+        subscription(total=12, assigned=7),
         T0 + timedelta(minutes=1),
         TZ,
         in_flight_total=13,
     )
-    assert other is not None
-    assert [e.action for e in other.audit] == [AuditAction.SEATS_CHANGED_OUTSIDE]
+    assert more_users is not None
+    assert (more_users.licence.usage.total, more_users.licence.usage.assigned) == (10, 7)
+    assert more_users.audit == ()

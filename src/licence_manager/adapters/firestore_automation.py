@@ -25,6 +25,7 @@ from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.automation import AutomationState
 from licence_manager.domain.model import GENESIS, AuditHead, LicenceKey
 from licence_manager.domain.notifications import (
+    DeliveryStatus,
     Notification,
     NotificationClaim,
     Recipient,
@@ -43,6 +44,9 @@ RECIPIENTS = "recipients"
 
 Transaction = firestore.Transaction
 _IN_PROGRESS = [RequestStatus.PENDING.value, RequestStatus.CLAIMED.value]
+_UNSENT = [
+    s.value for s in (DeliveryStatus.PENDING, DeliveryStatus.CLAIMED, DeliveryStatus.SENDING)
+]
 
 
 class FirestoreStore(FirestoreLicenceStore, Store):
@@ -124,6 +128,7 @@ class FirestoreStore(FirestoreLicenceStore, Store):
         query = (
             self._db.collection(REQUESTS)
             .where(filter=FieldFilter("status", "in", _IN_PROGRESS))
+            .order_by("createdAt")
             .limit(limit)
         )
         found = [ac.request_from_doc(_data(s)) for s in query.stream()]
@@ -140,6 +145,16 @@ class FirestoreStore(FirestoreLicenceStore, Store):
         )
         found = [ac.notification_from_doc(_data(s)) for s in query.stream()]
         return sorted(found, key=lambda n: (n.created_at, n.notification_id), reverse=True)
+
+    def notifications_unsent(self, limit: int = 500) -> list[Notification]:
+        query = (
+            self._db.collection(NOTIFICATIONS)
+            .where(filter=FieldFilter("status", "in", _UNSENT))
+            .order_by("createdAt")
+            .limit(limit)
+        )
+        found = [ac.notification_from_doc(_data(s)) for s in query.stream()]
+        return sorted(found, key=lambda n: (n.created_at, n.notification_id))
 
     def take_notification(
         self, notification_id: str, now: datetime, lease: timedelta

@@ -12,6 +12,7 @@ from licence_manager.domain.automation import AutomationState
 from licence_manager.domain.buying import BuyingControl
 from licence_manager.domain.model import AuditHead, LicenceKey, Subscription
 from licence_manager.domain.notifications import (
+    DeliveryStatus,
     Notification,
     NotificationClaim,
     Recipient,
@@ -99,6 +100,12 @@ class InMemoryStore(InMemoryLicenceStore, Store):
                 n for n in self.notification_records.values() if n.key.customer_id == customer_id
             ]
         return sorted(found, key=lambda n: (n.created_at, n.notification_id), reverse=True)
+
+    def notifications_unsent(self, limit: int = 500) -> list[Notification]:
+        unsent = (DeliveryStatus.PENDING, DeliveryStatus.CLAIMED, DeliveryStatus.SENDING)
+        with self._lock:
+            found = [n for n in self.notification_records.values() if n.status in unsent]
+        return sorted(found, key=lambda n: (n.created_at, n.notification_id))[:limit]
 
     def take_notification(
         self, notification_id: str, now: datetime, lease: timedelta

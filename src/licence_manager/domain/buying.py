@@ -14,15 +14,12 @@ from datetime import datetime, timedelta
 
 from licence_manager.domain.audit import Source
 from licence_manager.domain.model import PlanKind, plan_kind, seats
-from licence_manager.domain.settings import LicenceSettings
+from licence_manager.domain.settings import MAX_SEATS_PER_TOP_UP, LicenceSettings
 from licence_manager.domain.topup import TopUpRequest
 
 # An automatic request that has not reached Google in this long was decided on figures too old
 # to buy on; a fresh evaluation decides again.
 AUTOMATIC_REQUEST_EXPIRY = timedelta(minutes=15)
-# The most one automatic top-up may add, whatever the settings say: a typo of 1000 for 10
-# must not commit a customer to a thousand annual seats.
-MAX_AUTOMATIC_STEP = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +44,14 @@ def automatic_limit(
         return "automatic top-ups need a maximum total or a monthly maximum; set one in Settings"
     if plan_kind(plan_name) is PlanKind.FREE:
         return "free plans have no seats to buy"
-    step_limit = min(MAX_AUTOMATIC_STEP, max(total_before, 1))
+    # The settings page refuses such values when they are saved; a licence's total moves by
+    # itself afterwards, so every top-up is held to the same bound when it is decided.
+    step_limit = min(MAX_SEATS_PER_TOP_UP, max(total_before, 1))
     if seats_to_add > step_limit:
         return (
             f"adding {seats(seats_to_add)} at once is more than one automatic top-up may add "
             f"({step_limit}: never more than doubling the licence, and at most "
-            f"{MAX_AUTOMATIC_STEP})"
+            f"{MAX_SEATS_PER_TOP_UP})"
         )
     cap = settings.max_total_seats
     if cap is not None and total_after > cap:

@@ -21,8 +21,8 @@ class LicenceContext:
     stored: Licence | None = None
     today: DailyUsage | None = None  # the rollup of the local day being written
     head: AuditHead = GENESIS
-    # The total a Licence Manager seat change in flight is making: a sync that sees it has not
-    # found a change "outside Licence Manager" (the request will audit it when it records).
+    # The total a Licence Manager seat change in flight is making (None: none in flight). While
+    # there is one, a sync leaves the stored total alone (see record_observation).
     in_flight_total: int | None = None
 
 
@@ -46,6 +46,12 @@ def record_observation(
     """Fold what the Reseller API says now into the stored licence; None when nothing changed."""
     stored = context.stored
     observed = Usage.of(subscription)
+    if stored is not None and context.in_flight_total is not None:
+        # A Licence Manager change is in flight: which part of a new total is its doing cannot
+        # be told until it finishes. The stored total waits for its outcome, which records the
+        # change (applied, or as made outside); the next sync records whatever else moved. So
+        # every seat is counted exactly once.
+        observed = replace(observed, total=stored.usage.total)
     if stored is not None and stored.usage == observed:
         return None
     if stored is not None and at < stored.updated_at:
@@ -81,7 +87,7 @@ def record_observation(
             None,
         )
     else:
-        if before.total != observed.total and observed.total != context.in_flight_total:
+        if before.total != observed.total:
             log(
                 AuditAction.SEATS_CHANGED_OUTSIDE,
                 f"Seats changed outside Licence Manager from {before.total} to {observed.total}",

@@ -143,17 +143,10 @@ def applied(
 
 def unverified(context: RequestContext, at: datetime, current: Subscription) -> TopUpOutcome:
     """An earlier attempt may have sent the change and stopped; the seats have moved on since
-    (to neither the total it was decided on nor the one it asked for). Only the licence's own
-    history can tell: a sync that saw the asked-for total while the change was in flight
-    recorded it, so it landed. Otherwise nothing proves it did, so nothing is credited to it:
-    the caller records Google's figures as a change outside Licence Manager, which keeps the
-    additions equal to what Google did (only their source may be unknown)."""
-    request = context.request
-    licence = context.licence
-    if licence is not None and licence.usage.total == request.total_after:
-        note = f"seen at {request.total_after} by a sync while in flight; not bought again"
-        subscription_id = licence.usage.subscription_id
-        return applied(context, at, subscription_id, recovered=True, note=note)
+    (to neither the total it was decided on nor the one it asked for), so whether ours landed
+    cannot be told. Nothing is credited to it: the caller records Google's figures as a change
+    made outside Licence Manager, which keeps the additions equal to what Google did (only
+    their source is unknown), and never invoices a purchase that may not have happened."""
     return superseded(
         context,
         at,
@@ -308,20 +301,31 @@ def superseded(
 
 
 def take(
-    request: TopUpRequest, state: AutomationState, now: datetime, lease: timedelta
+    request: TopUpRequest,
+    state: AutomationState,
+    now: datetime,
+    lease: timedelta,
+    in_flight: TopUpRequest | None = None,
 ) -> tuple[Claim, TopUpRequest, AutomationState]:
     """Claim a request for one attempt and mark its licence as changing. Changes to one licence
-    are applied one at a time: another live change makes this one wait (BUSY)."""
+    are applied one at a time: another live change makes this one wait (BUSY). `in_flight`: the
+    other request marked as changing the licence, if any. One that may have reached Google
+    keeps the licence until an attempt of its own has found out what became of it, however old
+    its lease: until then nobody can tell its seats from anyone else's."""
     outcome, claimed = claim(request, now, lease)
     if outcome is not Claim.CLAIMED:
         return outcome, request, state
     other = state.in_flight_request_id
-    if (
-        other not in (None, request.request_id)
-        and state.in_flight_since is not None
-        and now - state.in_flight_since < lease
-    ):
-        return Claim.BUSY, request, state
+    if other not in (None, request.request_id):
+        live = state.in_flight_since is not None and now - state.in_flight_since < lease
+        sent = (
+            in_flight is not None
+            and in_flight.request_id == other
+            and not in_flight.status.final
+            and in_flight.change_sent_at is not None
+        )
+        if live or sent:
+            return Claim.BUSY, request, state
     marked = replace(
         state,
         in_flight_request_id=request.request_id,

@@ -66,6 +66,11 @@ class NotificationStore(abc.ABC):
         """Newest first."""
 
     @abc.abstractmethod
+    def notifications_unsent(self, limit: int = 500) -> list[Notification]:
+        """Notifications not yet delivered or given up on (PENDING, CLAIMED or SENDING), oldest
+        first: what the sweeper drives when their message was lost."""
+
+    @abc.abstractmethod
     def take_notification(
         self, notification_id: str, now: datetime, lease: timedelta
     ) -> tuple[NotificationClaim, Notification | None]: ...

@@ -45,7 +45,10 @@ def take(
     request = tx.requests.get(request_id)
     if request is None:
         return Claim.DONE, None
-    outcome, claimed, marked = outcomes.take(request, tx.automation_of(request.key), now, lease)
+    state = tx.automation_of(request.key)
+    other = state.in_flight_request_id
+    in_flight = tx.requests.get(other) if other and other != request_id else None
+    outcome, claimed, marked = outcomes.take(request, state, now, lease, in_flight)
     if outcome is Claim.CLAIMED:
         tx.requests.put(request_id, claimed)
         tx.automation.put(request.key, marked)

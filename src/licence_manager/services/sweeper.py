@@ -19,7 +19,7 @@ from functools import partial
 from licence_manager.domain import outcomes
 from licence_manager.domain.topup import RequestStatus, TopUpRequest
 from licence_manager.observability import get_logger
-from licence_manager.ports import AutomationStore, Publisher
+from licence_manager.ports import AutomationStore, NotificationStore, Publisher
 from licence_manager.ports.unit_of_work import Transaction, UnitOfWork
 from licence_manager.services import request_records as records
 from licence_manager.services.sync import Clock, utc_now
@@ -36,7 +36,7 @@ GIVE_UP_AFTER = timedelta(minutes=45)
 
 class SweepAction(StrEnum):
     NONE = "none"  # finished, or being worked on right now
-    REPUBLISHED = "republished"
+    REPUBLISHED = "republished"  # a request's or an email's message published again
     GAVE_UP = "gave_up"  # failed, with a TOP_UP_FAILED alert
     ALERTED = "alerted"  # sent to Google but unconfirmed: still driven, and an alert went out
 
@@ -62,12 +62,14 @@ class SweepRequests:
         self,
         uow: UnitOfWork,
         requests: AutomationStore,
+        notifications: NotificationStore,
         publisher: Publisher,
         clock: Clock = utc_now,
         lease: timedelta = DEFAULT_LEASE,
     ) -> None:
         self._uow = uow
         self._requests = requests
+        self._notifications = notifications
         self._publisher = publisher
         self._clock = clock
         self._lease = lease
@@ -87,6 +89,13 @@ class SweepRequests:
             if swept.notification_id is not None:
                 self._publisher.publish_notification(swept.notification_id)
             report.add(swept.action, request_id)
+        # An email whose message was lost (a crash after its commit, a dead letter) is driven
+        # again too; send_alerts claims each once and never resends one that may have gone out.
+        now = self._clock()
+        for notification in self._notifications.notifications_unsent():
+            if now - notification.created_at >= FIRST_DELIVERY_GRACE:
+                self._publisher.publish_notification(notification.notification_id)
+                report.add(SweepAction.REPUBLISHED, notification.notification_id)
         log.log(
             40 if SweepAction.GAVE_UP.value in report.actions else 20,
             "request sweep finished",
