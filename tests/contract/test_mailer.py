@@ -95,14 +95,7 @@ def test_each_send_returns_its_own_message_id(mailer_and_sent: MailerAndSent) ->
 @pytest.mark.parametrize(
     "mailer_and_sent",
     [
-        pytest.param(
-            "recording",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="RecordingMailer (adapters/memory_automation.py) does not apply "
-                "SendGrid's address rule yet; it accepts what SendGrid refuses",
-            ),
-        ),
+        "recording",
         "sendgrid-standin",
     ],
     indirect=True,

@@ -10,6 +10,7 @@ from licence_manager.adapters.memory import InMemoryLicenceStore
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.automation import AutomationState
 from licence_manager.domain.buying import BuyingControl
+from licence_manager.domain.email_address import is_valid_email
 from licence_manager.domain.model import AuditHead, LicenceKey, Subscription
 from licence_manager.domain.notifications import (
     DeliveryStatus,
@@ -28,6 +29,7 @@ from licence_manager.ports import (
     SourceError,
     Store,
 )
+from licence_manager.ports.messaging import RecipientsRejected
 
 
 class InMemoryStore(InMemoryLicenceStore, Store):
@@ -150,10 +152,16 @@ class RecordingPublisher(Publisher):
 
 
 class RecordingMailer(Mailer):
+    """Records what it would send; refuses addresses SendGrid refuses, naming them, as SendGrid
+    does (the mailer contract tests hold it to the real adapter)."""
+
     def __init__(self) -> None:
         self.sent: list[Email] = []
 
     def send(self, email: Email) -> str:
+        refused = [address for address in email.to if not is_valid_email(address)]
+        if refused:
+            raise RecipientsRejected("the provider refused these recipients", refused)
         self.sent.append(email)
         return f"message-{len(self.sent)}"
 

@@ -9,15 +9,11 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from licence_manager.domain.email_address import AddressesRefused
 from licence_manager.ports import Email, MailDeferred, Mailer, MailInDoubt, MailRejected
+from licence_manager.ports.messaging import RecipientsRejected as RecipientsRejected
 
 # Where SendGrid's 400 points when it refuses a recipient: "personalizations.1.to.0.email".
 _RECIPIENT_FIELD = re.compile(r"personalizations\.(\d+)\.(to|cc|bcc)\.(\d+)\.email")
-
-
-class RecipientsRejected(MailRejected, AddressesRefused):
-    """SendGrid refused the email because of these recipients, and only because of them."""
 
 
 class SendGridMailer(Mailer):

@@ -6,6 +6,7 @@ import abc
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from licence_manager.domain.email_address import AddressesRefused
 from licence_manager.domain.notifications import Notification, NotificationClaim, Recipient
 
 
@@ -36,6 +37,11 @@ class Email:
 
 class MailRejected(Exception):
     """The provider refused this email for good (a 4xx other than 429): do not retry."""
+
+
+class RecipientsRejected(MailRejected, AddressesRefused):
+    """The provider refused the email because of these recipients, and only because of them:
+    it sent nothing, so the email can go to the others."""
 
 
 class MailDeferred(Exception):

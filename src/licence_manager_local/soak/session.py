@@ -30,8 +30,10 @@ class SoakPlan:
     minutes: float = 20.0  # the whole soak, start-up and quiet period included
     seed: int = 1
     # TOPUP_LEASE_SECONDS for the functions. apply_topup stops sending 2 minutes (SEND_MARGIN)
-    # before its lease ends, so a lease under that buys nothing: 150 s leaves 30 s to send.
-    lease_seconds: float = 150.0
+    # before its lease ends, and starts no call that could outlast that (a call may take the
+    # Reseller client's timeout): 180 s with a 10 s timeout leaves 50 s after a claim to send.
+    lease_seconds: float = 180.0
+    reseller_timeout_seconds: float = 10.0
     sync_interval: float = 5.0
     sweep_interval: float = 15.0
     quiet_share: float = 0.25  # of the minutes, kept for the quiet period
@@ -48,7 +50,10 @@ def stack_options(plan: SoakPlan) -> run.StackOptions:
         drift_seconds=0,  # the soak drives drift itself, so that it can stop it
         port=free_port(),
         demo_settings=True,
-        function_env={"TOPUP_LEASE_SECONDS": f"{plan.lease_seconds:g}"},
+        function_env={
+            "TOPUP_LEASE_SECONDS": f"{plan.lease_seconds:g}",
+            "RESELLER_TIMEOUT_SECONDS": f"{plan.reseller_timeout_seconds:g}",
+        },
         # Real Eventarc retries for a day; a killed evaluate_thresholds must not lose events.
         # Every 9th event is delivered twice and small batches are reordered.
         eventarc_args=(
@@ -144,7 +149,10 @@ def _active(
         endpoints,
         tally,
         random.Random(plan.seed + 1),
-        FaultPlan(lease_seconds=plan.lease_seconds),
+        FaultPlan(
+            lease_seconds=plan.lease_seconds,
+            client_timeout_seconds=plan.reseller_timeout_seconds,
+        ),
         stop,
         watcher.known_ids,
         log,
