@@ -91,7 +91,16 @@ bench: $(STAMP) check-emulators
 bench-quick: $(STAMP) check-emulators
 	$(BIN)/python -m bench --quick
 
-# --- soak (issue 10): the local stack through a compressed day under random faults ---
+# --- soak (issue 10): `make soak` is both halves, the money property test at 20,000 examples
+# (it prints what it explored) and the local stack through a compressed day under faults ---
+.PHONY: soak soak-property
+soak: soak-property soak-stack
+
+soak-property: $(STAMP)
+	LM_PROPERTY_EXAMPLES=20000 $(BIN)/python -m pytest -q -s -p no:logging \
+	  tests/unit/test_money_property.py
+
+# --- the stack half: the local stack through a compressed day under random faults ---
 # `make soak-stack` runs the stack of `make run` for SOAK_MINUTES (default 20) with random
 # Reseller, SendGrid and process faults, then reconciles Google's seat changes with the audit
 # log and the month-end additions; non-zero exit on any difference (docs/soak.md).
