@@ -290,7 +290,7 @@ export function SettingsPage({ skuId }: { skuId: string }) {
                 {f.topUpMode === "restore"
                   ? numberField("topUpTargetVacant", "Get back to this many vacant seats", perTopUp, { min: 1, max: topUpLimit })
                   : numberField("topUpStep", "Seats to add each time", perTopUp, { min: 1, max: topUpLimit })}
-                {numberField("maxTotalSeats", "Never more than this many seats in total", "Set this, the monthly maximum, or both.", { min: 1 })}
+                {numberField("maxTotalSeats", "Never more than this many seats in total", "Binds automatic top-ups; seats added by hand are not limited by it. Set this, the monthly maximum, or both.", { min: 1 })}
                 {numberField("maxSeatsPerMonth", "At most this many seats added a month", "Counts automatic top-ups only. Set this, the maximum total, or both.", { min: 1 })}
               </div>
             )}
