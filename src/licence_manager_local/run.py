@@ -171,7 +171,9 @@ def _summarise(line: bytes) -> str | None:
     if entry.get("message") == "top-up request finished":
         return f"top-up {entry['requestId']}: {entry['status']}: {entry['detail']}"
     if entry.get("message") == "notification delivered":
-        return f"email {entry['notificationId']} sent to {', '.join(entry['recipients'])}"
+        # Delivery logs count recipients; addresses stay out of logs (review #16).
+        count = entry.get("recipients", 0)
+        return f"email {entry['notificationId']} sent to {count} recipient(s)"
     if entry.get("severity") in ("WARNING", "ERROR", "CRITICAL"):
         return f"{entry['severity']}: {entry.get('message')}"
     return None
