@@ -16,9 +16,11 @@ from licence_manager.adapters.memory_automation import (
     InMemoryStore,
     RecordingMailer,
 )
+from licence_manager.domain.audit import Source
 from licence_manager.domain.model import Subscription
 from licence_manager.domain.notifications import Recipient
 from licence_manager.domain.settings import LicenceSettings
+from licence_manager.domain.topup import TopUpRequest
 from licence_manager.ports import Email, Publisher
 from licence_manager.services.alerts import SendNotification
 from licence_manager.services.evaluate import EvaluateLicence
@@ -157,6 +159,23 @@ class Stack:
             sub, maximum_number_of_seats=sub.total_seats + seats
         )
         self.outside_added += seats
+
+    def add_by_hand(self, seats: int, n: int) -> TopUpRequest:
+        """An admin asks for `seats` more from the dashboard, on the figures it shows now."""
+        licence = self.store.licences[self.key]
+        request = TopUpRequest(
+            f"{self.key.doc_id}-manual-{n}",
+            self.key,
+            Source.MANUAL,
+            "admin@acme.example",
+            licence.usage.plan_name,
+            seats,
+            licence.usage.total,
+            licence.usage.total + seats,
+            self.now,
+        )
+        self.store.create_request(request)
+        return request
 
     def run_sync(self) -> None:
         self.source.subscriptions = [self.seats.subscriptions[self.key]]

@@ -243,20 +243,8 @@ class World(Stack):
             )
 
     def manual_addition(self, seats: int) -> None:
-        licence = self.store.licences[self.key]
         self._manual += 1
-        request = TopUpRequest(
-            f"{self.key.doc_id}-manual-{self._manual}",
-            self.key,
-            Source.MANUAL,
-            "admin@acme.example",
-            licence.usage.plan_name,
-            seats,
-            licence.usage.total,
-            licence.usage.total + seats,
-            self.now,
-        )
-        self.store.create_request(request)
+        request = self.add_by_hand(seats, self._manual)
         self.bus.pending.append(Message("top_up", request.request_id))
 
     def save(self, settings: LicenceSettings) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from licence_manager.adapters.memory_automation import RecordingPublisher
 from licence_manager.adapters.memory_dashboard import InMemoryApiStore
-from licence_manager.domain.audit import AuditAction, Source
+from licence_manager.domain.audit import AuditAction
 from licence_manager.domain.buying import AUTOMATIC_REQUEST_EXPIRY
 from licence_manager.domain.model import LicenceKey, Subscription
 from licence_manager.domain.reports import additions
@@ -55,20 +55,7 @@ def deliver_all(stack: Stack) -> None:
 
 
 def manual(stack: Stack, seats: int, n: int = 1) -> TopUpRequest:
-    licence = stack.store.licences[stack.key]
-    request = TopUpRequest(
-        f"{stack.key.doc_id}-manual-{n}",
-        stack.key,
-        Source.MANUAL,
-        "admin@acme.example",
-        licence.usage.plan_name,
-        seats,
-        licence.usage.total,
-        licence.usage.total + seats,
-        stack.now,
-    )
-    stack.store.create_request(request)
-    return request
+    return stack.add_by_hand(seats, n)
 
 
 def google_total(stack: Stack) -> int:
