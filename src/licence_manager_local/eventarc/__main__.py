@@ -34,6 +34,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--initial-backoff", type=float, default=0.2)
     parser.add_argument("--max-backoff", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--timeout", type=float, default=10.0,
+                        help="seconds to wait for an answer before retrying")  # fmt: skip
     parser.add_argument("--duplicate-every", type=int, default=0,
                         help="fault injection: send every Nth event twice")  # fmt: skip
     parser.add_argument("--shuffle-window", type=int, default=0,
@@ -64,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     stand_in = EventarcStandIn(
         client, collections, args.target, args.project, args.database, args.location, retry,
         event_type=args.event_type, include_existing=args.include_existing,
-        workers=args.workers, duplicate_every=args.duplicate_every,
+        workers=args.workers, timeout=args.timeout, duplicate_every=args.duplicate_every,
         shuffle_window=args.shuffle_window, seed=args.seed,
     )  # fmt: skip
     stopping = threading.Event()

@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=int(os.environ.get("SOAK_SEED", "1")))
     parser.add_argument("--lease-seconds", type=float, default=180.0,
                         help="TOPUP_LEASE_SECONDS given to the functions")  # fmt: skip
-    parser.add_argument("--sync-interval", type=float, default=5.0)
+    parser.add_argument("--sync-interval", type=float, default=8.0)
     parser.add_argument("--no-faults", dest="faults", action="store_false")
     parser.add_argument("--workdir", type=Path, default=ROOT / ".local-run" / "soak")
     args = parser.parse_args(argv)

@@ -39,7 +39,7 @@ SETTINGS_FIELDS = (*SOAK_SETTINGS, "maxTotalSeats")
 
 @dataclass(frozen=True)
 class ActivityPlan:
-    drift_seconds: float = 1.5
+    drift_seconds: float = 2.0
     addition_gap_seconds: float = 30.0  # mean time between manual additions
     settings_gap_seconds: float = 90.0
     outside_gap_seconds: float = 60.0

@@ -35,7 +35,7 @@ CHANGE_SEATS = "subscriptions.changeSeats"
 class FaultPlan:
     lease_seconds: float = 20.0
     client_timeout_seconds: float = 30.0  # RESELLER_TIMEOUT_SECONDS of the functions
-    mean_gap_seconds: float = 12.0  # between two faults of any kind
+    mean_gap_seconds: float = 10.0  # between two faults of any kind
     # Relative weights of each kind of fault.
     weights: tuple[tuple[str, float], ...] = (
         ("reseller_rate_window", 2),

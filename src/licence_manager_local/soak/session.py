@@ -34,7 +34,7 @@ class SoakPlan:
     # Reseller client's timeout): 180 s with a 10 s timeout leaves 50 s after a claim to send.
     lease_seconds: float = 180.0
     reseller_timeout_seconds: float = 10.0
-    sync_interval: float = 5.0
+    sync_interval: float = 8.0
     sweep_interval: float = 15.0
     quiet_share: float = 0.25  # of the minutes, kept for the quiet period
     min_quiet_seconds: float = 120.0
@@ -55,14 +55,18 @@ def stack_options(plan: SoakPlan) -> run.StackOptions:
             "RESELLER_TIMEOUT_SECONDS": f"{plan.reseller_timeout_seconds:g}",
         },
         # Real Eventarc retries for a day; a killed evaluate_thresholds must not lose events.
-        # Every 9th event is delivered twice and small batches are reordered.
+        # It waits for an answer as long as the function may run (a push's deadline), so a slow
+        # emulator does not turn into a storm of retries. Every 15th event is delivered twice
+        # and small batches are reordered.
         eventarc_args=(
             "--max-attempts",
             "40",
             "--max-backoff",
             "10",
+            "--timeout",
+            "60",
             "--duplicate-every",
-            "9",
+            "15",
             "--shuffle-window",
             "3",
         ),
@@ -89,7 +93,10 @@ def soak(plan: SoakPlan, workdir: Path, out: Callable[[str], None] = print) -> i
 
     wall: dict[str, float] = {}
     try:
-        out(f"soak: starting the local stack (logs in {stack.logs})")
+        out(
+            f"soak: {plan.minutes:g} minutes, seed {plan.seed}, lease {plan.lease_seconds:g}s; "
+            f"starting the local stack (logs in {stack.logs})"
+        )
         endpoints = run.start(
             stack, stack_options(plan), stack_stop, on_sync=lambda: tally.add("scheduler.published")
         )
@@ -184,7 +191,6 @@ def _active(
         if stack.process(name).poll() is not None:
             stack.restart(name)
             log(f"restarted {name} for the quiet period")
-        run.wait_http(endpoints.functions[name], timeout=90)
     return activity.settings_saves
 
 
