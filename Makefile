@@ -97,7 +97,7 @@ bench-quick: $(STAMP) check-emulators
 soak: soak-property soak-stack
 
 soak-property: $(STAMP)
-	LM_PROPERTY_EXAMPLES=20000 $(BIN)/python -m pytest -q -s -p no:logging \
+	LM_PROPERTY_EXAMPLES=20000 $(BIN)/python -m pytest -q -s -p no:logging --timeout=0 \
 	  tests/unit/test_money_property.py
 
 # --- the stack half: the local stack through a compressed day under random faults ---
