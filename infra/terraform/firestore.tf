@@ -72,6 +72,15 @@ locals {
         { field = "createdAt", order = "ASCENDING" },
       ]
     }
+    # Spending limits: a customer's requests of this month (requests_of_customer_since).
+    # Requests awaiting approval use requests_unfinished_oldest (status ==, createdAt).
+    requests_by_customer_time = {
+      collection = "topup_requests"
+      fields = [
+        { field = "customerId", order = "ASCENDING" },
+        { field = "createdAt", order = "ASCENDING" },
+      ]
+    }
     notifications_unsent_oldest = {
       collection = "notifications"
       fields = [

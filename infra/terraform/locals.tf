@@ -280,6 +280,8 @@ locals {
       # seats change.
       TOPUP_TOPIC   = local.topics.topup_requests
       DASHBOARD_URL = local.dashboard_url
+      # A request held for approval, or declined, is announced by email through send_alerts.
+      ALERT_TOPIC = local.topics.alerts
       # Requests above a customer's spending limit wait for reseller ops' approval; this address
       # is told about them.
       RESELLER_OPS_EMAIL = var.reseller_ops_email

@@ -108,6 +108,7 @@ locals {
     sweep_requests_topups      = { function = "sweep_requests", topic = "topup_requests" }
     sweep_requests_alerts      = { function = "sweep_requests", topic = "alerts" }
     api_topups                 = { function = "api", topic = "topup_requests" }
+    api_alerts                 = { function = "api", topic = "alerts" }
   }
 }
 

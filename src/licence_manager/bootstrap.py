@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from licence_manager.adapters.firestore_unit_of_work import FirestoreUnitOfWork
     from licence_manager.adapters.reseller import ResellerApi
     from licence_manager.ports import Mailer, Publisher
+    from licence_manager.services.approvals import DecideApproval
     from licence_manager.services.reports import MonthEndJob, Reports
     from licence_manager.services.sweeper import SweepRequests
 
@@ -129,7 +130,10 @@ def sweep_requests() -> SweepRequests:
 
 @functools.cache
 def send_notification() -> SendNotification:
-    return SendNotification(store(), mailer(), settings().dashboard_url)
+    config = settings()
+    return SendNotification(
+        store(), mailer(), config.dashboard_url, reseller_ops_email=config.reseller_ops_email
+    )
 
 
 @functools.cache
@@ -140,6 +144,13 @@ def request_addition() -> RequestAddition:
 @functools.cache
 def request_purchase() -> RequestPurchase:
     return RequestPurchase(store(), publisher(), unit_of_work(), settings().default_time_zone)
+
+
+@functools.cache
+def decide_approval() -> DecideApproval:
+    from licence_manager.services.approvals import DecideApproval
+
+    return DecideApproval(unit_of_work(), publisher())
 
 
 @functools.cache
@@ -158,11 +169,16 @@ def api_app() -> Flask:
     def buy(customer_id: str, sku_id: str, plan: str, seats: int, by: str) -> TopUpRequest:
         return request_purchase()(customer_id, sku_id, plan, seats, by)
 
+    def decide(request_id: str, approve: bool, by: str, note: str) -> TopUpRequest:
+        return decide_approval()(request_id, approve, by, note)
+
     return create_app(
         store(),
         add,
         local_mode=config.local_mode,
         request_purchase=buy,
+        unit_of_work=unit_of_work(),
+        decide_approval=decide,
         authenticate=None if config.local_mode else FirebaseTokens(config.project_id),
         firebase_web_config={
             "apiKey": config.firebase_api_key,
@@ -222,6 +238,7 @@ def clear() -> None:
         send_notification,
         request_addition,
         request_purchase,
+        decide_approval,
         api_app,
     ):
         built.cache_clear()

@@ -14,8 +14,9 @@ from typing import TextIO
 
 from licence_manager import export_commands
 from licence_manager.ops import commands as ops_commands
-from licence_manager.ops import scheduler
+from licence_manager.ops import money, scheduler
 from licence_manager.ports import LicenceStore
+from licence_manager.ports.unit_of_work import UnitOfWork
 from licence_manager.services.reports import Reports
 
 
@@ -28,6 +29,7 @@ class Clients:
     reports: Callable[[], tuple[Reports, LicenceStore]] = field(
         default=export_commands.default_reports
     )
+    unit_of_work: Callable[[str, str], UnitOfWork] = field(default=money.default_unit_of_work)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -39,6 +39,9 @@ class Settings:
     # The dashboard's Firebase web config, handed to the browser for Google sign-in (public).
     firebase_api_key: str
     firebase_auth_domain: str
+    # Where requests above a customer's spending limit are announced for approval (send_alerts;
+    # the api's Approvals page names it).
+    reseller_ops_email: str
     web_dir: str | None  # local only: the built web app for the api to serve (web/dist)
     # The Cloud Run service (K_SERVICE) or revision (K_REVISION) this runs as; None off Google
     # Cloud. Cloud Run and Cloud Functions both set them, and functions-framework does not.
@@ -72,6 +75,7 @@ class Settings:
             dashboard_url=env.get("DASHBOARD_URL", ""),
             firebase_api_key=env.get("FIREBASE_API_KEY", ""),
             firebase_auth_domain=env.get("FIREBASE_AUTH_DOMAIN", ""),
+            reseller_ops_email=env.get("RESELLER_OPS_EMAIL", ""),
             web_dir=env.get("LICENCE_MANAGER_WEB_DIR") or None,
             cloud_run_service=env.get("K_SERVICE") or env.get("K_REVISION") or None,
         )

@@ -348,6 +348,8 @@ def start(
         "SENDGRID_API_KEY": SENDGRID_KEY,
         "SENDGRID_API_HOST": sendgrid_url,
         "ALERT_SENDER_EMAIL": "licence-manager@reseller.example",
+        # Requests above a customer's spending limit are announced to reseller ops here.
+        "RESELLER_OPS_EMAIL": "ops@reseller.example",
         "DASHBOARD_URL": f"http://127.0.0.1:{args.port}/",
         # The api serves the built web app too, as Firebase Hosting does in production.
         "LICENCE_MANAGER_WEB_DIR": str(WEB_DIST),

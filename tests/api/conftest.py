@@ -18,6 +18,7 @@ from licence_manager.domain.notifications import Notification, NotificationType,
 from licence_manager.domain.observation import LicenceContext, RecordedChange, record_observation
 from licence_manager.domain.users import Role, User
 from licence_manager.services.additions import RequestAddition
+from licence_manager.services.approvals import DecideApproval
 from licence_manager.services.purchases import RequestPurchase
 from tests.builders import T0, subscription
 from tests.fakes.unit_of_work import MemoryUnitOfWork
@@ -117,11 +118,14 @@ def build_api(local_mode: bool = True, **kwargs: Any) -> Api:
     store = build_store()
     publisher = RecordingPublisher()
     kwargs.setdefault("reports", lambda: _reports(store))
+    uow = MemoryUnitOfWork(store)
     app = create_app(
         store,
-        RequestAddition(store, publisher, MemoryUnitOfWork(store)),
+        RequestAddition(store, publisher, uow),
         local_mode=local_mode,
-        request_purchase=RequestPurchase(store, publisher, MemoryUnitOfWork(store)),
+        request_purchase=RequestPurchase(store, publisher, uow),
+        unit_of_work=uow,
+        decide_approval=DecideApproval(uow, publisher),
         **kwargs,
     )
     app.testing = True

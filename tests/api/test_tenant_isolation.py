@@ -38,6 +38,10 @@ BODIES = {
     },
     "POST /api/v1/customers/<customer_id>/recipients": {"email": "new@acme.example"},
     "PUT /api/v1/customers/<customer_id>/recipients/<email>": {"name": "Changed"},
+    "PUT /api/v1/customers/<customer_id>/spending-limit": {
+        "maxSeatsPerRequest": 5,
+        "maxMonthlyPounds": 100,
+    },
 }
 
 
@@ -69,6 +73,9 @@ def snapshot(api: Api) -> object:
             store.recipient_records,
             store.audit,
             store.licences,
+            store.spending_limits,
+            store.controls,
+            store.notification_records,
         )
     )
 
@@ -176,3 +183,47 @@ def test_ops_may_change_any_customer() -> None:
         json={**SETTINGS_OFF, "lowLicenceAlert": True, "alertVacantAtOrBelow": 3},
     )
     assert response.status_code == 200
+
+
+# Routes that act for the reseller, not for one customer (security review #11, #14).
+OPS_ONLY = [
+    (
+        "PUT",
+        f"/api/v1/customers/{ACME}/spending-limit",
+        BODIES["PUT /api/v1/customers/<customer_id>/spending-limit"],
+    ),
+    ("GET", "/api/v1/approvals", None),
+    ("POST", "/api/v1/approvals/any-request", {"decision": "approve"}),
+    ("PUT", "/api/v1/buying", {"paused": True, "reason": "incident"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"), OPS_ONLY, ids=[f"{m} {p}" for m, p, _ in OPS_ONLY]
+)
+def test_only_reseller_ops_set_limits_decide_approvals_and_pause_buying(
+    method: str, path: str, body: object
+) -> None:
+    api = build_api()
+    before = snapshot(api)
+    for email in (ADMIN, MANAGER):  # ACME's own admin too: the limit is the reseller's
+        response = api.call(method, path, email, json=body)
+        assert response.status_code == 403, (email, response.get_json())
+    assert snapshot(api) == before
+    assert api.call(method, path, OTHER_ADMIN, json=body).status_code in (403, 404)
+    assert api.call(method, path, None, json=body).status_code == 401
+
+
+def test_the_ops_only_routes_are_all_the_non_customer_writes() -> None:
+    app = build_api().app
+    writes = {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if "<customer_id>" not in rule.rule and rule.rule.startswith("/api/v1/")
+        for method in (rule.methods or set()) - {"GET", "HEAD", "OPTIONS"}
+    }
+    assert writes == {
+        ("POST", "/api/v1/session"),
+        ("POST", "/api/v1/approvals/<request_id>"),
+        ("PUT", "/api/v1/buying"),
+    }

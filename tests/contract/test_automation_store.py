@@ -183,3 +183,36 @@ def test_requests_in_progress_within_the_limit_are_the_oldest(
         backend.store.create_request(a_request(request_id, at=T0 + timedelta(minutes=n)))
 
     assert ids(backend.store.requests_in_progress(limit=2)) == ["e", "d"]
+
+
+# spending limits (security review #11)
+
+
+def test_requests_awaiting_approval_are_only_those_oldest_first(store: Store) -> None:
+    waiting = RequestStatus.AWAITING_APPROVAL
+    store.create_request(a_request("b", at=T0 + timedelta(hours=1), status=waiting))
+    store.create_request(a_request("a", at=T0, status=waiting))
+    store.create_request(a_request("pending", at=T0 - timedelta(hours=1)))
+    failed = RequestStatus.FAILED
+    store.create_request(a_request("failed", at=T0 - timedelta(hours=1), status=failed))
+
+    assert ids(store.requests_awaiting_approval()) == ["a", "b"]
+    assert ids(store.requests_awaiting_approval(limit=1)) == ["a"]
+
+
+def test_a_customers_requests_since_a_moment_across_its_skus(store: Store) -> None:
+    store.create_request(a_request("old", at=T0 - timedelta(days=40)))
+    store.create_request(a_request("b", key=LicenceKey("C01", "1010020027"), at=T0))
+    store.create_request(a_request("a", at=T0 - timedelta(days=3)))
+    store.create_request(a_request("theirs", key=LicenceKey("C02", "1010020028"), at=T0))
+    approved = a_request(
+        "approved", at=T0, approved_by="ops@reseller.example", approved_at=T0 + timedelta(days=1)
+    )
+    store.create_request(approved)
+
+    assert ids(store.requests_of_customer_since("C01", T0 - timedelta(days=31))) == [
+        "a",
+        "approved",
+        "b",
+    ]
+    assert store.request("approved") == approved

@@ -26,6 +26,7 @@ from licence_manager.domain.buying import BuyingControl
 from licence_manager.domain.model import GENESIS, AuditHead, Licence, LicenceKey, Usage
 from licence_manager.domain.notifications import Notification, NotificationType
 from licence_manager.domain.settings import LicenceSettings, TopUpMode
+from licence_manager.domain.spending import SpendingLimit
 from licence_manager.domain.topup import TopUpRequest
 from licence_manager.ports.unit_of_work import (
     BUYING,
@@ -133,6 +134,11 @@ DOCUMENTS: dict[str, tuple[Any, Any]] = {
     "requests": ("r1", a_request()),
     "notifications": ("n1", A_NOTIFICATION),
     "controls": (BUYING, BuyingControl(True, "card declined", "ops@reseller.example", T0)),
+    "buying_changes": (
+        "20261130T120000000000Z-ab12cd34",
+        BuyingControl(True, "card declined", "ops@reseller.example", T0),
+    ),
+    "spending_limits": ("C01", SpendingLimit("C01", 80, 350_000, "GBP", "ops@r.example", T0)),
 }
 
 
@@ -162,13 +168,20 @@ def test_a_missing_document_reads_as_none(backend: Backend, name: str) -> None:
 
 def test_documents_never_written_read_as_the_domains_defaults(backend: Backend) -> None:
     def read(tx: Transaction) -> tuple[object, ...]:
-        return (tx.automation_of(KEY), tx.head_of(KEY), tx.settings_of(KEY), tx.buying_control())
+        return (
+            tx.automation_of(KEY),
+            tx.head_of(KEY),
+            tx.settings_of(KEY),
+            tx.buying_control(),
+            tx.spending_limit_of("C01"),
+        )
 
     assert backend.run(read) == (
         AutomationState(),
         GENESIS,
         SavedSettings(LicenceSettings()),
         BuyingControl(),
+        SpendingLimit("C01", 50, 200_000),
     )
 
 

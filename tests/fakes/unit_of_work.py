@@ -15,6 +15,7 @@ from licence_manager.adapters.memory_automation import InMemoryStore
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.buying import BuyingControl
 from licence_manager.domain.model import LicenceKey
+from licence_manager.domain.spending import SpendingLimit
 from licence_manager.ports.unit_of_work import (
     AlreadyExists,
     DayKey,
@@ -99,6 +100,12 @@ class MemoryTransaction(Transaction):
         self.notifications = _Documents(self, "notifications", _dict_table(s.notification_records))
         self.controls: Repository[str, BuyingControl] = _Documents(
             self, "controls", _dict_table(s.controls)
+        )
+        self.buying_changes: Repository[str, BuyingControl] = _Documents(
+            self, "buying_changes", _dict_table(s.buying_changes)
+        )
+        self.spending_limits: Repository[str, SpendingLimit] = _Documents(
+            self, "spending_limits", _dict_table(s.spending_limits)
         )
 
 

@@ -130,6 +130,8 @@ def request_to_doc(r: TopUpRequest) -> Document:
         "changeSentAt": r.change_sent_at,
         "kind": r.kind.value,
         "timeZone": r.time_zone,
+        "approvedBy": r.approved_by,
+        "approvedAt": r.approved_at,
     }
 
 
@@ -154,6 +156,8 @@ def request_from_doc(doc: Document) -> TopUpRequest:
         change_sent_at=_time(doc.get("changeSentAt")),
         kind=RequestKind(doc.get("kind", RequestKind.CHANGE_SEATS.value)),
         time_zone=doc.get("timeZone", ""),
+        approved_by=doc.get("approvedBy", ""),
+        approved_at=_time(doc.get("approvedAt")),
     )
 
 

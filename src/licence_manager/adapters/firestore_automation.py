@@ -134,6 +134,26 @@ class FirestoreStore(FirestoreLicenceStore, Store):
         found = [ac.request_from_doc(_data(s)) for s in query.stream()]
         return sorted(found, key=lambda r: (r.created_at, r.request_id))
 
+    def requests_awaiting_approval(self, limit: int = 500) -> list[TopUpRequest]:
+        query = (
+            self._db.collection(REQUESTS)
+            .where(filter=FieldFilter("status", "==", RequestStatus.AWAITING_APPROVAL.value))
+            .order_by("createdAt")
+            .limit(limit)
+        )
+        found = [ac.request_from_doc(_data(s)) for s in query.stream()]
+        return sorted(found, key=lambda r: (r.created_at, r.request_id))
+
+    def requests_of_customer_since(self, customer_id: str, since: datetime) -> list[TopUpRequest]:
+        query = (
+            self._db.collection(REQUESTS)
+            .where(filter=FieldFilter("customerId", "==", customer_id))
+            .where(filter=FieldFilter("createdAt", ">=", since))
+            .order_by("createdAt")
+        )
+        found = [ac.request_from_doc(_data(s)) for s in query.stream()]
+        return sorted(found, key=lambda r: (r.created_at, r.request_id))
+
     # notifications
     def notification(self, notification_id: str) -> Notification | None:
         doc = self._get(NOTIFICATIONS, notification_id)

@@ -23,6 +23,7 @@ from licence_manager.adapters.firestore_store import (
 )
 from licence_manager.domain.buying import BuyingControl
 from licence_manager.domain.model import LicenceKey
+from licence_manager.domain.spending import SpendingLimit
 from licence_manager.ports.unit_of_work import (
     AlreadyExists,
     DayKey,
@@ -36,6 +37,8 @@ SETTINGS = "licence_settings"
 REQUESTS = "topup_requests"
 NOTIFICATIONS = "notifications"
 CONTROLS = "controls"
+BUYING_CHANGES = "buying_changes"
+SPENDING_LIMITS = "spending_limits"
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -118,6 +121,29 @@ def _control_from_doc(doc: Document) -> BuyingControl:
     )
 
 
+def _limit_to_doc(customer_id: str, limit: SpendingLimit) -> Document:
+    return {
+        "customerId": customer_id,
+        "maxSeatsPerRequest": limit.max_seats_per_request,
+        "maxMonthlyCostMinor": limit.max_monthly_cost_minor,
+        "currency": limit.currency,
+        "updatedBy": limit.updated_by,
+        "updatedAt": limit.updated_at,
+    }
+
+
+def _limit_from_doc(doc: Document) -> SpendingLimit:
+    at = doc.get("updatedAt")
+    return SpendingLimit(
+        customer_id=doc["customerId"],
+        max_seats_per_request=int(doc["maxSeatsPerRequest"]),
+        max_monthly_cost_minor=int(doc["maxMonthlyCostMinor"]),
+        currency=doc.get("currency", "GBP"),
+        updated_by=doc.get("updatedBy", ""),
+        updated_at=codec.plain_datetime(at) if at else None,
+    )
+
+
 def _by_key(key: LicenceKey) -> str:
     return key.doc_id
 
@@ -145,6 +171,8 @@ NOTIFICATION_DOCS = Collection(
     NOTIFICATIONS, _by_id, lambda _k, v: ac.notification_to_doc(v), ac.notification_from_doc
 )
 CONTROL_DOCS = Collection(CONTROLS, _by_id, _control_to_doc, _control_from_doc)
+BUYING_CHANGE_DOCS = Collection(BUYING_CHANGES, _by_id, _control_to_doc, _control_from_doc)
+SPENDING_LIMIT_DOCS = Collection(SPENDING_LIMITS, _by_id, _limit_to_doc, _limit_from_doc)
 
 
 class FirestoreTransaction(Transaction):
@@ -161,6 +189,8 @@ class FirestoreTransaction(Transaction):
         self.requests = _Documents(self, REQUEST_DOCS)
         self.notifications = _Documents(self, NOTIFICATION_DOCS)
         self.controls = _Documents(self, CONTROL_DOCS)
+        self.buying_changes = _Documents(self, BUYING_CHANGE_DOCS)
+        self.spending_limits = _Documents(self, SPENDING_LIMIT_DOCS)
 
 
 class FirestoreUnitOfWork(UnitOfWork):

@@ -20,7 +20,8 @@ from licence_manager.domain.notifications import (
     take_notification,
 )
 from licence_manager.domain.settings import LicenceSettings
-from licence_manager.domain.topup import TopUpRequest
+from licence_manager.domain.spending import SpendingLimit
+from licence_manager.domain.topup import RequestStatus, TopUpRequest
 from licence_manager.ports import (
     Email,
     Mailer,
@@ -42,6 +43,8 @@ class InMemoryStore(InMemoryLicenceStore, Store):
         # Who saved each licence's settings and when (Firestore keeps them in the document).
         self.settings_saved: dict[LicenceKey, tuple[str, datetime]] = {}
         self.controls: dict[str, BuyingControl] = {}
+        self.buying_changes: dict[str, BuyingControl] = {}
+        self.spending_limits: dict[str, SpendingLimit] = {}
 
     # settings and evaluation
     def settings(self, key: LicenceKey) -> LicenceSettings:
@@ -88,8 +91,24 @@ class InMemoryStore(InMemoryLicenceStore, Store):
 
     def requests_in_progress(self, limit: int = 500) -> list[TopUpRequest]:
         with self._lock:
-            found = [r for r in self.requests.values() if not r.status.final]
+            found = [r for r in self.requests.values() if r.status.in_progress]
         return sorted(found, key=lambda r: (r.created_at, r.request_id))[:limit]
+
+    def requests_awaiting_approval(self, limit: int = 500) -> list[TopUpRequest]:
+        with self._lock:
+            found = [
+                r for r in self.requests.values() if r.status is RequestStatus.AWAITING_APPROVAL
+            ]
+        return sorted(found, key=lambda r: (r.created_at, r.request_id))[:limit]
+
+    def requests_of_customer_since(self, customer_id: str, since: datetime) -> list[TopUpRequest]:
+        with self._lock:
+            found = [
+                r
+                for r in self.requests.values()
+                if r.key.customer_id == customer_id and r.created_at >= since
+            ]
+        return sorted(found, key=lambda r: (r.created_at, r.request_id))
 
     # notifications
     def notification(self, notification_id: str) -> Notification | None:

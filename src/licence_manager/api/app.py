@@ -15,8 +15,10 @@ from typing import Any
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
+from licence_manager.api.approval_routes import approvals
 from licence_manager.api.auth import Authenticate, LocalSessions, authorize
 from licence_manager.api.automation_routes import automation
+from licence_manager.api.buying_routes import buying
 from licence_manager.api.licence_routes import licence_json, licences
 from licence_manager.api.log_routes import logs
 from licence_manager.api.openapi import openapi
@@ -32,6 +34,7 @@ from licence_manager.api.session_routes import local_session, session
 from licence_manager.api.web import add_security_headers, serve_web_app
 from licence_manager.domain.topup import TopUpRequest
 from licence_manager.ports.dashboard import ApiStore
+from licence_manager.ports.unit_of_work import UnitOfWork
 
 __all__ = ["create_app", "licence_json"]
 
@@ -46,6 +49,8 @@ def create_app(
     firebase_web_config: dict[str, str] | None = None,
     web_root: Path | None = None,
     reports: Callable[[], Any] | None = None,
+    unit_of_work: UnitOfWork | None = None,
+    decide_approval: Callable[..., TopUpRequest] | None = None,
 ) -> Flask:
     """`authenticate` verifies bearer tokens (production: Firebase ID tokens). In local mode
     the dev sign-in's own tokens are accepted instead; outside it, no authenticator means
@@ -56,6 +61,8 @@ def create_app(
     app.config["REQUEST_PURCHASE"] = request_purchase or _unavailable
     app.config["LOCAL_MODE"] = local_mode
     app.config["REPORTS"] = reports or _reports_unavailable
+    app.config["UOW"] = unit_of_work
+    app.config["DECIDE_APPROVAL"] = decide_approval or _unavailable
     app.config["FIREBASE_WEB_CONFIG"] = firebase_web_config or {}
     if local_mode:
         sessions = LocalSessions(secrets.token_urlsafe(32))
@@ -74,6 +81,8 @@ def create_app(
     app.register_blueprint(purchases)
     app.register_blueprint(logs)
     app.register_blueprint(report_routes)
+    app.register_blueprint(approvals)
+    app.register_blueprint(buying)
     app.register_blueprint(openapi)
     app.register_error_handler(Problem, from_problem)
     app.register_error_handler(HTTPException, from_http_exception)
@@ -84,7 +93,7 @@ def create_app(
 
 
 def _unavailable(*_args: Any) -> TopUpRequest:
-    raise Problem(503, "Service Unavailable", "Purchases are not available here.")
+    raise Problem(503, "Service Unavailable", "Buying is not available here.")
 
 
 def _reports_unavailable() -> Any:

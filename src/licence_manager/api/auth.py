@@ -169,3 +169,9 @@ def authorize() -> None:
             403, "Forbidden", "Your role can view this customer's licences but not change them."
         )
     return None
+
+
+def require_reseller_ops() -> None:
+    """Routes that act for the reseller (approvals, spending limits, the emergency stop)."""
+    if not current_user().sees_every_customer:
+        raise Problem(403, "Forbidden", "Only reseller operations may do this.")

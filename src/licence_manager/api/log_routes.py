@@ -13,6 +13,7 @@ from licence_manager.api.auth import actor
 from licence_manager.api.problems import Problem
 from licence_manager.domain.audit import CUSTOMER_SCOPE, AuditEntry
 from licence_manager.domain.email_address import MAX_EMAIL_LENGTH, is_valid_email
+from licence_manager.domain.notifications import PREFERENCES as CHOSEN_TYPES
 from licence_manager.domain.notifications import Notification, NotificationType, Recipient
 from licence_manager.ports.dashboard import MAX_PAGE, ApiStore, BadCursor
 
@@ -149,7 +150,7 @@ def _parse_recipient(customer_id: str, email: str | None, body: Any) -> Recipien
     name = body.get("name", "")
     if not isinstance(name, str) or len(name) > 200:
         errors["name"] = "Must be text of at most 200 characters."
-    wants: set[NotificationType] = set(NotificationType)
+    wants: set[NotificationType] = set(CHOSEN_TYPES)
     notifications = body.get("notifications")
     if notifications is not None:
         if not isinstance(notifications, dict):

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
+from licence_manager.api import openapi_money
 from licence_manager.domain.audit import AuditAction, Source
 from licence_manager.domain.notifications import DeliveryStatus, NotificationType
 from licence_manager.domain.settings import MAX_SEATS_PER_TOP_UP, MAX_SETTING, TopUpMode
@@ -656,8 +657,14 @@ PROVIDED_ELSEWHERE = {
 LOCAL_ONLY = {("/api/v1/session", "post")}
 
 
+SCHEMAS.update(openapi_money.schemas(obj, ref, nullable, enum, STRING, INTEGER, BOOLEAN))
+
+
 def document(local_mode: bool = True) -> dict[str, Any]:
-    paths = _paths()
+    paths = {
+        **_paths(),
+        **openapi_money.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
+    }
     if not local_mode:
         for path, method in LOCAL_ONLY:
             paths[path].pop(method, None)

@@ -27,6 +27,8 @@ class AuditAction(StrEnum):
     TOP_UP_APPLIED = "TOP_UP_APPLIED"
     TOP_UP_FAILED = "TOP_UP_FAILED"
     TOP_UP_SUPERSEDED = "TOP_UP_SUPERSEDED"
+    # Reseller ops approved a request above the customer's spending limit (the actor).
+    TOP_UP_APPROVED = "TOP_UP_APPROVED"
     # Changes people make through the dashboard (the actor is the signed-in user).
     SETTINGS_CHANGED = "SETTINGS_CHANGED"
     RECIPIENT_ADDED = "RECIPIENT_ADDED"

@@ -66,6 +66,15 @@ def _lines(notification: Notification) -> tuple[str, list[str]]:
         case NotificationType.PURCHASE_CONFIRMED:
             subject = f"Purchase confirmed: {sku} for {domain}"
             body = [f"{sku} was purchased for {domain} with {f('totalAfter')} seats."]
+        case NotificationType.APPROVAL_NEEDED:
+            what = "purchase" if f("source") == "purchase" else "addition"
+            subject = f"Waiting for the reseller's approval: {sku} for {domain}"
+            body = [
+                f"A {what} of {f('seatsWanted')} {sku} licences for {domain}, asked for by "
+                f"{f('requestedBy')}, waits for the reseller's approval: {f('reason')}.",
+                "Nothing is bought unless reseller operations approve it in Licence Manager "
+                "(Approvals) within 7 days.",
+            ]
         case NotificationType.MONTH_END_REPORT:
             subject = f"Licence additions for {f('month')}: {domain}"
             body = [f"The licences added for {domain} in {f('month')} are attached."]

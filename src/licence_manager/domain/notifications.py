@@ -15,6 +15,16 @@ class NotificationType(StrEnum):
     TOP_UP_FAILED = "top_up_failed"  # failed, or blocked by a cap
     PURCHASE_CONFIRMED = "purchase_confirmed"
     MONTH_END_REPORT = "month_end_report"
+    # A manual addition or purchase above the spending limit waits for reseller ops; it also
+    # goes to the reseller's ops address, who decide.
+    APPROVAL_NEEDED = "approval_needed"
+
+
+# A type with no preference of its own goes to those who want this one: a request held for
+# approval is, for the admin, a purchase blocked for now.
+PREFERENCE_OF = {NotificationType.APPROVAL_NEEDED: NotificationType.TOP_UP_FAILED}
+# The types a recipient chooses between (one flat field each in `recipients`).
+PREFERENCES = frozenset(kind for kind in NotificationType if kind not in PREFERENCE_OF)
 
 
 class DeliveryStatus(StrEnum):
@@ -53,7 +63,7 @@ class Recipient:
     customer_id: str
     email: str
     name: str = ""
-    wants: frozenset[NotificationType] = frozenset(NotificationType)
+    wants: frozenset[NotificationType] = PREFERENCES
 
     @property
     def doc_id(self) -> str:
@@ -61,7 +71,8 @@ class Recipient:
 
 
 def recipients_for(recipients: list[Recipient], kind: NotificationType) -> tuple[str, ...]:
-    return tuple(sorted({r.email.lower() for r in recipients if kind in r.wants}))
+    wanted = PREFERENCE_OF.get(kind, kind)
+    return tuple(sorted({r.email.lower() for r in recipients if wanted in r.wants}))
 
 
 class NotificationClaim(StrEnum):

@@ -26,10 +26,18 @@ class RequestStatus(StrEnum):
     APPLIED = "APPLIED"
     FAILED = "FAILED"
     SUPERSEDED = "SUPERSEDED"
+    # Above the customer's spending limit (domain.spending): nothing happens until reseller ops
+    # approve it (then PENDING) or decline it, or it lapses after 7 days (then FAILED).
+    AWAITING_APPROVAL = "AWAITING_APPROVAL"
 
     @property
     def final(self) -> bool:
         return self in (RequestStatus.APPLIED, RequestStatus.FAILED, RequestStatus.SUPERSEDED)
+
+    @property
+    def in_progress(self) -> bool:
+        """Cleared to buy and not finished: what apply_topup and the sweeper drive."""
+        return self in (RequestStatus.PENDING, RequestStatus.CLAIMED)
 
 
 class RequestKind(StrEnum):
@@ -63,6 +71,15 @@ class TopUpRequest:
     kind: RequestKind = RequestKind.CHANGE_SEATS
     # Purchases only: the time zone of the licence the purchase creates (the customer's).
     time_zone: str = ""
+    # Set when reseller ops approve a request that was above the spending limit.
+    approved_by: str = ""
+    approved_at: datetime | None = None
+
+    @property
+    def cleared_at(self) -> datetime:
+        """When it was cleared to buy: made, or approved days later. The sweeper's clock and
+        "in progress" checks run from here, or an approved request would look long dead."""
+        return self.approved_at or self.created_at
 
 
 class Claim(StrEnum):
@@ -74,7 +91,9 @@ class Claim(StrEnum):
 def claim(request: TopUpRequest, now: datetime, lease: timedelta) -> tuple[Claim, TopUpRequest]:
     """Take a request for one attempt. A claim older than the lease belonged to an attempt that
     died; taking it over is safe because the applier compares seats before buying."""
-    if request.status.final:
+    if request.status.final or request.status is RequestStatus.AWAITING_APPROVAL:
+        # Awaiting approval: a stray delivery is acknowledged and ignored; approval publishes
+        # the request again once it is PENDING.
         return Claim.DONE, request
     if (
         request.status is RequestStatus.CLAIMED

@@ -4,6 +4,8 @@
     licence-manager ops ... run-sync-now
     licence-manager ops ... pause-automation [--job sync-usage|month-end-report]
     licence-manager ops ... resume-automation [--job ...]
+    licence-manager ops --project P pause-buying --reason "..." | resume-buying
+    licence-manager ops --project P spending-limit --customer ID [--seats N] [--monthly-pounds N]
 
 --project, --region and --prefix default to $GOOGLE_CLOUD_PROJECT, $LICENCE_MANAGER_REGION and
 $LICENCE_MANAGER_PREFIX (then "lm"), and may also follow the action."""
@@ -17,8 +19,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol, TextIO
 
-from licence_manager.ops import scheduler
+from licence_manager.ops import money, scheduler
 from licence_manager.ops.scheduler import Deployment, OpsError, SchedulerClient
+from licence_manager.ports.unit_of_work import UnitOfWork
 
 
 class HasScheduler(Protocol):
@@ -26,6 +29,11 @@ class HasScheduler(Protocol):
 
     @property
     def scheduler(self) -> Callable[[], SchedulerClient]: ...
+
+    @property
+    def unit_of_work(self) -> Callable[[str, str], UnitOfWork]:
+        """(project, database) → the deployment's Firestore, for the buying commands."""
+        ...
 
 
 HOLD_NOTE = (
@@ -60,6 +68,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                 help="only this job (repeatable; default: all of them)",
             )
         action.set_defaults(handler=handler)
+    money.register(actions)
     ops.set_defaults(run=run)
 
 
@@ -85,6 +94,13 @@ def _deployment_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
 
 
 def run(args: argparse.Namespace, clients: HasScheduler, out: TextIO) -> int:
+    if getattr(args, "money", None) is not None:
+        # Firestore, not Cloud Scheduler: the project is enough.
+        if not getattr(args, "project", None):
+            print("licence-manager ops: --project required", file=sys.stderr)
+            return 2
+        handle: money.Handler = args.money
+        return handle(args, clients.unit_of_work(args.project, args.database), out)
     missing = [f"--{name}" for name in ("project", "region") if not getattr(args, name, None)]
     if missing:
         print(f"licence-manager ops: {' and '.join(missing)} required", file=sys.stderr)

@@ -35,7 +35,17 @@ class AutomationStore(abc.ABC):
 
     @abc.abstractmethod
     def requests_in_progress(self, limit: int = 500) -> list[TopUpRequest]:
-        """Requests not yet final (PENDING or CLAIMED), oldest first: what the sweeper drives."""
+        """Requests cleared to buy and not final (PENDING or CLAIMED), oldest first: what the
+        sweeper drives (not those AWAITING_APPROVAL)."""
+
+    @abc.abstractmethod
+    def requests_awaiting_approval(self, limit: int = 500) -> list[TopUpRequest]:
+        """Requests above a spending limit waiting for reseller ops, oldest first."""
+
+    @abc.abstractmethod
+    def requests_of_customer_since(self, customer_id: str, since: datetime) -> list[TopUpRequest]:
+        """A customer's requests (every SKU) made at or after `since`, oldest first: what this
+        month's spending is estimated from."""
 
     @abc.abstractmethod
     def automation_state(self, key: LicenceKey) -> AutomationState: ...

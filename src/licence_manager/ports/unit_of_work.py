@@ -22,6 +22,7 @@ from licence_manager.domain.daily import DailyUsage
 from licence_manager.domain.model import GENESIS, AuditHead, Licence, LicenceKey
 from licence_manager.domain.notifications import Notification
 from licence_manager.domain.settings import LicenceSettings
+from licence_manager.domain.spending import SpendingLimit
 from licence_manager.domain.topup import TopUpRequest
 
 K = TypeVar("K")
@@ -74,6 +75,9 @@ class Transaction(abc.ABC):
     requests: Repository[str, TopUpRequest]
     notifications: Repository[str, Notification]
     controls: Repository[str, BuyingControl]
+    # Every pause and resume, kept (create only): who, when and why, for the reseller's audit.
+    buying_changes: Repository[str, BuyingControl]
+    spending_limits: Repository[str, SpendingLimit]  # keyed by customer id
 
     # Reads with the domain's defaults for a document never written.
     def automation_of(self, key: LicenceKey) -> AutomationState:
@@ -87,6 +91,9 @@ class Transaction(abc.ABC):
 
     def buying_control(self) -> BuyingControl:
         return self.controls.get(BUYING) or BuyingControl()
+
+    def spending_limit_of(self, customer_id: str) -> SpendingLimit:
+        return self.spending_limits.get(customer_id) or SpendingLimit(customer_id)
 
     def append_audit(self, entries: tuple[AuditEntry, ...], head: AuditHead | None) -> None:
         """Entries are created, never overwritten: a replayed decision cannot chain twice."""

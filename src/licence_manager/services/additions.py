@@ -13,6 +13,7 @@ from licence_manager.domain.topup import TopUpRequest
 from licence_manager.ports import Publisher
 from licence_manager.ports.dashboard import ApiStore
 from licence_manager.ports.unit_of_work import UnitOfWork
+from licence_manager.services import spending
 from licence_manager.services.buying_control import buying_paused
 from licence_manager.services.sync import Clock, utc_now
 
@@ -64,10 +65,13 @@ class RequestAddition:
             total_after=total_after,
             created_at=self._clock(),
         )
-        self._store.submit_request(
+        return spending.submit(
+            self._uow,
+            self._store,
+            self._publisher,
             request,
             f"{requested_by} asked to add {seats_text(seats)}: "
             f"{request.total_before} → {request.total_after}",
+            time_zone=licence.time_zone,
+            customer_domain=licence.customer_domain,
         )
-        self._publisher.publish_top_up(request.request_id)
-        return request

@@ -18,6 +18,7 @@ from licence_manager.domain.notifications import (
     DeliveryStatus,
     Notification,
     NotificationClaim,
+    NotificationType,
     recipients_for,
 )
 from licence_manager.observability import get_logger
@@ -52,6 +53,7 @@ class SendNotification:
         sleep: Callable[[float], None] = time.sleep,
         max_wait_seconds: float = 30.0,
         attempts_per_delivery: int = 3,
+        reseller_ops_email: str = "",
     ) -> None:
         self._store = store
         self._mailer = mailer
@@ -61,6 +63,7 @@ class SendNotification:
         self._sleep = sleep
         self._max_wait = max_wait_seconds
         self._attempts = attempts_per_delivery
+        self._ops_email = reseller_ops_email.strip().lower()
 
     def __call__(self, notification_id: str) -> Notification | None:
         claim, notification = self._store.take_notification(
@@ -82,6 +85,9 @@ class SendNotification:
     def _deliver(self, notification: Notification) -> Notification:
         customer_id = notification.key.customer_id
         recipients = recipients_for(self._store.recipients(customer_id), notification.type)
+        if notification.type is NotificationType.APPROVAL_NEEDED and self._ops_email:
+            # Reseller ops decide, so they hear of it whatever the customer's preferences.
+            recipients = tuple(sorted({*recipients, self._ops_email}))
         if not recipients:
             return self._record(
                 notification,

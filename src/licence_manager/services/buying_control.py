@@ -7,6 +7,7 @@ admins are told at once rather than by a failure email.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from licence_manager.domain.buying import BuyingControl
@@ -30,8 +31,12 @@ def set_buying_paused(
         paused=paused, reason=reason if paused else "", changed_by=by, changed_at=at
     )
 
+    # The switch holds only its latest state; each change is also kept, for who did what when.
+    change_id = f"{at.strftime('%Y%m%dT%H%M%S%fZ')}-{uuid.uuid4().hex[:8]}"
+
     def save(tx: Transaction) -> BuyingControl:
         tx.controls.put(BUYING, control)
+        tx.buying_changes.create(change_id, control)
         return control
 
     return uow.run(save)

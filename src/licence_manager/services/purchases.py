@@ -11,10 +11,11 @@ from licence_manager.domain.audit import Source
 from licence_manager.domain.catalogue import PLANS, SKUS
 from licence_manager.domain.model import TRIAL_SEAT_CAP, LicenceKey, seats
 from licence_manager.domain.observation import REMOVED
-from licence_manager.domain.topup import RequestKind, TopUpRequest
+from licence_manager.domain.topup import RequestKind, RequestStatus, TopUpRequest
 from licence_manager.ports import Publisher
 from licence_manager.ports.dashboard import ApiStore
 from licence_manager.ports.unit_of_work import UnitOfWork
+from licence_manager.services import spending
 from licence_manager.services.additions import MAX_SEATS_PER_ADDITION
 from licence_manager.services.buying_control import buying_paused
 from licence_manager.services.sync import Clock, utc_now
@@ -72,10 +73,12 @@ class RequestPurchase:
         # A request older than the sweeper's give-up time is stuck, not in progress: it must not
         # block buying the SKU (the sweeper fails it and tells the admin).
         recent = self._clock() - IN_PROGRESS_AT_MOST
-        in_progress = [
-            r for r in self._store.requests_of(key) if not r.status.final and r.created_at > recent
-        ]
-        if in_progress:
+        requests = self._store.requests_of(key)
+        if any(r.status is RequestStatus.AWAITING_APPROVAL for r in requests):
+            raise PurchaseRefused(
+                "A purchase of this SKU is waiting for the reseller's approval.", "skuId"
+            )
+        if any(r.status.in_progress and r.cleared_at > recent for r in requests):
             raise PurchaseRefused("A purchase of this SKU is already in progress.", "skuId")
         customer = self._store.customer(customer_id)
         request = TopUpRequest(
@@ -91,10 +94,13 @@ class RequestPurchase:
             kind=RequestKind.INSERT,
             time_zone=customer.time_zone if customer else self._default_time_zone,
         )
-        self._store.submit_request(
+        return spending.submit(
+            self._uow,
+            self._store,
+            self._publisher,
             request,
             f"{requested_by} asked to buy {SKUS[sku_id].sku_name} on plan {plan_name} with "
             f"{seats(count)}",
+            time_zone=request.time_zone,
+            customer_domain=customer.customer_domain if customer else "",
         )
-        self._publisher.publish_top_up(request.request_id)
-        return request

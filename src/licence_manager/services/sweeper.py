@@ -17,10 +17,12 @@ from enum import StrEnum
 from functools import partial
 
 from licence_manager.domain import outcomes
+from licence_manager.domain.spending import APPROVAL_EXPIRY
 from licence_manager.domain.topup import RequestStatus, TopUpRequest
 from licence_manager.observability import get_logger
 from licence_manager.ports import AutomationStore, NotificationStore, Publisher
 from licence_manager.ports.unit_of_work import Transaction, UnitOfWork
+from licence_manager.services import approvals
 from licence_manager.services import request_records as records
 from licence_manager.services.sync import Clock, utc_now
 from licence_manager.services.topup import DEFAULT_LEASE
@@ -89,6 +91,7 @@ class SweepRequests:
             if swept.notification_id is not None:
                 self._publisher.publish_notification(swept.notification_id)
             report.add(swept.action, request_id)
+        self._expire_unapproved(report)
         # An email whose message was lost (a crash after its commit, a dead letter) is driven
         # again too; send_alerts claims each once and never resends one that may have gone out.
         now = self._clock()
@@ -103,24 +106,48 @@ class SweepRequests:
         )
         return report
 
+    def _expire_unapproved(self, report: SweepReport) -> None:
+        """A request above the spending limit that nobody approved within 7 days fails (it is
+        never republished: only approval sends it to apply_topup)."""
+        for request in self._requests.requests_awaiting_approval():
+            now = self._clock()
+            if now - request.created_at < APPROVAL_EXPIRY:
+                break  # oldest first: the rest are younger
+            days = APPROVAL_EXPIRY.days
+            expire = partial(
+                approvals.fail,
+                request_id=request.request_id,
+                at=now,
+                reason=f"not approved within {days} days",
+            )
+            try:
+                outcome = self._uow.run(expire)
+            except approvals.NotAwaitingApproval:
+                continue  # decided meanwhile
+            if outcome.notification is not None:
+                self._publisher.publish_notification(outcome.notification.notification_id)
+            report.add(SweepAction.GAVE_UP, request.request_id)
+
 
 def _sweep(tx: Transaction, request_id: str, now: datetime, lease: timedelta) -> _Swept:
     request = tx.requests.get(request_id)
-    if request is None or request.status.final:
+    if request is None or not request.status.in_progress:
         return _Swept(SweepAction.NONE)
     live = (
         request.status is RequestStatus.CLAIMED
         and request.claimed_at is not None
         and now - request.claimed_at < lease
     )
-    if live or now - request.created_at < FIRST_DELIVERY_GRACE:
+    # Timed from approval for a request that waited for one (created days before).
+    age = now - request.cleared_at
+    if live or age < FIRST_DELIVERY_GRACE:
         return _Swept(SweepAction.NONE)
-    if request.attempts < MAX_ATTEMPTS and now - request.created_at < GIVE_UP_AFTER:
+    if request.attempts < MAX_ATTEMPTS and age < GIVE_UP_AFTER:
         return _Swept(SweepAction.REPUBLISHED)
     found = records.context(tx, request, now)
     if request.change_sent_at is None:
         # Never sent: nothing was bought, and nothing will be. Say so and free the licence.
-        waited = int((now - request.created_at).total_seconds() // 60)
+        waited = int(age.total_seconds() // 60)
         error = (
             f"gave up after {request.attempts} attempts over {waited} minutes "
             "(Google could not be reached, or the request kept failing)"
