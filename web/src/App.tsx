@@ -11,7 +11,9 @@ import {
 } from "./auth";
 import { ErrorState, Loading } from "./components/common";
 import { SessionContext } from "./context";
+import { BuyingBanner } from "./components/BuyingBanner";
 import { AddLicences } from "./pages/AddLicences";
+import { Approvals } from "./pages/Approvals";
 import { Logs } from "./pages/Logs";
 import { MyLicences } from "./pages/MyLicences";
 import { Notifications } from "./pages/Notifications";
@@ -115,6 +117,8 @@ const NAV = [
   { href: "/logs", label: "Logs" },
   { href: "/notifications", label: "Notifications" },
 ];
+// Reseller operations only: requests above a spending limit, and the emergency stop.
+const OPS_NAV = [{ href: "/approvals", label: "Approvals" }];
 
 function Shell({ me, onSignOut, hasCustomer }: { me: Me; onSignOut: () => void; hasCustomer: boolean }) {
   const { path } = useLocation();
@@ -155,7 +159,7 @@ function Shell({ me, onSignOut, hasCustomer }: { me: Me; onSignOut: () => void; 
       </header>
       <nav id="side-nav" className={`sidebar${menuOpen ? " open" : ""}`} aria-label="Main">
         <ul>
-          {NAV.map((item) => (
+          {[...NAV, ...(me.role === "reseller_ops" ? OPS_NAV : [])].map((item) => (
             <li key={item.href}>
               <Link href={item.href} aria-current={current(item.href) ? "page" : undefined}>
                 {item.label}
@@ -165,6 +169,7 @@ function Shell({ me, onSignOut, hasCustomer }: { me: Me; onSignOut: () => void; 
         </ul>
       </nav>
       <main id="main" className="content">
+        <BuyingBanner />
         {hasCustomer ? (
           <Page path={path} />
         ) : (
@@ -215,6 +220,7 @@ function Page({ path }: { path: string }) {
   if (path === "/reports") return <Reports />;
   if (path === "/logs") return <Logs />;
   if (path === "/notifications") return <Notifications />;
+  if (path === "/approvals") return <Approvals />;
   return (
     <div className="state state-empty">
       <h1>Page not found</h1>

@@ -130,7 +130,7 @@ export type Licence = {
 
 export type SeatRequest = {
   id: string;
-  status: "PENDING" | "CLAIMED" | "APPLIED" | "FAILED" | "SUPERSEDED";
+  status: "PENDING" | "CLAIMED" | "APPLIED" | "FAILED" | "SUPERSEDED" | "AWAITING_APPROVAL";
   source: string;
   seatsToAdd: number;
   totalBefore: number;
@@ -220,4 +220,35 @@ export type Report = {
     billing: string;
   }[];
   timeZone?: string;
+};
+
+// Above these a manual addition or purchase waits for the reseller's approval.
+export type SpendingLimit = {
+  customerId: string;
+  maxSeatsPerRequest: number;
+  maxMonthlyCostMinor: number;
+  currency: string;
+  spentThisMonthMinor: number;
+  updatedBy: string | null;
+  updatedAt: string | null;
+};
+
+export type Approval = SeatRequest & {
+  customerId: string;
+  customerName: string;
+  customerDomain: string;
+  skuId: string;
+  planName: string;
+  kind: "change_seats" | "insert";
+  requestedBy: string;
+  estimatedMonthlyCostMinor: number | null;
+  expiresAt: string;
+};
+
+// The emergency stop: while paused nothing is bought for any customer.
+export type Buying = {
+  paused: boolean;
+  reason: string;
+  changedBy: string | null;
+  changedAt: string | null;
 };

@@ -74,6 +74,7 @@ const ACTION_LABELS: Record<string, string> = {
   TOP_UP_APPLIED: "Licences added",
   TOP_UP_FAILED: "Licences not added",
   TOP_UP_SUPERSEDED: "Request not needed",
+  TOP_UP_APPROVED: "Approved by the reseller",
   SETTINGS_CHANGED: "Settings changed",
   RECIPIENT_ADDED: "Recipient added",
   RECIPIENT_CHANGED: "Recipient changed",
@@ -108,6 +109,8 @@ export const NOTIFICATION_TYPES: { key: keyof import("./api").Preferences; type:
 ];
 
 export function notificationType(type: string): string {
+  // Sent to those who want "top-up failed or blocked" (it has no preference of its own).
+  if (type === "approval_needed") return "Waiting for the reseller's approval";
   return NOTIFICATION_TYPES.find((t) => t.type === type)?.label ?? type;
 }
 

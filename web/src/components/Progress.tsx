@@ -7,6 +7,7 @@ const STEPS: Record<SeatRequest["status"], string> = {
   APPLIED: "Done",
   FAILED: "Not done",
   SUPERSEDED: "Not needed",
+  AWAITING_APPROVAL: "Waiting for the reseller's approval",
 };
 
 // Follows a seat request until Google has really made the change (or refused it).
@@ -24,6 +25,8 @@ export function RequestProgress({
   const [request, setRequest] = useState(initial);
   const [trouble, setTrouble] = useState<string | null>(null);
   const final = ["APPLIED", "FAILED", "SUPERSEDED"].includes(request.status);
+  // Approval can take days: check now and then rather than every second.
+  const waiting = request.status === "AWAITING_APPROVAL";
 
   useEffect(() => {
     if (final) {
@@ -38,7 +41,7 @@ export function RequestProgress({
         setTrouble((e as Error).message);
         setRequest({ ...request }); // try again on the next tick
       }
-    }, 1000);
+    }, waiting ? 15000 : 1000);
     return () => window.clearTimeout(timer);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [request]);
@@ -50,6 +53,12 @@ export function RequestProgress({
         <strong>{request.status === "APPLIED" ? doneText(request) : STEPS[request.status]}</strong>
       </p>
       {request.status !== "APPLIED" && final && request.message && <p>{request.message}</p>}
+      {waiting && (
+        <p>
+          {request.message} Nothing is bought unless reseller operations approve it within 7 days;
+          you will get an email either way.
+        </p>
+      )}
       {trouble && <p className="muted">Still checking… ({trouble})</p>}
     </div>
   );

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import { ApiError, call, type Licence, type SeatRequest } from "../api";
 import { ErrorState, FieldError, Loading, PageHeader, useApi } from "../components/common";
 import { RequestProgress } from "../components/Progress";
+import { SpendingLimits } from "../components/SpendingLimits";
 import { useCustomerPath, useSession } from "../context";
 import { isAnnual, money, plan, seats } from "../format";
 import { Link } from "../router";
@@ -64,6 +65,7 @@ export function AddLicences({ skuId }: { skuId: string }) {
         </p>
       </PageHeader>
       {!canChange && <p className="notice">Only the customer's admin can add licences.</p>}
+      <SpendingLimits />
 
       {request ? (
         <section className="panel">

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import { ApiError, call, type Catalogue, type SeatRequest } from "../api";
 import { Empty, ErrorState, FieldError, Loading, PageHeader, useApi } from "../components/common";
 import { RequestProgress } from "../components/Progress";
+import { SpendingLimits } from "../components/SpendingLimits";
 import { useCustomerPath, useSession } from "../context";
 import { money, seats } from "../format";
 import { Link } from "../router";
@@ -64,6 +65,7 @@ export function Purchase() {
         <p className="muted">Buy a Google Workspace licence type you do not have yet.</p>
       </PageHeader>
       {!canChange && <p className="notice">Only the customer's admin can buy licences.</p>}
+      <SpendingLimits />
       {request ? (
         <section className="panel">
           <h2>
