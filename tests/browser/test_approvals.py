@@ -46,7 +46,7 @@ def test_ops_approve_a_request_above_the_limit_and_pause_buying(
     item = page.get_by_test_id("approval").filter(has_text="Northwind Traders")
     expect(item).to_contain_text("Add 60 licences")
     expect(item).to_contain_text(admin)
-    browser.screenshot("11-approvals")
+    browser.screenshot("12-approvals")
     item.get_by_role("button", name="Approve").click()
     expect(page.get_by_text("Nothing is waiting for approval.")).to_be_visible()
     eventually(

@@ -238,6 +238,7 @@ export type Approval = SeatRequest & {
   customerName: string;
   customerDomain: string;
   skuId: string;
+  skuName: string;
   planName: string;
   kind: "change_seats" | "insert";
   requestedBy: string;

@@ -15,6 +15,7 @@ from licence_manager.api.automation_routes import request_json
 from licence_manager.api.problems import Problem
 from licence_manager.domain import spending
 from licence_manager.domain.automation import month_of
+from licence_manager.domain.catalogue import SKUS
 from licence_manager.domain.topup import TopUpRequest
 from licence_manager.ports.dashboard import ApiStore
 from licence_manager.ports.unit_of_work import UnitOfWork
@@ -98,6 +99,7 @@ def _approval_json(r: TopUpRequest) -> dict[str, Any]:
         "customerName": customer.name if customer else "",
         "customerDomain": customer.customer_domain if customer else "",
         "skuId": r.key.sku_id,
+        "skuName": SKUS[r.key.sku_id].sku_name if r.key.sku_id in SKUS else r.key.sku_id,
         "planName": r.plan_name,
         "kind": r.kind.value,
         "requestedBy": r.requested_by,

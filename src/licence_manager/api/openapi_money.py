@@ -47,6 +47,7 @@ def schemas(
                         "customerName": string,
                         "customerDomain": string,
                         "skuId": string,
+                        "skuName": string,
                         "planName": string,
                         "kind": enum(RequestKind),
                         "requestedBy": string,

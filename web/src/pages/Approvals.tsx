@@ -76,7 +76,7 @@ function ApprovalItem({ approval: a, onDecided }: { approval: Approval; onDecide
         <div>
           <dt>SKU and plan</dt>
           <dd>
-            {a.skuId} · {plan(a.planName)}
+            {a.skuName} · {plan(a.planName)}
           </dd>
         </div>
         <div>
