@@ -30,6 +30,7 @@ from tests.builders import T0
 from tests.fakes.unit_of_work import MemoryUnitOfWork
 
 OPS = "ops@reseller.example"
+SKU_NAME = "Google Workspace Business Standard"
 ADMIN = "admin@acme.example"
 
 
@@ -105,6 +106,8 @@ def test_above_the_seats_per_request_limit_it_waits_for_approval_and_says_so(
     world.deliver_all()
     (email,) = world.stack.mailer.sent
     assert email.subject.startswith("Waiting for the reseller's approval")
+    assert email.text.startswith(f"An addition of 51 {SKU_NAME} licences for acme.example")
+    assert "more than the 50 one request may add" in email.text
     # the customer's recipients who want "top-up failed or blocked", and reseller ops
     assert set(email.to) == {ADMIN, OPS}
     assert world.stack.seats.changes == []

@@ -67,10 +67,10 @@ def _lines(notification: Notification) -> tuple[str, list[str]]:
             subject = f"Purchase confirmed: {sku} for {domain}"
             body = [f"{sku} was purchased for {domain} with {f('totalAfter')} seats."]
         case NotificationType.APPROVAL_NEEDED:
-            what = "purchase" if f("source") == "purchase" else "addition"
+            what = "A purchase" if f("source") == "purchase" else "An addition"
             subject = f"Waiting for the reseller's approval: {sku} for {domain}"
             body = [
-                f"A {what} of {f('seatsWanted')} {sku} licences for {domain}, asked for by "
+                f"{what} of {f('seatsWanted')} {sku} licences for {domain}, asked for by "
                 f"{f('requestedBy')}, waits for the reseller's approval: {f('reason')}.",
                 "Nothing is bought unless reseller operations approve it in Licence Manager "
                 "(Approvals) within 7 days.",
