@@ -15,10 +15,13 @@ and prints what was explored).
 
 from __future__ import annotations
 
+import logging
 import os
 from collections import Counter
+from collections.abc import Iterator
 from datetime import timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
@@ -69,6 +72,14 @@ steps = st.sampled_from(KINDS).flatmap(lambda kind: st.tuples(st.just(kind), ARG
 interleavings = st.lists(
     st.builds(Interleaving, st.booleans(), st.lists(steps, max_size=6).map(tuple)), max_size=6
 )
+
+
+@pytest.fixture(autouse=True, scope="module")
+def quiet() -> Iterator[None]:
+    """The services log every step as JSON; thousands of examples need none of it."""
+    logging.disable(logging.CRITICAL)
+    yield
+    logging.disable(logging.NOTSET)
 
 
 def calm_down(world: World) -> None:
