@@ -96,6 +96,7 @@ class FaultInjector:
 
     def _inject(self, kind: str) -> None:
         try:
+            self._log(f"fault {kind}")
             getattr(self, f"_{kind}")()
         except Exception as error:  # a fault that could not be injected is no verdict
             self._tally.add(f"injector_errors.{kind}")
@@ -117,6 +118,7 @@ class FaultInjector:
         rate_429, rate_503 = self._rng.uniform(0.05, 0.3), self._rng.uniform(0.05, 0.3)
         self._sim.set_faults(rate_429=rate_429, rate_503=rate_503)
         self._tally.add("fault.reseller_random_429_503_window")
+        self._log(f"  Reseller 429 rate {rate_429:.2f}, 503 rate {rate_503:.2f}")
         # Off again after a while, on a thread of its own so other faults overlap with it.
         seconds = self._rng.uniform(5, 20)
         threading.Thread(target=self._rates_off_after, args=(seconds,), daemon=True).start()
@@ -131,6 +133,7 @@ class FaultInjector:
         count = self._rng.randint(1, 3)
         self._sim.fail_next(code, count=count, method=method)
         self._tally.add(f"fault.reseller_fail_next_{code}", count)
+        self._log(f"  Reseller: next {count} {method or 'calls'} answer {code}")
 
     def _reseller_hang_past_lease(self) -> None:
         # Carried out at once, answered only after the lease ran out: the caller gave up at its
@@ -138,6 +141,7 @@ class FaultInjector:
         seconds = self._plan.lease_seconds + self._rng.uniform(2, 10)
         self._sim.hang_next(seconds, method=CHANGE_SEATS)
         self._tally.add("fault.reseller_changeSeats_answered_after_lease")
+        self._log(f"  Reseller: next changeSeats answered after {seconds:.1f}s")
 
     def _reseller_late_landing(self) -> None:
         # Held on the way and carried out only after the caller's timeout: lands late, after
@@ -145,6 +149,7 @@ class FaultInjector:
         seconds = self._plan.client_timeout_seconds + self._rng.uniform(2, 10)
         self._sim.hang_next(seconds, method=CHANGE_SEATS, before=True)
         self._tally.add("fault.reseller_changeSeats_landing_after_timeout")
+        self._log(f"  Reseller: next changeSeats held {seconds:.1f}s, then carried out")
 
     def _reseller_timeout(self) -> None:
         seconds = self._plan.client_timeout_seconds + self._rng.uniform(2, 8)
@@ -152,6 +157,9 @@ class FaultInjector:
         before = self._rng.random() < 0.5
         self._sim.hang_next(seconds, method=method, before=before)
         self._tally.add(f"fault.reseller_timeout_{method.split('.')[1]}")
+        self._log(
+            f"  Reseller: next {method} hangs {seconds:.1f}s ({'before' if before else 'after'})"
+        )
 
     # ----- SendGrid -----
 
@@ -161,6 +169,7 @@ class FaultInjector:
         reset = self._rng.uniform(0.5, 3) if code == 429 else None
         self._sendgrid.fail_next(code, count=count, reset_in_seconds=reset)
         self._tally.add(f"fault.sendgrid_{code}", count)
+        self._log(f"  SendGrid: next {count} sends answer {code}")
 
     def _sendgrid_hang(self) -> None:
         self._sendgrid.hang_next(self._rng.uniform(3, 12))
@@ -218,8 +227,10 @@ class FaultInjector:
 
             self._publisher = pubsub_v1.PublisherClient()
         if requests and self._rng.random() < 0.6:
-            self._publish(topology.TOPUP_TOPIC, {"requestId": self._rng.choice(requests)})
+            request_id = self._rng.choice(requests)
+            self._publish(topology.TOPUP_TOPIC, {"requestId": request_id})
             self._tally.add("fault.redelivered_topup_request")
+            self._log(f"  published {request_id} again")
         elif notifications:
             self._publish(topology.ALERT_TOPIC, {"notificationId": self._rng.choice(notifications)})
             self._tally.add("fault.redelivered_notification")
