@@ -407,3 +407,27 @@ def test_12_nothing_is_decided_while_paused_and_buying_resumes_after() -> None:
     stack.run_sync()
     deliver_all(stack)
     assert [t for _, t in stack.seats.changes] == [14]
+
+
+def test_2_an_unverifiable_earlier_send_still_counts_against_the_monthly_cap() -> None:
+    """Found by the concurrent property test: a top-up that may have landed (sent, then the
+    seats moved on before anyone could check) is not invoiced as automatic, but the monthly
+    cap counts it, so automation never buys past the cap."""
+    stack = Stack(
+        flexible(total=10, assigned=9),
+        restore_policy(trigger=2, target=2, max_seats_per_month=2),
+    )
+    r1 = decide(stack)  # 10 → 11
+    stack.faults.armed.add("apply:after_change_seats")
+    with pytest.raises(Exception, match="apply:after_change_seats"):
+        stack.apply(r1)
+    stack.add_seats_outside(1)  # 11 → 12 before anyone checks
+    stack.advance(LEASE.total_seconds() + 1)
+    stack.apply(r1)
+    assert stack.store.automation_state(stack.key).seats_added_this_month == 1
+    stack.set_assigned(12)  # 0 vacant: 2 more wanted, 1 + 2 is above the cap of 2
+    stack.run_sync()
+    deliver_all(stack)
+    assert [t for _, t in stack.seats.changes] == [11]
+    entries = stack.store.audit_entries(stack.key)
+    assert any(e.action is AuditAction.TOP_UP_BLOCKED for e in entries)

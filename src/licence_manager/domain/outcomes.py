@@ -146,8 +146,9 @@ def unverified(context: RequestContext, at: datetime, current: Subscription) -> 
     (to neither the total it was decided on nor the one it asked for), so whether ours landed
     cannot be told. Nothing is credited to it: the caller records Google's figures as a change
     made outside Licence Manager, which keeps the additions equal to what Google did (only
-    their source is unknown), and never invoices a purchase that may not have happened."""
-    return superseded(
+    their source is unknown), and never invoices a purchase that may not have happened. The
+    monthly cap, on the other hand, counts it, to be safe."""
+    outcome = superseded(
         context,
         at,
         current.total_seats,
@@ -157,6 +158,13 @@ def unverified(context: RequestContext, at: datetime, current: Subscription) -> 
             "Google reports them"
         ),
     )
+    request, state = context.request, outcome.state
+    if request.source is Source.AUTOMATIC and context.licence is not None:
+        # It may have landed: the monthly cap counts it, so automation never buys past it.
+        state = state.in_month(month_of(at, context.licence.time_zone))
+        added = state.seats_added_this_month + request.seats_to_add
+        outcome = replace(outcome, state=replace(state, seats_added_this_month=added))
+    return outcome
 
 
 def observed(
