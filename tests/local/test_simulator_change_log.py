@@ -66,20 +66,22 @@ def test_every_accepted_seat_change_is_logged_with_its_caller() -> None:
     assert console["subscriptionIdAfter"] != api["subscriptionIdAfter"]
 
 
-def test_a_call_held_before_it_is_carried_out_lands_late() -> None:
+def test_a_call_held_before_it_is_carried_out_lands_late_and_names_its_caller() -> None:
     with start_simulator(demo_world(7)) as sim:
         control = SimulatorControl(sim.url)
         sub = flexible(control)
-        control.hang_next(1.0, method="subscriptions.changeSeats", before=True)
+        control.hang_next(1.5, method="subscriptions.changeSeats", before=True)
         asked_ms = time.time() * 1000
-        reseller_service(sim.url).subscriptions().changeSeats(
-            customerId=sub["customerId"],
-            subscriptionId=sub["subscriptionId"],
-            body={
-                "kind": "subscriptions#seats",
-                "maximumNumberOfSeats": int(str(sub["seats"])) + 1,
-            },
-        ).execute()
+        with pytest.raises(TimeoutError):  # the caller gives up and hangs up before it lands
+            reseller_service(sim.url, timeout=0.5).subscriptions().changeSeats(
+                customerId=sub["customerId"],
+                subscriptionId=sub["subscriptionId"],
+                body={"kind": "subscriptions#seats", "maximumNumberOfSeats": 99},
+            ).execute()
+        deadline = time.monotonic() + 5
+        while not control.changes() and time.monotonic() < deadline:
+            time.sleep(0.1)
         (change,) = control.changes()
-        assert change["atMs"] - asked_ms >= 900  # carried out only after the hold
+        assert change["atMs"] - asked_ms >= 1400  # carried out only after the hold
+        assert change["caller"] == f"{describe_process(os.getpid())} pid={os.getpid()}"
         assert control.faults()["injected"] == {"delay": 1}

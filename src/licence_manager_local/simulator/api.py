@@ -29,6 +29,10 @@ from .wire import (
 from .world import World
 
 Body = dict[str, Any]
+# The methods whose calls go into the world's change log, and where the server puts the caller
+# it identified when the call arrived.
+SEAT_CHANGING = frozenset({"subscriptions.changeSeats", "subscriptions.insert"})
+CALLER_KEY = "simulator.caller"
 # A handler answers with the discovery schema its body must match, and the body.
 Handler = Callable[[Request, Mapping[str, str]], tuple[str, Body]]
 
@@ -83,13 +87,14 @@ class ResellerApi:
 
     def _change_seats(self, request: Request, args: Mapping[str, str]) -> tuple[str, Body]:
         seats = parse_seats(self._body(request, "Seats"))
-        caller = identify(request.environ)
-        sub = self._world.change_seats(args["customerId"], args["subscriptionId"], seats, caller)
+        sub = self._world.change_seats(
+            args["customerId"], args["subscriptionId"], seats, _caller(request)
+        )
         return "Subscription", subscription_json(sub)
 
     def _insert(self, request: Request, args: Mapping[str, str]) -> tuple[str, Body]:
         new = parse_new_subscription(self._body(request, "Subscription"))
-        sub = self._world.insert_subscription(args["customerId"], new, identify(request.environ))
+        sub = self._world.insert_subscription(args["customerId"], new, _caller(request))
         return "Subscription", subscription_json(sub)
 
     def _customer(self, request: Request, args: Mapping[str, str]) -> tuple[str, Body]:
@@ -107,3 +112,8 @@ class ResellerApi:
         if problems:
             raise invalid("Invalid JSON payload received. " + "; ".join(problems))
         return body
+
+
+def _caller(request: Request) -> str:
+    known = request.environ.get(CALLER_KEY)
+    return str(known) if known else identify(request.environ)

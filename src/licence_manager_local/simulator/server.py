@@ -13,7 +13,8 @@ from werkzeug.wrappers import Request, Response
 
 from ..serving import CONTROL_PREFIX
 from . import errors
-from .api import ResellerApi, api_routes
+from .api import CALLER_KEY, SEAT_CHANGING, ResellerApi, api_routes
+from .callers import identify
 from .control_routes import ControlRoutes
 from .discovery_schema import reseller_schemas
 from .errors import ApiError
@@ -73,6 +74,10 @@ class SimulatorApp:
         except NotFound:
             return error_response(errors.not_found(f"No API method at {request.path}."))
         self.stats.record(method_id)
+        if method_id in SEAT_CHANGING:
+            # Who is calling, asked while the caller is surely still connected: a call held on
+            # the way (a fault) may be carried out after its caller timed out and hung up.
+            request.environ[CALLER_KEY] = identify(request.environ)
         decision = self.faults.decide(method_id)
         if decision.latency_s:
             self.stopping.wait(decision.latency_s)
