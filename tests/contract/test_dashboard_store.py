@@ -9,6 +9,8 @@ from datetime import timedelta
 import pytest
 
 from licence_manager.adapters.firestore_dashboard import FirestoreApiStore
+from licence_manager.adapters.firestore_unit_of_work import FirestoreUnitOfWork
+from licence_manager.adapters.memory_automation import RecordingPublisher
 from licence_manager.adapters.memory_dashboard import InMemoryApiStore
 from licence_manager.domain.audit import CUSTOMER_SCOPE, AuditAction, Source, verify_chain
 from licence_manager.domain.model import LicenceKey
@@ -17,7 +19,10 @@ from licence_manager.domain.observation import LicenceContext, RecordedChange, r
 from licence_manager.domain.settings import LicenceSettings
 from licence_manager.domain.topup import RequestKind, TopUpRequest
 from licence_manager.domain.users import Role, User
+from licence_manager.ports.unit_of_work import AlreadyExists
+from licence_manager.services import spending
 from tests.builders import T0, subscription
+from tests.fakes.unit_of_work import MemoryUnitOfWork
 
 Store = InMemoryApiStore | FirestoreApiStore
 TZ = "Europe/London"
@@ -109,9 +114,21 @@ def test_a_submitted_request_is_created_once_with_its_audit_entry(store: Store) 
         12,
         T0 + timedelta(minutes=5),
     )
-    assert store.submit_request(request, "alex asked to add 2 seats") is True
-    assert store.submit_request(request, "again") is False
+    uow = (
+        MemoryUnitOfWork(store)
+        if isinstance(store, InMemoryApiStore)
+        else FirestoreUnitOfWork(store._db)
+    )
+    publisher = RecordingPublisher()
+
+    def submit(request: TopUpRequest, message: str) -> TopUpRequest:
+        return spending.submit(uow, store, publisher, request, message, time_zone="Europe/London")
+
+    assert submit(request, "alex asked to add 2 seats") == request
+    with pytest.raises(AlreadyExists):
+        submit(request, "again")
     assert store.request(request.request_id) == request
+    assert publisher.top_ups == [request.request_id]
     entries = store.audit_entries(KEY)
     assert [(e.action, e.actor, e.message) for e in entries[1:]] == [
         (AuditAction.TOP_UP_REQUESTED, "alex@acme.example", "alex asked to add 2 seats")
@@ -127,7 +144,7 @@ def test_a_submitted_request_is_created_once_with_its_audit_entry(store: Store) 
         total_before=0,
         total_after=3,
     )
-    store.submit_request(purchase, "bought")
+    submit(purchase, "bought")
     assert store.request(purchase.request_id) == purchase
 
 

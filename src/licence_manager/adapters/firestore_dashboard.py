@@ -20,7 +20,6 @@ from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.notifications import Recipient
 from licence_manager.domain.settings import LicenceSettings
-from licence_manager.domain.topup import TopUpRequest
 from licence_manager.domain.users import Role, User
 from licence_manager.ports.dashboard import MAX_PAGE, ApiStore, AuditPage, BadCursor
 
@@ -133,20 +132,6 @@ class FirestoreApiStore(FirestoreStore, ApiStore):
         self._write_audit(transaction, (entry,), entry.head)
 
     # changes made by people
-    def submit_request(self, request: TopUpRequest, message: str) -> bool:
-        @firestore.transactional
-        def run(transaction: Transaction) -> bool:
-            if self._get(REQUESTS, request.request_id, transaction) is not None:
-                return False
-            head = self._head(request.key, transaction)
-            entry = changes.request_submitted(head, request, message)
-            transaction.create(self._doc(REQUESTS, request.request_id), ac.request_to_doc(request))
-            self._write_audit(transaction, (entry,), entry.head)
-            return True
-
-        created: bool = in_transaction(self._db, run)
-        return created
-
     def change_settings(
         self, key: LicenceKey, settings: LicenceSettings, actor: str, at: datetime
     ) -> LicenceSettings:

@@ -12,7 +12,6 @@ from licence_manager.domain.automation import AutomationState
 from licence_manager.domain.model import GENESIS, LicenceKey
 from licence_manager.domain.notifications import Recipient
 from licence_manager.domain.settings import LicenceSettings
-from licence_manager.domain.topup import TopUpRequest
 from licence_manager.domain.users import User
 from licence_manager.ports.dashboard import MAX_PAGE, ApiStore, AuditPage, BadCursor
 
@@ -68,15 +67,6 @@ class InMemoryApiStore(InMemoryStore, ApiStore):
         self.heads[key] = entry.head
 
     # changes made by people
-    def submit_request(self, request: TopUpRequest, message: str) -> bool:
-        with self._lock:
-            if request.request_id in self.requests:
-                return False
-            head = self.heads.get(request.key, GENESIS)
-            self.requests[request.request_id] = request
-            self._audit_one(request.key, changes.request_submitted(head, request, message))
-            return True
-
     def change_settings(
         self, key: LicenceKey, settings: LicenceSettings, actor: str, at: datetime
     ) -> LicenceSettings:

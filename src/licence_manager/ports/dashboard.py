@@ -12,7 +12,6 @@ from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.notifications import Recipient
 from licence_manager.domain.settings import LicenceSettings
-from licence_manager.domain.topup import TopUpRequest
 from licence_manager.domain.users import User
 from licence_manager.ports import Store
 
@@ -56,10 +55,6 @@ class DashboardStore(abc.ABC):
 
     # changes made by people, audited with them
     @abc.abstractmethod
-    def submit_request(self, request: TopUpRequest, message: str) -> bool:
-        """Create a manual addition or purchase request and its TOP_UP_REQUESTED audit entry
-        (actor: who asked) together; False, writing nothing, if the request id exists."""
-
     @abc.abstractmethod
     def change_settings(
         self, key: LicenceKey, settings: LicenceSettings, actor: str, at: datetime
