@@ -15,6 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from bench.common import Result, log, ms, percentile
+from licence_manager.adapters.firestore_unit_of_work import FirestoreUnitOfWork
+from licence_manager.services.settings import save_settings
 from licence_manager_local import run
 
 SECTION = "2. Reaction time"
@@ -79,6 +81,7 @@ def measure_reaction(
     mail = SendGridStandInControl(endpoints.sendgrid)
     client = firestore.Client(project=run.PROJECT)
     store = FirestoreStore(client)
+    uow = FirestoreUnitOfWork(client)
     keys: list[LicenceKey] = []
     for index in range(events):
         domain = f"{prefix}-{index:04d}.example"
@@ -96,7 +99,7 @@ def measure_reaction(
         auto_top_up=True, top_up_when_vacant_below=2, top_up_target_vacant=4, max_total_seats=1_000
     )
     for key in keys:
-        store.save_settings(key, settings, "bench", datetime.now(UTC))
+        save_settings(uow, key, settings, "bench", datetime.now(UTC))
     time.sleep(3)  # the settings' own evaluations (nothing to do at 5 vacant) pass by
     mail.clear_outbox()
     watch = LowVacancyWatch(client)

@@ -24,6 +24,7 @@ from licence_manager.domain.topup import TopUpRequest
 from licence_manager.ports import Email, Publisher
 from licence_manager.services.alerts import SendNotification
 from licence_manager.services.evaluate import EvaluateLicence
+from licence_manager.services.settings import save_settings
 from licence_manager.services.sync import SyncUsage, UsageSync
 from licence_manager.services.topup import DEFAULT_LEASE, ApplyTopUp, RetryLater
 from tests.builders import T0, subscription
@@ -141,7 +142,7 @@ class Stack:
             self.store, self.mailer, "https://lm.example", clock, LEASE, sleep=lambda _s: None
         )
         self.store.save_recipient(Recipient(start.customer_id, "admin@acme.example"))
-        self.store.save_settings(self.key, settings, "test", T0)
+        save_settings(self.uow, self.key, settings, "test", T0)
         self._watched = len(self.store.watched_writes)
         self.run_sync()
 

@@ -22,6 +22,7 @@ from licence_manager.domain.topup import TopUpRequest
 from licence_manager.ports import SourceError
 from licence_manager.ports.unit_of_work import BUYING
 from licence_manager.services.buying_control import set_buying_paused
+from licence_manager.services.settings import save_settings
 from licence_manager.services.sweeper import SweepRequests
 from licence_manager.services.topup import RetryLater
 from tests.automation_harness import (
@@ -248,7 +249,7 @@ class World(Stack):
         self.bus.pending.append(Message("top_up", request.request_id))
 
     def save(self, settings: LicenceSettings) -> None:
-        self.store.save_settings(self.key, settings, "admin@acme.example", self.now)
+        save_settings(self.uow, self.key, settings, "admin@acme.example", self.now)
         self._collect_watch_events()
 
     def advance(self, seconds: float) -> None:

@@ -453,12 +453,13 @@ def seed_demo_settings(simulator_url: str) -> None:
     watching `make run` sees an alert and a top-up within a few minutes as users join."""
     from google.cloud import firestore
 
-    from licence_manager.adapters.firestore_automation import FirestoreStore
+    from licence_manager.adapters.firestore_unit_of_work import FirestoreUnitOfWork
     from licence_manager.domain.model import LicenceKey
     from licence_manager.domain.settings import LicenceSettings
+    from licence_manager.services.settings import save_settings
     from licence_manager_local.simulator import SimulatorControl
 
-    store = FirestoreStore(firestore.Client(project=PROJECT))
+    uow = FirestoreUnitOfWork(firestore.Client(project=PROJECT))
     demo = LicenceSettings(
         low_licence_alert=True,
         alert_vacant_at_or_below=2,
@@ -471,7 +472,7 @@ def seed_demo_settings(simulator_url: str) -> None:
     for sub in SimulatorControl(simulator_url).snapshot()["subscriptions"]:
         if sub["planName"] == "FLEXIBLE" and sub["billingMethod"] == "ONLINE":
             key = LicenceKey(sub["customerId"], sub["skuId"])
-            store.save_settings(key, demo, "make run demo", datetime.now(UTC))
+            save_settings(uow, key, demo, "make run demo", datetime.now(UTC))
 
 
 def function_command(name: str, signature: str, port: str) -> list[str]:

@@ -15,6 +15,7 @@ from licence_manager.domain.automation import AutomationState
 from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.settings import LicenceSettings, TopUpMode
 from licence_manager.domain.topup import RequestStatus, TopUpRequest
+from licence_manager.services.settings import save_settings
 from tests.builders import T0
 from tests.contract.test_unit_of_work import Backend, Store, backend
 
@@ -56,7 +57,8 @@ def test_settings_default_to_everything_off(store: Store) -> None:
     assert store.settings(KEY) == LicenceSettings()
 
 
-def test_saved_settings_read_back_equal(store: Store) -> None:
+def test_saved_settings_read_back_equal(backend: Backend) -> None:
+    store = backend.store
     settings = LicenceSettings(
         low_licence_alert=True,
         alert_vacant_at_or_below=3,
@@ -69,7 +71,7 @@ def test_saved_settings_read_back_equal(store: Store) -> None:
         max_total_seats=200,
         max_seats_per_month=20,
     )
-    store.save_settings(KEY, settings, "admin@acme.example", T0)
+    save_settings(backend.uow, KEY, settings, "admin@acme.example", T0)
     assert store.settings(KEY) == settings
     assert store.settings(LicenceKey("C01", "1010020027")) == LicenceSettings()
 
@@ -78,7 +80,7 @@ def test_saving_settings_lifts_the_pause_of_a_failed_top_up(backend: Backend) ->
     paused = AutomationState(low_alert_active=True, low_alerts=1, top_ups=1, failed_at_total=10)
     backend.run(lambda tx: tx.automation.put(KEY, paused))
 
-    backend.store.save_settings(KEY, LicenceSettings(), "admin@acme.example", T0)
+    save_settings(backend.uow, KEY, LicenceSettings(), "admin@acme.example", T0)
 
     assert backend.store.automation_state(KEY) == replace(paused, failed_at_total=None)
 

@@ -21,6 +21,7 @@ from licence_manager.domain.topup import RequestKind, TopUpRequest
 from licence_manager.domain.users import Role, User
 from licence_manager.ports.unit_of_work import AlreadyExists
 from licence_manager.services import spending
+from licence_manager.services.settings import save_settings
 from tests.builders import T0, subscription
 from tests.fakes.unit_of_work import MemoryUnitOfWork
 
@@ -35,6 +36,13 @@ def store(request: pytest.FixtureRequest) -> Store:
     if request.param == "memory":
         return InMemoryApiStore()
     return FirestoreApiStore(request.getfixturevalue("firestore_client"))
+
+
+def unit_of_work(store: Store) -> MemoryUnitOfWork | FirestoreUnitOfWork:
+    """The unit of work over the same data as `store`."""
+    if isinstance(store, InMemoryApiStore):
+        return MemoryUnitOfWork(store)
+    return FirestoreUnitOfWork(store._db)
 
 
 def observe(store: Store, sku_id: str, total: int, minutes: int) -> None:
@@ -114,11 +122,7 @@ def test_a_submitted_request_is_created_once_with_its_audit_entry(store: Store) 
         12,
         T0 + timedelta(minutes=5),
     )
-    uow = (
-        MemoryUnitOfWork(store)
-        if isinstance(store, InMemoryApiStore)
-        else FirestoreUnitOfWork(store._db)
-    )
+    uow = unit_of_work(store)
     publisher = RecordingPublisher()
 
     def submit(request: TopUpRequest, message: str) -> TopUpRequest:
@@ -150,13 +154,12 @@ def test_a_submitted_request_is_created_once_with_its_audit_entry(store: Store) 
 
 def test_settings_changes_are_audited_with_before_and_after(store: Store) -> None:
     observe(store, KEY.sku_id, 10, 0)
+    uow = unit_of_work(store)
     new = LicenceSettings(low_licence_alert=True, alert_vacant_at_or_below=2)
-    before = store.change_settings(KEY, new, "alex@acme.example", T0 + timedelta(minutes=1))
+    before = save_settings(uow, KEY, new, "alex@acme.example", T0 + timedelta(minutes=1))
     assert before == LicenceSettings()
     assert store.settings(KEY) == new
-    again = store.change_settings(
-        KEY, LicenceSettings(), "ops@x.example", T0 + timedelta(minutes=2)
-    )
+    again = save_settings(uow, KEY, LicenceSettings(), "ops@x.example", T0 + timedelta(minutes=2))
     assert again == new
     entries = store.audit_entries(KEY)
     assert [(e.action, e.actor, e.source) for e in entries[1:]] == [

@@ -32,6 +32,7 @@ from licence_manager.ports.unit_of_work import BUYING, AlreadyExists
 from licence_manager.services import request_records as records
 from licence_manager.services.evaluate import EvaluateLicence
 from licence_manager.services.request_records import Attempt, Decide, SendDecision
+from licence_manager.services.settings import save_settings
 from licence_manager.services.topup import DEFAULT_LEASE, SEND_MARGIN
 from tests.builders import T0, subscription
 from tests.contract.test_unit_of_work import Backend, Store, backend
@@ -76,7 +77,7 @@ def evaluate(
 def low_licence_evaluated(backend: Backend) -> tuple[Evaluation, TopUpRequest]:
     """A licence 1 seat from full under POLICY, evaluated once: one request, one alert."""
     observe(backend.store)
-    backend.store.save_settings(KEY, POLICY, "admin@acme.example", T0)
+    save_settings(backend.uow, KEY, POLICY, "admin@acme.example", T0)
     evaluation = evaluate(backend)
     assert evaluation is not None and evaluation.new_request is not None
     return evaluation, evaluation.new_request
@@ -203,10 +204,11 @@ def test_an_evaluation_writes_its_request_alert_audit_and_state(backend: Backend
     entries = store.audit_entries(KEY)
     assert [e.action for e in entries] == [
         AuditAction.LICENCE_DISCOVERED,
+        AuditAction.SETTINGS_CHANGED,
         AuditAction.LOW_LICENCE_ALERT,
         AuditAction.TOP_UP_REQUESTED,
     ]
-    assert entries[1:] == list(made.audit)
+    assert entries[2:] == list(made.audit)
     assert verify_chain(entries) == []
     assert store.automation_state(KEY) == made.state
     assert made.state.pending_request_id == new_request.request_id
@@ -214,7 +216,7 @@ def test_an_evaluation_writes_its_request_alert_audit_and_state(backend: Backend
 
 def test_an_evaluation_publishes_what_it_created_after_the_commit(backend: Backend) -> None:
     observe(backend.store)
-    backend.store.save_settings(KEY, POLICY, "admin@acme.example", T0)
+    save_settings(backend.uow, KEY, POLICY, "admin@acme.example", T0)
     publisher = RecordingPublisher()
 
     made = evaluate(backend, publisher=publisher)
@@ -233,7 +235,7 @@ def test_evaluating_again_creates_nothing_more(backend: Backend) -> None:
     assert (again.new_request, again.new_notifications, again.audit) == (None, (), ())
     assert backend.store.requests_of(KEY) == [new_request]
     assert len(backend.store.notifications_of("C01")) == 1
-    assert len(backend.store.audit_entries(KEY)) == 3
+    assert len(backend.store.audit_entries(KEY)) == 4  # discovered, settings, alert, request
     assert backend.store.automation_state(KEY) == made.state
 
 
@@ -290,19 +292,19 @@ def test_a_replayed_decision_cannot_create_its_request_twice(backend: Backend) -
 
 def test_racing_evaluations_create_one_request(backend: Backend) -> None:
     observe(backend.store)
-    backend.store.save_settings(KEY, POLICY, "admin@acme.example", T0)
+    save_settings(backend.uow, KEY, POLICY, "admin@acme.example", T0)
 
     run_together(lambda: evaluate(backend), threads=2)
 
     assert len(backend.store.requests_of(KEY)) == 1
     assert len(backend.store.notifications_of("C01")) == 1
     entries = backend.store.audit_entries(KEY)
-    assert len(entries) == 3
+    assert len(entries) == 4  # discovered, settings, alert, request
     assert verify_chain(entries) == []
 
 
 def test_an_unknown_licence_is_not_evaluated_and_nothing_is_stored(backend: Backend) -> None:
-    backend.store.save_settings(KEY, POLICY, "admin@acme.example", T0)
+    save_settings(backend.uow, KEY, POLICY, "admin@acme.example", T0)
     before = everything(backend.store)
     publisher = RecordingPublisher()
 
@@ -317,7 +319,7 @@ def test_a_request_decided_under_older_settings_is_superseded_and_decided_again(
 ) -> None:
     _, first = low_licence_evaluated(backend)
     later = T0 + timedelta(minutes=1)
-    backend.store.save_settings(KEY, replace(POLICY, top_up_target_vacant=5), "admin", later)
+    save_settings(backend.uow, KEY, replace(POLICY, top_up_target_vacant=5), "admin", later)
 
     made = evaluate(backend, now=later + timedelta(seconds=1))
 

@@ -20,6 +20,7 @@ from licence_manager.domain.model import LicenceKey, Subscription
 from licence_manager.domain.settings import LicenceSettings
 from licence_manager.domain.topup import RequestStatus, TopUpRequest
 from licence_manager.ports import SeatChanger, SourceError
+from licence_manager.services.settings import save_settings
 from licence_manager.services.topup import ApplyTopUp
 from licence_manager_local.simulator import RunningSimulator, World, start_simulator
 from tests.builders import SKU_NAMES, T0, subscription
@@ -248,9 +249,10 @@ def test_apply_top_up_reads_again_after_that_404_and_buys_once(
     store = InMemoryStore()
     key = LicenceKey(CUSTOMER, FLEXIBLE_SKU)
     now = datetime.now(UTC)  # the adapter checks the attempt's lease against the real clock
-    store.save_settings(key, LicenceSettings(auto_top_up=True, max_total_seats=100), "test", now)
+    uow = MemoryUnitOfWork(store)
+    save_settings(uow, key, LicenceSettings(auto_top_up=True, max_total_seats=100), "test", now)
     store.create_request(replace(top_up_request(total_before=10, total_after=13), created_at=now))
-    apply = ApplyTopUp(MemoryUnitOfWork(store), api, RecordingPublisher(), clock=lambda: now)
+    apply = ApplyTopUp(uow, api, RecordingPublisher(), clock=lambda: now)
     simulator.faults.hang_next(4.0, method=CHANGE_SEATS)
 
     outcome = apply("r1")

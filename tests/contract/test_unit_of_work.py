@@ -36,6 +36,7 @@ from licence_manager.ports.unit_of_work import (
     Transaction,
     UnitOfWork,
 )
+from licence_manager.services.settings import save_settings
 from tests.builders import T0, subscription
 from tests.fakes.unit_of_work import MemoryUnitOfWork
 
@@ -336,7 +337,7 @@ def test_settings_saved_without_a_time_are_stamped_when_written(backend: Backend
 
 
 def test_settings_saved_by_the_store_read_with_who_and_when(backend: Backend) -> None:
-    backend.store.save_settings(KEY, SETTINGS, "admin@acme.example", T0)
+    save_settings(backend.uow, KEY, SETTINGS, "admin@acme.example", T0)
 
     assert backend.run(lambda tx: tx.settings_of(KEY)) == SavedSettings(
         SETTINGS, "admin@acme.example", T0

@@ -18,12 +18,14 @@ from cloudevents.http import CloudEvent
 from functions_framework import create_app
 
 from licence_manager.adapters.firestore_automation import FirestoreStore
+from licence_manager.adapters.firestore_unit_of_work import FirestoreUnitOfWork
 from licence_manager.adapters.memory_automation import RecordingPublisher
 from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.notifications import DeliveryStatus
 from licence_manager.domain.settings import LicenceSettings
 from licence_manager.domain.topup import RequestStatus
 from licence_manager.services import request_records
+from licence_manager.services.settings import save_settings
 from licence_manager.services.sync import SyncUsage
 from licence_manager_local.eventarc.encode import DocumentVersion, firestore_cloud_event
 from licence_manager_local.sendgrid_standin import RunningStandIn, start_sendgrid_standin
@@ -104,7 +106,8 @@ def test_the_three_functions_carry_a_top_up_from_event_to_email(
     store, publisher = wired
     (customer,) = store.customers()
     key = LicenceKey(customer.customer_id, "1010020028")
-    store.save_settings(
+    save_settings(
+        FirestoreUnitOfWork(store._db),
         key,
         LicenceSettings(
             low_licence_alert=True,
@@ -159,7 +162,8 @@ def test_a_busy_request_answers_an_error_so_pub_sub_redelivers(
     store, _ = wired
     (customer,) = store.customers()
     key = LicenceKey(customer.customer_id, "1010020028")
-    store.save_settings(
+    save_settings(
+        FirestoreUnitOfWork(store._db),
         key,
         LicenceSettings(
             auto_top_up=True,

@@ -20,10 +20,12 @@ from typing import Any
 
 import pytest
 
+from licence_manager.adapters.firestore_unit_of_work import FirestoreUnitOfWork
 from licence_manager.domain.audit import AuditAction, verify_chain
 from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.settings import LicenceSettings
 from licence_manager.domain.topup import RequestStatus
+from licence_manager.services.settings import save_settings
 from licence_manager_local import run
 from licence_manager_local.emulators import free_port
 from licence_manager_local.sendgrid_standin import SendGridStandInControl
@@ -99,7 +101,8 @@ def test_users_growing_past_the_threshold_top_up_once_and_email_twice(
         ),
         what="the first sync",
     )
-    store.save_settings(
+    save_settings(
+        FirestoreUnitOfWork(store._db),
         key,
         LicenceSettings(
             low_licence_alert=True,

@@ -5,6 +5,7 @@ from licence_manager.domain.audit import AuditAction, verify_chain
 from licence_manager.domain.notifications import DeliveryStatus, NotificationType
 from licence_manager.domain.topup import RequestStatus
 from licence_manager.ports import SourceError
+from licence_manager.services.settings import save_settings
 from tests.automation_harness import Stack, flexible, restore_policy
 
 
@@ -36,6 +37,7 @@ def test_users_growing_past_the_threshold_tops_up_once_and_emails_twice() -> Non
     assert (licence.usage.total, licence.usage.vacant) == (13, 4)
     actions = [e.action for e in stack.store.audit_entries(stack.key)]
     assert actions == [
+        AuditAction.SETTINGS_CHANGED,  # the harness saves the settings before the first sync
         AuditAction.LICENCE_DISCOVERED,
         AuditAction.LOW_LICENCE_ALERT,
         AuditAction.TOP_UP_REQUESTED,
@@ -101,7 +103,7 @@ def test_a_refused_change_is_recorded_alerted_and_not_retried_in_a_storm() -> No
         stack.run_sync()
         stack.drain()
     assert statuses(stack) == [RequestStatus.FAILED]
-    stack.store.save_settings(stack.key, restore_policy(), "admin", stack.now)
+    save_settings(stack.uow, stack.key, restore_policy(), "admin", stack.now)
     stack._collect_watch_events()
     stack.drain()
     assert statuses(stack) == [RequestStatus.FAILED, RequestStatus.FAILED]  # one retry, on request

@@ -22,6 +22,7 @@ from licence_manager.domain.topup import RequestStatus, TopUpRequest
 from licence_manager.ports import SourceError
 from licence_manager.services.buying_control import set_buying_paused
 from licence_manager.services.purchases import RequestPurchase
+from licence_manager.services.settings import save_settings
 from licence_manager.services.sweeper import MAX_ATTEMPTS, SweepRequests
 from licence_manager.services.topup import RetryLater
 from tests.automation_harness import LEASE, BusPublisher, Stack, flexible, restore_policy
@@ -232,8 +233,12 @@ def test_3_switching_automatic_top_ups_off_cancels_the_pending_request() -> None
     stack = short_stack()
     r1 = decide(stack)
     stack.advance(60)
-    stack.store.save_settings(
-        stack.key, LicenceSettings(auto_top_up=False, max_total_seats=10), "admin", stack.now
+    save_settings(
+        stack.uow,
+        stack.key,
+        LicenceSettings(auto_top_up=False, max_total_seats=10),
+        "admin",
+        stack.now,
     )
     stack._collect_watch_events()
     deliver_all(stack)  # the settings write is evaluated
@@ -248,7 +253,7 @@ def test_3_settings_saved_after_the_decision_are_checked_again_before_buying() -
     stack = short_stack()
     r1 = decide(stack)
     stack.advance(60)
-    stack.store.save_settings(stack.key, restore_policy(max_total_seats=11), "admin", stack.now)
+    save_settings(stack.uow, stack.key, restore_policy(max_total_seats=11), "admin", stack.now)
     outcome = stack.apply(r1)
     assert outcome is not None and outcome.request.status is RequestStatus.SUPERSEDED
     assert "settings were changed" in outcome.request.message
@@ -275,8 +280,12 @@ def test_3_a_request_already_sent_is_driven_to_an_outcome_after_automation_is_sw
     stack.faults.armed.add("apply:after_change_seats")
     with pytest.raises(Exception, match="apply:after_change_seats"):
         stack.apply(r1)
-    stack.store.save_settings(
-        stack.key, LicenceSettings(auto_top_up=False, max_total_seats=10), "admin", stack.now
+    save_settings(
+        stack.uow,
+        stack.key,
+        LicenceSettings(auto_top_up=False, max_total_seats=10),
+        "admin",
+        stack.now,
     )
     stack._collect_watch_events()
     stack.advance(LEASE.total_seconds() + 1)

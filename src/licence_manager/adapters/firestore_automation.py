@@ -81,23 +81,6 @@ class FirestoreStore(FirestoreLicenceStore, Store):
         doc = self._get(SETTINGS, key.doc_id)
         return ac.settings_from_doc(doc) if doc else LicenceSettings()
 
-    def save_settings(
-        self, key: LicenceKey, settings: LicenceSettings, updated_by: str, at: datetime
-    ) -> None:
-        @firestore.transactional
-        def save(transaction: Transaction) -> None:
-            state = self._state(key, transaction)
-            transaction.set(
-                self._doc(SETTINGS, key.doc_id), ac.settings_to_doc(key, settings, updated_by, at)
-            )
-            if state.failed_at_total is not None:
-                resumed = AutomationState(**{**_fields(state), "failed_at_total": None})
-                transaction.set(
-                    self._doc(AUTOMATION, key.doc_id), ac.automation_to_doc(key, resumed)
-                )
-
-        in_transaction(self._db, save)
-
     def automation_state(self, key: LicenceKey) -> AutomationState:
         return self._state(key)
 

@@ -3,7 +3,6 @@ written with their audit entries in one transaction (see ports.dashboard)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +18,6 @@ from licence_manager.domain import changes
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.notifications import Recipient
-from licence_manager.domain.settings import LicenceSettings
 from licence_manager.domain.users import Role, User
 from licence_manager.ports.dashboard import MAX_PAGE, ApiStore, AuditPage, BadCursor
 
@@ -132,30 +130,6 @@ class FirestoreApiStore(FirestoreStore, ApiStore):
         self._write_audit(transaction, (entry,), entry.head)
 
     # changes made by people
-    def change_settings(
-        self, key: LicenceKey, settings: LicenceSettings, actor: str, at: datetime
-    ) -> LicenceSettings:
-        @firestore.transactional
-        def run(transaction: Transaction) -> LicenceSettings:
-            old_doc = self._get(SETTINGS, key.doc_id, transaction)
-            before = ac.settings_from_doc(old_doc) if old_doc else LicenceSettings()
-            state = self._state(key, transaction)
-            head = self._head(key, transaction)
-            transaction.set(
-                self._doc(SETTINGS, key.doc_id), ac.settings_to_doc(key, settings, actor, at)
-            )
-            if state.failed_at_total is not None:  # saving lifts a pause, as save_settings does
-                resumed = replace(state, failed_at_total=None)
-                transaction.set(
-                    self._doc(AUTOMATION, key.doc_id), ac.automation_to_doc(key, resumed)
-                )
-            entry = changes.settings_changed(head, key, at, actor, before, settings)
-            self._write_audit(transaction, (entry,), entry.head)
-            return before
-
-        result: LicenceSettings = in_transaction(self._db, run)
-        return result
-
     def change_recipient(
         self,
         customer_id: str,

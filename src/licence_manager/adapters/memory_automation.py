@@ -51,16 +51,6 @@ class InMemoryStore(InMemoryLicenceStore, Store):
         with self._lock:
             return self.settings_records.get(key, LicenceSettings())
 
-    def save_settings(
-        self, key: LicenceKey, settings: LicenceSettings, updated_by: str, at: datetime
-    ) -> None:
-        with self._lock:
-            self.settings_records[key] = settings
-            self.settings_saved[key] = (updated_by, at)
-            self.watched_writes.append(key)
-            state = self.automation.get(key, AutomationState())
-            self.automation[key] = replace(state, failed_at_total=None)
-
     def automation_state(self, key: LicenceKey) -> AutomationState:
         with self._lock:
             return self.automation.get(key, AutomationState())

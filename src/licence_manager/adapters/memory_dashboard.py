@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 
 from licence_manager.adapters.memory_automation import InMemoryStore
 from licence_manager.domain import changes
 from licence_manager.domain.audit import AuditEntry
-from licence_manager.domain.automation import AutomationState
 from licence_manager.domain.model import GENESIS, LicenceKey
 from licence_manager.domain.notifications import Recipient
-from licence_manager.domain.settings import LicenceSettings
 from licence_manager.domain.users import User
 from licence_manager.ports.dashboard import MAX_PAGE, ApiStore, AuditPage, BadCursor
 
@@ -67,21 +64,6 @@ class InMemoryApiStore(InMemoryStore, ApiStore):
         self.heads[key] = entry.head
 
     # changes made by people
-    def change_settings(
-        self, key: LicenceKey, settings: LicenceSettings, actor: str, at: datetime
-    ) -> LicenceSettings:
-        with self._lock:
-            before = self.settings_records.get(key, LicenceSettings())
-            self.settings_records[key] = settings
-            self.settings_saved[key] = (actor, at)
-            self.watched_writes.append(key)
-            state = self.automation.get(key, AutomationState())
-            if state.failed_at_total is not None:
-                self.automation[key] = replace(state, failed_at_total=None)
-            head = self.heads.get(key, GENESIS)
-            self._audit_one(key, changes.settings_changed(head, key, at, actor, before, settings))
-            return before
-
     def change_recipient(
         self,
         customer_id: str,

@@ -12,13 +12,13 @@ from flask.typing import ResponseReturnValue
 
 from licence_manager.api.auth import actor, require_reseller_ops
 from licence_manager.api.automation_routes import request_json
+from licence_manager.api.context import unit_of_work
 from licence_manager.api.problems import Problem
 from licence_manager.domain import spending
 from licence_manager.domain.automation import month_of
 from licence_manager.domain.catalogue import SKUS
 from licence_manager.domain.topup import TopUpRequest
 from licence_manager.ports.dashboard import ApiStore
-from licence_manager.ports.unit_of_work import UnitOfWork
 from licence_manager.services.approvals import NoSuchRequest, NotAwaitingApproval
 from licence_manager.services.spending import set_spending_limit, spending_limit
 
@@ -29,13 +29,6 @@ MAX_NOTE = 500
 def _store() -> ApiStore:
     store: ApiStore = current_app.config["STORE"]
     return store
-
-
-def unit_of_work() -> UnitOfWork:
-    uow: UnitOfWork | None = current_app.config["UOW"]
-    if uow is None:
-        raise Problem(503, "Service Unavailable", "Spending controls are not available here.")
-    return uow
 
 
 def _limit_json(limit: spending.SpendingLimit, spent: int) -> dict[str, Any]:

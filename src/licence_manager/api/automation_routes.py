@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from licence_manager.api.auth import actor
+from licence_manager.api.context import unit_of_work
 from licence_manager.api.problems import Problem
 from licence_manager.api.settings_json import parse_settings, settings_json, worst_case_json
 from licence_manager.domain.model import Licence, LicenceKey
@@ -17,6 +18,7 @@ from licence_manager.domain.settings import LicenceSettings, problems
 from licence_manager.domain.topup import TopUpRequest
 from licence_manager.domain.worst_case import worst_case_month
 from licence_manager.services.additions import AdditionRefused
+from licence_manager.services.settings import save_settings
 
 automation = Blueprint("automation", __name__, url_prefix="/api/v1/customers/<customer_id>")
 
@@ -62,7 +64,7 @@ def put_settings(customer_id: str, sku_id: str) -> ResponseReturnValue:
     if errors or settings is None:
         raise Problem(422, "Invalid settings", "Some settings need attention.", errors=errors)
     # Saved with its audit entry (who, before and after) in one transaction.
-    current_app.config["STORE"].change_settings(licence.key, settings, actor(), datetime.now(UTC))
+    save_settings(unit_of_work(), licence.key, settings, actor(), datetime.now(UTC))
     return jsonify(_settings_answer(licence, settings))
 
 

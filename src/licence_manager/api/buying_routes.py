@@ -9,8 +9,8 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from licence_manager.api.approval_routes import unit_of_work
 from licence_manager.api.auth import actor, require_reseller_ops
+from licence_manager.api.context import unit_of_work
 from licence_manager.api.problems import Problem
 from licence_manager.domain.buying import BuyingControl
 from licence_manager.services.buying_control import set_buying_paused

@@ -67,6 +67,12 @@ class Evaluation:
     changed: bool = False  # the state must be written
 
 
+def settings_saved(state: AutomationState) -> AutomationState:
+    """Saving the settings lifts the pause a refused top-up put on automation: the admin has
+    looked at the licence, so its automation may try again."""
+    return replace(state, failed_at_total=None)
+
+
 def month_of(at: datetime, time_zone: str) -> str:
     return at.astimezone(ZoneInfo(time_zone)).strftime("%Y-%m")
 

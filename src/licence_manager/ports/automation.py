@@ -17,12 +17,6 @@ class AutomationStore(abc.ABC):
         """The licence's settings; the defaults (everything off) if never saved."""
 
     @abc.abstractmethod
-    def save_settings(
-        self, key: LicenceKey, settings: LicenceSettings, updated_by: str, at: datetime
-    ) -> None:
-        """Save, and lift any pause a failed top-up put on automation for this licence."""
-
-    @abc.abstractmethod
     def create_request(self, request: TopUpRequest) -> bool:
         """Create the request unless one with its id exists; True if created."""
 

@@ -9,9 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from licence_manager.domain.audit import AuditEntry
-from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.notifications import Recipient
-from licence_manager.domain.settings import LicenceSettings
 from licence_manager.domain.users import User
 from licence_manager.ports import Store
 
@@ -55,13 +53,6 @@ class DashboardStore(abc.ABC):
 
     # changes made by people, audited with them
     @abc.abstractmethod
-    @abc.abstractmethod
-    def change_settings(
-        self, key: LicenceKey, settings: LicenceSettings, actor: str, at: datetime
-    ) -> LicenceSettings:
-        """save_settings and a SETTINGS_CHANGED audit entry (before and after) together;
-        returns the settings before."""
-
     @abc.abstractmethod
     def change_recipient(
         self,
