@@ -139,7 +139,13 @@ class Stack:
             reevaluate=self.evaluate,
         )
         self.send = SendNotification(
-            self.store, self.mailer, "https://lm.example", clock, LEASE, sleep=lambda _s: None
+            self.store,
+            self.uow,
+            self.mailer,
+            "https://lm.example",
+            clock,
+            LEASE,
+            sleep=lambda _s: None,
         )
         self.store.save_recipient(Recipient(start.customer_id, "admin@acme.example"))
         save_settings(self.uow, self.key, settings, "test", T0)

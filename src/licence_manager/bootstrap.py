@@ -132,7 +132,11 @@ def sweep_requests() -> SweepRequests:
 def send_notification() -> SendNotification:
     config = settings()
     return SendNotification(
-        store(), mailer(), config.dashboard_url, reseller_ops_email=config.reseller_ops_email
+        store(),
+        unit_of_work(),
+        mailer(),
+        config.dashboard_url,
+        reseller_ops_email=config.reseller_ops_email,
     )
 
 

@@ -24,6 +24,7 @@ from licence_manager_local.sendgrid_standin import (
     SentMessage,
     start_sendgrid_standin,
 )
+from tests.fakes.unit_of_work import MemoryUnitOfWork
 
 SENDER = "licences@reseller.example"
 TIMEOUT = 5.0  # generous: only the timeout test wants a short one
@@ -177,7 +178,9 @@ def test_the_delivery_service_sends_to_the_good_addresses_through_sendgrid(
         "n1", key, NotificationType.LOW_LICENCES, datetime.now(UTC), {"skuName": "Standard"}
     )
 
-    delivered = SendNotification(store, sendgrid, "", sleep=lambda _s: None)("n1")
+    delivered = SendNotification(
+        store, MemoryUnitOfWork(store), sendgrid, "", sleep=lambda _s: None
+    )("n1")
 
     assert delivered is not None and delivered.status is DeliveryStatus.SENT
     assert delivered.refused_recipients == ("it@acme..example",)
@@ -319,7 +322,9 @@ def test_a_slow_sendgrid_answer_leaves_one_email_and_an_unconfirmed_notification
     impatient = SendGridMailer(standin.api_key, SENDER, host=standin.url, timeout=0.5)
     standin.faults.hang_next(2.0)
 
-    delivered = SendNotification(store, impatient, "", sleep=lambda _s: None)("n1")
+    delivered = SendNotification(
+        store, MemoryUnitOfWork(store), impatient, "", sleep=lambda _s: None
+    )("n1")
 
     assert delivered is not None and delivered.status is DeliveryStatus.UNCONFIRMED
     assert len(standin.outbox.wait_for(1)) == 1

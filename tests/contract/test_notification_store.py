@@ -20,6 +20,7 @@ from licence_manager.domain.notifications import (
     NotificationType,
     Recipient,
 )
+from licence_manager.services import notification_records as records
 from tests.builders import T0
 from tests.fakes.unit_of_work import MemoryUnitOfWork
 
@@ -48,15 +49,35 @@ def notification(
     )
 
 
+def unit_of_work(store: Store) -> MemoryUnitOfWork | FirestoreUnitOfWork:
+    if isinstance(store, InMemoryStore):
+        return MemoryUnitOfWork(store)
+    return FirestoreUnitOfWork(store._db)
+
+
 def add(store: Store, *notifications: Notification) -> None:
     """Create notifications the way production does: created in a unit of work."""
-    uow = (
-        MemoryUnitOfWork(store)
-        if isinstance(store, InMemoryStore)
-        else FirestoreUnitOfWork(store._db)
-    )
     for n in notifications:
-        uow.run(lambda tx, n=n: tx.notifications.create(n.notification_id, n))
+        unit_of_work(store).run(lambda tx, n=n: tx.notifications.create(n.notification_id, n))
+
+
+def take(
+    store: Store, notification_id: str, now: datetime, lease: timedelta
+) -> tuple[NotificationClaim, Notification | None]:
+    """send_alerts' claim (services.notification_records.take), in its own unit of work."""
+    return unit_of_work(store).run(lambda tx: records.take(tx, notification_id, now, lease))
+
+
+def put(store: Store, notification: Notification) -> None:
+    """Store the notification as it is (a round trip of every field)."""
+    unit_of_work(store).run(
+        lambda tx: tx.notifications.put(notification.notification_id, notification)
+    )
+
+
+def write(store: Store, notification: Notification) -> bool:
+    """An attempt's fenced write of its new state of the email."""
+    return unit_of_work(store).run(lambda tx: records.write_if_held(tx, notification))
 
 
 def stored(store: Store, notification_id: str = "n1") -> Notification:
@@ -68,9 +89,9 @@ def stored(store: Store, notification_id: str = "n1") -> Notification:
 def claimed_then_sending(store: Store) -> Notification:
     """A notification its sender claimed at T0 and started handing to SendGrid."""
     add(store, notification())
-    store.take_notification("n1", T0, LEASE)
+    take(store, "n1", T0, LEASE)
     sending = replace(stored(store), status=DeliveryStatus.SENDING, recipients=("a@acme.example",))
-    store.update_notification(sending)
+    write(store, sending)
     return sending
 
 
@@ -86,7 +107,7 @@ def test_a_created_notification_reads_back_equal(store: Store) -> None:
 def test_a_pending_notification_is_claimed(store: Store) -> None:
     add(store, notification())
 
-    claim, claimed = store.take_notification("n1", T0, LEASE)
+    claim, claimed = take(store, "n1", T0, LEASE)
 
     assert claim is NotificationClaim.CLAIMED
     expected = replace(notification(), status=DeliveryStatus.CLAIMED, claimed_at=T0, attempts=1)
@@ -96,9 +117,9 @@ def test_a_pending_notification_is_claimed(store: Store) -> None:
 
 def test_a_live_claim_makes_the_next_taker_busy(store: Store) -> None:
     add(store, notification())
-    _, claimed = store.take_notification("n1", T0, LEASE)
+    _, claimed = take(store, "n1", T0, LEASE)
 
-    claim, busy = store.take_notification("n1", T0 + LEASE - timedelta(seconds=1), LEASE)
+    claim, busy = take(store, "n1", T0 + LEASE - timedelta(seconds=1), LEASE)
 
     assert claim is NotificationClaim.BUSY
     assert busy == claimed == store.notification("n1")
@@ -106,9 +127,9 @@ def test_a_live_claim_makes_the_next_taker_busy(store: Store) -> None:
 
 def test_a_claim_that_died_before_sending_is_taken_over(store: Store) -> None:
     add(store, notification())
-    store.take_notification("n1", T0, LEASE)
+    take(store, "n1", T0, LEASE)
 
-    claim, taken = store.take_notification("n1", T0 + LEASE, LEASE)
+    claim, taken = take(store, "n1", T0 + LEASE, LEASE)
 
     assert claim is NotificationClaim.CLAIMED
     assert taken == stored(store)
@@ -118,7 +139,7 @@ def test_a_claim_that_died_before_sending_is_taken_over(store: Store) -> None:
 def test_a_notification_being_sent_is_busy_within_its_lease(store: Store) -> None:
     sending = claimed_then_sending(store)
 
-    claim, busy = store.take_notification("n1", T0 + timedelta(seconds=30), LEASE)
+    claim, busy = take(store, "n1", T0 + timedelta(seconds=30), LEASE)
 
     assert claim is NotificationClaim.BUSY
     assert busy == sending == store.notification("n1")
@@ -127,14 +148,14 @@ def test_a_notification_being_sent_is_busy_within_its_lease(store: Store) -> Non
 def test_a_sender_that_died_while_sending_leaves_it_unconfirmed(store: Store) -> None:
     sending = claimed_then_sending(store)
 
-    claim, in_doubt = store.take_notification("n1", T0 + LEASE, LEASE)
+    claim, in_doubt = take(store, "n1", T0 + LEASE, LEASE)
 
     assert claim is NotificationClaim.IN_DOUBT
     assert in_doubt is not None and in_doubt.status is DeliveryStatus.UNCONFIRMED
     assert in_doubt.error and "may not have been delivered" in in_doubt.error
     assert in_doubt == replace(sending, status=DeliveryStatus.UNCONFIRMED, error=in_doubt.error)
     assert store.notification("n1") == in_doubt
-    assert store.take_notification("n1", T0 + LEASE * 5, LEASE) == (
+    assert take(store, "n1", T0 + LEASE * 5, LEASE) == (
         NotificationClaim.DONE,
         in_doubt,
     )
@@ -142,16 +163,16 @@ def test_a_sender_that_died_while_sending_leaves_it_unconfirmed(store: Store) ->
 
 def test_a_sent_notification_is_done(store: Store) -> None:
     sent = replace(claimed_then_sending(store), status=DeliveryStatus.SENT, sent_at=T0)
-    store.update_notification(sent)
+    write(store, sent)
 
-    assert store.take_notification("n1", T0 + timedelta(seconds=1), LEASE) == (
+    assert take(store, "n1", T0 + timedelta(seconds=1), LEASE) == (
         NotificationClaim.DONE,
         sent,
     )
 
 
 def test_an_unknown_notification_is_done_and_absent(store: Store) -> None:
-    assert store.take_notification("nope", T0, LEASE) == (NotificationClaim.DONE, None)
+    assert take(store, "nope", T0, LEASE) == (NotificationClaim.DONE, None)
 
 
 # updating and listing
@@ -171,7 +192,7 @@ def test_an_update_reads_back_equal_with_every_field_and_fact(store: Store) -> N
         error="SendGrid refused the email (400): bad address",
     )
 
-    store.update_notification(updated)
+    put(store, updated)
 
     assert store.notification("n1") == updated  # the facts dropped from it are gone too
 
@@ -252,6 +273,22 @@ def test_a_removed_recipient_is_gone_whatever_the_case(store: Store) -> None:
     assert store.recipients("C02") == [Recipient("C02", "admin@acme.example")]
 
 
+def test_a_sender_that_was_taken_over_writes_nothing_more(store: Store) -> None:
+    """The first sender stalled past its lease; a second took the email over. The first one's
+    late writes (marking it SENDING, recording it SENT) are fenced out, so it never sends the
+    email a second time or overwrites the second sender's record."""
+    add(store, notification())
+    _, first = take(store, "n1", T0, LEASE)
+    _, second = take(store, "n1", T0 + LEASE, LEASE)
+    assert first is not None and second is not None
+    assert second.attempts == first.attempts + 1
+    assert write(store, replace(first, status=DeliveryStatus.SENDING)) is False
+    assert write(store, replace(second, status=DeliveryStatus.SENDING)) is True
+    assert write(store, replace(first, status=DeliveryStatus.SENT)) is False
+    assert stored(store).status is DeliveryStatus.SENDING
+    assert stored(store).attempts == second.attempts
+
+
 def test_refused_recipients_read_back_beside_those_sent_to(store: Store) -> None:
     add(store, notification())
     updated = replace(
@@ -261,7 +298,7 @@ def test_refused_recipients_read_back_beside_those_sent_to(store: Store) -> None
         refused_recipients=("b@acme..example", "c@-acme.example"),
     )
 
-    store.update_notification(updated)
+    put(store, updated)
 
     assert stored(store) == updated
     assert store.notifications_of("C01")[0].refused_recipients == updated.refused_recipients

@@ -16,6 +16,7 @@ from functions_framework import create_app
 
 from licence_manager.adapters.firestore_automation import FirestoreStore
 from licence_manager.adapters.firestore_reports import FirestoreReports
+from licence_manager.adapters.firestore_unit_of_work import FirestoreUnitOfWork
 from licence_manager.adapters.memory_automation import RecordingPublisher
 from licence_manager.adapters.sendgrid_mailer import SendGridMailer
 from licence_manager.domain import audit
@@ -137,7 +138,7 @@ def test_the_month_end_job_runs_twice_and_writes_one_document_and_one_email(
     store = FirestoreReports(year._db)
     job = MonthEndJob(reports, store, year, year, publisher, clock=lambda: NOW)
     mailer = SendGridMailer(sendgrid.api_key, "lm@reseller.example", host=sendgrid.url)
-    send = SendNotification(year, mailer, "", clock=lambda: NOW)
+    send = SendNotification(year, FirestoreUnitOfWork(year._db), mailer, "", clock=lambda: NOW)
 
     first = job(date(2026, 10, 1))
     for notification_id in publisher.notifications:

@@ -25,6 +25,7 @@ from licence_manager.domain.notifications import (
 from licence_manager.ports import Email, MailRejected
 from licence_manager.services.alerts import SendNotification
 from tests.builders import T0
+from tests.fakes.unit_of_work import MemoryUnitOfWork
 
 KEY = LicenceKey("C01", "1010020028")
 NOTIFICATION_ID = "C01_1010020028-low-1"
@@ -58,9 +59,9 @@ def store_with(*addresses: str) -> InMemoryStore:
 
 
 def deliver(store: InMemoryStore, mailer: RecordingMailer) -> Notification:
-    delivered = SendNotification(store, mailer, "https://lm.example", clock=lambda: T0)(
-        NOTIFICATION_ID
-    )
+    delivered = SendNotification(
+        store, MemoryUnitOfWork(store), mailer, "https://lm.example", clock=lambda: T0
+    )(NOTIFICATION_ID)
     assert delivered is not None
     assert store.notification(NOTIFICATION_ID) == delivered
     return delivered

@@ -55,7 +55,7 @@ class World:
             stack.uow, stack.store, stack.store, publisher, clock=clock, lease=LEASE
         )
         self.send = SendNotification(
-            stack.store, stack.mailer, "", clock, LEASE, reseller_ops_email=OPS
+            stack.store, stack.uow, stack.mailer, "", clock, LEASE, reseller_ops_email=OPS
         )
 
     def pending(self, kind: str) -> list[str]:

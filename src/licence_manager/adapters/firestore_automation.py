@@ -5,7 +5,7 @@ decision can never write a second copy."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from google.cloud import firestore
@@ -27,9 +27,7 @@ from licence_manager.domain.model import GENESIS, AuditHead, LicenceKey
 from licence_manager.domain.notifications import (
     DeliveryStatus,
     Notification,
-    NotificationClaim,
     Recipient,
-    take_notification,
 )
 from licence_manager.domain.settings import LicenceSettings
 from licence_manager.domain.topup import RequestStatus, TopUpRequest
@@ -158,29 +156,6 @@ class FirestoreStore(FirestoreLicenceStore, Store):
         )
         found = [ac.notification_from_doc(_data(s)) for s in query.stream()]
         return sorted(found, key=lambda n: (n.created_at, n.notification_id))
-
-    def take_notification(
-        self, notification_id: str, now: datetime, lease: timedelta
-    ) -> tuple[NotificationClaim, Notification | None]:
-        @firestore.transactional
-        def run(transaction: Transaction) -> tuple[NotificationClaim, Notification | None]:
-            doc = self._get(NOTIFICATIONS, notification_id, transaction)
-            if doc is None:
-                return NotificationClaim.DONE, None
-            outcome, taken = take_notification(ac.notification_from_doc(doc), now, lease)
-            if outcome in (NotificationClaim.CLAIMED, NotificationClaim.IN_DOUBT):
-                transaction.set(
-                    self._doc(NOTIFICATIONS, notification_id), ac.notification_to_doc(taken)
-                )
-            return outcome, taken
-
-        result: tuple[NotificationClaim, Notification | None] = in_transaction(self._db, run)
-        return result
-
-    def update_notification(self, notification: Notification) -> None:
-        self._doc(NOTIFICATIONS, notification.notification_id).set(
-            ac.notification_to_doc(notification)
-        )
 
     def recipients(self, customer_id: str) -> list[Recipient]:
         query = self._db.collection(RECIPIENTS).where(

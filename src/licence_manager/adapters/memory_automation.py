@@ -4,7 +4,7 @@ documents with the licence store fake, like one Firestore database."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from licence_manager.adapters.memory import InMemoryLicenceStore
 from licence_manager.domain.audit import AuditEntry
@@ -15,9 +15,7 @@ from licence_manager.domain.model import AuditHead, LicenceKey, Subscription
 from licence_manager.domain.notifications import (
     DeliveryStatus,
     Notification,
-    NotificationClaim,
     Recipient,
-    take_notification,
 )
 from licence_manager.domain.settings import LicenceSettings
 from licence_manager.domain.spending import SpendingLimit
@@ -117,22 +115,6 @@ class InMemoryStore(InMemoryLicenceStore, Store):
         with self._lock:
             found = [n for n in self.notification_records.values() if n.status in unsent]
         return sorted(found, key=lambda n: (n.created_at, n.notification_id))[:limit]
-
-    def take_notification(
-        self, notification_id: str, now: datetime, lease: timedelta
-    ) -> tuple[NotificationClaim, Notification | None]:
-        with self._lock:
-            notification = self.notification_records.get(notification_id)
-            if notification is None:
-                return NotificationClaim.DONE, None
-            outcome, taken = take_notification(notification, now, lease)
-            if outcome in (NotificationClaim.CLAIMED, NotificationClaim.IN_DOUBT):
-                self.notification_records[notification_id] = taken
-            return outcome, taken
-
-    def update_notification(self, notification: Notification) -> None:
-        with self._lock:
-            self.notification_records[notification.notification_id] = notification
 
     def recipients(self, customer_id: str) -> list[Recipient]:
         with self._lock:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 
 from licence_manager.domain.email_address import AddressesRefused
-from licence_manager.domain.notifications import Notification, NotificationClaim, Recipient
+from licence_manager.domain.notifications import Notification, Recipient
 
 
 class Publisher(abc.ABC):
@@ -75,15 +74,6 @@ class NotificationStore(abc.ABC):
     def notifications_unsent(self, limit: int = 500) -> list[Notification]:
         """Notifications not yet delivered or given up on (PENDING, CLAIMED or SENDING), oldest
         first: what the sweeper drives when their message was lost."""
-
-    @abc.abstractmethod
-    def take_notification(
-        self, notification_id: str, now: datetime, lease: timedelta
-    ) -> tuple[NotificationClaim, Notification | None]: ...
-
-    @abc.abstractmethod
-    def update_notification(self, notification: Notification) -> None:
-        """Write the notification's delivery fields (status, recipients, times, error)."""
 
     @abc.abstractmethod
     def recipients(self, customer_id: str) -> list[Recipient]: ...

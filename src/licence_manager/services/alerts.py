@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 
 from licence_manager.domain.email_address import AddressesRefused, is_valid_email
 from licence_manager.domain.emails import render
@@ -31,8 +32,10 @@ from licence_manager.ports import (
     MailRejected,
     NotificationStore,
 )
+from licence_manager.ports.unit_of_work import UnitOfWork
+from licence_manager.services import notification_records as records
+from licence_manager.services.errors import RetryLater
 from licence_manager.services.sync import Clock, utc_now
-from licence_manager.services.topup import RetryLater
 
 log = get_logger(__name__)
 
@@ -46,6 +49,7 @@ class SendNotification:
     def __init__(
         self,
         store: NotificationStore,
+        uow: UnitOfWork,
         mailer: Mailer,
         dashboard_url: str,
         clock: Clock = utc_now,
@@ -56,6 +60,7 @@ class SendNotification:
         reseller_ops_email: str = "",
     ) -> None:
         self._store = store
+        self._uow = uow
         self._mailer = mailer
         self._dashboard_url = dashboard_url
         self._clock = clock
@@ -66,8 +71,9 @@ class SendNotification:
         self._ops_email = reseller_ops_email.strip().lower()
 
     def __call__(self, notification_id: str) -> Notification | None:
-        claim, notification = self._store.take_notification(
-            notification_id, self._clock(), self._lease
+        now = self._clock()
+        claim, notification = self._uow.run(
+            partial(records.take, notification_id=notification_id, now=now, lease=self._lease)
         )
         if notification is None:
             log.error("unknown notification dropped", extra={"notificationId": notification_id})
@@ -114,7 +120,8 @@ class SendNotification:
             reference=notification.notification_id,
             attachments=attachments_of(notification),
         )
-        self._store.update_notification(sending)
+        if not self._held(sending):
+            return sending  # taken over while preparing: the other attempt sends it
         dropped_once = False
         attempt = 0
         while True:
@@ -136,7 +143,8 @@ class SendNotification:
                     dropped_once = True
                     attempt -= 1
                     email = replace(email, to=others)
-                    self._store.update_notification(sending)
+                    if not self._held(sending):
+                        return sending
                     continue
                 reason = _ALL_REFUSED if named and not others else str(error)
                 return self._record(sending, DeliveryStatus.FAILED, error=reason)
@@ -146,7 +154,7 @@ class SendNotification:
                 wait = error.retry_after_seconds
                 if attempt >= self._attempts or (wait is not None and wait > self._max_wait):
                     # Nothing went out: hand it back and let Pub/Sub redeliver later.
-                    self._store.update_notification(
+                    self._held(
                         replace(
                             sending,
                             status=DeliveryStatus.PENDING,
@@ -163,7 +171,8 @@ class SendNotification:
         self, notification: Notification, status: DeliveryStatus, **changes: str | None
     ) -> Notification:
         done = replace(notification, status=status, sent_at=self._clock(), **changes)  # type: ignore[arg-type]
-        self._store.update_notification(done)
+        if not self._held(done):
+            return done
         # Counts, not addresses: the notification holds who it went to, logs keep no personal
         # data (security review #16).
         log.info(
@@ -179,6 +188,17 @@ class SendNotification:
             },
         )
         return done
+
+    def _held(self, notification: Notification) -> bool:
+        """Write the attempt's new state if it still holds the email (see
+        services.notification_records); False if another attempt has taken over."""
+        held = self._uow.run(partial(records.write_if_held, notification=notification))
+        if not held:
+            log.warning(
+                "email attempt lost its claim; another attempt has it",
+                extra={"notificationId": notification.notification_id},
+            )
+        return held
 
 
 def attachments_of(notification: Notification) -> tuple[Attachment, ...]:
