@@ -15,18 +15,20 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from bench.firestore_tools import counting_reads
 from licence_manager.adapters.firestore_automation import FirestoreStore
+from licence_manager.adapters.firestore_unit_of_work import FirestoreUnitOfWork
 from licence_manager.adapters.reseller import ResellerApi
 from licence_manager.adapters.reseller_client import build_reseller_service
 from licence_manager.config import Settings
 from licence_manager.domain.model import Licence, LicenceKey
-from licence_manager.domain.observation import RecordedChange
-from licence_manager.ports import ChangeDecision, SubscriptionListing
+from licence_manager.ports import SubscriptionListing
+from licence_manager.ports.unit_of_work import Transaction
 from licence_manager.services.sync import SyncReport, SyncUsage, UsageSync
+
+T = TypeVar("T")
 
 
 class Phases:
@@ -82,12 +84,16 @@ class TimedStore(FirestoreStore):
         )
         return stored
 
-    def record(
-        self, key: LicenceKey, at: datetime, default_time_zone: str, decide: ChangeDecision
-    ) -> RecordedChange | None:
+
+class TimedUnitOfWork(FirestoreUnitOfWork):
+    """Times each licence the sync records (one unit of work each)."""
+
+    phases: Phases
+
+    def run(self, work: Callable[[Transaction], T]) -> T:
         start = time.perf_counter()
         try:
-            return super().record(key, at, default_time_zone, decide)
+            return super().run(work)
         finally:
             elapsed = time.perf_counter() - start
             with self.phases._lock:
@@ -100,13 +106,17 @@ def main() -> int:
 
     settings = Settings.from_env()
     phases = Phases()
-    store = TimedStore(firestore.Client(project=settings.project_id))
+    client = firestore.Client(project=settings.project_id)
+    store = TimedStore(client)
     store.phases = phases
+    uow = TimedUnitOfWork(client)
+    uow.phases = phases
     source = TimedSource(lambda: build_reseller_service(settings))
     source.phases = phases
     sync = UsageSync(
         source,
         store,
+        uow,
         settings.default_time_zone,
         max_parallel_shards=settings.sync_max_parallel_shards,
         recipients=store,

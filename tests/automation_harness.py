@@ -126,7 +126,7 @@ class Stack:
         self.mailer = CrashingMailer(self.faults)
         self.source = FakeSubscriptionSource()
         clock = lambda: self.now  # noqa: E731
-        self.sync = UsageSync(self.source, self.store, "Europe/London", clock=clock)
+        self.sync = UsageSync(self.source, self.store, self.uow, "Europe/London", clock=clock)
         self.evaluate = EvaluateLicence(
             self.uow, BusPublisher(self.bus, self.faults, "evaluate:before_publish"), clock
         )

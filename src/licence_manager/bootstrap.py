@@ -89,6 +89,7 @@ def usage_sync() -> UsageSync:
     return UsageSync(
         source=reseller(),
         store=store(),
+        uow=unit_of_work(),
         default_time_zone=config.default_time_zone,
         max_parallel_shards=config.sync_max_parallel_shards,
         recipients=store(),

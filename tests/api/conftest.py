@@ -21,7 +21,7 @@ from licence_manager.services.additions import RequestAddition
 from licence_manager.services.approvals import DecideApproval
 from licence_manager.services.purchases import RequestPurchase
 from tests.builders import T0, subscription
-from tests.fakes.unit_of_work import MemoryUnitOfWork
+from tests.fakes.unit_of_work import MemoryUnitOfWork, record
 
 ACME, GLOBEX = "C01acme", "C02globex"
 STANDARD, STARTER, PLUS = "1010020028", "1010020027", "1010020025"
@@ -51,7 +51,7 @@ def observe(store: InMemoryApiStore, **kwargs: Any) -> None:
     def decide(context: LicenceContext) -> RecordedChange | None:
         return record_observation(context, sub, T0, TZ)
 
-    store.record(sub.key, T0, TZ, decide)
+    record(store, sub.key, T0, TZ, decide)
 
 
 def build_store() -> InMemoryApiStore:

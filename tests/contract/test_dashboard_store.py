@@ -23,7 +23,7 @@ from licence_manager.ports.unit_of_work import AlreadyExists
 from licence_manager.services import spending
 from licence_manager.services.settings import save_settings
 from tests.builders import T0, subscription
-from tests.fakes.unit_of_work import MemoryUnitOfWork
+from tests.fakes.unit_of_work import MemoryUnitOfWork, record
 
 Store = InMemoryApiStore | FirestoreApiStore
 TZ = "Europe/London"
@@ -52,7 +52,7 @@ def observe(store: Store, sku_id: str, total: int, minutes: int) -> None:
     def decide(context: LicenceContext) -> RecordedChange | None:
         return record_observation(context, sub, at, TZ)
 
-    store.record(sub.key, at, TZ, decide)
+    record(store, sub.key, at, TZ, decide)
 
 
 def test_users_round_trip_case_insensitively(store: Store) -> None:

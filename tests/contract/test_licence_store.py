@@ -6,13 +6,14 @@ from functools import partial
 
 import pytest
 
-from licence_manager.adapters.firestore_store import FirestoreLicenceStore
-from licence_manager.adapters.memory import InMemoryLicenceStore
+from licence_manager.adapters.firestore_automation import FirestoreStore
+from licence_manager.adapters.memory_automation import InMemoryStore
 from licence_manager.domain.audit import verify_chain
 from licence_manager.domain.model import Customer, LicenceKey
 from licence_manager.domain.observation import record_observation
 from licence_manager.ports import LicenceStore, SyncRunRecord
 from tests.builders import T0, subscription
+from tests.fakes.unit_of_work import record
 
 TZ = "Europe/London"
 
@@ -20,13 +21,13 @@ TZ = "Europe/London"
 @pytest.fixture(params=["memory", "firestore"])
 def store(request: pytest.FixtureRequest) -> LicenceStore:
     if request.param == "memory":
-        return InMemoryLicenceStore()
-    return FirestoreLicenceStore(request.getfixturevalue("firestore_client"))
+        return InMemoryStore()
+    return FirestoreStore(request.getfixturevalue("firestore_client"))
 
 
 def observe(store: LicenceStore, sub, at=T0):  # type: ignore[no-untyped-def]
     decide = partial(_decide, sub=sub, at=at)
-    return store.record(sub.key, at, TZ, decide)
+    return record(store, sub.key, at, TZ, decide)
 
 
 def _decide(context, *, sub, at):  # type: ignore[no-untyped-def]

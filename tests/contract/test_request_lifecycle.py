@@ -36,6 +36,7 @@ from licence_manager.services.settings import save_settings
 from licence_manager.services.topup import DEFAULT_LEASE, SEND_MARGIN
 from tests.builders import T0, subscription
 from tests.contract.test_unit_of_work import Backend, Store, backend
+from tests.fakes.unit_of_work import record
 
 __all__ = ["backend"]  # the fixture, shared with the unit of work's contract
 
@@ -65,7 +66,7 @@ def observe(store: Store, total: int = 10, assigned: int = 9, at: datetime = T0)
     def decide(context: LicenceContext) -> RecordedChange | None:
         return record_observation(context, sub, at, TZ)
 
-    store.record(sub.key, at, TZ, decide)
+    record(store, sub.key, at, TZ, decide)
 
 
 def evaluate(
@@ -473,7 +474,7 @@ def test_a_claimed_change_is_seen_in_flight_by_the_sync(backend: Backend) -> Non
     claim(backend)
 
     contexts: list[LicenceContext] = []
-    store.record(KEY, T0, TZ, lambda context: contexts.append(context))
+    record(store, KEY, T0, TZ, lambda context: contexts.append(context))
     assert [c.in_flight_total for c in contexts] == [13]
 
     # so the sync that sees the new seats does not call them a change outside Licence Manager

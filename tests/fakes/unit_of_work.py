@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from licence_manager.adapters.firestore_unit_of_work import ReadAfterWrite
@@ -15,6 +16,7 @@ from licence_manager.adapters.memory_automation import InMemoryStore
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.buying import BuyingControl
 from licence_manager.domain.model import LicenceKey
+from licence_manager.domain.observation import RecordedChange
 from licence_manager.domain.spending import SpendingLimit
 from licence_manager.ports.unit_of_work import (
     AlreadyExists,
@@ -24,6 +26,7 @@ from licence_manager.ports.unit_of_work import (
     Transaction,
     UnitOfWork,
 )
+from licence_manager.services.sync import ChangeDecision
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -135,3 +138,23 @@ class MemoryUnitOfWork(UnitOfWork):
                     self.store.watched_writes.append(key)
             self.commits += 1
             return result
+
+
+def unit_of_work_for(store: object) -> UnitOfWork:
+    """The unit of work over the same data as `store`: in memory, or the same Firestore."""
+    if isinstance(store, InMemoryStore):
+        return MemoryUnitOfWork(store)
+    from licence_manager.adapters.firestore_unit_of_work import FirestoreUnitOfWork
+
+    return FirestoreUnitOfWork(store._db)  # type: ignore[attr-defined]
+
+
+def record(
+    store: object, key: LicenceKey, at: datetime, default_time_zone: str, decide: ChangeDecision
+) -> RecordedChange | None:
+    """Record one licence as the sync does (services.sync.record_licence), in `store`'s data."""
+    from licence_manager.services.sync import record_licence
+
+    return unit_of_work_for(store).run(
+        partial(record_licence, key=key, at=at, default_time_zone=default_time_zone, decide=decide)
+    )

@@ -29,6 +29,7 @@ from licence_manager.services.alerts import SendNotification
 from licence_manager.services.reports import MonthEndJob, ReportRange, Reports
 from licence_manager_local.sendgrid_standin import RunningStandIn, start_sendgrid_standin
 from tests.builders import subscription
+from tests.fakes.unit_of_work import record
 
 API = Path(__file__).resolve().parents[2] / "functions" / "api" / "main.py"
 KEY = LicenceKey("C01", "1010020028")
@@ -46,7 +47,8 @@ def year(firestore_client: Any) -> FirestoreStore:
     while day <= NOW.date():
         at = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=9)
         sub = subscription(assigned=10 + day.toordinal() % 7, total=20)
-        store.record(
+        record(
+            store,
             KEY,
             at,
             "Europe/London",

@@ -13,6 +13,7 @@ from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.observation import REMOVED
 from licence_manager.services.sync import SyncUsage, UsageSync
 from licence_manager_local.simulator import RunningSimulator, generated_world
+from tests.fakes.unit_of_work import unit_of_work_for
 from tests.integration.conftest import (
     RecordedSleeps,
     document_versions,
@@ -31,7 +32,8 @@ def simulator() -> Iterator[RunningSimulator]:
 
 @pytest.fixture
 def sync(simulator: RunningSimulator, firestore_store: Any, sleeps: RecordedSleeps) -> UsageSync:
-    return UsageSync(reseller_source(simulator.url, sleeps), firestore_store, "Europe/London")
+    source = reseller_source(simulator.url, sleeps)
+    return UsageSync(source, firestore_store, unit_of_work_for(firestore_store), "Europe/London")
 
 
 def online(simulator: RunningSimulator) -> list[Any]:
@@ -140,7 +142,8 @@ def test_a_503_storm_longer_than_the_retries_leaves_the_data_intact(
 def test_a_timeout_is_retried(simulator: RunningSimulator, firestore_store: Any) -> None:
     source = reseller_source(simulator.url, RecordedSleeps(), timeout=0.5)
     simulator.faults.hang_next(2.0, count=1, method="subscriptions.list")
-    report = UsageSync(source, firestore_store, "Europe/London")(SyncUsage())
+    uow = unit_of_work_for(firestore_store)
+    report = UsageSync(source, firestore_store, uow, "Europe/London")(SyncUsage())
     assert report.failures == []
     assert report.total("subscriptions_seen") == len(online(simulator))
 

@@ -4,12 +4,14 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from licence_manager.adapters.memory import FakeSubscriptionSource, InMemoryLicenceStore
+from licence_manager.adapters.memory import FakeSubscriptionSource
+from licence_manager.adapters.memory_automation import InMemoryStore
 from licence_manager.domain.audit import AuditAction
 from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.observation import REMOVED
 from licence_manager.services.sync import SyncUsage, UsageSync
 from tests.builders import T0, subscription
+from tests.fakes.unit_of_work import MemoryUnitOfWork
 
 
 class Clock:
@@ -42,12 +44,12 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def store() -> InMemoryLicenceStore:
-    return InMemoryLicenceStore()
+def store() -> InMemoryStore:
+    return InMemoryStore()
 
 
-def make_sync(source, store, clock) -> UsageSync:
-    return UsageSync(source, store, "Europe/London", clock=clock)
+def make_sync(source, store, clock, uow=None) -> UsageSync:
+    return UsageSync(source, store, uow or MemoryUnitOfWork(store), "Europe/London", clock=clock)
 
 
 def test_first_sync_records_every_licence_and_customer(store, clock) -> None:
@@ -175,14 +177,18 @@ def test_shards_split_the_work_by_customer_name_prefix(store, clock) -> None:
 
 
 def test_one_licence_failing_to_save_does_not_stop_the_others(store, clock) -> None:
-    class FlakyStore(InMemoryLicenceStore):
-        def record(self, key, at, default_time_zone, decide):
-            if key.customer_id == "C01":
-                raise RuntimeError("deadline exceeded")
-            return super().record(key, at, default_time_zone, decide)
+    class FlakyUnitOfWork(MemoryUnitOfWork):
+        """Every write of customer C01's licences times out."""
 
-    flaky = FlakyStore()
-    report = make_sync(FakeSubscriptionSource(world(customers=3)), flaky, clock)(SyncUsage())
-    assert len(flaky.licences) == 4
+        def run(self, work):
+            key = getattr(work, "keywords", {}).get("key")
+            if key is not None and key.customer_id == "C01":
+                raise RuntimeError("deadline exceeded")
+            return super().run(work)
+
+    flaky = FlakyUnitOfWork(store)
+    source = FakeSubscriptionSource(world(customers=3))
+    report = make_sync(source, store, clock, uow=flaky)(SyncUsage())
+    assert len(store.licences) == 4
     assert len(report.failures) == 2
     assert all(f["customerId"] == "C01" for f in report.failures)

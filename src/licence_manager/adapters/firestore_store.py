@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any, TypeVar
 
 from google.api_core.exceptions import Aborted, DeadlineExceeded
@@ -12,15 +11,12 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 from google.cloud.firestore_v1.field_path import FieldPath
 
-from licence_manager.adapters import automation_codec
 from licence_manager.adapters import firestore_codec as codec
 from licence_manager.adapters.retry import RetryPolicy, call_with_retries
 from licence_manager.domain.audit import AuditEntry
-from licence_manager.domain.automation import AutomationState
-from licence_manager.domain.daily import DailyUsage, local_day
-from licence_manager.domain.model import GENESIS, Customer, Licence, LicenceKey
-from licence_manager.domain.observation import LicenceContext, RecordedChange
-from licence_manager.ports import ChangeDecision, LicenceStore, SyncRunRecord
+from licence_manager.domain.daily import DailyUsage
+from licence_manager.domain.model import Customer, Licence, LicenceKey
+from licence_manager.ports import LicenceStore, SyncRunRecord
 
 CUSTOMERS = "customers"
 LICENCES = "licences"
@@ -49,64 +45,6 @@ class FirestoreLicenceStore(LicenceStore):
             )
         licences = (codec.licence_from_doc(_data(snap)) for snap in query.stream())
         return {licence.key: licence for licence in licences}
-
-    def record(
-        self, key: LicenceKey, at: datetime, default_time_zone: str, decide: ChangeDecision
-    ) -> RecordedChange | None:
-        licence_ref = self._db.collection(LICENCES).document(key.doc_id)
-
-        @firestore.transactional
-        def read_decide_write(transaction: firestore.Transaction) -> RecordedChange | None:
-            snap = licence_ref.get(transaction=transaction)
-            stored = codec.licence_from_doc(_data(snap)) if snap.exists else None
-            time_zone = stored.time_zone if stored else default_time_zone
-            day_id = f"{key.doc_id}_{local_day(at, time_zone).isoformat()}"
-            day_snap = (
-                self._db.collection(USAGE_DAILY).document(day_id).get(transaction=transaction)
-            )
-            today = codec.daily_from_doc(_data(day_snap)) if day_snap.exists else None
-            head_snap = (
-                self._db.collection(AUDIT_HEADS).document(key.doc_id).get(transaction=transaction)
-            )
-            head = codec.head_from_doc(_data(head_snap)) if head_snap.exists else GENESIS
-            automation_snap = (
-                self._db.collection(AUTOMATION).document(key.doc_id).get(transaction=transaction)
-            )
-            automation = (
-                automation_codec.automation_from_doc(_data(automation_snap))
-                if automation_snap.exists
-                else AutomationState()
-            )
-            change = decide(LicenceContext(stored, today, head, automation.in_flight_total_after))
-            if change is not None:
-                self._write(transaction, change)
-            return change
-
-        result: RecordedChange | None = in_transaction(self._db, read_decide_write)
-        return result
-
-    def _write(self, transaction: firestore.Transaction, change: RecordedChange) -> None:
-        licence = change.licence
-        transaction.set(
-            self._db.collection(LICENCES).document(licence.key.doc_id),
-            codec.licence_to_doc(licence),
-        )
-        if change.daily is not None:
-            transaction.set(
-                self._db.collection(USAGE_DAILY).document(change.daily.doc_id),
-                codec.daily_to_doc(change.daily),
-            )
-        if change.audit:
-            transaction.set(
-                self._db.collection(AUDIT_HEADS).document(licence.key.doc_id),
-                codec.head_to_doc(change.audit_head),
-            )
-        for entry in change.audit:
-            # create(), not set(): an audit entry is never overwritten.
-            transaction.create(
-                self._db.collection(AUDIT_EVENTS).document(entry.doc_id),
-                codec.audit_to_doc(entry),
-            )
 
     def save_customer(self, customer: Customer) -> None:
         self._db.collection(CUSTOMERS).document(customer.customer_id).set(

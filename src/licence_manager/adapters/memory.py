@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime
 
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.automation import AutomationState
-from licence_manager.domain.daily import DailyUsage, local_day
+from licence_manager.domain.daily import DailyUsage
 from licence_manager.domain.model import (
-    GENESIS,
     AuditHead,
     Customer,
     Licence,
     LicenceKey,
     Subscription,
 )
-from licence_manager.domain.observation import LicenceContext, RecordedChange
 from licence_manager.ports import (
     AccessDenied,
-    ChangeDecision,
     CustomerProfile,
     LicenceStore,
     SourceError,
@@ -50,34 +46,6 @@ class InMemoryLicenceStore(LicenceStore):
                 for key, licence in self.licences.items()
                 if domain_prefix is None or licence.customer_domain.startswith(domain_prefix)
             }
-
-    def record(
-        self, key: LicenceKey, at: datetime, default_time_zone: str, decide: ChangeDecision
-    ) -> RecordedChange | None:
-        with self._lock:
-            stored = self.licences.get(key)
-            time_zone = stored.time_zone if stored else default_time_zone
-            day_key = (key, local_day(at, time_zone).isoformat())
-            in_flight = self.automation.get(key, AutomationState()).in_flight_total_after
-            context = LicenceContext(
-                stored, self.days.get(day_key), self.heads.get(key, GENESIS), in_flight
-            )
-            change = decide(context)
-            if change is None:
-                return None
-            self.licences[key] = change.licence
-            self.watched_writes.append(key)
-            self.writes += 1
-            if change.audit:
-                self.heads[key] = change.audit_head
-                self.writes += 1
-            if change.daily is not None:
-                self.days[(key, change.daily.day.isoformat())] = change.daily
-                self.writes += 1
-            for entry in change.audit:
-                self.audit.setdefault(key, []).append(entry)
-                self.writes += 1
-            return change
 
     def save_customer(self, customer: Customer) -> None:
         with self._lock:

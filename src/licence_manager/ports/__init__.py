@@ -14,7 +14,6 @@ from licence_manager.ports.messaging import (
 )
 from licence_manager.ports.usage import (
     AccessDenied,
-    ChangeDecision,
     CustomerProfile,
     LicenceStore,
     SourceError,
@@ -32,7 +31,6 @@ __all__ = [
     "AccessDenied",
     "Attachment",
     "AutomationStore",
-    "ChangeDecision",
     "CustomerProfile",
     "Email",
     "LicenceStore",

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.daily import DailyUsage
 from licence_manager.domain.model import Customer, Licence, LicenceKey, Subscription
-from licence_manager.domain.observation import LicenceContext, RecordedChange
 
 
 class SourceError(Exception):
@@ -70,10 +68,6 @@ class SubscriptionSource(abc.ABC):
     def get_customer(self, customer_id: str) -> CustomerProfile: ...
 
 
-# Given the stored licence and the stored rollup of the day, decide what to write (or nothing).
-ChangeDecision = Callable[[LicenceContext], RecordedChange | None]
-
-
 @dataclass(frozen=True, slots=True)
 class SyncRunRecord:
     run_id: str
@@ -90,14 +84,6 @@ class LicenceStore(abc.ABC):
     @abc.abstractmethod
     def licences_for_domains(self, domain_prefix: str | None) -> dict[LicenceKey, Licence]:
         """Every stored licence whose customer domain starts with the prefix (all when None)."""
-
-    @abc.abstractmethod
-    def record(
-        self, key: LicenceKey, at: datetime, default_time_zone: str, decide: ChangeDecision
-    ) -> RecordedChange | None:
-        """Atomically read the licence's context (the licence, its rollup for the local day of
-        `at`, its audit chain's head, any seat change in flight), apply `decide`, and write what
-        it returns (licence, rollup, audit entries and head together, or nothing)."""
 
     @abc.abstractmethod
     def save_customer(self, customer: Customer) -> None: ...

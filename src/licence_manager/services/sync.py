@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 
+from licence_manager.domain.daily import local_day
 from licence_manager.domain.model import (
     Customer,
     Licence,
@@ -19,6 +20,7 @@ from licence_manager.domain.model import (
 from licence_manager.domain.notifications import Recipient
 from licence_manager.domain.observation import (
     REMOVED,
+    LicenceContext,
     RecordedChange,
     needs_recording,
     record_disappearance,
@@ -34,9 +36,12 @@ from licence_manager.ports import (
     SubscriptionSource,
     SyncRunRecord,
 )
+from licence_manager.ports.unit_of_work import Transaction, UnitOfWork
 
 log = get_logger(__name__)
 Clock = Callable[[], datetime]
+# Given what is stored about a licence, what to write (None: nothing changed).
+ChangeDecision = Callable[[LicenceContext], RecordedChange | None]
 
 
 def utc_now() -> datetime:
@@ -94,6 +99,7 @@ class UsageSync:
         self,
         source: SubscriptionSource,
         store: LicenceStore,
+        uow: UnitOfWork,
         default_time_zone: str,
         clock: Clock = utc_now,
         max_parallel_shards: int = 8,
@@ -102,6 +108,7 @@ class UsageSync:
         self._recipients = recipients
         self._source = source
         self._store = store
+        self._uow = uow
         self._time_zone = default_time_zone
         self._clock = clock
         self._parallel = max_parallel_shards
@@ -168,7 +175,7 @@ class UsageSync:
             default_time_zone=self._time_zone,
         )
         try:
-            change = self._store.record(subscription.key, observed_at, self._time_zone, decide)
+            change = self._record(subscription.key, observed_at, decide)
         except Exception as error:  # one licence failing to save must not stop the others
             log.exception("could not record licence", extra={"licence": subscription.key.doc_id})
             shard.fail(f"store: {error}", subscription.customer_id, subscription.sku_id)
@@ -236,21 +243,58 @@ class UsageSync:
                 else:
                     self._remove(shard, licence, observed_at)
 
+    def _record(
+        self, key: LicenceKey, at: datetime, decide: ChangeDecision
+    ) -> RecordedChange | None:
+        return self._uow.run(
+            partial(
+                record_licence, key=key, at=at, default_time_zone=self._time_zone, decide=decide
+            )
+        )
+
     def _remove(self, shard: ShardReport, licence: Licence, at: datetime) -> None:
         try:
             decide = partial(record_disappearance, at=at)
-            if self._store.record(licence.key, at, self._time_zone, decide) is not None:
+            if self._record(licence.key, at, decide) is not None:
                 shard.licences_removed += 1
         except Exception as error:
             log.exception("could not record removal", extra={"licence": licence.key.doc_id})
             shard.fail(f"store: {error}", licence.key.customer_id, licence.key.sku_id)
 
 
+def record_licence(
+    tx: Transaction, key: LicenceKey, at: datetime, default_time_zone: str, decide: ChangeDecision
+) -> RecordedChange | None:
+    """One licence's read-decide-write: read it with its day, audit head and the total of a
+    change in flight; `decide` (domain.observation) says what to write; write it together."""
+    stored = tx.licences.get(key)
+    time_zone = stored.time_zone if stored else default_time_zone
+    today = tx.days.get((key, local_day(at, time_zone)))
+    head = tx.head_of(key)
+    in_flight = tx.automation_of(key).in_flight_total_after
+    change = decide(LicenceContext(stored, today, head, in_flight))
+    if change is None:
+        return None
+    tx.licences.put(key, change.licence)
+    if change.daily is not None:
+        tx.days.put((key, change.daily.day), change.daily)
+    tx.append_audit(change.audit, change.audit_head)
+    return change
+
+
 def record_seen(
-    store: LicenceStore, subscription: Subscription, default_time_zone: str, at: datetime
+    uow: UnitOfWork, subscription: Subscription, default_time_zone: str, at: datetime
 ) -> RecordedChange | None:
     """Record one subscription as just read from Google, exactly as a sync would."""
     decide = partial(
         record_observation, subscription=subscription, at=at, default_time_zone=default_time_zone
     )
-    return store.record(subscription.key, at, default_time_zone, decide)
+    return uow.run(
+        partial(
+            record_licence,
+            key=subscription.key,
+            at=at,
+            default_time_zone=default_time_zone,
+            decide=decide,
+        )
+    )
