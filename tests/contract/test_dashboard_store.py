@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 
 from licence_manager.adapters.firestore_dashboard import FirestoreApiStore
-from licence_manager.adapters.firestore_unit_of_work import FirestoreUnitOfWork
 from licence_manager.adapters.memory_automation import RecordingPublisher
 from licence_manager.adapters.memory_dashboard import InMemoryApiStore
 from licence_manager.domain.audit import CUSTOMER_SCOPE, AuditAction, Source, verify_chain
@@ -23,7 +22,7 @@ from licence_manager.ports.unit_of_work import AlreadyExists
 from licence_manager.services import spending
 from licence_manager.services.settings import save_settings
 from tests.builders import T0, subscription
-from tests.fakes.unit_of_work import MemoryUnitOfWork, record
+from tests.fakes.unit_of_work import record, unit_of_work_for
 
 Store = InMemoryApiStore | FirestoreApiStore
 TZ = "Europe/London"
@@ -36,13 +35,6 @@ def store(request: pytest.FixtureRequest) -> Store:
     if request.param == "memory":
         return InMemoryApiStore()
     return FirestoreApiStore(request.getfixturevalue("firestore_client"))
-
-
-def unit_of_work(store: Store) -> MemoryUnitOfWork | FirestoreUnitOfWork:
-    """The unit of work over the same data as `store`."""
-    if isinstance(store, InMemoryApiStore):
-        return MemoryUnitOfWork(store)
-    return FirestoreUnitOfWork(store._db)
 
 
 def observe(store: Store, sku_id: str, total: int, minutes: int) -> None:
@@ -122,7 +114,7 @@ def test_a_submitted_request_is_created_once_with_its_audit_entry(store: Store) 
         12,
         T0 + timedelta(minutes=5),
     )
-    uow = unit_of_work(store)
+    uow = unit_of_work_for(store)
     publisher = RecordingPublisher()
 
     def submit(request: TopUpRequest, message: str) -> TopUpRequest:
@@ -154,7 +146,7 @@ def test_a_submitted_request_is_created_once_with_its_audit_entry(store: Store) 
 
 def test_settings_changes_are_audited_with_before_and_after(store: Store) -> None:
     observe(store, KEY.sku_id, 10, 0)
-    uow = unit_of_work(store)
+    uow = unit_of_work_for(store)
     new = LicenceSettings(low_licence_alert=True, alert_vacant_at_or_below=2)
     before = save_settings(uow, KEY, new, "alex@acme.example", T0 + timedelta(minutes=1))
     assert before == LicenceSettings()

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 import pytest
 
 from licence_manager.adapters.firestore_automation import FirestoreStore
-from licence_manager.adapters.firestore_unit_of_work import FirestoreUnitOfWork
 from licence_manager.adapters.memory_automation import InMemoryStore
 from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.notifications import (
@@ -22,7 +21,7 @@ from licence_manager.domain.notifications import (
 )
 from licence_manager.services import notification_records as records
 from tests.builders import T0
-from tests.fakes.unit_of_work import MemoryUnitOfWork
+from tests.fakes.unit_of_work import unit_of_work_for
 
 Store = InMemoryStore | FirestoreStore
 
@@ -49,35 +48,29 @@ def notification(
     )
 
 
-def unit_of_work(store: Store) -> MemoryUnitOfWork | FirestoreUnitOfWork:
-    if isinstance(store, InMemoryStore):
-        return MemoryUnitOfWork(store)
-    return FirestoreUnitOfWork(store._db)
-
-
 def add(store: Store, *notifications: Notification) -> None:
     """Create notifications the way production does: created in a unit of work."""
     for n in notifications:
-        unit_of_work(store).run(lambda tx, n=n: tx.notifications.create(n.notification_id, n))
+        unit_of_work_for(store).run(lambda tx, n=n: tx.notifications.create(n.notification_id, n))
 
 
 def take(
     store: Store, notification_id: str, now: datetime, lease: timedelta
 ) -> tuple[NotificationClaim, Notification | None]:
     """send_alerts' claim (services.notification_records.take), in its own unit of work."""
-    return unit_of_work(store).run(lambda tx: records.take(tx, notification_id, now, lease))
+    return unit_of_work_for(store).run(lambda tx: records.take(tx, notification_id, now, lease))
 
 
 def put(store: Store, notification: Notification) -> None:
     """Store the notification as it is (a round trip of every field)."""
-    unit_of_work(store).run(
+    unit_of_work_for(store).run(
         lambda tx: tx.notifications.put(notification.notification_id, notification)
     )
 
 
 def write(store: Store, notification: Notification) -> bool:
     """An attempt's fenced write of its new state of the email."""
-    return unit_of_work(store).run(lambda tx: records.write_if_held(tx, notification))
+    return unit_of_work_for(store).run(lambda tx: records.write_if_held(tx, notification))
 
 
 def stored(store: Store, notification_id: str = "n1") -> Notification:
