@@ -10,12 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from licence_manager.adapters.memory import FakeSubscriptionSource
-from licence_manager.adapters.memory_automation import (
-    FakeSeatChanger,
-    InMemoryStore,
-    RecordingMailer,
-)
 from licence_manager.domain.audit import Source
 from licence_manager.domain.model import Subscription
 from licence_manager.domain.notifications import Recipient
@@ -28,6 +22,12 @@ from licence_manager.services.settings import save_settings
 from licence_manager.services.sync import SyncUsage, UsageSync
 from licence_manager.services.topup import DEFAULT_LEASE, ApplyTopUp, RetryLater
 from tests.builders import T0, subscription
+from tests.fakes.memory import FakeSubscriptionSource
+from tests.fakes.memory_automation import (
+    FakeSeatChanger,
+    InMemoryStore,
+    RecordingMailer,
+)
 from tests.fakes.unit_of_work import MemoryUnitOfWork
 
 LEASE = DEFAULT_LEASE

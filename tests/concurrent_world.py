@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from licence_manager.adapters.memory_automation import FakeSeatChanger
 from licence_manager.domain.audit import Source
 from licence_manager.domain.buying import AUTOMATIC_REQUEST_EXPIRY, BuyingControl
 from licence_manager.domain.model import Subscription, plan_kind
@@ -34,6 +33,7 @@ from tests.automation_harness import (
     Message,
     Stack,
 )
+from tests.fakes.memory_automation import FakeSeatChanger
 
 LONDON = ZoneInfo("Europe/London")  # the licence's time zone: its calendar months
 CALL_TIMEOUT = timedelta(seconds=30)  # the adapter's per-try timeout: a call ends within it

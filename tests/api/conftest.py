@@ -10,8 +10,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from licence_manager.adapters.memory_automation import RecordingPublisher
-from licence_manager.adapters.memory_dashboard import InMemoryApiStore
 from licence_manager.api.app import create_app
 from licence_manager.domain.model import Customer
 from licence_manager.domain.notifications import Notification, NotificationType, Recipient
@@ -21,6 +19,8 @@ from licence_manager.services.additions import RequestAddition
 from licence_manager.services.approvals import DecideApproval
 from licence_manager.services.purchases import RequestPurchase
 from tests.builders import T0, subscription
+from tests.fakes.memory_automation import RecordingPublisher
+from tests.fakes.memory_dashboard import InMemoryApiStore
 from tests.fakes.unit_of_work import MemoryUnitOfWork, record
 
 ACME, GLOBEX = "C01acme", "C02globex"
@@ -134,8 +134,8 @@ def build_api(local_mode: bool = True, **kwargs: Any) -> Api:
 
 def _reports(store: InMemoryApiStore) -> Any:
     """Issue 4's report service on the same in-memory store."""
-    from licence_manager.adapters.memory_reports import InMemoryReports
     from licence_manager.services.reports import Reports
+    from tests.fakes.memory_reports import InMemoryReports
 
     return Reports(InMemoryReports(store), store)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 
-from licence_manager.adapters.memory_dashboard import InMemoryApiStore
 from licence_manager.domain.users import Role
 from licence_manager.ops.users import run
+from tests.fakes.memory_dashboard import InMemoryApiStore
 
 
 def call(store: InMemoryApiStore, *argv: str) -> tuple[int, str]:

@@ -9,8 +9,6 @@ from datetime import timedelta
 import pytest
 
 from licence_manager.adapters.firestore_dashboard import FirestoreApiStore
-from licence_manager.adapters.memory_automation import RecordingPublisher
-from licence_manager.adapters.memory_dashboard import InMemoryApiStore
 from licence_manager.domain.audit import CUSTOMER_SCOPE, AuditAction, Source, verify_chain
 from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.notifications import NotificationType, Recipient
@@ -22,6 +20,8 @@ from licence_manager.ports.unit_of_work import AlreadyExists
 from licence_manager.services import spending
 from licence_manager.services.settings import save_settings
 from tests.builders import T0, subscription
+from tests.fakes.memory_automation import RecordingPublisher
+from tests.fakes.memory_dashboard import InMemoryApiStore
 from tests.fakes.unit_of_work import record, unit_of_work_for
 
 Store = InMemoryApiStore | FirestoreApiStore

@@ -7,12 +7,12 @@ from functools import partial
 import pytest
 
 from licence_manager.adapters.firestore_automation import FirestoreStore
-from licence_manager.adapters.memory_automation import InMemoryStore
 from licence_manager.domain.audit import verify_chain
 from licence_manager.domain.model import Customer, LicenceKey
 from licence_manager.domain.observation import record_observation
 from licence_manager.ports import LicenceStore, SyncRunRecord
 from tests.builders import T0, subscription
+from tests.fakes.memory_automation import InMemoryStore
 from tests.fakes.unit_of_work import record
 
 TZ = "Europe/London"

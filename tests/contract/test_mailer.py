@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from licence_manager.adapters.memory_automation import RecordingMailer
 from licence_manager.adapters.sendgrid_mailer import RecipientsRejected, SendGridMailer
 from licence_manager.domain.email_address import AddressesRefused
 from licence_manager.ports import (
@@ -24,6 +23,7 @@ from licence_manager_local.sendgrid_standin import (
     SentMessage,
     start_sendgrid_standin,
 )
+from tests.fakes.memory_automation import RecordingMailer
 from tests.fakes.unit_of_work import MemoryUnitOfWork
 
 SENDER = "licences@reseller.example"
@@ -160,7 +160,6 @@ def test_the_delivery_service_sends_to_the_good_addresses_through_sendgrid(
     email reaching the others, and the notification names it."""
     from datetime import UTC, datetime
 
-    from licence_manager.adapters.memory_automation import InMemoryStore
     from licence_manager.domain.model import LicenceKey
     from licence_manager.domain.notifications import (
         DeliveryStatus,
@@ -169,6 +168,7 @@ def test_the_delivery_service_sends_to_the_good_addresses_through_sendgrid(
         Recipient,
     )
     from licence_manager.services.alerts import SendNotification
+    from tests.fakes.memory_automation import InMemoryStore
 
     store = InMemoryStore()
     key = LicenceKey("C01", "1010020028")
@@ -303,7 +303,6 @@ def test_a_slow_sendgrid_answer_leaves_one_email_and_an_unconfirmed_notification
     """The delivery service does not retry an email that may have gone out."""
     from datetime import UTC, datetime
 
-    from licence_manager.adapters.memory_automation import InMemoryStore
     from licence_manager.domain.model import LicenceKey
     from licence_manager.domain.notifications import (
         DeliveryStatus,
@@ -312,6 +311,7 @@ def test_a_slow_sendgrid_answer_leaves_one_email_and_an_unconfirmed_notification
         Recipient,
     )
     from licence_manager.services.alerts import SendNotification
+    from tests.fakes.memory_automation import InMemoryStore
 
     store = InMemoryStore()
     key = LicenceKey("C01", "1010020028")

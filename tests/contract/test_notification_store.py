@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 import pytest
 
 from licence_manager.adapters.firestore_automation import FirestoreStore
-from licence_manager.adapters.memory_automation import InMemoryStore
 from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.notifications import (
     PREFERENCES,
@@ -21,6 +20,7 @@ from licence_manager.domain.notifications import (
 )
 from licence_manager.services import notification_records as records
 from tests.builders import T0
+from tests.fakes.memory_automation import InMemoryStore
 from tests.fakes.unit_of_work import unit_of_work_for
 
 Store = InMemoryStore | FirestoreStore

@@ -13,10 +13,10 @@ import pytest
 from google.api_core.exceptions import NotFound
 from google.cloud import pubsub_v1  # type: ignore[attr-defined]
 
-from licence_manager.adapters.memory_automation import RecordingPublisher
 from licence_manager.adapters.pubsub_publisher import PubSubPublisher
 from licence_manager.entrypoints import pubsub_json
 from licence_manager.ports import Publisher
+from tests.fakes.memory_automation import RecordingPublisher
 
 TOP_UPS = "topup-requests"
 ALERTS = "alerts"

@@ -17,7 +17,6 @@ from typing import TypeVar
 
 import pytest
 
-from licence_manager.adapters.memory_automation import RecordingPublisher
 from licence_manager.domain import outcomes
 from licence_manager.domain.audit import AuditAction, Source, verify_chain
 from licence_manager.domain.automation import Evaluation
@@ -36,6 +35,7 @@ from licence_manager.services.settings import save_settings
 from licence_manager.services.topup import DEFAULT_LEASE, SEND_MARGIN
 from tests.builders import T0, subscription
 from tests.contract.test_unit_of_work import Backend, Store, backend
+from tests.fakes.memory_automation import RecordingPublisher
 from tests.fakes.unit_of_work import record
 
 __all__ = ["backend"]  # the fixture, shared with the unit of work's contract

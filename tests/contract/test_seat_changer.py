@@ -10,11 +10,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from licence_manager.adapters.memory_automation import (
-    FakeSeatChanger,
-    InMemoryStore,
-    RecordingPublisher,
-)
 from licence_manager.domain.audit import Source
 from licence_manager.domain.model import LicenceKey, Subscription
 from licence_manager.domain.settings import LicenceSettings
@@ -24,6 +19,11 @@ from licence_manager.services.settings import save_settings
 from licence_manager.services.topup import ApplyTopUp
 from licence_manager_local.simulator import RunningSimulator, World, start_simulator
 from tests.builders import SKU_NAMES, T0, subscription
+from tests.fakes.memory_automation import (
+    FakeSeatChanger,
+    InMemoryStore,
+    RecordingPublisher,
+)
 from tests.fakes.unit_of_work import MemoryUnitOfWork
 from tests.integration.conftest import RecordedSleeps, reseller_source
 

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from licence_manager.adapters.memory import FakeSubscriptionSource
 from licence_manager.ports import AccessDenied, SubscriptionSource
 from licence_manager_local.simulator import World, start_simulator
 from tests.builders import subscription
+from tests.fakes.memory import FakeSubscriptionSource
 from tests.integration.conftest import RecordedSleeps, reseller_source
 
 # (customer domain, SKU, plan, seats, users, billing)

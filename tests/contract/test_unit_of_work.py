@@ -18,7 +18,6 @@ from google.api_core.exceptions import InvalidArgument
 
 from licence_manager.adapters.firestore_automation import FirestoreStore
 from licence_manager.adapters.firestore_unit_of_work import FirestoreUnitOfWork, ReadAfterWrite
-from licence_manager.adapters.memory_automation import InMemoryStore
 from licence_manager.domain import audit, daily
 from licence_manager.domain.audit import AuditAction, AuditEntry, Source, verify_chain
 from licence_manager.domain.automation import AutomationState
@@ -38,6 +37,7 @@ from licence_manager.ports.unit_of_work import (
 )
 from licence_manager.services.settings import save_settings
 from tests.builders import T0, subscription
+from tests.fakes.memory_automation import InMemoryStore
 from tests.fakes.unit_of_work import MemoryUnitOfWork
 
 Store = InMemoryStore | FirestoreStore

@@ -12,7 +12,6 @@ from functools import partial
 from typing import Any, Generic, TypeVar
 
 from licence_manager.adapters.firestore_unit_of_work import ReadAfterWrite
-from licence_manager.adapters.memory_automation import InMemoryStore
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.buying import BuyingControl
 from licence_manager.domain.model import LicenceKey
@@ -27,6 +26,7 @@ from licence_manager.ports.unit_of_work import (
     UnitOfWork,
 )
 from licence_manager.services.sync import ChangeDecision
+from tests.fakes.memory_automation import InMemoryStore
 
 K = TypeVar("K")
 V = TypeVar("V")

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import io
 
-from licence_manager.adapters.memory_dashboard import InMemoryApiStore
 from licence_manager.cli import Clients, main
 from licence_manager.services.buying_control import buying_paused
 from licence_manager.services.spending import spending_limit
+from tests.fakes.memory_dashboard import InMemoryApiStore
 from tests.fakes.unit_of_work import MemoryUnitOfWork
 
 

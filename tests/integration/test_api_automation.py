@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from functions_framework import create_app
 
-from licence_manager.adapters.memory_automation import RecordingPublisher
 from licence_manager.services.sync import SyncUsage
 from licence_manager_local.simulator import RunningSimulator, World
 from tests.api.conftest import SETTINGS_OFF
+from tests.fakes.memory_automation import RecordingPublisher
 from tests.integration.conftest import running
 from tests.signin import bearer, provision_ops
 

@@ -19,7 +19,6 @@ from functions_framework import create_app
 
 from licence_manager.adapters.firestore_automation import FirestoreStore
 from licence_manager.adapters.firestore_unit_of_work import FirestoreUnitOfWork
-from licence_manager.adapters.memory_automation import RecordingPublisher
 from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.notifications import DeliveryStatus
 from licence_manager.domain.settings import LicenceSettings
@@ -30,6 +29,7 @@ from licence_manager.services.sync import SyncUsage
 from licence_manager_local.eventarc.encode import DocumentVersion, firestore_cloud_event
 from licence_manager_local.sendgrid_standin import RunningStandIn, start_sendgrid_standin
 from licence_manager_local.simulator import RunningSimulator, World
+from tests.fakes.memory_automation import RecordingPublisher
 from tests.integration.conftest import running
 
 FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"

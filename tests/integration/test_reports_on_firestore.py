@@ -17,7 +17,6 @@ from functions_framework import create_app
 from licence_manager.adapters.firestore_automation import FirestoreStore
 from licence_manager.adapters.firestore_reports import FirestoreReports
 from licence_manager.adapters.firestore_unit_of_work import FirestoreUnitOfWork
-from licence_manager.adapters.memory_automation import RecordingPublisher
 from licence_manager.adapters.sendgrid_mailer import SendGridMailer
 from licence_manager.domain import audit
 from licence_manager.domain.audit import AuditAction, Source
@@ -29,6 +28,7 @@ from licence_manager.services.alerts import SendNotification
 from licence_manager.services.reports import MonthEndJob, ReportRange, Reports
 from licence_manager_local.sendgrid_standin import RunningStandIn, start_sendgrid_standin
 from tests.builders import subscription
+from tests.fakes.memory_automation import RecordingPublisher
 from tests.fakes.unit_of_work import record
 
 API = Path(__file__).resolve().parents[2] / "functions" / "api" / "main.py"

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from licence_manager.adapters.memory_automation import InMemoryStore, RecordingMailer
 from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.notifications import (
     DeliveryStatus,
@@ -16,6 +15,7 @@ from licence_manager.domain.notifications import (
 )
 from licence_manager.services.alerts import SendNotification
 from tests.builders import T0
+from tests.fakes.memory_automation import InMemoryStore, RecordingMailer
 from tests.fakes.unit_of_work import MemoryUnitOfWork
 
 LEASE = timedelta(minutes=2)

@@ -11,8 +11,6 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from licence_manager.adapters.memory_automation import RecordingPublisher
-from licence_manager.adapters.memory_dashboard import InMemoryApiStore
 from licence_manager.domain.audit import AuditAction
 from licence_manager.domain.buying import AUTOMATIC_REQUEST_EXPIRY
 from licence_manager.domain.model import LicenceKey, Subscription
@@ -27,6 +25,8 @@ from licence_manager.services.sweeper import MAX_ATTEMPTS, SweepRequests
 from licence_manager.services.topup import RetryLater
 from tests.automation_harness import LEASE, BusPublisher, Stack, flexible, restore_policy
 from tests.builders import T0
+from tests.fakes.memory_automation import RecordingPublisher
+from tests.fakes.memory_dashboard import InMemoryApiStore
 from tests.fakes.unit_of_work import MemoryUnitOfWork
 
 

@@ -10,8 +10,6 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from licence_manager.adapters.memory_automation import FakeSeatChanger, RecordingPublisher
-from licence_manager.adapters.memory_dashboard import InMemoryApiStore
 from licence_manager.domain.audit import AuditAction, Source, verify_chain
 from licence_manager.domain.model import Customer, LicenceKey, Subscription
 from licence_manager.domain.notifications import NotificationType
@@ -20,6 +18,8 @@ from licence_manager.ports import SourceError
 from licence_manager.services.purchases import RequestPurchase
 from licence_manager.services.topup import ApplyTopUp, RetryLater
 from tests.builders import T0, subscription
+from tests.fakes.memory_automation import FakeSeatChanger, RecordingPublisher
+from tests.fakes.memory_dashboard import InMemoryApiStore
 from tests.fakes.unit_of_work import MemoryUnitOfWork
 
 KEY = LicenceKey("C01", "1010020025")

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from licence_manager.adapters.memory_automation import InMemoryStore, RecordingMailer
 from licence_manager.adapters.sendgrid_mailer import RecipientsRejected
 from licence_manager.domain.email_address import is_valid_email
 from licence_manager.domain.model import LicenceKey
@@ -25,6 +24,7 @@ from licence_manager.domain.notifications import (
 from licence_manager.ports import Email, MailRejected
 from licence_manager.services.alerts import SendNotification
 from tests.builders import T0
+from tests.fakes.memory_automation import InMemoryStore, RecordingMailer
 from tests.fakes.unit_of_work import MemoryUnitOfWork
 
 KEY = LicenceKey("C01", "1010020028")

@@ -10,8 +10,6 @@ from datetime import timedelta
 
 import pytest
 
-from licence_manager.adapters.memory_automation import RecordingPublisher
-from licence_manager.adapters.memory_dashboard import InMemoryApiStore
 from licence_manager.domain import spending
 from licence_manager.domain.audit import AuditAction, Source
 from licence_manager.domain.automation import month_of
@@ -27,6 +25,8 @@ from licence_manager.services.spending import set_spending_limit, spending_limit
 from licence_manager.services.sweeper import SweepRequests
 from tests.automation_harness import LEASE, BusPublisher, Stack, flexible
 from tests.builders import T0
+from tests.fakes.memory_automation import RecordingPublisher
+from tests.fakes.memory_dashboard import InMemoryApiStore
 from tests.fakes.unit_of_work import MemoryUnitOfWork
 
 OPS = "ops@reseller.example"

@@ -4,13 +4,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from licence_manager.adapters.memory import FakeSubscriptionSource
-from licence_manager.adapters.memory_automation import InMemoryStore
 from licence_manager.domain.audit import AuditAction
 from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.observation import REMOVED
 from licence_manager.services.sync import SyncUsage, UsageSync
 from tests.builders import T0, subscription
+from tests.fakes.memory import FakeSubscriptionSource
+from tests.fakes.memory_automation import InMemoryStore
 from tests.fakes.unit_of_work import MemoryUnitOfWork
 
 

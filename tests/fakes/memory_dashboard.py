@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from licence_manager.adapters.memory_automation import InMemoryStore
 from licence_manager.domain import changes
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.model import GENESIS, LicenceKey
 from licence_manager.domain.notifications import Recipient
 from licence_manager.domain.users import User
 from licence_manager.ports.dashboard import MAX_PAGE, ApiStore, AuditPage, BadCursor
+from tests.fakes.memory_automation import InMemoryStore
 
 
 class InMemoryApiStore(InMemoryStore, ApiStore):

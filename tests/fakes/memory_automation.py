@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from licence_manager.adapters.memory import InMemoryLicenceStore
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.automation import AutomationState
 from licence_manager.domain.buying import BuyingControl
@@ -29,6 +28,7 @@ from licence_manager.ports import (
     Store,
 )
 from licence_manager.ports.messaging import RecipientsRejected
+from tests.fakes.memory import InMemoryLicenceStore
 
 
 class InMemoryStore(InMemoryLicenceStore, Store):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from licence_manager.adapters.memory_automation import InMemoryStore
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.daily import DailyUsage
 from licence_manager.domain.model import LicenceKey
@@ -12,6 +11,7 @@ from licence_manager.domain.month_end import MonthEndSummary
 from licence_manager.domain.notifications import Notification
 from licence_manager.domain.reports import Figures
 from licence_manager.ports.reports import ReportStore
+from tests.fakes.memory_automation import InMemoryStore
 
 
 class InMemoryReports(ReportStore):
