@@ -221,12 +221,17 @@ class Stack:
         return result
 
     def drain(self, rounds: int = 400) -> None:
-        """Deliver until nothing is left, letting a lease expire whenever a delivery could not
-        make progress (a crashed or busy attempt); armed faults fire once."""
+        """Deliver until nothing is left. A delivery that could not make progress (a crashed or
+        busy attempt) goes to the back, as Pub/Sub redelivers it after a backoff while other
+        messages flow, and lets a lease expire; armed faults fire once."""
         for _ in range(rounds):
             if not self.bus.pending:
                 return
+            message = self.bus.pending[0]
             if self.deliver(0) != "ok":
+                if message in self.bus.pending:
+                    self.bus.pending.remove(message)
+                    self.bus.pending.append(message)
                 self.advance(LEASE.total_seconds() + 1)
         raise AssertionError(f"messages still pending after {rounds} rounds: {self.bus.pending}")
 
