@@ -440,3 +440,27 @@ def test_2_an_unverifiable_earlier_send_still_counts_against_the_monthly_cap() -
     assert [t for _, t in stack.seats.changes] == [11]
     entries = stack.store.audit_entries(stack.key)
     assert any(e.action is AuditAction.TOP_UP_BLOCKED for e in entries)
+
+
+def test_soak_a_change_a_sync_saw_landing_is_recorded_as_applied_after_the_seats_moved_on() -> None:
+    """Found by the soak of the local stack: apply_topup died after Google applied the change,
+    a sync saw the new total, then an admin added seats in the Admin console before the
+    takeover. The change is recorded as applied (with its source) and only the admin's seats
+    as changed outside, not all of them as outside."""
+    stack = short_stack()
+    r1 = decide(stack)  # 10 → 13
+    stack.faults.armed.add("apply:after_change_seats")
+    with pytest.raises(Exception, match="apply:after_change_seats"):
+        stack.apply(r1)
+    stack.advance(10)
+    stack.run_sync()  # sees 13 while the change is in flight
+    stack.add_seats_outside(2)  # 13 → 15
+    stack.advance(LEASE.total_seconds() + 1)
+    outcome = stack.apply(r1)
+    assert outcome is not None
+    assert (outcome.request.status, outcome.request.recovered) == (RequestStatus.APPLIED, True)
+    deliver_all(stack)
+    stack.run_sync()
+    deliver_all(stack)
+    assert invoiced(stack) == [("automatic", 10, 13), ("outside", 13, 15)]
+    assert google_total(stack) == 15

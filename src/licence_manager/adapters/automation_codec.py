@@ -89,6 +89,7 @@ def automation_to_doc(key: LicenceKey, s: AutomationState) -> Document:
         "inFlightRequestId": s.in_flight_request_id,
         "inFlightTotalAfter": s.in_flight_total_after,
         "inFlightSince": s.in_flight_since,
+        "inFlightSeenAt": s.in_flight_seen_at,
     }
 
 
@@ -106,6 +107,7 @@ def automation_from_doc(doc: Document) -> AutomationState:
         in_flight_request_id=doc["inFlightRequestId"],
         in_flight_total_after=doc["inFlightTotalAfter"],
         in_flight_since=_time(doc["inFlightSince"]),
+        in_flight_seen_at=_time(doc.get("inFlightSeenAt")),
     )
 
 

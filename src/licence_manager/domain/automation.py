@@ -41,6 +41,9 @@ class AutomationState:
     in_flight_request_id: str | None = None
     in_flight_total_after: int | None = None
     in_flight_since: datetime | None = None
+    # When a sync last saw Google at the total the change in flight asked for: evidence that
+    # it landed, should the attempt die before recording it and the seats move on again.
+    in_flight_seen_at: datetime | None = None
 
     def alert_ids(self, doc_id: str) -> tuple[str, ...]:
         """The notifications of the latest low-licence and blocked crossings."""
@@ -65,6 +68,14 @@ class Evaluation:
     audit: tuple[AuditEntry, ...] = ()
     audit_head: AuditHead = GENESIS
     changed: bool = False  # the state must be written
+
+
+def seen_in_flight(state: AutomationState, observed_total: int, at: datetime) -> AutomationState:
+    """A sync read `observed_total` from Google at `at`: if that is what the change in flight
+    asked for, remember when (see AutomationState.in_flight_seen_at)."""
+    if state.in_flight_request_id is None or observed_total != state.in_flight_total_after:
+        return state
+    return replace(state, in_flight_seen_at=at)
 
 
 def settings_saved(state: AutomationState) -> AutomationState:

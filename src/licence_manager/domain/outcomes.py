@@ -61,7 +61,11 @@ def _release(
     request = context.request
     if state.in_flight_request_id == request.request_id:
         state = replace(
-            state, in_flight_request_id=None, in_flight_total_after=None, in_flight_since=None
+            state,
+            in_flight_request_id=None,
+            in_flight_total_after=None,
+            in_flight_since=None,
+            in_flight_seen_at=None,
         )
     if state.pending_request_id == request.request_id:
         state = replace(state, pending_request_id=None, failed_at_total=failed_at)
@@ -143,11 +147,24 @@ def applied(
 
 def unverified(context: RequestContext, at: datetime, current: Subscription) -> TopUpOutcome:
     """An earlier attempt may have sent the change and stopped; the seats have moved on since
-    (to neither the total it was decided on nor the one it asked for), so whether ours landed
-    cannot be told. Nothing is credited to it: the caller records Google's figures as a change
-    made outside Licence Manager, which keeps the additions equal to what Google did (only
-    their source is unknown), and never invoices a purchase that may not have happened. The
-    monthly cap, on the other hand, counts it, to be safe."""
+    (to neither the total it was decided on nor the one it asked for). If a sync saw Google at
+    the total it asked for after it was sent, it landed: recorded as applied (the caller then
+    records the rest as changed outside). Otherwise whether ours landed cannot be told, and
+    nothing is credited to it: the caller records Google's figures as a change made outside
+    Licence Manager, which keeps the additions equal to what Google did (only their source is
+    unknown) and never invoices a purchase that may not have happened. The monthly cap, on the
+    other hand, counts it, to be safe."""
+    request, state = context.request, context.state
+    seen = state.in_flight_seen_at
+    if (
+        state.in_flight_request_id == request.request_id
+        and seen is not None
+        and request.change_sent_at is not None
+        and seen >= request.change_sent_at
+    ):
+        note = f"seen at {request.total_after} by a sync after it was sent; not bought again"
+        subscription_id = context.licence.usage.subscription_id if context.licence else ""
+        return applied(context, at, subscription_id, recovered=True, note=note)
     outcome = superseded(
         context,
         at,
@@ -158,7 +175,7 @@ def unverified(context: RequestContext, at: datetime, current: Subscription) -> 
             "Google reports them"
         ),
     )
-    request, state = context.request, outcome.state
+    state = outcome.state
     if request.source is Source.AUTOMATIC and context.licence is not None:
         # It may have landed: the monthly cap counts it, so automation never buys past it.
         state = state.in_month(month_of(at, context.licence.time_zone))
@@ -339,6 +356,7 @@ def take(
         in_flight_request_id=request.request_id,
         in_flight_total_after=request.total_after,
         in_flight_since=now,
+        in_flight_seen_at=state.in_flight_seen_at if other == request.request_id else None,
     )
     return Claim.CLAIMED, claimed, marked
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 
+from licence_manager.domain.automation import seen_in_flight
 from licence_manager.domain.daily import local_day
 from licence_manager.domain.model import (
     Customer,
@@ -175,7 +176,7 @@ class UsageSync:
             default_time_zone=self._time_zone,
         )
         try:
-            change = self._record(subscription.key, observed_at, decide)
+            change = self._record(subscription.key, observed_at, decide, subscription.total_seats)
         except Exception as error:  # one licence failing to save must not stop the others
             log.exception("could not record licence", extra={"licence": subscription.key.doc_id})
             shard.fail(f"store: {error}", subscription.customer_id, subscription.sku_id)
@@ -244,11 +245,20 @@ class UsageSync:
                     self._remove(shard, licence, observed_at)
 
     def _record(
-        self, key: LicenceKey, at: datetime, decide: ChangeDecision
+        self,
+        key: LicenceKey,
+        at: datetime,
+        decide: ChangeDecision,
+        observed_total: int | None = None,
     ) -> RecordedChange | None:
         return self._uow.run(
             partial(
-                record_licence, key=key, at=at, default_time_zone=self._time_zone, decide=decide
+                record_licence,
+                key=key,
+                at=at,
+                default_time_zone=self._time_zone,
+                decide=decide,
+                observed_total=observed_total,
             )
         )
 
@@ -263,16 +273,26 @@ class UsageSync:
 
 
 def record_licence(
-    tx: Transaction, key: LicenceKey, at: datetime, default_time_zone: str, decide: ChangeDecision
+    tx: Transaction,
+    key: LicenceKey,
+    at: datetime,
+    default_time_zone: str,
+    decide: ChangeDecision,
+    observed_total: int | None = None,
 ) -> RecordedChange | None:
     """One licence's read-decide-write: read it with its day, audit head and the total of a
-    change in flight; `decide` (domain.observation) says what to write; write it together."""
+    change in flight; `decide` (domain.observation) says what to write; write it together.
+    `observed_total`: Google's total as read, kept as evidence for a change in flight."""
     stored = tx.licences.get(key)
     time_zone = stored.time_zone if stored else default_time_zone
     today = tx.days.get((key, local_day(at, time_zone)))
     head = tx.head_of(key)
-    in_flight = tx.automation_of(key).in_flight_total_after
-    change = decide(LicenceContext(stored, today, head, in_flight))
+    state = tx.automation_of(key)
+    change = decide(LicenceContext(stored, today, head, state.in_flight_total_after))
+    if observed_total is not None:
+        seen = seen_in_flight(state, observed_total, at)
+        if seen != state:
+            tx.automation.put(key, seen)
     if change is None:
         return None
     tx.licences.put(key, change.licence)
@@ -296,5 +316,6 @@ def record_seen(
             at=at,
             default_time_zone=default_time_zone,
             decide=decide,
+            observed_total=subscription.total_seats,
         )
     )

@@ -42,8 +42,9 @@ MAX_REREADS = 3  # a 404 means the subscription id moved under us: read again an
 # Longer than the longest attempt: apply_topup's function timeout (300 s) plus a margin. While
 # it runs no other request may change the licence, and a takeover waits for it to pass.
 DEFAULT_LEASE = timedelta(minutes=7)
-# An attempt starts no call to Google in the last part of its lease, so every call it makes
-# has ended (answered or timed out) while it still holds the licence.
+# An attempt starts no call to Google in the last part of its lease (2 minutes, or a third of a
+# short lease such as the soak's), so every call it makes has ended (answered or timed out)
+# while it still holds the licence.
 SEND_MARGIN = timedelta(minutes=2)
 
 
@@ -87,7 +88,7 @@ class ApplyTopUp:
         attempt = Attempt(
             request_id,
             token=request.attempts,
-            send_until=now + self._lease - SEND_MARGIN,
+            send_until=now + self._lease - min(SEND_MARGIN, self._lease / 3),
             sent_before=request.change_sent_at is not None,
         )
         try:
