@@ -1,13 +1,30 @@
-// Figures and dates as people in the UK read them.
+// Figures and dates as people in the UK read them, in the customer's time zone. Every date and
+// number the dashboard shows goes through this module.
 
-const dateTime = new Intl.DateTimeFormat("en-GB", {
-  day: "numeric",
-  month: "short",
-  year: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-});
-const dateOnly = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric" });
+let zone = "Europe/London";
+let dateTime = formatter(zone, true);
+let dateOnly = formatter(zone, false);
+
+function formatter(timeZone: string, withTime: boolean): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat("en-GB", {
+    timeZone,
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    ...(withTime ? { hour: "2-digit", minute: "2-digit" } : {}),
+  });
+}
+
+// The shell sets the customer's zone once it knows the customer; every date follows it.
+export function setTimeZone(timeZone: string): void {
+  zone = timeZone;
+  dateTime = formatter(zone, true);
+  dateOnly = formatter(zone, false);
+}
+
+export function timeZone(): string {
+  return zone;
+}
 
 export function when(iso: string | null | undefined): string {
   if (!iso) return "—";
@@ -20,9 +37,26 @@ export function day(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : dateOnly.format(date);
 }
 
+const whole = new Intl.NumberFormat("en-GB", { maximumFractionDigits: 0 });
+
+// Seat counts and other whole numbers: "12,000".
+export function count(value: number | null | undefined): string {
+  if (value === null || value === undefined) return "—";
+  return whole.format(value);
+}
+
+// Rounded so that it never claims more than is true: 995 of 1,000 is 99.5%, not 100%, and one
+// seat in use of 1,000 is 0.1%, not 0%.
 export function percent(fraction: number | null | undefined): string {
   if (fraction === null || fraction === undefined) return "—";
-  return `${Math.round(fraction * 100)}%`;
+  const exact = fraction * 100;
+  let shown = Math.round(exact);
+  if ((shown === 100 && exact < 100) || (shown === 0 && exact > 0)) {
+    shown = Math.round(exact * 10) / 10;
+    if (shown === 100) shown = 99.9;
+    if (shown === 0) shown = 0.1;
+  }
+  return `${new Intl.NumberFormat("en-GB", { maximumFractionDigits: 1 }).format(shown)}%`;
 }
 
 export function money(minor: number | null | undefined, currency = "GBP"): string {
@@ -30,8 +64,8 @@ export function money(minor: number | null | undefined, currency = "GBP"): strin
   return new Intl.NumberFormat("en-GB", { style: "currency", currency }).format(minor / 100);
 }
 
-export function seats(count: number, noun = "seat"): string {
-  return `${count} ${count === 1 ? noun : `${noun}s`}`;
+export function seats(n: number, noun = "seat"): string {
+  return `${count(n)} ${n === 1 ? noun : `${noun}s`}`;
 }
 
 const PLAN_LABELS: Record<string, string> = {

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from "react";
 import { ApiError, call } from "../api";
+import { percent } from "../format";
 
 // ---- loading data -------------------------------------------------------------------------
 
@@ -196,12 +197,13 @@ export function FieldError({ id, message }: { id: string; message?: string }) {
 }
 
 export function UtilisationBar({ value }: { value: number }) {
-  const pct = Math.round(value * 100);
+  const pct = value * 100;
   const level = pct >= 95 ? "high" : pct >= 80 ? "medium" : "low";
+  const shown = percent(value);
   return (
-    <div className="bar" role="img" aria-label={`${pct}% used`}>
+    <div className="bar" role="img" aria-label={`${shown} used`}>
       <div className={`bar-fill bar-${level}`} style={{ width: `${Math.min(pct, 100)}%` }} />
-      <span className="bar-text">{pct}%</span>
+      <span className="bar-text">{shown}</span>
     </div>
   );
 }
