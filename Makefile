@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit check-emulators install clean package checkov web chromium
+.PHONY: run test lint typecheck unit check-emulators install clean package checkov web web-check chromium
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not emulator"
 
-test: $(STAMP) check-emulators lint typecheck checkov web chromium
+test: $(STAMP) check-emulators lint typecheck checkov web web-check chromium
 	$(BIN)/python -m pytest -q
 
 clean:
@@ -50,6 +50,10 @@ web/dist/index.html: web/node_modules/.installed $(WEB_SOURCES)
 	cd web && npm run build
 
 web: web/dist/index.html
+
+# The dashboard's own checks: ESLint (TypeScript and React hooks rules) and its unit tests (Vitest).
+web-check: web/node_modules/.installed
+	cd web && npm run lint && npm test
 
 # Browser tests drive Debian's chromium through Playwright (never a downloaded browser). CI and
 # a fresh machine start without it: install it from Debian when it is missing (as root, or with

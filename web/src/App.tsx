@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useState } from "react";
-import { ApiError, call, useTokens, type Me } from "./api";
+import { useCallback, useContext, useEffect, useState, type ReactNode } from "react";
+import { Navigate, Outlet, useLocation as useRouterLocation } from "react-router";
+import { ApiError, call, setTokenSource, type Me } from "./api";
 import {
   currentToken,
   sessionInfo,
@@ -9,21 +10,20 @@ import {
   startFirebase,
   type SessionInfo,
 } from "./auth";
-import { ErrorState, Loading } from "./components/common";
-import { SessionContext } from "./context";
 import { BuyingBanner } from "./components/BuyingBanner";
-import { AddLicences } from "./pages/AddLicences";
-import { Approvals } from "./pages/Approvals";
-import { Logs } from "./pages/Logs";
-import { MyLicences } from "./pages/MyLicences";
-import { Notifications } from "./pages/Notifications";
-import { Purchase } from "./pages/Purchase";
-import { Reports } from "./pages/Reports";
-import { SettingsPage } from "./pages/Settings";
+import { ErrorBoundary } from "./components/ErrorBoundary";
+import { ErrorState, Loading } from "./components/common";
+import { SessionContext, type Session } from "./context";
 import { SignIn } from "./pages/SignIn";
-import { Link, match, navigate, useLocation } from "./router";
-
-const CHOSEN = "licence-manager.customer";
+import {
+  Link,
+  chosenCustomer,
+  customerHref,
+  navigate,
+  rememberCustomer,
+  samePageFor,
+  useLocation,
+} from "./router";
 
 type Phase =
   | { kind: "starting" }
@@ -31,9 +31,9 @@ type Phase =
   | { kind: "signed-in"; me: Me }
   | { kind: "broken"; error: ApiError };
 
+// The root of every route: signs the user in, then shows the shell around the page.
 export function App() {
   const [phase, setPhase] = useState<Phase>({ kind: "starting" });
-  const [customerId, setCustomerId] = useState<string | null>(sessionStorage.getItem(CHOSEN));
 
   const signedOut = useCallback(async (problem?: string) => {
     await signOut();
@@ -41,7 +41,7 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    useTokens(currentToken, () => {
+    setTokenSource(currentToken, () => {
       void signedOut("Your sign-in has expired: please sign in again.");
     });
     (async () => {
@@ -70,7 +70,8 @@ export function App() {
       await signInWithGoogle();
       setPhase({ kind: "signed-in", me: await call<Me>("/me") });
     }
-    navigate(window.location.pathname === "/signin" ? "/" : window.location.pathname, true);
+    // Stay on the page the user asked for (a shared link), except the sign-in page itself.
+    if (window.location.pathname === "/signin") navigate("/", true);
   }
 
   if (phase.kind === "starting") return <Loading what="Licence Manager" />;
@@ -84,27 +85,44 @@ export function App() {
   if (phase.kind === "signed-out") {
     return <SignIn info={phase.info} problem={phase.problem} onSignIn={signIn} />;
   }
+  return <SignedIn me={phase.me} onSignOut={() => void signedOut()} />;
+}
 
-  const me = phase.me;
-  const chosen =
-    me.customers.find((c) => c.customerId === customerId) ?? me.customers[0] ?? null;
+// The customer comes from the address; a customer page of someone the user cannot see says so
+// (exactly as the API answers 404) rather than showing another customer's data.
+function SignedIn({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
+  const { customerId: inAddress } = useLocation();
+  const fallback =
+    me.customers.find((c) => c.customerId === chosenCustomer()) ?? me.customers[0] ?? null;
+  const viewed = inAddress === null ? fallback : me.customers.find((c) => c.customerId === inAddress);
+
+  useEffect(() => {
+    if (viewed) rememberCustomer(viewed.customerId);
+  }, [viewed]);
+
+  const session: Session | null = viewed
+    ? { me, customerId: viewed.customerId, canChange: viewed.canChange }
+    : null;
   return (
-    <SessionContext.Provider
-      value={
-        chosen
-          ? {
-              me,
-              customerId: chosen.customerId,
-              canChange: chosen.canChange,
-              chooseCustomer: (id) => {
-                sessionStorage.setItem(CHOSEN, id);
-                setCustomerId(id);
-              },
-            }
-          : null
-      }
-    >
-      <Shell me={me} onSignOut={() => void signedOut()} hasCustomer={chosen !== null} />
+    <SessionContext.Provider value={session}>
+      <Shell me={me} onSignOut={onSignOut}>
+        {me.customers.length === 0 ? (
+          <div className="state state-empty">
+            <h1>No customers yet</h1>
+            <p>Your account is not linked to a customer. Ask your account manager to add you.</p>
+          </div>
+        ) : viewed ? (
+          <Outlet />
+        ) : (
+          <div className="state state-empty">
+            <h1>Customer not found</h1>
+            <p>
+              This address is for a customer you do not have access to, or one that does not exist.{" "}
+              <Link href={customerHref("/", fallback?.customerId ?? null)}>Go to your licences</Link>
+            </p>
+          </div>
+        )}
+      </Shell>
     </SessionContext.Provider>
   );
 }
@@ -120,14 +138,18 @@ const NAV = [
 // Reseller operations only: requests above a spending limit, and the emergency stop.
 const OPS_NAV = [{ href: "/approvals", label: "Approvals" }];
 
-function Shell({ me, onSignOut, hasCustomer }: { me: Me; onSignOut: () => void; hasCustomer: boolean }) {
+function Shell({ me, onSignOut, children }: { me: Me; onSignOut: () => void; children: ReactNode }) {
   const { path } = useLocation();
+  const { pathname } = useRouterLocation();
   const [menuOpen, setMenuOpen] = useState(false);
-  useEffect(() => setMenuOpen(false), [path]);
+  const [shownFor, setShownFor] = useState(path);
+  if (shownFor !== path) {
+    // A new page closes the small-screen menu.
+    setShownFor(path);
+    setMenuOpen(false);
+  }
   const current = (href: string) =>
-    href === "/licences"
-      ? path === "/" || path.startsWith("/licences")
-      : href !== "/" && path.startsWith(href);
+    href === "/" ? path === "/" : href === "/licences" ? path.startsWith("/licences") : path.startsWith(href);
 
   return (
     <div className="layout">
@@ -170,21 +192,18 @@ function Shell({ me, onSignOut, hasCustomer }: { me: Me; onSignOut: () => void; 
       </nav>
       <main id="main" className="content">
         <BuyingBanner />
-        {hasCustomer ? (
-          <Page path={path} />
-        ) : (
-          <div className="state state-empty">
-            <h1>No customers yet</h1>
-            <p>Your account is not linked to a customer. Ask your account manager to add you.</p>
-          </div>
-        )}
+        <ErrorBoundary key={pathname} where="this page">
+          {children}
+        </ErrorBoundary>
       </main>
     </div>
   );
 }
 
 function CustomerPicker({ me }: { me: Me }) {
-  const [value, setValue] = useState(sessionStorage.getItem(CHOSEN) ?? me.customers[0]?.customerId);
+  const { customerId } = useLocation();
+  const { pathname } = useRouterLocation();
+  const value = customerId ?? chosenCustomer() ?? me.customers[0]?.customerId ?? "";
   if (me.customers.length < 2) {
     const only = me.customers[0];
     return only ? <span className="customer">{only.name}</span> : null;
@@ -195,9 +214,8 @@ function CustomerPicker({ me }: { me: Me }) {
       <select
         value={value}
         onChange={(e) => {
-          setValue(e.target.value);
-          sessionStorage.setItem(CHOSEN, e.target.value);
-          window.location.assign("/");
+          rememberCustomer(e.target.value);
+          navigate(customerId ? samePageFor(pathname, e.target.value) : pathname);
         }}
       >
         {me.customers.map((c) => (
@@ -210,17 +228,16 @@ function CustomerPicker({ me }: { me: Me }) {
   );
 }
 
-function Page({ path }: { path: string }) {
-  if (path === "/" || path === "/licences") return <MyLicences />;
-  let params = match("/licences/:sku/settings", path);
-  if (params) return <SettingsPage skuId={params.sku} />;
-  params = match("/licences/:sku/add", path);
-  if (params) return <AddLicences skuId={params.sku} />;
-  if (path === "/purchase") return <Purchase />;
-  if (path === "/reports") return <Reports />;
-  if (path === "/logs") return <Logs />;
-  if (path === "/notifications") return <Notifications />;
-  if (path === "/approvals") return <Approvals />;
+// "/" and the addresses from before the customer was in them ("/licences/9/settings",
+// "/reports?sku=9") open the same page for the customer last looked at.
+export function ToChosenCustomer() {
+  const { pathname, search } = useRouterLocation();
+  const session = useSessionOrNull();
+  if (!session) return null;
+  return <Navigate to={customerHref(`${pathname}${search}`, session.customerId)} replace />;
+}
+
+export function PageNotFound() {
   return (
     <div className="state state-empty">
       <h1>Page not found</h1>
@@ -229,4 +246,8 @@ function Page({ path }: { path: string }) {
       </p>
     </div>
   );
+}
+
+function useSessionOrNull(): Session | null {
+  return useContext(SessionContext);
 }

@@ -25,7 +25,7 @@ type TokenSource = () => Promise<string | null>;
 let tokenSource: TokenSource = async () => null;
 let onSignedOut: () => void = () => {};
 
-export function useTokens(source: TokenSource, signedOut: () => void): void {
+export function setTokenSource(source: TokenSource, signedOut: () => void): void {
   tokenSource = source;
   onSignedOut = signedOut;
 }
@@ -57,7 +57,7 @@ export async function call<T>(
   }
   if (response.status === 204) return undefined as T;
   const text = await response.text();
-  let body: unknown = null;
+  let body: unknown;
   try {
     body = text ? JSON.parse(text) : null;
   } catch {

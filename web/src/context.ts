@@ -5,7 +5,6 @@ export type Session = {
   me: Me;
   customerId: string;
   canChange: boolean;
-  chooseCustomer: (customerId: string) => void;
 };
 
 export const SessionContext = createContext<Session | null>(null);

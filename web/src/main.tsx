@@ -1,10 +1,19 @@
+import { QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { App } from "./App";
+import { RouterProvider, createBrowserRouter } from "react-router";
+import { queryClient } from "./queries";
+import { setNavigator } from "./router";
+import { routes } from "./routes";
 import "./styles.css";
+
+const router = createBrowserRouter(routes);
+setNavigator((to, replace) => void router.navigate(to, { replace }));
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <App />
+    <QueryClientProvider client={queryClient}>
+      <RouterProvider router={router} />
+    </QueryClientProvider>
   </StrictMode>,
 );

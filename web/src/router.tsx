@@ -1,52 +1,92 @@
-// A small history-API router: real links (open in a new tab works), back and forward work.
-import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from "react";
+// Routing is React Router's; this module only knows where the customer goes in the address.
+//
+// Every customer page lives under /customers/{customerId}/..., so a link an account manager
+// shares opens the same customer for whoever follows it. Pages write customer-relative paths
+// ("/licences/123/settings", "/reports?sku=..."); `customerHref` puts the customer in front, and
+// `useLocation` takes it off again, so no page spells out the prefix.
+import { useContext, type AnchorHTMLAttributes } from "react";
+import { Link as RouterLink, useLocation as useRouterLocation } from "react-router";
+import { SessionContext } from "./context";
 
-const listeners = new Set<() => void>();
+// Pages that are not about one customer (reseller operations' own views, signing in).
+const GLOBAL_PAGES = ["/approvals", "/prices", "/signin"];
+
+const PREFIX = /^\/customers\/([^/]+)(\/.*)?$/;
+
+// The customer in an address, if it is a customer page.
+export function customerIn(pathname: string): string | null {
+  const found = PREFIX.exec(pathname);
+  return found ? decodeURIComponent(found[1]) : null;
+}
+
+// "/customers/C1/licences/9/settings" → "/licences/9/settings"; "/customers/C1" → "/".
+export function relativePath(pathname: string): string {
+  const found = PREFIX.exec(pathname);
+  if (!found) return pathname;
+  return found[2] && found[2] !== "/" ? found[2] : "/";
+}
+
+export function isGlobal(path: string): boolean {
+  const bare = path.split(/[?#]/)[0];
+  return GLOBAL_PAGES.some((page) => bare === page || bare.startsWith(`${page}/`));
+}
+
+// Where a customer-relative path goes for `customerId`. Absolute customer paths and the global
+// pages are left as they are.
+export function customerHref(to: string, customerId: string | null): string {
+  if (!to.startsWith("/") || to.startsWith("/customers/") || isGlobal(to) || !customerId) return to;
+  const base = `/customers/${encodeURIComponent(customerId)}`;
+  return to === "/" ? base : `${base}${to}`;
+}
+
+// The same page for another customer: the page type stays, what belongs to the old customer
+// (a SKU in the path or the query) does not.
+export function samePageFor(pathname: string, customerId: string): string {
+  const page = relativePath(pathname).split("/")[1] ?? "";
+  const keep = ["purchase", "reports", "logs", "notifications", "account"].includes(page);
+  return customerHref(keep ? `/${page}` : "/", customerId);
+}
+
+// The router's own navigation, set once the router exists (main.tsx), so the pages' plain
+// `navigate(...)` calls in event handlers go through it.
+type Navigator = (to: string, replace: boolean) => void;
+let routerNavigate: Navigator = (to) => window.location.assign(to);
+
+export function setNavigator(navigator: Navigator): void {
+  routerNavigate = navigator;
+}
 
 export function navigate(to: string, replace = false): void {
-  if (to === window.location.pathname + window.location.search) return;
-  if (replace) window.history.replaceState(null, "", to);
-  else window.history.pushState(null, "", to);
-  listeners.forEach((l) => l());
+  const target = customerHref(to, customerIn(window.location.pathname) ?? chosenCustomer());
+  if (target === window.location.pathname + window.location.search) return;
+  routerNavigate(target, replace);
   window.scrollTo(0, 0);
 }
 
-export function useLocation(): { path: string; query: URLSearchParams } {
-  const [, tick] = useState(0);
-  useEffect(() => {
-    const update = () => tick((n) => n + 1);
-    listeners.add(update);
-    window.addEventListener("popstate", update);
-    return () => {
-      listeners.delete(update);
-      window.removeEventListener("popstate", update);
-    };
-  }, []);
-  return { path: window.location.pathname, query: new URLSearchParams(window.location.search) };
+// The last customer the user looked at: where "/" and the global pages' links go.
+const CHOSEN = "licence-manager.customer";
+
+export function chosenCustomer(): string | null {
+  return sessionStorage.getItem(CHOSEN);
+}
+
+export function rememberCustomer(customerId: string): void {
+  sessionStorage.setItem(CHOSEN, customerId);
+}
+
+// The location as pages see it: the path without the customer, and the query.
+export function useLocation(): { path: string; query: URLSearchParams; customerId: string | null } {
+  const location = useRouterLocation();
+  return {
+    path: relativePath(location.pathname),
+    query: new URLSearchParams(location.search),
+    customerId: customerIn(location.pathname),
+  };
 }
 
 export function Link(props: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string }) {
-  const { href, onClick, ...rest } = props;
-  function go(event: MouseEvent<HTMLAnchorElement>) {
-    onClick?.(event);
-    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) {
-      return;
-    }
-    event.preventDefault();
-    navigate(href);
-  }
-  return <a href={href} onClick={go} {...rest} />;
-}
-
-// "/licences/123/settings" against "/licences/:sku/settings" → { sku: "123" }
-export function match(pattern: string, path: string): Record<string, string> | null {
-  const want = pattern.split("/").filter(Boolean);
-  const got = path.split("/").filter(Boolean);
-  if (want.length !== got.length) return null;
-  const params: Record<string, string> = {};
-  for (let i = 0; i < want.length; i++) {
-    if (want[i].startsWith(":")) params[want[i].slice(1)] = decodeURIComponent(got[i]);
-    else if (want[i] !== got[i]) return null;
-  }
-  return params;
+  const { href, ...rest } = props;
+  const { customerId } = useLocation();
+  const session = useContext(SessionContext);
+  return <RouterLink to={customerHref(href, customerId ?? session?.customerId ?? null)} {...rest} />;
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { call, type SeatRequest } from "../api";
 
 const STEPS: Record<SeatRequest["status"], string> = {
@@ -10,41 +10,88 @@ const STEPS: Record<SeatRequest["status"], string> = {
   AWAITING_APPROVAL: "Waiting for the reseller's approval",
 };
 
-// Follows a seat request until Google has really made the change (or refused it).
+// How long to follow a request that is being carried out before saying so and stopping: apply
+// attempts hold a request for at most a few minutes (the lease), so three minutes without an
+// answer means something is stuck, not slow.
+export const GIVE_UP_AFTER_MS = 3 * 60_000;
+
+// The wait before the next check: 1 s, growing to 5 s, so a quick change shows at once and a
+// slow one does not cost a request a second. Approval can take days: every 15 s.
+export function nextCheckIn(checksSoFar: number, waitingForApproval: boolean): number {
+  if (waitingForApproval) return 15_000;
+  return Math.min(1_000 * 1.5 ** checksSoFar, 5_000);
+}
+
+// Follows a seat request until Google has really made the change (or refused it), and gives up
+// with a clear message (and a way to check again) after a bounded time.
 export function RequestProgress({
   path,
   initial,
   onFinished,
   doneText,
+  giveUpAfterMs = GIVE_UP_AFTER_MS,
 }: {
   path: string;
   initial: SeatRequest;
   onFinished?: (request: SeatRequest) => void;
   doneText: (request: SeatRequest) => string;
+  giveUpAfterMs?: number;
 }) {
   const [request, setRequest] = useState(initial);
   const [trouble, setTrouble] = useState<string | null>(null);
+  const [checks, setChecks] = useState(0);
+  const [since, setSince] = useState(() => Date.now());
+  const [gaveUp, setGaveUp] = useState(false);
   const final = ["APPLIED", "FAILED", "SUPERSEDED"].includes(request.status);
-  // Approval can take days: check now and then rather than every second.
   const waiting = request.status === "AWAITING_APPROVAL";
+  const finished = useRef(onFinished);
+  useEffect(() => {
+    finished.current = onFinished;
+  });
 
   useEffect(() => {
     if (final) {
-      onFinished?.(request);
+      finished.current?.(request);
       return;
     }
+    if (gaveUp) return;
     const timer = window.setTimeout(async () => {
+      if (!waiting && Date.now() - since > giveUpAfterMs) {
+        setGaveUp(true);
+        return;
+      }
       try {
         setRequest(await call<SeatRequest>(path));
         setTrouble(null);
       } catch (e) {
         setTrouble((e as Error).message);
-        setRequest({ ...request }); // try again on the next tick
       }
-    }, waiting ? 15000 : 1000);
+      setChecks((n) => n + 1);
+    }, nextCheckIn(checks, waiting));
     return () => window.clearTimeout(timer);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [request]);
+  }, [request, checks, final, gaveUp, waiting, since, giveUpAfterMs, path]);
+
+  function checkAgain() {
+    setSince(Date.now());
+    setChecks(0);
+    setGaveUp(false);
+  }
+
+  if (gaveUp) {
+    return (
+      <div className="progress progress-stalled" role="alert">
+        <p>
+          <strong>No answer yet.</strong> This request has not finished after{" "}
+          {Math.round(giveUpAfterMs / 60_000)} minutes. It is still recorded and will be carried
+          out or refused on its own; nothing will be bought twice. The audit log shows its outcome.
+        </p>
+        {trouble && <p className="muted">Last problem: {trouble}</p>}
+        <button type="button" className="button secondary" onClick={checkAgain}>
+          Check again
+        </button>
+      </div>
+    );
+  }
 
   return (
     <div className={`progress progress-${request.status.toLowerCase()}`} role="status" aria-live="polite">

@@ -1,3 +1,4 @@
+import { useQuery } from "@tanstack/react-query";
 import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from "react";
 import { ApiError, call } from "../api";
 import { percent } from "../format";
@@ -11,47 +12,27 @@ export type Loaded<T> = {
   reload: () => void;
 };
 
-// GET `path` (null: nothing yet); with `everySeconds`, again on a timer while the page is open,
-// so figures change without a reload when the sync changes them.
+// GET `path` (null: nothing yet) through the query cache; with `everySeconds`, again on a timer
+// while the page is visible, so figures change without a reload when the sync changes them.
+// A new path never shows the previous path's data (switching SKU shows that SKU or a spinner).
 export function useApi<T>(path: string | null, everySeconds?: number): Loaded<T> {
-  const [data, setData] = useState<T | undefined>(undefined);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [loading, setLoading] = useState(path !== null);
-  const [tick, setTick] = useState(0);
-  const reload = useCallback(() => setTick((n) => n + 1), []);
-  const shown = useRef<string | null>(null);
-
-  useEffect(() => {
-    if (path === null) return;
-    const controller = new AbortController();
-    if (shown.current !== path) {
-      setData(undefined);
-      setLoading(true);
-    }
-    call<T>(path, { signal: controller.signal })
-      .then((body) => {
-        shown.current = path;
-        setData(body);
-        setError(null);
-      })
-      .catch((e: unknown) => {
-        if ((e as Error).name !== "AbortError") setError(e as ApiError);
-      })
-      .finally(() => {
-        if (!controller.signal.aborted) setLoading(false);
-      });
-    return () => controller.abort();
-  }, [path, tick]);
-
-  useEffect(() => {
-    if (!everySeconds || path === null) return;
-    const timer = window.setInterval(() => {
-      if (document.visibilityState === "visible") reload();
-    }, everySeconds * 1000);
-    return () => window.clearInterval(timer);
-  }, [everySeconds, path, reload]);
-
-  return { data, error, loading, reload };
+  const query = useQuery<T, ApiError>({
+    queryKey: ["api", path],
+    queryFn: ({ signal }) => call<T>(path as string, { signal }),
+    enabled: path !== null,
+    refetchInterval: everySeconds ? everySeconds * 1000 : false,
+    refetchIntervalInBackground: false,
+  });
+  const { refetch } = query;
+  const reload = useCallback(() => void refetch(), [refetch]);
+  return {
+    data: query.data,
+    // A failed background refresh keeps the figures on screen; the error shows only when
+    // there is nothing else to show.
+    error: query.data === undefined ? query.error : null,
+    loading: path !== null && query.isPending,
+    reload,
+  };
 }
 
 // ---- states -------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useInfiniteQuery } from "@tanstack/react-query";
 import { ApiError, call, type Licence, type LogEntry } from "../api";
 import { Empty, ErrorState, Loading, PageHeader, useApi } from "../components/common";
 import { useCustomerPath } from "../context";
@@ -7,41 +7,30 @@ import { navigate, useLocation } from "../router";
 
 const PAGE = 25;
 
+type LogPage = { entries: LogEntry[]; nextCursor: string | null };
+
 export function Logs() {
   const base = useCustomerPath();
   const { query } = useLocation();
   const skuId = query.get("sku") ?? "";
   const licences = useApi<Licence[]>(`${base}/licences`);
-  const [entries, setEntries] = useState<LogEntry[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [attempt, setAttempt] = useState(0);
-
-  async function load(after: string | null, replace: boolean) {
-    setBusy(true);
-    setError(null);
-    const params = new URLSearchParams({ limit: String(PAGE) });
-    if (skuId) params.set("skuId", skuId);
-    if (after) params.set("cursor", after);
-    try {
-      const page = await call<{ entries: LogEntry[]; nextCursor: string | null }>(
-        `${base}/logs?${params}`,
-      );
-      setEntries((old) => (replace || !old ? page.entries : [...old, ...page.entries]));
-      setCursor(page.nextCursor);
-    } catch (e) {
-      setError(e as ApiError);
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  useEffect(() => {
-    setEntries(null);
-    void load(null, true);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [base, skuId, attempt]);
+  // Keyed by customer and SKU: switching SKU starts from its own first page, never showing the
+  // previous SKU's entries meanwhile.
+  const log = useInfiniteQuery<LogPage, ApiError>({
+    queryKey: ["logs", base, skuId],
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam, signal }) => {
+      const params = new URLSearchParams({ limit: String(PAGE) });
+      if (skuId) params.set("skuId", skuId);
+      if (pageParam) params.set("cursor", pageParam as string);
+      return call<LogPage>(`${base}/logs?${params}`, { signal });
+    },
+    getNextPageParam: (last) => last.nextCursor,
+  });
+  const entries = log.data?.pages.flatMap((p) => p.entries) ?? null;
+  const error = log.error;
+  const cursor = log.hasNextPage;
+  const busy = log.isFetchingNextPage;
 
   return (
     <>
@@ -68,7 +57,7 @@ export function Logs() {
           </select>
         </div>
       </div>
-      {error && <ErrorState error={error} retry={() => setAttempt((n) => n + 1)} />}
+      {error && <ErrorState error={error} retry={() => void log.refetch()} />}
       {entries === null && !error && <Loading what="the log" />}
       {entries && entries.length === 0 && <Empty>Nothing has been logged yet.</Empty>}
       {entries && entries.length > 0 && (
@@ -113,7 +102,7 @@ export function Logs() {
       )}
       {cursor && (
         <p>
-          <button type="button" className="button secondary" disabled={busy} onClick={() => void load(cursor, false)}>
+          <button type="button" className="button secondary" disabled={busy} onClick={() => void log.fetchNextPage()}>
             {busy ? "Loading…" : "Show older entries"}
           </button>
         </p>

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent, type ReactNode } from "react";
+import { useState, type FormEvent, type ReactNode } from "react";
 import { ApiError, call, type Licence, type Settings, type WorstCaseMonthly } from "../api";
 import { ErrorState, FieldError, Loading, PageHeader, useApi } from "../components/common";
 import { useCustomerPath, useSession } from "../context";
@@ -120,12 +120,15 @@ export function SettingsPage({ skuId }: { skuId: string }) {
   const [message, setMessage] = useState<{ tone: "ok" | "error"; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
 
-  useEffect(() => {
+  // The form starts from what the server has (React's "adjust state when a prop changes").
+  const [loadedFrom, setLoadedFrom] = useState<Settings | undefined>(undefined);
+  if (saved.data !== loadedFrom) {
+    setLoadedFrom(saved.data);
     if (saved.data) {
       setForm(toForm(saved.data));
       setLastSaved(saved.data);
     }
-  }, [saved.data]);
+  }
 
   const title = licence ? `Settings: ${licence.skuName}` : "Settings";
   if (saved.error) {
