@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ApiError, call, setTokenSource } from "./api";
+import { ApiError, call, setChangeListener, setTokenSource } from "./api";
 import { worthRetrying } from "./queries";
 
 function answer(status: number, body: unknown, statusText = "") {
@@ -68,5 +68,21 @@ describe("what is worth retrying", () => {
     expect(worthRetrying(0, error(404))).toBe(false);
     expect(worthRetrying(0, error(422))).toBe(false);
     expect(worthRetrying(0, new Error("bug"))).toBe(false);
+  });
+});
+
+describe("changes", () => {
+  it("tell the listener after the API accepted them, and reads do not", async () => {
+    const changed = vi.fn();
+    setChangeListener(changed);
+    vi.stubGlobal("fetch", vi.fn().mockImplementation(async () => answer(200, {})));
+    await call("/x");
+    expect(changed).not.toHaveBeenCalled();
+    await call("/x", { method: "PUT", body: {} });
+    expect(changed).toHaveBeenCalledOnce();
+    vi.stubGlobal("fetch", vi.fn().mockImplementation(async () => answer(422, { title: "bad" })));
+    await call("/x", { method: "PUT", body: {} }).catch(() => undefined);
+    expect(changed).toHaveBeenCalledOnce();
+    setChangeListener(() => {});
   });
 });

@@ -22,6 +22,13 @@ export class ApiError extends Error {
 }
 
 type TokenSource = () => Promise<string | null>;
+let onChanged: () => void = () => {};
+
+// Called after every change the API accepted (any method but GET), so what the pages show
+// is fetched again rather than served from the cache.
+export function setChangeListener(listener: () => void): void {
+  onChanged = listener;
+}
 let tokenSource: TokenSource = async () => null;
 let onSignedOut: () => void = () => {};
 
@@ -55,6 +62,8 @@ export async function call<T>(
       detail: "Licence Manager cannot be reached. Check your connection and try again.",
     });
   }
+  const changed = response.ok && (options.method ?? "GET") !== "GET";
+  if (changed) onChanged();
   if (response.status === 204) return undefined as T;
   const text = await response.text();
   let body: unknown;

@@ -2,6 +2,7 @@ import { QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { RouterProvider, createBrowserRouter } from "react-router";
+import { setChangeListener } from "./api";
 import { queryClient } from "./queries";
 import { setNavigator } from "./router";
 import { routes } from "./routes";
@@ -9,6 +10,7 @@ import "./styles.css";
 
 const router = createBrowserRouter(routes);
 setNavigator((to, replace) => void router.navigate(to, { replace }));
+setChangeListener(() => void queryClient.invalidateQueries());
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

@@ -1,3 +1,4 @@
+import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { call, type SeatRequest } from "../api";
 
@@ -44,6 +45,7 @@ export function RequestProgress({
   const [gaveUp, setGaveUp] = useState(false);
   const final = ["APPLIED", "FAILED", "SUPERSEDED"].includes(request.status);
   const waiting = request.status === "AWAITING_APPROVAL";
+  const queries = useQueryClient();
   const finished = useRef(onFinished);
   useEffect(() => {
     finished.current = onFinished;
@@ -51,6 +53,8 @@ export function RequestProgress({
 
   useEffect(() => {
     if (final) {
+      // Seats, the catalogue and the log all changed: nothing cached from before is current.
+      void queries.invalidateQueries();
       finished.current?.(request);
       return;
     }
@@ -69,7 +73,7 @@ export function RequestProgress({
       setChecks((n) => n + 1);
     }, nextCheckIn(checks, waiting));
     return () => window.clearTimeout(timer);
-  }, [request, checks, final, gaveUp, waiting, since, giveUpAfterMs, path]);
+  }, [request, checks, final, gaveUp, waiting, since, giveUpAfterMs, path, queries]);
 
   function checkAgain() {
     setSince(Date.now());
