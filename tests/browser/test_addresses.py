@@ -13,6 +13,7 @@ from tests.browser.conftest import Browser, Stack
 
 pytestmark = [pytest.mark.slow, pytest.mark.emulator, pytest.mark.browser]
 
+
 def test_a_shared_link_opens_the_same_customer(stack: Stack, browser: Browser) -> None:
     page = browser.page
     acme = stack.customer_id("acme-widgets.example")
