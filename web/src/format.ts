@@ -113,6 +113,7 @@ const ACTION_LABELS: Record<string, string> = {
   RECIPIENT_ADDED: "Recipient added",
   RECIPIENT_CHANGED: "Recipient changed",
   RECIPIENT_REMOVED: "Recipient removed",
+  NOTIFICATION_RESENT: "Email sent again",
 };
 
 export function action(value: string, source: string): string {

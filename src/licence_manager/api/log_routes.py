@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
+from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from licence_manager.adapters.automation_codec import PREFERENCE_FIELDS
@@ -88,9 +88,11 @@ def _log_filter(customer_id: str, names: dict[str, str]) -> tuple[str | None, Au
 def _page_reader(
     customer_id: str, sku_id: str | None, action: AuditAction | None
 ) -> Callable[[int, str | None], AuditPage]:
+    store = _store()  # taken now: the CSV's pages are read after the request has returned
+
     def read(limit: int, cursor: str | None) -> AuditPage:
         try:
-            return _store().audit_page(customer_id, sku_id, limit, cursor, action)
+            return store.audit_page(customer_id, sku_id, limit, cursor, action)
         except BadCursor as error:
             raise Problem(
                 400, "Bad Request", "This cursor does not continue this log; start again."
@@ -125,7 +127,7 @@ def export_logs(customer_id: str) -> ResponseReturnValue:
     rows = log_csv.stream(_page_reader(customer_id, sku_id, action), names, zone)
     name = log_csv.filename(customer.customer_domain, datetime.now(zone))
     return Response(
-        stream_with_context(rows),
+        rows,
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

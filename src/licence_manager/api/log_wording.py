@@ -60,11 +60,12 @@ CODE_WORDS: dict[str, str] = {
     "PENDING": "Pending",
     "REMOVED": "Removed",
 }
-# Whole upper-case words only, longest first, so ANNUAL_YEARLY_PAY is never read as ANNUAL.
+# Whole words only, never part of an address or a name (longest first, so ANNUAL_YEARLY_PAY
+# is never read as ANNUAL); a full stop ending the sentence may follow.
 _CODES = re.compile(
-    r"(?<![A-Za-z0-9_])("
+    r"(?<![\w@.-])("
     + "|".join(sorted(CODE_WORDS, key=len, reverse=True))
-    + r")(?![A-Za-z0-9_])"
+    + r")(?![\w@-]|\.\w)"
 )
 
 
