@@ -122,6 +122,11 @@ export function action(value: string, source: string): string {
   return ACTION_LABELS[value] ?? value;
 }
 
+// The log's event types for its filter, in the order the labels are listed.
+export function actionTypes(): { value: string; label: string }[] {
+  return Object.entries(ACTION_LABELS).map(([value, label]) => ({ value, label }));
+}
+
 const SOURCE_LABELS: Record<string, string> = {
   sync: "Sync",
   outside: "Outside Licence Manager",
