@@ -171,8 +171,9 @@ def test_a_failed_email_is_sent_again_once_however_often_it_is_asked(api: Api) -
     sent = SendNotification(api.store, uow, RecordingMailer(), "https://lm.example")(made["id"])
     assert sent is not None and sent.status is DeliveryStatus.SENT
     listed = api.call("GET", f"{BASE}/notifications").get_json()["notifications"]
-    statuses = {n["id"]: n["status"] for n in listed}
-    assert (statuses["n-failed"], statuses["n-failed-resend-1"]) == ("FAILED", "SENT")
+    shown = {n["id"]: (n["status"], n["canResend"], n["resentAs"]) for n in listed}
+    assert shown["n-failed"] == ("FAILED", False, "n-failed-resend-1")
+    assert shown["n-failed-resend-1"] == ("SENT", False, None)
     # Sent now: asking again answers with it, sending nothing more.
     assert resend(api, "n-failed").status_code == 200
     assert len([n for n in api.store.notification_records if "resend" in n]) == 1
@@ -185,6 +186,14 @@ def test_a_resend_that_fails_too_can_be_sent_again_and_each_is_audited(api: Api)
     api.store.notification_records[stored.notification_id] = replace(
         stored, status=DeliveryStatus.FAILED
     )
+    listed = api.call("GET", f"{BASE}/notifications?problems=true").get_json()["notifications"]
+    # Only the newest attempt of the line is offered again, even on a page without the first.
+    assert {n["id"]: n["canResend"] for n in listed} == {
+        "n-unsure-resend-1": True,
+        "n-unsure": False,
+    }
+    page = api.call("GET", f"{BASE}/notifications?problems=true&limit=1").get_json()
+    assert page["notifications"][0]["canResend"] is True
     second = resend(api, "n-unsure-resend-1")  # from the resend's own row
     assert second.get_json()["id"] == "n-unsure-resend-2"
     logged = api.call("GET", f"{BASE}/logs?type=NOTIFICATION_RESENT").get_json()["entries"]

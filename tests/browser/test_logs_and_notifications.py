@@ -91,6 +91,8 @@ def test_resend_a_failed_email_with_a_warning_and_see_it_logged(
     expect(again).to_contain_text(f"Sent again by {ADMIN}")
     expect(again).to_contain_text("Sent", timeout=60_000)  # its own delivery, polled
     expect(row).to_contain_text("Not delivered")  # the first is never rewritten
+    expect(row).to_contain_text("Sent again since")  # and is not offered again
+    expect(row.get_by_role("button", name="Send again")).to_have_count(0)
     eventually(lambda: len(sendgrid.outbox()) > sent_before, 30, "the resent email")
     browser.screenshot("13-notifications-resend")
 

@@ -176,6 +176,8 @@ export type Notification = {
   // A resend: the email it repeats and who asked for it.
   resendOf: string | null;
   resentBy: string | null;
+  // Sent again since: the newest resend's id (only that one may be sent again).
+  resentAs: string | null;
 };
 
 export type NotificationPage = { notifications: Notification[]; nextCursor: string | null };

@@ -63,9 +63,7 @@ CODE_WORDS: dict[str, str] = {
 # Whole words only, never part of an address or a name (longest first, so ANNUAL_YEARLY_PAY
 # is never read as ANNUAL); a full stop ending the sentence may follow.
 _CODES = re.compile(
-    r"(?<![\w@.-])("
-    + "|".join(sorted(CODE_WORDS, key=len, reverse=True))
-    + r")(?![\w@-]|\.\w)"
+    r"(?<![\w@.-])(" + "|".join(sorted(CODE_WORDS, key=len, reverse=True)) + r")(?![\w@-]|\.\w)"
 )
 
 

@@ -13,7 +13,7 @@ from licence_manager.api.auth import actor
 from licence_manager.api.log_routes import int_arg, sku_names
 from licence_manager.api.problems import Problem
 from licence_manager.domain.notifications import RESENDABLE, Notification
-from licence_manager.domain.resend import NotResendable, Resend, original_id
+from licence_manager.domain.resend import NotResendable, Resend, latest_of, original_id
 from licence_manager.ports.dashboard import MAX_PAGE, ApiStore, BadCursor
 from licence_manager.services.resend import NotificationNotFound
 
@@ -29,8 +29,12 @@ def _store() -> ApiStore:
     return store
 
 
-def notification_json(n: Notification, names: dict[str, str]) -> dict[str, Any]:
-    resent = n.notification_id != original_id(n)
+def notification_json(
+    n: Notification, names: dict[str, str], latest: str | None = None
+) -> dict[str, Any]:
+    """`latest`: the newest email of the line this one belongs to (itself if never resent)."""
+    first = original_id(n)
+    latest = latest or latest_of(n)
     return {
         "id": n.notification_id,
         "type": n.type.value,
@@ -42,11 +46,26 @@ def notification_json(n: Notification, names: dict[str, str]) -> dict[str, Any]:
         "sentAt": n.sent_at.isoformat() if n.sent_at else None,
         "error": n.error,
         "refusedRecipients": list(n.refused_recipients),
-        "canResend": n.status in RESENDABLE,
+        # Only the newest attempt of a line is offered again, and only if it went wrong.
+        "canResend": n.status in RESENDABLE and n.notification_id == latest,
         # A resend: the email it repeats, and who asked for it.
-        "resendOf": original_id(n) if resent else None,
-        "resentBy": str(n.facts.get("resentBy") or "") if resent else None,
+        "resendOf": first if first != n.notification_id else None,
+        "resentBy": str(n.facts.get("resentBy") or "") if first != n.notification_id else None,
+        # Sent again since: the newest resend's id.
+        "resentAs": latest if latest != n.notification_id and first == n.notification_id else None,
     }
+
+
+def _latest_by_line(page: list[Notification]) -> dict[str, str]:
+    """Each shown line's newest email, from its first email (read once if not on the page)."""
+    shown = {n.notification_id: n for n in page}
+    latest: dict[str, str] = {}
+    for n in page:
+        first = original_id(n)
+        if first not in latest:
+            root = shown.get(first) or _store().notification(first)
+            latest[first] = latest_of(root) if root is not None else n.notification_id
+    return latest
 
 
 @notification_routes.get("/notifications")
@@ -74,9 +93,12 @@ def list_notifications(customer_id: str) -> ResponseReturnValue:
             400, "Bad Request", "This cursor does not continue this list; start again."
         ) from error
     names = sku_names(customer_id)
+    latest = _latest_by_line(page.notifications)
     return jsonify(
         {
-            "notifications": [notification_json(n, names) for n in page.notifications],
+            "notifications": [
+                notification_json(n, names, latest[original_id(n)]) for n in page.notifications
+            ],
             "nextCursor": page.next_cursor,
         }
     )
@@ -93,5 +115,7 @@ def resend_notification(customer_id: str, notification_id: str) -> ResponseRetur
         raise Problem(404, "Not Found", "This customer has no such notification.") from error
     except NotResendable as error:
         raise Problem(409, "Conflict", str(error)) from error
-    body = notification_json(done.notification, sku_names(customer_id))
+    body = notification_json(
+        done.notification, sku_names(customer_id), done.notification.notification_id
+    )
     return jsonify(body), 201 if done.created else 200

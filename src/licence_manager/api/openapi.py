@@ -309,6 +309,7 @@ SCHEMAS: dict[str, Schema] = {
             "canResend": BOOLEAN,
             "resendOf": nullable(STRING),
             "resentBy": nullable(STRING),
+            "resentAs": nullable(STRING),
         }
     ),
     "Preferences": obj(

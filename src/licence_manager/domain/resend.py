@@ -8,7 +8,7 @@ instead of creating another: a double click, or a retried request, never sends t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from licence_manager.domain import audit
@@ -80,10 +80,26 @@ def decide(
         original.key,
         original.type,
         at,
-        {**original.facts, "resendOf": first, "resentBy": by},
+        {
+            **{k: v for k, v in original.facts.items() if k != "resentAs"},
+            "resendOf": first,
+            "resentBy": by,
+        },
         status=DeliveryStatus.PENDING,
     )
     return Resend(again, created=True)
+
+
+def mark_resent(original: Notification, latest: Notification) -> Notification:
+    """The original, pointing at its latest resend: only the latest of a line may be sent again
+    (the original's own delivery fields are never touched; it is FAILED or UNCONFIRMED, which no
+    sender writes again)."""
+    return replace(original, facts={**original.facts, "resentAs": latest.notification_id})
+
+
+def latest_of(original: Notification) -> str:
+    """The id of the newest email of the line `original` starts."""
+    return str(original.facts.get("resentAs") or original.notification_id)
 
 
 def resent_entry(

@@ -62,5 +62,7 @@ def _resend(
     key = original.key if tx.licences.get(original.key) else changes.customer_key(customer_id)
     entry = resend.resent_entry(tx.head_of(key), key, shown, done.notification, by)
     tx.notifications.create(done.notification.notification_id, done.notification)
+    if original.notification_id == first:  # not when the original is gone
+        tx.notifications.put(first, resend.mark_resent(original, done.notification))
     tx.append_audit((entry,), entry.head)
     return done
