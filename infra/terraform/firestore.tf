@@ -7,8 +7,10 @@
 #   usage_daily   document id range, ordered by id         (built in)
 #   audit_events  document id range, ordered by id         (built in)
 #   users, recipients, notifications, topup_requests: equality on one field, or by id
-# and one composite index, for the dashboard's Logs page across all of a customer's SKUs:
+# and composite indexes, among them the dashboard's Logs and Notifications pages:
 #   audit_events  customerId == id, ordered by at desc     (audit_by_customer_newest)
+#   audit_events  customerId/licenceId and action ==, at desc (audit_by_*_action_newest)
+#   notifications customerId (and status in) ==, createdAt desc (notifications_by_customer_*)
 # tests/infra/test_firestore_indexes.py reads the
 # queries from the code and fails, naming the index, when one needs a composite index that is
 # not declared here, or filters on a field whose indexing is switched off below.
@@ -45,6 +47,41 @@ locals {
       fields = [
         { field = "customerId", order = "ASCENDING" },
         { field = "at", order = "DESCENDING" },
+      ]
+    }
+    # The Logs page filtered by event type, across a customer's SKUs or in one SKU's chain
+    # (adapters/firestore_pages.py _customer_log_of, _chain_log_of).
+    audit_by_customer_action_newest = {
+      collection = "audit_events"
+      fields = [
+        { field = "customerId", order = "ASCENDING" },
+        { field = "action", order = "ASCENDING" },
+        { field = "at", order = "DESCENDING" },
+      ]
+    }
+    audit_by_licence_action_newest = {
+      collection = "audit_events"
+      fields = [
+        { field = "licenceId", order = "ASCENDING" },
+        { field = "action", order = "ASCENDING" },
+        { field = "at", order = "DESCENDING" },
+      ]
+    }
+    # The Notifications page, newest first, all or the problems only (status in [...])
+    # (adapters/firestore_pages.py _customer_notifications, _customer_problems).
+    notifications_by_customer_newest = {
+      collection = "notifications"
+      fields = [
+        { field = "customerId", order = "ASCENDING" },
+        { field = "createdAt", order = "DESCENDING" },
+      ]
+    }
+    notifications_by_customer_status_newest = {
+      collection = "notifications"
+      fields = [
+        { field = "customerId", order = "ASCENDING" },
+        { field = "status", order = "ASCENDING" },
+        { field = "createdAt", order = "DESCENDING" },
       ]
     }
     # Reports: one licence's additions in a date range (adapters/firestore_reports.py).

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from licence_manager.adapters.firestore_reports import FirestoreReports
     from licence_manager.adapters.firestore_unit_of_work import FirestoreUnitOfWork
     from licence_manager.adapters.reseller import ResellerApi
+    from licence_manager.domain.resend import Resend
     from licence_manager.ports import Mailer, Publisher
     from licence_manager.services.approvals import DecideApproval
     from licence_manager.services.reports import MonthEndJob, Reports
@@ -177,6 +178,11 @@ def api_app() -> Flask:
     def decide(request_id: str, approve: bool, by: str, note: str) -> TopUpRequest:
         return decide_approval()(request_id, approve, by, note)
 
+    def resend(customer_id: str, notification_id: str, by: str) -> Resend:
+        from licence_manager.services.resend import ResendNotification
+
+        return ResendNotification(unit_of_work(), publisher())(customer_id, notification_id, by)
+
     return create_app(
         store(),
         add,
@@ -184,6 +190,7 @@ def api_app() -> Flask:
         request_purchase=buy,
         unit_of_work=unit_of_work(),
         decide_approval=decide,
+        resend_notification=resend,
         authenticate=None if config.local_mode else FirebaseTokens(config.project_id),
         firebase_web_config={
             "apiKey": config.firebase_api_key,

@@ -18,6 +18,7 @@ from licence_manager.domain.users import Role, User
 from licence_manager.services.additions import RequestAddition
 from licence_manager.services.approvals import DecideApproval
 from licence_manager.services.purchases import RequestPurchase
+from licence_manager.services.resend import ResendNotification
 from tests.builders import T0, subscription
 from tests.fakes.memory_automation import RecordingPublisher
 from tests.fakes.memory_dashboard import InMemoryApiStore
@@ -126,6 +127,7 @@ def build_api(local_mode: bool = True, **kwargs: Any) -> Api:
         request_purchase=RequestPurchase(store, publisher, uow),
         unit_of_work=uow,
         decide_approval=DecideApproval(uow, publisher),
+        resend_notification=ResendNotification(uow, publisher),
         **kwargs,
     )
     app.testing = True

@@ -64,7 +64,7 @@ def test_a_notification_lists_the_addresses_sendgrid_refused(api: Api) -> None:
         refused_recipients=("it@acme..example",),
     )
 
-    (newest, *_) = api.call("GET", f"{BASE}/notifications").get_json()
+    (newest, *_) = api.call("GET", f"{BASE}/notifications").get_json()["notifications"]
 
     assert newest["id"] == "n-refused"
     assert newest["recipients"] == ["it@acme.example"]

@@ -222,7 +222,7 @@ def test_logs_page_newest_first_with_a_cursor(api: Api) -> None:
 
 
 def test_notifications_newest_first(api: Api) -> None:
-    rows = api.call("GET", f"{BASE}/notifications").get_json()
+    rows = api.call("GET", f"{BASE}/notifications").get_json()["notifications"]
     assert [(r["type"], r["skuId"], r["recipients"]) for r in rows] == [
         (NotificationType.LOW_LICENCES.value, STANDARD, ["it@C01acme.example"])
     ]

@@ -27,6 +27,7 @@ SAMPLE = {
     "sku_id": STANDARD,
     "request_id": f"{ACME}_{STANDARD}-manual-000000000000",
     "email": "it@acme.example",
+    "notification_id": f"{ACME}_{STANDARD}-low-1",
 }
 BODIES = {
     "PUT /api/v1/customers/<customer_id>/licences/<sku_id>/settings": SETTINGS_OFF,

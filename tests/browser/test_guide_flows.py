@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
+from licence_manager.api.log_wording import humanise
 from licence_manager.domain.audit import CUSTOMER_SCOPE, AuditAction, verify_chain
 from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.notifications import NotificationType
@@ -239,7 +240,7 @@ def test_guide_logs(stack: Stack, browser: Browser) -> None:
     entries = stack.store().audit_entries(LicenceKey(customer, STARTER))
     expect(rows).to_have_count(len(entries))
     for index, entry in enumerate(reversed(entries)):
-        expect(rows.nth(index).locator("td").nth(5)).to_have_text(entry.message)
+        expect(rows.nth(index).locator("td").nth(5)).to_have_text(humanise(entry.message))
         expect(rows.nth(index).locator("td").nth(1)).to_have_text(sku_name)
     browser.screenshot("09-logs")
 

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from licence_manager.domain import changes
-from licence_manager.domain.audit import AuditEntry
+from licence_manager.domain.audit import AuditAction, AuditEntry
 from licence_manager.domain.model import GENESIS, LicenceKey
-from licence_manager.domain.notifications import Recipient
+from licence_manager.domain.notifications import PROBLEMS, Recipient
 from licence_manager.domain.users import User
-from licence_manager.ports.dashboard import MAX_PAGE, ApiStore, AuditPage, BadCursor
+from licence_manager.ports.dashboard import (
+    MAX_PAGE,
+    ApiStore,
+    AuditPage,
+    BadCursor,
+    NotificationPage,
+)
 from tests.fakes.memory_automation import InMemoryStore
 
 
@@ -37,27 +45,56 @@ class InMemoryApiStore(InMemoryStore, ApiStore):
 
     # the audit log
     def audit_page(
-        self, customer_id: str, sku_id: str | None, limit: int, cursor: str | None
+        self,
+        customer_id: str,
+        sku_id: str | None,
+        limit: int,
+        cursor: str | None,
+        action: AuditAction | None = None,
     ) -> AuditPage:
         limit = max(1, min(limit, MAX_PAGE))
         with self._lock:
-            entries = [
+            listing = [
                 e
                 for key, chain in self.audit.items()
                 if key.customer_id == customer_id and sku_id in (None, key.sku_id)
                 for e in chain
             ]
-        if sku_id is None:  # newest first, ties by document id, as Firestore orders them
-            entries.sort(key=lambda e: (e.at, e.doc_id), reverse=True)
-        else:
-            entries.sort(key=lambda e: e.doc_id, reverse=True)
+        # A whole chain in sequence order; otherwise newest first, ties by document id, as
+        # Firestore orders them.
+        whole_chain = sku_id is not None and action is None
+        order: Callable[[AuditEntry], Any] = (
+            (lambda e: e.doc_id) if whole_chain else (lambda e: (e.at, e.doc_id))
+        )
+        listing.sort(key=order, reverse=True)
+        entries = [e for e in listing if action in (None, e.action)]
         if cursor:
-            ids = [e.doc_id for e in entries]
-            if cursor not in ids:
+            after = next((e for e in listing if e.doc_id == cursor), None)
+            if after is None:
                 raise BadCursor("this cursor does not continue this log")
-            entries = entries[ids.index(cursor) + 1 :]
+            entries = [e for e in entries if order(e) < order(after)]
         page = entries[:limit]
         return AuditPage(page, page[-1].doc_id if len(entries) > limit else None)
+
+    # notifications
+    def notification_page(
+        self, customer_id: str, limit: int, cursor: str | None, *, problems_only: bool = False
+    ) -> NotificationPage:
+        limit = max(1, min(limit, MAX_PAGE))
+        with self._lock:
+            mine = [
+                n for n in self.notification_records.values() if n.key.customer_id == customer_id
+            ]
+        mine.sort(key=lambda n: (n.created_at, n.notification_id), reverse=True)
+        found = [n for n in mine if not problems_only or n.status in PROBLEMS]
+        if cursor:
+            after = next((n for n in mine if n.notification_id == cursor), None)
+            if after is None:
+                raise BadCursor("this cursor does not continue this listing")
+            last = (after.created_at, after.notification_id)
+            found = [n for n in found if (n.created_at, n.notification_id) < last]
+        page = found[:limit]
+        return NotificationPage(page, page[-1].notification_id if len(found) > limit else None)
 
     def _audit_one(self, key: LicenceKey, entry: AuditEntry) -> None:
         self.audit.setdefault(key, []).append(entry)

@@ -161,7 +161,9 @@ export type LogEntry = {
   skuId: string;
   skuName: string;
   action: string;
+  actionLabel: string;
   source: string;
+  sourceLabel: string;
   actor: string;
   message: string;
   seatsBefore: number | null;
@@ -179,7 +181,15 @@ export type Notification = {
   sentAt: string | null;
   error: string | null;
   refusedRecipients: string[];
+  canResend: boolean;
+  // A resend: the email it repeats and who asked for it.
+  resendOf: string | null;
+  resentBy: string | null;
+  // Sent again since: the newest resend's id (only that one may be sent again).
+  resentAs: string | null;
 };
+
+export type NotificationPage = { notifications: Notification[]; nextCursor: string | null };
 
 export type Preferences = {
   lowLicences: boolean;
@@ -262,3 +272,47 @@ export type Buying = {
   changedBy: string | null;
   changedAt: string | null;
 };
+
+// ---- downloads ---------------------------------------------------------------------------
+// A file the API serves (CSV): fetched with the bearer token like every call (a plain link
+// would go without it) and saved under the name the server gives in Content-Disposition.
+
+export function filenameFrom(disposition: string | null, fallback: string): string {
+  const match = /filename="?([^";]+)"?/i.exec(disposition ?? "");
+  const name = match?.[1].trim().replace(/[/\\]/g, "-");
+  return name || fallback;
+}
+
+export async function download(path: string, fallbackName: string): Promise<string> {
+  const headers: Record<string, string> = {};
+  const token = await tokenSource();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, { headers });
+  } catch {
+    throw new ApiError({
+      type: "about:blank",
+      title: "Network error",
+      status: 0,
+      detail: "Licence Manager cannot be reached. Check your connection and try again.",
+    });
+  }
+  if (!response.ok) {
+    const problem = (await response.json().catch(() => null)) as Problem | null;
+    if (response.status === 401) onSignedOut();
+    throw new ApiError(
+      problem ?? { type: "about:blank", title: response.statusText, status: response.status, detail: "" },
+    );
+  }
+  const name = filenameFrom(response.headers.get("Content-Disposition"), fallbackName);
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+  return name;
+}

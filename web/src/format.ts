@@ -113,12 +113,18 @@ const ACTION_LABELS: Record<string, string> = {
   RECIPIENT_ADDED: "Recipient added",
   RECIPIENT_CHANGED: "Recipient changed",
   RECIPIENT_REMOVED: "Recipient removed",
+  NOTIFICATION_RESENT: "Email sent again",
 };
 
 export function action(value: string, source: string): string {
   if (value === "TOP_UP_APPLIED" && source === "purchase") return "Licences bought";
   if (value === "TOP_UP_REQUESTED" && source === "purchase") return "Purchase requested";
   return ACTION_LABELS[value] ?? value;
+}
+
+// The log's event types for its filter, in the order the labels are listed.
+export function actionTypes(): { value: string; label: string }[] {
+  return Object.entries(ACTION_LABELS).map(([value, label]) => ({ value, label }));
 }
 
 const SOURCE_LABELS: Record<string, string> = {

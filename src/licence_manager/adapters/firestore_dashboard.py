@@ -1,5 +1,5 @@
-"""The dashboard's store on Firestore: users, the audit log a page at a time, and people's changes
-written with their audit entries in one transaction (see ports.dashboard)."""
+"""The dashboard's store on Firestore: users, the paged listings (adapters.firestore_pages), and
+people's changes written with their audit entries in one transaction (see ports.dashboard)."""
 
 from __future__ import annotations
 
@@ -7,19 +7,17 @@ from datetime import datetime
 from typing import Any
 
 from google.cloud import firestore
-from google.cloud.firestore_v1.base_query import FieldFilter
-from google.cloud.firestore_v1.field_path import FieldPath
 
 from licence_manager.adapters import automation_codec as ac
-from licence_manager.adapters import firestore_codec as codec
-from licence_manager.adapters.firestore_automation import FirestoreStore, Transaction
+from licence_manager.adapters.firestore_automation import Transaction
+from licence_manager.adapters.firestore_pages import FirestorePages
 from licence_manager.adapters.firestore_store import _data, in_transaction
 from licence_manager.domain import changes
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.notifications import Recipient
 from licence_manager.domain.users import Role, User
-from licence_manager.ports.dashboard import MAX_PAGE, ApiStore, AuditPage, BadCursor
+from licence_manager.ports.dashboard import ApiStore
 
 # Collection names again, as literals: tests/infra reads each query's collection from its module.
 USERS = "users"
@@ -51,7 +49,7 @@ def user_from_doc(doc: dict[str, Any]) -> User:
     )
 
 
-class FirestoreApiStore(FirestoreStore, ApiStore):
+class FirestoreApiStore(FirestorePages, ApiStore):
     # users
     def user(self, email: str) -> User | None:
         doc = self._get(USERS, email.strip().lower())
@@ -66,64 +64,6 @@ class FirestoreApiStore(FirestoreStore, ApiStore):
     def users(self) -> list[User]:
         found = [user_from_doc(_data(s)) for s in self._db.collection(USERS).stream()]
         return sorted(found, key=lambda u: u.email)
-
-    # the audit log
-    def audit_page(
-        self, customer_id: str, sku_id: str | None, limit: int, cursor: str | None
-    ) -> AuditPage:
-        limit = max(1, min(limit, MAX_PAGE))
-        if sku_id is not None:
-            return self._chain_page(LicenceKey(customer_id, sku_id), limit, cursor)
-        query = self._customer_log(customer_id)
-        if cursor:
-            after = self._db.collection(AUDIT_EVENTS).document(cursor).get()
-            doc = after.to_dict() if after.exists else None
-            if doc is None or doc.get("customerId") != customer_id:
-                raise BadCursor("this cursor does not continue this log")
-            query = query.start_after(after)
-        snaps = list(query.limit(limit + 1).stream())
-        entries = [codec.audit_from_doc(_data(s)) for s in snaps[:limit]]
-        more = len(snaps) > limit
-        return AuditPage(entries, entries[-1].doc_id if more and entries else None)
-
-    def _customer_log(self, customer_id: str) -> Any:
-        """Every chain of one customer, newest first: composite index (customerId, at desc)."""
-        return (
-            self._db.collection(AUDIT_EVENTS)
-            .where(filter=FieldFilter("customerId", "==", customer_id))
-            .order_by("at", direction=firestore.Query.DESCENDING)
-            .order_by(FieldPath.document_id(), direction=firestore.Query.DESCENDING)
-        )
-
-    def _chain_page(self, key: LicenceKey, limit: int, cursor: str | None) -> AuditPage:
-        """One chain, newest first. Sequence numbers are dense (1..head), so a page is the id
-        range of `limit` sequence numbers below the cursor, read in id order (the built-in
-        index; Firestore cannot scan ids backwards) and reversed: two reads, no index."""
-        prefix = f"{key.doc_id}_"
-        head = self._get(AUDIT_HEADS, key.doc_id)
-        last = int(head["seq"]) if head else 0
-        if cursor:
-            seq = cursor.removeprefix(prefix)
-            if not cursor.startswith(prefix) or not seq.isdigit() or not 1 <= int(seq) <= last:
-                raise BadCursor("this cursor does not continue this log")
-            last = int(seq) - 1
-        first = max(1, last - limit + 1)
-        if last < 1:
-            return AuditPage([], None)
-        entries = [
-            codec.audit_from_doc(_data(s))
-            for s in self._chain_range(f"{prefix}{first:010d}", f"{prefix}{last:010d}").stream()
-        ]
-        entries.reverse()
-        return AuditPage(entries, entries[-1].doc_id if first > 1 and entries else None)
-
-    def _chain_range(self, low: str, high: str) -> Any:
-        col = self._db.collection(AUDIT_EVENTS)
-        return (
-            col.where(filter=FieldFilter(FieldPath.document_id(), ">=", col.document(low)))
-            .where(filter=FieldFilter(FieldPath.document_id(), "<=", col.document(high)))
-            .order_by(FieldPath.document_id())
-        )
 
     def _append(self, transaction: Transaction, key: LicenceKey, build: Any) -> None:
         entry: AuditEntry = build(self._head(key, transaction))

@@ -21,6 +21,7 @@ from licence_manager.api.automation_routes import automation
 from licence_manager.api.buying_routes import buying
 from licence_manager.api.licence_routes import licence_json, licences
 from licence_manager.api.log_routes import logs
+from licence_manager.api.notification_routes import notification_routes
 from licence_manager.api.openapi import openapi
 from licence_manager.api.problems import (
     Problem,
@@ -51,6 +52,7 @@ def create_app(
     reports: Callable[[], Any] | None = None,
     unit_of_work: UnitOfWork | None = None,
     decide_approval: Callable[..., TopUpRequest] | None = None,
+    resend_notification: Callable[..., Any] | None = None,
 ) -> Flask:
     """`authenticate` verifies bearer tokens (production: Firebase ID tokens). In local mode
     the dev sign-in's own tokens are accepted instead; outside it, no authenticator means
@@ -63,6 +65,7 @@ def create_app(
     app.config["REPORTS"] = reports or _reports_unavailable
     app.config["UOW"] = unit_of_work
     app.config["DECIDE_APPROVAL"] = decide_approval or _unavailable
+    app.config["RESEND_NOTIFICATION"] = resend_notification or _resend_unavailable
     app.config["FIREBASE_WEB_CONFIG"] = firebase_web_config or {}
     if local_mode:
         sessions = LocalSessions(secrets.token_urlsafe(32))
@@ -80,6 +83,7 @@ def create_app(
     app.register_blueprint(automation)
     app.register_blueprint(purchases)
     app.register_blueprint(logs)
+    app.register_blueprint(notification_routes)
     app.register_blueprint(report_routes)
     app.register_blueprint(approvals)
     app.register_blueprint(buying)
@@ -98,3 +102,7 @@ def _unavailable(*_args: Any) -> TopUpRequest:
 
 def _reports_unavailable() -> Any:
     raise Problem(503, "Service Unavailable", "Reports are not available here.")
+
+
+def _resend_unavailable(*_args: Any) -> Any:
+    raise Problem(503, "Service Unavailable", "Emails cannot be sent again here.")

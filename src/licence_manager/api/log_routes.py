@@ -1,21 +1,26 @@
-"""The audit log, newest first, a page at a time; notifications sent; and who receives them."""
+"""The audit log, newest first, a page at a time or as CSV; and who receives notifications
+(the notifications sent are in api.notification_routes)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from licence_manager.adapters.automation_codec import PREFERENCE_FIELDS
+from licence_manager.api import log_csv
 from licence_manager.api.auth import actor
+from licence_manager.api.log_wording import action_label, humanise, source_label
 from licence_manager.api.problems import Problem
-from licence_manager.domain.audit import CUSTOMER_SCOPE, AuditEntry
+from licence_manager.domain.audit import CUSTOMER_SCOPE, AuditAction, AuditEntry
 from licence_manager.domain.email_address import MAX_EMAIL_LENGTH, is_valid_email
 from licence_manager.domain.notifications import PREFERENCES as CHOSEN_TYPES
-from licence_manager.domain.notifications import Notification, NotificationType, Recipient
-from licence_manager.ports.dashboard import MAX_PAGE, ApiStore, BadCursor
+from licence_manager.domain.notifications import NotificationType, Recipient
+from licence_manager.ports.dashboard import MAX_PAGE, ApiStore, AuditPage, BadCursor
 
 logs = Blueprint("logs", __name__, url_prefix="/api/v1/customers/<customer_id>")
 DEFAULT_PAGE = 25
@@ -26,7 +31,7 @@ def _store() -> ApiStore:
     return store
 
 
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
+def int_arg(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
@@ -41,7 +46,7 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     return int(raw)
 
 
-def _sku_names(customer_id: str) -> dict[str, str]:
+def sku_names(customer_id: str) -> dict[str, str]:
     names = {lic.key.sku_id: lic.usage.sku_name for lic in _store().licences_of(customer_id)}
     names[CUSTOMER_SCOPE] = "Account"
     return names
@@ -54,28 +59,55 @@ def entry_json(entry: AuditEntry, names: dict[str, str]) -> dict[str, Any]:
         "skuId": entry.key.sku_id,
         "skuName": names.get(entry.key.sku_id, entry.key.sku_id),
         "action": entry.action.value,
+        "actionLabel": action_label(entry.action, entry.source),
         "source": entry.source.value,
+        "sourceLabel": source_label(entry.source),
         "actor": entry.actor,
-        "message": entry.message,
+        "message": humanise(entry.message),
         "seatsBefore": entry.seats_before,
         "seatsAfter": entry.seats_after,
     }
 
 
-@logs.get("/logs")
-def list_logs(customer_id: str) -> ResponseReturnValue:
-    """Audit entries newest first; `skuId` narrows to one SKU ("customer": account changes)."""
+def _log_filter(customer_id: str, names: dict[str, str]) -> tuple[str | None, AuditAction | None]:
+    """`skuId` narrows to one SKU ("customer": account changes), `type` to one action."""
     sku_id = request.args.get("skuId") or None
-    limit = _int_arg("limit", DEFAULT_PAGE, 1, MAX_PAGE)
-    names = _sku_names(customer_id)
     if sku_id is not None and sku_id not in names:
         raise Problem(404, "Not Found", f"Customer {customer_id!r} has no SKU {sku_id!r}.")
-    try:
-        page = _store().audit_page(customer_id, sku_id, limit, request.args.get("cursor") or None)
-    except BadCursor as error:
+    kind = request.args.get("type") or None
+    if kind is not None and kind not in AuditAction.__members__:
         raise Problem(
-            400, "Bad Request", "This cursor does not continue this log; start again."
-        ) from error
+            400,
+            "Bad Request",
+            "type must be one of the log's event types.",
+            errors={"type": "One of: " + ", ".join(AuditAction.__members__) + "."},
+        )
+    return sku_id, AuditAction(kind) if kind else None
+
+
+def _page_reader(
+    customer_id: str, sku_id: str | None, action: AuditAction | None
+) -> Callable[[int, str | None], AuditPage]:
+    store = _store()  # taken now: the CSV's pages are read after the request has returned
+
+    def read(limit: int, cursor: str | None) -> AuditPage:
+        try:
+            return store.audit_page(customer_id, sku_id, limit, cursor, action)
+        except BadCursor as error:
+            raise Problem(
+                400, "Bad Request", "This cursor does not continue this log; start again."
+            ) from error
+
+    return read
+
+
+@logs.get("/logs")
+def list_logs(customer_id: str) -> ResponseReturnValue:
+    """Audit entries newest first, a page at a time; `skuId` and `type` narrow them."""
+    limit = int_arg("limit", DEFAULT_PAGE, 1, MAX_PAGE)
+    names = sku_names(customer_id)
+    sku_id, action = _log_filter(customer_id, names)
+    page = _page_reader(customer_id, sku_id, action)(limit, request.args.get("cursor") or None)
     return jsonify(
         {
             "entries": [entry_json(e, names) for e in page.entries],
@@ -84,28 +116,21 @@ def list_logs(customer_id: str) -> ResponseReturnValue:
     )
 
 
-def notification_json(n: Notification, names: dict[str, str]) -> dict[str, Any]:
-    return {
-        "id": n.notification_id,
-        "type": n.type.value,
-        "skuId": n.key.sku_id,
-        "skuName": names.get(n.key.sku_id, str(n.facts.get("skuName") or n.key.sku_id)),
-        "createdAt": n.created_at.isoformat(),
-        "status": n.status.value,
-        "recipients": list(n.recipients),
-        "sentAt": n.sent_at.isoformat() if n.sent_at else None,
-        "error": n.error,
-        "refusedRecipients": list(n.refused_recipients),
-    }
-
-
-@logs.get("/notifications")
-def list_notifications(customer_id: str) -> ResponseReturnValue:
-    """Notifications newest first: type, SKU, recipients, time and delivery status."""
-    limit = _int_arg("limit", 50, 1, 200)
-    names = _sku_names(customer_id)
-    found = _store().notifications_of(customer_id)[:limit]
-    return jsonify([notification_json(n, names) for n in found])
+@logs.get("/logs.csv")
+def export_logs(customer_id: str) -> ResponseReturnValue:
+    """The whole log under the same `skuId` and `type` filter as CSV, written as it is read."""
+    names = sku_names(customer_id)
+    sku_id, action = _log_filter(customer_id, names)
+    customer = _store().customer(customer_id)
+    assert customer is not None  # authorize() answered 404 otherwise
+    zone = ZoneInfo(customer.time_zone or "UTC")
+    rows = log_csv.stream(_page_reader(customer_id, sku_id, action), names, zone)
+    name = log_csv.filename(customer.customer_domain, datetime.now(zone))
+    return Response(
+        rows,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 # --- recipients ---------------------------------------------------------------------------------

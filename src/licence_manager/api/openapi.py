@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
-from licence_manager.api import openapi_money
+from licence_manager.api import openapi_logs, openapi_money
 from licence_manager.domain.audit import AuditAction, Source
 from licence_manager.domain.notifications import DeliveryStatus, NotificationType
 from licence_manager.domain.settings import MAX_SEATS_PER_TOP_UP, MAX_SETTING, TopUpMode
@@ -275,7 +275,9 @@ SCHEMAS: dict[str, Schema] = {
             "skuId": STRING,
             "skuName": STRING,
             "action": enum(AuditAction),
+            "actionLabel": STRING,
             "source": enum(Source),
+            "sourceLabel": STRING,
             "actor": STRING,
             "message": STRING,
             "seatsBefore": nullable(INTEGER),
@@ -304,6 +306,10 @@ SCHEMAS: dict[str, Schema] = {
                 "items": STRING,
                 "description": "Addresses SendGrid refuses: left out, the others were sent to.",
             },
+            "canResend": BOOLEAN,
+            "resendOf": nullable(STRING),
+            "resentBy": nullable(STRING),
+            "resentAs": nullable(STRING),
         }
     ),
     "Preferences": obj(
@@ -596,21 +602,29 @@ def _paths() -> dict[str, Any]:
                         "query",
                         description="One SKU, or `customer` for account changes; all if absent.",
                     ),
+                    param("type", "query", enum(AuditAction), description="One event type."),
                     param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 100}),
                     param("cursor", "query", description="nextCursor of the previous page"),
                 ],
-                errors={**CUSTOMER_ERRORS, "400": problem("Bad limit or cursor.")},
+                errors={**CUSTOMER_ERRORS, "400": problem("Bad type, limit or cursor.")},
             )
         },
         "/api/v1/customers/{customerId}/notifications": {
             "get": operation(
-                "Notifications, newest first, with delivery status",
-                ok({"type": "array", "items": ref("Notification")}),
+                "Notifications, newest first, with delivery status, a page at a time",
+                ok(ref("NotificationPage")),
                 [
                     CUSTOMER,
-                    param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 200}),
+                    param(
+                        "problems",
+                        "query",
+                        {"type": "string", "enum": ["true", "false"]},
+                        description="true: only those not delivered, unconfirmed or unsent.",
+                    ),
+                    param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 100}),
+                    param("cursor", "query", description="nextCursor of the previous page"),
                 ],
-                errors={**CUSTOMER_ERRORS, "400": problem("Bad limit.")},
+                errors={**CUSTOMER_ERRORS, "400": problem("Bad problems, limit or cursor.")},
             )
         },
         "/api/v1/customers/{customerId}/recipients": {
@@ -658,12 +672,14 @@ LOCAL_ONLY = {("/api/v1/session", "post")}
 
 
 SCHEMAS.update(openapi_money.schemas(obj, ref, nullable, enum, STRING, INTEGER, BOOLEAN))
+SCHEMAS.update(openapi_logs.schemas(obj, ref, nullable, STRING))
 
 
 def document(local_mode: bool = True) -> dict[str, Any]:
     paths = {
         **_paths(),
         **openapi_money.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
+        **openapi_logs.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
     }
     if not local_mode:
         for path, method in LOCAL_ONLY:

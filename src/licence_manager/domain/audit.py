@@ -34,6 +34,8 @@ class AuditAction(StrEnum):
     RECIPIENT_ADDED = "RECIPIENT_ADDED"
     RECIPIENT_CHANGED = "RECIPIENT_CHANGED"
     RECIPIENT_REMOVED = "RECIPIENT_REMOVED"
+    # An email that failed or may not have arrived, sent again by a person (the actor).
+    NOTIFICATION_RESENT = "NOTIFICATION_RESENT"
 
 
 class Source(StrEnum):

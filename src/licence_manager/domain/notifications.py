@@ -39,6 +39,15 @@ class DeliveryStatus(StrEnum):
     UNCONFIRMED = "UNCONFIRMED"
 
 
+# What "show problems only" lists: nobody got the email, or nobody knows whether they did.
+PROBLEMS = frozenset(
+    {DeliveryStatus.FAILED, DeliveryStatus.UNCONFIRMED, DeliveryStatus.NO_RECIPIENTS}
+)
+# What a person may send again from its row (see domain.resend); a NO_RECIPIENTS email would
+# go to nobody again until someone asks for its type.
+RESENDABLE = frozenset({DeliveryStatus.FAILED, DeliveryStatus.UNCONFIRMED})
+
+
 @dataclass(frozen=True, slots=True)
 class Notification:
     notification_id: str

@@ -8,8 +8,8 @@ import abc
 from dataclasses import dataclass
 from datetime import datetime
 
-from licence_manager.domain.audit import AuditEntry
-from licence_manager.domain.notifications import Recipient
+from licence_manager.domain.audit import AuditAction, AuditEntry
+from licence_manager.domain.notifications import Notification, Recipient
 from licence_manager.domain.users import User
 from licence_manager.ports import Store
 
@@ -23,6 +23,12 @@ class BadCursor(ValueError):
 @dataclass(frozen=True, slots=True)
 class AuditPage:
     entries: list[AuditEntry]  # newest first
+    next_cursor: str | None  # None on the last page
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationPage:
+    notifications: list[Notification]  # newest first
     next_cursor: str | None  # None on the last page
 
 
@@ -45,11 +51,25 @@ class DashboardStore(abc.ABC):
     # the audit log
     @abc.abstractmethod
     def audit_page(
-        self, customer_id: str, sku_id: str | None, limit: int, cursor: str | None
+        self,
+        customer_id: str,
+        sku_id: str | None,
+        limit: int,
+        cursor: str | None,
+        action: AuditAction | None = None,
     ) -> AuditPage:
         """A customer's audit entries newest first: one chain (a SKU, or CUSTOMER_SCOPE), or
-        all of them when `sku_id` is None. `cursor` continues after the previous page; a cursor
-        from another listing raises BadCursor."""
+        all of them when `sku_id` is None; only entries of `action` when given. `cursor`
+        continues after the previous page; a cursor from another listing raises BadCursor."""
+
+    # notifications
+    @abc.abstractmethod
+    def notification_page(
+        self, customer_id: str, limit: int, cursor: str | None, *, problems_only: bool = False
+    ) -> NotificationPage:
+        """A customer's notifications newest first (by creation time, then id); with
+        `problems_only`, those whose status is in domain.notifications.PROBLEMS. `cursor` is
+        the last id of the previous page; one of another customer raises BadCursor."""
 
     # changes made by people, audited with them
     @abc.abstractmethod

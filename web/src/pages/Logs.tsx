@@ -1,8 +1,10 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { ApiError, call, type Licence, type LogEntry } from "../api";
+import { useState } from "react";
+import { ApiError, call, download, type Licence, type LogEntry } from "../api";
 import { Empty, ErrorState, Loading, PageHeader, useApi } from "../components/common";
 import { useCustomerPath } from "../context";
-import { action, source, when } from "../format";
+import { action, actionTypes, source, timeZone, when } from "../format";
+import { apiQuery, filterFrom, logsPath, seatsChange, type LogFilter } from "../logFilter";
 import { navigate, useLocation } from "../router";
 
 const PAGE = 25;
@@ -12,41 +14,35 @@ type LogPage = { entries: LogEntry[]; nextCursor: string | null };
 export function Logs() {
   const base = useCustomerPath();
   const { query } = useLocation();
-  const skuId = query.get("sku") ?? "";
+  const filter = filterFrom(query);
   const licences = useApi<Licence[]>(`${base}/licences`);
-  // Keyed by customer and SKU: switching SKU starts from its own first page, never showing the
-  // previous SKU's entries meanwhile.
+  // Keyed by customer, SKU and type: changing the filter starts from its own first page, never
+  // showing the previous filter's entries meanwhile (a late answer lands in its own cache).
   const log = useInfiniteQuery<LogPage, ApiError>({
-    queryKey: ["logs", base, skuId],
+    queryKey: ["logs", base, filter.skuId, filter.type],
     initialPageParam: null as string | null,
-    queryFn: ({ pageParam, signal }) => {
-      const params = new URLSearchParams({ limit: String(PAGE) });
-      if (skuId) params.set("skuId", skuId);
-      if (pageParam) params.set("cursor", pageParam as string);
-      return call<LogPage>(`${base}/logs?${params}`, { signal });
-    },
+    queryFn: ({ pageParam, signal }) =>
+      call<LogPage>(`${base}/logs${apiQuery(filter, { limit: PAGE, cursor: pageParam as string | null })}`, {
+        signal,
+      }),
     getNextPageParam: (last) => last.nextCursor,
   });
   const entries = log.data?.pages.flatMap((p) => p.entries) ?? null;
   const error = log.error;
-  const cursor = log.hasNextPage;
-  const busy = log.isFetchingNextPage;
+  const filtered = filter.skuId !== "" || filter.type !== "";
+  const change = (next: Partial<LogFilter>) => navigate(logsPath({ ...filter, ...next }), true);
 
   return (
     <>
       <PageHeader title="Logs">
-        <p className="muted">Everything that happened to your licences, newest first.</p>
+        <p className="muted">
+          Everything that happened to your licences, newest first. Times are in {timeZone()} time.
+        </p>
       </PageHeader>
       <div className="toolbar">
         <div className="field inline">
           <label htmlFor="logs-sku">Licence</label>
-          <select
-            id="logs-sku"
-            value={skuId}
-            onChange={(e) =>
-              navigate(e.target.value ? `/logs?sku=${encodeURIComponent(e.target.value)}` : "/logs", true)
-            }
-          >
+          <select id="logs-sku" value={filter.skuId} onChange={(e) => change({ skuId: e.target.value })}>
             <option value="">All licences and account changes</option>
             {licences.data?.map((l) => (
               <option key={l.skuId} value={l.skuId}>
@@ -56,10 +52,24 @@ export function Logs() {
             <option value="customer">Account changes (recipients)</option>
           </select>
         </div>
+        <div className="field inline">
+          <label htmlFor="logs-type">Event</label>
+          <select id="logs-type" value={filter.type} onChange={(e) => change({ type: e.target.value })}>
+            <option value="">All events</option>
+            {actionTypes().map((t) => (
+              <option key={t.value} value={t.value}>
+                {t.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <DownloadCsv path={`${base}/logs.csv${apiQuery(filter)}`} />
       </div>
       {error && <ErrorState error={error} retry={() => void log.refetch()} />}
       {entries === null && !error && <Loading what="the log" />}
-      {entries && entries.length === 0 && <Empty>Nothing has been logged yet.</Empty>}
+      {entries && entries.length === 0 && (
+        <Empty>{filtered ? "Nothing matches this filter." : "Nothing has been logged yet."}</Empty>
+      )}
       {entries && entries.length > 0 && (
         <div className="table-wrap">
           <table className="logs">
@@ -71,28 +81,24 @@ export function Logs() {
                 <th scope="col">What</th>
                 <th scope="col">Who</th>
                 <th scope="col" className="num">
-                  Seats before → after
+                  Seats
                 </th>
                 <th scope="col">Details</th>
               </tr>
             </thead>
             <tbody>
               {entries.map((e) => (
-                <tr key={e.id}>
-                  <td>
+                <tr key={e.id} data-action={e.action}>
+                  <td className="when">
                     <time dateTime={e.at}>{when(e.at)}</time>
                   </td>
                   <td>{e.skuName}</td>
                   <td>
-                    {action(e.action, e.source)}
-                    <span className="muted small"> · {source(e.source)}</span>
+                    {e.actionLabel ?? action(e.action, e.source)}
+                    <span className="muted small source">{e.sourceLabel ?? source(e.source)}</span>
                   </td>
-                  <td>{e.actor}</td>
-                  <td className="num">
-                    {e.seatsBefore === null && e.seatsAfter === null
-                      ? "—"
-                      : `${e.seatsBefore ?? "—"} → ${e.seatsAfter ?? "—"}`}
-                  </td>
+                  <td className="who">{e.actor}</td>
+                  <td className="num nowrap">{seatsChange(e.seatsBefore, e.seatsAfter)}</td>
                   <td className="message">{e.message}</td>
                 </tr>
               ))}
@@ -100,13 +106,48 @@ export function Logs() {
           </table>
         </div>
       )}
-      {cursor && (
+      {log.hasNextPage && (
         <p>
-          <button type="button" className="button secondary" disabled={busy} onClick={() => void log.fetchNextPage()}>
-            {busy ? "Loading…" : "Show older entries"}
+          <button
+            type="button"
+            className="button secondary"
+            disabled={log.isFetchingNextPage}
+            onClick={() => void log.fetchNextPage()}
+          >
+            {log.isFetchingNextPage ? "Loading…" : "Show older entries"}
           </button>
         </p>
       )}
     </>
+  );
+}
+
+// The whole log under the current filter, not only the entries shown.
+function DownloadCsv({ path }: { path: string }) {
+  const [state, setState] = useState<{ busy: boolean; text: string | null; failed: boolean }>({
+    busy: false,
+    text: null,
+    failed: false,
+  });
+
+  async function save() {
+    setState({ busy: true, text: null, failed: false });
+    try {
+      const name = await download(path, "licence-log.csv");
+      setState({ busy: false, text: `Downloaded ${name}.`, failed: false });
+    } catch (e) {
+      setState({ busy: false, text: `The download failed: ${(e as ApiError).message}`, failed: true });
+    }
+  }
+
+  return (
+    <div className="field inline download">
+      <button type="button" className="button secondary" disabled={state.busy} onClick={() => void save()}>
+        {state.busy ? "Preparing…" : "Download CSV"}
+      </button>
+      <span className={state.failed ? "field-error small" : "muted small"} role="status">
+        {state.text}
+      </span>
+    </div>
   );
 }

@@ -1,8 +1,10 @@
 import { useState, type FormEvent } from "react";
 import { ApiError, call, type Notification, type Preferences, type Recipient } from "../api";
-import { DotsMenu, Empty, ErrorState, FieldError, Loading, PageHeader, useApi } from "../components/common";
+import { DotsMenu, ErrorState, FieldError, Loading, PageHeader, useApi } from "../components/common";
 import { useCustomerPath, useSession } from "../context";
-import { NOTIFICATION_TYPES, delivery, notificationType, when } from "../format";
+import { NOTIFICATION_TYPES, when } from "../format";
+import { useLocation } from "../router";
+import { SentNotifications, useSentNotifications } from "./SentNotifications";
 
 const ALL_ON: Preferences = {
   lowLicences: true,
@@ -14,7 +16,8 @@ const ALL_ON: Preferences = {
 
 export function Notifications() {
   const base = useCustomerPath();
-  const sent = useApi<Notification[]>(`${base}/notifications`, 15);
+  const problemsOnly = useLocation().query.get("problems") === "1";
+  const sent = useSentNotifications(base, problemsOnly);
   const recipients = useApi<Recipient[]>(`${base}/recipients`);
 
   return (
@@ -29,7 +32,7 @@ export function Notifications() {
         {recipients.data && (
           <Recipients
             list={recipients.data}
-            refused={refusedBySendGrid(sent.data ?? [])}
+            refused={refusedBySendGrid(sent.data?.pages.flatMap((p) => p.notifications) ?? [])}
             reload={recipients.reload}
             base={base}
           />
@@ -37,52 +40,7 @@ export function Notifications() {
       </section>
       <section aria-labelledby="sent-heading">
         <h2 id="sent-heading">Notifications sent</h2>
-        {sent.error && <ErrorState error={sent.error} retry={sent.reload} />}
-        {!sent.data && !sent.error && <Loading what="notifications" />}
-        {sent.data && sent.data.length === 0 && (
-          <Empty>No notifications yet. Alerts and top-up confirmations appear here when they are sent.</Empty>
-        )}
-        {sent.data && sent.data.length > 0 && (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Licence</th>
-                  <th scope="col">Recipients</th>
-                  <th scope="col">Delivery</th>
-                </tr>
-              </thead>
-              <tbody>
-                {sent.data.map((n) => (
-                  <tr key={n.id}>
-                    <td>
-                      <time dateTime={n.createdAt}>{when(n.createdAt)}</time>
-                    </td>
-                    <td>{notificationType(n.type)}</td>
-                    <td>{n.skuName}</td>
-                    <td>
-                      {n.recipients.length ? n.recipients.join(", ") : "—"}
-                      {n.refusedRecipients.length > 0 && (
-                        <p className="field-error small refused">
-                          Not sent to {n.refusedRecipients.join(", ")}: SendGrid refuses{" "}
-                          {n.refusedRecipients.length === 1 ? "this address" : "these addresses"}. Correct{" "}
-                          {n.refusedRecipients.length === 1 ? "it" : "them"} under Recipients.
-                        </p>
-                      )}
-                    </td>
-                    <td>
-                      <span className={`status delivery-${n.status.toLowerCase()}`}>{delivery(n.status)}</span>
-                      {n.sentAt && <span className="muted small"> {when(n.sentAt)}</span>}
-                      {n.error && <span className="muted small"> · {n.error}</span>}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <SentNotifications base={base} problemsOnly={problemsOnly} sent={sent} />
       </section>
     </>
   );
