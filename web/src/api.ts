@@ -76,6 +76,49 @@ export async function call<T>(
   return body as T;
 }
 
+// Download `path` (an /api/v1 path) as a file: fetched with the bearer token like every call,
+// then saved from a Blob, since a plain link cannot carry the Authorization header.
+export async function downloadCsv(path: string, filename: string): Promise<void> {
+  const headers: Record<string, string> = { Accept: "text/csv" };
+  const token = await tokenSource();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, { headers });
+  } catch {
+    throw new ApiError({
+      type: "about:blank",
+      title: "Network error",
+      status: 0,
+      detail: "Licence Manager cannot be reached. Check your connection and try again.",
+    });
+  }
+  if (!response.ok) {
+    let problem: Problem | null = null;
+    try {
+      problem = (await response.json()) as Problem;
+    } catch {
+      problem = null;
+    }
+    if (response.status === 401) onSignedOut();
+    throw new ApiError({
+      type: problem?.type ?? "about:blank",
+      title: problem?.title ?? response.statusText,
+      status: response.status,
+      detail: problem?.detail ?? `The server answered ${response.status}.`,
+    });
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // After the click has handed the Blob to the download; revoking at once can cancel it.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 // ---- shapes -----------------------------------------------------------------------------
 
 export type Customer = { customerId: string; customerDomain: string; name: string };
@@ -197,6 +240,7 @@ export type ReportPeriod = {
   averageTotal?: number | null;
   averageUtilisation?: number | null;
   licencesAdded?: number;
+  topUps?: number; // automatic top-ups in the period
 };
 
 export type Report = {
@@ -207,6 +251,11 @@ export type Report = {
     totalLicencesAdded: number;
     topUpsBySource?: Record<string, number>;
     licencesAddedBySource?: Record<string, number>;
+    // Issue 11: totalTopUps is automatic top-ups; these are counted beside it.
+    manualAdditions?: number;
+    purchases?: number;
+    outsideChanges?: number;
+    counts?: { totalTopUps: string[]; totalLicencesAdded: string[] };
   };
   series: ReportPeriod[];
   topUps: {
@@ -252,4 +301,33 @@ export type Buying = {
   reason: string;
   changedBy: string | null;
   changedAt: string | null;
+};
+
+// The month-end additions report (GET C/additions?month=YYYY-MM), for invoicing.
+export type MonthAdditions = {
+  customerId: string;
+  customerDomain: string;
+  month: string;
+  timeZone: string;
+  currency: string;
+  additions: {
+    at: string;
+    skuId: string;
+    skuName: string;
+    seatsAdded: number;
+    seatsBefore: number;
+    seatsAfter: number;
+    source: string;
+    triggeredBy: string;
+    planName: string;
+    billing: string;
+    estimatedCost: number | null;
+  }[];
+  totals: {
+    skuId: string;
+    skuName: string;
+    seatsAdded: number;
+    bySource: Record<string, number>;
+    estimatedCost: number;
+  }[];
 };
