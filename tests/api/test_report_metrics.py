@@ -89,6 +89,7 @@ def test_the_cards_count_automatic_top_ups_and_every_seat_added(api: Api) -> Non
         "totalTopUps": ["automatic"],
         "totalLicencesAdded": ["automatic", "manual", "purchase", "outside"],
     }
+    assert body["granularity"] == "week"
     assert sum(p["topUps"] for p in body["series"]) == 2
     assert sum(p["licencesAdded"] for p in body["series"]) == 15
 

@@ -94,12 +94,7 @@ export async function downloadCsv(path: string, filename: string): Promise<void>
     });
   }
   if (!response.ok) {
-    let problem: Problem | null = null;
-    try {
-      problem = (await response.json()) as Problem;
-    } catch {
-      problem = null;
-    }
+    const problem = (await response.json().catch(() => null)) as Problem | null;
     if (response.status === 401) onSignedOut();
     throw new ApiError({
       type: problem?.type ?? "about:blank",
@@ -269,6 +264,7 @@ export type Report = {
     billing: string;
   }[];
   timeZone?: string;
+  granularity?: "day" | "week" | "month";
 };
 
 // Above these a manual addition or purchase waits for the reseller's approval.

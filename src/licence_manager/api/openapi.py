@@ -372,6 +372,7 @@ SCHEMAS: dict[str, Schema] = {
             ),
             "series": {"type": "array", "items": {"type": "object"}},
             "topUps": {"type": "array", "items": {"type": "object"}},
+            "granularity": {"type": "string", "enum": ["day", "week", "month"]},
         },
         ["metrics", "series", "topUps"],
     ),

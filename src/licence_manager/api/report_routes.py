@@ -25,6 +25,7 @@ from licence_manager.domain.reports import (
 from licence_manager.services.reports import (
     BadReportRequest,
     CountedReport,
+    ReportRange,
     Reports,
     parse_range,
 )
@@ -37,7 +38,7 @@ def _reports() -> Reports:
     return built
 
 
-def _counted_report(customer_id: str, sku_id: str) -> CountedReport:
+def _counted_report(customer_id: str, sku_id: str) -> tuple[CountedReport, ReportRange]:
     """The report the query string asks for, or the problem with it."""
     try:
         wanted = parse_range(
@@ -56,15 +57,16 @@ def _counted_report(customer_id: str, sku_id: str) -> CountedReport:
         raise Problem(
             404, "Not Found", f"Customer {customer_id!r} has no licence for SKU {sku_id!r}"
         )
-    return counted
+    return counted, wanted
 
 
 @reports.get("/licences/<sku_id>/report")
 def licence_report(customer_id: str, sku_id: str) -> ResponseReturnValue:
     """Usage, utilisation and additions of one SKU by day, ISO week or month."""
-    counted = _counted_report(customer_id, sku_id)
+    counted, wanted = _counted_report(customer_id, sku_id)
     body = report_json(counted.report, counted.licence.time_zone)
     body["timeZone"] = counted.licence.time_zone
+    body["granularity"] = wanted.granularity.value
     body["documentsRead"] = counted.reads
     return jsonify(body)
 
@@ -72,7 +74,7 @@ def licence_report(customer_id: str, sku_id: str) -> ResponseReturnValue:
 @reports.get("/licences/<sku_id>/report.csv")
 def licence_report_csv(customer_id: str, sku_id: str) -> ResponseReturnValue:
     """The same report as CSV, a row per period, for a spreadsheet."""
-    counted = _counted_report(customer_id, sku_id)
+    counted, _ = _counted_report(customer_id, sku_id)
     usage = counted.licence.usage
     first, last = counted.report.periods[0].first, counted.report.periods[-1].last
     # Ids are digits from Google; kept to safe characters anyway, as this names a file.
