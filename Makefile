@@ -19,7 +19,7 @@ check-emulators: $(STAMP)
 	@$(BIN)/python -m licence_manager_local.emulators --check
 
 run: $(STAMP) check-emulators web
-	$(BIN)/python -m licence_manager_local.run
+	DEMO_HISTORY=1 $(BIN)/python -m licence_manager_local.run
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests functions bench tools

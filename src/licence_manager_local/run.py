@@ -335,6 +335,8 @@ def start(
     )
     wait_http(simulator_url + "apps/reseller/v1/subscriptions?maxResults=1")
     wait_http(sendgrid_url + "/v3/mail/send")
+    if os.environ.get("DEMO_HISTORY") == "1":
+        seed_demo_history(simulator_url, firestore.host)
 
     function_env = {
         **env,
@@ -446,6 +448,20 @@ def seed_users(simulator_url: str) -> None:
     customers = SimulatorControl(simulator_url).snapshot()["customers"]
     ids = {c["customerDomain"]: c["customerId"] for c in customers}
     seed_demo_users(FirestoreApiStore(firestore.Client(project=PROJECT)), ids)
+
+
+def seed_demo_history(simulator_url: str, firestore_host: str) -> None:
+    """A few months of usage history (DEMO_HISTORY=1), before the first sync and before the
+    Eventarc stand-in listens, so the Reports chart has something to show (demo_history)."""
+    from google.cloud import firestore
+
+    from licence_manager.adapters.firestore_unit_of_work import FirestoreUnitOfWork
+    from licence_manager_local.demo_history import write_demo_history
+
+    os.environ["FIRESTORE_EMULATOR_HOST"] = firestore_host
+    uow = FirestoreUnitOfWork(firestore.Client(project=PROJECT))
+    zone = os.environ.get("DEFAULT_TIME_ZONE", "Europe/London")
+    write_demo_history(uow, simulator_url, zone)
 
 
 def seed_demo_settings(simulator_url: str) -> None:

@@ -119,6 +119,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         sync_interval=0, drift_seconds=0, port=free_port(), demo_settings=False
     )
     saved = dict(os.environ)
+    os.environ["DEMO_HISTORY"] = "1"  # a few months of history, so Reports draw a real chart
     try:
         endpoints = run.start(local, args, threading.Event())
         result = Stack(endpoints, SimulatorControl(endpoints.simulator))

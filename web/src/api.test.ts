@@ -96,36 +96,4 @@ describe("download", () => {
     expect(filenameFrom('attachment; filename="../../etc/passwd"', "x.csv")).toBe("..-..-etc-passwd");
     expect(filenameFrom(null, "x.csv")).toBe("x.csv");
   });
-
-  it("fetches with the bearer token and saves the body as a file", async () => {
-    const fetch = vi.fn().mockResolvedValue(
-      new Response("When\r\n", { status: 200, headers: { "Content-Disposition": 'attachment; filename="log.csv"' } }),
-    );
-    vi.stubGlobal("fetch", fetch);
-    const made = vi.fn().mockReturnValue("blob:1");
-    vi.stubGlobal(
-      "URL",
-      class extends URL {
-        static createObjectURL = made;
-        static revokeObjectURL = vi.fn();
-      },
-    );
-    const click = vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(() => {});
-    setTokenSource(async () => "t0k", () => {});
-    await expect(download("/customers/C01/logs.csv", "x.csv")).resolves.toBe("log.csv");
-    expect(fetch.mock.calls[0][0]).toBe("/api/v1/customers/C01/logs.csv");
-    expect(fetch.mock.calls[0][1].headers.Authorization).toBe("Bearer t0k");
-    expect(made).toHaveBeenCalledOnce();
-    expect(await (made.mock.calls[0][0] as Blob).text()).toBe("When\r\n");
-    expect(click).toHaveBeenCalledOnce();
-    click.mockRestore();
-  });
-
-  it("turns a refusal into an ApiError", async () => {
-    const problem = { type: "x", title: "Bad Request", status: 400, detail: "type must be one of the log's event types." };
-    vi.stubGlobal("fetch", vi.fn().mockResolvedValue(answer(400, problem)));
-    const error = (await download("/x", "x.csv").catch((e: unknown) => e)) as ApiError;
-    expect(error.status).toBe(400);
-    expect(error.message).toContain("event types");
-  });
 });

@@ -85,6 +85,7 @@ export async function call<T>(
   return body as T;
 }
 
+
 // ---- shapes -----------------------------------------------------------------------------
 
 export type Customer = { customerId: string; customerDomain: string; name: string };
@@ -216,6 +217,7 @@ export type ReportPeriod = {
   averageTotal?: number | null;
   averageUtilisation?: number | null;
   licencesAdded?: number;
+  topUps?: number; // automatic top-ups in the period
 };
 
 export type Report = {
@@ -226,6 +228,11 @@ export type Report = {
     totalLicencesAdded: number;
     topUpsBySource?: Record<string, number>;
     licencesAddedBySource?: Record<string, number>;
+    // Issue 11: totalTopUps is automatic top-ups; these are counted beside it.
+    manualAdditions?: number;
+    purchases?: number;
+    outsideChanges?: number;
+    counts?: { totalTopUps: string[]; totalLicencesAdded: string[] };
   };
   series: ReportPeriod[];
   topUps: {
@@ -239,6 +246,7 @@ export type Report = {
     billing: string;
   }[];
   timeZone?: string;
+  granularity?: "day" | "week" | "month";
 };
 
 // Above these a manual addition or purchase waits for the reseller's approval.
@@ -284,7 +292,8 @@ export function filenameFrom(disposition: string | null, fallback: string): stri
 }
 
 export async function download(path: string, fallbackName: string): Promise<string> {
-  const headers: Record<string, string> = {};
+  // text/csv: the routes that answer JSON or CSV (the month-end report) choose by it.
+  const headers: Record<string, string> = { Accept: "text/csv" };
   const token = await tokenSource();
   if (token) headers.Authorization = `Bearer ${token}`;
   let response: Response;
@@ -313,6 +322,35 @@ export async function download(path: string, fallbackName: string): Promise<stri
   document.body.append(link);
   link.click();
   link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
+  // After the click has handed the Blob to the download; revoking at once can cancel it.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
   return name;
 }
+// The month-end additions report (GET C/additions?month=YYYY-MM), for invoicing.
+export type MonthAdditions = {
+  customerId: string;
+  customerDomain: string;
+  month: string;
+  timeZone: string;
+  currency: string;
+  additions: {
+    at: string;
+    skuId: string;
+    skuName: string;
+    seatsAdded: number;
+    seatsBefore: number;
+    seatsAfter: number;
+    source: string;
+    triggeredBy: string;
+    planName: string;
+    billing: string;
+    estimatedCost: number | null;
+  }[];
+  totals: {
+    skuId: string;
+    skuName: string;
+    seatsAdded: number;
+    bySource: Record<string, number>;
+    estimatedCost: number;
+  }[];
+};

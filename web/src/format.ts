@@ -167,3 +167,56 @@ const DELIVERY_LABELS: Record<string, string> = {
 export function delivery(value: string): string {
   return DELIVERY_LABELS[value] ?? value;
 }
+
+// ---- calendar dates (issue 11: reports) -----------------------------------------------------
+// A report's days are calendar dates in the customer's zone ("2026-11-03"), not instants: they
+// are formatted as written, never shifted by a zone.
+
+const calendar = (options: Intl.DateTimeFormatOptions) =>
+  new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", ...options });
+const dayMonthYear = calendar({ day: "numeric", month: "short", year: "numeric" });
+const dayMonth = calendar({ day: "numeric", month: "short" });
+const monthYear = calendar({ month: "short", year: "numeric" });
+
+function parseCalendarDate(iso: string): Date | null {
+  const date = new Date(`${iso.slice(0, 10)}T00:00:00Z`);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+// Today's date in the customer's zone (or `zoneName`), as YYYY-MM-DD.
+export function todayIn(zoneName: string = zone, now: Date = new Date()): string {
+  const parts = new Intl.DateTimeFormat("en-CA", {
+    timeZone: zoneName,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).formatToParts(now);
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
+  return `${part("year")}-${part("month")}-${part("day")}`;
+}
+
+// "3 Nov 2026"
+export function fullDate(iso: string): string {
+  const d = parseCalendarDate(iso);
+  return d ? dayMonthYear.format(d) : iso;
+}
+
+// "3 Nov"
+export function shortDate(iso: string): string {
+  const d = parseCalendarDate(iso);
+  return d ? dayMonth.format(d) : iso;
+}
+
+// "Nov 2026"
+export function monthLabel(iso: string): string {
+  const d = parseCalendarDate(iso.length === 7 ? `${iso}-01` : iso);
+  return d ? monthYear.format(d) : iso;
+}
+
+// "w/c 17 Nov": the Monday of the week the date is in.
+export function weekCommencing(iso: string): string {
+  const d = parseCalendarDate(iso);
+  if (!d) return iso;
+  d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+  return `w/c ${dayMonth.format(d)}`;
+}

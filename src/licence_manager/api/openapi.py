@@ -364,11 +364,21 @@ SCHEMAS: dict[str, Schema] = {
                     "averageUtilisation": nullable({"type": "number"}),
                     "totalTopUps": {"type": "number"},
                     "totalLicencesAdded": {"type": "number"},
+                    # Issue 11: totalTopUps is automatic top-ups (the guide's meaning); the
+                    # other routes are counted beside it, and every route in the seats added.
+                    "manualAdditions": {"type": "number"},
+                    "purchases": {"type": "number"},
+                    "outsideChanges": {"type": "number"},
+                    "licencesAddedBySource": {
+                        "type": "object",
+                        "additionalProperties": {"type": "number"},
+                    },
                 },
                 ["availableLicences", "averageUtilisation", "totalTopUps", "totalLicencesAdded"],
             ),
             "series": {"type": "array", "items": {"type": "object"}},
             "topUps": {"type": "array", "items": {"type": "object"}},
+            "granularity": {"type": "string", "enum": ["day", "week", "month"]},
         },
         ["metrics", "series", "topUps"],
     ),
@@ -566,6 +576,34 @@ def _paths() -> dict[str, Any]:
                 },
             )
         },
+        f"{licence}/report.csv": {
+            "get": operation(
+                "The same usage report as CSV, a row per period (issue 11)",
+                {
+                    "200": {
+                        "description": "OK",
+                        "content": {"text/csv": {"schema": {"type": "string"}}},
+                    }
+                },
+                [
+                    CUSTOMER,
+                    SKU,
+                    param("from", "query", {"type": "string", "format": "date"}),
+                    param("to", "query", {"type": "string", "format": "date"}),
+                    param(
+                        "granularity",
+                        "query",
+                        {"type": "string", "enum": ["day", "week", "month"]},
+                    ),
+                ],
+                errors={
+                    **CUSTOMER_ERRORS,
+                    "400": problem(
+                        "Bad dates or granularity, or a date outside 2000-01-01..2100-12-31."
+                    ),
+                },
+            )
+        },
         "/api/v1/customers/{customerId}/additions": {
             "get": operation(
                 "Licences added in a month, for the month-end invoice (issue 4); CSV with "
@@ -667,6 +705,7 @@ def _paths() -> dict[str, Any]:
 PROVIDED_ELSEWHERE = {
     "/api/v1/customers/{customerId}/licences/{skuId}/report",
     "/api/v1/customers/{customerId}/additions",
+    "/api/v1/customers/{customerId}/licences/{skuId}/report.csv",
 }
 LOCAL_ONLY = {("/api/v1/session", "post")}
 

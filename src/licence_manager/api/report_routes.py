@@ -11,8 +11,24 @@ from licence_manager.api.problems import Problem
 from licence_manager.domain.daily import FIRST_REPORTABLE_DAY, LAST_REPORTABLE_DAY, reportable
 from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.month_end import MonthAdditions, billing_of, parse_month
-from licence_manager.domain.reports import SOURCES, Addition, Figures, UsageReport
-from licence_manager.services.reports import BadReportRequest, Reports, parse_range
+from licence_manager.domain.report_csv import range_csv
+from licence_manager.domain.reports import (
+    LICENCES_ADDED_SOURCES,
+    SOURCES,
+    TOP_UP_SOURCES,
+    Addition,
+    Figures,
+    UsageReport,
+    automatic_top_ups,
+    headline,
+)
+from licence_manager.services.reports import (
+    BadReportRequest,
+    CountedReport,
+    ReportRange,
+    Reports,
+    parse_range,
+)
 
 reports = Blueprint("reports", __name__, url_prefix="/api/v1/customers/<customer_id>")
 
@@ -22,9 +38,8 @@ def _reports() -> Reports:
     return built
 
 
-@reports.get("/licences/<sku_id>/report")
-def licence_report(customer_id: str, sku_id: str) -> ResponseReturnValue:
-    """Usage, utilisation and additions of one SKU by day, ISO week or month."""
+def _counted_report(customer_id: str, sku_id: str) -> tuple[CountedReport, ReportRange]:
+    """The report the query string asks for, or the problem with it."""
     try:
         wanted = parse_range(
             request.args.get("from"), request.args.get("to"), request.args.get("granularity")
@@ -42,10 +57,34 @@ def licence_report(customer_id: str, sku_id: str) -> ResponseReturnValue:
         raise Problem(
             404, "Not Found", f"Customer {customer_id!r} has no licence for SKU {sku_id!r}"
         )
+    return counted, wanted
+
+
+@reports.get("/licences/<sku_id>/report")
+def licence_report(customer_id: str, sku_id: str) -> ResponseReturnValue:
+    """Usage, utilisation and additions of one SKU by day, ISO week or month."""
+    counted, wanted = _counted_report(customer_id, sku_id)
     body = report_json(counted.report, counted.licence.time_zone)
     body["timeZone"] = counted.licence.time_zone
+    body["granularity"] = wanted.granularity.value
     body["documentsRead"] = counted.reads
     return jsonify(body)
+
+
+@reports.get("/licences/<sku_id>/report.csv")
+def licence_report_csv(customer_id: str, sku_id: str) -> ResponseReturnValue:
+    """The same report as CSV, a row per period, for a spreadsheet."""
+    counted, _ = _counted_report(customer_id, sku_id)
+    usage = counted.licence.usage
+    first, last = counted.report.periods[0].first, counted.report.periods[-1].last
+    # Ids are digits from Google; kept to safe characters anyway, as this names a file.
+    safe_sku = "".join(c for c in sku_id if c.isalnum() or c in "-_")
+    filename = f"licence-report-{safe_sku}-{first}-to-{last}.csv"
+    return Response(
+        range_csv(counted.report, sku_id, usage.sku_name, counted.licence.time_zone),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def _figures_json(figures: Figures) -> dict[str, Any]:
@@ -82,15 +121,24 @@ def addition_json(addition: Addition, time_zone: str) -> dict[str, Any]:
 
 def report_json(report: UsageReport, time_zone: str = "UTC") -> dict[str, Any]:
     overall = report.overall
-    lm_sources = ("automatic", "manual", "purchase")
+    cards = headline(report)
     return {
         "metrics": {
             "availableLicences": report.vacant_now,
             "averageUtilisation": _figures_json(overall)["averageUtilisation"],
-            "totalTopUps": sum(report.top_ups_by_source[s] for s in lm_sources),
-            "totalLicencesAdded": sum(report.added_by_source.values()),
+            # The guide's meaning: automatic top-ups; the other routes beside it.
+            "totalTopUps": cards.top_ups,
+            "manualAdditions": cards.manual_additions,
+            "purchases": cards.purchases,
+            "outsideChanges": cards.outside_changes,
+            # Seats from every route; licencesAddedBySource sums to it.
+            "totalLicencesAdded": cards.licences_added,
             "topUpsBySource": report.top_ups_by_source,
-            "licencesAddedBySource": report.added_by_source,
+            "licencesAddedBySource": cards.added_by_source,
+            "counts": {
+                "totalTopUps": list(TOP_UP_SOURCES),
+                "totalLicencesAdded": list(LICENCES_ADDED_SOURCES),
+            },
         },
         "series": [
             {
@@ -99,6 +147,7 @@ def report_json(report: UsageReport, time_zone: str = "UTC") -> dict[str, Any]:
                 "to": p.last.isoformat(),
                 **_figures_json(p.figures),
                 "licencesAdded": sum(a.seats for a in p.additions),
+                "topUps": automatic_top_ups(p.additions),
             }
             for p in report.periods
         ],

@@ -265,3 +265,42 @@ def _local(at: datetime, time_zone: str) -> date:
     from zoneinfo import ZoneInfo
 
     return at.astimezone(ZoneInfo(time_zone)).date()
+
+
+# ---- the headline cards --------------------------------------------------------------------
+
+# The guide's "Total Top-Ups" counts automatic top-ups only (its note: report figures come from
+# automatic licence additions). The other routes are counted beside it, never inside it, and
+# "Total Licences Added" counts seats from every route, so neither card hides a seat.
+TOP_UP_SOURCES = ("automatic",)
+LICENCES_ADDED_SOURCES = SOURCES
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """The Reports page's cards over one range; `added_by_source` sums to `licences_added`."""
+
+    top_ups: int  # automatic top-ups applied
+    manual_additions: int
+    purchases: int
+    outside_changes: int  # seat increases made outside Licence Manager (the Admin console)
+    licences_added: int
+    added_by_source: dict[str, int]
+
+
+def headline(report: UsageReport) -> Headline:
+    counts = report.top_ups_by_source
+    added = {source: report.added_by_source.get(source, 0) for source in SOURCES}
+    return Headline(
+        top_ups=sum(counts.get(source, 0) for source in TOP_UP_SOURCES),
+        manual_additions=counts.get("manual", 0),
+        purchases=counts.get("purchase", 0),
+        outside_changes=counts.get("outside", 0),
+        licences_added=sum(added[source] for source in LICENCES_ADDED_SOURCES),
+        added_by_source=added,
+    )
+
+
+def automatic_top_ups(found: Iterable[Addition]) -> int:
+    """How many of these additions were automatic top-ups (a period's marks on the chart)."""
+    return sum(1 for a in found if a.source in TOP_UP_SOURCES)
