@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ApiError, call, download, filenameFrom, setChangeListener, setTokenSource } from "./api";
+import { ApiError, call, filenameFrom, setChangeListener, setTokenSource } from "./api";
 import { worthRetrying } from "./queries";
 
 function answer(status: number, body: unknown, statusText = "") {
