@@ -102,6 +102,10 @@ class Launcher:
             self.stopping = True
 
     def run(self) -> int:
+        if os.getpgrp() != os.getpid():
+            # Lead a group of our own, whoever started us: the group is what we end, and it
+            # must never be our caller's (a test runner's, a shell's).
+            os.setpgid(0, 0)
         die_with_parent(PARENT_DIED)
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(sig, self._stop)

@@ -73,14 +73,24 @@ def holders(port: int) -> list[Holder]:
         return []
     found = []
     for fd_dir in PROC.glob("[0-9]*/fd"):
-        try:
-            links = {str(link.readlink()) for link in fd_dir.iterdir()}
-        except OSError:  # another user's process, or it just ended
-            continue
-        if links & wanted:
+        if _socket_links(fd_dir) & wanted:
             pid = int(fd_dir.parent.name)
             found.append(Holder(pid, _command_of(pid)))
     return sorted(found, key=lambda h: h.pid)
+
+
+def _socket_links(fd_dir: Path) -> set[str]:
+    try:
+        fds = list(fd_dir.iterdir())
+    except OSError:  # another user's process, or it just ended
+        return set()
+    links = set()
+    for fd in fds:
+        try:
+            links.add(str(fd.readlink()))
+        except OSError:  # closed meanwhile (the listing's own descriptor, for one)
+            continue
+    return links
 
 
 def _ss_says(port: int) -> str:

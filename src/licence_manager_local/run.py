@@ -326,6 +326,11 @@ def check_ours(stack: Stack, ports: Mapping[str, int]) -> None:
     ours = stack.pids()
     for what, port in ports.items():
         strangers = listeners.strangers_on(port, ours)
+        if not strangers and listeners.is_free(port):
+            raise StartRefused(
+                f"nothing answers on port {port}, where make run's {what} should;"
+                f" see its log in {stack.logs}."
+            )
         if strangers or not listeners.holders(port):
             holder = ", ".join(map(str, strangers)) or listeners.describe_holder(port)
             raise StartRefused(
