@@ -30,6 +30,11 @@ class Holder:
         return f"pid {self.pid} ({self.command})"
 
 
+def can_see() -> bool:
+    """Whether this system shows sockets and processes in /proc (Linux)."""
+    return (PROC / "net" / "tcp").is_file()
+
+
 def is_free(port: int, host: str = "127.0.0.1") -> bool:
     """Whether a server could listen on host:port now (as our services will, SO_REUSEADDR)."""
     with socket.socket() as sock:

@@ -331,6 +331,8 @@ def check_ours(stack: Stack, ports: Mapping[str, int]) -> None:
                 f"nothing answers on port {port}, where make run's {what} should;"
                 f" see its log in {stack.logs}."
             )
+        if not listeners.can_see():
+            continue  # it answers; whose it is, only Linux's /proc can tell
         if strangers or not listeners.holders(port):
             holder = ", ".join(map(str, strangers)) or listeners.describe_holder(port)
             raise StartRefused(
