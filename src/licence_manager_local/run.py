@@ -28,6 +28,7 @@ from licence_manager_local.emulators import (
     start_pubsub,
 )
 from licence_manager_local.lifeline import guarded
+from licence_manager_local.port_checks import StartRefused, check_ours, check_port_free
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB_DIST = ROOT / "web" / "dist"
@@ -301,48 +302,6 @@ def _interrupt(*_: object) -> None:
     raise KeyboardInterrupt
 
 
-class StartRefused(RuntimeError):
-    """The stack cannot start as asked, or what answers is not what it started; the message
-    says why and what to do."""
-
-
-def check_ports_free(options: StackOptions) -> None:
-    """Refuse, before anything starts, a fixed port another process holds."""
-    port = options.port
-    if listeners.is_free(port) and not listeners.holders(port):
-        return
-    raise StartRefused(
-        f"port {port} (the dashboard and its API) is already in use by "
-        f"{listeners.describe_holder(port)}.\n"
-        "  Stop that process, or choose another port: `make run PORT=8081`"
-        " (or `python -m licence_manager_local.run --port 8081`).\n"
-        "  Nothing was started."
-    )
-
-
-def check_ours(stack: Stack, ports: Mapping[str, int]) -> None:
-    """Refuse to say "running" unless each of `ports` is answered by a process of this stack
-    (another server may have taken a port between our choice and our service's start)."""
-    ours = stack.pids()
-    for what, port in ports.items():
-        strangers = listeners.strangers_on(port, ours)
-        if not strangers and listeners.is_free(port):
-            raise StartRefused(
-                f"nothing answers on port {port}, where make run's {what} should;"
-                f" see its log in {stack.logs}."
-            )
-        if not listeners.can_see():
-            continue  # it answers; whose it is, only Linux's /proc can tell
-        if strangers or not listeners.holders(port):
-            holder = ", ".join(map(str, strangers)) or listeners.describe_holder(port)
-            raise StartRefused(
-                f"port {port} ({what}) is answered by {holder}, not by make run's {what}.\n"
-                "  Stop that process and run make run again"
-                + (" or choose another port with PORT=..." if what == "api" else "")
-                + "."
-            )
-
-
 @dataclass(frozen=True)
 class Endpoints:
     """Where the parts of a running local stack answer."""
@@ -364,7 +323,7 @@ def start(
     """Start everything `make run` runs. `args`: its command line, or StackOptions; `on_sync` is
     called after each scheduled sync is published."""
     args = StackOptions.of(args)
-    check_ports_free(args)
+    check_port_free(args.port)
     jars = find_emulators()
     firestore = start_firestore(jars, stack.logs)
     stack.emulators.append(firestore)
@@ -474,7 +433,8 @@ def start(
         )
         sweeper.start()
     check_ours(
-        stack,
+        stack.pids(),
+        stack.logs,
         {
             "firestore emulator": firestore.port,
             "pubsub emulator": pubsub.port,

@@ -20,6 +20,7 @@ import pytest
 from licence_manager_local import listeners, run
 from licence_manager_local.emulators import free_port
 from licence_manager_local.lifeline import guarded
+from licence_manager_local.port_checks import StartRefused, check_ours
 
 
 def alive(pid: int) -> bool:
@@ -152,14 +153,18 @@ def test_make_run_refuses_a_taken_port_before_starting_anything(
 def test_a_port_answered_by_a_stranger_is_not_called_ours(listening: int, tmp_path: Path) -> None:
     stack = run.Stack(tmp_path)
     try:
-        with pytest.raises(run.StartRefused, match=f"pid {os.getpid()} .*not by make run's api"):
-            run.check_ours(stack, {"api": listening})
+        with pytest.raises(StartRefused, match=f"pid {os.getpid()} .*not by make run's api"):
+            check_ours(stack.pids(), stack.logs, {"api": listening})
         ours = free_port()
         server = [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(ours)]
         stack.spawn("server", server, dict(os.environ))
         run.wait_http(f"http://127.0.0.1:{ours}/")
-        run.check_ours(stack, {"server": ours})  # our own process (below the launcher): fine
-        with pytest.raises(run.StartRefused, match=r"nothing answers on port .* make run's nobody"):
-            run.check_ours(stack, {"nobody": free_port()})  # nothing answers: not ours either
+        check_ours(
+            stack.pids(), stack.logs, {"server": ours}
+        )  # our own process (below the launcher): fine
+        with pytest.raises(StartRefused, match=r"nothing answers on port .* make run's nobody"):
+            check_ours(
+                stack.pids(), stack.logs, {"nobody": free_port()}
+            )  # nothing answers: not ours either
     finally:
         stack.stop()
