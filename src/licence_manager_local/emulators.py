@@ -17,6 +17,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from licence_manager_local.lifeline import guarded
+
 INSTALL_HELP = """\
 Licence Manager runs locally on Google's own Firestore and Pub/Sub emulators, which need:
   - a Java runtime, 17 or newer (e.g. `sudo apt-get install openjdk-17-jre-headless`);
@@ -91,8 +93,9 @@ class Emulator:
         self.host = f"127.0.0.1:{port}"
         self.log_path = log_path
         self._log = open(log_path, "wb")  # noqa: SIM115 - lives as long as the process
+        # Through the lifeline launcher: the JVM dies with whoever started it, even SIGKILLed.
         self.process = subprocess.Popen(
-            command, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+            guarded(command), stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
         )
 
     def wait_ready(self, timeout: float = 60.0) -> None:

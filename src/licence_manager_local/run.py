@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from licence_manager_local import topology
+from licence_manager_local import listeners, topology, where
 from licence_manager_local.emulators import (
     Emulator,
     find_emulators,
@@ -27,6 +27,8 @@ from licence_manager_local.emulators import (
     start_firestore,
     start_pubsub,
 )
+from licence_manager_local.lifeline import guarded
+from licence_manager_local.port_checks import StartRefused, check_ours, check_port_free
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB_DIST = ROOT / "web" / "dist"
@@ -96,8 +98,9 @@ class Stack:
 
     def _popen(self, name: str) -> subprocess.Popen[bytes]:
         spec = self._specs[name]
+        # Through the lifeline launcher: the process (and all it starts) dies with this one.
         process = subprocess.Popen(
-            spec.command,
+            guarded(spec.command),
             env=spec.env,
             cwd=ROOT,
             stdout=subprocess.PIPE,
@@ -106,6 +109,16 @@ class Stack:
         )
         threading.Thread(target=self._pump, args=(name, process, spec.echo), daemon=True).start()
         return process
+
+    @property
+    def started(self) -> bool:
+        return bool(self.processes or self.emulators)
+
+    def pids(self) -> set[int]:
+        """Every process this stack started, and theirs."""
+        with self._lock:
+            roots = [p.pid for _n, p in self.processes] + [e.process.pid for e in self.emulators]
+        return {pid for root in roots for pid in {root, *listeners.descendants(root)}}
 
     def process(self, name: str) -> subprocess.Popen[bytes]:
         with self._lock:
@@ -262,17 +275,31 @@ def main(argv: list[str] | None = None) -> int:
 
     stack = Stack(args.workdir)
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # Ctrl-C, `kill` and a closed terminal all stop everything as Ctrl-C does (SIGKILL cannot
+    # be caught: the lifeline launcher ends each service then).
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _interrupt)
+    status = 0
     try:
         start(stack, args, stop)
         stop.wait()
     except KeyboardInterrupt:
         pass
+    except StartRefused as refusal:
+        print(f"\nmake run: {refusal}", file=sys.stderr, flush=True)
+        status = 1
     finally:
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)  # a second Ctrl-C must not cut the stop short
         stop.set()
-        print("\nstopping everything make run started...", flush=True)
+        if stack.started:
+            print("\nstopping everything make run started...", flush=True)
         stack.stop()
-    return 0
+    return status
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
 
 
 @dataclass(frozen=True)
@@ -296,10 +323,12 @@ def start(
     """Start everything `make run` runs. `args`: its command line, or StackOptions; `on_sync` is
     called after each scheduled sync is published."""
     args = StackOptions.of(args)
+    check_port_free(args.port)
     jars = find_emulators()
     firestore = start_firestore(jars, stack.logs)
+    stack.emulators.append(firestore)
     pubsub = start_pubsub(jars, stack.logs)
-    stack.emulators += [firestore, pubsub]
+    stack.emulators.append(pubsub)
     firestore.wait_ready()
     pubsub.wait_ready()
 
@@ -405,8 +434,33 @@ def start(
             daemon=True,
         )
         sweeper.start()
+    check_ours(
+        stack.pids(),
+        stack.logs,
+        {
+            "firestore emulator": firestore.port,
+            "pubsub emulator": pubsub.port,
+            "reseller simulator": int(port_of(simulator_url)),
+            "sendgrid stand-in": int(port_of(sendgrid_url)),
+            "api": args.port,
+            **{name: int(port_of(url)) for name, url in urls.items()},
+        },
+    )
     if not args.quiet:
-        print_where(args, simulator_url, sendgrid_url, firestore, pubsub, urls, stack)
+        where.print_where(
+            where.Where(
+                options=args,
+                project=PROJECT,
+                dashboard_built=(WEB_DIST / "index.html").is_file(),
+                simulator=simulator_url,
+                sendgrid=sendgrid_url,
+                sendgrid_key=SENDGRID_KEY,
+                firestore_host=firestore.host,
+                pubsub_host=pubsub.host,
+                functions=urls,
+                logs=stack.logs,
+            )
+        )
     (stack.workdir / "endpoints.json").write_text(
         json.dumps(
             {
@@ -505,53 +559,6 @@ def function_command(name: str, signature: str, port: str) -> list[str]:
         "--port",
         port,
     ]
-
-
-def print_where(
-    args: StackOptions,
-    simulator_url: str,
-    sendgrid_url: str,
-    firestore: Emulator,
-    pubsub: Emulator,
-    urls: dict[str, str],
-    stack: Stack,
-) -> None:
-    api = f"http://127.0.0.1:{args.port}/api/v1"
-    from licence_manager_local.demo_users import DEMO_USERS
-
-    web = (
-        f"http://127.0.0.1:{args.port}/"
-        if (WEB_DIST / "index.html").is_file()
-        else "not built: run `make web`"
-    )
-    lines = [
-        "",
-        "Licence Manager is running locally (Ctrl-C stops everything):",
-        f"  Dashboard            {web}",
-        "                       sign in as a demo user: "
-        + ", ".join(email for email, *_ in DEMO_USERS),
-        '                       (API: POST /api/v1/session {"email": ...} gives a Bearer token)',
-        f"  API                  {api}/customers",
-        f"                       {api}/customers/<customerId>/licences",
-        f"  Reseller simulator   {simulator_url}  ("
-        + (f"users drift every {args.drift_seconds:g}s" if args.drift_seconds else "no drift")
-        + ";"
-        f" see {simulator_url}_control/world)",
-        f"  SendGrid stand-in    {sendgrid_url}  (emails sent: {sendgrid_url}/_control/outbox)",
-        f"  Firestore emulator   {firestore.host}  (project {PROJECT})",
-        f"  Pub/Sub emulator     {pubsub.host}  (failed messages: *-dead-letter-inspect)",
-        *[f"  {name:<20} {url}" for name, url in urls.items()],
-        f"  Scheduler            '{topology.SYNC_TOPIC}' topic, "
-        + (f"every {args.sync_interval:g}s" if args.sync_interval > 0 else "on demand only")
-        + f"; '{topology.SWEEP_TOPIC}' "
-        + (f"every {args.sweep_interval:g}s" if args.sweep_interval > 0 else "never"),
-        "  Run a job now        python -m licence_manager_local.trigger sync | month-end",
-        "  Demo settings        "
-        + ("flexible SKUs alert at 2 vacant and top up to 4" if args.demo_settings else "off"),
-        f"  Logs                 {stack.logs}",
-        "",
-    ]
-    print("\n".join(lines), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """Who may use the dashboard, and what each may see and change.
 
-A user is provisioned by the reseller (see `licence_manager.ops.users`): an email address (the
-Google identity they sign in with), a role and, for customer admins and account managers, the
-customers they act for. Nobody else gets in, whatever identity provider vouches for them.
+A user is provisioned by the reseller (`licence-manager users`): an email address (the Google
+identity they sign in with), a role and, for customer admins and account managers, the customers
+they act for. Nobody else gets in, whatever identity provider vouches for them.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@
     licence-manager ops spending-limit --customer ID [--seats N] [--monthly-pounds N]
 
 They write the deployment's Firestore (--project, --database; your own credentials, as for
-`python -m licence_manager.ops.users`) through the same services as the dashboard, so a pause
+`licence-manager users`) through the same services as the dashboard, so a pause
 is seen by apply_topup before its next Google write and by the dashboard at once."""
 
 from __future__ import annotations
