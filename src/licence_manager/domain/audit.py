@@ -34,6 +34,7 @@ class AuditAction(StrEnum):
     RECIPIENT_ADDED = "RECIPIENT_ADDED"
     RECIPIENT_CHANGED = "RECIPIENT_CHANGED"
     RECIPIENT_REMOVED = "RECIPIENT_REMOVED"
+    TIME_ZONE_CHANGED = "TIME_ZONE_CHANGED"  # the customer's clock (domain.time_zones)
 
 
 class Source(StrEnum):

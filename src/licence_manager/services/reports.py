@@ -181,6 +181,9 @@ class MonthEndRun:
     customers: int
     reports_created: int
     reports_already_there: int
+    # Customers whose time zone had not reached the end of the month yet (west of the job's
+    # zone, when the job runs too early): the next run reports them.
+    customers_waiting: int = 0
 
 
 class MonthEndJob:
@@ -209,9 +212,13 @@ class MonthEndJob:
         now = self._clock()
         month = month or previous_month(now.astimezone(ZoneInfo(self._time_zone)).date())
         label = month.strftime("%Y-%m")
-        created = existing = 0
+        created = existing = waiting = 0
         customers = self._licences.customers()
         for customer in customers:
+            # Each customer's month ends at midnight on their own clock (domain.time_zones).
+            if month_bounds(month, customer.time_zone)[1] > now:
+                waiting += 1
+                continue
             found = self._reports.month_additions(customer.customer_id, month)
             if found is None:
                 continue
@@ -237,7 +244,7 @@ class MonthEndJob:
                 republish_if_unsent(
                     self._notifications, self._publisher, notification.notification_id
                 )
-        run = MonthEndRun(label, len(customers), created, existing)
+        run = MonthEndRun(label, len(customers), created, existing, waiting)
         log.info(
             "month-end report run",
             extra={
@@ -245,6 +252,7 @@ class MonthEndJob:
                 "customers": run.customers,
                 "reportsCreated": created,
                 "alreadyThere": existing,
+                "monthNotEndedYet": waiting,
             },
         )
         return run
