@@ -78,7 +78,7 @@ export async function call<T>(
 
 // ---- shapes -----------------------------------------------------------------------------
 
-export type Customer = { customerId: string; customerDomain: string; name: string };
+export type Customer = { customerId: string; customerDomain: string; name: string; timeZone: string };
 export type Me = {
   email: string;
   name: string;
@@ -252,4 +252,11 @@ export type Buying = {
   reason: string;
   changedBy: string | null;
   changedAt: string | null;
+};
+
+// A customer's clock: reports, logs and month-end follow it, and every time is shown in it.
+export type TimeZoneSetting = {
+  customerId: string;
+  timeZone: string;
+  canChange: boolean;
 };

@@ -113,6 +113,7 @@ const ACTION_LABELS: Record<string, string> = {
   RECIPIENT_ADDED: "Recipient added",
   RECIPIENT_CHANGED: "Recipient changed",
   RECIPIENT_REMOVED: "Recipient removed",
+  TIME_ZONE_CHANGED: "Time zone changed",
 };
 
 export function action(value: string, source: string): string {
@@ -160,4 +161,24 @@ const DELIVERY_LABELS: Record<string, string> = {
 
 export function delivery(value: string): string {
   return DELIVERY_LABELS[value] ?? value;
+}
+
+// ---- the customer's clock --------------------------------------------------------------------
+
+// Today in the customer's zone, as a local Date at midnight holding that year, month and day, so
+// date arithmetic on it (setDate, getMonth) counts the customer's days, not the browser's.
+export function todayInZone(now: Date = new Date()): Date {
+  const parts = new Intl.DateTimeFormat("en-GB", {
+    timeZone: zone,
+    year: "numeric",
+    month: "numeric",
+    day: "numeric",
+  }).formatToParts(now);
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return new Date(part("year"), part("month") - 1, part("day"));
+}
+
+// What a clock in another zone reads: a preview before choosing that zone.
+export function whenIn(instant: Date, timeZone: string): string {
+  return formatter(timeZone, true).format(instant);
 }

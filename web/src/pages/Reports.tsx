@@ -13,7 +13,7 @@ import { useEffect, useRef, useState } from "react";
 import type { Licence, Report } from "../api";
 import { Empty, ErrorState, Loading, PageHeader, useApi } from "../components/common";
 import { useCustomerPath } from "../context";
-import { percent, plan, source, when } from "../format";
+import { percent, plan, source, todayInZone, when } from "../format";
 import { navigate, useLocation } from "../router";
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip, Legend, Filler);
@@ -35,7 +35,7 @@ function iso(date: Date): string {
 }
 
 function rangeOf(preset: Preset): { from: string; to: string; granularity: Granularity } {
-  const today = new Date();
+  const today = todayInZone(); // the customer's today, not the browser's
   const start = new Date(today);
   switch (preset) {
     case "week":
