@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from licence_manager.adapters.automation_codec import PREFERENCE_FIELDS
-from licence_manager.api.auth import actor
+from licence_manager.api.auth import actor, no_such_licence
 from licence_manager.api.problems import Problem
 from licence_manager.domain.audit import CUSTOMER_SCOPE, AuditEntry
 from licence_manager.domain.email_address import MAX_EMAIL_LENGTH, is_valid_email
@@ -69,7 +69,7 @@ def list_logs(customer_id: str) -> ResponseReturnValue:
     limit = _int_arg("limit", DEFAULT_PAGE, 1, MAX_PAGE)
     names = _sku_names(customer_id)
     if sku_id is not None and sku_id not in names:
-        raise Problem(404, "Not Found", f"Customer {customer_id!r} has no SKU {sku_id!r}.")
+        raise Problem(404, "Not Found", no_such_licence(sku_id))
     try:
         page = _store().audit_page(customer_id, sku_id, limit, request.args.get("cursor") or None)
     except BadCursor as error:

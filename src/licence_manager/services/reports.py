@@ -49,17 +49,19 @@ def parse_range(first: str | None, last: str | None, granularity: str | None) ->
     try:
         kind = Granularity(granularity or "day")
     except ValueError as error:
-        raise BadReportRequest("granularity must be day, week or month") from error
+        raise BadReportRequest("Show the report by day, week or month.") from error
     if not first or not last:
-        raise BadReportRequest("from and to are required, as YYYY-MM-DD")
+        raise BadReportRequest("Choose a start date and an end date for the report.")
     try:
         start, end = date.fromisoformat(first), date.fromisoformat(last)
     except ValueError as error:
-        raise BadReportRequest(f"dates must look like 2026-11-28: {error}") from error
+        raise BadReportRequest("Write dates like 2026-11-28 (year, month, day).") from error
     if start > end:
-        raise BadReportRequest("from must be on or before to")
+        raise BadReportRequest("The start date must be on or before the end date.")
     if (end - start).days + 1 > MAX_RANGE_DAYS:
-        raise BadReportRequest(f"a report covers at most {MAX_RANGE_DAYS} days")
+        raise BadReportRequest(
+            f"A report covers at most {MAX_RANGE_DAYS:,} days: choose a shorter range."
+        )
     return ReportRange(start, end, kind)
 
 

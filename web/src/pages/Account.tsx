@@ -51,6 +51,8 @@ export function Account() {
       const saved = await call<TimeZoneSetting>(path, { method: "PUT", body: { timeZone: selected } });
       // The shell reads the same query: every page now shows times on the new clock.
       queryClient.setQueryData(["api", path], saved);
+      // Reports' days and the log (which now has this change) are fetched again, on the new clock.
+      void queryClient.invalidateQueries({ predicate: (query) => query.queryKey[1] !== path });
       setChosen(null);
       setMessage(`Changes saved. Times, reports and month-end now follow ${saved.timeZone}.`);
     } catch (e) {
