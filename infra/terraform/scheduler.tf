@@ -1,7 +1,7 @@
 # Cloud Scheduler jobs, each publishing a small JSON body to its topic.
 #
 #   <prefix>-sync-usage        every sync.interval_minutes, {"job": "sync-usage"} → sync_usage
-#   <prefix>-month-end-report  0 6 1 * * in month_end_report.time_zone, {"job": "month-end-report"}
+#   <prefix>-month-end-report  0 12 1 * * in month_end_report.time_zone, {"job": "month-end-report"}
 #                              → topic <prefix>-month-end-report → send_alerts, which writes
 #                              each customer's previous month to monthly_additions and emails it
 #                              (idempotent: a rerun writes and sends nothing new).

@@ -127,8 +127,10 @@ variable "default_time_zone" {
 variable "month_end_report" {
   description = "When Cloud Scheduler publishes the month-end additions report job (cron, in `time_zone`)."
   type = object({
-    schedule  = optional(string, "0 6 1 * *")
-    time_zone = optional(string, "Europe/London")
+    # 12:00 UTC on the 1st: the month has ended on every customer's clock (UTC-12 to UTC+14)
+    # and the next has not, so each customer's month-end follows their own time zone.
+    schedule  = optional(string, "0 12 1 * *")
+    time_zone = optional(string, "Etc/UTC")
   })
   default  = {}
   nullable = false

@@ -129,5 +129,8 @@ def test_real_responses_match_the_documented_schemas() -> None:
     check(api, "PUT", f"{c}/recipients/x@acme.example", f"{t}/recipients/{{email}}", json={})
     check(api, "DELETE", f"{c}/recipients/x@acme.example", f"{t}/recipients/{{email}}")
     check(api, "GET", f"{c}/licences/999/settings", f"{lic}/settings")
+    check(api, "GET", f"{c}/time-zone", f"{t}/time-zone")
+    check(api, "PUT", f"{c}/time-zone", f"{t}/time-zone", json={"timeZone": "Asia/Tokyo"})
+    check(api, "PUT", f"{c}/time-zone", f"{t}/time-zone", json={"timeZone": "Nowhere"})
     session = api.client().post("/api/v1/session", json={"email": OPS})
     _validator(document()["components"]["schemas"]["Session"]).validate(session.get_json())

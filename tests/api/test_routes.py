@@ -34,6 +34,7 @@ def test_sign_in_and_me(api: Api) -> None:
             "customerId": ACME,
             "customerDomain": "acme.example",
             "name": "Acme Ltd",
+            "timeZone": "Europe/London",
             "canChange": True,
         }
     ]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from licence_manager.domain import changes
+from licence_manager.domain import changes, time_zones
 from licence_manager.domain.audit import AuditAction, AuditEntry
 from licence_manager.domain.model import GENESIS, LicenceKey
 from licence_manager.domain.notifications import PROBLEMS, Recipient
@@ -17,6 +17,7 @@ from licence_manager.ports.dashboard import (
     AuditPage,
     BadCursor,
     NotificationPage,
+    TimeZoneChange,
 )
 from tests.fakes.memory_automation import InMemoryStore
 
@@ -125,3 +126,23 @@ class InMemoryApiStore(InMemoryStore, ApiStore):
             entry = changes.recipient_changed(head, customer_id, at, actor, before, after)
             self._audit_one(key, entry)
             return True
+
+    def change_time_zone(
+        self, customer_id: str, time_zone: str, actor: str, at: datetime
+    ) -> TimeZoneChange | None:
+        key = changes.customer_key(customer_id)
+        with self._lock:
+            customer = self.customer_records.get(customer_id)
+            if customer is None:
+                return None
+            before = customer.time_zone
+            if before == time_zone:
+                return TimeZoneChange(before, time_zone)
+            self.customer_records[customer_id] = time_zones.moved_to(customer, time_zone)
+            for licence_key, licence in self.licences.items():
+                if licence_key.customer_id == customer_id:
+                    self.licences[licence_key] = time_zones.licence_moved_to(licence, time_zone)
+            head = self.heads.get(key, GENESIS)
+            entry = time_zones.time_zone_changed(head, customer_id, at, actor, before, time_zone)
+            self._audit_one(key, entry)
+            return TimeZoneChange(before, time_zone)

@@ -490,7 +490,7 @@ def test_scheduler_jobs_reach_real_topics_and_the_sync_function() -> None:
     assert locals_()["sweep_interval_minutes"] == 5
     assert jobs[scheduler.MONTH_END_JOB]["schedule"] == "${var.month_end_report.schedule}"
     month_end = labelled("variable")["month_end_report"]["type"]
-    assert 'optional(string, "0 6 1 * *")' in month_end
+    assert 'optional(string, "0 12 1 * *")' in month_end
 
 
 def test_the_ops_cli_names_the_jobs_terraform_creates() -> None:

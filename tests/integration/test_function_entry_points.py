@@ -117,7 +117,7 @@ def test_the_api_lists_customers_and_their_licences(local_env: Any) -> None:
     headers = bearer(client)
     customers = client.get("/api/v1/customers", headers=headers).get_json()
     assert {c["customerDomain"] for c in customers} >= {"acme-widgets.example", "globex.example"}
-    assert all(set(c) == {"customerId", "customerDomain", "name"} for c in customers)
+    assert all(set(c) == {"customerId", "customerDomain", "name", "timeZone"} for c in customers)
     licences = client.get(
         f"/api/v1/customers/{customers[0]['customerId']}/licences", headers=headers
     ).get_json()
@@ -144,7 +144,7 @@ def test_the_api_answers_problems_as_rfc9457(local_env: Any) -> None:
     response = client.get("/api/v1/customers/nobody/licences", headers=headers)
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
-    assert response.get_json()["detail"] == "No customer 'nobody'."
+    assert response.get_json()["detail"].startswith("There is no customer nobody that you can see")
     missing = client.get("/api/v1/nothing-here", headers=headers)
     assert (missing.status_code, missing.mimetype) == (404, "application/problem+json")
 

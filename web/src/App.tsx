@@ -11,9 +11,11 @@ import {
   type SessionInfo,
 } from "./auth";
 import { BuyingBanner } from "./components/BuyingBanner";
+import { TimesIn, useCustomerZone } from "./components/Clock";
 import { ErrorBoundary } from "./components/ErrorBoundary";
 import { ErrorState, Loading } from "./components/common";
 import { SessionContext, type Session } from "./context";
+import { setTimeZone } from "./format";
 import { SignIn } from "./pages/SignIn";
 import {
   Link,
@@ -99,6 +101,9 @@ function SignedIn({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
   useEffect(() => {
     if (viewed) rememberCustomer(viewed.customerId);
   }, [viewed]);
+  // Every date the pages format is on the viewed customer's clock: set before they render.
+  const zone = useCustomerZone(viewed);
+  if (zone) setTimeZone(zone);
 
   const session: Session | null = viewed
     ? { me, customerId: viewed.customerId, canChange: viewed.canChange }
@@ -112,7 +117,10 @@ function SignedIn({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
             <p>Your account is not linked to a customer. Ask your account manager to add you.</p>
           </div>
         ) : viewed ? (
-          <Outlet />
+          <>
+            <Outlet />
+            {zone && <TimesIn zone={zone} />}
+          </>
         ) : (
           <div className="state state-empty">
             <h1>Customer not found</h1>
@@ -134,6 +142,7 @@ const NAV = [
   { href: "/reports", label: "Reports" },
   { href: "/logs", label: "Logs" },
   { href: "/notifications", label: "Notifications" },
+  { href: "/account", label: "Account" },
 ];
 // Reseller operations only: requests above a spending limit, and the emergency stop.
 const OPS_NAV = [{ href: "/approvals", label: "Approvals" }];

@@ -88,7 +88,7 @@ export async function call<T>(
 
 // ---- shapes -----------------------------------------------------------------------------
 
-export type Customer = { customerId: string; customerDomain: string; name: string };
+export type Customer = { customerId: string; customerDomain: string; name: string; timeZone: string };
 export type Me = {
   email: string;
   name: string;
@@ -353,4 +353,11 @@ export type MonthAdditions = {
     bySource: Record<string, number>;
     estimatedCost: number;
   }[];
+};
+
+// A customer's clock: reports, logs and month-end follow it, and every time is shown in it.
+export type TimeZoneSetting = {
+  customerId: string;
+  timeZone: string;
+  canChange: boolean;
 };

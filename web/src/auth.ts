@@ -2,6 +2,7 @@
 // a demo user's email gives a token); in production, "Sign in with Google" through Firebase
 // Authentication (Identity Platform), whose ID token the api verifies on every request.
 import { call, type Me } from "./api";
+import { signInMessage } from "./signInErrors";
 
 export type SessionInfo = {
   mode: "local" | "firebase";
@@ -22,7 +23,13 @@ export async function sessionInfo(): Promise<SessionInfo> {
 }
 
 export async function currentToken(): Promise<string | null> {
-  if (firebaseAuth?.currentUser) return firebaseAuth.currentUser.getIdToken();
+  if (firebaseAuth?.currentUser) {
+    try {
+      return await firebaseAuth.currentUser.getIdToken();
+    } catch (error) {
+      throw new Error(signInMessage(error), { cause: error }); // e.g. the network, or an expired sign-in
+    }
+  }
   return sessionStorage.getItem(LOCAL_TOKEN);
 }
 
@@ -52,7 +59,11 @@ export async function signInWithGoogle(): Promise<void> {
   if (!firebaseAuth) throw new Error("Sign-in is not ready yet.");
   const provider = new auth.GoogleAuthProvider();
   provider.setCustomParameters({ prompt: "select_account" });
-  await auth.signInWithPopup(firebaseAuth as unknown as import("firebase/auth").Auth, provider);
+  try {
+    await auth.signInWithPopup(firebaseAuth as unknown as import("firebase/auth").Auth, provider);
+  } catch (error) {
+    throw new Error(signInMessage(error), { cause: error }); // never "Firebase: Error (auth/...)"
+  }
 }
 
 export async function signOut(): Promise<void> {

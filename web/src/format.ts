@@ -114,6 +114,7 @@ const ACTION_LABELS: Record<string, string> = {
   RECIPIENT_CHANGED: "Recipient changed",
   RECIPIENT_REMOVED: "Recipient removed",
   NOTIFICATION_RESENT: "Email sent again",
+  TIME_ZONE_CHANGED: "Time zone changed",
 };
 
 export function action(value: string, source: string): string {
@@ -219,4 +220,11 @@ export function weekCommencing(iso: string): string {
   if (!d) return iso;
   d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
   return `w/c ${dayMonth.format(d)}`;
+}
+
+// ---- the customer's clock --------------------------------------------------------------------
+
+// What a clock in another zone reads: a preview before choosing that zone.
+export function whenIn(instant: Date, timeZone: string): string {
+  return formatter(timeZone, true).format(instant);
 }

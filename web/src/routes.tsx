@@ -2,6 +2,7 @@
 // themselves write customer-relative paths (router.tsx adds the customer).
 import { useParams, type RouteObject } from "react-router";
 import { App, PageNotFound, ToChosenCustomer } from "./App";
+import { Account } from "./pages/Account";
 import { AddLicences } from "./pages/AddLicences";
 import { Approvals } from "./pages/Approvals";
 import { Logs } from "./pages/Logs";
@@ -25,6 +26,7 @@ const customerPages: RouteObject[] = [
   { path: "reports", element: <Reports /> },
   { path: "logs", element: <Logs /> },
   { path: "notifications", element: <Notifications /> },
+  { path: "account", element: <Account /> },
   { path: "*", element: <PageNotFound /> },
 ];
 

@@ -7,17 +7,19 @@ from datetime import datetime
 from typing import Any
 
 from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
 
 from licence_manager.adapters import automation_codec as ac
+from licence_manager.adapters import firestore_codec as codec
 from licence_manager.adapters.firestore_automation import Transaction
 from licence_manager.adapters.firestore_pages import FirestorePages
 from licence_manager.adapters.firestore_store import _data, in_transaction
-from licence_manager.domain import changes
+from licence_manager.domain import changes, time_zones
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.notifications import Recipient
 from licence_manager.domain.users import Role, User
-from licence_manager.ports.dashboard import ApiStore
+from licence_manager.ports.dashboard import ApiStore, TimeZoneChange
 
 # Collection names again, as literals: tests/infra reads each query's collection from its module.
 USERS = "users"
@@ -27,6 +29,8 @@ SETTINGS = "licence_settings"
 AUTOMATION = "licence_automation"
 REQUESTS = "topup_requests"
 RECIPIENTS = "recipients"
+CUSTOMERS = "customers"
+LICENCES = "licences"
 
 
 def user_to_doc(user: User) -> dict[str, Any]:
@@ -99,4 +103,32 @@ class FirestoreApiStore(FirestorePages, ApiStore):
             return True
 
         done: bool = in_transaction(self._db, run)
+        return done
+
+    def change_time_zone(
+        self, customer_id: str, time_zone: str, actor: str, at: datetime
+    ) -> TimeZoneChange | None:
+        key = changes.customer_key(customer_id)
+        licences = self._db.collection(LICENCES).where(
+            filter=FieldFilter("customerId", "==", customer_id)
+        )
+
+        @firestore.transactional
+        def run(transaction: Transaction) -> TimeZoneChange | None:
+            doc = self._get(CUSTOMERS, customer_id, transaction)
+            if doc is None:
+                return None
+            before = codec.customer_from_doc(doc).time_zone
+            owned = list(licences.stream(transaction=transaction))
+            head = self._head(key, transaction)
+            if before == time_zone:
+                return TimeZoneChange(before, time_zone)
+            transaction.update(self._doc(CUSTOMERS, customer_id), {"timeZone": time_zone})
+            for snap in owned:  # a customer has a handful of SKUs: one write each
+                transaction.update(snap.reference, {"timeZone": time_zone})
+            entry = time_zones.time_zone_changed(head, customer_id, at, actor, before, time_zone)
+            self._write_audit(transaction, (entry,), entry.head)
+            return TimeZoneChange(before, time_zone)
+
+        done: TimeZoneChange | None = in_transaction(self._db, run)
         return done

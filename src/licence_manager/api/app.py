@@ -15,6 +15,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
+from licence_manager.api.account_routes import account
 from licence_manager.api.approval_routes import approvals
 from licence_manager.api.auth import Authenticate, LocalSessions, authorize
 from licence_manager.api.automation_routes import automation
@@ -87,6 +88,7 @@ def create_app(
     app.register_blueprint(report_routes)
     app.register_blueprint(approvals)
     app.register_blueprint(buying)
+    app.register_blueprint(account)
     app.register_blueprint(openapi)
     app.register_error_handler(Problem, from_problem)
     app.register_error_handler(HTTPException, from_http_exception)

@@ -131,7 +131,9 @@ def decide(request_id: str) -> ResponseReturnValue:
             request_id, decision == "approve", actor(), str(note).strip()
         )
     except NoSuchRequest as error:
-        raise Problem(404, "Not Found", f"No request {request_id!r}.") from error
+        raise Problem(
+            404, "Not Found", "There is no such request: it may have been removed."
+        ) from error
     except NotAwaitingApproval as error:
         raise Problem(409, "Conflict", str(error)) from error
     return jsonify(_approval_json(decided))

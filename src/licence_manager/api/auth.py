@@ -131,7 +131,19 @@ def actor() -> str:
 
 
 def not_found_customer(customer_id: str) -> Problem:
-    return Problem(404, "Not Found", f"No customer {customer_id!r}.")
+    return Problem(
+        404,
+        "Not Found",
+        f"There is no customer {customer_id} that you can see: pick one from the customer list.",
+    )
+
+
+def no_such_licence(sku_id: str) -> str:
+    """Said when a customer has no licence of this SKU (or never had)."""
+    return (
+        f"This customer has no licence with SKU id {sku_id}: it may have been removed. "
+        "Go back to My Licences to see the current ones."
+    )
 
 
 def authorize() -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from licence_manager.api.auth import actor
+from licence_manager.api.auth import actor, no_such_licence
 from licence_manager.api.context import unit_of_work
 from licence_manager.api.problems import Problem
 from licence_manager.api.settings_json import parse_settings, settings_json, worst_case_json
@@ -30,9 +30,7 @@ def _licence(customer_id: str, sku_id: str) -> Licence:
         (lic for lic in store.licences_of(customer_id) if lic.key == key), None
     )
     if found is None:
-        raise Problem(
-            404, "Not Found", f"Customer {customer_id!r} has no licence for SKU {sku_id!r}"
-        )
+        raise Problem(404, "Not Found", no_such_licence(sku_id))
     return found
 
 
@@ -93,7 +91,7 @@ def get_addition(customer_id: str, sku_id: str, request_id: str) -> ResponseRetu
     """Progress of one seat change: PENDING, CLAIMED, then APPLIED, FAILED or SUPERSEDED."""
     found = current_app.config["STORE"].request(request_id)
     if found is None or found.key != LicenceKey(customer_id, sku_id):
-        raise Problem(404, "Not Found", f"No addition {request_id!r} for this SKU")
+        raise Problem(404, "Not Found", "There is no such request to add licences to this licence.")
     return jsonify(request_json(found))
 
 

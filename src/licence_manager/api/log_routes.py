@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 
 from licence_manager.adapters.automation_codec import PREFERENCE_FIELDS
 from licence_manager.api import log_csv
-from licence_manager.api.auth import actor
+from licence_manager.api.auth import actor, no_such_licence
 from licence_manager.api.log_wording import action_label, humanise, source_label
 from licence_manager.api.problems import Problem
 from licence_manager.domain.audit import CUSTOMER_SCOPE, AuditAction, AuditEntry
@@ -73,7 +73,7 @@ def _log_filter(customer_id: str, names: dict[str, str]) -> tuple[str | None, Au
     """`skuId` narrows to one SKU ("customer": account changes), `type` to one action."""
     sku_id = request.args.get("skuId") or None
     if sku_id is not None and sku_id not in names:
-        raise Problem(404, "Not Found", f"Customer {customer_id!r} has no SKU {sku_id!r}.")
+        raise Problem(404, "Not Found", no_such_licence(sku_id))
     kind = request.args.get("type") or None
     if kind is not None and kind not in AuditAction.__members__:
         raise Problem(

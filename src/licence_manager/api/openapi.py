@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
-from licence_manager.api import openapi_logs, openapi_money
+from licence_manager.api import openapi_account, openapi_logs, openapi_money
 from licence_manager.domain.audit import AuditAction, Source
 from licence_manager.domain.notifications import DeliveryStatus, NotificationType
 from licence_manager.domain.settings import MAX_SEATS_PER_TOP_UP, MAX_SETTING, TopUpMode
@@ -90,7 +90,9 @@ SCHEMAS: dict[str, Schema] = {
         },
         ["type", "title", "status", "detail"],
     ),
-    "Customer": obj({"customerId": STRING, "customerDomain": STRING, "name": STRING}),
+    "Customer": obj(
+        {"customerId": STRING, "customerDomain": STRING, "name": STRING, "timeZone": STRING}
+    ),
     "Me": obj(
         {
             "email": STRING,
@@ -105,6 +107,7 @@ SCHEMAS: dict[str, Schema] = {
                         "customerDomain": STRING,
                         "name": STRING,
                         "canChange": BOOLEAN,
+                        "timeZone": STRING,
                     }
                 ),
             },
@@ -712,6 +715,7 @@ LOCAL_ONLY = {("/api/v1/session", "post")}
 
 SCHEMAS.update(openapi_money.schemas(obj, ref, nullable, enum, STRING, INTEGER, BOOLEAN))
 SCHEMAS.update(openapi_logs.schemas(obj, ref, nullable, STRING))
+SCHEMAS.update(openapi_account.schemas(obj))
 
 
 def document(local_mode: bool = True) -> dict[str, Any]:
@@ -719,6 +723,7 @@ def document(local_mode: bool = True) -> dict[str, Any]:
         **_paths(),
         **openapi_money.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
         **openapi_logs.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
+        **openapi_account.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
     }
     if not local_mode:
         for path, method in LOCAL_ONLY:

@@ -107,5 +107,5 @@ def get_purchase(customer_id: str, request_id: str) -> ResponseReturnValue:
         or found.key.customer_id != customer_id
         or found.kind is not RequestKind.INSERT
     ):
-        raise Problem(404, "Not Found", f"No purchase {request_id!r} for this customer.")
+        raise Problem(404, "Not Found", "There is no such purchase for this customer.")
     return jsonify({**request_json(found), "skuId": found.key.sku_id, "planName": found.plan_name})

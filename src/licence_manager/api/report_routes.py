@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from licence_manager.api.auth import no_such_licence, not_found_customer
 from licence_manager.api.problems import Problem
 from licence_manager.domain.daily import FIRST_REPORTABLE_DAY, LAST_REPORTABLE_DAY, reportable
 from licence_manager.domain.model import LicenceKey
@@ -50,13 +51,11 @@ def _counted_report(customer_id: str, sku_id: str) -> tuple[CountedReport, Repor
         raise Problem(
             400,
             "Invalid report range",
-            f"dates must be from {FIRST_REPORTABLE_DAY} to {LAST_REPORTABLE_DAY}",
+            f"Choose dates from {FIRST_REPORTABLE_DAY} to {LAST_REPORTABLE_DAY}.",
         )
     counted = _reports().usage(LicenceKey(customer_id, sku_id), wanted)
     if counted is None:
-        raise Problem(
-            404, "Not Found", f"Customer {customer_id!r} has no licence for SKU {sku_id!r}"
-        )
+        raise Problem(404, "Not Found", no_such_licence(sku_id))
     return counted, wanted
 
 
@@ -164,7 +163,7 @@ def month_additions(customer_id: str) -> ResponseReturnValue:
         raise Problem(400, "Invalid month", str(error)) from error
     found = _reports().month_additions(customer_id, month)
     if found is None:
-        raise Problem(404, "Not Found", f"No customer with id {customer_id!r}")
+        raise not_found_customer(customer_id)
     if request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv":
         filename = f"licence-additions-{customer_id}-{found.month}.csv"
         return Response(

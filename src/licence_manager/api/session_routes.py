@@ -33,6 +33,7 @@ def customer_json(customer: Customer) -> dict[str, Any]:
         "customerId": customer.customer_id,
         "customerDomain": customer.customer_domain,
         "name": customer.name,
+        "timeZone": customer.time_zone,  # the dashboard shows this customer's times in it
     }
 
 

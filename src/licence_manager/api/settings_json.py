@@ -81,4 +81,5 @@ def _expected(types: tuple[type, ...], nullable: bool) -> str:
     kind = "true or false" if bool in types else "text" if str in types else "a whole number"
     if float in types:
         kind = "a number"
-    return f"Must be {kind}{' or null' if nullable else ''}."
+    # Read in the form as much as by API clients: "empty" is the form's word for null.
+    return f"Must be {kind}{', or empty for not set' if nullable else ''}."

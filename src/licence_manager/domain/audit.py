@@ -36,6 +36,7 @@ class AuditAction(StrEnum):
     RECIPIENT_REMOVED = "RECIPIENT_REMOVED"
     # An email that failed or may not have arrived, sent again by a person (the actor).
     NOTIFICATION_RESENT = "NOTIFICATION_RESENT"
+    TIME_ZONE_CHANGED = "TIME_ZONE_CHANGED"  # the customer's clock (domain.time_zones)
 
 
 class Source(StrEnum):

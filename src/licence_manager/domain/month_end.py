@@ -60,10 +60,12 @@ def parse_month(text: str) -> date:
     try:
         parsed = datetime.strptime(text, "%Y-%m").date()
     except ValueError as error:
-        raise ValueError(f"month must look like 2026-10, not {text!r}") from error
+        raise ValueError(
+            f"Write the month like 2026-10 (year, then month), not {text[:20]}."
+        ) from error
     if not FIRST_MONTH <= parsed <= LAST_MONTH:
         raise ValueError(
-            f"month must be from {FIRST_MONTH:%Y-%m} to {LAST_MONTH:%Y-%m}, not {text!r}"
+            f"Choose a month from {FIRST_MONTH:%Y-%m} to {LAST_MONTH:%Y-%m}, not {text[:20]}."
         )
     return parsed
 

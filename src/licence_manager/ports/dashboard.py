@@ -103,6 +103,20 @@ class DashboardStore(abc.ABC):
         """Remove a recipient and audit it; False if there is none."""
         return self.change_recipient(customer_id, email, None, actor, at, must_exist=True)
 
+    @abc.abstractmethod
+    def change_time_zone(
+        self, customer_id: str, time_zone: str, actor: str, at: datetime
+    ) -> TimeZoneChange | None:
+        """Move a customer and every licence of theirs to `time_zone` (already checked), with
+        its audit entry, in one transaction; None if there is no such customer. Setting the
+        zone it already has writes nothing."""
+
+
+@dataclass(frozen=True, slots=True)
+class TimeZoneChange:
+    before: str
+    after: str
+
 
 class ApiStore(Store, DashboardStore):
     """Everything the api function reads and writes, over one database."""

@@ -49,17 +49,19 @@ def parse_range(first: str | None, last: str | None, granularity: str | None) ->
     try:
         kind = Granularity(granularity or "day")
     except ValueError as error:
-        raise BadReportRequest("granularity must be day, week or month") from error
+        raise BadReportRequest("Show the report by day, week or month.") from error
     if not first or not last:
-        raise BadReportRequest("from and to are required, as YYYY-MM-DD")
+        raise BadReportRequest("Choose a start date and an end date for the report.")
     try:
         start, end = date.fromisoformat(first), date.fromisoformat(last)
     except ValueError as error:
-        raise BadReportRequest(f"dates must look like 2026-11-28: {error}") from error
+        raise BadReportRequest("Write dates like 2026-11-28 (year, month, day).") from error
     if start > end:
-        raise BadReportRequest("from must be on or before to")
+        raise BadReportRequest("The start date must be on or before the end date.")
     if (end - start).days + 1 > MAX_RANGE_DAYS:
-        raise BadReportRequest(f"a report covers at most {MAX_RANGE_DAYS} days")
+        raise BadReportRequest(
+            f"A report covers at most {MAX_RANGE_DAYS:,} days: choose a shorter range."
+        )
     return ReportRange(start, end, kind)
 
 
@@ -181,6 +183,9 @@ class MonthEndRun:
     customers: int
     reports_created: int
     reports_already_there: int
+    # Customers whose time zone had not reached the end of the month yet (west of the job's
+    # zone, when the job runs too early): the next run reports them.
+    customers_waiting: int = 0
 
 
 class MonthEndJob:
@@ -209,9 +214,13 @@ class MonthEndJob:
         now = self._clock()
         month = month or previous_month(now.astimezone(ZoneInfo(self._time_zone)).date())
         label = month.strftime("%Y-%m")
-        created = existing = 0
+        created = existing = waiting = 0
         customers = self._licences.customers()
         for customer in customers:
+            # Each customer's month ends at midnight on their own clock (domain.time_zones).
+            if month_bounds(month, customer.time_zone)[1] > now:
+                waiting += 1
+                continue
             found = self._reports.month_additions(customer.customer_id, month)
             if found is None:
                 continue
@@ -237,7 +246,7 @@ class MonthEndJob:
                 republish_if_unsent(
                     self._notifications, self._publisher, notification.notification_id
                 )
-        run = MonthEndRun(label, len(customers), created, existing)
+        run = MonthEndRun(label, len(customers), created, existing, waiting)
         log.info(
             "month-end report run",
             extra={
@@ -245,6 +254,7 @@ class MonthEndJob:
                 "customers": run.customers,
                 "reportsCreated": created,
                 "alreadyThere": existing,
+                "monthNotEndedYet": waiting,
             },
         )
         return run

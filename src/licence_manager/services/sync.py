@@ -169,14 +169,18 @@ class UsageSync:
     ) -> None:
         if not needs_recording(stored, Usage.of(subscription)):
             return
-        decide = partial(
-            record_observation,
-            subscription=subscription,
-            at=observed_at,
-            default_time_zone=self._time_zone,
-        )
         try:
-            change = self._record(subscription.key, observed_at, decide, subscription.total_seats)
+            # A new SKU of a known customer starts on the customer's clock, not the default.
+            zone = self._time_zone if stored else self._zone_of(subscription.customer_id)
+            decide = partial(
+                record_observation,
+                subscription=subscription,
+                at=observed_at,
+                default_time_zone=zone,
+            )
+            change = self._record(
+                subscription.key, observed_at, decide, subscription.total_seats, zone
+            )
         except Exception as error:  # one licence failing to save must not stop the others
             log.exception("could not record licence", extra={"licence": subscription.key.doc_id})
             shard.fail(f"store: {error}", subscription.customer_id, subscription.sku_id)
@@ -244,19 +248,26 @@ class UsageSync:
                 else:
                     self._remove(shard, licence, observed_at)
 
+    def _zone_of(self, customer_id: str) -> str:
+        """The customer's time zone (DEFAULT_TIME_ZONE for one not stored yet): read only when
+        a licence is new, which is rare."""
+        customer = self._store.customer(customer_id)
+        return customer.time_zone if customer else self._time_zone
+
     def _record(
         self,
         key: LicenceKey,
         at: datetime,
         decide: ChangeDecision,
         observed_total: int | None = None,
+        default_time_zone: str | None = None,
     ) -> RecordedChange | None:
         return self._uow.run(
             partial(
                 record_licence,
                 key=key,
                 at=at,
-                default_time_zone=self._time_zone,
+                default_time_zone=default_time_zone or self._time_zone,
                 decide=decide,
                 observed_total=observed_total,
             )

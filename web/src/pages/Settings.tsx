@@ -1,9 +1,10 @@
 import { useState, type FormEvent, type ReactNode } from "react";
-import { ApiError, call, type Licence, type Settings, type WorstCaseMonthly } from "../api";
+import { ApiError, call, type Licence, type Preferences, type Recipient, type Settings, type WorstCaseMonthly } from "../api";
 import { ErrorState, FieldError, Loading, PageHeader, useApi } from "../components/common";
 import { useCustomerPath, useSession } from "../context";
 import { money, seats } from "../format";
 import { Link } from "../router";
+import { ALERT_FIELDS, TOP_UP_FIELDS, failsIn, numberOrText, receiving, unplacedErrors } from "./settingsForm";
 
 // The form keeps numbers as text while they are typed; "" is "not set".
 type Form = {
@@ -36,27 +37,35 @@ function toForm(s: Settings): Form {
   };
 }
 
-function number(text: string): number | null {
-  const trimmed = text.trim();
-  if (trimmed === "") return null;
-  const value = Number(trimmed);
-  return Number.isFinite(value) ? value : NaN;
-}
-
 function toBody(f: Form): Record<string, unknown> {
-  const percent = number(f.alertUtilisationPercent);
+  const percent = numberOrText(f.alertUtilisationPercent);
   return {
     lowLicenceAlert: f.lowLicenceAlert,
-    alertVacantAtOrBelow: number(f.alertVacantAtOrBelow),
-    alertUtilisationAtOrAbove: percent === null ? null : percent / 100,
+    alertVacantAtOrBelow: numberOrText(f.alertVacantAtOrBelow),
+    alertUtilisationAtOrAbove: typeof percent === "number" ? percent / 100 : percent,
     autoTopUp: f.autoTopUp,
-    topUpWhenVacantBelow: number(f.topUpWhenVacantBelow) ?? 1,
+    topUpWhenVacantBelow: numberOrText(f.topUpWhenVacantBelow) ?? 1,
     topUpMode: f.topUpMode,
-    topUpTargetVacant: number(f.topUpTargetVacant) ?? 1,
-    topUpStep: number(f.topUpStep) ?? 1,
-    maxTotalSeats: number(f.maxTotalSeats),
-    maxSeatsPerMonth: number(f.maxSeatsPerMonth),
+    topUpTargetVacant: numberOrText(f.topUpTargetVacant) ?? 1,
+    topUpStep: numberOrText(f.topUpStep) ?? 1,
+    maxTotalSeats: numberOrText(f.maxTotalSeats),
+    maxSeatsPerMonth: numberOrText(f.maxSeatsPerMonth),
   };
+}
+
+// Who the emails a section turns on go to (the Notifications page's recipients), with the way
+// to change them: a setting that emails nobody should say so.
+function WhoReceives({ recipients, kinds, what }: { recipients: Recipient[] | undefined; kinds: (keyof Preferences)[]; what: string }) {
+  if (!recipients) return null;
+  const names = receiving(recipients, kinds);
+  return (
+    <p className="who-receives hint">
+      {names.length
+        ? `${what} go to ${names.join(", ")}. `
+        : `Nobody receives ${what.toLowerCase()} yet. `}
+      <Link href="/notifications">Change who receives them</Link>
+    </p>
+  );
 }
 
 // What the settings will do, in words (the server says the same, licence_manager.domain.settings
@@ -113,6 +122,7 @@ export function SettingsPage({ skuId }: { skuId: string }) {
   const path = `${base}/licences/${encodeURIComponent(skuId)}/settings`;
   const saved = useApi<Settings>(path);
   const licences = useApi<Licence[]>(`${base}/licences`);
+  const recipients = useApi<Recipient[]>(`${base}/recipients`);
   const licence = licences.data?.find((l) => l.skuId === skuId);
   const [form, setForm] = useState<Form | null>(null);
   const [lastSaved, setLastSaved] = useState<Settings | null>(null); // the server's last answer
@@ -158,6 +168,18 @@ export function SettingsPage({ skuId }: { skuId: string }) {
   const unchanged =
     lastSaved !== null && JSON.stringify(toBody(f)) === JSON.stringify(toBody(toForm(lastSaved)));
 
+  // A field the server rejected is shown even when its switch is off (its value is saved all
+  // the same), so an error never hides behind a closed section.
+  const showAlerts = f.lowLicenceAlert || failsIn(errors, ALERT_FIELDS);
+  const showTopUps = f.autoTopUp || failsIn(errors, TOP_UP_FIELDS);
+  const offButFailing = (on: boolean, fields: string[]) =>
+    !on && failsIn(errors, fields) ? (
+      <p className="notice" role="note">
+        This section is switched off, but its values are still saved: correct or clear the field marked below.
+      </p>
+    ) : null;
+  const elsewhere = unplacedErrors(errors);
+
   function set<K extends keyof Form>(key: K, value: Form[K]) {
     setForm({ ...f, [key]: value });
     setMessage(null);
@@ -190,7 +212,6 @@ export function SettingsPage({ skuId }: { skuId: string }) {
     key: keyof Form,
     label: ReactNode,
     hint?: string,
-    props: { min?: number; max?: number } = {},
   ) => {
     const id = `field-${key}`;
     const error = errors[key as string];
@@ -202,12 +223,13 @@ export function SettingsPage({ skuId }: { skuId: string }) {
             {hint}
           </p>
         )}
+        {/* Text, not type=number: a browser turns what is not a number into "", which would
+            save a cap as "not set"; the server says what is wrong with it instead. */}
         <input
           id={id}
-          type="number"
-          inputMode="numeric"
-          min={props.min ?? 0}
-          max={props.max}
+          type="text"
+          inputMode={key === "alertUtilisationPercent" ? "decimal" : "numeric"}
+          autoComplete="off"
           value={f[key] as string}
           aria-invalid={error ? true : undefined}
           aria-describedby={[hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(" ") || undefined}
@@ -245,10 +267,12 @@ export function SettingsPage({ skuId }: { skuId: string }) {
               <label htmlFor="field-lowLicenceAlert">Email an alert when licences run low</label>
             </div>
             <FieldError id="field-lowLicenceAlert-error" message={errors.lowLicenceAlert} />
-            {f.lowLicenceAlert && (
+            <WhoReceives recipients={recipients.data} kinds={["lowLicences"]} what="Low-licence alerts" />
+            {offButFailing(f.lowLicenceAlert, ALERT_FIELDS)}
+            {showAlerts && (
               <div className="indent">
                 {numberField("alertVacantAtOrBelow", "Alert when vacant seats fall to", "Leave empty to alert on utilisation only.")}
-                {numberField("alertUtilisationPercent", "Or when utilisation reaches (%)", "Optional, 1 to 100.", { min: 1, max: 100 })}
+                {numberField("alertUtilisationPercent", "Or when utilisation reaches (%)", "Optional, 1 to 100.")}
               </div>
             )}
           </section>
@@ -264,9 +288,15 @@ export function SettingsPage({ skuId }: { skuId: string }) {
               />
               <label htmlFor="field-autoTopUp">Add licences automatically when vacant seats run low</label>
             </div>
-            {f.autoTopUp && (
+            <WhoReceives
+              recipients={recipients.data}
+              kinds={["topUpApplied", "topUpFailed"]}
+              what="Top-up confirmations and failures"
+            />
+            {offButFailing(f.autoTopUp, TOP_UP_FIELDS)}
+            {showTopUps && (
               <div className="indent">
-                {numberField("topUpWhenVacantBelow", "Top up when vacant seats fall below", undefined, { min: 1 })}
+                {numberField("topUpWhenVacantBelow", "Top up when vacant seats fall below", undefined)}
                 <fieldset className="radios">
                   <legend>How many seats to add</legend>
                   <div className="check">
@@ -290,11 +320,12 @@ export function SettingsPage({ skuId }: { skuId: string }) {
                     <label htmlFor="mode-step">The same number each time</label>
                   </div>
                 </fieldset>
-                {f.topUpMode === "restore"
-                  ? numberField("topUpTargetVacant", "Get back to this many vacant seats", perTopUp, { min: 1, max: topUpLimit })
-                  : numberField("topUpStep", "Seats to add each time", perTopUp, { min: 1, max: topUpLimit })}
-                {numberField("maxTotalSeats", "Never more than this many seats in total", "Binds automatic top-ups; seats added by hand are not limited by it. Set this, the monthly maximum, or both.", { min: 1 })}
-                {numberField("maxSeatsPerMonth", "At most this many seats added a month", "Counts automatic top-ups only. Set this, the maximum total, or both.", { min: 1 })}
+                {(f.topUpMode === "restore" || errors.topUpTargetVacant) &&
+                  numberField("topUpTargetVacant", "Get back to this many vacant seats", perTopUp)}
+                {(f.topUpMode === "fixed_step" || errors.topUpStep) &&
+                  numberField("topUpStep", "Seats to add each time", perTopUp)}
+                {numberField("maxTotalSeats", "Never more than this many seats in total", "Binds automatic top-ups; seats added by hand are not limited by it. Set this, the monthly maximum, or both.")}
+                {numberField("maxSeatsPerMonth", "At most this many seats added a month", "Counts automatic top-ups only. Set this, the maximum total, or both.")}
               </div>
             )}
           </section>
@@ -318,6 +349,7 @@ export function SettingsPage({ skuId }: { skuId: string }) {
         {message && (
           <p className={message.tone === "ok" ? "success" : "field-error"} role={message.tone === "ok" ? "status" : "alert"}>
             {message.text}
+            {message.tone === "error" && elsewhere.length > 0 && ` ${elsewhere.join(" ")}`}
           </p>
         )}
         <div className="form-actions">
