@@ -122,7 +122,7 @@ def test_the_range_csv_refuses_a_bad_range_as_a_problem(api: Api) -> None:
 
     assert response.status_code == 400
     assert response.mimetype == "application/problem+json"
-    assert "from must be on or before to" in response.get_json()["detail"]
+    assert response.get_json()["detail"] == "The start date must be on or before the end date."
 
 
 def test_another_customers_admin_cannot_download_the_csv(api: Api) -> None:
