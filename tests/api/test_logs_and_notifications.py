@@ -9,7 +9,9 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from licence_manager.domain.notifications import DeliveryStatus, Notification
+from licence_manager.domain.model import LicenceKey
+from licence_manager.domain.month_end import MONTH_END_SCOPE
+from licence_manager.domain.notifications import DeliveryStatus, Notification, NotificationType
 from licence_manager.services.alerts import SendNotification
 from tests.api.conftest import ACME, ADMIN, GLOBEX, MANAGER, OPS, STANDARD, STARTER, Api
 from tests.api.test_openapi import check
@@ -235,3 +237,20 @@ def test_resend_responses_match_the_documented_schemas(api: Api) -> None:
     assert check(api, "POST", path, template).status_code == 200
     template = "/api/v1/customers/{customerId}/notifications"
     check(api, "GET", f"{BASE}/notifications?problems=true", template)
+
+
+def test_a_resent_month_end_report_is_logged_with_the_account_changes(api: Api) -> None:
+    report = Notification(
+        "month-end-1",
+        LicenceKey(ACME, MONTH_END_SCOPE),
+        NotificationType.MONTH_END_REPORT,
+        T0,
+        {"month": "2026-11", "attachmentCsv": "Licence,Seats\r\n"},
+        status=DeliveryStatus.UNCONFIRMED,
+    )
+    api.store.notification_records[report.notification_id] = report
+    made = resend(api, report.notification_id).get_json()
+    assert api.store.notification_records[made["id"]].facts["attachmentCsv"] == "Licence,Seats\r\n"
+    account = api.call("GET", f"{BASE}/logs?skuId=customer&type=NOTIFICATION_RESENT").get_json()
+    (entry,) = account["entries"]
+    assert entry["message"].startswith('Email "Month-end report" sent again because it may not')

@@ -47,6 +47,11 @@ def test_a_purchase_is_called_by_its_own_name() -> None:
     assert source_label(Source.OUTSIDE) == "Outside Licence Manager"
 
 
+def test_an_action_without_a_label_still_reads_as_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(ACTION_LABELS, AuditAction.PLAN_CHANGED)
+    assert action_label(AuditAction.PLAN_CHANGED, Source.OUTSIDE) == "Plan changed"
+
+
 def _ts_labels(name: str) -> dict[str, str]:
     text = FORMAT_TS.read_text(encoding="utf-8")
     block = re.search(rf"const {name}: Record<string, string> = \{{(.*?)\}};", text, re.S)

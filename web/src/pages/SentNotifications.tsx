@@ -128,7 +128,7 @@ export function SentNotifications({
                     <span className={`status delivery-${n.status.toLowerCase()}`}>{delivery(n.status)}</span>
                     {n.sentAt && <span className="muted small source">{when(n.sentAt)}</span>}
                     {n.error && <span className="muted small source">{n.error}</span>}
-                    {n.resentAs && <span className="small source">Sent again since: see its own row</span>}
+                    {n.resentAs && <span className="small source">Sent again since (see above)</span>}
                     {n.canResend && canChange && (
                       <button
                         type="button"
