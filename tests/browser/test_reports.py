@@ -115,6 +115,24 @@ def test_cards_breakdown_and_chart_agree_with_the_api(
     assert sum(int(r["licencesAdded"]) for r in rows_csv) == metrics["totalLicencesAdded"]
     assert sum(int(r["automaticTopUps"]) for r in rows_csv) == metrics["totalTopUps"]
 
+    # Another period keeps these figures on screen, dimmed, until its own arrive.
+    held: list[Any] = []
+
+    def hold(route: Any) -> None:
+        held.append(route)
+
+    page.route("**/report?*granularity=week*", hold)
+    page.get_by_role("button", name="Week", exact=True).click()
+    expect(page.locator(".report-body.stale")).to_be_visible()
+    expect(page.get_by_test_id("metric-added")).to_have_text(str(metrics["totalLicencesAdded"]))
+    expect(page.get_by_text("Loading the report")).to_have_count(0)
+    while not held:
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    page.unroute("**/report?*granularity=week*")
+    expect(page.locator(".report-body.stale")).to_have_count(0)
+    expect(page.locator("figure table tbody tr th").first).to_contain_text("w/c ")
+
     # A range before the licence existed says so, instead of drawing an empty axis.
     page.get_by_role("button", name="Custom").click()
     page.get_by_label("From", exact=True).fill("2024-01-01")
