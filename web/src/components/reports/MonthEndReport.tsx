@@ -50,7 +50,7 @@ export function MonthEndReport({ base }: { base: string }) {
         <DownloadButton
           path={path}
           filename={`licence-additions-${month}.csv`}
-          label={`Download the month-end additions for ${monthLabel(month)} as CSV`}
+          label={`Download CSV of the month-end additions for ${monthLabel(month)}`}
         />
       </div>
       {found.error && <ErrorState error={found.error} retry={found.reload} />}
