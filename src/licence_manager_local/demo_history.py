@@ -2,32 +2,40 @@
 the browser tests open on a Reports chart with something in it.
 
 It runs before the first sync and before the Eventarc stand-in listens, and writes exactly what
-the product writes, through the product's own code: each online demo subscription is observed
-day by day over the last DAYS days as a sync records an observation (services.sync.record_seen:
-the licence, its daily rollup, its audit chain), and seats added along the way are recorded as
-the top-up service records an applied request (TOP_UP_APPLIED, with its source). The history
-ends exactly at what the Reseller simulator holds now, so the first real sync finds nothing
-changed. Additions all fall before the current month, so this month's caps and spending start
-untouched.
+the product writes, through the product's own code: a real sync (services.sync.UsageSync, on
+the Reseller simulator) DAYS days ago discovers the customers and their licences at smaller
+figures; then each online subscription is observed day by day as a sync records an observation
+(services.sync.record_seen: the licence, its daily rollup, its audit chain), and seats added
+along the way are recorded as the top-up service records an applied request (TOP_UP_APPLIED,
+with its source). The history ends exactly at what the simulator holds now, so the first real
+sync finds nothing changed. Additions all fall before the current month, so this month's caps
+and spending start untouched.
 """
 
 from __future__ import annotations
 
-import json
 import random
-import urllib.request
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 
-from licence_manager.adapters.reseller import is_online, subscription_from_api
+from licence_manager.adapters.reseller import ResellerApi
+from licence_manager.adapters.reseller_client import build_reseller_service
+from licence_manager.config import Settings
 from licence_manager.domain import audit, daily
 from licence_manager.domain.audit import AuditAction, Source
 from licence_manager.domain.automation import AUTOMATION_ACTOR
 from licence_manager.domain.model import PlanKind, Subscription, Usage
 from licence_manager.domain.observation import LicenceContext, RecordedChange
+from licence_manager.ports.messaging import NotificationStore
 from licence_manager.ports.unit_of_work import UnitOfWork
-from licence_manager.services.sync import record_licence, record_seen
+from licence_manager.ports.usage import (
+    CustomerProfile,
+    LicenceStore,
+    SubscriptionListing,
+    SubscriptionSource,
+)
+from licence_manager.services.sync import SyncUsage, UsageSync, record_licence, record_seen
 
 DAYS = 120
 VACANT_BEFORE_TOP_UP = 2  # the demo settings' threshold (run.seed_demo_settings)
@@ -40,6 +48,36 @@ def with_seats(subscription: Subscription, total: int, assigned: int) -> Subscri
     if subscription.plan is PlanKind.ANNUAL:
         return replace(subscription, number_of_seats=total, licensed_number_of_seats=assigned)
     return replace(subscription, maximum_number_of_seats=total, licensed_number_of_seats=assigned)
+
+
+def opening(now: Subscription) -> tuple[int, int]:
+    """Users and seats when the history starts: about 60% of today's users, a few seats spare."""
+    final = Usage.of(now)
+    assigned = max(1, round(final.assigned * 0.6))
+    return assigned, min(final.total, assigned + TOP_UP_TO_VACANT)
+
+
+class AsItWas(SubscriptionSource):
+    """The Reseller API as it was when the history starts: the same customers and
+    subscriptions, at their opening figures."""
+
+    def __init__(self, real: SubscriptionSource) -> None:
+        self._real = real
+
+    def _then(self, now: Subscription) -> Subscription:
+        assigned, total = opening(now)
+        return with_seats(now, total, assigned)
+
+    def list_subscriptions(self, customer_name_prefix: str | None) -> SubscriptionListing:
+        listing = self._real.list_subscriptions(customer_name_prefix)
+        listing.subscriptions = [self._then(s) for s in listing.subscriptions]
+        return listing
+
+    def list_customer_subscriptions(self, customer_id: str) -> list[Subscription]:
+        return [self._then(s) for s in self._real.list_customer_subscriptions(customer_id)]
+
+    def get_customer(self, customer_id: str) -> CustomerProfile:
+        return self._real.get_customer(customer_id)
 
 
 def _applied(
@@ -79,8 +117,7 @@ def backfill(
     final = Usage.of(now)
     first_day = today - timedelta(days=days)
     this_month = today.replace(day=1)
-    assigned = max(1, round(final.assigned * 0.6))
-    total = min(final.total, assigned + TOP_UP_TO_VACANT)
+    assigned, total = opening(now)
     additions_allowed = now.status == "ACTIVE"
     written, top_ups = 0, 0
     for index in range(days):
@@ -126,14 +163,25 @@ def backfill(
     return written
 
 
-def demo_subscriptions(simulator_url: str) -> list[Subscription]:
-    """The online subscriptions the first sync will read, from the Reseller simulator."""
-    url = f"{simulator_url.rstrip('/')}/apps/reseller/v1/subscriptions?maxResults=100"
-    with urllib.request.urlopen(url, timeout=10) as response:
-        page = json.loads(response.read())
-    return [subscription_from_api(s) for s in page.get("subscriptions", []) if is_online(s)]
+def simulator_source(simulator_url: str) -> ResellerApi:
+    """The product's Reseller API client, pointed at the simulator as the functions are."""
+    settings = Settings.from_env({"RESELLER_API_ENDPOINT": simulator_url})
+    return ResellerApi(lambda: build_reseller_service(settings))
 
 
-def write_demo_history(uow: UnitOfWork, simulator_url: str, time_zone: str) -> int:
-    today = datetime.now(UTC).date()
-    return sum(backfill(uow, s, time_zone, today) for s in demo_subscriptions(simulator_url))
+def write_demo_history(
+    source: SubscriptionSource,
+    store: LicenceStore,
+    recipients: NotificationStore,
+    uow: UnitOfWork,
+    time_zone: str,
+    today: date,
+) -> int:
+    """The changes written: the first sync DAYS days ago, then each subscription's history."""
+    started = datetime.combine(today - timedelta(days=DAYS), time(8), tzinfo=UTC)
+    first_sync = UsageSync(
+        AsItWas(source), store, uow, time_zone, clock=lambda: started, recipients=recipients
+    )
+    report = first_sync(SyncUsage())
+    now = source.list_subscriptions(None).subscriptions
+    return report.licences_written + sum(backfill(uow, s, time_zone, today) for s in now)

@@ -509,13 +509,17 @@ def seed_demo_history(simulator_url: str, firestore_host: str) -> None:
     Eventarc stand-in listens, so the Reports chart has something to show (demo_history)."""
     from google.cloud import firestore
 
+    from licence_manager.adapters.firestore_dashboard import FirestoreApiStore
     from licence_manager.adapters.firestore_unit_of_work import FirestoreUnitOfWork
-    from licence_manager_local.demo_history import write_demo_history
+    from licence_manager_local.demo_history import simulator_source, write_demo_history
 
     os.environ["FIRESTORE_EMULATOR_HOST"] = firestore_host
-    uow = FirestoreUnitOfWork(firestore.Client(project=PROJECT))
+    client = firestore.Client(project=PROJECT)
+    store = FirestoreApiStore(client)
     zone = os.environ.get("DEFAULT_TIME_ZONE", "Europe/London")
-    write_demo_history(uow, simulator_url, zone)
+    today = datetime.now(UTC).date()
+    source = simulator_source(simulator_url)
+    write_demo_history(source, store, store, FirestoreUnitOfWork(client), zone, today)
 
 
 def seed_demo_settings(simulator_url: str) -> None:

@@ -64,7 +64,7 @@ export function Reports() {
               <DownloadButton
                 path={`${base}/licences/${sku}/report.csv?${search}`}
                 filename={`licence-report-${skuId}-${range.from}-to-${range.to}.csv`}
-                label="Download this report as CSV"
+                label="Download CSV of this report"
               />
             )}
           </div>

@@ -49,6 +49,7 @@ export function UsageChart({ report, granularity }: { report: Report; granularit
             backgroundColor: TOTAL_COLOUR,
             borderWidth: 3,
             stepped: "before",
+            order: 2, // Chart.js draws lower orders on top: the marks over the lines
             pointRadius: Math.max(radius, points.length === 1 ? 5 : 0),
           },
           {
@@ -58,6 +59,7 @@ export function UsageChart({ report, granularity }: { report: Report; granularit
             backgroundColor: "rgba(14, 124, 58, 0.15)",
             borderWidth: 2,
             fill: "origin",
+            order: 3,
             pointRadius: Math.max(radius, points.length === 1 ? 5 : 0),
           },
           {
@@ -68,6 +70,7 @@ export function UsageChart({ report, granularity }: { report: Report; granularit
             showLine: false,
             pointStyle: "triangle",
             pointRadius: 9,
+            order: 0,
           },
           {
             label: "Licences added another way",
@@ -75,8 +78,9 @@ export function UsageChart({ report, granularity }: { report: Report; granularit
             borderColor: OTHER_COLOUR,
             backgroundColor: OTHER_COLOUR,
             showLine: false,
-            pointStyle: "circle",
-            pointRadius: 6,
+            pointStyle: "rectRot",
+            pointRadius: 7,
+            order: 1,
           },
         ],
       },
@@ -90,6 +94,7 @@ export function UsageChart({ report, granularity }: { report: Report; granularit
           y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "Seats" } },
         },
         plugins: {
+          legend: { labels: { usePointStyle: true } },
           tooltip: {
             filter: (item) => item.datasetIndex < 2,
             callbacks: {

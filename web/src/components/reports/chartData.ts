@@ -38,7 +38,7 @@ export function chartData(series: ReportPeriod[], granularity: Granularity): Cha
 }
 
 // The marks: automatic top-ups as triangles; seats added another way (by hand, a purchase,
-// the Admin console) as circles where no top-up already marks the period.
+// the Admin console) as diamonds where no top-up already marks the period.
 export function marks(points: ChartPoint[]): { topUps: (number | null)[]; otherAdditions: (number | null)[] } {
   return {
     topUps: points.map((p) => (p.topUps > 0 ? p.total : null)),
