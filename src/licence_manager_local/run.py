@@ -276,8 +276,9 @@ def main(argv: list[str] | None = None) -> int:
     stack = Stack(args.workdir)
     stop = threading.Event()
     # Ctrl-C, `kill` and a closed terminal all stop everything as Ctrl-C does (SIGKILL cannot
-    # be caught: the lifeline launcher ends each service then).
-    for sig in (signal.SIGTERM, signal.SIGHUP):
+    # be caught: the lifeline launcher ends each service then). SIGINT too, explicitly: a
+    # shell starts a background job with it ignored, and `kill -INT` should still stop us.
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _interrupt)
     status = 0
     try:
