@@ -13,6 +13,7 @@ from google.cloud.firestore_v1.field_path import FieldPath
 from licence_manager.adapters import automation_codec as ac
 from licence_manager.adapters import firestore_codec as codec
 from licence_manager.adapters.firestore_automation import FirestoreStore, Transaction
+from licence_manager.adapters.firestore_prices import FirestorePriceList
 from licence_manager.adapters.firestore_store import _data, in_transaction
 from licence_manager.domain import changes
 from licence_manager.domain.audit import AuditEntry
@@ -51,7 +52,7 @@ def user_from_doc(doc: dict[str, Any]) -> User:
     )
 
 
-class FirestoreApiStore(FirestoreStore, ApiStore):
+class FirestoreApiStore(FirestoreStore, FirestorePriceList, ApiStore):
     # users
     def user(self, email: str) -> User | None:
         doc = self._get(USERS, email.strip().lower())

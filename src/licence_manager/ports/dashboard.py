@@ -12,6 +12,7 @@ from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.notifications import Recipient
 from licence_manager.domain.users import User
 from licence_manager.ports import Store
+from licence_manager.ports.prices import PriceList
 
 MAX_PAGE = 100
 
@@ -84,5 +85,5 @@ class DashboardStore(abc.ABC):
         return self.change_recipient(customer_id, email, None, actor, at, must_exist=True)
 
 
-class ApiStore(Store, DashboardStore):
+class ApiStore(Store, DashboardStore, PriceList):
     """Everything the api function reads and writes, over one database."""

@@ -74,4 +74,5 @@ class RequestAddition:
             f"{request.total_before} → {request.total_after}",
             time_zone=licence.time_zone,
             customer_domain=licence.customer_domain,
+            prices=self._store,
         )

@@ -103,4 +103,5 @@ class RequestPurchase:
             f"{seats(count)}",
             time_zone=request.time_zone,
             customer_domain=customer.customer_domain if customer else "",
+            prices=self._store,
         )
