@@ -1,8 +1,9 @@
 """The `licence-manager` command line, for ops and account managers.
 
 Each subcommand lives with its concern, registers its parser here and sets `run`: `ops` manages
-the deployment's Cloud Scheduler jobs; `export` writes reports to CSV. Google client libraries
-are imported only when a command needs them, so `--help` and argument errors are instant."""
+the deployment's Cloud Scheduler jobs; `export` writes reports to CSV; `prices` keeps the
+reseller's price list. Google client libraries are imported only when a command needs them, so
+`--help` and argument errors are instant."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from typing import TextIO
 
 from licence_manager import export_commands
 from licence_manager.ops import commands as ops_commands
-from licence_manager.ops import money, scheduler
+from licence_manager.ops import money, prices_commands, scheduler
 from licence_manager.ports import LicenceStore
+from licence_manager.ports.prices import PriceList
 from licence_manager.ports.unit_of_work import UnitOfWork
 from licence_manager.services.reports import Reports
 
@@ -30,6 +32,7 @@ class Clients:
         default=export_commands.default_reports
     )
     unit_of_work: Callable[[str, str], UnitOfWork] = field(default=money.default_unit_of_work)
+    price_list: Callable[[str, str], PriceList] = field(default=prices_commands.default_price_list)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     ops_commands.register(commands)
     export_commands.register(commands)
+    prices_commands.register(commands)
     return parser
 
 
