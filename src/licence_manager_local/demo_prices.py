@@ -52,3 +52,12 @@ def seed_demo_prices(prices: PriceList) -> None:
         return
     for price in demo_prices():
         prices.save_price(price)
+
+
+def seed_firestore_prices(project: str) -> None:
+    """`make run`'s start-up: the demo price list in the emulator's Firestore."""
+    from google.cloud import firestore
+
+    from licence_manager.adapters.firestore_prices import FirestorePriceList
+
+    seed_demo_prices(FirestorePriceList(firestore.Client(project=project)))
