@@ -135,8 +135,11 @@ const NAV = [
   { href: "/logs", label: "Logs" },
   { href: "/notifications", label: "Notifications" },
 ];
-// Reseller operations only: requests above a spending limit, and the emergency stop.
-const OPS_NAV = [{ href: "/approvals", label: "Approvals" }];
+// Reseller operations only: requests above a spending limit, the emergency stop, the prices.
+const OPS_NAV = [
+  { href: "/approvals", label: "Approvals" },
+  { href: "/prices", label: "Prices" },
+];
 
 function Shell({ me, onSignOut, children }: { me: Me; onSignOut: () => void; children: ReactNode }) {
   const { path } = useLocation();
