@@ -38,7 +38,7 @@ def test_ops_change_a_price_and_the_add_licences_quote_follows(
         page.get_by_role("button", name="Confirm price").click()
         expect(row).to_contain_text("£15.00")
 
-        page.get_by_label("Customer").select_option(customer)
+        page.get_by_label("Customer to discount").select_option(customer)
         page.get_by_label("Discount off every list price (%)").fill("10")
         page.get_by_role("button", name="Set discount").click()
         page.get_by_role("button", name="Confirm discount").click()

@@ -63,7 +63,7 @@ export function PriceDiscounts({
       <form onSubmit={review} noValidate>
         <fieldset disabled={busy}>
           <div className="field inline">
-            <label htmlFor="discount-customer">Customer</label>
+            <label htmlFor="discount-customer">Customer to discount</label>
             <select
               id="discount-customer"
               value={customerId}
