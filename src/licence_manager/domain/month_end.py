@@ -189,6 +189,7 @@ class MonthEndSummary:
     additions: int
     estimated_cost_minor: int
     sku_summary: str  # "Business Standard: 5 seats (£59.00); ..." for people, not machines
+    currency: str = ""  # of the estimates; "" when nothing was priced
 
     @property
     def doc_id(self) -> str:
@@ -204,6 +205,12 @@ class MonthAdditions:
     time_zone: str
     rows: tuple[AdditionRow, ...]
     totals: tuple[SkuTotal, ...]
+
+    @property
+    def currency(self) -> str:
+        """The estimates' currency ("" when nothing was priced). A customer's prices share one
+        currency in practice; the rows say each one's."""
+        return next((r.currency for r in self.rows if r.currency), "")
 
     def summary(self) -> MonthEndSummary:
         by_source = {
@@ -224,6 +231,7 @@ class MonthAdditions:
             len(self.rows),
             sum(t.estimated_cost_minor for t in self.totals),
             "; ".join(parts) or "none",
+            self.currency,
         )
 
     def csv(self) -> str:
