@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -83,4 +82,4 @@ class InMemoryPriceList(PriceList):
     def price_changes(self, limit: int) -> list[PriceChange]:
         with self._price_lock:
             newest = sorted(self.change_records, key=lambda c: c.at, reverse=True)
-        return [replace(c) for c in newest[:limit]]
+        return newest[:limit]

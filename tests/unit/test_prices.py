@@ -7,13 +7,11 @@ from decimal import Decimal
 
 import pytest
 
+from licence_manager.domain.price_input import PriceError, checked_percent, checked_price
 from licence_manager.domain.prices import (
     NO_PRICE,
     Discount,
     Price,
-    PriceError,
-    checked_percent,
-    checked_price,
     discounted_minor,
     estimate_words,
     lookup_from,

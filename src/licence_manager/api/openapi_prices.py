@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from licence_manager.domain.catalogue import PLANS
-from licence_manager.domain.prices import MAX_PER_SEAT_MINOR
+from licence_manager.domain.price_input import MAX_PER_SEAT_MINOR
 
 Schema = dict[str, Any]
 

@@ -11,7 +11,8 @@ from flask.typing import ResponseReturnValue
 
 from licence_manager.api.auth import actor, current_user, require_reseller_ops
 from licence_manager.api.problems import Problem
-from licence_manager.domain.prices import Discount, Price, PriceChange, PriceError
+from licence_manager.domain.price_input import PriceError
+from licence_manager.domain.prices import Discount, Price, PriceChange
 from licence_manager.ports.dashboard import ApiStore
 from licence_manager.services import prices as price_service
 

@@ -19,7 +19,8 @@ from datetime import UTC, datetime
 from typing import Protocol, TextIO
 
 from licence_manager.domain.catalogue import PLANS
-from licence_manager.domain.prices import PriceError, describe_discount, money
+from licence_manager.domain.price_input import PriceError
+from licence_manager.domain.prices import describe_discount, money
 from licence_manager.ports.prices import PriceList
 from licence_manager.services import prices as price_service
 

@@ -6,13 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from licence_manager.domain.catalogue import SKUS
-from licence_manager.domain.prices import (
-    Discount,
-    Price,
-    PriceError,
-    checked_percent,
-    checked_price,
-)
+from licence_manager.domain.price_input import PriceError, checked_percent, checked_price
+from licence_manager.domain.prices import Discount, Price
 from licence_manager.ports.prices import PriceList
 
 MAX_SKU_NAME = 200
