@@ -62,7 +62,7 @@ export function PriceDiscounts({
       )}
       <form onSubmit={review} noValidate>
         <fieldset disabled={busy}>
-          <div className="field inline">
+          <div className="field">
             <label htmlFor="discount-customer">Customer to discount</label>
             <select
               id="discount-customer"
@@ -79,7 +79,7 @@ export function PriceDiscounts({
               ))}
             </select>
           </div>
-          <div className="field inline">
+          <div className="field">
             <label htmlFor="discount-percent">Discount off every list price (%)</label>
             <input
               id="discount-percent"

@@ -65,9 +65,8 @@ export function Prices() {
               <th scope="col" className="num">
                 A seat a month (ex VAT)
               </th>
-              <th scope="col">Updated</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
+              <th scope="col" className="price-updated">
+                Updated
               </th>
             </tr>
           </thead>
@@ -80,12 +79,9 @@ export function Prices() {
                 </th>
                 <td>{plan(row.planName)}</td>
                 <td className="num">
-                  {row.price ? money(row.price.perSeatMonthlyMinor, row.price.currency) : NO_PRICE}
-                </td>
-                <td className="muted small">
-                  {row.price?.updatedAt ? `${when(row.price.updatedAt)}, ${row.price.updatedBy ?? ""}` : "—"}
-                </td>
-                <td>
+                  <span className="price-figure">
+                    {row.price ? money(row.price.perSeatMonthlyMinor, row.price.currency) : NO_PRICE}
+                  </span>{" "}
                   <button
                     type="button"
                     className="button secondary"
@@ -94,6 +90,9 @@ export function Prices() {
                   >
                     Edit
                   </button>
+                </td>
+                <td className="muted small price-updated">
+                  {row.price?.updatedAt ? `${when(row.price.updatedAt)}, ${row.price.updatedBy ?? ""}` : "—"}
                 </td>
               </tr>
             ))}
@@ -161,7 +160,7 @@ function EditPrice({ row, onDone, onCancel }: { row: Row; onDone: () => void; on
     <form className="panel" onSubmit={review} noValidate aria-labelledby="edit-price-heading">
       <h2 id="edit-price-heading">Price of {what}</h2>
       <fieldset disabled={busy}>
-        <div className="field inline">
+        <div className="field">
           <label htmlFor="price-amount">Price a seat a month, excluding VAT</label>
           <input
             id="price-amount"
@@ -177,7 +176,7 @@ function EditPrice({ row, onDone, onCancel }: { row: Row; onDone: () => void; on
           />
           <FieldError id="price-amount-error" message={errors.perSeatMonthlyMinor} />
         </div>
-        <div className="field inline">
+        <div className="field">
           <label htmlFor="price-currency">Currency (ISO 4217)</label>
           <input
             id="price-currency"
