@@ -213,7 +213,7 @@ def report_store() -> FirestoreReports:
 def reports() -> Reports:
     from licence_manager.services.reports import Reports
 
-    return Reports(report_store(), store())
+    return Reports(report_store(), store(), prices=store())
 
 
 @functools.cache

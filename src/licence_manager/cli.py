@@ -2,7 +2,8 @@
 
 Each subcommand lives with its concern, registers its parser here and sets `run`: `ops` manages
 the deployment's Cloud Scheduler jobs; `export` writes reports to CSV; `users` provisions who
-may use the dashboard. Google client libraries are imported only when a command needs them, so
+may use the dashboard; `prices` keeps the reseller's price list. Google client libraries are
+imported only when a command needs them, so
 `--help` and argument errors are instant."""
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from typing import TextIO
 
 from licence_manager import export_commands
 from licence_manager.ops import commands as ops_commands
-from licence_manager.ops import money, scheduler, users
+from licence_manager.ops import money, prices_commands, scheduler, users
 from licence_manager.ports import LicenceStore
+from licence_manager.ports.prices import PriceList
 from licence_manager.ports.unit_of_work import UnitOfWork
 from licence_manager.ports.user_admin import UserAdmin
 from licence_manager.services.reports import Reports
@@ -33,6 +35,7 @@ class Clients:
     )
     unit_of_work: Callable[[str, str], UnitOfWork] = field(default=money.default_unit_of_work)
     user_admin: Callable[[str, str], UserAdmin] = field(default=users.default_user_admin)
+    price_list: Callable[[str, str], PriceList] = field(default=prices_commands.default_price_list)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     ops_commands.register(commands)
     export_commands.register(commands)
     users.register(commands)
+    prices_commands.register(commands)
     return parser
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from licence_manager_local import listeners, topology, where
+from licence_manager_local.demo_prices import seed_firestore_prices
 from licence_manager_local.emulators import (
     Emulator,
     find_emulators,
@@ -420,6 +421,7 @@ def start(
         {**env, "FIRESTORE_EMULATOR_HOST": firestore.host},
     )
     seed_users(simulator_url)
+    seed_firestore_prices(PROJECT)  # the demo price list, unless ops changed it already
     if args.demo_settings:
         seed_demo_settings(simulator_url)
     if args.sync_interval > 0:

@@ -19,6 +19,7 @@ from licence_manager.services.additions import RequestAddition
 from licence_manager.services.approvals import DecideApproval
 from licence_manager.services.purchases import RequestPurchase
 from licence_manager.services.resend import ResendNotification
+from licence_manager_local.demo_prices import seed_demo_prices
 from tests.builders import T0, subscription
 from tests.fakes.memory_automation import RecordingPublisher
 from tests.fakes.memory_dashboard import InMemoryApiStore
@@ -73,6 +74,7 @@ def build_store() -> InMemoryApiStore:
     observe(store, customer_id=GLOBEX, domain="globex.example", sku_id=STANDARD, total=50)
     store.save_recipient(Recipient(ACME, "it@acme.example", "IT desk"))
     store.save_recipient(Recipient(GLOBEX, "it@globex.example", "Globex IT"))
+    seed_demo_prices(store)
     for customer, sku in ((ACME, STANDARD), (GLOBEX, STANDARD)):
         key = next(lic.key for lic in store.licences_of(customer) if lic.key.sku_id == sku)
         store.notification_records[f"{key.doc_id}-low-1"] = Notification(
@@ -139,7 +141,7 @@ def _reports(store: InMemoryApiStore) -> Any:
     from licence_manager.services.reports import Reports
     from tests.fakes.memory_reports import InMemoryReports
 
-    return Reports(InMemoryReports(store), store)
+    return Reports(InMemoryReports(store), store, prices=store)
 
 
 @pytest.fixture

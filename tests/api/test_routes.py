@@ -154,7 +154,9 @@ def test_catalogue_and_a_purchase_request(api: Api) -> None:
     owned = {s["skuId"] for s in catalogue["skus"] if s["owned"]}
     assert owned == {STANDARD, STARTER}
     plus = next(s for s in catalogue["skus"] if s["skuId"] == "1010020025")
-    assert plus["prices"]["FLEXIBLE"] == 2160 and plus["prices"]["TRIAL"] == 0
+    flexible = {"perSeatMonthlyMinor": 2160, "currency": "GBP"}
+    assert plus["prices"]["FLEXIBLE"] == flexible
+    assert plus["prices"]["TRIAL"] == {"perSeatMonthlyMinor": 0, "currency": "GBP"}
     response = api.call(
         "POST",
         f"{BASE}/purchases",

@@ -43,6 +43,7 @@ BODIES = {
         "maxSeatsPerRequest": 5,
         "maxMonthlyPounds": 100,
     },
+    "PUT /api/v1/customers/<customer_id>/price-discount": {"percent": 10},
 }
 
 
@@ -77,6 +78,8 @@ def snapshot(api: Api) -> object:
             store.spending_limits,
             store.controls,
             store.notification_records,
+            store.price_records,
+            store.discount_records,
         )
     )
 
@@ -196,6 +199,10 @@ OPS_ONLY = [
     ("GET", "/api/v1/approvals", None),
     ("POST", "/api/v1/approvals/any-request", {"decision": "approve"}),
     ("PUT", "/api/v1/buying", {"paused": True, "reason": "incident"}),
+    ("PUT", f"/api/v1/customers/{ACME}/price-discount", {"percent": 10}),
+    ("DELETE", f"/api/v1/customers/{ACME}/price-discount", None),
+    ("PUT", "/api/v1/prices/1010020028/FLEXIBLE", {"currency": "GBP", "perSeatMonthlyMinor": 1}),
+    ("DELETE", "/api/v1/prices/1010020028/FLEXIBLE", None),
 ]
 
 
@@ -227,4 +234,6 @@ def test_the_ops_only_routes_are_all_the_non_customer_writes() -> None:
         ("POST", "/api/v1/session"),
         ("POST", "/api/v1/approvals/<request_id>"),
         ("PUT", "/api/v1/buying"),
+        ("PUT", "/api/v1/prices/<sku_id>/<plan_name>"),
+        ("DELETE", "/api/v1/prices/<sku_id>/<plan_name>"),
     }

@@ -83,7 +83,7 @@ def test_guide_managing_notifications_and_auto_top_ups(stack: Stack, browser: Br
     # what the worst case would cost: the monthly maximum at Business Starter's £7.08 a seat
     expect(page.locator("#worst-case")).to_have_text(
         "At worst, automatic top-ups could add 20 seats in a calendar month: an estimated "
-        "£141.60 a month more, excluding VAT, at list price."
+        "£141.60 a month more, excluding VAT, at your price."
     )
 
     # Behind it: saved, audited with the admin, and acted on (1 vacant is below 2: top up to 4)
@@ -133,7 +133,9 @@ def test_guide_adding_licences_manually(stack: Stack, browser: Browser) -> None:
     # 4. Enter the number of additional licences you wish to add
     page.get_by_label("Number of licences to add").fill("2")
     expect(page.get_by_test_id("resulting-total")).to_have_text("10 seats")
-    expect(page.get_by_test_id("change-cost")).to_have_text("£28.32 a month more")
+    expect(page.get_by_test_id("change-cost")).to_have_text(
+        "estimated £28.32 a month more, excluding VAT, at your price"
+    )
     expect(page.get_by_text("Pay monthly for the seats you have")).to_be_visible()
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_text("Add 2 licences to Google Workspace Business Standard")).to_be_visible()
@@ -347,7 +349,9 @@ def test_purchase_a_new_sku(stack: Stack, browser: Browser) -> None:
     page.get_by_label("Licence", exact=True).select_option(label=sku_name)
     page.get_by_label(re.compile("^Flexible")).check()
     page.get_by_label("Number of licences").fill("3")
-    expect(page.get_by_test_id("purchase-cost")).to_have_text("£42.48 a month")
+    expect(page.get_by_test_id("purchase-cost")).to_have_text(
+        "estimated £42.48 a month, excluding VAT, at your price"
+    )
     page.get_by_role("button", name="Continue").click()
     browser.screenshot("07-purchase")
     page.get_by_role("button", name="Confirm purchase").click()

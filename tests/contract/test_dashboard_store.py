@@ -19,6 +19,7 @@ from licence_manager.domain.users import Role, User
 from licence_manager.ports.unit_of_work import AlreadyExists
 from licence_manager.services import spending
 from licence_manager.services.settings import save_settings
+from licence_manager_local.demo_prices import seed_demo_prices
 from tests.builders import T0, subscription
 from tests.fakes.memory_automation import RecordingPublisher
 from tests.fakes.memory_dashboard import InMemoryApiStore
@@ -116,9 +117,12 @@ def test_a_submitted_request_is_created_once_with_its_audit_entry(store: Store) 
     )
     uow = unit_of_work_for(store)
     publisher = RecordingPublisher()
+    seed_demo_prices(store)
 
     def submit(request: TopUpRequest, message: str) -> TopUpRequest:
-        return spending.submit(uow, store, publisher, request, message, time_zone="Europe/London")
+        return spending.submit(
+            uow, store, publisher, request, message, time_zone="Europe/London", prices=store
+        )
 
     assert submit(request, "alex asked to add 2 seats") == request
     with pytest.raises(AlreadyExists):

@@ -20,11 +20,13 @@ from licence_manager.ports.dashboard import (
     TimeZoneChange,
 )
 from tests.fakes.memory_automation import InMemoryStore
+from tests.fakes.memory_prices import InMemoryPriceList
 
 
-class InMemoryApiStore(InMemoryStore, ApiStore):
+class InMemoryApiStore(InMemoryStore, InMemoryPriceList, ApiStore):
     def __init__(self) -> None:
         super().__init__()
+        InMemoryPriceList.__init__(self)
         self.user_records: dict[str, User] = {}
 
     # users

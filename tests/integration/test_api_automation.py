@@ -11,6 +11,7 @@ import pytest
 from functions_framework import create_app
 
 from licence_manager.services.sync import SyncUsage
+from licence_manager_local.demo_prices import seed_demo_prices
 from licence_manager_local.simulator import RunningSimulator, World
 from tests.api.conftest import SETTINGS_OFF
 from tests.fakes.memory_automation import RecordingPublisher
@@ -43,6 +44,7 @@ def api(
     bootstrap.usage_sync()(SyncUsage())
     (customer,) = bootstrap.store().customers()
     provision_ops(bootstrap.store())
+    seed_demo_prices(bootstrap.store())  # additions are priced against the spending limit
     client = create_app("api", str(API), "http").test_client()
     return SignedIn(client, bearer(client)), customer.customer_id, publisher
 

@@ -31,6 +31,7 @@ from licence_manager.domain.outcomes import RequestContext, applied
 from licence_manager.domain.reports import additions
 from licence_manager.domain.topup import TopUpRequest
 from tests.builders import T0, subscription
+from tests.pricing import DEMO_PRICE_OF
 
 KEY = LicenceKey("C01", "1010020028")  # Business Standard: £14.16 flexible, £11.80 annual
 TZ = "Europe/London"
@@ -203,6 +204,7 @@ def october() -> MonthAdditions:
         time_zone=TZ,
         additions=additions(entries),
         licences={KEY.sku_id: licence},
+        price_of=DEMO_PRICE_OF,
     )
 
 

@@ -23,6 +23,7 @@ from licence_manager.services.purchases import RequestPurchase
 from licence_manager.services.settings import save_settings
 from licence_manager.services.sweeper import MAX_ATTEMPTS, SweepRequests
 from licence_manager.services.topup import RetryLater
+from licence_manager_local.demo_prices import seed_demo_prices
 from tests.automation_harness import LEASE, BusPublisher, Stack, flexible, restore_policy
 from tests.builders import T0
 from tests.fakes.memory_automation import RecordingPublisher
@@ -342,6 +343,7 @@ def test_6_the_sweeper_gives_up_with_an_alert_on_a_request_that_keeps_failing() 
 
 def test_6_a_stale_purchase_does_not_block_buying_the_sku_for_ever() -> None:
     store = InMemoryApiStore()
+    seed_demo_prices(store)
     clock = [T0]
     buy = RequestPurchase(
         store, RecordingPublisher(), MemoryUnitOfWork(store), clock=lambda: clock[0]

@@ -17,6 +17,7 @@ from licence_manager.domain.topup import RequestStatus, SeatCheck, compare_inser
 from licence_manager.ports import SourceError
 from licence_manager.services.purchases import RequestPurchase
 from licence_manager.services.topup import ApplyTopUp, RetryLater
+from licence_manager_local.demo_prices import seed_demo_prices
 from tests.builders import T0, subscription
 from tests.fakes.memory_automation import FakeSeatChanger, RecordingPublisher
 from tests.fakes.memory_dashboard import InMemoryApiStore
@@ -68,6 +69,7 @@ class World:
     def __init__(self) -> None:
         self.now = T0
         self.store = InMemoryApiStore()
+        seed_demo_prices(self.store)
         self.store.save_customer(Customer("C01", "acme.example", "Acme", "Europe/London"))
         self.seats = Seats()
         self.publisher = RecordingPublisher()

@@ -15,6 +15,7 @@ from licence_manager.domain.model import GENESIS, Licence, LicenceKey, Usage
 from licence_manager.domain.month_end import month_additions, parse_month
 from licence_manager.domain.reports import Granularity, additions, build_report
 from tests.builders import subscription
+from tests.pricing import DEMO_PRICE_OF
 
 KEY = LicenceKey("C01", "1010020028")
 
@@ -199,6 +200,7 @@ def test_the_month_end_csv_parses_back_into_the_json_figures() -> None:
         time_zone="Europe/London",
         additions=additions(history.entries),
         licences={KEY.sku_id: licence},
+        price_of=DEMO_PRICE_OF,
     )
     rows = list(csv.DictReader(io.StringIO(found.csv())))
     assert [int(r["seatsAdded"]) for r in rows] == [2, 3]

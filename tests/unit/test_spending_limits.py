@@ -23,11 +23,14 @@ from licence_manager.services.approvals import DecideApproval, NotAwaitingApprov
 from licence_manager.services.purchases import PurchaseRefused, RequestPurchase
 from licence_manager.services.spending import set_spending_limit, spending_limit
 from licence_manager.services.sweeper import SweepRequests
+from licence_manager_local.demo_prices import seed_demo_prices
 from tests.automation_harness import LEASE, BusPublisher, Stack, flexible
 from tests.builders import T0
 from tests.fakes.memory_automation import RecordingPublisher
 from tests.fakes.memory_dashboard import InMemoryApiStore
+from tests.fakes.memory_prices import InMemoryPriceList
 from tests.fakes.unit_of_work import MemoryUnitOfWork
+from tests.pricing import DEMO_PRICE_OF
 
 OPS = "ops@reseller.example"
 SKU_NAME = "Google Workspace Business Standard"
@@ -49,7 +52,9 @@ class World:
         stack = self.stack
         clock = lambda: stack.now  # noqa: E731
         publisher = BusPublisher(stack.bus, stack.faults, "dashboard:before_publish")
-        self.add = RequestAddition(stack.store, publisher, stack.uow, clock)  # type: ignore[arg-type]
+        prices = InMemoryPriceList()
+        seed_demo_prices(prices)
+        self.add = RequestAddition(stack.store, publisher, stack.uow, clock, prices=prices)  # type: ignore[arg-type]
         self.decide = DecideApproval(stack.uow, publisher, clock)
         self.sweep = SweepRequests(
             stack.uow, stack.store, stack.store, publisher, clock=clock, lease=LEASE
@@ -148,7 +153,9 @@ def test_the_months_estimate_counts_only_peoples_requests_that_may_still_buy() -
         made(RequestStatus.APPLIED, Source.AUTOMATIC),  # bounded by the admin's own caps
         made(RequestStatus.APPLIED, created_at=T0 - timedelta(days=40)),  # another month
     ]
-    assert spending.spent_this_month(requests, month, "Europe/London") == 14160 + 11800
+    assert (
+        spending.spent_this_month(requests, month, "Europe/London", DEMO_PRICE_OF) == 14160 + 11800
+    )
 
 
 def test_apply_topup_acknowledges_and_ignores_a_request_awaiting_approval(world: World) -> None:
@@ -231,6 +238,7 @@ def test_a_request_no_longer_awaiting_approval_cannot_be_decided_again(world: Wo
 
 def test_a_large_purchase_waits_and_blocks_a_second_purchase_of_the_sku() -> None:
     store = InMemoryApiStore()
+    seed_demo_prices(store)
     store.save_customer(Customer("C01", "acme.example", "Acme", "Europe/London"))
     store.save_recipient(Recipient("C01", ADMIN))
     publisher = RecordingPublisher()

@@ -144,8 +144,11 @@ const NAV = [
   { href: "/notifications", label: "Notifications" },
   { href: "/account", label: "Account" },
 ];
-// Reseller operations only: requests above a spending limit, and the emergency stop.
-const OPS_NAV = [{ href: "/approvals", label: "Approvals" }];
+// Reseller operations only: requests above a spending limit, the emergency stop, the prices.
+const OPS_NAV = [
+  { href: "/approvals", label: "Approvals" },
+  { href: "/prices", label: "Prices" },
+];
 
 function Shell({ me, onSignOut, children }: { me: Me; onSignOut: () => void; children: ReactNode }) {
   const { path } = useLocation();

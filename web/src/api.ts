@@ -1,5 +1,7 @@
 // The data API (/api/v1): JSON in and out; errors are RFC 9457 problem details.
 
+import type { PlanPrice } from "./prices";
+
 export type Problem = {
   type: string;
   title: string;
@@ -114,11 +116,12 @@ export type Settings = {
 };
 
 // The most seats automatic top-ups could add in one calendar month under the caps, at the
-// catalogue's monthly price (an estimate, excluding VAT). seats null: no cap bounds it.
+// customer's price (an estimate, excluding VAT). seats null: no cap bounds it; currency null:
+// no price is set.
 export type WorstCaseMonthly = {
   seats: number | null;
   estimatedCostMinor: number | null;
-  currency: string;
+  currency: string | null;
 };
 
 export type Licence = {
@@ -135,7 +138,8 @@ export type Licence = {
   lowLicenceAlert: boolean;
   topUpInProgress: boolean;
   automationPaused: boolean;
-  price: { currency: string; perSeatMonthlyMinor: number | null; planExplanation: string };
+  // The customer's price (discount applied); both null when no price is set.
+  price: { currency: string | null; perSeatMonthlyMinor: number | null; planExplanation: string };
 };
 
 export type SeatRequest = {
@@ -151,9 +155,9 @@ export type SeatRequest = {
 };
 
 export type Catalogue = {
-  currency: string;
   plans: { planName: string; label: string; explanation: string; maxSeats: number | null }[];
-  skus: { skuId: string; skuName: string; prices: Record<string, number | null>; owned?: boolean }[];
+  // prices: plan name → the customer's price per seat a month, null when none is set.
+  skus: { skuId: string; skuName: string; prices: Record<string, PlanPrice>; owned?: boolean }[];
 };
 
 export type LogEntry = {
@@ -270,6 +274,7 @@ export type Approval = SeatRequest & {
   kind: "change_seats" | "insert";
   requestedBy: string;
   estimatedMonthlyCostMinor: number | null;
+  currency: string | null;
   expiresAt: string;
 };
 

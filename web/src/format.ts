@@ -59,7 +59,8 @@ export function percent(fraction: number | null | undefined): string {
   return `${new Intl.NumberFormat("en-GB", { maximumFractionDigits: 1 }).format(shown)}%`;
 }
 
-export function money(minor: number | null | undefined, currency = "GBP"): string {
+// Always in the figure's own currency (a price's, a limit's): no currency is assumed.
+export function money(minor: number | null | undefined, currency: string): string {
   if (minor === null || minor === undefined) return "—";
   return new Intl.NumberFormat("en-GB", { style: "currency", currency }).format(minor / 100);
 }

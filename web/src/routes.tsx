@@ -8,6 +8,7 @@ import { Approvals } from "./pages/Approvals";
 import { Logs } from "./pages/Logs";
 import { MyLicences } from "./pages/MyLicences";
 import { Notifications } from "./pages/Notifications";
+import { Prices } from "./pages/Prices";
 import { Purchase } from "./pages/Purchase";
 import { Reports } from "./pages/Reports";
 import { SettingsPage } from "./pages/Settings";
@@ -41,6 +42,7 @@ export const routes: RouteObject[] = [
       { index: true, element: <ToChosenCustomer /> },
       { path: "customers/:customerId", children: customerPages },
       { path: "approvals", element: <Approvals /> },
+      { path: "prices", element: <Prices /> },
       ...LEGACY.map((page) => ({ path: `${page}/*`, element: <ToChosenCustomer /> })),
       { path: "*", element: <PageNotFound /> },
     ],

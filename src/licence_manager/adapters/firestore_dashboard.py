@@ -13,6 +13,7 @@ from licence_manager.adapters import automation_codec as ac
 from licence_manager.adapters import firestore_codec as codec
 from licence_manager.adapters.firestore_automation import Transaction
 from licence_manager.adapters.firestore_pages import FirestorePages
+from licence_manager.adapters.firestore_prices import FirestorePriceList
 from licence_manager.adapters.firestore_store import _data, in_transaction
 from licence_manager.domain import changes, time_zones
 from licence_manager.domain.audit import AuditEntry
@@ -53,7 +54,7 @@ def user_from_doc(doc: dict[str, Any]) -> User:
     )
 
 
-class FirestoreApiStore(FirestorePages, ApiStore):
+class FirestoreApiStore(FirestorePages, FirestorePriceList, ApiStore):
     # users
     def user(self, email: str) -> User | None:
         doc = self._get(USERS, email.strip().lower())

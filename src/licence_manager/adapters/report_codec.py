@@ -44,7 +44,7 @@ def month_end_to_doc(s: MonthEndSummary) -> Document:
         **{f"seatsAdded{source.title()}": s.by_source.get(source, 0) for source in SOURCES},
         "additions": s.additions,
         "estimatedCost": round(s.estimated_cost_minor / 100, 2),
-        "currency": "GBP",
+        "currency": s.currency or None,  # None: nothing was priced
         "skuSummary": s.sku_summary,
     }
 
@@ -61,4 +61,5 @@ def month_end_from_doc(doc: Document) -> MonthEndSummary:
         additions=doc["additions"],
         estimated_cost_minor=round(doc["estimatedCost"] * 100),
         sku_summary=doc["skuSummary"],
+        currency=doc.get("currency") or "",
     )

@@ -24,6 +24,7 @@ from licence_manager.api.licence_routes import licence_json, licences
 from licence_manager.api.log_routes import logs
 from licence_manager.api.notification_routes import notification_routes
 from licence_manager.api.openapi import openapi
+from licence_manager.api.price_routes import prices
 from licence_manager.api.problems import (
     Problem,
     from_http_exception,
@@ -89,6 +90,7 @@ def create_app(
     app.register_blueprint(approvals)
     app.register_blueprint(buying)
     app.register_blueprint(account)
+    app.register_blueprint(prices)
     app.register_blueprint(openapi)
     app.register_error_handler(Problem, from_problem)
     app.register_error_handler(HTTPException, from_http_exception)

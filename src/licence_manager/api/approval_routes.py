@@ -48,7 +48,8 @@ def _spent(customer_id: str) -> int:
     time_zone = customer.time_zone if customer else "Europe/London"
     now = datetime.now(UTC)
     earlier = _store().requests_of_customer_since(customer_id, now - timedelta(days=31))
-    return spending.spent_this_month(earlier, month_of(now, time_zone), time_zone)
+    price_of = _store().price_lookup(customer_id)
+    return spending.spent_this_month(earlier, month_of(now, time_zone), time_zone, price_of)
 
 
 @approvals.get("/customers/<customer_id>/spending-limit")
@@ -86,6 +87,7 @@ def put_spending_limit(customer_id: str) -> ResponseReturnValue:
 
 def _approval_json(r: TopUpRequest) -> dict[str, Any]:
     customer = _store().customer(r.key.customer_id)
+    price = spending.request_price(r, _store().price_lookup(r.key.customer_id))
     return {
         **request_json(r),
         "customerId": r.key.customer_id,
@@ -96,7 +98,10 @@ def _approval_json(r: TopUpRequest) -> dict[str, Any]:
         "planName": r.plan_name,
         "kind": r.kind.value,
         "requestedBy": r.requested_by,
-        "estimatedMonthlyCostMinor": spending.request_cost_minor(r),
+        "estimatedMonthlyCostMinor": (
+            None if price is None else price.per_seat_monthly_minor * r.seats_to_add
+        ),
+        "currency": None if price is None else price.currency,
         "expiresAt": (r.created_at + spending.APPROVAL_EXPIRY).isoformat(),
     }
 

@@ -39,7 +39,8 @@ def _licence_key(customer_id: str, sku_id: str) -> LicenceKey:
 
 
 def _settings_answer(licence: Licence, settings: LicenceSettings) -> dict[str, Any]:
-    worst = worst_case_month(settings, licence.usage, licence.key.sku_id)
+    price_of = current_app.config["STORE"].price_lookup(licence.key.customer_id)
+    worst = worst_case_month(settings, licence.usage, licence.key.sku_id, price_of)
     return {**settings_json(settings), "worstCaseMonthly": worst_case_json(worst)}
 
 

@@ -11,8 +11,9 @@ from licence_manager.api.auth import current_user
 from licence_manager.api.session_routes import customer_json, visible_customers
 from licence_manager.api.settings_json import settings_json
 from licence_manager.domain.automation import AutomationState
-from licence_manager.domain.catalogue import CURRENCY, plan_explanation, price_per_seat_minor
+from licence_manager.domain.catalogue import plan_explanation
 from licence_manager.domain.model import Licence
+from licence_manager.domain.prices import PriceLookup, no_prices
 from licence_manager.domain.settings import LicenceSettings
 from licence_manager.ports.dashboard import ApiStore
 
@@ -34,9 +35,10 @@ def list_customers() -> ResponseReturnValue:
 def list_licences(customer_id: str) -> ResponseReturnValue:
     """One row per SKU: seats paid for, assigned, vacant, utilisation, status, settings."""
     store = _store()
+    price_of = store.price_lookup(customer_id)
     return jsonify(
         [
-            licence_json(lic, store.settings(lic.key), store.automation_state(lic.key))
+            licence_json(lic, store.settings(lic.key), store.automation_state(lic.key), price_of)
             for lic in store.licences_of(customer_id)
         ]
     )
@@ -46,6 +48,7 @@ def licence_json(
     licence: Licence,
     settings: LicenceSettings | None = None,
     state: AutomationState | None = None,
+    price_of: PriceLookup = no_prices,
 ) -> dict[str, Any]:
     usage = licence.usage
     body: dict[str, Any] = {
@@ -65,9 +68,11 @@ def licence_json(
         body["lowLicenceAlert"] = state.low_alert_active
         body["topUpInProgress"] = bool(state.pending_request_id or state.in_flight_request_id)
         body["automationPaused"] = state.failed_at_total is not None
+    # The customer's price (their discount applied); both null when none is set.
+    price = price_of(licence.key.sku_id, usage.plan_name)
     body["price"] = {
-        "currency": CURRENCY,
-        "perSeatMonthlyMinor": price_per_seat_minor(licence.key.sku_id, usage.plan_name),
+        "currency": price.currency if price else None,
+        "perSeatMonthlyMinor": price.per_seat_monthly_minor if price else None,
         "planExplanation": plan_explanation(usage.plan_name),
     }
     return body

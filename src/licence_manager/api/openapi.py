@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
-from licence_manager.api import openapi_account, openapi_logs, openapi_money
+from licence_manager.api import openapi_account, openapi_logs, openapi_money, openapi_prices
 from licence_manager.domain.audit import AuditAction, Source
 from licence_manager.domain.notifications import DeliveryStatus, NotificationType
 from licence_manager.domain.settings import MAX_SEATS_PER_TOP_UP, MAX_SETTING, TopUpMode
@@ -150,16 +150,16 @@ SCHEMAS: dict[str, Schema] = {
                     {
                         "seats": nullable(INTEGER),
                         "estimatedCostMinor": nullable(INTEGER),
-                        "currency": STRING,
+                        "currency": nullable(STRING),
                     }
                 ),
                 "description": (
                     "The settings routes only: the most seats automatic top-ups could add in "
-                    "one calendar month under the caps, and that many seats at the catalogue's "
+                    "one calendar month under the caps, and that many seats at the customer's "
                     "monthly price per seat (an estimate in minor units, excluding VAT). "
                     "`seats` is null when no cap bounds it (settings saved before a cap was "
-                    "required); `estimatedCostMinor` is null then, or when the SKU has no "
-                    "catalogue price."
+                    "required); `estimatedCostMinor` is null then, or when no price is "
+                    "set for the SKU and plan (then `currency` is null too)."
                 ),
             },
         },
@@ -195,7 +195,7 @@ SCHEMAS: dict[str, Schema] = {
     },
     "Price": obj(
         {
-            "currency": STRING,
+            "currency": nullable(STRING),
             "perSeatMonthlyMinor": nullable(INTEGER),
             "planExplanation": STRING,
         }
@@ -241,7 +241,6 @@ SCHEMAS: dict[str, Schema] = {
     },
     "Catalogue": obj(
         {
-            "currency": STRING,
             "plans": {
                 "type": "array",
                 "items": obj(
@@ -261,8 +260,11 @@ SCHEMAS: dict[str, Schema] = {
                         "skuName": STRING,
                         "prices": {
                             "type": "object",
-                            "additionalProperties": nullable(INTEGER),
-                            "description": "Plan name → pence per seat per month.",
+                            "additionalProperties": {"oneOf": [ref("PlanPrice"), {"type": "null"}]},
+                            "description": (
+                                "Plan name → the price per seat per month (the customer's, "
+                                "discount applied), or null when no price is set."
+                            ),
                         },
                         "owned": BOOLEAN,
                     },
@@ -716,6 +718,7 @@ LOCAL_ONLY = {("/api/v1/session", "post")}
 SCHEMAS.update(openapi_money.schemas(obj, ref, nullable, enum, STRING, INTEGER, BOOLEAN))
 SCHEMAS.update(openapi_logs.schemas(obj, ref, nullable, STRING))
 SCHEMAS.update(openapi_account.schemas(obj))
+SCHEMAS.update(openapi_prices.schemas(obj, ref, nullable, STRING, INTEGER))
 
 
 def document(local_mode: bool = True) -> dict[str, Any]:
@@ -724,6 +727,7 @@ def document(local_mode: bool = True) -> dict[str, Any]:
         **openapi_money.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
         **openapi_logs.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
         **openapi_account.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
+        **openapi_prices.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
     }
     if not local_mode:
         for path, method in LOCAL_ONLY:

@@ -52,6 +52,7 @@ def schemas(
                         "kind": enum(RequestKind),
                         "requestedBy": string,
                         "estimatedMonthlyCostMinor": nullable(integer),
+                        "currency": nullable(string),
                         "expiresAt": datetime,
                     }
                 ),

@@ -11,9 +11,10 @@ from flask.typing import ResponseReturnValue
 from licence_manager.api.auth import actor
 from licence_manager.api.automation_routes import request_json
 from licence_manager.api.problems import Problem
-from licence_manager.domain.catalogue import CURRENCY, PLANS, SKUS, price_per_seat_minor
+from licence_manager.domain.catalogue import PLANS, SKUS
 from licence_manager.domain.model import TRIAL_SEAT_CAP
 from licence_manager.domain.observation import REMOVED
+from licence_manager.domain.prices import PriceLookup
 from licence_manager.domain.topup import RequestKind
 from licence_manager.ports.dashboard import ApiStore
 from licence_manager.services.purchases import PurchaseRefused
@@ -26,9 +27,15 @@ def _store() -> ApiStore:
     return store
 
 
-def catalogue_json(owned: set[str] | None = None) -> dict[str, Any]:
+def _price_json(price_of: PriceLookup, sku_id: str, plan: str) -> dict[str, Any] | None:
+    price = price_of(sku_id, plan)
+    if price is None:
+        return None
+    return {"perSeatMonthlyMinor": price.per_seat_monthly_minor, "currency": price.currency}
+
+
+def catalogue_json(price_of: PriceLookup, owned: set[str] | None = None) -> dict[str, Any]:
     return {
-        "currency": CURRENCY,
         "plans": [
             {
                 "planName": plan.plan_name,
@@ -42,9 +49,8 @@ def catalogue_json(owned: set[str] | None = None) -> dict[str, Any]:
             {
                 "skuId": sku.sku_id,
                 "skuName": sku.sku_name,
-                "prices": {
-                    plan: price_per_seat_minor(sku.sku_id, plan) for plan in PLANS
-                },  # pence per seat per month
+                # minor units per seat per month, excluding VAT; null: no price set
+                "prices": {plan: _price_json(price_of, sku.sku_id, plan) for plan in PLANS},
                 **({"owned": sku.sku_id in owned} if owned is not None else {}),
             }
             for sku in SKUS.values()
@@ -54,8 +60,8 @@ def catalogue_json(owned: set[str] | None = None) -> dict[str, Any]:
 
 @purchases.get("/catalogue")
 def catalogue() -> ResponseReturnValue:
-    """Every SKU the reseller sells, its plans and prices per seat per month."""
-    return jsonify(catalogue_json())
+    """Every SKU the reseller sells, its plans and list prices per seat per month."""
+    return jsonify(catalogue_json(_store().price_lookup(None)))
 
 
 @purchases.get("/customers/<customer_id>/catalogue")
@@ -64,7 +70,7 @@ def customer_catalogue(customer_id: str) -> ResponseReturnValue:
     owned = {
         lic.key.sku_id for lic in _store().licences_of(customer_id) if lic.usage.status != REMOVED
     }
-    return jsonify(catalogue_json(owned))
+    return jsonify(catalogue_json(_store().price_lookup(customer_id), owned))
 
 
 @purchases.post("/customers/<customer_id>/purchases")

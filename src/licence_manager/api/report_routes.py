@@ -180,7 +180,7 @@ def additions_json(found: MonthAdditions) -> dict[str, Any]:
         "customerDomain": found.customer_domain,
         "month": found.month,
         "timeZone": found.time_zone,
-        "currency": "GBP",
+        "currency": found.currency or None,  # None: nothing was priced
         "additions": [
             {
                 **addition_json(r.addition, found.time_zone),

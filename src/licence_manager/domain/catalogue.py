@@ -1,9 +1,6 @@
-"""The price catalogue: the Workspace SKUs a customer can buy through the reseller, the plans
-each is sold on and the price per seat. The dashboard quotes additions and purchases from it.
-
-Prices are the reseller's to set: these are illustrative list prices in pence (GBP), per seat
-per month, excluding VAT. Change them here (one place) and the API, the Add Licences and
-Purchase pages all follow.
+"""The catalogue: the Workspace SKUs a customer can buy through the reseller and the plans each
+is sold on. What they cost is the reseller's price list (domain.prices), kept in Firestore and
+maintained by reseller ops; the demo's prices are seed data in licence_manager_local.
 """
 
 from __future__ import annotations
@@ -12,8 +9,6 @@ from dataclasses import dataclass
 from typing import Final
 
 from licence_manager.domain.model import TRIAL_SEAT_CAP, PlanKind, plan_kind
-
-CURRENCY: Final = "GBP"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,35 +53,21 @@ PLANS: Final[dict[str, Plan]] = {
 class CatalogueSku:
     sku_id: str
     sku_name: str
-    flexible_minor: int  # pence per seat per month on the flexible plan
-    annual_minor: int  # pence per seat per month on an annual plan
 
 
 # Google's real SKU ids and names ("Product and SKU IDs").
 SKUS: Final[dict[str, CatalogueSku]] = {
     s.sku_id: s
     for s in (
-        CatalogueSku("1010020027", "Google Workspace Business Starter", 708, 590),
-        CatalogueSku("1010020028", "Google Workspace Business Standard", 1416, 1180),
-        CatalogueSku("1010020025", "Google Workspace Business Plus", 2160, 1800),
-        CatalogueSku("1010020026", "Google Workspace Enterprise Standard", 2640, 2200),
-        CatalogueSku("1010020020", "Google Workspace Enterprise Plus", 3540, 2950),
-        CatalogueSku("1010060003", "Google Workspace Enterprise Essentials", 1200, 1000),
-        CatalogueSku("1010020030", "Google Workspace Frontline Starter", 240, 200),
+        CatalogueSku("1010020027", "Google Workspace Business Starter"),
+        CatalogueSku("1010020028", "Google Workspace Business Standard"),
+        CatalogueSku("1010020025", "Google Workspace Business Plus"),
+        CatalogueSku("1010020026", "Google Workspace Enterprise Standard"),
+        CatalogueSku("1010020020", "Google Workspace Enterprise Plus"),
+        CatalogueSku("1010060003", "Google Workspace Enterprise Essentials"),
+        CatalogueSku("1010020030", "Google Workspace Frontline Starter"),
     )
 }
-
-
-def price_per_seat_minor(sku_id: str, plan_name: str) -> int | None:
-    """Pence per seat per month on this plan; 0 for trials and free plans; None when the
-    catalogue does not sell the SKU."""
-    sku = SKUS.get(sku_id)
-    if sku is None:
-        return None
-    kind = plan_kind(plan_name)
-    if kind in (PlanKind.TRIAL, PlanKind.FREE):
-        return 0
-    return sku.annual_minor if kind is PlanKind.ANNUAL else sku.flexible_minor
 
 
 def plan_explanation(plan_name: str) -> str:

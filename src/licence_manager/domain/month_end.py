@@ -18,8 +18,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from licence_manager.domain.catalogue import CURRENCY, price_per_seat_minor
 from licence_manager.domain.model import Licence, PlanKind, plan_kind
+from licence_manager.domain.prices import PriceLookup, money
 from licence_manager.domain.reports import SOURCES, Addition
 
 # Customer-wide notifications (the month-end report) use this in place of a SKU id; Google's SKU
@@ -84,17 +84,21 @@ def previous_month(today: date) -> date:
     return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
-def estimated_cost_minor(addition: Addition, plan_name: str, time_zone: str) -> int | None:
-    """Seats * monthly price * the share of the month left from the day they were added
-    (inclusive): what the addition adds to this month's invoice. An estimate: Google bills
-    annual plans by commitment and flexible plans by daily use."""
-    price = price_per_seat_minor(addition.sku_id, plan_name)
-    if price is None:
+def estimated_cost_minor(
+    addition: Addition, plan_name: str, time_zone: str, price_of: PriceLookup
+) -> tuple[int, str] | None:
+    """Seats * the customer's monthly price * the share of the month left from the day they
+    were added (inclusive), rounded half to even once, and the price's currency: what the
+    addition adds to this month's invoice. An estimate, excluding VAT: Google bills annual
+    plans by commitment and flexible plans by daily use. None when no price is set."""
+    found = price_of(addition.sku_id, plan_name)
+    if found is None:
         return None
+    price = found.per_seat_monthly_minor
     day = addition.at.astimezone(ZoneInfo(time_zone)).date()
     in_month = calendar.monthrange(day.year, day.month)[1]
     remaining = in_month - day.day + 1
-    return round(addition.seats * price * remaining / in_month)
+    return round(addition.seats * price * remaining / in_month), found.currency
 
 
 def billing_of(plan_name: str) -> str:
@@ -111,20 +115,24 @@ class PricedAddition:
     plan_name: str  # the plan the row is priced at
     billing: str
     estimated_cost_minor: int | None  # None: no cost to estimate (a cap raise, or no price)
+    currency: str = ""  # the price's; "" when there is no cost
 
 
-def price_addition(addition: Addition, current_plan: str, time_zone: str) -> PricedAddition:
+def price_addition(
+    addition: Addition, current_plan: str, time_zone: str, price_of: PriceLookup
+) -> PricedAddition:
     """Priced at the plan the seats were added on. An addition recorded before plans were is
     priced as it always was, at the licence's current plan, and says so."""
     if not addition.plan_name:
-        cost = estimated_cost_minor(addition, current_plan, time_zone)
-        return PricedAddition(current_plan, f"{PLAN_UNKNOWN}; {PRO_RATA} at the current plan", cost)
-    billing = billing_of(addition.plan_name)
-    if billing == CAP_RAISE:
-        return PricedAddition(addition.plan_name, billing, None)
-    return PricedAddition(
-        addition.plan_name, billing, estimated_cost_minor(addition, addition.plan_name, time_zone)
-    )
+        plan, billing = current_plan, f"{PLAN_UNKNOWN}; {PRO_RATA} at the current plan"
+    else:
+        plan, billing = addition.plan_name, billing_of(addition.plan_name)
+        if billing == CAP_RAISE:
+            return PricedAddition(plan, billing, None)
+    cost = estimated_cost_minor(addition, plan, time_zone, price_of)
+    if cost is None:
+        return PricedAddition(plan, f"{billing}; no price set", None)
+    return PricedAddition(plan, billing, *cost)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +144,7 @@ class AdditionRow:
     plan_name: str
     estimated_cost_minor: int | None
     billing: str
+    currency: str = ""
 
     def as_csv(self) -> list[str]:
         a = self.addition
@@ -153,7 +162,7 @@ class AdditionRow:
             str(a.seats_after),
             str(a.seats),
             cost,
-            CURRENCY,
+            self.currency,
             self.billing,
         ]
 
@@ -165,6 +174,7 @@ class SkuTotal:
     seats_added: int
     by_source: Mapping[str, int]
     estimated_cost_minor: int
+    currency: str = ""  # of the rows with a cost; "" when none has one
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +191,7 @@ class MonthEndSummary:
     additions: int
     estimated_cost_minor: int
     sku_summary: str  # "Business Standard: 5 seats (£59.00); ..." for people, not machines
+    currency: str = ""  # of the estimates; "" when nothing was priced
 
     @property
     def doc_id(self) -> str:
@@ -197,12 +208,18 @@ class MonthAdditions:
     rows: tuple[AdditionRow, ...]
     totals: tuple[SkuTotal, ...]
 
+    @property
+    def currency(self) -> str:
+        """The estimates' currency ("" when nothing was priced). A customer's prices share one
+        currency in practice; the rows say each one's."""
+        return next((r.currency for r in self.rows if r.currency), "")
+
     def summary(self) -> MonthEndSummary:
         by_source = {
             s: sum(r.addition.seats for r in self.rows if r.addition.source == s) for s in SOURCES
         }
         parts = [
-            f"{t.sku_name}: {t.seats_added} seats ({_money(t.estimated_cost_minor)})"
+            f"{t.sku_name}: {t.seats_added} seats ({_money(t.estimated_cost_minor, t.currency)})"
             for t in self.totals
         ]
         return MonthEndSummary(
@@ -216,6 +233,7 @@ class MonthAdditions:
             len(self.rows),
             sum(t.estimated_cost_minor for t in self.totals),
             "; ".join(parts) or "none",
+            self.currency,
         )
 
     def csv(self) -> str:
@@ -226,8 +244,8 @@ class MonthAdditions:
         return out.getvalue()
 
 
-def _money(minor: int) -> str:
-    return f"£{minor / 100:,.2f}"
+def _money(minor: int, currency: str) -> str:
+    return money(minor, currency) if currency else "no price set"
 
 
 def month_additions(
@@ -239,16 +257,17 @@ def month_additions(
     time_zone: str,
     additions: Iterable[Addition],
     licences: Mapping[str, Licence],
+    price_of: PriceLookup,
 ) -> MonthAdditions:
     """`licences`: the customer's licences by SKU id, for names, and plans where an addition's
-    own was not recorded."""
+    own was not recorded; `price_of`: the customer's prices."""
     zone = ZoneInfo(time_zone)
     rows = []
     for addition in sorted(additions, key=lambda a: (a.at, a.sku_id)):
         licence = licences.get(addition.sku_id)
         current_plan = licence.usage.plan_name if licence else ""
         name = licence.usage.sku_name if licence else addition.sku_id
-        priced = price_addition(addition, current_plan, time_zone)
+        priced = price_addition(addition, current_plan, time_zone, price_of)
         rows.append(
             AdditionRow(
                 addition,
@@ -258,6 +277,7 @@ def month_additions(
                 priced.plan_name,
                 priced.estimated_cost_minor,
                 priced.billing,
+                priced.currency,
             )
         )
     totals = []
@@ -270,6 +290,7 @@ def month_additions(
                 sum(r.addition.seats for r in mine),
                 {s: sum(r.addition.seats for r in mine if r.addition.source == s) for s in SOURCES},
                 sum(r.estimated_cost_minor or 0 for r in mine),
+                next((r.currency for r in mine if r.currency), ""),
             )
         )
     return MonthAdditions(

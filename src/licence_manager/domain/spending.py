@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 
 from licence_manager.domain.audit import Source
 from licence_manager.domain.automation import month_of
-from licence_manager.domain.catalogue import CURRENCY, price_per_seat_minor
 from licence_manager.domain.model import seats
 from licence_manager.domain.notifications import Notification, NotificationType
+from licence_manager.domain.prices import Price, PriceLookup
 from licence_manager.domain.topup import RequestStatus, TopUpRequest
 
 DEFAULT_MAX_SEATS_PER_REQUEST = 50
@@ -25,6 +25,8 @@ DEFAULT_MAX_MONTHLY_COST_MINOR = 200_000  # £2,000
 MAX_LIMIT = 1_000_000  # seats, or pounds a month: Firestore integers and typos both bounded
 # A request nobody approved in this long is failed by the sweeper; it buys nothing.
 APPROVAL_EXPIRY = timedelta(days=7)
+# Limits are set in pounds (maxMonthlyPounds); a price in another currency cannot be held to them.
+LIMIT_CURRENCY = "GBP"
 PEOPLE = (Source.MANUAL, Source.PURCHASE)
 # A declined, lapsed, failed or superseded request bought nothing, so it spends nothing.
 _SPENT_NOTHING = (RequestStatus.FAILED, RequestStatus.SUPERSEDED)
@@ -35,20 +37,28 @@ class SpendingLimit:
     customer_id: str
     max_seats_per_request: int = DEFAULT_MAX_SEATS_PER_REQUEST
     max_monthly_cost_minor: int = DEFAULT_MAX_MONTHLY_COST_MINOR
-    currency: str = CURRENCY
+    currency: str = LIMIT_CURRENCY
     updated_by: str = ""  # empty: the defaults, never changed
     updated_at: datetime | None = None
 
 
-def request_cost_minor(request: TopUpRequest) -> int | None:
-    """A request's estimated cost a month at list price, or None when the catalogue has no
-    price for its SKU. FLEXIBLE is priced as if every seat were assigned, though Google bills
-    it by use: a raised cap can be filled at once, so the limit must assume it will be."""
-    price = price_per_seat_minor(request.key.sku_id, request.plan_name)
-    return None if price is None else price * request.seats_to_add
+def request_price(request: TopUpRequest, price_of: PriceLookup) -> Price | None:
+    """The customer's price for the request's SKU and plan, or None when none is set."""
+    return price_of(request.key.sku_id, request.plan_name)
 
 
-def spent_this_month(requests: Iterable[TopUpRequest], month: str, time_zone: str) -> int:
+def request_cost_minor(request: TopUpRequest, price_of: PriceLookup) -> int | None:
+    """A request's estimated cost a month at the customer's price, or None when the price list
+    has no price for its SKU and plan. FLEXIBLE is priced as if every seat were assigned, though
+    Google bills it by use: a raised cap can be filled at once, so the limit must assume it will
+    be."""
+    price = request_price(request, price_of)
+    return None if price is None else price.per_seat_monthly_minor * request.seats_to_add
+
+
+def spent_this_month(
+    requests: Iterable[TopUpRequest], month: str, time_zone: str, price_of: PriceLookup
+) -> int:
     """The estimated monthly cost of the customer's manual additions and purchases made in
     `month` (YYYY-MM, in `time_zone`) that may still buy or have bought something."""
     total = 0
@@ -57,7 +67,7 @@ def spent_this_month(requests: Iterable[TopUpRequest], month: str, time_zone: st
             continue
         if month_of(request.created_at, time_zone) != month:
             continue
-        total += request_cost_minor(request) or 0
+        total += request_cost_minor(request, price_of) or 0
     return total
 
 
@@ -65,7 +75,9 @@ def pounds(minor: int) -> str:
     return f"£{minor / 100:,.2f}".replace(".00", "")
 
 
-def approval_reason(limit: SpendingLimit, request: TopUpRequest, spent: int) -> str | None:
+def approval_reason(
+    limit: SpendingLimit, request: TopUpRequest, spent: int, price_of: PriceLookup
+) -> str | None:
     """Why `request` needs reseller ops' approval, or None to go ahead. `spent`: the estimate
     of this month's earlier requests (spent_this_month)."""
     if request.seats_to_add > limit.max_seats_per_request:
@@ -73,9 +85,15 @@ def approval_reason(limit: SpendingLimit, request: TopUpRequest, spent: int) -> 
             f"{seats(request.seats_to_add)} is more than the {limit.max_seats_per_request} one "
             "request may add without the reseller's approval"
         )
-    cost = request_cost_minor(request)
-    if cost is None:
-        return "the catalogue has no price for this SKU, so its cost cannot be checked"
+    price = request_price(request, price_of)
+    if price is None:
+        return "no price is set for this SKU and plan, so its cost cannot be checked"
+    if price.currency != limit.currency:
+        return (
+            f"its price is in {price.currency} and the spending limit in {limit.currency}, "
+            "so its cost cannot be checked"
+        )
+    cost = price.per_seat_monthly_minor * request.seats_to_add
     if spent + cost > limit.max_monthly_cost_minor:
         return (
             f"it would bring this month's estimated spending to {pounds(spent + cost)} a month, "

@@ -1,13 +1,14 @@
 """What automatic top-ups could cost at worst in one calendar month, so an admin sees the money
-before saving: the most seats the caps let automation add in a month, at the catalogue's
-monthly price (an estimate, excluding VAT; the reseller's invoice is what counts)."""
+before saving: the most seats the caps let automation add in a month, at the customer's
+price from the reseller's price list (an estimate, excluding VAT; the reseller's invoice is
+what counts)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from licence_manager.domain.catalogue import CURRENCY, price_per_seat_minor
 from licence_manager.domain.model import TRIAL_SEAT_CAP, PlanKind, Usage, plan_kind
+from licence_manager.domain.prices import PriceLookup
 from licence_manager.domain.settings import LicenceSettings
 
 
@@ -17,14 +18,18 @@ class WorstCaseMonth:
     seats: int | None
     # Seats times the price per seat per month; None when unbounded or the SKU has no price.
     estimated_cost_minor: int | None
-    currency: str = CURRENCY
+    currency: str | None = None  # the price's; None when no price is set
 
 
-def worst_case_month(settings: LicenceSettings, usage: Usage, sku_id: str) -> WorstCaseMonth:
+def worst_case_month(
+    settings: LicenceSettings, usage: Usage, sku_id: str, price_of: PriceLookup
+) -> WorstCaseMonth:
     seats = _most_seats_in_a_month(settings, usage)
-    price = price_per_seat_minor(sku_id, usage.plan_name)
-    cost = None if seats is None or price is None else seats * price
-    return WorstCaseMonth(seats, cost)
+    price = price_of(sku_id, usage.plan_name)
+    if price is None:
+        return WorstCaseMonth(seats, None)
+    cost = None if seats is None else seats * price.per_seat_monthly_minor
+    return WorstCaseMonth(seats, cost, price.currency)
 
 
 def _most_seats_in_a_month(settings: LicenceSettings, usage: Usage) -> int | None:

@@ -12,6 +12,7 @@ from licence_manager.domain.audit import AuditAction, AuditEntry
 from licence_manager.domain.notifications import Notification, Recipient
 from licence_manager.domain.users import User
 from licence_manager.ports import Store
+from licence_manager.ports.prices import PriceList
 
 MAX_PAGE = 100
 
@@ -118,5 +119,5 @@ class TimeZoneChange:
     after: str
 
 
-class ApiStore(Store, DashboardStore):
+class ApiStore(Store, DashboardStore, PriceList):
     """Everything the api function reads and writes, over one database."""

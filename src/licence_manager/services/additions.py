@@ -12,6 +12,7 @@ from licence_manager.domain.policy import ACTIVE
 from licence_manager.domain.topup import TopUpRequest
 from licence_manager.ports import Publisher
 from licence_manager.ports.dashboard import ApiStore
+from licence_manager.ports.prices import PriceList
 from licence_manager.ports.unit_of_work import UnitOfWork
 from licence_manager.services import spending
 from licence_manager.services.buying_control import buying_paused
@@ -26,9 +27,18 @@ class AdditionRefused(ValueError):
 
 class RequestAddition:
     def __init__(
-        self, store: ApiStore, publisher: Publisher, uow: UnitOfWork, clock: Clock = utc_now
+        self,
+        store: ApiStore,
+        publisher: Publisher,
+        uow: UnitOfWork,
+        clock: Clock = utc_now,
+        *,
+        prices: PriceList | None = None,
     ) -> None:
+        """`prices`: the price list the spending limit is estimated from; the store's own by
+        default."""
         self._store = store
+        self._prices: PriceList = store if prices is None else prices
         self._publisher = publisher
         self._uow = uow
         self._clock = clock
@@ -74,4 +84,5 @@ class RequestAddition:
             f"{request.total_before} → {request.total_after}",
             time_zone=licence.time_zone,
             customer_domain=licence.customer_domain,
+            prices=self._prices,
         )

@@ -14,6 +14,7 @@ from licence_manager.domain.observation import REMOVED
 from licence_manager.domain.topup import RequestKind, RequestStatus, TopUpRequest
 from licence_manager.ports import Publisher
 from licence_manager.ports.dashboard import ApiStore
+from licence_manager.ports.prices import PriceList
 from licence_manager.ports.unit_of_work import UnitOfWork
 from licence_manager.services import spending
 from licence_manager.services.additions import MAX_SEATS_PER_ADDITION
@@ -39,8 +40,13 @@ class RequestPurchase:
         uow: UnitOfWork,
         default_time_zone: str = "Europe/London",
         clock: Clock = utc_now,
+        *,
+        prices: PriceList | None = None,
     ) -> None:
+        """`prices`: the price list the spending limit is estimated from; the store's own by
+        default."""
         self._store = store
+        self._prices: PriceList = store if prices is None else prices
         self._publisher = publisher
         self._uow = uow
         self._default_time_zone = default_time_zone
@@ -103,4 +109,5 @@ class RequestPurchase:
             f"{seats(count)}",
             time_zone=request.time_zone,
             customer_domain=customer.customer_domain if customer else "",
+            prices=self._prices,
         )

@@ -16,6 +16,7 @@ from licence_manager.domain.month_end import (
     previous_month,
 )
 from licence_manager.domain.notifications import Notification, NotificationType
+from licence_manager.domain.prices import no_prices
 from licence_manager.domain.reports import (
     MAX_RANGE_DAYS,
     Figures,
@@ -27,6 +28,7 @@ from licence_manager.domain.reports import (
 )
 from licence_manager.observability import get_logger
 from licence_manager.ports import LicenceStore, NotificationStore, Publisher
+from licence_manager.ports.prices import PriceList
 from licence_manager.ports.reports import ReportStore
 from licence_manager.services.evaluate import republish_if_unsent
 from licence_manager.services.sync import Clock, utc_now
@@ -73,10 +75,19 @@ class CountedReport:
 
 
 class Reports:
-    def __init__(self, store: ReportStore, licences: LicenceStore, clock: Clock = utc_now):
+    def __init__(
+        self,
+        store: ReportStore,
+        licences: LicenceStore,
+        clock: Clock = utc_now,
+        *,
+        prices: PriceList | None = None,
+    ):
+        """`prices`: the reseller's price list; without one, no addition has a cost."""
         self._store = store
         self._licences = licences
         self._clock = clock
+        self._prices = prices
 
     def licence(self, key: LicenceKey) -> tuple[Licence | None, int]:
         mine = self._licences.licences_of(key.customer_id)
@@ -133,6 +144,7 @@ class Reports:
             time_zone=customer.time_zone,
             additions=additions(entries),
             licences=licences,
+            price_of=self._prices.price_lookup(customer_id) if self._prices else no_prices,
         )
 
     def close_month(self, licence: Licence, month: date) -> Figures:

@@ -17,8 +17,10 @@ from licence_manager.domain import changes, spending
 from licence_manager.domain.automation import month_of, usage_facts
 from licence_manager.domain.catalogue import SKUS
 from licence_manager.domain.notifications import Notification
+from licence_manager.domain.prices import PriceLookup
 from licence_manager.domain.topup import RequestStatus, TopUpRequest
 from licence_manager.ports import AutomationStore, Publisher
+from licence_manager.ports.prices import PriceList
 from licence_manager.ports.unit_of_work import AlreadyExists, Transaction, UnitOfWork
 
 WAITS = "waits for the reseller's approval"
@@ -37,6 +39,7 @@ def submit(
     request: TopUpRequest,
     message: str,
     *,
+    prices: PriceList,
     time_zone: str,
     customer_domain: str = "",
 ) -> TopUpRequest:
@@ -47,9 +50,17 @@ def submit(
     # A month is at most 31 days: everything since then, narrowed to the month by the domain.
     earlier = requests.requests_of_customer_since(customer_id, request.created_at - timedelta(31))
     month = month_of(request.created_at, time_zone)
-    spent = spending.spent_this_month(earlier, month, time_zone)
+    price_of = prices.price_lookup(customer_id)
+    spent = spending.spent_this_month(earlier, month, time_zone, price_of)
     done = uow.run(
-        partial(_create, request=request, message=message, spent=spent, domain=customer_domain)
+        partial(
+            _create,
+            request=request,
+            message=message,
+            spent=spent,
+            domain=customer_domain,
+            price_of=price_of,
+        )
     )
     if done.notification is not None:
         publisher.publish_notification(done.notification.notification_id)
@@ -59,14 +70,19 @@ def submit(
 
 
 def _create(
-    tx: Transaction, request: TopUpRequest, message: str, spent: int, domain: str
+    tx: Transaction,
+    request: TopUpRequest,
+    message: str,
+    spent: int,
+    domain: str,
+    price_of: PriceLookup,
 ) -> _Submitted:
     if tx.requests.get(request.request_id) is not None:
         raise AlreadyExists(request.request_id)
     limit = tx.spending_limit_of(request.key.customer_id)
     head = tx.head_of(request.key)
     licence = tx.licences.get(request.key)
-    reason = spending.approval_reason(limit, request, spent)
+    reason = spending.approval_reason(limit, request, spent, price_of)
     if reason is None:
         entry = changes.request_submitted(head, request, message)
         tx.requests.create(request.request_id, request)

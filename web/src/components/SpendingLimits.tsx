@@ -25,7 +25,7 @@ export function SpendingLimits() {
         for reseller operations to approve it, for up to 7 days.
       </p>
       <p className="muted">
-        Estimated at list price, excluding VAT. Flexible plans are counted as if every seat were
+        Estimated at the customer's price (list price less any discount), excluding VAT. Flexible plans are counted as if every seat were
         assigned, because a raised cap can be filled at once.
         {l.updatedBy ? ` Set by ${l.updatedBy}, ${when(l.updatedAt)}.` : " These are the defaults."}
       </p>

@@ -4,7 +4,9 @@ import { ErrorState, FieldError, Loading, PageHeader, useApi } from "../componen
 import { RequestProgress } from "../components/Progress";
 import { SpendingLimits } from "../components/SpendingLimits";
 import { useCustomerPath, useSession } from "../context";
-import { isAnnual, money, plan, seats } from "../format";
+import { PriceNote } from "../components/PriceNote";
+import { isAnnual, plan, seats } from "../format";
+import { estimate, perSeat as perSeatText } from "../prices";
 import { Link } from "../router";
 
 export function AddLicences({ skuId }: { skuId: string }) {
@@ -33,7 +35,7 @@ export function AddLicences({ skuId }: { skuId: string }) {
 
   const count = Number(quantity);
   const valid = Number.isInteger(count) && count >= 1 && count <= 10000;
-  const perSeat = licence.price.perSeatMonthlyMinor;
+  const { perSeatMonthlyMinor: perSeat, currency } = licence.price;
   const cost = valid && perSeat !== null ? perSeat * count : null;
   const path = `${base}/licences/${encodeURIComponent(skuId)}/additions`;
 
@@ -108,13 +110,16 @@ export function AddLicences({ skuId }: { skuId: string }) {
               </div>
               <div>
                 <dt>Price per licence</dt>
-                <dd>{perSeat === null ? "Ask your account manager" : `${money(perSeat)} a month`}</dd>
+                <dd data-testid="per-seat-price">{perSeatText(perSeat, currency)}</dd>
               </div>
               <div>
                 <dt>Cost of this change</dt>
-                <dd data-testid="change-cost">{cost === null ? "—" : `${money(cost)} a month more`}</dd>
+                <dd data-testid="change-cost">
+                  {perSeat === null ? estimate(null, null) : valid ? estimate(cost, currency, true) : "—"}
+                </dd>
               </div>
             </dl>
+            <PriceNote />
             <p className={isAnnual(licence.planName) ? "notice" : "muted"}>
               {licence.price.planExplanation}
             </p>
@@ -132,7 +137,7 @@ export function AddLicences({ skuId }: { skuId: string }) {
                 <p id="confirm-text">
                   Add <strong>{seats(count, "licence")}</strong> to {licence.skuName}, making{" "}
                   {licence.total + count} in total
-                  {cost !== null ? `, for ${money(cost)} a month more` : ""}?
+                  {cost !== null ? `, for an ${estimate(cost, currency, true)}` : ""}?
                 </p>
                 <div className="form-actions">
                   <button type="button" className="button primary" onClick={() => void confirm()}>

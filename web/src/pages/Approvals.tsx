@@ -2,7 +2,8 @@ import { useState } from "react";
 import { ApiError, call, type Approval, type Buying } from "../api";
 import { Empty, ErrorState, FieldError, Loading, PageHeader, useApi } from "../components/common";
 import { useSession } from "../context";
-import { money, plan, seats, when } from "../format";
+import { plan, seats, when } from "../format";
+import { estimate } from "../prices";
 
 // Reseller operations: requests above a customer's spending limit, and the emergency stop.
 export function Approvals() {
@@ -87,7 +88,7 @@ function ApprovalItem({ approval: a, onDecided }: { approval: Approval; onDecide
         </div>
         <div>
           <dt>Estimated cost</dt>
-          <dd>{a.estimatedMonthlyCostMinor === null ? "No list price" : `${money(a.estimatedMonthlyCostMinor)} a month`}</dd>
+          <dd>{estimate(a.estimatedMonthlyCostMinor, a.currency).replace("at your price", "at the customer's price")}</dd>
         </div>
         <div>
           <dt>Lapses</dt>

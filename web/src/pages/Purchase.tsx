@@ -4,7 +4,9 @@ import { Empty, ErrorState, FieldError, Loading, PageHeader, useApi } from "../c
 import { RequestProgress } from "../components/Progress";
 import { SpendingLimits } from "../components/SpendingLimits";
 import { useCustomerPath, useSession } from "../context";
-import { money, seats } from "../format";
+import { PriceNote } from "../components/PriceNote";
+import { seats } from "../format";
+import { estimate, NO_PRICE, perSeat as perSeatText } from "../prices";
 import { Link } from "../router";
 
 export function Purchase() {
@@ -27,8 +29,8 @@ export function Purchase() {
   const count = Number(quantity);
   const validCount =
     Number.isInteger(count) && count >= 1 && count <= (chosenPlan?.maxSeats ?? 10000);
-  const perSeat = sku ? sku.prices[planName] ?? null : null;
-  const cost = validCount && perSeat !== null ? perSeat * count : null;
+  const price = sku ? sku.prices[planName] ?? null : null;
+  const cost = validCount && price !== null ? price.perSeatMonthlyMinor * count : null;
 
   function review(event: FormEvent) {
     event.preventDefault();
@@ -74,6 +76,7 @@ export function Purchase() {
           <RequestProgress
             path={`${base}/purchases/${encodeURIComponent(request.id)}`}
             initial={request}
+            onFinished={() => catalogue.reload()}  // the SKU bought is no longer on offer
             doneText={(r) => `Bought: ${request.skuName} with ${r.totalAfter} seats. It is now in My Licences.`}
           />
           <p>
@@ -111,7 +114,7 @@ export function Purchase() {
             <fieldset className="radios">
               <legend>Plan</legend>
               {catalogue.data.plans.map((p) => {
-                const price = sku ? sku.prices[p.planName] : null;
+                const offer = sku ? sku.prices[p.planName] ?? null : null;
                 return (
                   <div className="check plan-choice" key={p.planName}>
                     <input
@@ -127,9 +130,7 @@ export function Purchase() {
                     />
                     <label htmlFor={`plan-${p.planName}`}>
                       {p.label}
-                      {price !== null && price !== undefined && sku
-                        ? ` — ${price === 0 ? "free" : `${money(price)} per licence a month`}`
-                        : ""}
+                      {sku ? ` — ${perSeatText(offer?.perSeatMonthlyMinor, offer?.currency)}` : ""}
                     </label>
                     <p className="hint" id={`plan-${p.planName}-text`}>
                       {p.explanation}
@@ -161,10 +162,17 @@ export function Purchase() {
               <div>
                 <dt>Price</dt>
                 <dd data-testid="purchase-cost">
-                  {cost === null ? "—" : cost === 0 ? "Free" : `${money(cost)} a month`}
+                  {sku && price === null
+                    ? NO_PRICE
+                    : cost === null
+                      ? "—"
+                      : cost === 0
+                        ? "Free"
+                        : estimate(cost, price?.currency)}
                 </dd>
               </div>
             </dl>
+            <PriceNote />
             {errors.form && (
               <p className="field-error" role="alert">
                 {errors.form}
@@ -181,7 +189,7 @@ export function Purchase() {
                 <p id="purchase-confirm-text">
                   Buy <strong>{seats(count, "licence")}</strong> of {sku?.skuName} on the{" "}
                   {chosenPlan?.label.toLowerCase()} plan
-                  {cost ? ` for ${money(cost)} a month` : ""}?
+                  {cost ? ` for an ${estimate(cost, price?.currency)}` : ""}?
                 </p>
                 <div className="form-actions">
                   <button type="button" className="button primary" onClick={() => void confirm()}>

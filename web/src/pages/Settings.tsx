@@ -2,7 +2,8 @@ import { useState, type FormEvent, type ReactNode } from "react";
 import { ApiError, call, type Licence, type Preferences, type Recipient, type Settings, type WorstCaseMonthly } from "../api";
 import { ErrorState, FieldError, Loading, PageHeader, useApi } from "../components/common";
 import { useCustomerPath, useSession } from "../context";
-import { money, seats } from "../format";
+import { seats } from "../format";
+import { estimate } from "../prices";
 import { Link } from "../router";
 import { ALERT_FIELDS, TOP_UP_FIELDS, failsIn, numberOrText, receiving, unplacedErrors } from "./settingsForm";
 
@@ -107,8 +108,8 @@ export function worstCaseText(worst: WorstCaseMonthly): string {
   }
   const cost =
     worst.estimatedCostMinor === null
-      ? "no catalogue price for this licence: ask your account manager what it would cost"
-      : `an estimated ${money(worst.estimatedCostMinor, worst.currency)} a month more, excluding VAT, at list price`;
+      ? "No price set for this licence and plan: ask your account manager what it would cost"
+      : `an ${estimate(worst.estimatedCostMinor, worst.currency, true)}`;
   return `At worst, automatic top-ups could add ${seats(worst.seats)} in a calendar month: ${cost}.`;
 }
 
