@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
-from licence_manager.api import openapi_money
+from licence_manager.api import openapi_freshness, openapi_money
 from licence_manager.domain.audit import AuditAction, Source
 from licence_manager.domain.notifications import DeliveryStatus, NotificationType
 from licence_manager.domain.settings import MAX_SEATS_PER_TOP_UP, MAX_SETTING, TopUpMode
@@ -658,12 +658,14 @@ LOCAL_ONLY = {("/api/v1/session", "post")}
 
 
 SCHEMAS.update(openapi_money.schemas(obj, ref, nullable, enum, STRING, INTEGER, BOOLEAN))
+SCHEMAS.update(openapi_freshness.schemas(obj, nullable, enum, STRING, INTEGER))
 
 
 def document(local_mode: bool = True) -> dict[str, Any]:
     paths = {
         **_paths(),
         **openapi_money.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
+        **openapi_freshness.paths(operation, ok, ref, param),
     }
     if not local_mode:
         for path, method in LOCAL_ONLY:

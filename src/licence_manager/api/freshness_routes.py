@@ -1,0 +1,107 @@
+"""My Licences' two summaries: how fresh the figures are (from the sync's heartbeat) and the
+figures over all of a customer's licences with an estimate of the monthly spend. Both are
+customer routes, so api.auth has checked the customer for the signed-in user already."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify
+from flask.typing import ResponseReturnValue
+
+from licence_manager.api.auth import not_found_customer
+from licence_manager.domain.catalogue import CURRENCY, price_per_seat_minor
+from licence_manager.domain.freshness import Freshness, freshness_of
+from licence_manager.domain.licence_figures import LicenceFigures, PriceLookup, summarise
+from licence_manager.domain.model import Customer
+from licence_manager.ports.dashboard import ApiStore
+
+freshness = Blueprint("freshness", __name__, url_prefix="/api/v1/customers/<customer_id>")
+
+
+def _store() -> ApiStore:
+    store: ApiStore = current_app.config["STORE"]
+    return store
+
+
+def _now() -> datetime:
+    # A test may set CLOCK; otherwise the wall clock.
+    clock: Callable[[], datetime] = current_app.config.get("CLOCK") or (lambda: datetime.now(UTC))
+    return clock()
+
+
+def _prices() -> PriceLookup:
+    # The catalogue's list prices until the reseller's own price list replaces them (PRICES).
+    lookup: PriceLookup = current_app.config.get("PRICES") or price_per_seat_minor
+    return lookup
+
+
+def _customer(customer_id: str) -> Customer:
+    customer = _store().customer(customer_id)
+    if customer is None:  # removed between the check and now
+        raise not_found_customer(customer_id)
+    return customer
+
+
+@freshness.get("/sync-status")
+def sync_status(customer_id: str) -> ResponseReturnValue:
+    """When these figures were last checked with Google, how often they should be, and why not
+    (the sync's heartbeat: one document read)."""
+    customer = _customer(customer_id)
+    seen = freshness_of(
+        _store().sync_heartbeat(),
+        customer.customer_id,
+        customer.customer_domain,
+        _now(),
+        customer.time_zone,
+    )
+    return jsonify(freshness_json(seen, customer.time_zone))
+
+
+def freshness_json(seen: Freshness, time_zone: str) -> dict[str, Any]:
+    return {
+        "state": seen.state.value,
+        "checkedAt": seen.checked_at.isoformat() if seen.checked_at else None,
+        "intervalSeconds": seen.interval_seconds,
+        "staleAfterSeconds": seen.stale_after_seconds,
+        "reason": seen.reason,
+        "summary": seen.summary,
+        "warning": seen.warning,
+        "timeZone": time_zone,
+    }
+
+
+@freshness.get("/licence-summary")
+def licence_summary(customer_id: str) -> ResponseReturnValue:
+    """SKUs, seats, assigned, vacant, and the monthly spend estimated from the price list."""
+    figures = summarise(_store().licences_of(customer_id), _prices())
+    return jsonify(figures_json(figures))
+
+
+def figures_json(figures: LicenceFigures) -> dict[str, Any]:
+    return {
+        "skus": figures.skus,
+        "seats": figures.seats,
+        "assigned": figures.assigned,
+        "vacant": figures.vacant,
+        "currency": CURRENCY,
+        "estimatedMonthlySpendMinor": figures.monthly_spend_minor,
+        "pricesMissing": figures.prices_missing,
+        "unpricedSkus": list(figures.unpriced_skus),
+        "notBilledSkus": list(figures.not_billed_skus),
+        "note": _spend_note(figures),
+    }
+
+
+def _spend_note(figures: LicenceFigures) -> str:
+    note = (
+        "An estimate, excluding VAT: annual plans at their committed seats, flexible plans at "
+        "their assigned users, at list prices."
+    )
+    if figures.prices_missing:
+        note += f" Some prices are not set ({', '.join(figures.unpriced_skus)}): not included."
+    if figures.not_billed_skus:
+        note += f" Not counted while suspended or pending: {', '.join(figures.not_billed_skus)}."
+    return note
