@@ -12,6 +12,7 @@ import {
 } from "./auth";
 import { BuyingBanner } from "./components/BuyingBanner";
 import { ErrorBoundary } from "./components/ErrorBoundary";
+import { SyncBanner } from "./components/SyncBanner";
 import { ErrorState, Loading } from "./components/common";
 import { SessionContext, type Session } from "./context";
 import { SignIn } from "./pages/SignIn";
@@ -192,6 +193,7 @@ function Shell({ me, onSignOut, children }: { me: Me; onSignOut: () => void; chi
       </nav>
       <main id="main" className="content">
         <BuyingBanner />
+        <SyncBanner />
         <ErrorBoundary key={pathname} where="this page">
           {children}
         </ErrorBoundary>
