@@ -80,7 +80,7 @@ def test_a_stopped_sync_is_stale_with_the_recorded_reason_for_this_customer_only
     assert acme["state"] == "fresh" and acme["reason"] is None
     globex = api.call("GET", f"/api/v1/customers/{GLOBEX}/sync-status", OTHER_ADMIN).get_json()
     assert globex["state"] == "stale" and globex["reason"] == "Google refused access (403)."
-    assert globex["warning"].startswith("These figures were last checked with Google at 13:10")
+    assert globex["warning"].startswith("Last checked with Google at 13:10")
     assert globex["warning"].endswith("Reason: Google refused access (403).")
 
 

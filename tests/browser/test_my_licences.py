@@ -125,6 +125,7 @@ def test_summary_sort_filter_and_an_unclipped_menu(stack: Stack, browser: Browse
     page.set_viewport_size({"width": 1280, "height": int(box["y"] + box["height"] + 30)})
     button.click()
     menu_fully_visible(browser)
+    browser.screenshot("03-licence-menu-last-row", full_page=False)
     menu_box, button_box = page.get_by_role("menu").bounding_box(), button.bounding_box()
     assert menu_box is not None and button_box is not None
     assert menu_box["y"] + menu_box["height"] <= button_box["y"]
@@ -200,6 +201,7 @@ def test_the_stale_banner_on_every_page_with_the_recorded_reason(
         eventually(lambda: status_of(stack, customer)["reason"], 60, "the 403 to be recorded")
         assert status_of(stack, customer)["state"] == "stale"
         browser.nav("Logs")
+        page.reload()  # rather than wait for the banner's next minutely check
         banner = page.get_by_test_id("sync-stale")
         expect(banner).to_contain_text("refused access to this customer (403 forbidden)")
         browser.screenshot("13-stale-figures-banner", full_page=False)

@@ -50,7 +50,7 @@ def test_older_than_three_intervals_is_stale_and_says_the_sync_may_have_stopped(
     stale = freshness_of(beat, "C1", "a.example", T0 + timedelta(minutes=15, seconds=1), TZ)
     assert stale.state is FreshnessState.STALE
     assert stale.warning == (
-        "These figures were last checked with Google at 09:00 (15 minutes ago), but the check "
+        "Last checked with Google at 09:00 (15 minutes ago), but the check "
         "should run every 5 minutes. No error was recorded: the sync may have stopped running."
     )
 

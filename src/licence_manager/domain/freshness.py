@@ -171,7 +171,7 @@ def freshness_of(
     if now - checked_at <= timedelta(seconds=interval * STALE_AFTER_INTERVALS):
         return Freshness(FreshnessState.FRESH, checked_at, interval, reason, summary, None)
     warning = (
-        f"These figures were last checked with Google at {at} ({ago_words(now - checked_at)}), "
+        f"Last checked with Google at {at} ({ago_words(now - checked_at)}), "
         f"but the check should run {every}."
     )
     if reason is None:

@@ -1,4 +1,5 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useId } from "react";
 import { useSearchParams } from "react-router";
 import { call, type ApiError, type Licence } from "../api";
 import {
@@ -118,21 +119,23 @@ function Summary({ path, licences }: { path: string; licences: Licence[] }) {
 }
 
 function Filters({ view, change }: { view: LicenceView; change: (next: Partial<LicenceView>) => void }) {
+  const id = useId();
   return (
     <form className="filters" role="search" aria-label="Licences" onSubmit={(e) => e.preventDefault()}>
-      <label>
-        Name
+      <div>
+        <label htmlFor={`${id}-q`}>Name</label>
         <input
+          id={`${id}-q`}
           type="search"
           value={view.q}
           maxLength={100}
           placeholder="e.g. Business"
           onChange={(e) => change({ q: e.target.value })}
         />
-      </label>
-      <label>
-        Status
-        <select value={view.status} onChange={(e) => change({ status: e.target.value })}>
+      </div>
+      <div>
+        <label htmlFor={`${id}-status`}>Status</label>
+        <select id={`${id}-status`} value={view.status} onChange={(e) => change({ status: e.target.value })}>
           <option value="all">Any status</option>
           {STATUSES.map((s) => (
             <option key={s} value={s}>
@@ -140,10 +143,11 @@ function Filters({ view, change }: { view: LicenceView; change: (next: Partial<L
             </option>
           ))}
         </select>
-      </label>
-      <label>
-        Utilisation
+      </div>
+      <div>
+        <label htmlFor={`${id}-use`}>Utilisation</label>
         <select
+          id={`${id}-use`}
           value={view.use}
           onChange={(e) => change({ use: e.target.value as LicenceView["use"] })}
         >
@@ -153,10 +157,11 @@ function Filters({ view, change }: { view: LicenceView; change: (next: Partial<L
             </option>
           ))}
         </select>
-      </label>
-      <label>
-        Sort by
+      </div>
+      <div>
+        <label htmlFor={`${id}-sort`}>Sort by</label>
         <select
+          id={`${id}-sort`}
           value={view.sort}
           onChange={(e) => change({ sort: e.target.value as LicenceView["sort"] })}
         >
@@ -166,7 +171,7 @@ function Filters({ view, change }: { view: LicenceView; change: (next: Partial<L
             </option>
           ))}
         </select>
-      </label>
+      </div>
     </form>
   );
 }
