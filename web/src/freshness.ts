@@ -1,6 +1,8 @@
 // My Licences' two summaries from the API (api/freshness_routes.py): how fresh the figures are,
 // from the sync's own heartbeat, and the figures over all of a customer's licences.
-import { useApi } from "./components/common";
+import { useQuery } from "@tanstack/react-query";
+import { call, type ApiError } from "./api";
+import type { Loaded } from "./components/common";
 
 export type SyncStatus = {
   state: "fresh" | "stale" | "unknown";
@@ -27,12 +29,23 @@ export type LicenceSummary = {
 };
 
 // The heartbeat moves once a sync interval (minutes): once a minute is often enough, and the
-// banner and My Licences share the one request.
+// banner and My Licences share the one request (a page change does not ask again).
 const SYNC_STATUS_SECONDS = 60;
 
-export function useSyncStatus(customerId: string | null) {
-  return useApi<SyncStatus>(
-    customerId ? `/customers/${encodeURIComponent(customerId)}/sync-status` : null,
-    SYNC_STATUS_SECONDS,
-  );
+export function useSyncStatus(customerId: string | null): Loaded<SyncStatus> {
+  const path = customerId ? `/customers/${encodeURIComponent(customerId)}/sync-status` : null;
+  const query = useQuery<SyncStatus, ApiError>({
+    queryKey: ["api", path],
+    queryFn: ({ signal }) => call<SyncStatus>(path as string, { signal }),
+    enabled: path !== null,
+    refetchInterval: SYNC_STATUS_SECONDS * 1000,
+    refetchIntervalInBackground: false,
+    staleTime: SYNC_STATUS_SECONDS * 1000,
+  });
+  return {
+    data: query.data,
+    error: query.data === undefined ? query.error : null,
+    loading: path !== null && query.isPending,
+    reload: () => void query.refetch(),
+  };
 }

@@ -9,7 +9,6 @@ import {
   Loading,
   PageHeader,
   UtilisationBar,
-  useApi,
 } from "../components/common";
 import { useCustomerPath, useSession } from "../context";
 import { useSyncStatus, type LicenceSummary, type SyncStatus } from "../freshness";
@@ -35,7 +34,7 @@ const REFRESH_SECONDS = 10;
 export function MyLicences() {
   const base = useCustomerPath();
   const { canChange, customerId } = useSession();
-  const licences = useApi<Licence[]>(`${base}/licences`, REFRESH_SECONDS);
+  const licences = useLiveLicences(`${base}/licences`);
   const sync = useSyncStatus(customerId);
   const [query, setQuery] = useSearchParams();
   const view = viewFrom(query);
@@ -76,6 +75,25 @@ export function MyLicences() {
   );
 }
 
+// The licences as stored now: read on arrival however recently another page read them (a
+// setting saved a moment ago shows its badge at once), then every REFRESH_SECONDS.
+function useLiveLicences(path: string) {
+  const query = useQuery<Licence[], ApiError>({
+    queryKey: ["api", path],
+    queryFn: ({ signal }) => call<Licence[]>(path, { signal }),
+    refetchInterval: REFRESH_SECONDS * 1000,
+    refetchIntervalInBackground: false,
+    refetchOnMount: "always",
+  });
+  return {
+    data: query.data,
+    // A failed refresh keeps the figures on screen; the error shows when there is nothing else.
+    error: query.data === undefined ? query.error : null,
+    loading: query.isPending,
+    reload: () => void query.refetch(),
+  };
+}
+
 // "Checked with Google at 14:03, every 5 minutes." (the server's sentence, from the heartbeat),
 // and, while not yet stale, why the latest check did not complete. Stale: the banner says it.
 function Freshness({ sync }: { sync: SyncStatus | undefined }) {
@@ -99,6 +117,8 @@ function Summary({ path, licences }: { path: string; licences: Licence[] }) {
     queryKey: ["api", path, fingerprint],
     queryFn: ({ signal }) => call<LicenceSummary>(path, { signal }),
     placeholderData: keepPreviousData,
+    // Its key changes with the figures; otherwise only prices could move it, rarely.
+    staleTime: 5 * 60_000,
   });
   const data = summary.data;
   if (!data) return null;
