@@ -1,5 +1,5 @@
 """SYNC_INTERVAL_SECONDS: the sync's schedule as the heartbeat records it (Terraform's
-sync.interval_minutes × 60; make run's --sync-interval)."""
+60 times sync.interval_minutes; make run's --sync-interval)."""
 
 from __future__ import annotations
 
