@@ -247,6 +247,9 @@ locals {
       SYNC_MAX_PARALLEL_SHARDS = tostring(var.sync.max_parallel_shards)
       # A trigger older than one interval is superseded by the next tick.
       SYNC_MAX_EVENT_AGE_SECONDS = tostring(var.sync.interval_minutes * 60)
+      # The schedule, recorded in the sync's heartbeat: the dashboard calls figures older than
+      # three intervals stale.
+      SYNC_INTERVAL_SECONDS = tostring(var.sync.interval_minutes * 60)
     })
     evaluate_thresholds = merge(local.common_env, {
       TOPUP_TOPIC = local.topics.topup_requests

@@ -94,6 +94,7 @@ def usage_sync() -> UsageSync:
         default_time_zone=config.default_time_zone,
         max_parallel_shards=config.sync_max_parallel_shards,
         recipients=store(),
+        interval_seconds=config.sync_interval_seconds,
     )
 
 

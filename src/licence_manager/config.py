@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,6 +26,9 @@ class Settings:
     sync_customer_prefixes: tuple[str | None, ...]
     sync_max_parallel_shards: int
     sync_max_event_age_seconds: int
+    # How often Cloud Scheduler starts the sync (Terraform's sync.interval_minutes): the sync
+    # records it in its heartbeat, and figures older than three intervals are called stale.
+    sync_interval_seconds: int
     default_time_zone: str
     local_mode: bool  # serves unauthenticated API routes; never set in production
     top_up_topic: str
@@ -64,6 +68,7 @@ class Settings:
             sync_customer_prefixes=shards,
             sync_max_parallel_shards=int(_number(env, "SYNC_MAX_PARALLEL_SHARDS", 8)),
             sync_max_event_age_seconds=int(_number(env, "SYNC_MAX_EVENT_AGE_SECONDS", 600)),
+            sync_interval_seconds=math.ceil(_number(env, "SYNC_INTERVAL_SECONDS", 300)),
             default_time_zone=env.get("DEFAULT_TIME_ZONE", "Europe/London"),
             local_mode=env.get("LICENCE_MANAGER_LOCAL", "") == "1",
             top_up_topic=env.get("TOPUP_TOPIC", "topup-requests"),

@@ -386,6 +386,8 @@ def start(
         "DASHBOARD_URL": f"http://127.0.0.1:{args.port}/",
         # The api serves the built web app too, as Firebase Hosting does in production.
         "LICENCE_MANAGER_WEB_DIR": str(WEB_DIST),
+        # The sync records its schedule in its heartbeat (the dashboard's freshness line).
+        **({"SYNC_INTERVAL_SECONDS": f"{args.sync_interval:g}"} if args.sync_interval > 0 else {}),
         **args.function_env,
     }
     urls = {}

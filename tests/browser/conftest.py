@@ -116,7 +116,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         pytest.fail("the web app is not built: run `make web` (make test does)", pytrace=False)
     local = run.Stack(tmp_path_factory.mktemp("browser-stack"))
     args = argparse.Namespace(
-        sync_interval=0, drift_seconds=0, port=free_port(), demo_settings=False
+        sync_interval=0,
+        drift_seconds=0,
+        port=free_port(),
+        demo_settings=False,
+        # The syncs here run on demand only; an hour's interval keeps the stale-figures banner
+        # off every page (test_my_licences ages the heartbeat to show it).
+        function_env={"SYNC_INTERVAL_SECONDS": "3600"},
     )
     saved = dict(os.environ)
     os.environ["DEMO_HISTORY"] = "1"  # a few months of history, so Reports draw a real chart
@@ -127,8 +133,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
         def synced() -> bool:
             try:
-                return len(result.api("GET", "/customers", "ops@reseller.example")) >= 4
-            except (urllib.error.URLError, OSError):
+                ops = "ops@reseller.example"
+                customers = result.api("GET", "/customers", ops)
+                # and the run has finished: its heartbeat says the figures were checked
+                first = customers[0]["customerId"]
+                status = result.api("GET", f"/customers/{first}/sync-status", ops)
+                return len(customers) >= 4 and status["state"] == "fresh"
+            except (urllib.error.URLError, OSError, IndexError):
                 return False
 
         eventually(synced, 90, "the first sync")

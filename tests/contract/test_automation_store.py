@@ -218,3 +218,18 @@ def test_a_customers_requests_since_a_moment_across_its_skus(store: Store) -> No
         "b",
     ]
     assert store.request("approved") == approved
+
+
+def test_settings_and_states_read_together_equal_reading_them_one_by_one(
+    backend: Backend,
+) -> None:
+    store, other, never = backend.store, LicenceKey("C01", "1010020027"), LicenceKey("C09", "1")
+    save_settings(backend.uow, KEY, LicenceSettings(low_licence_alert=True), "a@b.example", T0)
+    backend.run(lambda tx: tx.automation.put(other, AutomationState(low_alert_active=True)))
+    together = store.settings_and_states([KEY, other, never])
+    assert together == {
+        key: (store.settings(key), store.automation_state(key)) for key in (KEY, other, never)
+    }
+    assert together[KEY][0].low_licence_alert and together[other][1].low_alert_active
+    assert together[never] == (LicenceSettings(), AutomationState())
+    assert store.settings_and_states([]) == {}

@@ -121,3 +121,38 @@ def test_concurrent_observations_never_lose_or_duplicate_an_audit_entry(
     # every writer that reported success is in the chain, in the order the chain took them
     assert sorted(written) == sorted(e.seats_after for e in entries[1:])
     assert written  # contention slows writers down; it does not stop them all
+
+
+def test_the_freshness_heartbeat_merges_each_run_into_one_document(store: LicenceStore) -> None:
+    from licence_manager.domain.freshness import CustomerProblem, ShardOutcome
+
+    assert store.sync_heartbeat() is None
+    later = T0 + timedelta(minutes=5)
+    store.record_sync_run(
+        SyncRunRecord("r1", T0, T0, 3, 1, 1, 0, True, 300, (ShardOutcome("a", T0, True),))
+    )
+    store.record_sync_run(
+        SyncRunRecord(
+            "r2",
+            later,
+            later,
+            3,
+            0,
+            1,
+            1,
+            False,
+            300,
+            (
+                ShardOutcome("", later, True, None, {"C9": "403 for this customer"}),
+                ShardOutcome("a", later, False, "stopped early"),
+            ),
+        )
+    )
+    beat = store.sync_heartbeat()
+    assert beat is not None and beat.interval_seconds == 300
+    assert beat.shards["a"].checked_at == T0 and beat.shards["a"].error == "stopped early"
+    assert beat.shards["a"].attempted_at == later
+    assert beat.shards[""].checked_at == later
+    assert beat.shards[""].customers == {"C9": CustomerProblem("403 for this customer", None)}
+    run = store.last_sync_run()
+    assert run is not None and run.run_id == "r2"

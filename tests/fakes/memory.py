@@ -7,6 +7,7 @@ import threading
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.automation import AutomationState
 from licence_manager.domain.daily import DailyUsage
+from licence_manager.domain.freshness import SyncHeartbeat, next_heartbeat
 from licence_manager.domain.model import (
     AuditHead,
     Customer,
@@ -35,6 +36,7 @@ class InMemoryLicenceStore(LicenceStore):
         self.automation: dict[LicenceKey, AutomationState] = {}
         self.customer_records: dict[str, Customer] = {}
         self.sync_runs: list[SyncRunRecord] = []
+        self.heartbeat: SyncHeartbeat | None = None
         self.writes = 0  # documents written, counted like Firestore bills them
         # Keys of licence and settings documents written, in order: what Eventarc would deliver.
         self.watched_writes: list[LicenceKey] = []
@@ -77,7 +79,12 @@ class InMemoryLicenceStore(LicenceStore):
     def record_sync_run(self, run: SyncRunRecord) -> None:
         with self._lock:
             self.sync_runs.append(run)
+            self.heartbeat = next_heartbeat(self.heartbeat, run.interval_seconds, run.shards)
             self.writes += 1
+
+    def sync_heartbeat(self) -> SyncHeartbeat | None:
+        with self._lock:
+            return self.heartbeat
 
     def last_sync_run(self) -> SyncRunRecord | None:
         with self._lock:

@@ -192,3 +192,43 @@ def test_one_licence_failing_to_save_does_not_stop_the_others(store, clock) -> N
     assert len(store.licences) == 4
     assert len(report.failures) == 2
     assert all(f["customerId"] == "C01" for f in report.failures)
+
+
+def test_the_heartbeat_says_when_google_was_checked_and_why_a_customer_was_not(
+    store, clock
+) -> None:
+    from licence_manager.domain.freshness import FreshnessState, freshness_of
+
+    subs = world(customers=2)
+    source = FakeSubscriptionSource(subs)
+    sync = UsageSync(
+        source, store, MemoryUnitOfWork(store), "Europe/London", clock=clock, interval_seconds=60
+    )
+    sync(SyncUsage())
+    first = clock.now
+    source.forbidden.add("C01")  # the reseller lost the customer: gone from the listing, 403
+    for _ in range(4):
+        clock.advance()
+        sync(SyncUsage())
+    beat = store.sync_heartbeat()
+    assert beat is not None and beat.interval_seconds == 60
+    fine = freshness_of(beat, "C00", "customer00.example", clock.now, "Europe/London")
+    assert fine.state is FreshnessState.FRESH and fine.checked_at == clock.now
+    dark = freshness_of(beat, "C01", "customer01.example", clock.now, "Europe/London")
+    assert dark.state is FreshnessState.STALE and dark.checked_at == first
+    assert dark.reason is not None and "403" in dark.reason
+
+
+def test_a_listing_that_stops_early_does_not_move_the_last_check(store, clock) -> None:
+    source = FakeSubscriptionSource(world(customers=3), page_size=2)
+    sync = make_sync(source, store, clock)
+    sync(SyncUsage())
+    first = clock.now
+    source.fail_listing_after_pages = 1
+    clock.advance()
+    sync(SyncUsage())
+    beat = store.sync_heartbeat()
+    assert beat is not None
+    shard = beat.shards[""]
+    assert shard.checked_at == first and shard.attempted_at == clock.now
+    assert shard.error is not None and "HTTP 503" in shard.error

@@ -13,6 +13,7 @@ import {
 import { BuyingBanner } from "./components/BuyingBanner";
 import { TimesIn, useCustomerZone } from "./components/Clock";
 import { ErrorBoundary } from "./components/ErrorBoundary";
+import { SyncBanner } from "./components/SyncBanner";
 import { ErrorState, Loading } from "./components/common";
 import { SessionContext, type Session } from "./context";
 import { setTimeZone } from "./format";
@@ -204,6 +205,7 @@ function Shell({ me, onSignOut, children }: { me: Me; onSignOut: () => void; chi
       </nav>
       <main id="main" className="content">
         <BuyingBanner />
+        <SyncBanner />
         <ErrorBoundary key={pathname} where="this page">
           {children}
         </ErrorBoundary>

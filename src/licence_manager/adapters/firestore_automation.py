@@ -5,6 +5,7 @@ decision can never write a second copy."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -81,6 +82,25 @@ class FirestoreStore(FirestoreLicenceStore, Store):
 
     def automation_state(self, key: LicenceKey) -> AutomationState:
         return self._state(key)
+
+    def settings_and_states(
+        self, keys: Sequence[LicenceKey]
+    ) -> dict[LicenceKey, tuple[LicenceSettings, AutomationState]]:
+        # One BatchGetDocuments for all of them: My Licences polls this every few seconds.
+        settings_refs = [self._doc(SETTINGS, key.doc_id) for key in keys]
+        state_refs = [self._doc(AUTOMATION, key.doc_id) for key in keys]
+        found = {
+            snap.reference.path: _data(snap)
+            for snap in self._db.get_all([*settings_refs, *state_refs])
+            if snap.exists
+        }
+        return {
+            key: (
+                ac.settings_from_doc(found[s.path]) if s.path in found else LicenceSettings(),
+                ac.automation_from_doc(found[a.path]) if a.path in found else AutomationState(),
+            )
+            for key, s, a in zip(keys, settings_refs, state_refs, strict=True)
+        }
 
     # requests
     def create_request(self, request: TopUpRequest) -> bool:

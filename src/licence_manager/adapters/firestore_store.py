@@ -12,9 +12,11 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from google.cloud.firestore_v1.field_path import FieldPath
 
 from licence_manager.adapters import firestore_codec as codec
+from licence_manager.adapters import heartbeat_codec
 from licence_manager.adapters.retry import RetryPolicy, call_with_retries
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.daily import DailyUsage
+from licence_manager.domain.freshness import SyncHeartbeat, next_heartbeat
 from licence_manager.domain.model import Customer, Licence, LicenceKey
 from licence_manager.ports import LicenceStore, SyncRunRecord
 
@@ -85,7 +87,23 @@ class FirestoreLicenceStore(LicenceStore):
 
     def record_sync_run(self, run: SyncRunRecord) -> None:
         # One small heartbeat document, overwritten each run: an unchanged sync writes only this.
-        self._db.collection(SYNC_RUNS).document("latest").set(codec.sync_run_to_doc(run))
+        # Read and written in a transaction: runs of other shards merge into it side by side.
+        ref = self._db.collection(SYNC_RUNS).document("latest")
+
+        @firestore.transactional
+        def write(transaction: firestore.Transaction) -> None:
+            snap = ref.get(transaction=transaction)
+            previous = heartbeat_codec.heartbeat_from_doc(_data(snap)) if snap.exists else None
+            beat = next_heartbeat(previous, run.interval_seconds, run.shards)
+            transaction.set(
+                ref, {**codec.sync_run_to_doc(run), **heartbeat_codec.heartbeat_to_doc(beat)}
+            )
+
+        in_transaction(self._db, write)
+
+    def sync_heartbeat(self) -> SyncHeartbeat | None:
+        snap = self._db.collection(SYNC_RUNS).document("latest").get()
+        return heartbeat_codec.heartbeat_from_doc(_data(snap)) if snap.exists else None
 
     def last_sync_run(self) -> SyncRunRecord | None:
         snap = self._db.collection(SYNC_RUNS).document("latest").get()

@@ -20,6 +20,7 @@ from licence_manager.api.approval_routes import approvals
 from licence_manager.api.auth import Authenticate, LocalSessions, authorize
 from licence_manager.api.automation_routes import automation
 from licence_manager.api.buying_routes import buying
+from licence_manager.api.freshness_routes import freshness
 from licence_manager.api.licence_routes import licence_json, licences
 from licence_manager.api.log_routes import logs
 from licence_manager.api.notification_routes import notification_routes
@@ -91,6 +92,7 @@ def create_app(
     app.register_blueprint(buying)
     app.register_blueprint(account)
     app.register_blueprint(prices)
+    app.register_blueprint(freshness)
     app.register_blueprint(openapi)
     app.register_error_handler(Problem, from_problem)
     app.register_error_handler(HTTPException, from_http_exception)

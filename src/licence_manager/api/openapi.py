@@ -12,7 +12,13 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
-from licence_manager.api import openapi_account, openapi_logs, openapi_money, openapi_prices
+from licence_manager.api import (
+    openapi_account,
+    openapi_freshness,
+    openapi_logs,
+    openapi_money,
+    openapi_prices,
+)
 from licence_manager.domain.audit import AuditAction, Source
 from licence_manager.domain.notifications import DeliveryStatus, NotificationType
 from licence_manager.domain.settings import MAX_SEATS_PER_TOP_UP, MAX_SETTING, TopUpMode
@@ -719,6 +725,7 @@ SCHEMAS.update(openapi_money.schemas(obj, ref, nullable, enum, STRING, INTEGER, 
 SCHEMAS.update(openapi_logs.schemas(obj, ref, nullable, STRING))
 SCHEMAS.update(openapi_account.schemas(obj))
 SCHEMAS.update(openapi_prices.schemas(obj, ref, nullable, STRING, INTEGER))
+SCHEMAS.update(openapi_freshness.schemas(obj, nullable, enum, STRING, INTEGER))
 
 
 def document(local_mode: bool = True) -> dict[str, Any]:
@@ -728,6 +735,7 @@ def document(local_mode: bool = True) -> dict[str, Any]:
         **openapi_logs.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
         **openapi_account.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
         **openapi_prices.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
+        **openapi_freshness.paths(operation, ok, ref, param),
     }
     if not local_mode:
         for path, method in LOCAL_ONLY:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
 from datetime import datetime
 
 from licence_manager.domain.automation import AutomationState
@@ -43,6 +44,13 @@ class AutomationStore(abc.ABC):
 
     @abc.abstractmethod
     def automation_state(self, key: LicenceKey) -> AutomationState: ...
+
+    def settings_and_states(
+        self, keys: Sequence[LicenceKey]
+    ) -> dict[LicenceKey, tuple[LicenceSettings, AutomationState]]:
+        """Each licence's settings and automation state, as `settings` and `automation_state`
+        answer them; a store that can read many documents in one round trip does so."""
+        return {key: (self.settings(key), self.automation_state(key)) for key in keys}
 
 
 class SeatChanger(abc.ABC):

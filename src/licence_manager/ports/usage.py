@@ -8,6 +8,7 @@ from datetime import datetime
 
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.daily import DailyUsage
+from licence_manager.domain.freshness import ShardOutcome, SyncHeartbeat
 from licence_manager.domain.model import Customer, Licence, LicenceKey, Subscription
 
 
@@ -78,6 +79,9 @@ class SyncRunRecord:
     api_calls: int
     failures: int
     complete: bool
+    # For freshness (domain.freshness): how often the sync is scheduled, and each shard's outcome.
+    interval_seconds: int = 300
+    shards: tuple[ShardOutcome, ...] = ()
 
 
 class LicenceStore(abc.ABC):
@@ -108,7 +112,13 @@ class LicenceStore(abc.ABC):
         """A licence's audit entries in chain order."""
 
     @abc.abstractmethod
-    def record_sync_run(self, run: SyncRunRecord) -> None: ...
+    def record_sync_run(self, run: SyncRunRecord) -> None:
+        """Overwrite the run's counts and merge its shards into the freshness heartbeat
+        (domain.freshness.next_heartbeat), both in the one heartbeat document."""
+
+    @abc.abstractmethod
+    def sync_heartbeat(self) -> SyncHeartbeat | None:
+        """The freshness heartbeat: one document read; None before the first run."""
 
     @abc.abstractmethod
     def last_sync_run(self) -> SyncRunRecord | None: ...

@@ -11,6 +11,7 @@ from functools import partial
 
 from licence_manager.domain.automation import seen_in_flight
 from licence_manager.domain.daily import local_day
+from licence_manager.domain.freshness import ShardOutcome, shard_key
 from licence_manager.domain.model import (
     Customer,
     Licence,
@@ -69,9 +70,23 @@ class ShardReport:
     customers_added: int = 0
     complete: bool = True
     failures: list[dict[str, str]] = field(default_factory=list)
+    # For the freshness heartbeat: when Google was asked, why the listing stopped, and the
+    # customers whose figures could not be checked, each with a reason an admin can read.
+    observed_at: datetime | None = None
+    listing_error: str | None = None
+    customer_problems: dict[str, str] = field(default_factory=dict)
 
     def fail(self, reason: str, customer_id: str = "", sku_id: str = "") -> None:
         self.failures.append({"customerId": customer_id, "skuId": sku_id, "reason": reason})
+
+    def outcome(self, fallback_time: datetime) -> ShardOutcome:
+        return ShardOutcome(
+            prefix=shard_key(self.prefix),
+            attempted_at=self.observed_at or fallback_time,
+            complete=self.complete,
+            error=self.listing_error,
+            customer_problems=dict(self.customer_problems),
+        )
 
 
 @dataclass(slots=True)
@@ -105,7 +120,9 @@ class UsageSync:
         clock: Clock = utc_now,
         max_parallel_shards: int = 8,
         recipients: NotificationStore | None = None,
+        interval_seconds: int = 300,
     ) -> None:
+        self._interval = interval_seconds  # how often it is scheduled: freshness judges by it
         self._recipients = recipients
         self._source = source
         self._store = store
@@ -130,6 +147,8 @@ class UsageSync:
                 api_calls=report.total("api_calls"),
                 failures=len(report.failures),
                 complete=all(s.complete for s in report.shards),
+                interval_seconds=self._interval,
+                shards=tuple(s.outcome(report.started_at) for s in report.shards),
             )
         )
         return report
@@ -138,7 +157,7 @@ class UsageSync:
         shard = ShardReport(prefix=prefix)
         # Stamped before the listing: a licence written while we listed (say, a top-up) is newer
         # than this observation and is not rolled back by it.
-        observed_at = self._clock()
+        observed_at = shard.observed_at = self._clock()
         # The stored licences are read while the listing pages in: one waits on the API's
         # latency, the other on Firestore's, and neither needs the other (benchmark: bench/).
         with ThreadPoolExecutor(max_workers=1) as reader:
@@ -151,6 +170,10 @@ class UsageSync:
         if not listing.complete:
             shard.complete = False
             shard.fail(f"listing stopped early: {listing.error}")
+            shard.listing_error = (
+                "Google's Reseller API stopped answering while the subscriptions were listed "
+                f"({listing.error})."
+            )
         for subscription in listing.subscriptions:
             self._observe(shard, stored.get(subscription.key), subscription, observed_at)
         self._add_new_customers(shard, stored, listing.subscriptions)
@@ -184,6 +207,10 @@ class UsageSync:
         except Exception as error:  # one licence failing to save must not stop the others
             log.exception("could not record licence", extra={"licence": subscription.key.doc_id})
             shard.fail(f"store: {error}", subscription.customer_id, subscription.sku_id)
+            shard.customer_problems[subscription.customer_id] = (
+                "Licence Manager could not save the figures Google gave for "
+                f"{subscription.sku_name}."
+            )
             return
         if change is None:
             return
@@ -238,9 +265,16 @@ class UsageSync:
                 current = {s.key: s for s in self._source.list_customer_subscriptions(customer_id)}
             except AccessDenied as error:
                 shard.fail(f"customer not accessible (403): {error}", customer_id)
+                shard.customer_problems[customer_id] = (
+                    "Google's Reseller API refused access to this customer (403 forbidden): "
+                    "the reseller may no longer manage it."
+                )
                 continue
             except SourceError as error:
                 shard.fail(f"subscriptions.list for customer: {error}", customer_id)
+                shard.customer_problems[customer_id] = (
+                    f"Google's Reseller API did not list this customer's subscriptions ({error})."
+                )
                 continue
             for licence in licences:
                 if licence.key in current:
@@ -281,6 +315,9 @@ class UsageSync:
         except Exception as error:
             log.exception("could not record removal", extra={"licence": licence.key.doc_id})
             shard.fail(f"store: {error}", licence.key.customer_id, licence.key.sku_id)
+            shard.customer_problems[licence.key.customer_id] = (
+                f"Licence Manager could not save that {licence.usage.sku_name} was removed."
+            )
 
 
 def record_licence(

@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useRef, type ReactNode } from "react";
 import { ApiError, call } from "../api";
 import { percent } from "../format";
 
@@ -82,89 +82,8 @@ export function PageHeader({ title, children }: { title: string; children?: Reac
 
 // ---- the three-dot menu ---------------------------------------------------------------------
 
-export type MenuItem = { label: string; onSelect: () => void; disabled?: boolean };
-
-// A menu button (WAI-ARIA menu button pattern): Enter/Space/Down opens it, arrows move, Escape
-// closes and returns focus to the button.
-export function DotsMenu({ label, items }: { label: string; items: MenuItem[] }) {
-  const [open, setOpen] = useState(false);
-  const id = useId();
-  const button = useRef<HTMLButtonElement>(null);
-  const list = useRef<HTMLUListElement>(null);
-
-  useEffect(() => {
-    if (!open) return;
-    list.current?.querySelector<HTMLButtonElement>("button:not([disabled])")?.focus();
-    function away(event: MouseEvent) {
-      if (!list.current?.contains(event.target as Node) && event.target !== button.current) {
-        setOpen(false);
-      }
-    }
-    document.addEventListener("mousedown", away);
-    return () => document.removeEventListener("mousedown", away);
-  }, [open]);
-
-  function keys(event: React.KeyboardEvent) {
-    const buttons = Array.from(
-      list.current?.querySelectorAll<HTMLButtonElement>("button:not([disabled])") ?? [],
-    );
-    const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
-    if (event.key === "Escape") {
-      setOpen(false);
-      button.current?.focus();
-    } else if (event.key === "ArrowDown") {
-      event.preventDefault();
-      buttons[(at + 1) % buttons.length]?.focus();
-    } else if (event.key === "ArrowUp") {
-      event.preventDefault();
-      buttons[(at - 1 + buttons.length) % buttons.length]?.focus();
-    } else if (event.key === "Tab") {
-      setOpen(false);
-    }
-  }
-
-  return (
-    <div className="menu">
-      <button
-        ref={button}
-        type="button"
-        className="dots"
-        aria-label={label}
-        aria-haspopup="menu"
-        aria-expanded={open}
-        aria-controls={id}
-        onClick={() => setOpen((o) => !o)}
-        onKeyDown={(e) => {
-          if (e.key === "ArrowDown") {
-            e.preventDefault();
-            setOpen(true);
-          }
-        }}
-      >
-        <span aria-hidden="true">⋮</span>
-      </button>
-      {open && (
-        <ul className="menu-list" role="menu" id={id} ref={list} onKeyDown={keys}>
-          {items.map((item) => (
-            <li role="none" key={item.label}>
-              <button
-                type="button"
-                role="menuitem"
-                disabled={item.disabled}
-                onClick={() => {
-                  setOpen(false);
-                  item.onSelect();
-                }}
-              >
-                {item.label}
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
-    </div>
-  );
-}
+// Drawn outside any scrolling box (components/DotsMenu.tsx).
+export { DotsMenu, type MenuItem } from "./DotsMenu";
 
 // ---- form bits ----------------------------------------------------------------------------
 

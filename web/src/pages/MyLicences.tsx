@@ -1,4 +1,7 @@
-import type { Licence } from "../api";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useId } from "react";
+import { useSearchParams } from "react-router";
+import { call, type ApiError, type Licence } from "../api";
 import {
   DotsMenu,
   Empty,
@@ -6,25 +9,43 @@ import {
   Loading,
   PageHeader,
   UtilisationBar,
-  useApi,
 } from "../components/common";
 import { useCustomerPath, useSession } from "../context";
-import { plan, status, when } from "../format";
+import { useSyncStatus, type LicenceSummary, type SyncStatus } from "../freshness";
+import { count, money, plan, seats, status, when } from "../format";
 import { Link, navigate } from "../router";
+import {
+  STATUSES,
+  SORTS,
+  USE_FILTERS,
+  applyView,
+  isFiltered,
+  sortedColumn,
+  viewFrom,
+  withView,
+  DEFAULT_VIEW,
+  type LicenceView,
+} from "./licenceView";
 
+// How often the page re-reads the stored figures (not Google: the sync does that, on its own
+// schedule, which the freshness line states).
 const REFRESH_SECONDS = 10;
 
 export function MyLicences() {
   const base = useCustomerPath();
-  const { canChange } = useSession();
-  const licences = useApi<Licence[]>(`${base}/licences`, REFRESH_SECONDS);
+  const { canChange, customerId } = useSession();
+  const licences = useLiveLicences(`${base}/licences`);
+  const sync = useSyncStatus(customerId);
+  const [query, setQuery] = useSearchParams();
+  const view = viewFrom(query);
+  const change = (next: Partial<LicenceView>) =>
+    setQuery(withView(query, { ...view, ...next }), { replace: true });
 
   return (
     <>
       <PageHeader title="My Licences">
-        <p className="muted">
-          Live: refreshed every {REFRESH_SECONDS} seconds from Google Workspace.{" "}
-          <Link href="/purchase">Buy a new licence type</Link>
+        <p className="muted" data-testid="freshness">
+          <Freshness sync={sync.data} /> <Link href="/purchase">Buy a new licence type</Link>
         </p>
       </PageHeader>
       {licences.error && <ErrorState error={licences.error} retry={licences.reload} />}
@@ -38,13 +59,180 @@ export function MyLicences() {
         </Empty>
       )}
       {licences.data && licences.data.length > 0 && (
-        <div className="table-wrap">
+        <>
+          <Summary path={`${base}/licence-summary`} licences={licences.data} />
+          <Filters view={view} change={change} />
+          <LicenceTable
+            rows={applyView(licences.data, view)}
+            of={licences.data.length}
+            view={view}
+            canChange={canChange}
+            clear={() => change({ ...DEFAULT_VIEW, sort: view.sort })}
+          />
+        </>
+      )}
+    </>
+  );
+}
+
+// The licences as stored now: read on arrival however recently another page read them (a
+// setting saved a moment ago shows its badge at once), then every REFRESH_SECONDS.
+function useLiveLicences(path: string) {
+  const query = useQuery<Licence[], ApiError>({
+    queryKey: ["api", path],
+    queryFn: ({ signal }) => call<Licence[]>(path, { signal }),
+    refetchInterval: REFRESH_SECONDS * 1000,
+    refetchIntervalInBackground: false,
+    refetchOnMount: "always",
+  });
+  return {
+    data: query.data,
+    // A failed refresh keeps the figures on screen; the error shows when there is nothing else.
+    error: query.data === undefined ? query.error : null,
+    loading: query.isPending,
+    reload: () => void query.refetch(),
+  };
+}
+
+// "Checked with Google at 14:03, every 5 minutes." (the server's sentence, from the heartbeat),
+// and, while not yet stale, why the latest check did not complete. Stale: the banner says it.
+function Freshness({ sync }: { sync: SyncStatus | undefined }) {
+  if (!sync) return null;
+  return (
+    <>
+      <span>{sync.summary}</span>
+      {sync.state === "fresh" && sync.reason && (
+        <span className="freshness-problem"> The latest check did not complete: {sync.reason}</span>
+      )}
+    </>
+  );
+}
+
+// The summary over every licence: read again only when a figure in the table changed.
+function Summary({ path, licences }: { path: string; licences: Licence[] }) {
+  const fingerprint = licences
+    .map((l) => `${l.skuId}:${l.planName}:${l.status}:${l.total}:${l.assigned}`)
+    .join("|");
+  const summary = useQuery<LicenceSummary, ApiError>({
+    queryKey: ["api", path, fingerprint],
+    queryFn: ({ signal }) => call<LicenceSummary>(path, { signal }),
+    placeholderData: keepPreviousData,
+    // Its key changes with the figures; otherwise only prices could move it, rarely.
+    staleTime: 5 * 60_000,
+  });
+  const data = summary.data;
+  if (!data) return null;
+  return (
+    <p className="licence-summary" data-testid="licence-summary" title={data.note}>
+      <span>{seats(data.skus, "licence type")}</span>
+      <span>{seats(data.seats)}</span>
+      <span>{count(data.assigned)} assigned</span>
+      <span>{count(data.vacant)} vacant</span>
+      <span>
+        about {money(data.estimatedMonthlySpendMinor, data.currency)} a month{" "}
+        <span className="muted">
+          (estimate, excluding VAT{data.pricesMissing ? "; some prices not set" : ""})
+        </span>
+      </span>
+    </p>
+  );
+}
+
+function Filters({ view, change }: { view: LicenceView; change: (next: Partial<LicenceView>) => void }) {
+  const id = useId();
+  return (
+    <form className="filters" role="search" aria-label="Licences" onSubmit={(e) => e.preventDefault()}>
+      <div>
+        <label htmlFor={`${id}-q`}>Name</label>
+        <input
+          id={`${id}-q`}
+          type="search"
+          value={view.q}
+          maxLength={100}
+          placeholder="e.g. Business"
+          onChange={(e) => change({ q: e.target.value })}
+        />
+      </div>
+      <div>
+        <label htmlFor={`${id}-status`}>Status</label>
+        <select id={`${id}-status`} value={view.status} onChange={(e) => change({ status: e.target.value })}>
+          <option value="all">Any status</option>
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {status(s)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div>
+        <label htmlFor={`${id}-use`}>Utilisation</label>
+        <select
+          id={`${id}-use`}
+          value={view.use}
+          onChange={(e) => change({ use: e.target.value as LicenceView["use"] })}
+        >
+          {USE_FILTERS.map((u) => (
+            <option key={u.value} value={u.value}>
+              {u.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div>
+        <label htmlFor={`${id}-sort`}>Sort by</label>
+        <select
+          id={`${id}-sort`}
+          value={view.sort}
+          onChange={(e) => change({ sort: e.target.value as LicenceView["sort"] })}
+        >
+          {SORTS.map((s) => (
+            <option key={s.value} value={s.value}>
+              {s.label}
+            </option>
+          ))}
+        </select>
+      </div>
+    </form>
+  );
+}
+
+function LicenceTable({
+  rows,
+  of,
+  view,
+  canChange,
+  clear,
+}: {
+  rows: Licence[];
+  of: number;
+  view: LicenceView;
+  canChange: boolean;
+  clear: () => void;
+}) {
+  const sorted = sortedColumn(view.sort);
+  const ariaSort = (column: typeof sorted.column) => (sorted.column === column ? sorted.order : undefined);
+  return (
+    <>
+      {isFiltered(view) && (
+        <p className="muted" role="status">
+          Showing {count(rows.length)} of {count(of)} licence types.{" "}
+          <button type="button" className="button link" onClick={clear}>
+            Clear filters
+          </button>
+        </p>
+      )}
+      {rows.length > 0 && (
+        <div className="table-wrap licences-wrap">
           <table className="licences">
             <caption className="visually-hidden">Licences by SKU</caption>
             <thead>
               <tr>
-                <th scope="col">Licence</th>
-                <th scope="col">Plan</th>
+                <th scope="col" aria-sort={ariaSort("name")}>
+                  Licence
+                </th>
+                <th scope="col" className="col-plan">
+                  Plan
+                </th>
                 <th scope="col" className="num">
                   Assigned
                 </th>
@@ -54,16 +242,22 @@ export function MyLicences() {
                 <th scope="col" className="num">
                   Vacant
                 </th>
-                <th scope="col">Utilisation</th>
-                <th scope="col">Status</th>
-                <th scope="col">Last updated</th>
+                <th scope="col" aria-sort={ariaSort("use")}>
+                  Utilisation
+                </th>
+                <th scope="col" aria-sort={ariaSort("status")}>
+                  Status
+                </th>
+                <th scope="col" className="col-when">
+                  Last changed
+                </th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
                 </th>
               </tr>
             </thead>
             <tbody>
-              {licences.data.map((licence) => (
+              {rows.map((licence) => (
                 <Row key={licence.skuId} licence={licence} canChange={canChange} />
               ))}
             </tbody>
@@ -81,22 +275,31 @@ function Row({ licence, canChange }: { licence: Licence; canChange: boolean }) {
     <tr data-sku={licence.skuId}>
       <th scope="row">
         <span className="sku-name">{licence.skuName}</span>
+        <span className="sku-plan">{plan(licence.planName)}</span>
         <Badges licence={licence} />
       </th>
-      <td>{plan(licence.planName)}</td>
-      <td className="num">{licence.assigned}</td>
-      <td className="num">{licence.total}</td>
-      <td className="num">{licence.vacant}</td>
-      <td>
+      <td className="col-plan">{plan(licence.planName)}</td>
+      <td className="num" data-label="Assigned">
+        {count(licence.assigned)}
+      </td>
+      <td className="num" data-label="Total">
+        {count(licence.total)}
+      </td>
+      <td className="num" data-label="Vacant">
+        {count(licence.vacant)}
+      </td>
+      <td className="col-use">
         <UtilisationBar value={licence.utilisation} />
       </td>
-      <td>
+      <td className="col-status">
         <span className={`status status-${licence.status.toLowerCase()}`}>
           {status(licence.status)}
         </span>
       </td>
-      <td>
-        <time dateTime={licence.updatedAt}>{when(licence.updatedAt)}</time>
+      <td className="col-when">
+        <time dateTime={licence.updatedAt} title="When Google's figures for it last changed">
+          {when(licence.updatedAt)}
+        </time>
       </td>
       <td className="actions">
         <DotsMenu
