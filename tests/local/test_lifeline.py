@@ -21,24 +21,7 @@ from licence_manager_local import listeners, run
 from licence_manager_local.emulators import free_port
 from licence_manager_local.lifeline import guarded
 from licence_manager_local.port_checks import StartRefused, check_ours
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
-def wait_until_gone(pids: set[int], timeout: float = 20.0) -> set[int]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        left = {pid for pid in pids if alive(pid)}
-        if not left:
-            return left
-        time.sleep(0.1)
-    return {pid for pid in pids if alive(pid)}
+from tests.local.processes import wait_until_gone
 
 
 def wait_for_tree(root: int, at_least: int, timeout: float = 20.0) -> set[int]:

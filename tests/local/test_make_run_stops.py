@@ -14,7 +14,7 @@ import pytest
 
 from licence_manager_local import listeners
 from licence_manager_local.emulators import free_port
-from tests.local.test_lifeline import wait_until_gone
+from tests.local.processes import wait_until_gone
 
 pytestmark = [pytest.mark.slow, pytest.mark.emulator]
 
