@@ -337,7 +337,7 @@ export type MonthAdditions = {
   customerDomain: string;
   month: string;
   timeZone: string;
-  currency: string;
+  currency: string | null;
   additions: {
     at: string;
     skuId: string;

@@ -14,7 +14,9 @@ const SOURCE_HEADINGS: Record<(typeof SOURCE_KEYS)[number], string> = {
   outside: "Outside Licence Manager",
 };
 
-function cost(pounds: number | null, currency: string): string {
+// The report's currency is its prices'; none when no addition had a price.
+function cost(pounds: number | null, currency: string | null): string {
+  if (currency === null) return "No price set";
   return pounds === null ? "—" : money(Math.round(pounds * 100), currency);
 }
 
