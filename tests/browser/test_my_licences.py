@@ -204,7 +204,7 @@ def test_the_stale_banner_on_every_page_with_the_recorded_reason(
         page.reload()  # rather than wait for the banner's next minutely check
         banner = page.get_by_test_id("sync-stale")
         expect(banner).to_contain_text("refused access to this customer (403 forbidden)")
-        browser.screenshot("13-stale-figures-banner", full_page=False)
+        browser.screenshot("14-stale-figures-banner", full_page=False)
     finally:
         stack.simulator.set_forbidden(customer, False)
         started = datetime.now(UTC)

@@ -44,7 +44,7 @@ def test_ops_change_a_price_and_the_add_licences_quote_follows(
         page.get_by_role("button", name="Confirm discount").click()
         expect(page.get_by_test_id("discounts")).to_contain_text("10% off")
         expect(page.get_by_test_id("price-changes")).to_contain_text("£14.16 a seat a month")
-        browser.screenshot("14-prices")
+        browser.screenshot("16-prices")
 
         page.goto(f"/customers/{customer}/licences/{STANDARD}/add")
         expect(page.get_by_test_id("per-seat-price")).to_have_text("£13.50 a licence a month")

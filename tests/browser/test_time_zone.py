@@ -56,7 +56,7 @@ def test_changing_the_time_zone_moves_every_time_on_logs(stack: Stack, browser: 
         page.get_by_role("button", name="Save Changes").click()
         expect(page.get_by_role("status")).to_contain_text("now follow Asia/Tokyo")
         expect(footer).to_have_text("Times in Asia/Tokyo")
-        browser.screenshot("14-account")
+        browser.screenshot("15-account")
 
         browser.nav("Logs")
         tokyo = shown_times(browser)

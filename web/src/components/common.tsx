@@ -85,6 +85,14 @@ export function PageHeader({ title, children }: { title: string; children?: Reac
 // Drawn outside any scrolling box (components/DotsMenu.tsx).
 export { DotsMenu, type MenuItem } from "./DotsMenu";
 
+// ---- tables ------------------------------------------------------------------------------
+
+// A table's scrolling box: a named region that takes keyboard focus, so someone without a mouse
+// can scroll a wide table sideways (WCAG 2.1.1; axe's scrollable-region-focusable).
+export function scrollable(label: string): { role: "region"; "aria-label": string; tabIndex: 0 } {
+  return { role: "region", "aria-label": label, tabIndex: 0 };
+}
+
 // ---- form bits ----------------------------------------------------------------------------
 
 export function FieldError({ id, message }: { id: string; message?: string }) {

@@ -18,6 +18,7 @@ export function AddLicences({ skuId }: { skuId: string }) {
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | undefined>();
   const [request, setRequest] = useState<SeatRequest | null>(null);
+  const [outcome, setOutcome] = useState<SeatRequest["status"] | null>(null);
   const [busy, setBusy] = useState(false);
 
   if (licences.error) return <ErrorState error={licences.error} retry={licences.reload} />;
@@ -71,15 +72,37 @@ export function AddLicences({ skuId }: { skuId: string }) {
 
       {request ? (
         <section className="panel">
-          <h2>Adding {seats(request.seatsToAdd, "licence")}</h2>
+          <h2>
+            {outcome === "APPLIED"
+              ? `${seats(request.seatsToAdd, "licence")} added`
+              : outcome
+                ? "Licences not added"
+                : `Adding ${seats(request.seatsToAdd, "licence")}`}
+          </h2>
           <RequestProgress
             path={`${path}/${encodeURIComponent(request.id)}`}
             initial={request}
-            onFinished={() => licences.reload()}
+            onFinished={(r) => {
+              setOutcome(r.status);
+              licences.reload();
+            }}
             doneText={(r) => `Added: ${licence.skuName} now has ${r.totalAfter} seats.`}
           />
-          <p>
+          <p className="actions">
             <Link href="/">Back to My Licences</Link>
+            <Link href={`/logs?sku=${encodeURIComponent(licence.skuId)}`}>View in Logs</Link>
+            {outcome && (
+              <button
+                type="button"
+                className="button secondary"
+                onClick={() => {
+                  setRequest(null);
+                  setOutcome(null);
+                }}
+              >
+                Add more
+              </button>
+            )}
           </p>
         </section>
       ) : (

@@ -1,7 +1,7 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { ApiError, call, download, type Licence, type LogEntry } from "../api";
-import { Empty, ErrorState, Loading, PageHeader, useApi } from "../components/common";
+import { Empty, ErrorState, Loading, PageHeader, scrollable, useApi } from "../components/common";
 import { useCustomerPath } from "../context";
 import { action, actionTypes, source, timeZone, when } from "../format";
 import { apiQuery, filterFrom, logsPath, seatsChange, type LogFilter } from "../logFilter";
@@ -71,7 +71,7 @@ export function Logs() {
         <Empty>{filtered ? "Nothing matches this filter." : "Nothing has been logged yet."}</Empty>
       )}
       {entries && entries.length > 0 && (
-        <div className="table-wrap">
+        <div className="table-wrap" {...scrollable("Audit log")}>
           <table className="logs">
             <caption className="visually-hidden">Audit log, newest first</caption>
             <thead>

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { ApiError, call, type Catalogue } from "../api";
-import { ErrorState, FieldError, Loading, PageHeader, useApi } from "../components/common";
+import { ErrorState, FieldError, Loading, PageHeader, scrollable, useApi } from "../components/common";
 import { PriceChanges, PriceDiscounts } from "../components/PriceDiscounts";
 import { useSession } from "../context";
 import { money, plan, when } from "../format";
@@ -55,7 +55,7 @@ export function Prices() {
           discount, always as estimates; a SKU and plan without a price shows "{NO_PRICE}".
         </p>
       </PageHeader>
-      <div className="table-wrap">
+      <div className="table-wrap" {...scrollable("Price list")}>
         <table className="prices">
           <caption className="visually-hidden">Prices by SKU and plan</caption>
           <thead>

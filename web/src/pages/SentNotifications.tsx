@@ -1,7 +1,7 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { Fragment, useState } from "react";
 import { ApiError, call, type Notification, type NotificationPage } from "../api";
-import { Empty, ErrorState, Loading } from "../components/common";
+import { Empty, ErrorState, Loading, scrollable } from "../components/common";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { useSession } from "../context";
 import { delivery, notificationType, when } from "../format";
@@ -85,7 +85,7 @@ export function SentNotifications({
         </Empty>
       )}
       {rows && rows.length > 0 && (
-        <div className="table-wrap">
+        <div className="table-wrap" {...scrollable("Notifications sent")}>
           <table className="sent">
             <thead>
               <tr>

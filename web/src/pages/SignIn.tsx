@@ -88,7 +88,7 @@ export function SignIn({
                         onClick={() => void go(u.email)}
                       >
                         Sign in as {u.name}
-                      </button>{" "}
+                      </button>
                       <span className="muted">
                         {u.roleLabel} · {u.email}
                       </span>

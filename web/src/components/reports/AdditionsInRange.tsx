@@ -1,5 +1,6 @@
 import type { Report } from "../../api";
 import { count, plan, source, when } from "../../format";
+import { scrollable } from "../common";
 
 // Every addition in the range, by any route, with who made it and how it is billed.
 export function AdditionsInRange({ report }: { report: Report }) {
@@ -9,7 +10,7 @@ export function AdditionsInRange({ report }: { report: Report }) {
       {report.topUps.length === 0 ? (
         <p className="muted">No licences were added in this period.</p>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" {...scrollable("Licences added")}>
           <table>
             <thead>
               <tr>

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import type { MonthAdditions } from "../../api";
 import { count, money, monthLabel, plan, source, todayIn, when } from "../../format";
-import { ErrorState, Loading, useApi } from "../common";
+import { ErrorState, Loading, scrollable, useApi } from "../common";
 import { DownloadButton } from "./DownloadButton";
 import { previousMonth } from "./periods";
 
@@ -65,7 +65,7 @@ export function MonthEndReport({ base }: { base: string }) {
       {data && data.additions.length > 0 && (
         <>
           <h3>Totals for {monthLabel(data.month)}</h3>
-          <div className="table-wrap">
+          <div className="table-wrap" {...scrollable("Month-end totals")}>
             <table data-testid="month-end-totals">
               <thead>
                 <tr>
@@ -114,7 +114,7 @@ export function MonthEndReport({ base }: { base: string }) {
             </table>
           </div>
           <h3>Each addition</h3>
-          <div className="table-wrap">
+          <div className="table-wrap" {...scrollable("Month-end additions")}>
             <table data-testid="month-end-rows">
               <thead>
                 <tr>

@@ -12,7 +12,7 @@ import {
 import { useEffect, useMemo, useRef } from "react";
 import type { Report } from "../../api";
 import { count, fullDate, percent } from "../../format";
-import { Empty } from "../common";
+import { Empty, scrollable } from "../common";
 import { chartData, marks } from "./chartData";
 import type { Granularity } from "./periods";
 
@@ -141,7 +141,7 @@ export function UsageChart({ report, granularity }: { report: Report; granularit
         )}
         <details>
           <summary>Show the figures as a table</summary>
-          <div className="table-wrap">
+          <div className="table-wrap" {...scrollable("The figures as a table")}>
             <table>
               <thead>
                 <tr>
