@@ -74,6 +74,7 @@ export function Purchase() {
           <RequestProgress
             path={`${base}/purchases/${encodeURIComponent(request.id)}`}
             initial={request}
+            onFinished={catalogue.reload /* the SKU bought is no longer on offer */}
             doneText={(r) => `Bought: ${request.skuName} with ${r.totalAfter} seats. It is now in My Licences.`}
           />
           <p>
