@@ -100,6 +100,7 @@ def test_the_summary_adds_up_the_rows_and_estimates_the_spend() -> None:
     body = api.call("GET", f"{BASE}/licence-summary").get_json()
     # flexible Standard: 10 seats, 8 assigned; annual-yearly Starter: 20 seats, 5 assigned
     assert (body["skus"], body["seats"], body["assigned"], body["vacant"]) == (2, 30, 13, 17)
+    assert body["utilisation"] == round(13 / 30, 4)
     standard = price_per_seat_minor(STANDARD, "FLEXIBLE")
     starter = price_per_seat_minor(STARTER, "ANNUAL_YEARLY_PAY")
     assert standard is not None and starter is not None

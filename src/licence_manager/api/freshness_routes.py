@@ -86,6 +86,7 @@ def figures_json(figures: LicenceFigures) -> dict[str, Any]:
         "seats": figures.seats,
         "assigned": figures.assigned,
         "vacant": figures.vacant,
+        "utilisation": round(figures.utilisation, 4),
         "currency": CURRENCY,
         "estimatedMonthlySpendMinor": figures.monthly_spend_minor,
         "pricesMissing": figures.prices_missing,

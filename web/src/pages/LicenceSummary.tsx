@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { call, type ApiError, type Licence } from "../api";
 import type { LicenceSummary as Figures, SyncStatus } from "../freshness";
-import { count, money, seats } from "../format";
+import { count, money, percent, seats } from "../format";
 
 // "Checked with Google at 14:03, every 5 minutes." (the server's sentence, from the heartbeat),
 // and, while not yet stale, why the latest check did not complete. Stale: the banner says it.
@@ -37,6 +37,7 @@ export function Summary({ path, licences }: { path: string; licences: Licence[] 
       <span>{seats(data.seats)}</span>
       <span>{count(data.assigned)} assigned</span>
       <span>{count(data.vacant)} vacant</span>
+      <span>{percent(data.utilisation)} in use</span>
       <span>
         about {money(data.estimatedMonthlySpendMinor, data.currency)} a month{" "}
         <span className="muted">
