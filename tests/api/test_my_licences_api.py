@@ -101,6 +101,7 @@ def test_the_summary_adds_up_the_rows_and_estimates_the_spend() -> None:
     body = api.call("GET", f"{BASE}/licence-summary").get_json()
     # flexible Standard: 10 seats, 8 assigned; annual-yearly Starter: 20 seats, 5 assigned
     assert (body["skus"], body["seats"], body["assigned"], body["vacant"]) == (2, 30, 13, 17)
+    assert body["utilisation"] == round(13 / 30, 4)
     demo = lookup_from(demo_prices())  # the price list build_api seeds
     standard = per_seat_minor(demo, STANDARD, "FLEXIBLE")
     starter = per_seat_minor(demo, STARTER, "ANNUAL_YEARLY_PAY")

@@ -71,6 +71,7 @@ def test_every_page_has_no_serious_accessibility_violation(stack: Stack, browser
         "Reports": f"/customers/{customer}/reports?sku={STARTER}",
         "Logs": f"/customers/{customer}/logs",
         "Notifications": f"/customers/{customer}/notifications",
+        "Account": f"/customers/{customer}/account",
         "Page not found": f"/customers/{customer}/no-such-page",
     }
     for name, address in pages.items():
@@ -86,7 +87,11 @@ def test_every_page_has_no_serious_accessibility_violation(stack: Stack, browser
 
     browser.page.get_by_role("button", name="Sign out").click()
     browser.sign_in("Olu Ade")
-    ops_pages = {"Approvals": "/approvals", "My Licences (ops)": pages["My Licences"]}
+    ops_pages = {
+        "Approvals": "/approvals",
+        "Prices": "/prices",
+        "My Licences (ops)": pages["My Licences"],
+    }
     for name, address in ops_pages.items():
         page.goto(address)
         expect(page.locator("h1").first).to_be_visible()

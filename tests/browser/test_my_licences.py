@@ -73,6 +73,7 @@ def test_summary_sort_filter_and_an_unclipped_menu(stack: Stack, browser: Browse
     expect(line).to_contain_text(f"{sum(lic['total'] for lic in held):,} seats")
     expect(line).to_contain_text(f"{sum(lic['assigned'] for lic in held):,} assigned")
     expect(line).to_contain_text(f"{sum(lic['vacant'] for lic in held):,} vacant")
+    expect(line).to_contain_text(re.compile(r"\d+(\.\d)?% in use"))
     pounds = summary["estimatedMonthlySpendMinor"] / 100
     expect(line).to_contain_text(f"about £{pounds:,.2f} a month")
     expect(line).to_contain_text("estimate, excluding VAT")

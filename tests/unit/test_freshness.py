@@ -11,12 +11,10 @@ from licence_manager.domain.freshness import (
     FreshnessState,
     ShardOutcome,
     SyncHeartbeat,
-    ago_words,
-    clock_words,
-    every_words,
     freshness_of,
     next_heartbeat,
 )
+from licence_manager.domain.time_words import ago_words, clock_words, every_words
 from tests.builders import T0
 
 TZ = "Europe/London"

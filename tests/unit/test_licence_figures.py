@@ -34,6 +34,7 @@ def test_annual_plans_bill_their_total_and_flexible_plans_their_assigned_seats()
         lookup,
     )
     assert (figures.skus, figures.seats, figures.assigned, figures.vacant) == (2, 30, 9, 21)
+    assert figures.utilisation == 9 / 30
     assert figures.monthly_spend_minor == 4 * 1000 + 20 * 500
     assert not figures.prices_missing
     assert asked == [(STANDARD, "FLEXIBLE"), (STARTER, "ANNUAL")]
@@ -50,6 +51,7 @@ def test_trials_cost_nothing_and_need_no_price() -> None:
     lookup, asked = flat({})
     figures = summarise([licence(PLUS, "TRIAL", total=10, assigned=10)], lookup)
     assert (figures.monthly_spend_minor, figures.prices_missing, asked) == (0, False, [])
+    assert summarise([], lookup).utilisation == 0.0
 
 
 def test_removed_licences_are_left_out_and_suspended_ones_not_billed() -> None:

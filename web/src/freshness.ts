@@ -20,6 +20,7 @@ export type LicenceSummary = {
   seats: number;
   assigned: number;
   vacant: number;
+  utilisation: number; // assigned over seats, 0..1
   currency: string;
   estimatedMonthlySpendMinor: number;
   pricesMissing: boolean;

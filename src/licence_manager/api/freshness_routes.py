@@ -100,6 +100,7 @@ def figures_json(figures: LicenceFigures, currency: str) -> dict[str, Any]:
         "seats": figures.seats,
         "assigned": figures.assigned,
         "vacant": figures.vacant,
+        "utilisation": round(figures.utilisation, 4),
         "currency": currency,
         "estimatedMonthlySpendMinor": figures.monthly_spend_minor,
         "pricesMissing": figures.prices_missing,

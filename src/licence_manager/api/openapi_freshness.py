@@ -44,6 +44,7 @@ def schemas(
                     "seats": integer,
                     "assigned": integer,
                     "vacant": integer,
+                    "utilisation": {"type": "number", "minimum": 0, "maximum": 1},
                     "currency": string,
                     "estimatedMonthlySpendMinor": integer,
                     "pricesMissing": {"type": "boolean"},

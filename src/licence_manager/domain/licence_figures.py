@@ -26,6 +26,11 @@ class LicenceFigures:
     not_billed_skus: tuple[str, ...]  # suspended or pending: left out of the spend
 
     @property
+    def utilisation(self) -> float:
+        """Assigned over seats across every licence, in 0..1."""
+        return min(self.assigned / self.seats, 1.0) if self.seats > 0 else 0.0
+
+    @property
     def prices_missing(self) -> bool:
         return bool(self.unpriced_skus)
 

@@ -1,5 +1,4 @@
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useId } from "react";
+import { useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "react-router";
 import { call, type ApiError, type Licence } from "../api";
 import {
@@ -11,13 +10,12 @@ import {
   UtilisationBar,
 } from "../components/common";
 import { useCustomerPath, useSession } from "../context";
-import { useSyncStatus, type LicenceSummary, type SyncStatus } from "../freshness";
-import { count, money, plan, seats, status, when } from "../format";
+import { useSyncStatus } from "../freshness";
+import { count, plan, status, when } from "../format";
 import { Link, navigate } from "../router";
+import { Filters } from "./LicenceFilters";
+import { Freshness, Summary } from "./LicenceSummary";
 import {
-  STATUSES,
-  SORTS,
-  USE_FILTERS,
   applyView,
   isFiltered,
   sortedColumn,
@@ -92,108 +90,6 @@ function useLiveLicences(path: string) {
     loading: query.isPending,
     reload: () => void query.refetch(),
   };
-}
-
-// "Checked with Google at 14:03, every 5 minutes." (the server's sentence, from the heartbeat),
-// and, while not yet stale, why the latest check did not complete. Stale: the banner says it.
-function Freshness({ sync }: { sync: SyncStatus | undefined }) {
-  if (!sync) return null;
-  return (
-    <>
-      <span>{sync.summary}</span>
-      {sync.state === "fresh" && sync.reason && (
-        <span className="freshness-problem"> The latest check did not complete: {sync.reason}</span>
-      )}
-    </>
-  );
-}
-
-// The summary over every licence: read again only when a figure in the table changed.
-function Summary({ path, licences }: { path: string; licences: Licence[] }) {
-  const fingerprint = licences
-    .map((l) => `${l.skuId}:${l.planName}:${l.status}:${l.total}:${l.assigned}`)
-    .join("|");
-  const summary = useQuery<LicenceSummary, ApiError>({
-    queryKey: ["api", path, fingerprint],
-    queryFn: ({ signal }) => call<LicenceSummary>(path, { signal }),
-    placeholderData: keepPreviousData,
-    // Its key changes with the figures; otherwise only prices could move it, rarely.
-    staleTime: 5 * 60_000,
-  });
-  const data = summary.data;
-  if (!data) return null;
-  return (
-    <p className="licence-summary" data-testid="licence-summary" title={data.note}>
-      <span>{seats(data.skus, "licence type")}</span>
-      <span>{seats(data.seats)}</span>
-      <span>{count(data.assigned)} assigned</span>
-      <span>{count(data.vacant)} vacant</span>
-      <span>
-        about {money(data.estimatedMonthlySpendMinor, data.currency)} a month{" "}
-        <span className="muted">
-          (estimate, excluding VAT{data.pricesMissing ? "; some prices not set" : ""})
-        </span>
-      </span>
-    </p>
-  );
-}
-
-function Filters({ view, change }: { view: LicenceView; change: (next: Partial<LicenceView>) => void }) {
-  const id = useId();
-  return (
-    <form className="filters" role="search" aria-label="Licences" onSubmit={(e) => e.preventDefault()}>
-      <div>
-        <label htmlFor={`${id}-q`}>Name</label>
-        <input
-          id={`${id}-q`}
-          type="search"
-          value={view.q}
-          maxLength={100}
-          placeholder="e.g. Business"
-          onChange={(e) => change({ q: e.target.value })}
-        />
-      </div>
-      <div>
-        <label htmlFor={`${id}-status`}>Status</label>
-        <select id={`${id}-status`} value={view.status} onChange={(e) => change({ status: e.target.value })}>
-          <option value="all">Any status</option>
-          {STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {status(s)}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div>
-        <label htmlFor={`${id}-use`}>Utilisation</label>
-        <select
-          id={`${id}-use`}
-          value={view.use}
-          onChange={(e) => change({ use: e.target.value as LicenceView["use"] })}
-        >
-          {USE_FILTERS.map((u) => (
-            <option key={u.value} value={u.value}>
-              {u.label}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div>
-        <label htmlFor={`${id}-sort`}>Sort by</label>
-        <select
-          id={`${id}-sort`}
-          value={view.sort}
-          onChange={(e) => change({ sort: e.target.value as LicenceView["sort"] })}
-        >
-          {SORTS.map((s) => (
-            <option key={s.value} value={s.value}>
-              {s.label}
-            </option>
-          ))}
-        </select>
-      </div>
-    </form>
-  );
 }
 
 function LicenceTable({
