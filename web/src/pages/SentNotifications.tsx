@@ -56,6 +56,14 @@ export function SentNotifications({
     },
   });
   const rows = sent.data?.pages.flatMap((p) => p.notifications) ?? null;
+  // The box follows the address, but changes at once when clicked: the router moves to the
+  // new address a moment later, and a box that waited for it would seem not to respond.
+  const [ticked, setTicked] = useState(problemsOnly);
+  const [followed, setFollowed] = useState(problemsOnly);
+  if (followed !== problemsOnly) {
+    setFollowed(problemsOnly);
+    setTicked(problemsOnly);
+  }
 
   return (
     <>
@@ -64,8 +72,11 @@ export function SentNotifications({
           <input
             id="problems-only"
             type="checkbox"
-            checked={problemsOnly}
-            onChange={(e) => navigate(e.target.checked ? "/notifications?problems=1" : "/notifications", true)}
+            checked={ticked}
+            onChange={(e) => {
+              setTicked(e.target.checked);
+              navigate(e.target.checked ? "/notifications?problems=1" : "/notifications", true);
+            }}
           />
           <label htmlFor="problems-only">Show problems only (not delivered, unconfirmed, nobody to send to)</label>
         </div>
