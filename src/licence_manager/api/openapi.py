@@ -273,6 +273,13 @@ SCHEMAS: dict[str, Schema] = {
                             ),
                         },
                         "owned": BOOLEAN,
+                        "heldOffline": {
+                            "type": "boolean",
+                            "description": (
+                                "Held through an offline order: owned, not managed here, "
+                                "and not for sale to this customer (a purchase answers 409)."
+                            ),
+                        },
                     },
                     ["skuId", "skuName", "prices"],
                 ),
@@ -554,7 +561,11 @@ def _paths() -> dict[str, Any]:
                 ok(ref("SeatRequest"), "Accepted: follow it at .../purchases/{id}", "202"),
                 [CUSTOMER],
                 body=ref("Purchase"),
-                errors={**CUSTOMER_ERRORS, **INVALID},
+                errors={
+                    **CUSTOMER_ERRORS,
+                    **INVALID,
+                    "409": problem("The customer holds this SKU through an offline order."),
+                },
             )
         },
         "/api/v1/customers/{customerId}/purchases/{requestId}": {
