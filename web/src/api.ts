@@ -157,7 +157,7 @@ export type SeatRequest = {
 export type Catalogue = {
   plans: { planName: string; label: string; explanation: string; maxSeats: number | null }[];
   // prices: plan name → the customer's price per seat a month, null when none is set.
-  skus: { skuId: string; skuName: string; prices: Record<string, PlanPrice>; owned?: boolean }[];
+  skus: { skuId: string; skuName: string; prices: Record<string, PlanPrice>; owned?: boolean; heldOffline?: boolean }[];
 };
 
 export type LogEntry = {
