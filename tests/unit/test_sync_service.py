@@ -234,9 +234,7 @@ def test_a_listing_that_stops_early_does_not_move_the_last_check(store, clock) -
     assert shard.error is not None and "HTTP 503" in shard.error
 
 
-def test_offline_orders_are_remembered_in_the_heartbeat_without_another_write(
-    store, clock
-) -> None:
+def test_offline_orders_are_remembered_in_the_heartbeat_without_another_write(store, clock) -> None:
     from licence_manager.domain.offline import offline_skus_of
 
     source = FakeSubscriptionSource(world(customers=2))

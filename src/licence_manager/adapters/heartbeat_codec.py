@@ -53,8 +53,7 @@ def _shard_from_doc(doc: Document) -> ShardStatus:
             for customer_id, p in doc.get("customers", {}).items()
         },
         offline_skus={
-            customer_id: frozenset(skus)
-            for customer_id, skus in doc.get("offlineSkus", {}).items()
+            customer_id: frozenset(skus) for customer_id, skus in doc.get("offlineSkus", {}).items()
         },
     )
 
