@@ -59,7 +59,7 @@ def get_settings(customer_id: str, sku_id: str) -> ResponseReturnValue:
     """Alert and automatic top-up settings of one SKU, with what they will do and cost, and
     the version a PUT sends back (who saved them and when)."""
     licence = _licence(customer_id, sku_id)
-    saved = unit_of_work().run(lambda tx: tx.settings_of(licence.key))
+    saved = current_app.config["STORE"].saved_settings(licence.key)
     return jsonify(_settings_answer(licence, saved))
 
 
