@@ -346,6 +346,10 @@ def test_purchase_a_new_sku(stack: Stack, browser: Browser) -> None:
     expect(page.get_by_role("heading", name="Purchase")).to_be_visible()
     options = page.get_by_label("Licence", exact=True).locator("option")
     expect(options.filter(has_text="Business Plus")).to_have_count(0)  # already theirs
+    # Frontline Starter is theirs through an offline order: shown as held, not offered
+    held = page.get_by_role("region", name="Held through an offline order")
+    expect(held).to_contain_text("Google Workspace Frontline Starter: held through an offline")
+    expect(options.filter(has_text="Frontline Starter")).to_have_count(0)
     page.get_by_label("Licence", exact=True).select_option(label=sku_name)
     page.get_by_label(re.compile("^Flexible")).check()
     page.get_by_label("Number of licences").fill("3")

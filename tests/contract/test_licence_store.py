@@ -156,3 +156,13 @@ def test_the_freshness_heartbeat_merges_each_run_into_one_document(store: Licenc
     assert beat.shards[""].customers == {"C9": CustomerProblem("403 for this customer", None)}
     run = store.last_sync_run()
     assert run is not None and run.run_id == "r2"
+
+
+def test_the_heartbeat_keeps_the_skus_held_through_offline_orders(store: LicenceStore) -> None:
+    from licence_manager.domain.freshness import ShardOutcome
+
+    offline = {"C1": frozenset({"1010020025", "1010020027"})}
+    outcome = ShardOutcome("", T0, True, offline_skus=offline)
+    store.record_sync_run(SyncRunRecord("r1", T0, T0, 3, 1, 1, 0, True, 300, (outcome,)))
+    beat = store.sync_heartbeat()
+    assert beat is not None and beat.shards[""].offline_skus == offline

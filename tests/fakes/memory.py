@@ -122,7 +122,10 @@ class FakeSubscriptionSource(SubscriptionSource):
                 kept, 0, self.fail_listing_after_pages + 1, False, "HTTP 503"
             )
         self.calls += pages
-        return SubscriptionListing(online, len(offline), pages)
+        listing = SubscriptionListing(online, 0, pages)
+        for held in offline:
+            listing.skip_offline(held.customer_id, held.sku_id)
+        return listing
 
     def list_customer_subscriptions(self, customer_id: str) -> list[Subscription]:
         self.calls += 1

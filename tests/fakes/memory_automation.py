@@ -28,6 +28,7 @@ from licence_manager.ports import (
     Store,
 )
 from licence_manager.ports.messaging import RecipientsRejected
+from licence_manager.ports.unit_of_work import SavedSettings
 from tests.fakes.memory import InMemoryLicenceStore
 
 
@@ -48,6 +49,13 @@ class InMemoryStore(InMemoryLicenceStore, Store):
     def settings(self, key: LicenceKey) -> LicenceSettings:
         with self._lock:
             return self.settings_records.get(key, LicenceSettings())
+
+    def saved_settings(self, key: LicenceKey) -> SavedSettings:
+        with self._lock:
+            if key not in self.settings_records:
+                return SavedSettings(LicenceSettings())
+            by, at = self.settings_saved.get(key, ("", None))
+            return SavedSettings(self.settings_records[key], by, at)
 
     def automation_state(self, key: LicenceKey) -> AutomationState:
         with self._lock:

@@ -177,3 +177,20 @@ def test_shards_by_customer_name_prefix_cover_everyone_once(
     report = sync(SyncUsage(shards=tuple(sorted(domains))))
     assert report.total("subscriptions_seen") == len(online(simulator))
     assert report.failures == []
+
+
+def test_offline_orders_are_remembered_per_customer_for_the_catalogue(
+    simulator: RunningSimulator, sync: UsageSync, firestore_store: Any
+) -> None:
+    from licence_manager.domain.offline import offline_skus_of
+
+    offline = [s for s in simulator.world.subscriptions() if s.billing_method == "OFFLINE"]
+    assert offline, "the generated world should include offline orders"
+    sync(SyncUsage())
+    beat = firestore_store.sync_heartbeat()
+    for sub in offline:
+        held = offline_skus_of(beat, sub.customer_domain, sub.customer_id)
+        assert sub.sku_id in held, (sub.customer_id, sub.sku_id)
+    expected = {(s.customer_id, s.sku_id) for s in offline}
+    remembered = {(c, sku) for c, skus in beat.shards[""].offline_skus.items() for sku in skus}
+    assert remembered == expected

@@ -232,3 +232,22 @@ def test_a_listing_that_stops_early_does_not_move_the_last_check(store, clock) -
     shard = beat.shards[""]
     assert shard.checked_at == first and shard.attempted_at == clock.now
     assert shard.error is not None and "HTTP 503" in shard.error
+
+
+def test_offline_orders_are_remembered_in_the_heartbeat_without_another_write(store, clock) -> None:
+    from licence_manager.domain.offline import offline_skus_of
+
+    source = FakeSubscriptionSource(world(customers=2))
+    source.offline = [subscription(customer_id="C01", domain="customer01.example", sku_id="X1")]
+    sync = make_sync(source, store, clock)
+    sync(SyncUsage())
+    assert offline_skus_of(store.heartbeat, "customer01.example", "C01") == {"X1"}
+    writes_before, calls_before = store.writes, source.calls
+    clock.advance()
+    sync(SyncUsage())
+    assert store.writes - writes_before == 1  # still only the heartbeat
+    assert source.calls - calls_before == 1
+    source.offline = []
+    clock.advance()
+    sync(SyncUsage())
+    assert offline_skus_of(store.heartbeat, "customer01.example", "C01") == frozenset()

@@ -8,18 +8,21 @@ export type Problem = {
   status: number;
   detail: string;
   errors?: Record<string, string>;
+  current?: unknown; // a 409's extension member: the state someone else saved (settings)
 };
 
 export class ApiError extends Error {
   status: number;
   title: string;
   errors: Record<string, string>;
+  problem: Problem;
 
   constructor(problem: Problem) {
     super(problem.detail || problem.title);
     this.status = problem.status;
     this.title = problem.title;
     this.errors = problem.errors ?? {};
+    this.problem = problem;
   }
 }
 
@@ -113,6 +116,10 @@ export type Settings = {
   description: string;
   // The settings routes only (not the licence list): what automation could cost at worst.
   worstCaseMonthly?: WorstCaseMonthly;
+  // The settings routes only: which save this is (sent back with a PUT), who made it and when.
+  version?: string | null;
+  updatedBy?: string | null;
+  updatedAt?: string | null;
 };
 
 // The most seats automatic top-ups could add in one calendar month under the caps, at the
@@ -157,7 +164,7 @@ export type SeatRequest = {
 export type Catalogue = {
   plans: { planName: string; label: string; explanation: string; maxSeats: number | null }[];
   // prices: plan name → the customer's price per seat a month, null when none is set.
-  skus: { skuId: string; skuName: string; prices: Record<string, PlanPrice>; owned?: boolean }[];
+  skus: { skuId: string; skuName: string; prices: Record<string, PlanPrice>; owned?: boolean; heldOffline?: boolean }[];
 };
 
 export type LogEntry = {

@@ -22,6 +22,7 @@ from licence_manager.adapters.firestore_store import (
     _data,
     in_transaction,
 )
+from licence_manager.adapters.firestore_unit_of_work import SETTINGS_DOCS
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.automation import AutomationState
 from licence_manager.domain.model import GENESIS, AuditHead, LicenceKey
@@ -35,6 +36,7 @@ from licence_manager.domain.topup import RequestStatus, TopUpRequest
 from licence_manager.ports import (
     Store,
 )
+from licence_manager.ports.unit_of_work import SavedSettings
 
 SETTINGS = "licence_settings"
 REQUESTS = "topup_requests"
@@ -79,6 +81,10 @@ class FirestoreStore(FirestoreLicenceStore, Store):
     def settings(self, key: LicenceKey) -> LicenceSettings:
         doc = self._get(SETTINGS, key.doc_id)
         return ac.settings_from_doc(doc) if doc else LicenceSettings()
+
+    def saved_settings(self, key: LicenceKey) -> SavedSettings:
+        doc = self._get(SETTINGS, key.doc_id)
+        return SETTINGS_DOCS.from_doc(doc) if doc else SavedSettings(LicenceSettings())
 
     def automation_state(self, key: LicenceKey) -> AutomationState:
         return self._state(key)

@@ -1,6 +1,7 @@
 """The sync's freshness heartbeat as stored in `sync_runs/latest`, next to the run's counts:
 `intervalSeconds`, and `shards`, a list (a shard's prefix may be "", which a map key cannot be)
-of {prefix, attemptedAt, checkedAt, error, customers: {customerId: {reason, checkedAt}}}."""
+of {prefix, attemptedAt, checkedAt, error, customers: {customerId: {reason, checkedAt}},
+offlineSkus: {customerId: [skuId]}}."""
 
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ def _shard_to_doc(shard: ShardStatus) -> Document:
             customer_id: {"reason": problem.reason, "checkedAt": problem.checked_at}
             for customer_id, problem in shard.customers.items()
         },
+        "offlineSkus": {
+            customer_id: sorted(skus) for customer_id, skus in shard.offline_skus.items()
+        },
     }
 
 
@@ -47,6 +51,9 @@ def _shard_from_doc(doc: Document) -> ShardStatus:
         customers={
             customer_id: CustomerProblem(p["reason"], _maybe_datetime(p.get("checkedAt")))
             for customer_id, p in doc.get("customers", {}).items()
+        },
+        offline_skus={
+            customer_id: frozenset(skus) for customer_id, skus in doc.get("offlineSkus", {}).items()
         },
     )
 

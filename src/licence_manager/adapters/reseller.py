@@ -164,7 +164,7 @@ class ResellerApi(SubscriptionSource, SeatChanger):
                 if is_online(item):
                     listing.subscriptions.append(subscription_from_api(item))
                 else:
-                    listing.offline_skipped += 1
+                    listing.skip_offline(item["customerId"], item["skuId"])
             page_token = page.get("nextPageToken")
             if not page_token:
                 return listing

@@ -13,12 +13,18 @@ from licence_manager.api.auth import actor, no_such_licence
 from licence_manager.api.context import unit_of_work
 from licence_manager.api.problems import Problem
 from licence_manager.api.settings_json import parse_settings, settings_json, worst_case_json
+from licence_manager.api.settings_versions import (
+    changed_by_someone_else,
+    take_version,
+    version_json,
+)
 from licence_manager.domain.model import Licence, LicenceKey
-from licence_manager.domain.settings import LicenceSettings, problems
+from licence_manager.domain.settings import problems
 from licence_manager.domain.topup import TopUpRequest
 from licence_manager.domain.worst_case import worst_case_month
+from licence_manager.ports.unit_of_work import SavedSettings
 from licence_manager.services.additions import AdditionRefused
-from licence_manager.services.settings import save_settings
+from licence_manager.services.settings import SettingsChanged, save_settings
 
 automation = Blueprint("automation", __name__, url_prefix="/api/v1/customers/<customer_id>")
 
@@ -38,18 +44,23 @@ def _licence_key(customer_id: str, sku_id: str) -> LicenceKey:
     return _licence(customer_id, sku_id).key
 
 
-def _settings_answer(licence: Licence, settings: LicenceSettings) -> dict[str, Any]:
+def _settings_answer(licence: Licence, saved: SavedSettings) -> dict[str, Any]:
     price_of = current_app.config["STORE"].price_lookup(licence.key.customer_id)
-    worst = worst_case_month(settings, licence.usage, licence.key.sku_id, price_of)
-    return {**settings_json(settings), "worstCaseMonthly": worst_case_json(worst)}
+    worst = worst_case_month(saved.settings, licence.usage, licence.key.sku_id, price_of)
+    return {
+        **settings_json(saved.settings),
+        "worstCaseMonthly": worst_case_json(worst),
+        **version_json(saved),
+    }
 
 
 @automation.get("/licences/<sku_id>/settings")
 def get_settings(customer_id: str, sku_id: str) -> ResponseReturnValue:
-    """Alert and automatic top-up settings of one SKU, with what they will do and cost."""
+    """Alert and automatic top-up settings of one SKU, with what they will do and cost, and
+    the version a PUT sends back (who saved them and when)."""
     licence = _licence(customer_id, sku_id)
-    settings = current_app.config["STORE"].settings(licence.key)
-    return jsonify(_settings_answer(licence, settings))
+    saved = current_app.config["STORE"].saved_settings(licence.key)
+    return jsonify(_settings_answer(licence, saved))
 
 
 @automation.put("/licences/<sku_id>/settings")
@@ -57,14 +68,23 @@ def put_settings(customer_id: str, sku_id: str) -> ResponseReturnValue:
     """Replace the SKU's settings (every field); invalid fields answer 422 with a message per
     field. One top-up is bounded by the licence's total seats now."""
     licence = _licence(customer_id, sku_id)
-    settings, errors = parse_settings(request.get_json(silent=True))
+    body = request.get_json(silent=True)
+    seen = take_version(body)
+    settings, errors = parse_settings(body)
     if settings is not None:
         errors = problems(settings, current_total=licence.usage.total)
     if errors or settings is None:
         raise Problem(422, "Invalid settings", "Some settings need attention.", errors=errors)
-    # Saved with its audit entry (who, before and after) in one transaction.
-    save_settings(unit_of_work(), licence.key, settings, actor(), datetime.now(UTC))
-    return jsonify(_settings_answer(licence, settings))
+    # Saved with its audit entry (who, before and after) in one transaction, which also checks
+    # that nobody saved since the version the client started from.
+    by, at = actor(), datetime.now(UTC)
+    try:
+        save_settings(unit_of_work(), licence.key, settings, by, at, seen)
+    except SettingsChanged as error:
+        raise changed_by_someone_else(
+            error.current, _settings_answer(licence, error.current)
+        ) from error
+    return jsonify(_settings_answer(licence, SavedSettings(settings, by, at)))
 
 
 @automation.post("/licences/<sku_id>/additions")

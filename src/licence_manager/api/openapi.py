@@ -171,6 +171,20 @@ SCHEMAS: dict[str, Schema] = {
         },
         [*SETTINGS_FIELDS, "description"],
     ),
+    "SettingsVersion": obj(
+        {
+            "version": {
+                **nullable(STRING),
+                "description": (
+                    "The settings routes only: which save these settings are (opaque; null "
+                    "when never saved). Send it back with a PUT: if someone saved since, the "
+                    "PUT answers 409 and the problem's `current` holds their settings."
+                ),
+            },
+            "updatedBy": nullable(STRING),
+            "updatedAt": nullable(DATETIME),
+        }
+    ),
     "SettingsInput": {
         **obj(
             {
@@ -186,12 +200,17 @@ SCHEMAS: dict[str, Schema] = {
                 "maxSeatsPerMonth": nullable(bounded(1)),
                 "description": STRING,
                 "worstCaseMonthly": {"type": "object"},
+                "version": nullable(STRING),
+                "updatedBy": nullable(STRING),
+                "updatedAt": nullable(STRING),
             },
             SETTINGS_FIELDS,
         ),
         "description": (
             "Every setting is required (a PUT replaces them all); `description` and "
-            "`worstCaseMonthly` are ignored when sent. Every whole number is at most "
+            "`worstCaseMonthly` are ignored when sent, and so are `updatedBy` and `updatedAt`. "
+            "`version`, as the GET answered it, makes the PUT refuse (409) to replace settings "
+            "someone saved since; without it the last save wins. Every whole number is at most "
             f"{MAX_SETTING:,}. With automatic top-ups on, the target vacant seats (restore "
             "mode, at least the trigger) or the step (fixed_step mode, at least 1) is at most "
             f"{MAX_SEATS_PER_TOP_UP:,} and at most the licence's current total seats (1 for an "
@@ -273,6 +292,13 @@ SCHEMAS: dict[str, Schema] = {
                             ),
                         },
                         "owned": BOOLEAN,
+                        "heldOffline": {
+                            "type": "boolean",
+                            "description": (
+                                "Held through an offline order: owned, not managed here, "
+                                "and not for sale to this customer (a purchase answers 409)."
+                            ),
+                        },
                     },
                     ["skuId", "skuName", "prices"],
                 ),
@@ -519,16 +545,24 @@ def _paths() -> dict[str, Any]:
         },
         f"{licence}/settings": {
             "get": operation(
-                "Alert and automatic top-up settings of one SKU",
-                ok(ref("Settings")),
+                "Alert and automatic top-up settings of one SKU, with their version",
+                ok({"allOf": [ref("Settings"), ref("SettingsVersion")]}),
                 [CUSTOMER, SKU],
             ),
             "put": operation(
-                "Replace the SKU's settings (audited with the signed-in user)",
-                ok(ref("Settings")),
+                "Replace the SKU's settings (audited with the signed-in user); with `version`, "
+                "only if nobody saved them since",
+                ok({"allOf": [ref("Settings"), ref("SettingsVersion")]}),
                 [CUSTOMER, SKU],
                 body=ref("SettingsInput"),
-                errors={**CUSTOMER_ERRORS, **INVALID},
+                errors={
+                    **CUSTOMER_ERRORS,
+                    **INVALID,
+                    "409": problem(
+                        "Someone saved these settings after `version`: `current` holds theirs "
+                        "(with their version)."
+                    ),
+                },
             ),
         },
         f"{licence}/additions": {
@@ -554,7 +588,11 @@ def _paths() -> dict[str, Any]:
                 ok(ref("SeatRequest"), "Accepted: follow it at .../purchases/{id}", "202"),
                 [CUSTOMER],
                 body=ref("Purchase"),
-                errors={**CUSTOMER_ERRORS, **INVALID},
+                errors={
+                    **CUSTOMER_ERRORS,
+                    **INVALID,
+                    "409": problem("The customer holds this SKU through an offline order."),
+                },
             )
         },
         "/api/v1/customers/{customerId}/purchases/{requestId}": {

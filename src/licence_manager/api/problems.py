@@ -13,19 +13,30 @@ log = get_logger(__name__)
 
 class Problem(Exception):
     def __init__(
-        self, status: int, title: str, detail: str, errors: dict[str, str] | None = None
+        self,
+        status: int,
+        title: str,
+        detail: str,
+        errors: dict[str, str] | None = None,
+        extensions: dict[str, object] | None = None,
     ) -> None:
         super().__init__(detail)
         self.status = status
         self.title = title
         self.detail = detail
         self.errors = errors or {}
+        self.extensions = extensions or {}  # more members, e.g. the current state on a 409
 
 
 def problem_response(
-    status: int, title: str, detail: str, errors: dict[str, str] | None = None
+    status: int,
+    title: str,
+    detail: str,
+    errors: dict[str, str] | None = None,
+    extensions: dict[str, object] | None = None,
 ) -> Response:
     body: dict[str, object] = {
+        **(extensions or {}),
         "type": "about:blank",
         "title": title,
         "status": status,
@@ -37,7 +48,7 @@ def problem_response(
 
 
 def from_problem(error: Problem) -> Response:
-    return problem_response(error.status, error.title, error.detail, error.errors)
+    return problem_response(error.status, error.title, error.detail, error.errors, error.extensions)
 
 
 def from_http_exception(error: HTTPException) -> Response:

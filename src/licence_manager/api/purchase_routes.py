@@ -14,6 +14,7 @@ from licence_manager.api.problems import Problem
 from licence_manager.domain.catalogue import PLANS, SKUS
 from licence_manager.domain.model import TRIAL_SEAT_CAP
 from licence_manager.domain.observation import REMOVED
+from licence_manager.domain.offline import offline_skus_of
 from licence_manager.domain.prices import PriceLookup
 from licence_manager.domain.topup import RequestKind
 from licence_manager.ports.dashboard import ApiStore
@@ -34,7 +35,11 @@ def _price_json(price_of: PriceLookup, sku_id: str, plan: str) -> dict[str, Any]
     return {"perSeatMonthlyMinor": price.per_seat_monthly_minor, "currency": price.currency}
 
 
-def catalogue_json(price_of: PriceLookup, owned: set[str] | None = None) -> dict[str, Any]:
+def catalogue_json(
+    price_of: PriceLookup, owned: set[str] | None = None, held_offline: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """`owned`: the SKUs the customer has (None: no customer); `held_offline`: those of them
+    bought through an offline order, which Licence Manager does not manage."""
     return {
         "plans": [
             {
@@ -51,7 +56,14 @@ def catalogue_json(price_of: PriceLookup, owned: set[str] | None = None) -> dict
                 "skuName": sku.sku_name,
                 # minor units per seat per month, excluding VAT; null: no price set
                 "prices": {plan: _price_json(price_of, sku.sku_id, plan) for plan in PLANS},
-                **({"owned": sku.sku_id in owned} if owned is not None else {}),
+                **(
+                    {
+                        "owned": sku.sku_id in owned or sku.sku_id in held_offline,
+                        "heldOffline": sku.sku_id in held_offline,
+                    }
+                    if owned is not None
+                    else {}
+                ),
             }
             for sku in SKUS.values()
         ],
@@ -66,11 +78,15 @@ def catalogue() -> ResponseReturnValue:
 
 @purchases.get("/customers/<customer_id>/catalogue")
 def customer_catalogue(customer_id: str) -> ResponseReturnValue:
-    """The catalogue marked with the SKUs this customer already has."""
+    """The catalogue marked with the SKUs this customer already has, online or offline."""
+    store = _store()
     owned = {
-        lic.key.sku_id for lic in _store().licences_of(customer_id) if lic.usage.status != REMOVED
+        lic.key.sku_id for lic in store.licences_of(customer_id) if lic.usage.status != REMOVED
     }
-    return jsonify(catalogue_json(_store().price_lookup(customer_id), owned))
+    customer = store.customer(customer_id)
+    domain = customer.customer_domain if customer else ""
+    held_offline = offline_skus_of(store.sync_heartbeat(), domain, customer_id)
+    return jsonify(catalogue_json(store.price_lookup(customer_id), owned, held_offline))
 
 
 @purchases.post("/customers/<customer_id>/purchases")
@@ -99,7 +115,7 @@ def purchase(customer_id: str) -> ResponseReturnValue:
         )
     except PurchaseRefused as error:
         raise Problem(
-            422, "Purchase refused", str(error), errors={error.field: str(error)}
+            error.status, "Purchase refused", str(error), errors={error.field: str(error)}
         ) from error
     return jsonify(request_json(bought)), 202
 

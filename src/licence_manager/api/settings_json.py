@@ -24,7 +24,7 @@ _FIELDS: dict[str, tuple[str, tuple[type, ...], bool]] = {
 }
 assert {a for a, _, _ in _FIELDS.values()} == {f.name for f in fields(LicenceSettings)}
 # What the routes answer besides the settings; a client may send them back, and they are ignored.
-_READ_ONLY = {"description", "worstCaseMonthly"}
+_READ_ONLY = {"description", "worstCaseMonthly", "updatedBy", "updatedAt"}
 
 
 def settings_json(settings: LicenceSettings) -> dict[str, Any]:

@@ -36,6 +36,8 @@ class ShardStatus:
     checked_at: datetime | None  # when a run of this shard last completed its listing
     error: str | None = None  # why the latest run did not complete its listing
     customers: Mapping[str, CustomerProblem] = field(default_factory=dict)
+    # customerId → SKUs held through an offline order (domain.offline), as last listed
+    offline_skus: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,7 @@ class ShardOutcome:
     complete: bool
     error: str | None = None
     customer_problems: Mapping[str, str] = field(default_factory=dict)  # customerId → reason
+    offline_skus: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +90,21 @@ def next_shard(previous: ShardStatus | None, outcome: ShardOutcome) -> ShardStat
         checked_at=outcome.attempted_at if complete else before,
         error=None if complete else short(error or "The check with Google did not complete."),
         customers=customers,
+        offline_skus=next_offline_skus(previous, outcome),
     )
+
+
+def next_offline_skus(
+    previous: ShardStatus | None, outcome: ShardOutcome
+) -> Mapping[str, frozenset[str]]:
+    """A complete listing says all a shard holds offline; a partial one adds what it saw to
+    what was known (an order it did not get to is not known to have gone)."""
+    if outcome.complete or previous is None:
+        return dict(outcome.offline_skus)
+    merged = dict(previous.offline_skus)
+    for customer_id, skus in outcome.offline_skus.items():
+        merged[customer_id] = merged.get(customer_id, frozenset()) | skus
+    return merged
 
 
 def next_heartbeat(

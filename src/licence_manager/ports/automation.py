@@ -10,12 +10,17 @@ from licence_manager.domain.automation import AutomationState
 from licence_manager.domain.model import LicenceKey, Subscription
 from licence_manager.domain.settings import LicenceSettings
 from licence_manager.domain.topup import TopUpRequest
+from licence_manager.ports.unit_of_work import SavedSettings
 
 
 class AutomationStore(abc.ABC):
     @abc.abstractmethod
     def settings(self, key: LicenceKey) -> LicenceSettings:
         """The licence's settings; the defaults (everything off) if never saved."""
+
+    @abc.abstractmethod
+    def saved_settings(self, key: LicenceKey) -> SavedSettings:
+        """The settings with who saved them and when (their version): one document read."""
 
     @abc.abstractmethod
     def create_request(self, request: TopUpRequest) -> bool:

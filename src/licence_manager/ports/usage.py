@@ -45,6 +45,12 @@ class SubscriptionListing:
     api_calls: int = 0
     complete: bool = True
     error: str | None = None
+    # customerId → SKUs skipped as offline orders: not synced, but not for sale to them either
+    offline_skus: dict[str, set[str]] = field(default_factory=dict)
+
+    def skip_offline(self, customer_id: str, sku_id: str) -> None:
+        self.offline_skipped += 1
+        self.offline_skus.setdefault(customer_id, set()).add(sku_id)
 
 
 @dataclass(frozen=True, slots=True)

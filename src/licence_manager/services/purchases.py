@@ -11,6 +11,7 @@ from licence_manager.domain.audit import Source
 from licence_manager.domain.catalogue import PLANS, SKUS
 from licence_manager.domain.model import TRIAL_SEAT_CAP, LicenceKey, seats
 from licence_manager.domain.observation import REMOVED
+from licence_manager.domain.offline import held_offline_message, offline_skus_of
 from licence_manager.domain.topup import RequestKind, RequestStatus, TopUpRequest
 from licence_manager.ports import Publisher
 from licence_manager.ports.dashboard import ApiStore
@@ -27,9 +28,10 @@ IN_PROGRESS_AT_MOST = timedelta(hours=1)
 class PurchaseRefused(ValueError):
     """The purchase cannot be made; `field` names the form field to show it next to."""
 
-    def __init__(self, message: str, field: str) -> None:
+    def __init__(self, message: str, field: str, status: int = 422) -> None:
         super().__init__(message)
         self.field = field
+        self.status = status  # 409: it conflicts with what the customer already holds
 
 
 class RequestPurchase:
@@ -76,6 +78,13 @@ class RequestPurchase:
             raise PurchaseRefused(
                 "You already have this SKU: add licences to it from My Licences instead.", "skuId"
             )
+        customer = self._store.customer(customer_id)
+        # An offline order is invisible to the sync; Google would refuse the insert after Confirm.
+        held = offline_skus_of(
+            self._store.sync_heartbeat(), customer.customer_domain if customer else "", customer_id
+        )
+        if sku_id in held:
+            raise PurchaseRefused(held_offline_message(SKUS[sku_id].sku_name), "skuId", 409)
         # A request older than the sweeper's give-up time is stuck, not in progress: it must not
         # block buying the SKU (the sweeper fails it and tells the admin).
         recent = self._clock() - IN_PROGRESS_AT_MOST
@@ -86,7 +95,6 @@ class RequestPurchase:
             )
         if any(r.status.in_progress and r.cleared_at > recent for r in requests):
             raise PurchaseRefused("A purchase of this SKU is already in progress.", "skuId")
-        customer = self._store.customer(customer_id)
         request = TopUpRequest(
             request_id=f"{key.doc_id}-purchase-{uuid.uuid4().hex[:12]}",
             key=key,

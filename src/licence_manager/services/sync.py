@@ -75,6 +75,7 @@ class ShardReport:
     observed_at: datetime | None = None
     listing_error: str | None = None
     customer_problems: dict[str, str] = field(default_factory=dict)
+    offline_skus: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def fail(self, reason: str, customer_id: str = "", sku_id: str = "") -> None:
         self.failures.append({"customerId": customer_id, "skuId": sku_id, "reason": reason})
@@ -86,6 +87,7 @@ class ShardReport:
             complete=self.complete,
             error=self.listing_error,
             customer_problems=dict(self.customer_problems),
+            offline_skus=dict(self.offline_skus),
         )
 
 
@@ -167,6 +169,7 @@ class UsageSync:
         shard.api_calls += listing.api_calls
         shard.subscriptions_seen = len(listing.subscriptions)
         shard.offline_skipped = listing.offline_skipped
+        shard.offline_skus = {c: frozenset(skus) for c, skus in listing.offline_skus.items()}
         if not listing.complete:
             shard.complete = False
             shard.fail(f"listing stopped early: {listing.error}")

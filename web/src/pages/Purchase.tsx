@@ -8,6 +8,7 @@ import { PriceNote } from "../components/PriceNote";
 import { seats } from "../format";
 import { estimate, NO_PRICE, perSeat as perSeatText } from "../prices";
 import { Link } from "../router";
+import { HeldOffline, OFFLINE_NOT_MANAGED } from "../components/HeldOffline";
 
 export function Purchase() {
   const base = useCustomerPath();
@@ -64,10 +65,13 @@ export function Purchase() {
   return (
     <>
       <PageHeader title="Purchase">
-        <p className="muted">Buy a Google Workspace licence type you do not have yet.</p>
+        <p className="muted">
+          Buy a Google Workspace licence type you do not have yet. {OFFLINE_NOT_MANAGED}
+        </p>
       </PageHeader>
       {!canChange && <p className="notice">Only the customer's admin can buy licences.</p>}
       <SpendingLimits />
+      <HeldOffline skus={catalogue.data.skus.filter((s) => s.heldOffline)} />
       {request ? (
         <section className="panel">
           <h2>

@@ -6,6 +6,8 @@ import { seats } from "../format";
 import { estimate } from "../prices";
 import { Link } from "../router";
 import { ALERT_FIELDS, TOP_UP_FIELDS, failsIn, numberOrText, receiving, unplacedErrors } from "./settingsForm";
+import { LeaveGuard } from "../components/LeaveGuard";
+import { conflictText, theirSettings, withVersion } from "./settingsVersion";
 
 // The form keeps numbers as text while they are typed; "" is "not set".
 type Form = {
@@ -130,6 +132,8 @@ export function SettingsPage({ skuId }: { skuId: string }) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<{ tone: "ok" | "error"; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
+  // Settings someone else saved after this page loaded them (a 409): the admin chooses.
+  const [conflict, setConflict] = useState<Settings | null>(null);
 
   // The form starts from what the server has (React's "adjust state when a prop changes").
   const [loadedFrom, setLoadedFrom] = useState<Settings | undefined>(undefined);
@@ -141,6 +145,10 @@ export function SettingsPage({ skuId }: { skuId: string }) {
     }
   }
 
+  // Unsaved: the form differs from the settings last loaded or saved (the worst case shown
+  // waits for a save, and leaving the page asks first).
+  const dirty =
+    form !== null && lastSaved !== null && JSON.stringify(toBody(form)) !== JSON.stringify(toBody(toForm(lastSaved)));
   const title = licence ? `Settings: ${licence.skuName}` : "Settings";
   if (saved.error) {
     return (
@@ -166,8 +174,7 @@ export function SettingsPage({ skuId }: { skuId: string }) {
       ? undefined
       : `At most ${topUpLimit}: one top-up never more than doubles the licence, and adds at most 1,000.`;
   // The worst case shown is the saved settings': after any change it waits for the save.
-  const unchanged =
-    lastSaved !== null && JSON.stringify(toBody(f)) === JSON.stringify(toBody(toForm(lastSaved)));
+  const unchanged = lastSaved !== null && !dirty;
 
   // A field the server rejected is shown even when its switch is off (its value is saved all
   // the same), so an error never hides behind a closed section.
@@ -192,12 +199,19 @@ export function SettingsPage({ skuId }: { skuId: string }) {
     setErrors({});
     setMessage(null);
     try {
-      const result = await call<Settings>(path, { method: "PUT", body: toBody(f) });
+      // Sent with the version the form was loaded from: a save over someone else's is refused.
+      const result = await call<Settings>(path, { method: "PUT", body: withVersion(toBody(f), lastSaved) });
       setForm(toForm(result));
       setLastSaved(result);
+      setConflict(null);
       setMessage({ tone: "ok", text: `Changes saved. ${result.description}` });
     } catch (e) {
       const failure = e as ApiError;
+      const theirs = theirSettings(failure.problem);
+      if (theirs) {
+        setConflict(theirs);
+        return;
+      }
       const mapped: Record<string, string> = {};
       for (const [field, text] of Object.entries(failure.errors)) {
         mapped[FIELD_FOR_ERROR[field] ?? field] = text;
@@ -241,8 +255,22 @@ export function SettingsPage({ skuId }: { skuId: string }) {
     );
   };
 
+  function loadTheirs(theirs: Settings) {
+    setForm(toForm(theirs));
+    setLastSaved(theirs);
+    setConflict(null);
+    setMessage({ tone: "ok", text: `Their settings are loaded: ${theirs.description} Make your changes again if they are still needed.` });
+  }
+
+  function keepMine(theirs: Settings) {
+    setLastSaved(theirs); // saving now replaces their version, knowingly
+    setConflict(null);
+    setMessage({ tone: "error", text: "Your changes are still here, not saved: Save Changes replaces the settings they saved." });
+  }
+
   return (
     <>
+      <LeaveGuard dirty={dirty} what="settings changes" />
       <PageHeader title={title}>
         <p className="muted">
           {licence
@@ -347,6 +375,20 @@ export function SettingsPage({ skuId }: { skuId: string }) {
           </section>
         </fieldset>
 
+        {conflict && (
+          <div className="notice conflict" role="alert">
+            <p>{conflictText(conflict)}</p>
+            <p>Their settings: {conflict.description}</p>
+            <div className="form-actions">
+              <button type="button" className="button primary" onClick={() => loadTheirs(conflict)}>
+                Load their changes
+              </button>
+              <button type="button" className="button secondary" onClick={() => keepMine(conflict)}>
+                Keep mine to save over theirs
+              </button>
+            </div>
+          </div>
+        )}
         {message && (
           <p className={message.tone === "ok" ? "success" : "field-error"} role={message.tone === "ok" ? "status" : "alert"}>
             {message.text}
