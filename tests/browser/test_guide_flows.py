@@ -315,10 +315,12 @@ def test_guide_notifications_and_recipients(stack: Stack, browser: Browser) -> N
     expect(
         page.get_by_role("status").filter(has_text="finance@globex.example added")
     ).to_be_visible()
-    page.once("dialog", lambda dialog: dialog.accept())
     added = page.locator("li.recipient", has_text="finance@globex.example")
     added.get_by_role("button", name="Actions for finance@globex.example").click()
     page.get_by_role("menuitem", name="Remove").click()
+    dialog = page.get_by_role("alertdialog", name="Remove this recipient?")
+    expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
+    dialog.get_by_role("button", name="Remove").click()
     expect(page.locator("li.recipient", has_text="finance@globex.example")).to_have_count(0)
 
     # Behind it: the recipient's preferences, and each change audited with the admin

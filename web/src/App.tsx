@@ -77,7 +77,13 @@ export function App() {
     if (window.location.pathname === "/signin") navigate("/", true);
   }
 
-  if (phase.kind === "starting") return <Loading what="Licence Manager" />;
+  if (phase.kind === "starting") {
+    return (
+      <main className="centred">
+        <Loading what="Licence Manager" />
+      </main>
+    );
+  }
   if (phase.kind === "broken") {
     return (
       <main className="centred">

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { ApiError, call, type Notification, type Preferences, type Recipient } from "../api";
+import { ConfirmDialog } from "../components/ConfirmDialog";
 import { DotsMenu, ErrorState, FieldError, Loading, PageHeader, useApi } from "../components/common";
 import { useCustomerPath, useSession } from "../context";
 import { NOTIFICATION_TYPES, when } from "../format";
@@ -73,15 +74,20 @@ function Recipients({
   const [adding, setAdding] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  const [removing, setRemoving] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
 
   async function remove(email: string) {
-    if (!window.confirm(`Stop sending notifications to ${email}?`)) return;
+    setBusy(true);
     try {
       await call(`${base}/recipients/${encodeURIComponent(email)}`, { method: "DELETE" });
       setNotice(`${email} removed.`);
       reload();
     } catch (e) {
       setProblem((e as ApiError).message);
+    } finally {
+      setBusy(false);
+      setRemoving(null);
     }
   }
 
@@ -137,7 +143,7 @@ function Recipients({
                     label={`Actions for ${r.email}`}
                     items={[
                       { label: "Edit", onSelect: () => { setNotice(null); setEditing(r.email); } },
-                      { label: "Remove", onSelect: () => void remove(r.email) },
+                      { label: "Remove", onSelect: () => setRemoving(r.email) },
                     ]}
                   />
                 )}
@@ -163,6 +169,20 @@ function Recipients({
             Add recipient
           </button>
         ))}
+      {removing && (
+        <ConfirmDialog
+          title="Remove this recipient?"
+          confirmLabel="Remove"
+          busyLabel="Removing…"
+          busy={busy}
+          onConfirm={() => void remove(removing)}
+          onCancel={() => setRemoving(null)}
+        >
+          <p>
+            {removing} will no longer receive any notification. You can add them again at any time.
+          </p>
+        </ConfirmDialog>
+      )}
     </>
   );
 }

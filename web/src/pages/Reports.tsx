@@ -56,7 +56,7 @@ export function Reports() {
             onCustom={setCustom}
           />
           <div className="report-subtitle">
-            <p className="muted" aria-live="polite" data-testid="report-range">
+            <p className="muted" data-testid="report-range">
               {licence?.skuName}: {describeRange(range)} ({report.data?.timeZone ?? timeZone()} time).
               {updating && <span className="updating"> Updating…</span>}
             </p>

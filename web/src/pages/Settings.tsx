@@ -359,7 +359,7 @@ export function SettingsPage({ skuId }: { skuId: string }) {
             )}
           </section>
 
-          <section className="panel explain" aria-live="polite">
+          <section className="panel explain">
             <h2>What will happen</h2>
             <p id="settings-description">{describe(f)}</p>
             {f.autoTopUp && (
