@@ -8,8 +8,9 @@ import io
 from datetime import date
 
 from licence_manager.domain.audit import AuditAction, Source
-from licence_manager.domain.report_csv import RANGE_CSV_COLUMNS, range_csv, safe_text
+from licence_manager.domain.report_csv import RANGE_CSV_COLUMNS, range_csv
 from licence_manager.domain.reports import Granularity, headline
+from licence_manager.domain.spreadsheet import safe_text
 from tests.unit.test_reports import History, utc
 
 

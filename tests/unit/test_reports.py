@@ -213,3 +213,21 @@ def test_the_month_end_csv_parses_back_into_the_json_figures() -> None:
     assert rows[1]["estimatedCost"] == f"{3 * 1416 * 12 / 31 / 100:.2f}"
     assert sum(round(float(r["estimatedCost"]) * 100) for r in rows) == total.estimated_cost_minor
     assert rows[0]["date"].startswith("2026-10-05T10:00")  # local time (BST)
+
+
+def test_the_month_end_csv_never_hands_a_spreadsheet_a_formula() -> None:
+    history = History("Europe/London").observe(utc(2026, 10, 1), 10, 10)
+    history.added(utc(2026, 10, 5, 9), 10, 12, Source.AUTOMATIC)
+    licence = Licence(KEY, "x", history.last, "Europe/London", utc(2026, 10, 5))  # type: ignore[arg-type]
+    found = month_additions(
+        customer_id="C01",
+        customer_domain='=HYPERLINK("https://evil.example")',
+        customer_name="Acme",
+        month=parse_month("2026-10"),
+        time_zone="Europe/London",
+        additions=additions(history.entries),
+        licences={KEY.sku_id: licence},
+        price_of=DEMO_PRICE_OF,
+    )
+    (row,) = csv.DictReader(io.StringIO(found.csv()))
+    assert row["customerDomain"] == '\'=HYPERLINK("https://evil.example")'

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from licence_manager.api.log_wording import action_label, humanise, source_label
 from licence_manager.domain.audit import AuditEntry
+from licence_manager.domain.spreadsheet import safe_text
 from licence_manager.ports.dashboard import MAX_PAGE, AuditPage
 
 HEADER = (
@@ -24,13 +25,6 @@ HEADER = (
     "Seats after",
     "Details",
 )
-# A cell starting with one of these is a formula to Excel and LibreOffice (CSV injection): the
-# actor or a message could be made to start with one.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def cell(text: str) -> str:
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
 def row(entry: AuditEntry, sku_name: str, zone: ZoneInfo) -> list[str]:
@@ -40,13 +34,13 @@ def row(entry: AuditEntry, sku_name: str, zone: ZoneInfo) -> list[str]:
     return [
         entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
         zone.key,
-        cell(sku_name),
+        safe_text(sku_name),
         action_label(entry.action, entry.source),
         source_label(entry.source),
-        cell(entry.actor),
+        safe_text(entry.actor),
         seats(entry.seats_before),
         seats(entry.seats_after),
-        cell(humanise(entry.message)),
+        safe_text(humanise(entry.message)),
     ]
 
 

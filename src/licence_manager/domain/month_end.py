@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from licence_manager.domain.model import Licence, PlanKind, plan_kind
 from licence_manager.domain.prices import PriceLookup, money
 from licence_manager.domain.reports import SOURCES, Addition
+from licence_manager.domain.spreadsheet import safe_text
 
 # Customer-wide notifications (the month-end report) use this in place of a SKU id; Google's SKU
 # ids are numeric, so it cannot clash with one.
@@ -152,12 +153,12 @@ class AdditionRow:
         return [
             self.local_time.isoformat(timespec="seconds"),
             a.customer_id,
-            self.customer_domain,
+            safe_text(self.customer_domain),
             a.sku_id,
-            self.sku_name,
+            safe_text(self.sku_name),
             self.plan_name,
             a.source,
-            a.actor,
+            safe_text(a.actor),
             str(a.seats_before),
             str(a.seats_after),
             str(a.seats),

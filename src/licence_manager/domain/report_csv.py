@@ -1,8 +1,7 @@
 """One SKU's report over a range as CSV: a row per period, the figures the page shows.
 
-Quoting is the csv module's (commas, quotes and line breaks in a cell stay inside it). Text a
-spreadsheet would run as a formula (a cell starting with =, +, -, @, a tab or a carriage
-return) is prefixed with an apostrophe, so a SKU name cannot become a formula in Excel.
+Quoting is the csv module's (commas, quotes and line breaks in a cell stay inside it); text is
+never a formula (domain.spreadsheet).
 """
 
 from __future__ import annotations
@@ -11,6 +10,7 @@ import csv
 import io
 
 from licence_manager.domain.reports import SOURCES, UsageReport, automatic_top_ups
+from licence_manager.domain.spreadsheet import safe_text
 
 RANGE_CSV_COLUMNS = (
     "period",
@@ -28,13 +28,6 @@ RANGE_CSV_COLUMNS = (
     *(f"licencesAdded_{source}" for source in SOURCES),
     "timeZone",
 )
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_text(text: str) -> str:
-    """Text as a spreadsheet shows it, never as a formula it would run."""
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
 def _number(value: float | int | None, places: int = 4) -> str:
