@@ -1,7 +1,8 @@
 import { useState } from "react";
 import type { MonthAdditions } from "../../api";
-import { count, money, monthLabel, plan, source, todayIn, when } from "../../format";
+import { count, money, monthLabel, todayIn } from "../../format";
 import { ErrorState, Loading, scrollable, useApi } from "../common";
+import { AdditionsTable } from "./AdditionsTable";
 import { DownloadButton } from "./DownloadButton";
 import { previousMonth } from "./periods";
 
@@ -114,46 +115,13 @@ export function MonthEndReport({ base }: { base: string }) {
             </table>
           </div>
           <h3>Each addition</h3>
-          <div className="table-wrap" {...scrollable("Month-end additions")}>
-            <table data-testid="month-end-rows">
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Licence</th>
-                  <th scope="col" className="num">
-                    Added
-                  </th>
-                  <th scope="col" className="num">
-                    Seats before → after
-                  </th>
-                  <th scope="col">How</th>
-                  <th scope="col">By</th>
-                  <th scope="col">Plan</th>
-                  <th scope="col">Billing</th>
-                  <th scope="col" className="num">
-                    Estimated cost
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.additions.map((a, i) => (
-                  <tr key={`${a.at}-${a.skuId}-${i}`}>
-                    <td className="nowrap">{when(a.at)}</td>
-                    <td>{a.skuName}</td>
-                    <td className="num">{count(a.seatsAdded)}</td>
-                    <td className="num">
-                      {count(a.seatsBefore)} → {count(a.seatsAfter)}
-                    </td>
-                    <td>{source(a.source)}</td>
-                    <td>{a.triggeredBy}</td>
-                    <td>{a.planName ? plan(a.planName) : "—"}</td>
-                    <td>{a.billing}</td>
-                    <td className="num">{cost(a.estimatedCost, data.currency)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <AdditionsTable
+            label="Month-end additions"
+            testId="month-end-rows"
+            rows={data.additions}
+            licence={(a) => a.skuName}
+            cost={(a) => cost(a.estimatedCost, data.currency)}
+          />
           <p className="muted">
             Months run on {data.timeZone} time. Costs are estimates excluding VAT; Google's invoice is the final word.
           </p>
