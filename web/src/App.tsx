@@ -1,3 +1,4 @@
+import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useContext, useEffect, useState, type ReactNode } from "react";
 import { Navigate, Outlet, useLocation as useRouterLocation } from "react-router";
 import { ApiError, call, setTokenSource, type Me } from "./api";
@@ -37,11 +38,20 @@ type Phase =
 // The root of every route: signs the user in, then shows the shell around the page.
 export function App() {
   const [phase, setPhase] = useState<Phase>({ kind: "starting" });
+  const queries = useQueryClient();
 
-  const signedOut = useCallback(async (problem?: string) => {
-    await signOut();
-    setPhase({ kind: "signed-out", info: await sessionInfo(), problem });
-  }, []);
+  // The pages go first (no poll goes out without a token), then everything they cached: the
+  // next person to sign in on this browser never sees the last one's figures.
+  const signedOut = useCallback(
+    async (problem?: string) => {
+      setPhase({ kind: "starting" });
+      await queries.cancelQueries();
+      queries.clear();
+      await signOut();
+      setPhase({ kind: "signed-out", info: await sessionInfo(), problem });
+    },
+    [queries],
+  );
 
   useEffect(() => {
     setTokenSource(currentToken, () => {
