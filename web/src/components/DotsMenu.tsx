@@ -1,7 +1,8 @@
 import { useEffect, useId, useLayoutEffect, useRef, useState } from "react";
 import { createPortal } from "react-dom";
 
-export type MenuItem = { label: string; onSelect: () => void; disabled?: boolean };
+// `why`: said under a disabled item, so nobody has to guess why it cannot be chosen.
+export type MenuItem = { label: string; onSelect: () => void; disabled?: boolean; why?: string };
 
 const GAP = 4; // px between the button and the menu, and the least from the window's edge
 
@@ -127,6 +128,7 @@ export function DotsMenu({ label, items }: { label: string; items: MenuItem[] })
                   }}
                 >
                   {item.label}
+                  {item.disabled && item.why && <span className="menu-why">{item.why}</span>}
                 </button>
               </li>
             ))}

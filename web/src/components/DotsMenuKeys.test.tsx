@@ -12,7 +12,12 @@ function renderMenu() {
         label="Actions for Business Starter"
         items={[
           { label: "Settings", onSelect: () => chosen("Settings") },
-          { label: "Add Licences", onSelect: () => chosen("Add"), disabled: true },
+          {
+            label: "Add Licences",
+            onSelect: () => chosen("Add"),
+            disabled: true,
+            why: "Only the customer's admin can add licences",
+          },
           { label: "Reports", onSelect: () => chosen("Reports") },
           { label: "Logs", onSelect: () => chosen("Logs") },
         ]}
@@ -23,6 +28,15 @@ function renderMenu() {
 }
 
 describe("the three-dot menu", () => {
+  it("says why an item cannot be chosen", () => {
+    const { button } = renderMenu();
+    fireEvent.click(button);
+    const add = screen.getByRole("menuitem", { name: /Add Licences/ });
+    expect(add.hasAttribute("disabled")).toBe(true);
+    expect(add.textContent).toBe("Add LicencesOnly the customer's admin can add licences");
+    expect(screen.getByRole("menuitem", { name: "Settings" }).textContent).toBe("Settings");
+  });
+
   it("opens outside the scrolling box, in document.body, with the first item focused", () => {
     const { container, button } = renderMenu();
     expect(button.getAttribute("aria-controls")).toBeNull();

@@ -206,6 +206,11 @@ function Row({ licence, canChange }: { licence: Licence; canChange: boolean }) {
               label: "Add Licences",
               onSelect: () => navigate(`/licences/${sku}/add`),
               disabled: !canChange || !active,
+              why: !canChange
+                ? "Only the customer's admin can add licences"
+                : !active
+                  ? "Only an active licence can have licences added"
+                  : undefined,
             },
             { label: "Reports", onSelect: () => navigate(`/reports?sku=${sku}`) },
             { label: "Logs", onSelect: () => navigate(`/logs?sku=${sku}`) },
