@@ -4,7 +4,7 @@
 // shares opens the same customer for whoever follows it. Pages write customer-relative paths
 // ("/licences/123/settings", "/reports?sku=..."); `customerHref` puts the customer in front, and
 // `useLocation` takes it off again, so no page spells out the prefix.
-import { useContext, type AnchorHTMLAttributes } from "react";
+import { useContext, useState, type AnchorHTMLAttributes } from "react";
 import { Link as RouterLink, useLocation as useRouterLocation } from "react-router";
 import { SessionContext } from "./context";
 
@@ -89,4 +89,18 @@ export function Link(props: AnchorHTMLAttributes<HTMLAnchorElement> & { href: st
   const { customerId } = useLocation();
   const session = useContext(SessionContext);
   return <RouterLink to={customerHref(href, customerId ?? session?.customerId ?? null)} {...rest} />;
+}
+
+// A filter kept in the address that changes at once when the user changes it: the router moves
+// to the new address a moment later, and a control that waited for it would show the old choice
+// (and the page the old results) meanwhile. It follows the address when that changes (back,
+// a shared link). `key` says when two values are the same.
+export function useAddressState<T>(fromAddress: T, key: (value: T) => string): [T, (value: T) => void] {
+  const [value, setValue] = useState(fromAddress);
+  const [followed, setFollowed] = useState(key(fromAddress));
+  if (followed !== key(fromAddress)) {
+    setFollowed(key(fromAddress));
+    setValue(fromAddress);
+  }
+  return [value, setValue];
 }

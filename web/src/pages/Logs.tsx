@@ -5,7 +5,7 @@ import { Empty, ErrorState, Loading, PageHeader, scrollable, useApi } from "../c
 import { useCustomerPath } from "../context";
 import { action, actionTypes, source, timeZone, when } from "../format";
 import { apiQuery, filterFrom, logsPath, seatsChange, type LogFilter } from "../logFilter";
-import { navigate, useLocation } from "../router";
+import { navigate, useAddressState, useLocation } from "../router";
 
 const PAGE = 25;
 
@@ -14,7 +14,7 @@ type LogPage = { entries: LogEntry[]; nextCursor: string | null };
 export function Logs() {
   const base = useCustomerPath();
   const { query } = useLocation();
-  const filter = filterFrom(query);
+  const [filter, setFilter] = useAddressState(filterFrom(query), (f) => `${f.skuId}|${f.type}`);
   const licences = useApi<Licence[]>(`${base}/licences`);
   // Keyed by customer, SKU and type: changing the filter starts from its own first page, never
   // showing the previous filter's entries meanwhile (a late answer lands in its own cache).
@@ -30,7 +30,11 @@ export function Logs() {
   const entries = log.data?.pages.flatMap((p) => p.entries) ?? null;
   const error = log.error;
   const filtered = filter.skuId !== "" || filter.type !== "";
-  const change = (next: Partial<LogFilter>) => navigate(logsPath({ ...filter, ...next }), true);
+  const change = (next: Partial<LogFilter>) => {
+    const chosen = { ...filter, ...next };
+    setFilter(chosen);
+    navigate(logsPath(chosen), true);
+  };
 
   return (
     <>

@@ -12,7 +12,7 @@ import {
 import { useCustomerPath, useSession } from "../context";
 import { useSyncStatus } from "../freshness";
 import { count, plan, status, when } from "../format";
-import { Link, navigate } from "../router";
+import { Link, navigate, useAddressState } from "../router";
 import { Filters } from "./LicenceFilters";
 import { Freshness, Summary } from "./LicenceSummary";
 import {
@@ -35,9 +35,13 @@ export function MyLicences() {
   const licences = useLiveLicences(`${base}/licences`);
   const sync = useSyncStatus(customerId);
   const [query, setQuery] = useSearchParams();
-  const view = viewFrom(query);
-  const change = (next: Partial<LicenceView>) =>
-    setQuery(withView(query, { ...view, ...next }), { replace: true });
+  // What is typed or chosen shows at once; the address follows (useAddressState).
+  const [view, setView] = useAddressState(viewFrom(query), (v) => JSON.stringify(v));
+  const change = (next: Partial<LicenceView>) => {
+    const chosen = { ...view, ...next };
+    setView(chosen);
+    setQuery(withView(query, chosen), { replace: true });
+  };
 
   return (
     <>

@@ -5,7 +5,7 @@ import { Empty, ErrorState, Loading, scrollable } from "../components/common";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { useSession } from "../context";
 import { delivery, notificationType, when } from "../format";
-import { navigate } from "../router";
+import { navigate, useAddressState } from "../router";
 
 const PAGE = 25;
 
@@ -56,14 +56,7 @@ export function SentNotifications({
     },
   });
   const rows = sent.data?.pages.flatMap((p) => p.notifications) ?? null;
-  // The box follows the address, but changes at once when clicked: the router moves to the
-  // new address a moment later, and a box that waited for it would seem not to respond.
-  const [ticked, setTicked] = useState(problemsOnly);
-  const [followed, setFollowed] = useState(problemsOnly);
-  if (followed !== problemsOnly) {
-    setFollowed(problemsOnly);
-    setTicked(problemsOnly);
-  }
+  const [ticked, setTicked] = useAddressState(problemsOnly, String);
 
   return (
     <>
