@@ -113,7 +113,7 @@ def figures_json(figures: LicenceFigures, currency: str) -> dict[str, Any]:
 def _spend_note(figures: LicenceFigures) -> str:
     note = (
         "An estimate, excluding VAT: annual plans at their committed seats, flexible plans at "
-        "their assigned users, at list prices."
+        "their assigned users, at your prices."
     )
     if figures.prices_missing:
         note += f" Some prices are not set ({', '.join(figures.unpriced_skus)}): not included."
