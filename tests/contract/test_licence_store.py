@@ -84,6 +84,14 @@ def test_customers_round_trip(store: LicenceStore) -> None:
     assert store.customer("nope") is None
 
 
+def test_customers_by_id_reads_only_those_asked_for(store: LicenceStore) -> None:
+    for i, domain in enumerate(["zeta.example", "alpha.example", "mid.example"]):
+        store.save_customer(Customer(f"C{i}", domain, domain, TZ))
+    found = store.customers_by_id(["C0", "C1", "missing", "C1"])
+    assert [c.customer_domain for c in found] == ["alpha.example", "zeta.example"]
+    assert store.customers_by_id([]) == []
+
+
 def test_the_latest_sync_run_is_kept(store: LicenceStore) -> None:
     assert store.last_sync_run() is None
     store.record_sync_run(SyncRunRecord("r1", T0, T0, 3, 1, 1, 0, True))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.automation import AutomationState
@@ -61,6 +62,13 @@ class InMemoryLicenceStore(LicenceStore):
     def customers(self) -> list[Customer]:
         with self._lock:
             return sorted(self.customer_records.values(), key=lambda c: c.customer_domain)
+
+    def customers_by_id(self, customer_ids: Iterable[str]) -> list[Customer]:
+        with self._lock:
+            found = [
+                self.customer_records[i] for i in set(customer_ids) if i in self.customer_records
+            ]
+        return sorted(found, key=lambda c: c.customer_domain)
 
     def licences_of(self, customer_id: str) -> list[Licence]:
         with self._lock:

@@ -31,3 +31,31 @@ def test_the_sync_status_after_a_sync_is_fresh(api: Any) -> None:
     assert body["state"] == "fresh" and body["intervalSeconds"] == 300
     assert body["summary"].startswith("Checked with Google at ")
     assert body["summary"].endswith(", every 5 minutes.")
+
+
+def test_a_customer_admin_signing_in_reads_their_customer_not_the_book(api: Any) -> None:
+    """GET /me and GET /customers for a customer admin: the user and their customer by id, never
+    every customer document (issue 12's target: at most 3 reads, whatever the book's size)."""
+    from google.cloud import firestore
+
+    from licence_manager import bootstrap
+    from licence_manager.domain.model import Customer
+    from licence_manager.domain.users import Role, User
+    from tests.signin import bearer
+
+    client, customer, _ = api
+    store = bootstrap.store()
+    for i in range(25):  # a book bigger than one user's share
+        store.save_customer(Customer(f"C9{i:03d}", f"other-{i}.example", f"Other {i}", "UTC"))
+    admin = "admin@one-customer.example"
+    store.save_user(User(admin, "Admin", Role.CUSTOMER_ADMIN, frozenset({customer})))
+    raw = client._client  # the Flask test client under SignedIn
+    headers = bearer(raw, admin)
+    assert isinstance(store._db, firestore.Client)
+    for path in ("/api/v1/me", "/api/v1/customers"):
+        with counting_reads() as counter:
+            body = raw.get(path, headers=headers).get_json()
+        shown = body["customers"] if path.endswith("/me") else body
+        assert [c["customerId"] for c in shown] == [customer]
+        assert counter.calls.get("run_query", 0) == 0, counter.calls
+        assert sum(counter.calls.values()) <= 3, counter.calls

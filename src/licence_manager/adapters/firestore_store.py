@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from google.api_core.exceptions import Aborted, DeadlineExceeded
@@ -59,6 +59,13 @@ class FirestoreLicenceStore(LicenceStore):
 
     def customers(self) -> list[Customer]:
         found = [codec.customer_from_doc(_data(s)) for s in self._db.collection(CUSTOMERS).stream()]
+        return sorted(found, key=lambda c: c.customer_domain)
+
+    def customers_by_id(self, customer_ids: Iterable[str]) -> list[Customer]:
+        refs = [self._db.collection(CUSTOMERS).document(i) for i in sorted(set(customer_ids))]
+        if not refs:
+            return []
+        found = [codec.customer_from_doc(_data(s)) for s in self._db.get_all(refs) if s.exists]
         return sorted(found, key=lambda c: c.customer_domain)
 
     def licences_of(self, customer_id: str) -> list[Licence]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -104,6 +105,11 @@ class LicenceStore(abc.ABC):
     @abc.abstractmethod
     def customers(self) -> list[Customer]:
         """All customers, ordered by domain."""
+
+    @abc.abstractmethod
+    def customers_by_id(self, customer_ids: Iterable[str]) -> list[Customer]:
+        """These customers (the ones that exist), ordered by domain, in one round trip: what a
+        user who sees a few customers reads instead of every customer."""
 
     @abc.abstractmethod
     def licences_of(self, customer_id: str) -> list[Licence]:
