@@ -5,6 +5,7 @@
 #   licences      customerDomain >= p and < p + "\uf8ff"   (range on one field)
 #   licences      customerId == id                         (equality on one field)
 #   usage_daily   document id range, ordered by id         (built in)
+#   sync_digests  by id only (the usage digest; its entries are unindexed below)
 #   audit_events  document id range, ordered by id         (built in)
 #   users, recipients, notifications, topup_requests: equality on one field, or by id
 # and composite indexes, among them the dashboard's Logs and Notifications pages:
@@ -144,6 +145,10 @@ locals {
     # Every licence a sync writes gets the same timestamp: an indexed monotonic field that
     # Firestore limits to about 500 writes a second. Nothing queries it (docs/performance.md).
     licence_updated_at = { collection = "licences", field = "updatedAt" }
+    # The usage digest: one map entry per licence of a shard (domain/usage_digest.py), read by
+    # id only. Indexed, each entry would cost two index entries, and Firestore's 40,000 index
+    # entries a document would bind long before its 1 MiB; the exemption covers the subfields.
+    sync_digest_entries = { collection = "sync_digests", field = "entries" }
   }
 }
 

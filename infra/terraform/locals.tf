@@ -106,6 +106,16 @@ locals {
       topic       = "sweep_requests"
       body        = { job = "sweep-requests" }
     }
+    # Once a day the sync reads every stored licence instead of trusting the usage digest, and
+    # rebuilds the digest from what it read: the safety net under the digest's invariant, and
+    # how a licence stored but missing from every digest is ever noticed (docs/architecture.md).
+    "sync-usage-verify" = {
+      description = "Starts a verifying usage sync: every stored licence is read and the usage digest rebuilt."
+      schedule    = "17 3 * * *"
+      time_zone   = "Etc/UTC"
+      topic       = "sync_usage"
+      body        = { job = "sync-usage", verify = true }
+    }
   }
   # How often the sweeper runs: a request whose message was lost or dead-lettered, or whose
   # attempt died, is driven again within this interval (once its lease has run out).
@@ -250,6 +260,9 @@ locals {
       # The schedule, recorded in the sync's heartbeat: the dashboard calls figures older than
       # three intervals stale.
       SYNC_INTERVAL_SECONDS = tostring(var.sync.interval_minutes * 60)
+      # How long a run holds a shard while it records it (usage digest, docs/architecture.md):
+      # a minute past the function's timeout, so a run stopped there is never overlapped.
+      SYNC_SHARD_LEASE_SECONDS = tostring(local.functions.sync_usage.timeout_seconds + 60)
     })
     evaluate_thresholds = merge(local.common_env, {
       TOPUP_TOPIC = local.topics.topup_requests

@@ -1,6 +1,8 @@
 # Cloud Scheduler jobs, each publishing a small JSON body to its topic.
 #
 #   <prefix>-sync-usage        every sync.interval_minutes, {"job": "sync-usage"} → sync_usage
+#   <prefix>-sync-usage-verify 03:17 UTC daily, {"job": "sync-usage", "verify": true} → sync_usage,
+#                              which reads every stored licence and rebuilds the usage digest
 #   <prefix>-month-end-report  0 12 1 * * in month_end_report.time_zone, {"job": "month-end-report"}
 #                              → topic <prefix>-month-end-report → send_alerts, which writes
 #                              each customer's previous month to monthly_additions and emails it
@@ -10,7 +12,7 @@
 #                              seat-change requests and re-drives or fails claimed ones whose
 #                              lease has run out (issue 10, finding 6).
 #
-# Pausing: `licence-manager ops pause-automation` pauses all three jobs in an emergency (README).
+# Pausing: `licence-manager ops pause-automation` pauses all four jobs in an emergency (README).
 # Terraform ignores `paused`, so an apply made during an emergency never resumes them; ops
 # resume them with `licence-manager ops resume-automation`.
 #

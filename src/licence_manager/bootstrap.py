@@ -95,6 +95,7 @@ def usage_sync() -> UsageSync:
         max_parallel_shards=config.sync_max_parallel_shards,
         recipients=store(),
         interval_seconds=config.sync_interval_seconds,
+        shard_lease=timedelta(seconds=config.sync_shard_lease_seconds),
     )
 
 

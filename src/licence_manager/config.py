@@ -29,6 +29,9 @@ class Settings:
     # How often Cloud Scheduler starts the sync (Terraform's sync.interval_minutes): the sync
     # records it in its heartbeat, and figures older than three intervals are called stale.
     sync_interval_seconds: int
+    # How long a sync run holds a shard while it records it (domain.usage_digest.ShardLease):
+    # longer than sync_usage's timeout, so a run stopped at the timeout is never overlapped.
+    sync_shard_lease_seconds: float
     default_time_zone: str
     local_mode: bool  # serves unauthenticated API routes; never set in production
     top_up_topic: str
@@ -69,6 +72,7 @@ class Settings:
             sync_max_parallel_shards=int(_number(env, "SYNC_MAX_PARALLEL_SHARDS", 8)),
             sync_max_event_age_seconds=int(_number(env, "SYNC_MAX_EVENT_AGE_SECONDS", 600)),
             sync_interval_seconds=math.ceil(_number(env, "SYNC_INTERVAL_SECONDS", 300)),
+            sync_shard_lease_seconds=_number(env, "SYNC_SHARD_LEASE_SECONDS", 600.0),
             default_time_zone=env.get("DEFAULT_TIME_ZONE", "Europe/London"),
             local_mode=env.get("LICENCE_MANAGER_LOCAL", "") == "1",
             top_up_topic=env.get("TOPUP_TOPIC", "topup-requests"),
@@ -96,6 +100,8 @@ class Settings:
             ) from error
         if self.sync_max_parallel_shards < 1:
             raise ConfigError("SYNC_MAX_PARALLEL_SHARDS must be at least 1")
+        if self.sync_shard_lease_seconds <= 0:
+            raise ConfigError("SYNC_SHARD_LEASE_SECONDS must be more than 0")
         if self.local_mode:
             self._refuse_local_mode_in_production()
 

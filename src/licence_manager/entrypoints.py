@@ -45,13 +45,18 @@ def age_seconds(event_time: str | None, now: datetime | None = None) -> float:
 
 
 def sync_command(body: Mapping[str, Any], configured: tuple[str | None, ...]) -> SyncUsage:
-    """The scheduler job may name shards (`{"shards": ["a", "b"]}`); otherwise all configured."""
+    """The scheduler job may name shards (`{"shards": ["a", "b"]}`, otherwise all configured)
+    and ask for a verifying run (`{"verify": true}`: every stored licence is read and the usage
+    digest rebuilt from it, the daily check)."""
+    verify = body.get("verify", False)
+    if not isinstance(verify, bool):
+        raise BadMessage('"verify" must be true or false')
     shards = body.get("shards")
     if shards is None:
-        return SyncUsage(shards=configured)
+        return SyncUsage(shards=configured, verify=verify)
     if not isinstance(shards, list) or not all(isinstance(s, str) and s for s in shards):
         raise BadMessage('"shards" must be a list of non-empty customer name prefixes')
-    return SyncUsage(shards=tuple(s.lower() for s in shards))
+    return SyncUsage(shards=tuple(s.lower() for s in shards), verify=verify)
 
 
 def run_scheduled_sync(event_time: str | None, data: Mapping[str, Any] | None) -> SyncReport | None:

@@ -192,7 +192,12 @@ def test_documents_never_written_read_as_the_domains_defaults(backend: Backend) 
 @pytest.mark.parametrize("name", [n for n in DOCUMENTS if n != "audit_events"])
 def test_a_put_document_is_read_back_equal_in_a_later_unit(backend: Backend, name: str) -> None:
     key, value = DOCUMENTS[name]
-    backend.run(lambda tx: repository(tx, name).put(key, value))
+
+    def read_then_put(tx: Transaction) -> None:
+        repository(tx, name).get(key)  # a licence is only written after it is read
+        repository(tx, name).put(key, value)
+
+    backend.run(read_then_put)
 
     assert backend.run(lambda tx: repository(tx, name).get(key)) == value
 
@@ -214,6 +219,7 @@ def test_a_put_replaces_the_whole_document(backend: Backend) -> None:
 
 def test_writes_of_one_unit_are_seen_by_the_store(backend: Backend) -> None:
     def write(tx: Transaction) -> None:
+        tx.licences.get(KEY)
         tx.licences.put(KEY, a_licence())
         tx.requests.put("r1", a_request())
         tx.automation.put(KEY, A_STATE)
@@ -239,6 +245,7 @@ def test_creating_an_existing_document_refuses_the_whole_unit(backend: Backend) 
     backend.run(lambda tx: tx.requests.create("r1", a_request()))
 
     def create_again(tx: Transaction) -> None:
+        tx.licences.get(KEY)
         tx.automation.put(KEY, A_STATE)
         tx.requests.create("r2", a_request("r2"))
         tx.requests.create("r1", a_request(seats_to_add=50))

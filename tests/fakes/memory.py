@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from datetime import datetime
 
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.automation import AutomationState
@@ -15,11 +16,22 @@ from licence_manager.domain.model import (
     Licence,
     LicenceKey,
     Subscription,
+    Usage,
+)
+from licence_manager.domain.usage_digest import (
+    ShardLease,
+    UsageDigest,
+    document_id,
+    keys_by_document,
+    may_record,
+    new_mark,
+    settled_layout,
 )
 from licence_manager.ports import (
     AccessDenied,
     CustomerProfile,
     LicenceStore,
+    ShardBusy,
     SourceError,
     SubscriptionListing,
     SubscriptionSource,
@@ -41,6 +53,78 @@ class InMemoryLicenceStore(LicenceStore):
         self.writes = 0  # documents written, counted like Firestore bills them
         # Keys of licence and settings documents written, in order: what Eventarc would deliver.
         self.watched_writes: list[LicenceKey] = []
+        # The usage digest (domain.usage_digest): documents by id, each with its entries and
+        # the shard's part count; and each licence's `listedIn`, as Firestore keeps them.
+        self.digests: dict[str, dict[LicenceKey, str]] = {}
+        self.digest_parts: dict[str, int] = {}
+        self.listed_in: dict[LicenceKey, str] = {}
+        self.digest_reads = 0  # documents of the digest read, as Firestore bills them
+        self.digest_leases: dict[str, ShardLease] = {}
+
+    def licences_with_listing(
+        self, domain_prefix: str | None
+    ) -> dict[LicenceKey, tuple[Licence, str]]:
+        found = self.licences_for_domains(domain_prefix)
+        with self._lock:
+            return {key: (lic, self.listed_in.get(key, "")) for key, lic in found.items()}
+
+    def licences_by_key(self, keys: Iterable[LicenceKey]) -> dict[LicenceKey, Licence]:
+        with self._lock:
+            return {key: self.licences[key] for key in set(keys) if key in self.licences}
+
+    def usage_digest(self, shard: str) -> UsageDigest:
+        with self._lock:
+            self.digest_reads += 1
+            if shard not in self.digest_parts:  # only marks, or nothing: never settled
+                return UsageDigest(shard)
+            parts = self.digest_parts.get(shard, 1)
+            self.digest_reads += parts - 1
+            ids = [document_id(shard, n) for n in range(parts)]
+            documents = {d: dict(self.digests[d]) for d in ids if d in self.digests}
+            return UsageDigest(shard, parts, documents, exists=True)
+
+    def mark_in_digest(
+        self,
+        digest: UsageDigest,
+        keys: Iterable[LicenceKey],
+        now: datetime,
+        lease_until: datetime,
+    ) -> dict[LicenceKey, str]:
+        marks: dict[LicenceKey, str] = {}
+        with self._lock:
+            if not may_record(self.digest_leases.get(digest.shard), digest.holder, now):
+                raise ShardBusy(f"another sync run is recording shard {digest.shard!r}")
+            self.digest_leases[digest.shard] = ShardLease(digest.holder, lease_until)
+            documents = keys_by_document(digest, keys)
+            for document, in_document in documents.items():
+                entries = self.digests.setdefault(document, {})
+                for key in in_document:
+                    entries[key] = marks[key] = new_mark()
+            self.writes += len(documents | {document_id(digest.shard): []})
+        return marks
+
+    def settle_digest(
+        self,
+        digest: UsageDigest,
+        marks: dict[LicenceKey, str],
+        recorded: dict[LicenceKey, Usage | None],
+        now: datetime,
+    ) -> None:
+        with self._lock:
+            if not may_record(self.digest_leases.get(digest.shard), digest.holder, now):
+                raise ShardBusy(f"another sync run took shard {digest.shard!r} over")
+            parts = self.digest_parts.get(digest.shard, 1)
+            ids = [document_id(digest.shard, n) for n in range(parts)]
+            documents = {d: dict(self.digests[d]) for d in ids if d in self.digests}
+            read = UsageDigest(digest.shard, parts, documents, exists=True)
+            new_parts, settled = settled_layout(read, marks, recorded)
+            first = document_id(digest.shard)
+            for document, entries in settled.items():
+                if document == first or new_parts != parts or entries != documents.get(document):
+                    self.digests[document] = entries
+                    self.writes += 1
+            self.digest_parts[digest.shard] = new_parts
+            self.digest_leases.pop(digest.shard, None)
 
     def licences_for_domains(self, domain_prefix: str | None) -> dict[LicenceKey, Licence]:
         with self._lock:

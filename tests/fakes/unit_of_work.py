@@ -14,18 +14,20 @@ from typing import Any, Generic, TypeVar
 from licence_manager.adapters.firestore_unit_of_work import ReadAfterWrite
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.buying import BuyingControl
-from licence_manager.domain.model import LicenceKey
+from licence_manager.domain.model import Licence, LicenceKey
 from licence_manager.domain.observation import RecordedChange
 from licence_manager.domain.spending import SpendingLimit
+from licence_manager.domain.usage_digest import new_mark
 from licence_manager.ports.unit_of_work import (
     AlreadyExists,
     DayKey,
+    LicenceRepository,
     Repository,
     SavedSettings,
     Transaction,
     UnitOfWork,
 )
-from licence_manager.services.sync import ChangeDecision
+from licence_manager.services.recording import ChangeDecision
 from tests.fakes.memory_automation import InMemoryStore
 
 K = TypeVar("K")
@@ -40,6 +42,62 @@ class _Table(Generic[K, V]):
     read: Callable[[K], V | None]
     write: Callable[[K, V], None]
     watched: bool = False  # Eventarc delivers writes of this collection to evaluate_thresholds
+    billed: bool = True  # False: a field of a document written beside it (a licence's listedIn)
+
+
+class _Licences(LicenceRepository):
+    """Licences as the Firestore adapter keeps them: a write marks the licence's digest entry
+    (domain.usage_digest) in the same commit, unless the sync lists it itself."""
+
+    def __init__(self, tx: MemoryTransaction, store: InMemoryStore) -> None:
+        self._tx, self._store = tx, store
+        self._listed: dict[LicenceKey, str] = {}
+        self._table = _Table(store.licences.get, store.licences.__setitem__, watched=True)
+
+    def get(self, key: LicenceKey) -> Licence | None:
+        if self._tx.pending:
+            raise ReadAfterWrite("read of licences after a write")
+        self._listed[key] = self._store.listed_in.get(key, "")
+        return self._store.licences.get(key)
+
+    def listed_in(self, key: LicenceKey) -> str:
+        if key not in self._listed:
+            raise ReadAfterWrite(f"licence {key.doc_id} written without being read first")
+        return self._listed[key]
+
+    def put(self, key: LicenceKey, value: Licence) -> None:
+        listed = self.listed_in(key)
+        self._tx.pending.append(("licences", key, value, False, self._table))
+        if listed:
+            self._tx.pending.append(("sync_digests", key, new_mark(), False, self._entry(listed)))
+
+    def create(self, key: LicenceKey, value: Licence) -> None:
+        self._tx.pending.append(("licences", key, value, True, self._table))
+
+    def put_listed(self, key: LicenceKey, value: Licence, document: str) -> None:
+        before = self.listed_in(key)
+        self._tx.pending.append(("licences", key, value, False, self._table))
+        self._tx.pending.append(
+            (
+                "listed_in",
+                key,
+                document,
+                False,
+                _Table(self._store.listed_in.get, self._store.listed_in.__setitem__, billed=False),
+            )
+        )
+        if before and before != document:
+            self._tx.pending.append(("sync_digests", key, None, False, self._entry(before)))
+
+    def _entry(self, document: str) -> _Table[LicenceKey, str | None]:
+        def write(key: LicenceKey, entry: str | None) -> None:
+            entries = self._store.digests.setdefault(document, {})
+            if entry is None:
+                entries.pop(key, None)
+            else:
+                entries[key] = entry
+
+        return _Table(lambda key: self._store.digests.get(document, {}).get(key), write)
 
 
 class _Documents(Repository[K, V]):
@@ -91,7 +149,7 @@ class MemoryTransaction(Transaction):
             s.settings_records[key] = saved.settings
             s.settings_saved[key] = (saved.updated_by, saved.updated_at or datetime.now(UTC))
 
-        self.licences = _Documents(self, "licences", _dict_table(s.licences, watched=True))
+        self.licences = _Licences(self, s)
         self.days = _Documents(self, "usage_daily", _Table(read_day, write_day))
         self.audit_heads = _Documents(self, "audit_heads", _dict_table(s.heads))
         self.audit_events = _Documents(self, "audit_events", _Table(read_entry, write_entry))
@@ -133,7 +191,7 @@ class MemoryUnitOfWork(UnitOfWork):
                 raise AlreadyExists(f"already exist: {', '.join(taken)}")
             for _name, key, value, _create, table in tx.pending:
                 table.write(key, value)
-                self.store.writes += 1
+                self.store.writes += table.billed
                 if table.watched:
                     self.store.watched_writes.append(key)
             self.commits += 1
@@ -153,7 +211,7 @@ def record(
     store: object, key: LicenceKey, at: datetime, default_time_zone: str, decide: ChangeDecision
 ) -> RecordedChange | None:
     """Record one licence as the sync does (services.sync.record_licence), in `store`'s data."""
-    from licence_manager.services.sync import record_licence
+    from licence_manager.services.recording import record_licence
 
     return unit_of_work_for(store).run(
         partial(record_licence, key=key, at=at, default_time_zone=default_time_zone, decide=decide)

@@ -16,7 +16,7 @@ import pytest
 from tools import package_functions
 
 from licence_manager.config import Settings
-from licence_manager.entrypoints import sync_command
+from licence_manager.entrypoints import BadMessage, sync_command
 from licence_manager.ops import scheduler
 from licence_manager_local import topology
 from tests.infra import publishing
@@ -54,7 +54,7 @@ NEEDS = {
     "sync_usage": COMMON
     | RESELLER
     | {"SYNC_CUSTOMER_PREFIXES", "SYNC_MAX_PARALLEL_SHARDS", "SYNC_MAX_EVENT_AGE_SECONDS"}
-    | {"SYNC_INTERVAL_SECONDS"},
+    | {"SYNC_INTERVAL_SECONDS", "SYNC_SHARD_LEASE_SECONDS"},
     "evaluate_thresholds": COMMON,
     "apply_topup": COMMON | RESELLER | {"TOPUP_LEASE_SECONDS"},
     "sweep_requests": COMMON | {"TOPUP_LEASE_SECONDS"},
@@ -483,7 +483,13 @@ def test_scheduler_jobs_reach_real_topics_and_the_sync_function() -> None:
     assert push_routes()[sync["topic"]]["function"] == "sync_usage"
     # The body the job publishes is one sync_usage accepts: all configured shards.
     command = sync_command(sync["body"], (None,))
-    assert command.shards == (None,)
+    assert (command.shards, command.verify) == ((None,), False)
+    # The daily verifying run: the same function, every shard, every stored licence read.
+    verify = jobs[scheduler.VERIFY_JOB]
+    assert verify["topic"] == sync["topic"]
+    assert sync_command(verify["body"], (None,)).verify is True
+    with pytest.raises(BadMessage, match="verify"):
+        sync_command({"verify": "yes"}, (None,))
     sweep = jobs[scheduler.SWEEP_JOB]
     assert push_routes()[sweep["topic"]]["function"] == "sweep_requests"
     assert sweep["body"] == {"job": "sweep-requests"}

@@ -32,6 +32,7 @@ PROJECT, REGION, PREFIX = "lm-prod", "europe-west2", "lm"
 SYNC = f"projects/{PROJECT}/locations/{REGION}/jobs/lm-sync-usage"
 MONTH_END = f"projects/{PROJECT}/locations/{REGION}/jobs/lm-month-end-report"
 SWEEP = f"projects/{PROJECT}/locations/{REGION}/jobs/lm-sweep-requests"
+VERIFY = f"projects/{PROJECT}/locations/{REGION}/jobs/lm-sync-usage-verify"
 OPS = ["ops", "--project", PROJECT, "--region", REGION, "--prefix", PREFIX]
 
 
@@ -67,6 +68,13 @@ class FakeCloudScheduler:
                 time_zone="Etc/UTC",
                 state=Job.State.ENABLED,
                 schedule_time=datetime(2026, 11, 28, 17, 35, tzinfo=UTC),
+            ),
+            VERIFY: Job(
+                name=VERIFY,
+                schedule="17 3 * * *",
+                time_zone="Etc/UTC",
+                state=Job.State.ENABLED,
+                schedule_time=datetime(2026, 11, 29, 3, 17, tzinfo=UTC),
             ),
         }
 
@@ -174,19 +182,22 @@ def test_status_shows_each_job(cloud_scheduler: tuple[FakeCloudScheduler, Client
     assert lines[2].endswith("error 5: Topic not found")
     assert lines[3].startswith("lm-sweep-requests ")
     assert "*/5 * * * * (Etc/UTC)" in lines[3] and lines[3].endswith("never run")
-    assert fake.calls == [("GetJob", SYNC), ("GetJob", MONTH_END), ("GetJob", SWEEP)]
+    assert lines[4].startswith("lm-sync-usage-verify ") and "17 3 * * *" in lines[4]
+    jobs = [SYNC, MONTH_END, SWEEP, VERIFY]
+    assert fake.calls == [("GetJob", job) for job in jobs]
     # The real client routes each call by the job's resource name.
-    assert fake.routing == [f"name={SYNC}", f"name={MONTH_END}", f"name={SWEEP}"]
+    assert fake.routing == [f"name={job}" for job in jobs]
 
 
 def test_pause_then_resume_automation(cloud_scheduler: tuple[FakeCloudScheduler, Clients]) -> None:
     fake, clients = cloud_scheduler
     code, output = run(clients, "pause-automation")
     assert code == 0
-    assert output.splitlines()[:3] == [
+    assert output.splitlines()[:4] == [
         "lm-sync-usage: ENABLED -> PAUSED",
         "lm-month-end-report: ENABLED -> PAUSED",
         "lm-sweep-requests: ENABLED -> PAUSED",
+        "lm-sync-usage-verify: ENABLED -> PAUSED",
     ]
     assert commands.HOLD_NOTE in output
     assert {j.state for j in fake.jobs.values()} == {Job.State.PAUSED}
@@ -194,10 +205,11 @@ def test_pause_then_resume_automation(cloud_scheduler: tuple[FakeCloudScheduler,
     # Asking again in a hurry is harmless: nothing to pause, no failed call.
     code, output = run(clients, "pause-automation")
     assert code == 0
-    assert output.splitlines()[:3] == [
+    assert output.splitlines()[:4] == [
         "lm-sync-usage: already PAUSED",
         "lm-month-end-report: already PAUSED",
         "lm-sweep-requests: already PAUSED",
+        "lm-sync-usage-verify: already PAUSED",
     ]
 
     code, output = run(clients, "resume-automation")
@@ -206,14 +218,17 @@ def test_pause_then_resume_automation(cloud_scheduler: tuple[FakeCloudScheduler,
         "lm-sync-usage: PAUSED -> ENABLED",
         "lm-month-end-report: PAUSED -> ENABLED",
         "lm-sweep-requests: PAUSED -> ENABLED",
+        "lm-sync-usage-verify: PAUSED -> ENABLED",
     ]
     assert fake.changes() == [
         ("PauseJob", SYNC),
         ("PauseJob", MONTH_END),
         ("PauseJob", SWEEP),
+        ("PauseJob", VERIFY),
         ("ResumeJob", SYNC),
         ("ResumeJob", MONTH_END),
         ("ResumeJob", SWEEP),
+        ("ResumeJob", VERIFY),
     ]
 
 

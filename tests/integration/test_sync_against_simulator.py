@@ -104,7 +104,9 @@ def test_only_changed_licences_and_their_rollups_are_written(
     assert len([p for p in written if p.startswith("usage_daily/")]) == 2
     assert len([p for p in written if p.startswith("audit_events/")]) == 1  # the seat change
     assert len([p for p in written if p.startswith("audit_heads/")]) == 1
-    assert len(written) == 2 + 2 + 1 + 1 + 1  # licences, rollups, audit entry + head, heartbeat
+    assert "sync_digests/_all" in written  # the shard's usage digest, marked then settled
+    # licences, rollups, audit entry + head, the digest, the heartbeat
+    assert len(written) == 2 + 2 + 1 + 1 + 1 + 1
     assert report.total("outside_changes") == 1
     key = LicenceKey(shrinks.customer_id, shrinks.sku_id)
     entries = firestore_store.audit_entries(key)

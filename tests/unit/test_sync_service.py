@@ -89,7 +89,8 @@ def test_only_changed_licences_are_written(store, clock) -> None:
     clock.advance()
     report = sync(SyncUsage())
     assert report.total("licences_updated") == 1
-    assert store.writes - writes_before == 3  # licence + its day + heartbeat
+    # the licence, its day, the heartbeat, and its digest entry marked then settled
+    assert store.writes - writes_before == 5
     assert store.licences[subs[3].key].usage.assigned == 9
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any, TypeVar
 
 from google.api_core.exceptions import Aborted, DeadlineExceeded
@@ -17,8 +18,17 @@ from licence_manager.adapters.retry import RetryPolicy, call_with_retries
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.daily import DailyUsage
 from licence_manager.domain.freshness import SyncHeartbeat, next_heartbeat
-from licence_manager.domain.model import Customer, Licence, LicenceKey
-from licence_manager.ports import LicenceStore, SyncRunRecord
+from licence_manager.domain.model import Customer, Licence, LicenceKey, Usage
+from licence_manager.domain.usage_digest import (
+    ShardLease,
+    UsageDigest,
+    document_id,
+    keys_by_document,
+    may_record,
+    new_mark,
+    settled_layout,
+)
+from licence_manager.ports import LicenceStore, ShardBusy, SyncRunRecord
 
 CUSTOMERS = "customers"
 LICENCES = "licences"
@@ -27,6 +37,8 @@ AUDIT_EVENTS = "audit_events"
 AUDIT_HEADS = "audit_heads"
 AUTOMATION = "licence_automation"
 SYNC_RUNS = "sync_runs"
+SYNC_DIGESTS = "sync_digests"
+LISTED_IN = "listedIn"  # on a licence: the digest document that lists it (domain.usage_digest)
 
 T = TypeVar("T")
 _CONTENTION_RETRY = RetryPolicy(max_attempts=8, initial_delay=0.05, max_delay=2.0)
@@ -40,13 +52,112 @@ class FirestoreLicenceStore(LicenceStore):
         self._db = client
 
     def licences_for_domains(self, domain_prefix: str | None) -> dict[LicenceKey, Licence]:
+        licences = (
+            codec.licence_from_doc(_data(s)) for s in self._by_domain(domain_prefix).stream()
+        )
+        return {licence.key: licence for licence in licences}
+
+    def _by_domain(self, domain_prefix: str | None) -> Any:
         query: Any = self._db.collection(LICENCES)
         if domain_prefix:
             query = query.where(filter=FieldFilter("customerDomain", ">=", domain_prefix)).where(
                 filter=FieldFilter("customerDomain", "<", domain_prefix + _HIGH)
             )
-        licences = (codec.licence_from_doc(_data(snap)) for snap in query.stream())
-        return {licence.key: licence for licence in licences}
+        return query
+
+    def licences_with_listing(
+        self, domain_prefix: str | None
+    ) -> dict[LicenceKey, tuple[Licence, str]]:
+        found = (_data(snap) for snap in self._by_domain(domain_prefix).stream())
+        listed = ((codec.licence_from_doc(doc), str(doc.get(LISTED_IN, ""))) for doc in found)
+        return {licence.key: (licence, document) for licence, document in listed}
+
+    def licences_by_key(self, keys: Iterable[LicenceKey]) -> dict[LicenceKey, Licence]:
+        refs = [self._db.collection(LICENCES).document(k.doc_id) for k in set(keys)]
+        found = (codec.licence_from_doc(_data(s)) for s in self._db.get_all(refs) if s.exists)
+        return {licence.key: licence for licence in found} if refs else {}
+
+    def usage_digest(self, shard: str) -> UsageDigest:
+        first = self._db.collection(SYNC_DIGESTS).document(document_id(shard)).get()
+        # Only a settle writes `parts`: a document holding marks alone was never settled.
+        digest = UsageDigest(shard, exists=first.exists and "parts" in _data(first))
+        if not digest.exists:
+            return digest
+        snapshots = [first]
+        digest.parts = int(_data(first).get("parts", 1))
+        if digest.parts > 1:
+            more = [self._digest_ref(document_id(shard, n)) for n in range(1, digest.parts)]
+            snapshots += [s for s in self._db.get_all(more) if s.exists]
+        digest.documents = {s.id: _entries(_data(s)) for s in snapshots}
+        return digest
+
+    def mark_in_digest(
+        self,
+        digest: UsageDigest,
+        keys: Iterable[LicenceKey],
+        now: datetime,
+        lease_until: datetime,
+    ) -> dict[LicenceKey, str]:
+        by_document = keys_by_document(digest, keys)
+        first_ref = self._digest_ref(document_id(digest.shard))
+
+        @firestore.transactional
+        def mark(transaction: firestore.Transaction) -> dict[LicenceKey, str]:
+            first = first_ref.get(transaction=transaction)
+            if not may_record(_lease(first), digest.holder, now):
+                raise ShardBusy(f"another sync run is recording shard {digest.shard!r}")
+            marks: dict[LicenceKey, str] = {}
+            lease = {"holder": digest.holder, "until": lease_until}
+            writes: dict[str, codec.Document] = {first_ref.id: {"lease": lease}}
+            for document, in_document in by_document.items():
+                nested: dict[str, dict[str, str]] = {}
+                for key in in_document:
+                    marks[key] = new_mark()
+                    nested.setdefault(key.customer_id, {})[key.sku_id] = marks[key]
+                writes.setdefault(document, {})["entries"] = nested
+            for document, data in writes.items():  # one write a document, merged into it
+                transaction.set(self._digest_ref(document), data, merge=True)
+            return marks
+
+        marked: dict[LicenceKey, str] = in_transaction(self._db, mark)
+        return marked
+
+    def settle_digest(
+        self,
+        digest: UsageDigest,
+        marks: dict[LicenceKey, str],
+        recorded: dict[LicenceKey, Usage | None],
+        now: datetime,
+    ) -> None:
+        first_ref = self._digest_ref(document_id(digest.shard))
+
+        @firestore.transactional
+        def settle(transaction: firestore.Transaction) -> None:
+            first = first_ref.get(transaction=transaction)
+            if not may_record(_lease(first), digest.holder, now):
+                raise ShardBusy(f"another sync run took shard {digest.shard!r} over")
+            parts = int(_data(first).get("parts", 1)) if first.exists else 1
+            rest = [self._digest_ref(document_id(digest.shard, n)) for n in range(1, parts)]
+            snapshots = [first, *(self._db.get_all(rest, transaction=transaction) if rest else ())]
+            documents = {s.id: _entries(_data(s)) for s in snapshots if s.exists}
+            read = UsageDigest(digest.shard, parts, documents, exists=first.exists)
+            new_parts, settled = settled_layout(read, marks, recorded)
+            for document, entries in settled.items():
+                # Every document is rewritten whole: this transaction read them all. The first
+                # is always written, which gives the lease back.
+                if (
+                    document == first_ref.id
+                    or new_parts != parts
+                    or entries != documents.get(document)
+                ):
+                    transaction.set(
+                        self._digest_ref(document), _digest_doc(digest.shard, new_parts, entries)
+                    )
+
+        in_transaction(self._db, settle)
+
+    def _digest_ref(self, document: str) -> Any:
+        return self._db.collection(SYNC_DIGESTS).document(document)
 
     def save_customer(self, customer: Customer) -> None:
         self._db.collection(CUSTOMERS).document(customer.customer_id).set(
@@ -134,6 +245,44 @@ def _is_contention(error: BaseException) -> bool:
     return isinstance(error, (Aborted, DeadlineExceeded)) or (
         isinstance(error, ValueError) and str(error).startswith("Failed to commit transaction")
     )
+
+
+def _digest_doc(shard: str, parts: int, entries: dict[LicenceKey, str]) -> codec.Document:
+    nested: dict[str, dict[str, str]] = {}
+    for key, entry in entries.items():
+        nested.setdefault(key.customer_id, {})[key.sku_id] = entry
+    return {
+        "shard": shard,
+        "parts": parts,
+        "entries": nested,
+        "updatedAt": firestore.SERVER_TIMESTAMP,
+    }
+
+
+def _lease(snapshot: Any) -> ShardLease | None:
+    lease = (snapshot.to_dict() or {}).get("lease") if snapshot.exists else None
+    if not lease:
+        return None
+    return ShardLease(str(lease["holder"]), codec.plain_datetime(lease["until"]))
+
+
+def _entries(doc: codec.Document) -> dict[LicenceKey, str]:
+    nested: dict[str, dict[str, str]] = doc.get("entries") or {}
+    return {
+        LicenceKey(customer_id, sku_id): entry
+        for customer_id, skus in nested.items()
+        for sku_id, entry in skus.items()
+    }
+
+
+def write_digest_entry(
+    writer: Any, db: firestore.Client, document: str, key: LicenceKey, entry: str | None
+) -> None:
+    """Set (None: delete) one licence's entry in a digest document, without reading it: a
+    writer of the licence does this inside its own transaction (domain.usage_digest)."""
+    value: Any = entry if entry is not None else firestore.DELETE_FIELD
+    ref = db.collection(SYNC_DIGESTS).document(document)
+    writer.set(ref, {"entries": {key.customer_id: {key.sku_id: value}}}, merge=True)
 
 
 def _data(snapshot: Any) -> codec.Document:

@@ -18,15 +18,19 @@ from licence_manager.adapters.firestore_store import (
     AUDIT_HEADS,
     AUTOMATION,
     LICENCES,
+    LISTED_IN,
     USAGE_DAILY,
     in_transaction,
+    write_digest_entry,
 )
 from licence_manager.domain.buying import BuyingControl
-from licence_manager.domain.model import LicenceKey
+from licence_manager.domain.model import Licence, LicenceKey
 from licence_manager.domain.spending import SpendingLimit
+from licence_manager.domain.usage_digest import new_mark
 from licence_manager.ports.unit_of_work import (
     AlreadyExists,
     DayKey,
+    LicenceRepository,
     Repository,
     SavedSettings,
     Transaction,
@@ -81,6 +85,55 @@ class _Documents(Repository[K, V]):
     def create(self, key: K, value: V) -> None:
         self._tx.wrote = True
         self._tx.transaction.create(self._ref(key), self._collection.to_doc(key, value))
+
+
+class _LicenceDocuments(LicenceRepository):
+    """Licences, each remembering the digest document that lists it (field `listedIn`), so a
+    write marks the entry there in the same transaction (domain.usage_digest)."""
+
+    def __init__(self, tx: FirestoreTransaction) -> None:
+        self._tx = tx
+        self._listed: dict[LicenceKey, str] = {}
+
+    def _ref(self, key: LicenceKey) -> Any:
+        return self._tx.db.collection(LICENCES).document(key.doc_id)
+
+    def get(self, key: LicenceKey) -> Licence | None:
+        if self._tx.wrote:
+            raise ReadAfterWrite(f"read of {LICENCES} after a write")
+        snapshot = self._ref(key).get(transaction=self._tx.transaction)
+        doc = snapshot.to_dict() if snapshot.exists else None
+        self._listed[key] = str((doc or {}).get(LISTED_IN, ""))
+        return codec.licence_from_doc(doc) if doc is not None else None
+
+    def listed_in(self, key: LicenceKey) -> str:
+        return self._read_listing(key)
+
+    def _read_listing(self, key: LicenceKey) -> str:
+        if key not in self._listed:
+            raise ReadAfterWrite(f"licence {key.doc_id} written without being read first")
+        return self._listed[key]
+
+    def put(self, key: LicenceKey, value: Licence) -> None:
+        listed = self._read_listing(key)
+        self._write(key, value, listed)
+        if listed:
+            write_digest_entry(self._tx.transaction, self._tx.db, listed, key, new_mark())
+
+    def create(self, key: LicenceKey, value: Licence) -> None:
+        """A new licence is listed in no digest yet: the sync lists it when it first sees it."""
+        self._tx.wrote = True
+        self._tx.transaction.create(self._ref(key), {**codec.licence_to_doc(value), LISTED_IN: ""})
+
+    def put_listed(self, key: LicenceKey, value: Licence, document: str) -> None:
+        before = self._read_listing(key)
+        self._write(key, value, document)
+        if before and before != document:
+            write_digest_entry(self._tx.transaction, self._tx.db, before, key, None)
+
+    def _write(self, key: LicenceKey, value: Licence, listed: str) -> None:
+        self._tx.wrote = True
+        self._tx.transaction.set(self._ref(key), {**codec.licence_to_doc(value), LISTED_IN: listed})
 
 
 def _day_id(key: DayKey) -> str:
@@ -152,9 +205,6 @@ def _by_id(doc_id: str) -> str:
     return doc_id
 
 
-LICENCE_DOCS = Collection(
-    LICENCES, _by_key, lambda _k, v: codec.licence_to_doc(v), codec.licence_from_doc
-)
 DAY_DOCS = Collection(
     USAGE_DAILY, _day_id, lambda _k, v: codec.daily_to_doc(v), codec.daily_from_doc
 )
@@ -180,7 +230,7 @@ class FirestoreTransaction(Transaction):
         self.db = db
         self.transaction = transaction
         self.wrote = False
-        self.licences = _Documents(self, LICENCE_DOCS)
+        self.licences = _LicenceDocuments(self)
         self.days = _Documents(self, DAY_DOCS)
         self.audit_heads = _Documents(self, HEAD_DOCS)
         self.audit_events = _Documents(self, AUDIT_DOCS)

@@ -49,6 +49,21 @@ class Repository(abc.ABC, Generic[K, V]):
         """Write a new document; the commit fails with AlreadyExists if it is there."""
 
 
+class LicenceRepository(Repository[LicenceKey, Licence]):
+    """Licences, keeping the usage digest true (domain.usage_digest). A licence is written only
+    after it was read in the same transaction; `put` (every writer but the sync's record step)
+    also replaces the licence's digest entry with a mark, in the same transaction."""
+
+    @abc.abstractmethod
+    def listed_in(self, key: LicenceKey) -> str:
+        """The digest document that lists this licence, as read ("" for none)."""
+
+    @abc.abstractmethod
+    def put_listed(self, key: LicenceKey, value: Licence, document: str) -> None:
+        """The sync's record step: write the licence listed in `document`, whose entry the sync
+        settles itself; an entry left in the document that listed it before is deleted."""
+
+
 @dataclass(frozen=True, slots=True)
 class SavedSettings:
     """A licence's settings as stored: who saved them and when (a pending automatic top-up
@@ -66,7 +81,7 @@ BUYING = "buying"  # the one document of `controls` today: the emergency stop
 class Transaction(abc.ABC):
     """The repositories one unit of work reads and writes."""
 
-    licences: Repository[LicenceKey, Licence]
+    licences: LicenceRepository
     days: Repository[DayKey, DailyUsage]
     audit_heads: Repository[LicenceKey, AuditHead]
     audit_events: Repository[str, AuditEntry]  # keyed by AuditEntry.doc_id; create only

@@ -10,7 +10,8 @@ from datetime import datetime
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.daily import DailyUsage
 from licence_manager.domain.freshness import ShardOutcome, SyncHeartbeat
-from licence_manager.domain.model import Customer, Licence, LicenceKey, Subscription
+from licence_manager.domain.model import Customer, Licence, LicenceKey, Subscription, Usage
+from licence_manager.domain.usage_digest import UsageDigest
 
 
 class SourceError(Exception):
@@ -35,6 +36,10 @@ class SourceError(Exception):
 
 class AccessDenied(SourceError):
     """The reseller may not act for this customer (403 forbidden)."""
+
+
+class ShardBusy(Exception):
+    """Another sync run holds the shard's lease (domain.usage_digest.ShardLease)."""
 
 
 @dataclass(slots=True)
@@ -95,6 +100,43 @@ class LicenceStore(abc.ABC):
     @abc.abstractmethod
     def licences_for_domains(self, domain_prefix: str | None) -> dict[LicenceKey, Licence]:
         """Every stored licence whose customer domain starts with the prefix (all when None)."""
+
+    @abc.abstractmethod
+    def licences_with_listing(
+        self, domain_prefix: str | None
+    ) -> dict[LicenceKey, tuple[Licence, str]]:
+        """As licences_for_domains, each with the digest document that lists it ("" none)."""
+
+    @abc.abstractmethod
+    def licences_by_key(self, keys: Iterable[LicenceKey]) -> dict[LicenceKey, Licence]:
+        """These licences (the ones that exist), in one round trip."""
+
+    # The usage digest (domain.usage_digest): what an idle sync reads instead of every licence.
+    @abc.abstractmethod
+    def usage_digest(self, shard: str) -> UsageDigest:
+        """The shard's digest, every document of it (one read when it has not been split);
+        `exists` is False before the first sync wrote it."""
+
+    @abc.abstractmethod
+    def mark_in_digest(
+        self, digest: UsageDigest, keys: Iterable[LicenceKey], now: datetime, lease_until: datetime
+    ) -> dict[LicenceKey, str]:
+        """In one transaction: take or renew the shard's lease for `digest.holder` (ShardBusy
+        if another run holds it) and replace these licences' entries with fresh marks, before
+        the sync records them; the marks, by licence."""
+
+    @abc.abstractmethod
+    def settle_digest(
+        self,
+        digest: UsageDigest,
+        marks: dict[LicenceKey, str],
+        recorded: dict[LicenceKey, Usage | None],
+        now: datetime,
+    ) -> None:
+        """In one transaction, while `digest.holder` holds the shard's lease (ShardBusy if not):
+        where a licence's mark is still there, set the fingerprint of the usage its record
+        transaction read (domain.usage_digest.settled_layout); split the shard into more
+        documents when it outgrows one; give the lease back."""
 
     @abc.abstractmethod
     def save_customer(self, customer: Customer) -> None: ...

@@ -5,45 +5,37 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from functools import partial
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from licence_manager.domain.automation import seen_in_flight
-from licence_manager.domain.daily import local_day
-from licence_manager.domain.freshness import ShardOutcome, shard_key
-from licence_manager.domain.model import (
-    Customer,
-    Licence,
-    LicenceKey,
-    Subscription,
-    Usage,
-)
+from licence_manager.domain.freshness import shard_key
+from licence_manager.domain.model import Customer, Subscription
 from licence_manager.domain.notifications import Recipient
-from licence_manager.domain.observation import (
-    REMOVED,
-    LicenceContext,
-    RecordedChange,
-    needs_recording,
-    record_disappearance,
-    record_observation,
-)
 from licence_manager.observability import get_logger
 from licence_manager.ports import (
-    AccessDenied,
     CustomerProfile,
     LicenceStore,
     NotificationStore,
+    ShardBusy,
     SourceError,
     SubscriptionSource,
     SyncRunRecord,
 )
-from licence_manager.ports.unit_of_work import Transaction, UnitOfWork
+from licence_manager.ports.unit_of_work import UnitOfWork
+from licence_manager.services.recording import ChangeDecision, record_licence, record_seen
+from licence_manager.services.shard_pass import ShardPass
+from licence_manager.services.sync_report import ShardReport, SyncReport
 
+__all__ = [
+    "ChangeDecision",
+    "SyncReport",
+    "SyncUsage",
+    "UsageSync",
+    "record_licence",
+    "record_seen",
+]
 log = get_logger(__name__)
 Clock = Callable[[], datetime]
-# Given what is stored about a licence, what to write (None: nothing changed).
-ChangeDecision = Callable[[LicenceContext], RecordedChange | None]
 
 
 def utc_now() -> datetime:
@@ -55,61 +47,9 @@ class SyncUsage:
     """Command: sync these shards (customerNamePrefix values; None means every customer)."""
 
     shards: tuple[str | None, ...] = (None,)
-
-
-@dataclass(slots=True)
-class ShardReport:
-    prefix: str | None
-    api_calls: int = 0
-    subscriptions_seen: int = 0
-    offline_skipped: int = 0
-    licences_created: int = 0
-    licences_updated: int = 0
-    licences_removed: int = 0
-    outside_changes: int = 0
-    customers_added: int = 0
-    complete: bool = True
-    failures: list[dict[str, str]] = field(default_factory=list)
-    # For the freshness heartbeat: when Google was asked, why the listing stopped, and the
-    # customers whose figures could not be checked, each with a reason an admin can read.
-    observed_at: datetime | None = None
-    listing_error: str | None = None
-    customer_problems: dict[str, str] = field(default_factory=dict)
-    offline_skus: dict[str, frozenset[str]] = field(default_factory=dict)
-
-    def fail(self, reason: str, customer_id: str = "", sku_id: str = "") -> None:
-        self.failures.append({"customerId": customer_id, "skuId": sku_id, "reason": reason})
-
-    def outcome(self, fallback_time: datetime) -> ShardOutcome:
-        return ShardOutcome(
-            prefix=shard_key(self.prefix),
-            attempted_at=self.observed_at or fallback_time,
-            complete=self.complete,
-            error=self.listing_error,
-            customer_problems=dict(self.customer_problems),
-            offline_skus=dict(self.offline_skus),
-        )
-
-
-@dataclass(slots=True)
-class SyncReport:
-    run_id: str
-    started_at: datetime
-    finished_at: datetime | None = None
-    shards: list[ShardReport] = field(default_factory=list)
-
-    def total(self, name: str) -> int:
-        return sum(int(getattr(shard, name)) for shard in self.shards)
-
-    @property
-    def failures(self) -> list[dict[str, str]]:
-        return [failure for shard in self.shards for failure in shard.failures]
-
-    @property
-    def licences_written(self) -> int:
-        return sum(
-            s.licences_created + s.licences_updated + s.licences_removed for s in self.shards
-        )
+    # Read every stored licence instead of trusting the usage digest, and rebuild the digest
+    # from what was read (ops' check; a shard's first run does it anyway).
+    verify: bool = False
 
 
 class UsageSync:
@@ -123,6 +63,7 @@ class UsageSync:
         max_parallel_shards: int = 8,
         recipients: NotificationStore | None = None,
         interval_seconds: int = 300,
+        shard_lease: timedelta = timedelta(seconds=600),
     ) -> None:
         self._interval = interval_seconds  # how often it is scheduled: freshness judges by it
         self._recipients = recipients
@@ -132,12 +73,17 @@ class UsageSync:
         self._time_zone = default_time_zone
         self._clock = clock
         self._parallel = max_parallel_shards
+        self._lease = shard_lease  # must outlast the sync function's timeout (ShardLease)
 
     def __call__(self, command: SyncUsage) -> SyncReport:
         report = SyncReport(run_id=uuid.uuid4().hex, started_at=self._clock())
         # Shards are independent and the wall time is bound by API latency: run them side by side.
         with ThreadPoolExecutor(max_workers=min(self._parallel, len(command.shards))) as pool:
-            report.shards = list(pool.map(self._sync_shard, command.shards))
+            runs = [
+                pool.submit(self._sync_shard, p, report.run_id, command.verify)
+                for p in command.shards
+            ]
+            report.shards = [run.result() for run in runs]
         report.finished_at = self._clock()
         self._store.record_sync_run(
             SyncRunRecord(
@@ -155,17 +101,17 @@ class UsageSync:
         )
         return report
 
-    def _sync_shard(self, prefix: str | None) -> ShardReport:
+    def _sync_shard(self, prefix: str | None, run_id: str, verify: bool = False) -> ShardReport:
         shard = ShardReport(prefix=prefix)
         # Stamped before the listing: a licence written while we listed (say, a top-up) is newer
         # than this observation and is not rolled back by it.
         observed_at = shard.observed_at = self._clock()
-        # The stored licences are read while the listing pages in: one waits on the API's
-        # latency, the other on Firestore's, and neither needs the other (benchmark: bench/).
+        # The digest is read while the listing pages in: one waits on the API's latency, the
+        # other on Firestore's, and neither needs the other (benchmark: bench/).
         with ThreadPoolExecutor(max_workers=1) as reader:
-            stored_read = reader.submit(self._store.licences_for_domains, prefix)
+            digest_read = reader.submit(self._store.usage_digest, shard_key(prefix))
             listing = self._source.list_subscriptions(prefix)
-            stored = stored_read.result()
+            digest = digest_read.result()
         shard.api_calls += listing.api_calls
         shard.subscriptions_seen = len(listing.subscriptions)
         shard.offline_skipped = listing.offline_skipped
@@ -177,57 +123,46 @@ class UsageSync:
                 "Google's Reseller API stopped answering while the subscriptions were listed "
                 f"({listing.error})."
             )
-        for subscription in listing.subscriptions:
-            self._observe(shard, stored.get(subscription.key), subscription, observed_at)
-        self._add_new_customers(shard, stored, listing.subscriptions)
-        if listing.complete:
-            seen = {s.key for s in listing.subscriptions}
-            vanished = [lic for key, lic in stored.items() if key not in seen]
-            self._confirm_vanished(shard, vanished, observed_at)
+        digest.holder = run_id
+        pass_ = ShardPass(
+            shard,
+            digest,
+            observed_at,
+            self._store,
+            self._uow,
+            self._source,
+            self._zone_of,
+            self._clock,
+            self._lease,
+        )
+        try:
+            if verify or not digest.exists:
+                pass_.read_everything(listing.subscriptions, prefix)
+            else:
+                pass_.read_what_differs(listing.subscriptions)
+            self._add_new_customers(shard, pass_.known_customers(), listing.subscriptions)
+            if listing.complete:
+                pass_.confirm_vanished({s.key for s in listing.subscriptions})
+        except ShardBusy as busy:
+            log.warning("shard left to another sync run", extra={"shard": shard_key(prefix)})
+            shard.complete = False
+            shard.fail(f"store: {busy}")
+            shard.listing_error = (
+                "Another sync run was recording these customers' figures at the same time; "
+                "this run left them to it."
+            )
         return shard
 
-    def _observe(
-        self,
-        shard: ShardReport,
-        stored: Licence | None,
-        subscription: Subscription,
-        observed_at: datetime,
-    ) -> None:
-        if not needs_recording(stored, Usage.of(subscription)):
-            return
-        try:
-            # A new SKU of a known customer starts on the customer's clock, not the default.
-            zone = self._time_zone if stored else self._zone_of(subscription.customer_id)
-            decide = partial(
-                record_observation,
-                subscription=subscription,
-                at=observed_at,
-                default_time_zone=zone,
-            )
-            change = self._record(
-                subscription.key, observed_at, decide, subscription.total_seats, zone
-            )
-        except Exception as error:  # one licence failing to save must not stop the others
-            log.exception("could not record licence", extra={"licence": subscription.key.doc_id})
-            shard.fail(f"store: {error}", subscription.customer_id, subscription.sku_id)
-            shard.customer_problems[subscription.customer_id] = (
-                "Licence Manager could not save the figures Google gave for "
-                f"{subscription.sku_name}."
-            )
-            return
-        if change is None:
-            return
-        if stored is None:
-            shard.licences_created += 1
-        else:
-            shard.licences_updated += 1
-        shard.outside_changes += sum(e.source == "outside" for e in change.audit)
-
     def _add_new_customers(
-        self, shard: ShardReport, stored: dict[LicenceKey, Licence], seen: list[Subscription]
+        self, shard: ShardReport, known: set[str], seen: list[Subscription]
     ) -> None:
-        known = {key.customer_id for key in stored}
+        """A customer first seen in the listing gets a customer document (and its contact a
+        recipient). The digest knows the customers it lists; one it does not is looked up
+        before it is added, so a known customer's settings (its time zone) are never reset."""
         new = {s.customer_id: s.customer_domain for s in seen if s.customer_id not in known}
+        if new:
+            for stored in self._store.customers_by_id(new):
+                del new[stored.customer_id]
         for customer_id, domain in sorted(new.items()):
             profile = CustomerProfile(customer_id, domain, domain)
             shard.api_calls += 1
@@ -253,120 +188,10 @@ class UsageSync:
                 Recipient(profile.customer_id, profile.alternate_email, "Customer contact")
             )
 
-    def _confirm_vanished(
-        self, shard: ShardReport, vanished: list[Licence], observed_at: datetime
-    ) -> None:
-        """A licence missing from a complete listing is checked against its customer before it
-        is marked removed: a customer that now answers 403 is reported, its data left alone."""
-        by_customer: dict[str, list[Licence]] = {}
-        for licence in vanished:
-            if licence.usage.status != REMOVED:
-                by_customer.setdefault(licence.key.customer_id, []).append(licence)
-        for customer_id, licences in sorted(by_customer.items()):
-            shard.api_calls += 1
-            try:
-                current = {s.key: s for s in self._source.list_customer_subscriptions(customer_id)}
-            except AccessDenied as error:
-                shard.fail(f"customer not accessible (403): {error}", customer_id)
-                shard.customer_problems[customer_id] = (
-                    "Google's Reseller API refused access to this customer (403 forbidden): "
-                    "the reseller may no longer manage it."
-                )
-                continue
-            except SourceError as error:
-                shard.fail(f"subscriptions.list for customer: {error}", customer_id)
-                shard.customer_problems[customer_id] = (
-                    f"Google's Reseller API did not list this customer's subscriptions ({error})."
-                )
-                continue
-            for licence in licences:
-                if licence.key in current:
-                    self._observe(shard, licence, current[licence.key], observed_at)
-                else:
-                    self._remove(shard, licence, observed_at)
-
-    def _zone_of(self, customer_id: str) -> str:
-        """The customer's time zone (DEFAULT_TIME_ZONE for one not stored yet): read only when
-        a licence is new, which is rare."""
+    def _zone_of(self, customer_id: str | None) -> str:
+        """The customer's time zone (the default for None, or for a customer not stored yet):
+        read only when a licence is new to the digest, which is rare."""
+        if customer_id is None:
+            return self._time_zone
         customer = self._store.customer(customer_id)
         return customer.time_zone if customer else self._time_zone
-
-    def _record(
-        self,
-        key: LicenceKey,
-        at: datetime,
-        decide: ChangeDecision,
-        observed_total: int | None = None,
-        default_time_zone: str | None = None,
-    ) -> RecordedChange | None:
-        return self._uow.run(
-            partial(
-                record_licence,
-                key=key,
-                at=at,
-                default_time_zone=default_time_zone or self._time_zone,
-                decide=decide,
-                observed_total=observed_total,
-            )
-        )
-
-    def _remove(self, shard: ShardReport, licence: Licence, at: datetime) -> None:
-        try:
-            decide = partial(record_disappearance, at=at)
-            if self._record(licence.key, at, decide) is not None:
-                shard.licences_removed += 1
-        except Exception as error:
-            log.exception("could not record removal", extra={"licence": licence.key.doc_id})
-            shard.fail(f"store: {error}", licence.key.customer_id, licence.key.sku_id)
-            shard.customer_problems[licence.key.customer_id] = (
-                f"Licence Manager could not save that {licence.usage.sku_name} was removed."
-            )
-
-
-def record_licence(
-    tx: Transaction,
-    key: LicenceKey,
-    at: datetime,
-    default_time_zone: str,
-    decide: ChangeDecision,
-    observed_total: int | None = None,
-) -> RecordedChange | None:
-    """One licence's read-decide-write: read it with its day, audit head and the total of a
-    change in flight; `decide` (domain.observation) says what to write; write it together.
-    `observed_total`: Google's total as read, kept as evidence for a change in flight."""
-    stored = tx.licences.get(key)
-    time_zone = stored.time_zone if stored else default_time_zone
-    today = tx.days.get((key, local_day(at, time_zone)))
-    head = tx.head_of(key)
-    state = tx.automation_of(key)
-    change = decide(LicenceContext(stored, today, head, state.in_flight_total_after))
-    if observed_total is not None:
-        seen = seen_in_flight(state, observed_total, at)
-        if seen != state:
-            tx.automation.put(key, seen)
-    if change is None:
-        return None
-    tx.licences.put(key, change.licence)
-    if change.daily is not None:
-        tx.days.put((key, change.daily.day), change.daily)
-    tx.append_audit(change.audit, change.audit_head)
-    return change
-
-
-def record_seen(
-    uow: UnitOfWork, subscription: Subscription, default_time_zone: str, at: datetime
-) -> RecordedChange | None:
-    """Record one subscription as just read from Google, exactly as a sync would."""
-    decide = partial(
-        record_observation, subscription=subscription, at=at, default_time_zone=default_time_zone
-    )
-    return uow.run(
-        partial(
-            record_licence,
-            key=subscription.key,
-            at=at,
-            default_time_zone=default_time_zone,
-            decide=decide,
-            observed_total=subscription.total_seats,
-        )
-    )
