@@ -12,9 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from licence_manager.adapters import firestore_codec as codec
+from licence_manager.adapters.firestore_store import LISTED_IN, digest_document
 from licence_manager.adapters.reseller import is_online, subscription_from_api
-from licence_manager.domain.model import Customer, Subscription
+from licence_manager.domain.model import Customer, LicenceKey, Subscription
 from licence_manager.domain.observation import LicenceContext, record_observation
+from licence_manager.domain.usage_digest import UsageDigest, document_id, fingerprint, parts_for
 from licence_manager_local.simulator import World
 from licence_manager_local.simulator.wire import subscription_json
 
@@ -27,6 +29,7 @@ SYNC_COLLECTIONS = (
     "customers",
     "recipients",
     "sync_runs",
+    "sync_digests",
 )
 Versions = dict[str, Any]
 
@@ -38,21 +41,49 @@ def online_subscriptions(world: World) -> list[Subscription]:
     return [subscription_from_api(item) for item in items if is_online(item)]
 
 
-def seed_synced_state(client: Any, world: World, at: datetime, time_zone: str) -> int:
-    """Write what a first sync of `world` at `at` writes (licences, their rollup of the day,
-    audit entry and head, customers), with batched writes instead of one transaction per
-    licence: the first sync is not what is measured, the syncs after it are. Returns the
-    number of documents written."""
+def seed_synced_state(
+    client: Any,
+    world: World,
+    at: datetime,
+    time_zone: str,
+    shards: list[str] | None = None,
+) -> int:
+    """Write what a first sync of `world` at `at` in these shards writes (licences listed in
+    their shard's usage digest, their rollup of the day, audit entry and head, customers, the
+    digests), with batched writes instead of one transaction per licence: the first sync is not
+    what is measured, the syncs after it are. Returns the number of documents written."""
     writes: list[tuple[str, str, dict[str, Any]]] = []
-    for subscription in online_subscriptions(world):
+    by_shard: dict[str, dict[LicenceKey, str]] = {}
+    subscriptions = online_subscriptions(world)
+    for subscription in subscriptions:
+        prefix = next((p for p in shards or [] if subscription.customer_domain.startswith(p)), "")
+        by_shard.setdefault(prefix, {})[subscription.key] = ""
+    layouts = {
+        prefix: UsageDigest(prefix, parts_for(len(keys), 1)) for prefix, keys in by_shard.items()
+    }
+    documents: dict[str, tuple[str, int, dict[LicenceKey, str]]] = {}
+    for subscription in subscriptions:
         change = record_observation(LicenceContext(), subscription, at, time_zone)
         assert change is not None
         doc_id = subscription.key.doc_id
-        writes.append(("licences", doc_id, codec.licence_to_doc(change.licence)))
+        prefix = next((p for p in shards or [] if subscription.customer_domain.startswith(p)), "")
+        digest = layouts[prefix]
+        home = digest.home(subscription.key)
+        documents.setdefault(home, (prefix, digest.parts, {}))[2][subscription.key] = fingerprint(
+            change.licence.usage
+        )
+        writes.append(
+            ("licences", doc_id, {**codec.licence_to_doc(change.licence), LISTED_IN: home})
+        )
         if change.daily is not None:
             writes.append(("usage_daily", change.daily.doc_id, codec.daily_to_doc(change.daily)))
         writes.append(("audit_heads", doc_id, codec.head_to_doc(change.audit_head)))
         writes += [("audit_events", e.doc_id, codec.audit_to_doc(e)) for e in change.audit]
+    for prefix, digest in layouts.items():  # every part of every shard, empty ones too
+        for part in range(digest.parts):
+            documents.setdefault(document_id(prefix, part), (prefix, digest.parts, {}))
+    for doc_id, (prefix, parts, entries) in documents.items():
+        writes.append(("sync_digests", doc_id, digest_document(prefix, parts, entries)))
     for customer in world.customers():
         if customer.ours:
             record = Customer(

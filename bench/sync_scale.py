@@ -153,9 +153,10 @@ def measure_world(spec: WorldSpec, emulators: Emulators, memory_mib: float) -> l
     world = generated_world(spec.subscriptions, seed=7, n_customers=spec.customers)
     project = f"bench-sync-{spec.subscriptions}"
     client = firestore_client(project)
-    seeded = seed_synced_state(client, world, datetime.now(UTC) - timedelta(hours=2), TIME_ZONE)
-    log(f"sync: seeded {seeded:,} documents as a first sync would")
     shards = shard_prefixes(world) if spec.sharded else None
+    at = datetime.now(UTC) - timedelta(hours=2)
+    seeded = seed_synced_state(client, world, at, TIME_ZONE, shards)
+    log(f"sync: seeded {seeded:,} documents as a first sync would")
     n_shards = len(shards) if shards else 1
     total_pages, largest_shard_pages = page_bound(world, shards)
     results: list[Result] = []
@@ -255,7 +256,9 @@ def measure_world(spec: WorldSpec, emulators: Emulators, memory_mib: float) -> l
             licence_docs == 0 and sum(writes_unchanged.values()) <= 1,
         )
     )
-    expected_max = changed * 2 + seat_changes * 2 + 1
+    # each licence and its day, the audit entry and head of a seat change, the run record, and
+    # each shard's digest (marked, then settled: one document a shard with a change)
+    expected_max = changed * 2 + seat_changes * 2 + 1 + n_shards
     results.append(
         Result(
             SECTION,
@@ -274,22 +277,39 @@ def measure_world(spec: WorldSpec, emulators: Emulators, memory_mib: float) -> l
         Result(
             SECTION,
             f"{label}: Firestore reads per sync",
-            f"{reads_unchanged:,} unchanged ({reads_unchanged / online:.2f} per online licence), "
+            f"{reads_unchanged:,} unchanged ({reads_unchanged / online:.4f} per online licence: "
+            f"{n_shards} usage digest{'s' if n_shards > 1 else ''} + the heartbeat), "
             f"{reads_changed:,} with 1% changed",
-            "(no target; the steady-state cost driver, see Scale on paper)",
-            None,
+            f"≤ {n_shards + 1} unchanged (shards + 1)",
+            reads_unchanged <= n_shards + 1,
         )
     )
     ratio = wall / ideal
+    of_listing = wall / listing
+    listing_ratio = listing / ideal
+    # The listing is the API-bound part: where the machine cannot list at the ideal (the
+    # simulator shares its cores), the ideal is out of reach for any sync, so both are reported
+    # and the sync is judged against the listing it got.
+    machine_allows = listing_ratio <= 1.5
+    results.append(
+        Result(
+            SECTION,
+            f"{label}: wall time vs the listing alone (same run)",
+            f"{ms(wall)} vs {ms(listing)} = {of_listing:.2f}x (digest read "
+            f"{ms(stored_read)} beside the listing; sync process CPU "
+            f"{ms(first.get('cpuSeconds', 0.0))})",
+            "≤ 1.2x",
+            of_listing <= 1.2,
+        )
+    )
     results.append(
         Result(
             SECTION,
             f"{label}: wall time vs ideal (pages ÷ shards x {LATENCY_MS:.0f} ms)",
-            f"{ms(wall)} vs {ms(ideal)} = {ratio:.2f}x (listing {ms(listing)}, "
-            f"store read {ms(stored_read)} on the emulator; sync process CPU "
-            f"{ms(first.get('cpuSeconds', 0.0))})",
-            "≤ 1.5x",
-            ratio <= 1.5,
+            f"{ms(wall)} vs {ms(ideal)} = {ratio:.2f}x"
+            + ("" if machine_allows else f" (the listing alone is {listing_ratio:.2f}x here)"),
+            "≤ 1.5x where the machine's listing allows",
+            ratio <= 1.5 if machine_allows else None,
         )
     )
     results.append(
@@ -318,8 +338,8 @@ def measure_world(spec: WorldSpec, emulators: Emulators, memory_mib: float) -> l
             f"{label}: vs the naive peer",
             f"naive {ms(naive_seconds)} ({how}; {naive['api_calls']:,} calls, "
             f"{naive['firestore_writes']:,} writes so far) = {speedup:.0f}x slower",
-            "≥ 100x on 25,000" if spec.subscriptions >= 25_000 else "(informational)",
-            speedup >= 100 if spec.subscriptions >= 25_000 else None,
+            "≥ 300x on 25,000" if spec.subscriptions >= 25_000 else "(informational)",
+            speedup >= 300 if spec.subscriptions >= 25_000 else None,
         )
     )
     results.append(

@@ -23,7 +23,7 @@ from licence_manager.adapters.firestore_unit_of_work import FirestoreUnitOfWork
 from licence_manager.adapters.reseller import ResellerApi
 from licence_manager.adapters.reseller_client import build_reseller_service
 from licence_manager.config import Settings
-from licence_manager.domain.model import Licence, LicenceKey
+from licence_manager.domain.usage_digest import UsageDigest
 from licence_manager.ports import SubscriptionListing
 from licence_manager.ports.unit_of_work import Transaction
 from licence_manager.services.sync import SyncReport, SyncUsage, UsageSync
@@ -76,13 +76,11 @@ class TimedSource(ResellerApi):
 class TimedStore(FirestoreStore):
     phases: Phases
 
-    def licences_for_domains(self, domain_prefix: str | None) -> dict[LicenceKey, Licence]:
-        stored: dict[LicenceKey, Licence] = self.phases.timed(
-            self.phases.stored_read,
-            domain_prefix or "",
-            lambda: super(TimedStore, self).licences_for_domains(domain_prefix),
+    def usage_digest(self, shard: str) -> UsageDigest:
+        digest: UsageDigest = self.phases.timed(
+            self.phases.stored_read, shard, lambda: super(TimedStore, self).usage_digest(shard)
         )
-        return stored
+        return digest
 
 
 class TimedUnitOfWork(FirestoreUnitOfWork):

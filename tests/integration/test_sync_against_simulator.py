@@ -196,3 +196,37 @@ def test_offline_orders_are_remembered_per_customer_for_the_catalogue(
     expected = {(s.customer_id, s.sku_id) for s in offline}
     remembered = {(c, sku) for c, skus in beat.shards[""].offline_skus.items() for sku in skus}
     assert remembered == expected
+
+
+def test_an_idle_sync_reads_one_digest_document_a_shard_and_the_heartbeat(
+    simulator: RunningSimulator, sync: UsageSync, firestore_store: Any
+) -> None:
+    """Issue 12's target, counted on the emulator: reads per idle sync ≤ shards + 1, whatever
+    the number of licences (here ~290 in 3 shards); a changed licence costs its own reads."""
+    from bench.firestore_tools import counting_reads
+
+    shards = tuple(sorted({s.customer_domain[0] for s in online(simulator)}))[:3]
+    in_shards = [s for s in online(simulator) if s.customer_domain[0] in shards]
+    sync(SyncUsage(shards=shards))  # the first run reads every licence and writes the digests
+    with counting_reads() as counter:
+        report = sync(SyncUsage(shards=shards))
+    assert report.licences_written == 0 and report.failures == []
+    assert counter.reads == len(shards) + 1, counter.calls  # digests, then the heartbeat
+
+    changed = in_shards[0]
+    simulator.world.update_subscription(changed.customer_id, changed.sku_id, users=0)
+    with counting_reads() as counter:
+        report = sync(SyncUsage(shards=shards))
+    assert report.total("licences_updated") == 1
+    # digests + heartbeat, and for the one licence: its record transaction (licence, day, head,
+    # automation state), the lease's read of the digest and the settle's
+    assert counter.reads <= len(shards) + 1 + 4 + 2, counter.calls
+
+    # a daily verifying run reads every licence and leaves the digest as it was
+    with counting_reads() as counter:
+        report = sync(SyncUsage(shards=shards, verify=True))
+    assert report.licences_written == 0 and report.failures == []
+    assert counter.reads >= len(in_shards)
+    with counting_reads() as counter:
+        sync(SyncUsage(shards=shards))
+    assert counter.reads == len(shards) + 1

@@ -151,7 +151,8 @@ class FirestoreLicenceStore(LicenceStore):
                     or entries != documents.get(document)
                 ):
                     transaction.set(
-                        self._digest_ref(document), _digest_doc(digest.shard, new_parts, entries)
+                        self._digest_ref(document),
+                        digest_document(digest.shard, new_parts, entries),
                     )
 
         in_transaction(self._db, settle)
@@ -247,7 +248,7 @@ def _is_contention(error: BaseException) -> bool:
     )
 
 
-def _digest_doc(shard: str, parts: int, entries: dict[LicenceKey, str]) -> codec.Document:
+def digest_document(shard: str, parts: int, entries: dict[LicenceKey, str]) -> codec.Document:
     nested: dict[str, dict[str, str]] = {}
     for key, entry in entries.items():
         nested.setdefault(key.customer_id, {})[key.sku_id] = entry
