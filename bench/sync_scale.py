@@ -69,9 +69,9 @@ class Worker:
             text=True,
         )
 
-    def sync(self, shards: list[str] | None) -> dict[str, Any]:
+    def sync(self, shards: list[str] | None, list_only: bool = False) -> dict[str, Any]:
         assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.write(json.dumps({"shards": shards}) + "\n")
+        self.process.stdin.write(json.dumps({"shards": shards, "listOnly": list_only}) + "\n")
         self.process.stdin.flush()
         line = self.process.stdout.readline()
         if not line:
@@ -183,6 +183,9 @@ def measure_world(spec: WorldSpec, emulators: Emulators, memory_mib: float) -> l
             calls_unchanged = sim.stats.snapshot()
             after_unchanged = document_versions(client)
             walls = [first["wall"]] + [worker.sync(shards)["wall"] for _ in range(spec.repeats - 1)]
+            listing_alone = median(
+                [worker.sync(shards, list_only=True)["wall"] for _ in range(spec.repeats)]
+            )
             changed, seat_changes = change_one_percent(world, seed=spec.subscriptions)
             sim.stats.reset()
             changed_run = worker.sync(shards)
@@ -226,6 +229,7 @@ def measure_world(spec: WorldSpec, emulators: Emulators, memory_mib: float) -> l
         "idealSeconds": ideal,
         "criticalPathSeconds": critical,
         "listingSeconds": listing,
+        "listingAloneSeconds": listing_alone,
         "storedReadSeconds": stored_read,
         "recordSeconds": changed_run["recordSeconds"],
         "changedWall": changed_run["wall"],
@@ -285,7 +289,7 @@ def measure_world(spec: WorldSpec, emulators: Emulators, memory_mib: float) -> l
         )
     )
     ratio = wall / ideal
-    of_listing = wall / listing
+    of_listing = wall / listing_alone
     listing_ratio = listing / ideal
     # The listing is the API-bound part: where the machine cannot list at the ideal (the
     # simulator shares its cores), the ideal is out of reach for any sync, so both are reported
@@ -295,9 +299,9 @@ def measure_world(spec: WorldSpec, emulators: Emulators, memory_mib: float) -> l
         Result(
             SECTION,
             f"{label}: wall time vs the listing alone (same run)",
-            f"{ms(wall)} vs {ms(listing)} = {of_listing:.2f}x (digest read "
-            f"{ms(stored_read)} beside the listing; sync process CPU "
-            f"{ms(first.get('cpuSeconds', 0.0))})",
+            f"{ms(wall)} vs {ms(listing_alone)} = {of_listing:.2f}x (digest read "
+            f"{ms(stored_read)} beside the listing; heartbeat {ms(first.get('heartbeat', 0.0))}; "
+            f"sync process CPU {ms(first.get('cpuSeconds', 0.0))})",
             "≤ 1.2x",
             of_listing <= 1.2,
         )

@@ -14,7 +14,8 @@ import resource
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from bench.firestore_tools import counting_reads
@@ -24,7 +25,7 @@ from licence_manager.adapters.reseller import ResellerApi
 from licence_manager.adapters.reseller_client import build_reseller_service
 from licence_manager.config import Settings
 from licence_manager.domain.usage_digest import UsageDigest
-from licence_manager.ports import SubscriptionListing
+from licence_manager.ports import HeartbeatRead, SubscriptionListing, SyncRunRecord
 from licence_manager.ports.unit_of_work import Transaction
 from licence_manager.services.sync import SyncReport, SyncUsage, UsageSync
 
@@ -39,6 +40,7 @@ class Phases:
         self.listing: dict[str, float] = {}
         self.pages: dict[str, int] = {}
         self.stored_read: dict[str, float] = {}
+        self.heartbeat: dict[str, float] = {}  # the run record and freshness heartbeat
         self.record_seconds = 0.0
         self.records = 0
 
@@ -47,6 +49,7 @@ class Phases:
             self.listing.clear()
             self.pages.clear()
             self.stored_read.clear()
+            self.heartbeat.clear()
             self.record_seconds = 0.0
             self.records = 0
 
@@ -76,11 +79,16 @@ class TimedSource(ResellerApi):
 class TimedStore(FirestoreStore):
     phases: Phases
 
-    def usage_digest(self, shard: str) -> UsageDigest:
-        digest: UsageDigest = self.phases.timed(
-            self.phases.stored_read, shard, lambda: super(TimedStore, self).usage_digest(shard)
+    def usage_digests(self, shards: Iterable[str]) -> dict[str, UsageDigest]:
+        digests: dict[str, UsageDigest] = self.phases.timed(
+            self.phases.stored_read, "", lambda: super(TimedStore, self).usage_digests(shards)
         )
-        return digest
+        return digests
+
+    def record_sync_run(self, run: SyncRunRecord, read: HeartbeatRead | None = None) -> None:
+        self.phases.timed(
+            self.phases.heartbeat, "", lambda: super(TimedStore, self).record_sync_run(run, read)
+        )
 
 
 class TimedUnitOfWork(FirestoreUnitOfWork):
@@ -123,6 +131,9 @@ def main() -> int:
         for line in sys.stdin:
             command = json.loads(line)
             shards = tuple(command["shards"]) if command.get("shards") else (None,)
+            if command.get("listOnly"):
+                print(json.dumps({"wall": list_only(source, shards, settings)}), flush=True)
+                continue
             phases.clear()
             reads.reset()
             start, cpu = time.perf_counter(), time.process_time()
@@ -130,6 +141,16 @@ def main() -> int:
             wall = time.perf_counter() - start
             answer(report, wall, phases, reads.reads, time.process_time() - cpu)
     return 0
+
+
+def list_only(source: TimedSource, shards: tuple[str | None, ...], settings: Settings) -> float:
+    """The listing alone, as the sync runs it (the same shards side by side in the same pool):
+    the API-bound part a sync's wall time is compared with."""
+    start = time.perf_counter()
+    workers = min(settings.sync_max_parallel_shards, len(shards))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(source.list_subscriptions, shards))
+    return time.perf_counter() - start
 
 
 def answer(report: SyncReport, wall: float, phases: Phases, reads: int, cpu: float) -> None:
@@ -148,6 +169,7 @@ def answer(report: SyncReport, wall: float, phases: Phases, reads: int, cpu: flo
         "listing": phases.listing,
         "pages": phases.pages,
         "storedRead": phases.stored_read,
+        "heartbeat": phases.heartbeat.get("", 0.0),
         "recordSeconds": phases.record_seconds,
         "records": phases.records,
         "peakRssMiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

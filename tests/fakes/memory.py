@@ -30,6 +30,7 @@ from licence_manager.domain.usage_digest import (
 from licence_manager.ports import (
     AccessDenied,
     CustomerProfile,
+    HeartbeatRead,
     LicenceStore,
     ShardBusy,
     SourceError,
@@ -72,16 +73,20 @@ class InMemoryLicenceStore(LicenceStore):
         with self._lock:
             return {key: self.licences[key] for key in set(keys) if key in self.licences}
 
-    def usage_digest(self, shard: str) -> UsageDigest:
+    def usage_digests(self, shards: Iterable[str]) -> dict[str, UsageDigest]:
+        digests: dict[str, UsageDigest] = {}
         with self._lock:
-            self.digest_reads += 1
-            if shard not in self.digest_parts:  # only marks, or nothing: never settled
-                return UsageDigest(shard)
-            parts = self.digest_parts.get(shard, 1)
-            self.digest_reads += parts - 1
-            ids = [document_id(shard, n) for n in range(parts)]
-            documents = {d: dict(self.digests[d]) for d in ids if d in self.digests}
-            return UsageDigest(shard, parts, documents, exists=True)
+            for shard in dict.fromkeys(shards):
+                self.digest_reads += 1
+                if shard not in self.digest_parts:  # only marks, or nothing: never settled
+                    digests[shard] = UsageDigest(shard)
+                    continue
+                parts = self.digest_parts[shard]
+                self.digest_reads += parts - 1
+                ids = [document_id(shard, n) for n in range(parts)]
+                documents = {d: dict(self.digests[d]) for d in ids if d in self.digests}
+                digests[shard] = UsageDigest(shard, parts, documents, exists=True)
+        return digests
 
     def mark_in_digest(
         self,
@@ -95,6 +100,8 @@ class InMemoryLicenceStore(LicenceStore):
             if not may_record(self.digest_leases.get(digest.shard), digest.holder, now):
                 raise ShardBusy(f"another sync run is recording shard {digest.shard!r}")
             self.digest_leases[digest.shard] = ShardLease(digest.holder, lease_until)
+            # Split since the run read it? Then the licences' homes follow the split.
+            digest.parts = self.digest_parts.get(digest.shard, digest.parts)
             documents = keys_by_document(digest, keys)
             for document, in_document in documents.items():
                 entries = self.digests.setdefault(document, {})
@@ -168,10 +175,17 @@ class InMemoryLicenceStore(LicenceStore):
         with self._lock:
             return sorted(self.audit.get(key, []), key=lambda e: e.seq)
 
-    def record_sync_run(self, run: SyncRunRecord) -> None:
+    def read_heartbeat(self) -> HeartbeatRead:
         with self._lock:
+            return HeartbeatRead(self.heartbeat, len(self.sync_runs))
+
+    def record_sync_run(self, run: SyncRunRecord, read: HeartbeatRead | None = None) -> None:
+        with self._lock:
+            # As on Firestore: merged into what the run read, unless written since.
+            fresh = read is not None and read.version == len(self.sync_runs)
+            previous = read.heartbeat if fresh and read else self.heartbeat
             self.sync_runs.append(run)
-            self.heartbeat = next_heartbeat(self.heartbeat, run.interval_seconds, run.shards)
+            self.heartbeat = next_heartbeat(previous, run.interval_seconds, run.shards)
             self.writes += 1
 
     def sync_heartbeat(self) -> SyncHeartbeat | None:

@@ -179,9 +179,10 @@ class _Interleaved:
         method = getattr(self._store, name)
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            # The digest is read on a thread of its own, beside the listing: stepping there
-            # would race the listing. What lands after that read lands before the next call.
-            if name != "usage_digest":
+            # The digests and the heartbeat are read on a thread of their own, beside the
+            # listing: stepping there would race it. What lands after those reads lands before
+            # the next call.
+            if name not in ("usage_digests", "read_heartbeat"):
                 self._example.step()
             return method(*args, **kwargs)
 

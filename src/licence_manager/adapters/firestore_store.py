@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from google.api_core.exceptions import Aborted, DeadlineExceeded
+from google.api_core.exceptions import Aborted, Conflict, DeadlineExceeded, FailedPrecondition
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 from google.cloud.firestore_v1.field_path import FieldPath
@@ -28,7 +28,7 @@ from licence_manager.domain.usage_digest import (
     new_mark,
     settled_layout,
 )
-from licence_manager.ports import LicenceStore, ShardBusy, SyncRunRecord
+from licence_manager.ports import HeartbeatRead, LicenceStore, ShardBusy, SyncRunRecord
 
 CUSTOMERS = "customers"
 LICENCES = "licences"
@@ -77,19 +77,28 @@ class FirestoreLicenceStore(LicenceStore):
         found = (codec.licence_from_doc(_data(s)) for s in self._db.get_all(refs) if s.exists)
         return {licence.key: licence for licence in found} if refs else {}
 
-    def usage_digest(self, shard: str) -> UsageDigest:
-        first = self._db.collection(SYNC_DIGESTS).document(document_id(shard)).get()
-        # Only a settle writes `parts`: a document holding marks alone was never settled.
-        digest = UsageDigest(shard, exists=first.exists and "parts" in _data(first))
-        if not digest.exists:
-            return digest
-        snapshots = [first]
-        digest.parts = int(_data(first).get("parts", 1))
-        if digest.parts > 1:
-            more = [self._digest_ref(document_id(shard, n)) for n in range(1, digest.parts)]
-            snapshots += [s for s in self._db.get_all(more) if s.exists]
-        digest.documents = {s.id: _entries(_data(s)) for s in snapshots}
-        return digest
+    def usage_digests(self, shards: Iterable[str]) -> dict[str, UsageDigest]:
+        wanted = list(dict.fromkeys(shards))
+        firsts = {
+            s.id: s for s in self._db.get_all([self._digest_ref(document_id(w)) for w in wanted])
+        }
+        digests: dict[str, UsageDigest] = {}
+        more: list[Any] = []
+        for shard in wanted:
+            first = firsts[document_id(shard)]
+            # Only a settle writes `parts`: a document holding marks alone was never settled.
+            settled = first.exists and "parts" in _data(first)
+            digest = digests[shard] = UsageDigest(shard, exists=settled)
+            if settled:
+                digest.parts = int(_data(first)["parts"])
+                digest.documents[first.id] = _entries(_data(first))
+                more += [self._digest_ref(document_id(shard, n)) for n in range(1, digest.parts)]
+        if more:
+            owner = {document_id(s, n): s for s, d in digests.items() for n in range(d.parts)}
+            for snapshot in self._db.get_all(more):
+                if snapshot.exists:
+                    digests[owner[snapshot.id]].documents[snapshot.id] = _entries(_data(snapshot))
+        return digests
 
     def mark_in_digest(
         self,
@@ -98,7 +107,7 @@ class FirestoreLicenceStore(LicenceStore):
         now: datetime,
         lease_until: datetime,
     ) -> dict[LicenceKey, str]:
-        by_document = keys_by_document(digest, keys)
+        keys = list(keys)
         first_ref = self._digest_ref(document_id(digest.shard))
 
         @firestore.transactional
@@ -106,6 +115,9 @@ class FirestoreLicenceStore(LicenceStore):
             first = first_ref.get(transaction=transaction)
             if not may_record(_lease(first), digest.holder, now):
                 raise ShardBusy(f"another sync run is recording shard {digest.shard!r}")
+            # Split since the run read it? Then the licences' homes follow the split.
+            digest.parts = int((first.to_dict() or {}).get("parts", digest.parts))
+            by_document = keys_by_document(digest, keys)
             marks: dict[LicenceKey, str] = {}
             lease = {"holder": digest.holder, "until": lease_until}
             writes: dict[str, codec.Document] = {first_ref.id: {"lease": lease}}
@@ -204,19 +216,38 @@ class FirestoreLicenceStore(LicenceStore):
         query = self._id_range(AUDIT_EVENTS, f"{key.doc_id}_")
         return [codec.audit_from_doc(_data(s)) for s in query.stream()]
 
-    def record_sync_run(self, run: SyncRunRecord) -> None:
+    def read_heartbeat(self) -> HeartbeatRead:
+        snap = self._db.collection(SYNC_RUNS).document("latest").get()
+        if not snap.exists:
+            return HeartbeatRead(None, None)
+        return HeartbeatRead(heartbeat_codec.heartbeat_from_doc(_data(snap)), snap.update_time)
+
+    def record_sync_run(self, run: SyncRunRecord, read: HeartbeatRead | None = None) -> None:
         # One small heartbeat document, overwritten each run: an unchanged sync writes only this.
-        # Read and written in a transaction: runs of other shards merge into it side by side.
         ref = self._db.collection(SYNC_RUNS).document("latest")
+
+        def document(previous: SyncHeartbeat | None) -> codec.Document:
+            beat = next_heartbeat(previous, run.interval_seconds, run.shards)
+            return {**codec.sync_run_to_doc(run), **heartbeat_codec.heartbeat_to_doc(beat)}
+
+        if read is not None:
+            # Written only if nothing wrote it since the run read it (runs of other shards merge
+            # into it side by side); otherwise read again in a transaction below.
+            try:
+                if read.version is None:
+                    ref.create(document(read.heartbeat))
+                else:
+                    option = self._db.write_option(last_update_time=read.version)
+                    ref.update(document(read.heartbeat), option=option)
+                return
+            except (FailedPrecondition, Conflict):
+                pass
 
         @firestore.transactional
         def write(transaction: firestore.Transaction) -> None:
             snap = ref.get(transaction=transaction)
             previous = heartbeat_codec.heartbeat_from_doc(_data(snap)) if snap.exists else None
-            beat = next_heartbeat(previous, run.interval_seconds, run.shards)
-            transaction.set(
-                ref, {**codec.sync_run_to_doc(run), **heartbeat_codec.heartbeat_to_doc(beat)}
-            )
+            transaction.set(ref, document(previous))
 
         in_transaction(self._db, write)
 

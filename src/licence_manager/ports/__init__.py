@@ -15,6 +15,7 @@ from licence_manager.ports.messaging import (
 from licence_manager.ports.usage import (
     AccessDenied,
     CustomerProfile,
+    HeartbeatRead,
     LicenceStore,
     ShardBusy,
     SourceError,
@@ -34,6 +35,7 @@ __all__ = [
     "AutomationStore",
     "CustomerProfile",
     "Email",
+    "HeartbeatRead",
     "LicenceStore",
     "MailDeferred",
     "MailInDoubt",

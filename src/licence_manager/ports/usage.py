@@ -96,6 +96,15 @@ class SyncRunRecord:
     shards: tuple[ShardOutcome, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class HeartbeatRead:
+    """The heartbeat as a sync run read it at its start, with the store's token for "not
+    written since" (Firestore: the document's update time)."""
+
+    heartbeat: SyncHeartbeat | None
+    version: object = None
+
+
 class LicenceStore(abc.ABC):
     @abc.abstractmethod
     def licences_for_domains(self, domain_prefix: str | None) -> dict[LicenceKey, Licence]:
@@ -112,10 +121,15 @@ class LicenceStore(abc.ABC):
         """These licences (the ones that exist), in one round trip."""
 
     # The usage digest (domain.usage_digest): what an idle sync reads instead of every licence.
-    @abc.abstractmethod
     def usage_digest(self, shard: str) -> UsageDigest:
         """The shard's digest, every document of it (one read when it has not been split);
-        `exists` is False before the first sync wrote it."""
+        `exists` is False before the first sync settled it."""
+        return self.usage_digests([shard])[shard]
+
+    @abc.abstractmethod
+    def usage_digests(self, shards: Iterable[str]) -> dict[str, UsageDigest]:
+        """usage_digest of every shard of a run, in one round trip (and one more for the
+        documents of shards that were split)."""
 
     @abc.abstractmethod
     def mark_in_digest(
@@ -123,7 +137,8 @@ class LicenceStore(abc.ABC):
     ) -> dict[LicenceKey, str]:
         """In one transaction: take or renew the shard's lease for `digest.holder` (ShardBusy
         if another run holds it) and replace these licences' entries with fresh marks, before
-        the sync records them; the marks, by licence."""
+        the sync records them; the marks, by licence. A digest split since it was read takes
+        its current number of documents (`digest.parts`), so the marks go where they belong."""
 
     @abc.abstractmethod
     def settle_digest(
@@ -166,9 +181,15 @@ class LicenceStore(abc.ABC):
         """A licence's audit entries in chain order."""
 
     @abc.abstractmethod
-    def record_sync_run(self, run: SyncRunRecord) -> None:
+    def read_heartbeat(self) -> HeartbeatRead:
+        """The heartbeat, read once at a run's start (beside the listing) so that recording
+        the run at its end is one write."""
+
+    @abc.abstractmethod
+    def record_sync_run(self, run: SyncRunRecord, read: HeartbeatRead | None = None) -> None:
         """Overwrite the run's counts and merge its shards into the freshness heartbeat
-        (domain.freshness.next_heartbeat), both in the one heartbeat document."""
+        (domain.freshness.next_heartbeat), both in the one heartbeat document: merged into
+        `read` when nothing wrote the heartbeat since, else read again in a transaction."""
 
     @abc.abstractmethod
     def sync_heartbeat(self) -> SyncHeartbeat | None:

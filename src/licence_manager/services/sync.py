@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from licence_manager.domain.freshness import shard_key
 from licence_manager.domain.model import Customer, Subscription
 from licence_manager.domain.notifications import Recipient
+from licence_manager.domain.usage_digest import UsageDigest
 from licence_manager.observability import get_logger
 from licence_manager.ports import (
     CustomerProfile,
@@ -78,12 +79,19 @@ class UsageSync:
     def __call__(self, command: SyncUsage) -> SyncReport:
         report = SyncReport(run_id=uuid.uuid4().hex, started_at=self._clock())
         # Shards are independent and the wall time is bound by API latency: run them side by side.
-        with ThreadPoolExecutor(max_workers=min(self._parallel, len(command.shards))) as pool:
-            runs = [
-                pool.submit(self._sync_shard, p, report.run_id, command.verify)
-                for p in command.shards
-            ]
-            report.shards = [run.result() for run in runs]
+        # The heartbeat is read beside the shards, so recording the run at the end is one write.
+        # So are the usage digests of every shard, in one round trip: each shard's listing
+        # waits on the API, the reads on Firestore, and neither needs the other.
+        with ThreadPoolExecutor(max_workers=2) as reader:
+            heartbeat = reader.submit(self._store.read_heartbeat)
+            digests = reader.submit(self._store.usage_digests, map(shard_key, command.shards))
+            with ThreadPoolExecutor(max_workers=min(self._parallel, len(command.shards))) as pool:
+                runs = [
+                    pool.submit(self._sync_shard, p, report.run_id, digests, command.verify)
+                    for p in command.shards
+                ]
+                report.shards = [run.result() for run in runs]
+            read = heartbeat.result()
         report.finished_at = self._clock()
         self._store.record_sync_run(
             SyncRunRecord(
@@ -97,21 +105,24 @@ class UsageSync:
                 complete=all(s.complete for s in report.shards),
                 interval_seconds=self._interval,
                 shards=tuple(s.outcome(report.started_at) for s in report.shards),
-            )
+            ),
+            read,
         )
         return report
 
-    def _sync_shard(self, prefix: str | None, run_id: str, verify: bool = False) -> ShardReport:
+    def _sync_shard(
+        self,
+        prefix: str | None,
+        run_id: str,
+        digests: Future[dict[str, UsageDigest]],
+        verify: bool = False,
+    ) -> ShardReport:
         shard = ShardReport(prefix=prefix)
         # Stamped before the listing: a licence written while we listed (say, a top-up) is newer
         # than this observation and is not rolled back by it.
         observed_at = shard.observed_at = self._clock()
-        # The digest is read while the listing pages in: one waits on the API's latency, the
-        # other on Firestore's, and neither needs the other (benchmark: bench/).
-        with ThreadPoolExecutor(max_workers=1) as reader:
-            digest_read = reader.submit(self._store.usage_digest, shard_key(prefix))
-            listing = self._source.list_subscriptions(prefix)
-            digest = digest_read.result()
+        listing = self._source.list_subscriptions(prefix)
+        digest = digests.result()[shard_key(prefix)]
         shard.api_calls += listing.api_calls
         shard.subscriptions_seen = len(listing.subscriptions)
         shard.offline_skipped = listing.offline_skipped
