@@ -263,6 +263,9 @@ locals {
       # How long a run holds a shard while it records it (usage digest, docs/architecture.md):
       # a minute past the function's timeout, so a run stopped there is never overlapped.
       SYNC_SHARD_LEASE_SECONDS = tostring(local.functions.sync_usage.timeout_seconds + 60)
+      # A large book's first sync, paced (domain/onboarding.py; Firestore's 500/50/5 rule).
+      SYNC_NEW_LICENCES_PER_SECOND = tostring(var.sync.new_licences_per_second)
+      SYNC_NEW_LICENCES_PER_RUN    = tostring(var.sync.new_licences_per_run)
     })
     evaluate_thresholds = merge(local.common_env, {
       TOPUP_TOPIC = local.topics.topup_requests

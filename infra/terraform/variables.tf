@@ -90,11 +90,13 @@ variable "reseller" {
 }
 
 variable "sync" {
-  description = "The usage sync: how often Cloud Scheduler starts it, the customer-name prefixes it shards by (empty: one shard) and how many shards run in parallel."
+  description = "The usage sync: how often Cloud Scheduler starts it, the customer-name prefixes it shards by (empty: one shard), how many shards run in parallel, and how fast a large book's first sync writes new licences (new_licences_per_second, about 5 writes each: Firestore asks new traffic to start under 500 writes a second; new_licences_per_run, the rest wait for later runs)."
   type = object({
-    interval_minutes    = optional(number, 5)
-    customer_prefixes   = optional(list(string), [])
-    max_parallel_shards = optional(number, 8)
+    interval_minutes        = optional(number, 5)
+    customer_prefixes       = optional(list(string), [])
+    max_parallel_shards     = optional(number, 8)
+    new_licences_per_second = optional(number, 90)
+    new_licences_per_run    = optional(number, 20000)
   })
   default  = {}
   nullable = false
@@ -110,6 +112,16 @@ variable "sync" {
   validation {
     condition     = var.sync.max_parallel_shards >= 1 && var.sync.max_parallel_shards <= 32
     error_message = "sync.max_parallel_shards must be between 1 and 32."
+  }
+  validation {
+    # 100 a second is about 500 writes a second, where Firestore's 500/50/5 rule starts.
+    condition     = var.sync.new_licences_per_second > 0 && var.sync.new_licences_per_second <= 100
+    error_message = "sync.new_licences_per_second must be more than 0 and at most 100 (about 500 writes a second)."
+  }
+  validation {
+    # A run must finish inside the function's timeout (540 s) at the pace above.
+    condition     = var.sync.new_licences_per_run >= 1 && var.sync.new_licences_per_run <= 40000 && floor(var.sync.new_licences_per_run) == var.sync.new_licences_per_run
+    error_message = "sync.new_licences_per_run must be a whole number from 1 to 40000."
   }
 }
 

@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from licence_manager.config import ConfigError, Settings
 from licence_manager.domain.model import LicenceKey
+from licence_manager.domain.onboarding import OnboardingPace
 from licence_manager.domain.topup import TopUpRequest
 from licence_manager.services.additions import RequestAddition
 from licence_manager.services.alerts import SendNotification
 from licence_manager.services.evaluate import EvaluateLicence
 from licence_manager.services.purchases import RequestPurchase
+from licence_manager.services.shard_pass import OnboardingGate
 from licence_manager.services.sync import UsageSync
 from licence_manager.services.topup import ApplyTopUp
 
@@ -96,6 +98,9 @@ def usage_sync() -> UsageSync:
         recipients=store(),
         interval_seconds=config.sync_interval_seconds,
         shard_lease=timedelta(seconds=config.sync_shard_lease_seconds),
+        onboarding=lambda: OnboardingGate(
+            OnboardingPace(config.sync_new_licences_per_second, config.sync_new_licences_per_run)
+        ),
     )
 
 

@@ -32,6 +32,10 @@ class Settings:
     # How long a sync run holds a shard while it records it (domain.usage_digest.ShardLease):
     # longer than sync_usage's timeout, so a run stopped at the timeout is never overlapped.
     sync_shard_lease_seconds: float
+    # Firestore's 500/50/5 rule for a large book's first sync (domain.onboarding): new licences
+    # a second and a run; the rest are left to later runs.
+    sync_new_licences_per_second: float
+    sync_new_licences_per_run: int
     default_time_zone: str
     local_mode: bool  # serves unauthenticated API routes; never set in production
     top_up_topic: str
@@ -73,6 +77,8 @@ class Settings:
             sync_max_event_age_seconds=int(_number(env, "SYNC_MAX_EVENT_AGE_SECONDS", 600)),
             sync_interval_seconds=math.ceil(_number(env, "SYNC_INTERVAL_SECONDS", 300)),
             sync_shard_lease_seconds=_number(env, "SYNC_SHARD_LEASE_SECONDS", 600.0),
+            sync_new_licences_per_second=_number(env, "SYNC_NEW_LICENCES_PER_SECOND", 90.0),
+            sync_new_licences_per_run=int(_number(env, "SYNC_NEW_LICENCES_PER_RUN", 20_000)),
             default_time_zone=env.get("DEFAULT_TIME_ZONE", "Europe/London"),
             local_mode=env.get("LICENCE_MANAGER_LOCAL", "") == "1",
             top_up_topic=env.get("TOPUP_TOPIC", "topup-requests"),
@@ -102,6 +108,11 @@ class Settings:
             raise ConfigError("SYNC_MAX_PARALLEL_SHARDS must be at least 1")
         if self.sync_shard_lease_seconds <= 0:
             raise ConfigError("SYNC_SHARD_LEASE_SECONDS must be more than 0")
+        if self.sync_new_licences_per_second <= 0 or self.sync_new_licences_per_run < 1:
+            raise ConfigError(
+                "SYNC_NEW_LICENCES_PER_SECOND must be more than 0 and "
+                "SYNC_NEW_LICENCES_PER_RUN at least 1"
+            )
         if self.local_mode:
             self._refuse_local_mode_in_production()
 

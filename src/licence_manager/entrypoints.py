@@ -105,6 +105,7 @@ def log_report(report: SyncReport) -> None:
             "licencesCreated": report.total("licences_created"),
             "licencesUpdated": report.total("licences_updated"),
             "licencesRemoved": report.total("licences_removed"),
+            "licencesDeferred": report.total("licences_deferred"),
             "outsideChanges": report.total("outside_changes"),
             "customersAdded": report.total("customers_added"),
             "complete": all(s.complete for s in report.shards),

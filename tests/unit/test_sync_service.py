@@ -252,3 +252,39 @@ def test_offline_orders_are_remembered_in_the_heartbeat_without_another_write(st
     clock.advance()
     sync(SyncUsage())
     assert offline_skus_of(store.heartbeat, "customer01.example", "C01") == frozenset()
+
+
+def test_a_large_first_sync_is_spread_over_runs_at_firestores_starting_pace(store, clock) -> None:
+    """500/50/5: new licences are admitted at a pace and a number a run; the rest wait for the
+    next runs and their customers say so (domain.onboarding)."""
+    from licence_manager.domain.onboarding import WAITING, OnboardingPace
+    from licence_manager.services.shard_pass import OnboardingGate
+
+    slept: list[float] = []
+    source = FakeSubscriptionSource(world(customers=10))  # 20 licences
+
+    def sleep(seconds: float) -> None:
+        slept.append(round(seconds, 6))
+
+    def gate() -> OnboardingGate:
+        # time stands still but for the waits: the pace alone decides them
+        pace = OnboardingPace(per_second=40, per_run=8)
+        return OnboardingGate(pace, lambda: sum(slept), sleep)
+
+    uow = MemoryUnitOfWork(store)
+    sync = UsageSync(source, store, uow, "Europe/London", clock, onboarding=gate)
+    report = sync(SyncUsage())
+    assert (report.total("licences_created"), report.total("licences_deferred")) == (8, 12)
+    assert slept == [0.025] * 4  # a burst of 4 (a tenth of a second), then one every 25 ms
+    waiting = {c for c, reason in store.sync_heartbeat().shards[""].customers.items()}
+    assert len(waiting) >= 6 and WAITING in {
+        problem.reason for problem in store.sync_heartbeat().shards[""].customers.values()
+    }
+    for _ in range(2):
+        clock.advance()
+        sync(SyncUsage())
+    assert len(store.licences) == 20
+    clock.advance()
+    last = sync(SyncUsage())
+    assert (last.total("licences_deferred"), last.licences_written) == (0, 0)
+    assert store.sync_heartbeat().shards[""].customers == {}

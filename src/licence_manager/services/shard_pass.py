@@ -8,6 +8,8 @@ licence meanwhile. Marks and settles go in chunks, so a run cut short keeps what
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from functools import partial
@@ -18,7 +20,8 @@ from licence_manager.domain.observation import (
     record_disappearance,
     record_observation,
 )
-from licence_manager.domain.usage_digest import UsageDigest, listed_live
+from licence_manager.domain.onboarding import WAITING, OnboardingPace
+from licence_manager.domain.usage_digest import UsageDigest, is_fingerprint, listed_live
 from licence_manager.observability import get_logger
 from licence_manager.ports import AccessDenied, LicenceStore, SourceError, SubscriptionSource
 from licence_manager.ports.unit_of_work import UnitOfWork
@@ -27,6 +30,27 @@ from licence_manager.services.sync_report import ShardReport
 
 log = get_logger(__name__)
 CHUNK = 500  # licences marked, recorded and settled together
+
+
+class OnboardingGate:
+    """One run's pace of new licences, shared by its shards (domain.onboarding)."""
+
+    def __init__(
+        self,
+        pace: OnboardingPace,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._pace, self._clock, self._sleep = pace, clock, sleep
+        self._lock = threading.Lock()
+
+    def admit(self) -> bool:
+        """Wait for this licence's turn; False when the run has admitted all it may."""
+        with self._lock:  # shards queue here, so the pace holds for the run as a whole
+            wait = self._pace.admit(self._clock())
+            if wait:
+                self._sleep(wait)
+        return wait is not None
 
 
 class ShardPass:
@@ -41,6 +65,7 @@ class ShardPass:
         zone_of: Callable[[str | None], str],
         clock: Callable[[], datetime],
         lease: timedelta,
+        onboarding: OnboardingGate,
     ) -> None:
         self._shard = shard
         self._digest = digest
@@ -51,6 +76,7 @@ class ShardPass:
         self._zone_of = zone_of  # a customer's time zone (None: the default), for new licences
         self._clock = clock
         self._lease = lease
+        self._onboarding = onboarding
         self._listed = digest.listed()
         self._stored: dict[LicenceKey, Licence] = {}  # read only by a full pass
         self._marks: dict[LicenceKey, str] = {}
@@ -66,7 +92,10 @@ class ShardPass:
             chunk = differ[start : start + CHUNK]
             self._mark(s.key for s in chunk)
             for subscription in chunk:
-                self._observe(subscription, known=subscription.key in self._listed)
+                key = subscription.key
+                # No fingerprint: perhaps a licence never stored, paced as new.
+                new = not is_fingerprint(self._digest.entry(key))
+                self._observe(subscription, known=key in self._listed, paced=new)
             self._settle()
 
     def read_everything(self, subscriptions: list[Subscription], prefix: str | None) -> None:
@@ -90,7 +119,8 @@ class ShardPass:
             chunk = to_record[start : start + CHUNK]
             self._mark(s.key for s in chunk)
             for subscription in chunk:
-                self._observe(subscription, known=subscription.key in self._stored)
+                known = subscription.key in self._stored
+                self._observe(subscription, known=known, paced=not known)
             self._settle()
 
     def confirm_vanished(self, seen: set[LicenceKey]) -> None:
@@ -184,8 +214,12 @@ class ShardPass:
         self._recorded[key] = recorded.usage
         return recorded
 
-    def _observe(self, subscription: Subscription, known: bool) -> None:
+    def _observe(self, subscription: Subscription, known: bool, paced: bool = False) -> None:
         shard = self._shard
+        if paced and not self._onboarding.admit():
+            shard.licences_deferred += 1
+            shard.customer_problems.setdefault(subscription.customer_id, WAITING)
+            return
         try:
             # A new SKU of a known customer starts on the customer's clock, not the default.
             zone = self._zone_of(None if known else subscription.customer_id)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from licence_manager.domain.freshness import shard_key
 from licence_manager.domain.model import Customer, Subscription
 from licence_manager.domain.notifications import Recipient
+from licence_manager.domain.onboarding import OnboardingPace
 from licence_manager.domain.usage_digest import UsageDigest
 from licence_manager.observability import get_logger
 from licence_manager.ports import (
@@ -24,7 +25,7 @@ from licence_manager.ports import (
 )
 from licence_manager.ports.unit_of_work import UnitOfWork
 from licence_manager.services.recording import ChangeDecision, record_licence, record_seen
-from licence_manager.services.shard_pass import ShardPass
+from licence_manager.services.shard_pass import OnboardingGate, ShardPass
 from licence_manager.services.sync_report import ShardReport, SyncReport
 
 __all__ = [
@@ -65,6 +66,7 @@ class UsageSync:
         recipients: NotificationStore | None = None,
         interval_seconds: int = 300,
         shard_lease: timedelta = timedelta(seconds=600),
+        onboarding: Callable[[], OnboardingGate] | None = None,
     ) -> None:
         self._interval = interval_seconds  # how often it is scheduled: freshness judges by it
         self._recipients = recipients
@@ -75,6 +77,8 @@ class UsageSync:
         self._clock = clock
         self._parallel = max_parallel_shards
         self._lease = shard_lease  # must outlast the sync function's timeout (ShardLease)
+        # A fresh pace of new licences for each run (production: bootstrap, from the settings).
+        self._onboarding = onboarding or (lambda: OnboardingGate(OnboardingPace(float("inf"))))
 
     def __call__(self, command: SyncUsage) -> SyncReport:
         report = SyncReport(run_id=uuid.uuid4().hex, started_at=self._clock())
@@ -85,9 +89,10 @@ class UsageSync:
         with ThreadPoolExecutor(max_workers=2) as reader:
             heartbeat = reader.submit(self._store.read_heartbeat)
             digests = reader.submit(self._store.usage_digests, map(shard_key, command.shards))
+            gate = self._onboarding()
             with ThreadPoolExecutor(max_workers=min(self._parallel, len(command.shards))) as pool:
                 runs = [
-                    pool.submit(self._sync_shard, p, report.run_id, digests, command.verify)
+                    pool.submit(self._sync_shard, p, report.run_id, digests, gate, command.verify)
                     for p in command.shards
                 ]
                 report.shards = [run.result() for run in runs]
@@ -115,6 +120,7 @@ class UsageSync:
         prefix: str | None,
         run_id: str,
         digests: Future[dict[str, UsageDigest]],
+        onboarding: OnboardingGate,
         verify: bool = False,
     ) -> ShardReport:
         shard = ShardReport(prefix=prefix)
@@ -145,6 +151,7 @@ class UsageSync:
             self._zone_of,
             self._clock,
             self._lease,
+            onboarding,
         )
         try:
             if verify or not digest.exists:

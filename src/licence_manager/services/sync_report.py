@@ -17,6 +17,7 @@ class ShardReport:
     licences_created: int = 0
     licences_updated: int = 0
     licences_removed: int = 0
+    licences_deferred: int = 0  # new licences left to later runs (domain.onboarding)
     outside_changes: int = 0
     customers_added: int = 0
     complete: bool = True
