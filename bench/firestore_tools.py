@@ -16,7 +16,13 @@ from licence_manager.adapters.firestore_store import LISTED_IN, digest_document
 from licence_manager.adapters.reseller import is_online, subscription_from_api
 from licence_manager.domain.model import Customer, LicenceKey, Subscription
 from licence_manager.domain.observation import LicenceContext, record_observation
-from licence_manager.domain.usage_digest import UsageDigest, document_id, fingerprint, parts_for
+from licence_manager.domain.usage_digest import (
+    UsageDigest,
+    document_id,
+    entry_size,
+    fingerprint,
+    parts_for,
+)
 from licence_manager_local.simulator import World
 from licence_manager_local.simulator.wire import subscription_json
 
@@ -59,7 +65,8 @@ def seed_synced_state(
         prefix = next((p for p in shards or [] if subscription.customer_domain.startswith(p)), "")
         by_shard.setdefault(prefix, {})[subscription.key] = ""
     layouts = {
-        prefix: UsageDigest(prefix, parts_for(len(keys), 1)) for prefix, keys in by_shard.items()
+        prefix: UsageDigest(prefix, parts_for(sum(entry_size(k, "f" * 12) for k in keys), 1))
+        for prefix, keys in by_shard.items()
     }
     documents: dict[str, tuple[str, int, dict[LicenceKey, str]]] = {}
     for subscription in subscriptions:

@@ -168,7 +168,7 @@ def test_a_lease_run_out_can_be_taken_over(backend: Backend) -> None:
 def test_a_shard_that_outgrows_a_document_is_split(
     backend: Backend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(usage_digest, "CAPACITY", 2)
+    monkeypatch.setattr(usage_digest, "DOCUMENT_BUDGET", 60)  # two entries of these ids
     digest = backend.digest()
     licences = {key: a_licence(key) for key in KEYS}
     backend.store.settle_digest(
@@ -176,7 +176,7 @@ def test_a_shard_that_outgrows_a_document_is_split(
     )
 
     split = backend.store.usage_digest("a")
-    assert split.parts == 4  # 5 entries, at most 2 a document: doubled twice
+    assert split.parts == 4  # 5 entries of 27 bytes, at most 60 bytes a document: doubled twice
     assert set(split.listed()) == set(KEYS)  # every licence still listed somewhere
     for key in KEYS:
         entry = split.entry(key)  # where it stayed, its fingerprint; where it moved, a mark

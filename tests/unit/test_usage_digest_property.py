@@ -211,9 +211,9 @@ def assert_digest_true(store: InMemoryStore) -> None:
             assert entry == fingerprint(licence.usage), (document, key, licence.usage)
 
 
-@pytest.fixture(params=[usage_digest.CAPACITY, 2], ids=["one-document", "splitting"])
+@pytest.fixture(params=[usage_digest.DOCUMENT_BUDGET, 60], ids=["one-document", "splitting"])
 def capacity(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
-    monkeypatch.setattr(usage_digest, "CAPACITY", request.param)
+    monkeypatch.setattr(usage_digest, "DOCUMENT_BUDGET", request.param)  # 60: two entries
     return int(request.param)
 
 
@@ -242,3 +242,22 @@ def test_a_sync_never_skips_a_licence_that_differs_from_google(capacity: int, pr
             break
     assert example.store.writes - writes == 1
     assert example.store.digest_reads - reads == sum(example.store.digest_parts.values())
+
+
+def test_a_full_digest_document_fits_firestores_limit_with_the_longest_ids() -> None:
+    """What the largest shard document can hold, by Firestore's storage-size rules: entries up
+    to DOCUMENT_BUDGET, plus the document's name and other fields, stay under 1 MiB."""
+    from licence_manager.domain.model import LicenceKey
+    from licence_manager.domain.usage_digest import DOCUMENT_BUDGET, document_id, entry_size
+
+    longest = LicenceKey("C0123456789a", "Google-Drive-storage-20TB-xx")  # 12 and 28 characters
+    typical = LicenceKey("C03az79cb", "1010020028")
+    entry = fingerprint(Usage.of(subscription()))
+    assert (entry_size(typical, entry), entry_size(longest, entry)) == (34, 55)
+    entries = DOCUMENT_BUDGET // entry_size(longest, entry)
+    name = len(f"projects/p/databases/(default)/documents/sync_digests/{document_id('ab', 7)}")
+    other_fields = sum(len(f) + 1 for f in ("shard", "parts", "entries", "updatedAt", "lease"))
+    other_values = 3 + 8 + 8 + 2 * 40  # shard, parts, updatedAt, lease {holder, until}
+    size = name + 16 + other_fields + other_values + 32 + entries * entry_size(longest, entry)
+    assert size < 1024 * 1024 * 0.7, size  # 30% head room for a part hashing filled fuller
+    assert DOCUMENT_BUDGET // entry_size(typical, entry) >= 20_000

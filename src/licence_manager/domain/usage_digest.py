@@ -32,12 +32,19 @@ REMOVED = "REMOVED"  # domain.observation's status of a licence gone from Google
 MARK = "?"  # an entry starting with it is a mark: "written since; read the licence"
 GONE = "-"  # an entry starting with it fingerprints a licence marked removed
 
-# Entries a digest document holds before its shard is split into more documents. Measured on
-# the emulator (tests/integration/test_usage_digest_on_firestore.py): a full document of this
-# many entries, with Google-length customer and SKU ids, is about 0.55 MiB of Firestore's
-# 1 MiB limit. The digest is exempt from indexing (infra/terraform/firestore.tf), so the 40,000
-# index entries a document may have do not bind.
-CAPACITY = 20_000
+# Bytes of entries a digest document holds before its shard is split into more documents, by
+# Firestore's storage-size rules (https://firebase.google.com/docs/firestore/storage-size), of a
+# 1 MiB limit: room for the document's other fields and for a part that hashing filled a little
+# more than the others. That is about 21,000 licences with typical ids (34 bytes an entry) and
+# 13,000 with the longest SKU ids (55 bytes). The entries are exempt from indexing
+# (infra/terraform/firestore.tf), so the 40,000 index entries a document may have do not bind.
+DOCUMENT_BUDGET = 700 * 1024
+
+
+def entry_size(key: LicenceKey, entry: str) -> int:
+    """One entry's storage size: its SKU field name and string value (UTF-8 length + 1 each)
+    and its customer's map field name, counted in full for every entry (an upper bound)."""
+    return sum(len(text.encode()) + 1 for text in (key.customer_id, key.sku_id, entry))
 
 
 def fingerprint(usage: Usage) -> str:
@@ -82,9 +89,10 @@ def part_of(customer_id: str, parts: int) -> int:
     return zlib.crc32(customer_id.encode()) % parts
 
 
-def parts_for(entries: int, parts: int) -> int:
-    """Doubling keeps half of each document's entries where they are when a shard splits."""
-    while entries > CAPACITY * parts:
+def parts_for(size: int, parts: int) -> int:
+    """How many documents a shard's entries of this storage size need. Doubling keeps half of
+    each document's entries where they are when a shard splits."""
+    while size > DOCUMENT_BUDGET * parts:
         parts *= 2
     return parts
 
@@ -144,7 +152,7 @@ def settled_layout(
     is still there, from the usage the record transaction read (None: the licence does not
     exist); where another writer replaced it, its mark stays and the next sync reads the
     licence; where it was dropped, a licence that exists gets a fresh mark. A shard grown past
-    CAPACITY a document is split: an entry stays where its licence already lives, the others
+    DOCUMENT_BUDGET a document is split: an entry stays where its licence already lives, the others
     move as marks and their licences are recorded again."""
     documents = {doc: dict(entries) for doc, entries in read.documents.items()}
     for key, mark in marks.items():
@@ -163,7 +171,8 @@ def settled_layout(
             del home[key]
         else:
             home[key] = fingerprint(usage)
-    parts = parts_for(sum(len(entries) for entries in documents.values()), read.parts)
+    size = sum(entry_size(k, e) for entries in documents.values() for k, e in entries.items())
+    parts = parts_for(size, read.parts)
     if parts != read.parts:
         split = UsageDigest(read.shard, parts)
         moved: dict[str, dict[LicenceKey, str]] = {
