@@ -17,7 +17,7 @@ from licence_manager.adapters.firestore_prices import FirestorePriceList
 from licence_manager.adapters.firestore_store import _data, in_transaction
 from licence_manager.domain import changes, time_zones
 from licence_manager.domain.audit import AuditEntry
-from licence_manager.domain.model import LicenceKey
+from licence_manager.domain.model import Customer, LicenceKey
 from licence_manager.domain.notifications import Recipient
 from licence_manager.domain.users import Role, User
 from licence_manager.ports.dashboard import ApiStore, TimeZoneChange
@@ -59,6 +59,21 @@ class FirestoreApiStore(FirestorePages, FirestorePriceList, ApiStore):
     def user(self, email: str) -> User | None:
         doc = self._get(USERS, email.strip().lower())
         return user_from_doc(doc) if doc else None
+
+    def user_and_customer(
+        self, email: str, customer_id: str | None
+    ) -> tuple[User | None, Customer | None]:
+        if customer_id is None:
+            return self.user(email), None
+        user_ref = self._doc(USERS, email.strip().lower())
+        customer_ref = self._doc(CUSTOMERS, customer_id)
+        snaps = self._db.get_all([user_ref, customer_ref])
+        found = {s.reference.path: _data(s) for s in snaps if s.exists}
+        user_doc, customer_doc = found.get(user_ref.path), found.get(customer_ref.path)
+        return (
+            user_from_doc(user_doc) if user_doc else None,
+            codec.customer_from_doc(customer_doc) if customer_doc else None,
+        )
 
     def save_user(self, user: User) -> None:
         self._doc(USERS, user.doc_id).set(user_to_doc(user))

@@ -9,16 +9,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from licence_manager.domain.audit import AuditAction, AuditEntry
+from licence_manager.domain.model import Customer
 from licence_manager.domain.notifications import Notification, Recipient
 from licence_manager.domain.users import User
 from licence_manager.ports import Store
 from licence_manager.ports.prices import PriceList
 
+# Defined with the customer list's paging; every listing's cursors raise it.
+from licence_manager.ports.usage import BadCursor as BadCursor
+
 MAX_PAGE = 100
-
-
-class BadCursor(ValueError):
-    """A paging cursor this store did not hand out for this listing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,3 +121,11 @@ class TimeZoneChange:
 
 class ApiStore(Store, DashboardStore, PriceList):
     """Everything the api function reads and writes, over one database."""
+
+    def user_and_customer(
+        self, email: str, customer_id: str | None
+    ) -> tuple[User | None, Customer | None]:
+        """The signed-in user and the customer in the path (None: no customer asked for), in
+        one round trip where the store can: every customer page's request starts with both."""
+        user = self.user(email)
+        return user, self.customer(customer_id) if customer_id is not None else None
