@@ -65,12 +65,12 @@ def get_customer(customer_id: str) -> ResponseReturnValue:
 @licences.get("/customers/<customer_id>/licences")
 def list_licences(customer_id: str) -> ResponseReturnValue:
     """One row per SKU: seats paid for, assigned, vacant, utilisation, status, settings."""
-    store = _store()
-    price_of = store.price_lookup(customer_id)
-    found = store.licences_of(customer_id)
-    # Every row's settings and automation state in one round trip, not two reads a row.
-    extras = store.settings_and_states([lic.key for lic in found])
-    return jsonify([licence_json(lic, *extras[lic.key], price_of) for lic in found])
+    # The licences, then every row's settings and automation state and the customer's discount
+    # in one round trip, prices from a short-lived cache: ≤ 4 round trips with the sign-in's.
+    rows = _store().licence_rows(customer_id)
+    return jsonify(
+        [licence_json(lic, *rows.extras[lic.key], rows.price_of) for lic in rows.licences]
+    )
 
 
 def licence_json(

@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from licence_manager.domain.audit import AuditAction, AuditEntry
-from licence_manager.domain.model import Customer
+from licence_manager.domain.automation import AutomationState
+from licence_manager.domain.model import Customer, Licence, LicenceKey
 from licence_manager.domain.notifications import Notification, Recipient
+from licence_manager.domain.prices import PriceLookup
+from licence_manager.domain.settings import LicenceSettings
 from licence_manager.domain.users import User
 from licence_manager.ports import Store
 from licence_manager.ports.prices import PriceList
@@ -119,8 +122,26 @@ class TimeZoneChange:
     after: str
 
 
+@dataclass(frozen=True, slots=True)
+class LicenceRows:
+    """What My Licences shows of a customer: their licences by SKU id, each one's settings and
+    automation state, and their prices (discount applied) as a display estimate."""
+
+    licences: list[Licence]
+    extras: dict[LicenceKey, tuple[LicenceSettings, AutomationState]]
+    price_of: PriceLookup
+
+
 class ApiStore(Store, DashboardStore, PriceList):
     """Everything the api function reads and writes, over one database."""
+
+    def licence_rows(self, customer_id: str) -> LicenceRows:
+        """My Licences' reads (it polls them every few seconds): a store may fold them into
+        fewer round trips, and may show list prices a minute old (never the discount), as
+        they are only shown; money decisions (spending limits, approvals) use price_lookup."""
+        found = self.licences_of(customer_id)
+        extras = self.settings_and_states([lic.key for lic in found])
+        return LicenceRows(found, extras, self.price_lookup(customer_id))
 
     def user_and_customer(
         self, email: str, customer_id: str | None
