@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -25,7 +25,7 @@ from licence_manager.adapters.firestore_store import _data, in_transaction
 from licence_manager.domain import changes, time_zones
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.model import Customer, LicenceKey
-from licence_manager.domain.notifications import Recipient
+from licence_manager.domain.notifications import Notification, Recipient
 from licence_manager.domain.prices import Price, lookup_from
 from licence_manager.domain.users import Role, User
 from licence_manager.ports.dashboard import ApiStore, LicenceRows, TimeZoneChange
@@ -42,6 +42,7 @@ REQUESTS = "topup_requests"
 RECIPIENTS = "recipients"
 CUSTOMERS = "customers"
 LICENCES = "licences"
+NOTIFICATIONS = "notifications"
 
 
 def user_to_doc(user: User) -> dict[str, Any]:
@@ -113,6 +114,13 @@ class FirestoreApiStore(FirestorePages, FirestorePriceList, ApiStore):
         discount_doc = docs.get(discount_ref.path)
         discount = discount_from_doc(discount_doc) if discount_doc else None
         return LicenceRows(found, extras, lookup_from(self._display_prices.get(), discount))
+
+    def notifications_by_id(self, notification_ids: Iterable[str]) -> dict[str, Notification]:
+        refs = [self._doc(NOTIFICATIONS, i) for i in sorted(set(notification_ids))]
+        if not refs:
+            return {}
+        found = (ac.notification_from_doc(_data(s)) for s in self._db.get_all(refs) if s.exists)
+        return {n.notification_id: n for n in found}
 
     def save_price(self, price: Price) -> None:
         super().save_price(price)

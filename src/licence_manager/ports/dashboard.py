@@ -5,6 +5,7 @@ its audit entry in one transaction."""
 from __future__ import annotations
 
 import abc
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -134,6 +135,12 @@ class LicenceRows:
 
 class ApiStore(Store, DashboardStore, PriceList):
     """Everything the api function reads and writes, over one database."""
+
+    def notifications_by_id(self, notification_ids: Iterable[str]) -> dict[str, Notification]:
+        """These notifications (the ones that exist) by id, in one round trip where the store
+        can: the first emails of the resent lines a page of notifications shows."""
+        found = (self.notification(i) for i in set(notification_ids))
+        return {n.notification_id: n for n in found if n is not None}
 
     def licence_rows(self, customer_id: str) -> LicenceRows:
         """My Licences' reads (it polls them every few seconds): a store may fold them into
