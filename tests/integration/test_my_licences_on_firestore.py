@@ -95,3 +95,29 @@ def test_a_customer_admin_signing_in_reads_their_customer_not_the_book(api: Any)
         assert [c["customerId"] for c in shown] == [customer]
         assert counter.calls.get("run_query", 0) == 0, counter.calls
         assert sum(counter.calls.values()) <= 3, counter.calls
+
+
+def test_reseller_ops_read_one_page_of_the_book_not_all_of_it(api: Any) -> None:
+    """GET /me and GET /customers for reseller ops: one query of a page (+1 to know whether
+    there is more) and the user, whatever the book's size."""
+    from licence_manager import bootstrap
+    from licence_manager.api.session_routes import ME_PAGE
+    from licence_manager.domain.model import Customer
+
+    client, _, _ = api
+    store = bootstrap.store()
+    for i in range(ME_PAGE + 30):
+        store.save_customer(Customer(f"C8{i:03d}", f"book-{i:03d}.example", f"Book {i}", "UTC"))
+    with counting_reads() as counter:
+        me = client.get("/api/v1/me").get_json()
+    assert len(me["customers"]) == ME_PAGE and me["customersNextCursor"]
+    assert counter.reads <= ME_PAGE + 2 and sum(counter.calls.values()) == 2, counter.calls
+    cursor = me["customersNextCursor"]
+    with counting_reads() as counter:
+        page = client.get(f"/api/v1/customers?limit=10&cursor={cursor}").get_json()
+    assert len(page["customers"]) == 10 and page["nextCursor"]
+    assert counter.reads <= 12 and sum(counter.calls.values()) == 2, counter.calls
+    with counting_reads() as counter:
+        found = client.get("/api/v1/customers?q=book-07").get_json()
+    assert len(found["customers"]) == 10 and found["nextCursor"] is None
+    assert counter.reads <= 12, counter.reads
