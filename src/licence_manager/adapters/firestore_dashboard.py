@@ -72,26 +72,30 @@ def user_from_doc(doc: dict[str, Any]) -> User:
 DISPLAY_PRICES_SECONDS = 60.0
 
 
-class _Expiring(Generic[T]):
+class ExpiringValue(Generic[T]):
     """A value read at most once per `seconds` in this process, shared by its threads."""
 
     def __init__(self, seconds: float, read: Callable[[], T], clock: Callable[[], float]) -> None:
         self._seconds, self._read, self._clock = seconds, read, clock
         self._lock = threading.Lock()
         self._value: tuple[float, T] | None = None
+        self._forgotten = 0  # a read that began before a forget() must not be kept
 
     def get(self) -> T:
         with self._lock:
             if self._value is not None and self._clock() - self._value[0] < self._seconds:
                 return self._value[1]
+            generation = self._forgotten
         value = self._read()
         with self._lock:
-            self._value = (self._clock(), value)
+            if generation == self._forgotten:
+                self._value = (self._clock(), value)
         return value
 
     def forget(self) -> None:
         with self._lock:
             self._value = None
+            self._forgotten += 1
 
 
 class FirestoreApiStore(FirestorePages, FirestorePriceList, ApiStore):
@@ -102,7 +106,7 @@ class FirestoreApiStore(FirestorePages, FirestorePriceList, ApiStore):
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(client)
-        self._display_prices = _Expiring(display_prices_seconds, self.prices, clock)
+        self._display_prices = ExpiringValue(display_prices_seconds, self.prices, clock)
 
     # My Licences
     def licence_rows(self, customer_id: str) -> LicenceRows:
