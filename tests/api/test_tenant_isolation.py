@@ -150,7 +150,8 @@ def test_customer_lists_are_scoped_by_role() -> None:
     api = build_api()
 
     def ids(email: str) -> list[str]:
-        return [c["customerId"] for c in api.call("GET", "/api/v1/customers", email).get_json()]
+        listed = api.call("GET", "/api/v1/customers", email).get_json()["customers"]
+        return [c["customerId"] for c in listed]
 
     assert ids(ADMIN) == [ACME]
     assert ids(OTHER_ADMIN) == [GLOBEX]

@@ -76,5 +76,5 @@ def test_the_shell_learns_each_customers_zone_from_me_and_the_customer_list(api:
     me = api.call("GET", "/api/v1/me", OPS).get_json()
     zones = {c["customerId"]: c["timeZone"] for c in me["customers"]}
     assert zones == {ACME: "Australia/Sydney", GLOBEX: TZ}
-    listed = api.call("GET", "/api/v1/customers", OPS).get_json()
+    listed = api.call("GET", "/api/v1/customers", OPS).get_json()["customers"]
     assert {c["customerId"]: c["timeZone"] for c in listed} == zones

@@ -134,7 +134,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         def synced() -> bool:
             try:
                 ops = "ops@reseller.example"
-                customers = result.api("GET", "/customers", ops)
+                customers = result.api("GET", "/customers", ops)["customers"]
                 # and the run has finished: its heartbeat says the figures were checked
                 first = customers[0]["customerId"]
                 status = result.api("GET", f"/customers/{first}/sync-status", ops)

@@ -120,3 +120,17 @@ def test_a_resend_is_created_once_with_its_audit_entry(store: Store) -> None:
     assert resend("C01", "failed", "alex@acme.example").notification.notification_id == (
         "failed-resend-2"
     )
+
+
+def test_notifications_are_read_by_id_together(store: Store) -> None:
+    add(
+        store,
+        notification("n1", 1, DeliveryStatus.SENT),
+        notification("n2", 2, DeliveryStatus.FAILED),
+    )
+    found = store.notifications_by_id(["n2", "n1", "missing", "n1"])
+    assert {i: n.status for i, n in found.items()} == {
+        "n1": DeliveryStatus.SENT,
+        "n2": DeliveryStatus.FAILED,
+    }
+    assert store.notifications_by_id([]) == {}

@@ -188,3 +188,67 @@ def test_recipient_changes_are_audited_on_the_customers_own_chain(store: Store) 
     assert [e.key.sku_id for e in store.audit_page("C01", None, 10, None).entries] == [
         CUSTOMER_SCOPE
     ] * 3
+
+
+def test_the_user_and_the_customer_in_the_path_are_read_together(store: Store) -> None:
+    from licence_manager.domain.model import Customer
+
+    user = User("alex@acme.example", "Alex", Role.CUSTOMER_ADMIN, frozenset({"C01"}))
+    store.save_user(user)
+    acme = Customer("C01", "acme.example", "Acme", TZ)
+    store.save_customer(acme)
+    assert store.user_and_customer("Alex@acme.example", "C01") == (user, acme)
+    assert store.user_and_customer("alex@acme.example", None) == (user, None)
+    assert store.user_and_customer("alex@acme.example", "C99") == (user, None)
+    assert store.user_and_customer("nobody@acme.example", "C01") == (None, acme)
+
+
+def test_my_licences_rows_carry_settings_states_and_the_discounted_price(store: Store) -> None:
+    from decimal import Decimal
+
+    observe(store, KEY.sku_id, 10, 0)
+    observe(store, OTHER.sku_id, 5, 0)
+    seed_demo_prices(store)
+    new = LicenceSettings(low_licence_alert=True, alert_vacant_at_or_below=2)
+    save_settings(unit_of_work_for(store), KEY, new, "alex@acme.example", T0)
+    rows = store.licence_rows("C01")
+    assert [lic.key for lic in rows.licences] == [OTHER, KEY]
+    assert rows.extras[KEY][0] == new and rows.extras[OTHER][0] == LicenceSettings()
+    listed = rows.price_of(KEY.sku_id, "FLEXIBLE")
+    assert listed is not None
+    store.save_discount("C01", Decimal(10), "ops@x.example", T0)
+    discounted = store.licence_rows("C01").price_of(KEY.sku_id, "FLEXIBLE")
+    assert discounted is not None
+    assert discounted.per_seat_monthly_minor == round(listed.per_seat_monthly_minor * 0.9)
+    assert store.licence_rows("C99").licences == []
+
+
+def test_my_licences_list_prices_are_kept_a_minute_on_firestore(firestore_client: object) -> None:
+    """Only what My Licences shows: another instance's price change shows within the minute,
+    this instance's at once; price_lookup (spending limits, approvals) is never cached."""
+    from dataclasses import replace as with_
+
+    now = [0.0]
+    shown = FirestoreApiStore(firestore_client, 60.0, lambda: now[0])  # type: ignore[arg-type]
+    other = FirestoreApiStore(firestore_client)  # type: ignore[arg-type]
+    observe(shown, KEY.sku_id, 10, 0)
+    seed_demo_prices(other)
+
+    def displayed() -> int | None:
+        price = shown.licence_rows("C01").price_of(KEY.sku_id, "FLEXIBLE")
+        return price.per_seat_monthly_minor if price else None
+
+    def decided() -> int | None:
+        price = shown.price_lookup("C01")(KEY.sku_id, "FLEXIBLE")
+        return price.per_seat_monthly_minor if price else None
+
+    before = displayed()
+    assert before is not None
+    (row,) = [p for p in other.prices() if (p.sku_id, p.plan_name) == (KEY.sku_id, "FLEXIBLE")]
+    other.save_price(with_(row, per_seat_monthly_minor=before + 100))
+    assert displayed() == before  # cached: another instance changed it
+    assert decided() == before + 100  # money decisions read afresh
+    now[0] = 61.0
+    assert displayed() == before + 100
+    shown.save_price(with_(row, per_seat_monthly_minor=before + 200))
+    assert displayed() == before + 200  # this instance forgets its copy when it changes one

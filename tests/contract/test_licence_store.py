@@ -11,6 +11,7 @@ from licence_manager.domain.audit import verify_chain
 from licence_manager.domain.model import Customer, LicenceKey
 from licence_manager.domain.observation import record_observation
 from licence_manager.ports import LicenceStore, SyncRunRecord
+from licence_manager.ports.usage import BadCursor
 from tests.builders import T0, subscription
 from tests.fakes.memory_automation import InMemoryStore
 from tests.fakes.unit_of_work import record
@@ -90,6 +91,42 @@ def test_customers_by_id_reads_only_those_asked_for(store: LicenceStore) -> None
     found = store.customers_by_id(["C0", "C1", "missing", "C1"])
     assert [c.customer_domain for c in found] == ["alpha.example", "zeta.example"]
     assert store.customers_by_id([]) == []
+
+
+def test_customers_page_by_domain_then_id_with_a_stable_cursor(store: LicenceStore) -> None:
+    domains = ["delta.example", "alpha.example", "bravo.example", "beta.example", "bravo.example"]
+    for i, domain in enumerate(domains):
+        store.save_customer(Customer(f"C{i}", domain, domain, TZ))
+    first = store.customer_page(2, None)
+    assert [c.customer_id for c in first.customers] == ["C1", "C3"]
+    assert first.next_cursor is not None
+    # a customer added before the cursor's place does not shift the next page
+    store.save_customer(Customer("C9", "aaa.example", "aaa", TZ))
+    second = store.customer_page(2, first.next_cursor)
+    assert [c.customer_id for c in second.customers] == ["C2", "C4"]  # same domain: by id
+    last = store.customer_page(2, second.next_cursor)
+    assert [c.customer_id for c in last.customers] == ["C0"] and last.next_cursor is None
+    whole = store.customer_page(6, None)
+    assert len(whole.customers) == 6 and whole.next_cursor is None
+
+
+def test_customers_page_by_domain_prefix(store: LicenceStore) -> None:
+    for i, domain in enumerate(["beta.example", "bravo.example", "alpha.example", "b.io"]):
+        store.save_customer(Customer(f"C{i}", domain, domain, TZ))
+    page = store.customer_page(2, None, "br")
+    assert [c.customer_domain for c in page.customers] == ["bravo.example"]
+    assert page.next_cursor is None
+    first = store.customer_page(2, None, "B")  # domains are lower case; so is the search
+    assert [c.customer_domain for c in first.customers] == ["b.io", "beta.example"]
+    rest = store.customer_page(2, first.next_cursor, "b")
+    assert [c.customer_domain for c in rest.customers] == ["bravo.example"]
+    assert store.customer_page(5, None, "zz").customers == []
+
+
+@pytest.mark.parametrize("cursor", ["not a cursor", "bnVsbA", "WyJhIiwgMV0"])
+def test_a_customer_cursor_that_is_not_one_is_refused(store: LicenceStore, cursor: str) -> None:
+    with pytest.raises(BadCursor):
+        store.customer_page(2, cursor)
 
 
 def test_the_latest_sync_run_is_kept(store: LicenceStore) -> None:

@@ -38,6 +38,7 @@ from licence_manager.ports import (
     SubscriptionSource,
     SyncRunRecord,
 )
+from licence_manager.ports.usage import CustomerPage, page_of_customers
 
 
 class InMemoryLicenceStore(LicenceStore):
@@ -160,6 +161,13 @@ class InMemoryLicenceStore(LicenceStore):
                 self.customer_records[i] for i in set(customer_ids) if i in self.customer_records
             ]
         return sorted(found, key=lambda c: c.customer_domain)
+
+    def customer_page(
+        self, limit: int, cursor: str | None, domain_prefix: str | None = None
+    ) -> CustomerPage:
+        with self._lock:
+            every = list(self.customer_records.values())
+        return page_of_customers(every, limit, cursor, domain_prefix)
 
     def licences_of(self, customer_id: str) -> list[Licence]:
         with self._lock:

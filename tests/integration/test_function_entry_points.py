@@ -115,9 +115,10 @@ def test_the_api_lists_customers_and_their_licences(local_env: Any) -> None:
     post_event(sync_client(), scheduler_event({}))
     client = api_client()
     headers = bearer(client)
-    customers = client.get("/api/v1/customers", headers=headers).get_json()
+    customers = client.get("/api/v1/customers", headers=headers).get_json()["customers"]
     assert {c["customerDomain"] for c in customers} >= {"acme-widgets.example", "globex.example"}
-    assert all(set(c) == {"customerId", "customerDomain", "name", "timeZone"} for c in customers)
+    shown = {"customerId", "customerDomain", "name", "timeZone", "canChange"}
+    assert all(set(c) == shown for c in customers)
     licences = client.get(
         f"/api/v1/customers/{customers[0]['customerId']}/licences", headers=headers
     ).get_json()

@@ -18,11 +18,47 @@ def test_the_licence_list_reads_settings_and_states_in_one_round_trip(api: Any) 
     with counting_reads() as counter:
         rows = client.get(f"/api/v1/customers/{customer}/licences").get_json()
     assert len(rows) == 2
-    # queries: the licences and the price list; gets: the signed-in user, the customer, the
-    # customer's discount, then ONE batch for both rows' settings and automation state (before:
-    # two gets a row). Fewer is issue 12's (the price list and discount could be cached).
+    # queries: the licences and the price list; gets: the signed-in user with the customer, then
+    # ONE batch for both rows' settings and automation state with the customer's discount
+    # (before: the user, the customer, the discount, then two gets a row).
     assert counter.calls["run_query"] == 2, counter.calls
-    assert counter.calls["batch_get_documents"] == 4, counter.calls
+    assert counter.calls["batch_get_documents"] == 2, counter.calls
+
+
+def test_my_licences_with_twenty_skus_takes_at_most_four_round_trips(api: Any) -> None:
+    """Issue 12's target: ≤ 4 round trips however many SKUs (it was ~42, one after another),
+    and 3 while the price list is cached; a changed discount shows at once."""
+    from decimal import Decimal
+
+    from bench.firestore_tools import batch_write
+
+    from licence_manager import bootstrap
+    from licence_manager.adapters import firestore_codec as codec
+    from licence_manager.domain.observation import LicenceContext, record_observation
+    from tests.builders import T0, subscription
+
+    client, customer, _ = api
+    store = bootstrap.store()
+    writes = []
+    for n in range(18):  # 20 SKUs with the two the sync wrote
+        sub = subscription(customer_id=customer, sku_id=f"99{n:08d}", subscription_id=f"s{n}")
+        change = record_observation(LicenceContext(), sub, T0, "UTC")
+        assert change is not None
+        writes.append(("licences", sub.key.doc_id, codec.licence_to_doc(change.licence)))
+    batch_write(store._db, writes)
+    path = f"/api/v1/customers/{customer}/licences"
+    with counting_reads() as cold:
+        rows = client.get(path).get_json()
+    assert len(rows) == 20
+    assert sum(cold.calls.values()) <= 4, cold.calls
+    with counting_reads() as warm:
+        client.get(path)
+    assert sum(warm.calls.values()) <= 3, warm.calls  # the price list from the cache
+    priced = next(r for r in rows if r["price"]["perSeatMonthlyMinor"])
+    store.save_discount(customer, Decimal(50), "ops@reseller.example", T0)
+    again = {r["skuId"]: r for r in client.get(path).get_json()}
+    halved = again[priced["skuId"]]["price"]["perSeatMonthlyMinor"]
+    assert halved == round(priced["price"]["perSeatMonthlyMinor"] / 2)
 
 
 def test_the_sync_status_after_a_sync_is_fresh(api: Any) -> None:
@@ -55,7 +91,33 @@ def test_a_customer_admin_signing_in_reads_their_customer_not_the_book(api: Any)
     for path in ("/api/v1/me", "/api/v1/customers"):
         with counting_reads() as counter:
             body = raw.get(path, headers=headers).get_json()
-        shown = body["customers"] if path.endswith("/me") else body
+        shown = body["customers"]
         assert [c["customerId"] for c in shown] == [customer]
         assert counter.calls.get("run_query", 0) == 0, counter.calls
         assert sum(counter.calls.values()) <= 3, counter.calls
+
+
+def test_reseller_ops_read_one_page_of_the_book_not_all_of_it(api: Any) -> None:
+    """GET /me and GET /customers for reseller ops: one query of a page (+1 to know whether
+    there is more) and the user, whatever the book's size."""
+    from licence_manager import bootstrap
+    from licence_manager.api.session_routes import ME_PAGE
+    from licence_manager.domain.model import Customer
+
+    client, _, _ = api
+    store = bootstrap.store()
+    for i in range(ME_PAGE + 30):
+        store.save_customer(Customer(f"C8{i:03d}", f"book-{i:03d}.example", f"Book {i}", "UTC"))
+    with counting_reads() as counter:
+        me = client.get("/api/v1/me").get_json()
+    assert len(me["customers"]) == ME_PAGE and me["customersNextCursor"]
+    assert counter.reads <= ME_PAGE + 2 and sum(counter.calls.values()) == 2, counter.calls
+    cursor = me["customersNextCursor"]
+    with counting_reads() as counter:
+        page = client.get(f"/api/v1/customers?limit=10&cursor={cursor}").get_json()
+    assert len(page["customers"]) == 10 and page["nextCursor"]
+    assert counter.reads <= 12 and sum(counter.calls.values()) == 2, counter.calls
+    with counting_reads() as counter:
+        found = client.get("/api/v1/customers?q=book-07").get_json()
+    assert len(found["customers"]) == 10 and found["nextCursor"] is None
+    assert counter.reads <= 12, counter.reads

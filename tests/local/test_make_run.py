@@ -70,7 +70,7 @@ def test_make_run_serves_live_usage_and_stops_cleanly(tmp_path: Path) -> None:
         while time.monotonic() < deadline and len(customers) < 3:
             time.sleep(1)
             try:
-                customers = get_json(f"{api}/customers")  # type: ignore[assignment]
+                customers = get_json(f"{api}/customers")["customers"]  # type: ignore[index]
             except OSError:
                 continue
         assert len(customers) >= 3, "no sync reached the API within 90 s"

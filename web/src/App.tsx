@@ -1,7 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useContext, useEffect, useState, type ReactNode } from "react";
 import { Navigate, Outlet, useLocation as useRouterLocation } from "react-router";
-import { ApiError, call, setTokenSource, type Me } from "./api";
+import { ApiError, call, setTokenSource, type Me, type SeenCustomer } from "./api";
 import {
   currentToken,
   sessionInfo,
@@ -17,6 +17,7 @@ import { ErrorBoundary } from "./components/ErrorBoundary";
 import { SyncBanner } from "./components/SyncBanner";
 import { ErrorState, Loading } from "./components/common";
 import { SessionContext, type Session } from "./context";
+import { CustomerChooser, hasMoreCustomers, useViewedCustomer } from "./customers";
 import { setTimeZone } from "./format";
 import { SignIn } from "./pages/SignIn";
 import {
@@ -111,9 +112,8 @@ export function App() {
 // (exactly as the API answers 404) rather than showing another customer's data.
 function SignedIn({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
   const { customerId: inAddress } = useLocation();
-  const fallback =
-    me.customers.find((c) => c.customerId === chosenCustomer()) ?? me.customers[0] ?? null;
-  const viewed = inAddress === null ? fallback : me.customers.find((c) => c.customerId === inAddress);
+  // /me has the first page of customers; one beyond it (reseller ops' book) is read by id.
+  const { viewed, fallback } = useViewedCustomer(me, inAddress, chosenCustomer());
 
   useEffect(() => {
     if (viewed) rememberCustomer(viewed.customerId);
@@ -127,12 +127,14 @@ function SignedIn({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
     : null;
   return (
     <SessionContext.Provider value={session}>
-      <Shell me={me} onSignOut={onSignOut}>
+      <Shell me={me} viewed={viewed ?? null} onSignOut={onSignOut}>
         {me.customers.length === 0 ? (
           <div className="state state-empty">
             <h1>No customers yet</h1>
             <p>Your account is not linked to a customer. Ask your account manager to add you.</p>
           </div>
+        ) : viewed === undefined ? (
+          <Loading what="the customer" />
         ) : viewed ? (
           <>
             <Outlet />
@@ -167,7 +169,17 @@ const OPS_NAV = [
   { href: "/prices", label: "Prices" },
 ];
 
-function Shell({ me, onSignOut, children }: { me: Me; onSignOut: () => void; children: ReactNode }) {
+function Shell({
+  me,
+  viewed,
+  onSignOut,
+  children,
+}: {
+  me: Me;
+  viewed: SeenCustomer | null;
+  onSignOut: () => void;
+  children: ReactNode;
+}) {
   const { path } = useLocation();
   const { pathname } = useRouterLocation();
   const [menuOpen, setMenuOpen] = useState(false);
@@ -198,7 +210,7 @@ function Shell({ me, onSignOut, children }: { me: Me; onSignOut: () => void; chi
         <Link href="/" className="brand">
           Licence Manager
         </Link>
-        <CustomerPicker me={me} />
+        <CustomerPicker me={me} viewed={viewed} />
         <div className="user">
           <span className="user-name">
             {me.name || me.email} <span className="user-role">{me.roleLabel}</span>
@@ -230,31 +242,29 @@ function Shell({ me, onSignOut, children }: { me: Me; onSignOut: () => void; chi
   );
 }
 
-function CustomerPicker({ me }: { me: Me }) {
+function CustomerPicker({ me, viewed }: { me: Me; viewed: SeenCustomer | null }) {
   const { customerId } = useLocation();
   const { pathname } = useRouterLocation();
-  const value = customerId ?? chosenCustomer() ?? me.customers[0]?.customerId ?? "";
-  if (me.customers.length < 2) {
+  const value = customerId ?? viewed?.customerId ?? me.customers[0]?.customerId ?? "";
+  if (me.customers.length < 2 && !hasMoreCustomers(me)) {
     const only = me.customers[0];
     return only ? <span className="customer">{only.name}</span> : null;
   }
   return (
-    <label className="customer">
-      <span className="visually-hidden">Customer</span>
-      <select
+    <span className="customer">
+      <CustomerChooser
+        me={me}
+        id="customer-picker"
+        label="Customer"
+        labelHidden
         value={value}
-        onChange={(e) => {
-          rememberCustomer(e.target.value);
-          navigate(customerId ? samePageFor(pathname, e.target.value) : pathname);
+        current={viewed}
+        onChange={(chosen) => {
+          rememberCustomer(chosen.customerId);
+          navigate(customerId ? samePageFor(pathname, chosen.customerId) : pathname);
         }}
-      >
-        {me.customers.map((c) => (
-          <option key={c.customerId} value={c.customerId}>
-            {c.name} ({c.customerDomain})
-          </option>
-        ))}
-      </select>
-    </label>
+      />
+    </span>
   );
 }
 

@@ -94,12 +94,15 @@ export async function call<T>(
 // ---- shapes -----------------------------------------------------------------------------
 
 export type Customer = { customerId: string; customerDomain: string; name: string; timeZone: string };
+export type SeenCustomer = Customer & { canChange: boolean };
 export type Me = {
   email: string;
   name: string;
   role: "customer_admin" | "account_manager" | "reseller_ops";
   roleLabel: string;
-  customers: (Customer & { canChange: boolean })[];
+  // The first page of customers; more exist (reseller ops' book) when the cursor is set.
+  customers: SeenCustomer[];
+  customersNextCursor?: string | null;
 };
 
 export type Settings = {

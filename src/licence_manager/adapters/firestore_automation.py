@@ -92,21 +92,29 @@ class FirestoreStore(FirestoreLicenceStore, Store):
     def settings_and_states(
         self, keys: Sequence[LicenceKey]
     ) -> dict[LicenceKey, tuple[LicenceSettings, AutomationState]]:
-        # One BatchGetDocuments for all of them: My Licences polls this every few seconds.
+        return self._settings_and_states_with(keys, [])[0]
+
+    def _settings_and_states_with(
+        self, keys: Sequence[LicenceKey], others: Sequence[Any]
+    ) -> tuple[dict[LicenceKey, tuple[LicenceSettings, AutomationState]], dict[str, Any]]:
+        """Settings and states, and the documents at `others` (by path; absent: missing), in
+        one BatchGetDocuments: My Licences polls this every few seconds."""
         settings_refs = [self._doc(SETTINGS, key.doc_id) for key in keys]
         state_refs = [self._doc(AUTOMATION, key.doc_id) for key in keys]
-        found = {
-            snap.reference.path: _data(snap)
-            for snap in self._db.get_all([*settings_refs, *state_refs])
-            if snap.exists
-        }
-        return {
+        refs = [*settings_refs, *state_refs, *others]
+        found = (
+            {snap.reference.path: _data(snap) for snap in self._db.get_all(refs) if snap.exists}
+            if refs
+            else {}
+        )
+        extras = {
             key: (
                 ac.settings_from_doc(found[s.path]) if s.path in found else LicenceSettings(),
                 ac.automation_from_doc(found[a.path]) if a.path in found else AutomationState(),
             )
             for key, s, a in zip(keys, settings_refs, state_refs, strict=True)
         }
+        return extras, found
 
     # requests
     def create_request(self, request: TopUpRequest) -> bool:

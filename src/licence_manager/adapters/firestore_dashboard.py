@@ -3,8 +3,11 @@ people's changes written with their audit entries in one transaction (see ports.
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
@@ -13,14 +16,21 @@ from licence_manager.adapters import automation_codec as ac
 from licence_manager.adapters import firestore_codec as codec
 from licence_manager.adapters.firestore_automation import Transaction
 from licence_manager.adapters.firestore_pages import FirestorePages
-from licence_manager.adapters.firestore_prices import FirestorePriceList
+from licence_manager.adapters.firestore_prices import (
+    PRICE_DISCOUNTS,
+    FirestorePriceList,
+    discount_from_doc,
+)
 from licence_manager.adapters.firestore_store import _data, in_transaction
 from licence_manager.domain import changes, time_zones
 from licence_manager.domain.audit import AuditEntry
-from licence_manager.domain.model import LicenceKey
-from licence_manager.domain.notifications import Recipient
+from licence_manager.domain.model import Customer, LicenceKey
+from licence_manager.domain.notifications import Notification, Recipient
+from licence_manager.domain.prices import Price, lookup_from
 from licence_manager.domain.users import Role, User
-from licence_manager.ports.dashboard import ApiStore, TimeZoneChange
+from licence_manager.ports.dashboard import ApiStore, LicenceRows, TimeZoneChange
+
+T = TypeVar("T")
 
 # Collection names again, as literals: tests/infra reads each query's collection from its module.
 USERS = "users"
@@ -32,6 +42,7 @@ REQUESTS = "topup_requests"
 RECIPIENTS = "recipients"
 CUSTOMERS = "customers"
 LICENCES = "licences"
+NOTIFICATIONS = "notifications"
 
 
 def user_to_doc(user: User) -> dict[str, Any]:
@@ -54,11 +65,95 @@ def user_from_doc(doc: dict[str, Any]) -> User:
     )
 
 
+# How long My Licences may show a list price after it changed on another api instance (this
+# one forgets its copy when it changes a price). Safe: prices change by hand, rarely, and this
+# is a display estimate; what decides money (spending limits, approvals, quotes to buy) reads
+# the price list afresh through price_lookup. The customer's discount is never cached.
+DISPLAY_PRICES_SECONDS = 60.0
+
+
+class ExpiringValue(Generic[T]):
+    """A value read at most once per `seconds` in this process, shared by its threads."""
+
+    def __init__(self, seconds: float, read: Callable[[], T], clock: Callable[[], float]) -> None:
+        self._seconds, self._read, self._clock = seconds, read, clock
+        self._lock = threading.Lock()
+        self._value: tuple[float, T] | None = None
+        self._forgotten = 0  # a read that began before a forget() must not be kept
+
+    def get(self) -> T:
+        with self._lock:
+            if self._value is not None and self._clock() - self._value[0] < self._seconds:
+                return self._value[1]
+            generation = self._forgotten
+        value = self._read()
+        with self._lock:
+            if generation == self._forgotten:
+                self._value = (self._clock(), value)
+        return value
+
+    def forget(self) -> None:
+        with self._lock:
+            self._value = None
+            self._forgotten += 1
+
+
 class FirestoreApiStore(FirestorePages, FirestorePriceList, ApiStore):
+    def __init__(
+        self,
+        client: firestore.Client,
+        display_prices_seconds: float = DISPLAY_PRICES_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(client)
+        self._display_prices = ExpiringValue(display_prices_seconds, self.prices, clock)
+
+    # My Licences
+    def licence_rows(self, customer_id: str) -> LicenceRows:
+        # Two round trips (the licences; their settings and states with the discount) and the
+        # price list at most once a minute.
+        found = self.licences_of(customer_id)
+        discount_ref = self._doc(PRICE_DISCOUNTS, customer_id)
+        extras, docs = self._settings_and_states_with([lic.key for lic in found], [discount_ref])
+        discount_doc = docs.get(discount_ref.path)
+        discount = discount_from_doc(discount_doc) if discount_doc else None
+        return LicenceRows(found, extras, lookup_from(self._display_prices.get(), discount))
+
+    def notifications_by_id(self, notification_ids: Iterable[str]) -> dict[str, Notification]:
+        refs = [self._doc(NOTIFICATIONS, i) for i in sorted(set(notification_ids))]
+        if not refs:
+            return {}
+        found = (ac.notification_from_doc(_data(s)) for s in self._db.get_all(refs) if s.exists)
+        return {n.notification_id: n for n in found}
+
+    def save_price(self, price: Price) -> None:
+        super().save_price(price)
+        self._display_prices.forget()
+
+    def remove_price(self, sku_id: str, plan_name: str, by: str, at: datetime) -> bool:
+        removed = super().remove_price(sku_id, plan_name, by, at)
+        self._display_prices.forget()
+        return removed
+
     # users
     def user(self, email: str) -> User | None:
         doc = self._get(USERS, email.strip().lower())
         return user_from_doc(doc) if doc else None
+
+    def user_and_customer(
+        self, email: str, customer_id: str | None
+    ) -> tuple[User | None, Customer | None]:
+        if customer_id is None:
+            return self.user(email), None
+        user_ref = self._doc(USERS, email.strip().lower())
+        customer_ref = self._doc(CUSTOMERS, customer_id)
+        snaps = self._db.get_all([user_ref, customer_ref])
+        found = {s.reference.path: _data(s) for s in snaps if s.exists}
+        user_doc, customer_doc = found.get(user_ref.path), found.get(customer_ref.path)
+        return (
+            user_from_doc(user_doc) if user_doc else None,
+            codec.customer_from_doc(customer_doc) if customer_doc else None,
+        )
 
     def save_user(self, user: User) -> None:
         self._doc(USERS, user.doc_id).set(user_to_doc(user))

@@ -29,6 +29,12 @@ from licence_manager.domain.usage_digest import (
     settled_layout,
 )
 from licence_manager.ports import HeartbeatRead, LicenceStore, ShardBusy, SyncRunRecord
+from licence_manager.ports.usage import (
+    MAX_CUSTOMER_PAGE,
+    CustomerPage,
+    after_customer,
+    customer_cursor,
+)
 
 CUSTOMERS = "customers"
 LICENCES = "licences"
@@ -191,6 +197,28 @@ class FirestoreLicenceStore(LicenceStore):
             return []
         found = [codec.customer_from_doc(_data(s)) for s in self._db.get_all(refs) if s.exists]
         return sorted(found, key=lambda c: c.customer_domain)
+
+    def customer_page(
+        self, limit: int, cursor: str | None, domain_prefix: str | None = None
+    ) -> CustomerPage:
+        limit = max(1, min(limit, MAX_CUSTOMER_PAGE))
+        query = self._customers_by_domain(domain_prefix.lower() if domain_prefix else None)
+        if cursor:
+            domain, customer_id = after_customer(cursor)
+            query = query.start_after({"customerDomain": domain, "__name__": customer_id})
+        snaps = list(query.limit(limit + 1).stream())
+        page = [codec.customer_from_doc(_data(s)) for s in snaps[:limit]]
+        return CustomerPage(page, customer_cursor(page[-1]) if len(snaps) > limit else None)
+
+    def _customers_by_domain(self, domain_prefix: str | None) -> Any:
+        """Customers by domain, then id; a prefix is a range on the same field: the automatic
+        single-field index on customerDomain serves both, no composite index."""
+        query: Any = self._db.collection(CUSTOMERS)
+        if domain_prefix:
+            query = query.where(filter=FieldFilter("customerDomain", ">=", domain_prefix)).where(
+                filter=FieldFilter("customerDomain", "<", domain_prefix + _HIGH)
+            )
+        return query.order_by("customerDomain").order_by(FieldPath.document_id())
 
     def licences_of(self, customer_id: str) -> list[Licence]:
         query = self._db.collection(LICENCES).where(

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from licence_manager.api.auth import actor, current_user, not_found_customer
+from licence_manager.api.auth import actor, current_user, not_found_customer, path_customer
 from licence_manager.api.problems import Problem
 from licence_manager.domain.time_zones import UnknownTimeZone, checked_time_zone
 from licence_manager.ports.dashboard import ApiStore
@@ -34,10 +34,7 @@ def time_zone_json(customer_id: str, time_zone: str) -> dict[str, Any]:
 @account.get("/time-zone")
 def get_time_zone(customer_id: str) -> ResponseReturnValue:
     """The customer's time zone: their days and months, and the clock times are shown in."""
-    customer = _store().customer(customer_id)
-    if customer is None:
-        raise not_found_customer(customer_id)
-    return jsonify(time_zone_json(customer_id, customer.time_zone))
+    return jsonify(time_zone_json(customer_id, path_customer().time_zone))
 
 
 @account.put("/time-zone")

@@ -11,10 +11,9 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
-from licence_manager.api.auth import not_found_customer
+from licence_manager.api.auth import path_customer
 from licence_manager.domain.freshness import Freshness, freshness_of
 from licence_manager.domain.licence_figures import LicenceFigures, summarise
-from licence_manager.domain.model import Customer
 from licence_manager.domain.prices import PriceLookup
 from licence_manager.domain.spending import LIMIT_CURRENCY
 from licence_manager.ports.dashboard import ApiStore
@@ -50,18 +49,11 @@ class _SeatPrices:
         return price.per_seat_monthly_minor
 
 
-def _customer(customer_id: str) -> Customer:
-    customer = _store().customer(customer_id)
-    if customer is None:  # removed between the check and now
-        raise not_found_customer(customer_id)
-    return customer
-
-
 @freshness.get("/sync-status")
 def sync_status(customer_id: str) -> ResponseReturnValue:
     """When these figures were last checked with Google, how often they should be, and why not
     (the sync's heartbeat: one document read)."""
-    customer = _customer(customer_id)
+    customer = path_customer()
     seen = freshness_of(
         _store().sync_heartbeat(),
         customer.customer_id,

@@ -57,13 +57,16 @@ def notification_json(
 
 
 def _latest_by_line(page: list[Notification]) -> dict[str, str]:
-    """Each shown line's newest email, from its first email (read once if not on the page)."""
+    """Each shown line's newest email, from its first email: those not on the page are read
+    together, in one round trip, not one by one."""
     shown = {n.notification_id: n for n in page}
+    elsewhere = {original_id(n) for n in page} - shown.keys()
+    roots = {**_store().notifications_by_id(elsewhere), **shown} if elsewhere else shown
     latest: dict[str, str] = {}
     for n in page:
         first = original_id(n)
         if first not in latest:
-            root = shown.get(first) or _store().notification(first)
+            root = roots.get(first)
             latest[first] = latest_of(root) if root is not None else n.notification_id
     return latest
 

@@ -97,7 +97,19 @@ SCHEMAS: dict[str, Schema] = {
         ["type", "title", "status", "detail"],
     ),
     "Customer": obj(
-        {"customerId": STRING, "customerDomain": STRING, "name": STRING, "timeZone": STRING}
+        {
+            "customerId": STRING,
+            "customerDomain": STRING,
+            "name": STRING,
+            "timeZone": STRING,
+            "canChange": BOOLEAN,
+        }
+    ),
+    "CustomerPage": obj(
+        {
+            "customers": {"type": "array", "items": ref("Customer")},
+            "nextCursor": nullable(STRING),
+        }
     ),
     "Me": obj(
         {
@@ -105,18 +117,9 @@ SCHEMAS: dict[str, Schema] = {
             "name": STRING,
             "role": enum(Role),
             "roleLabel": STRING,
-            "customers": {
-                "type": "array",
-                "items": obj(
-                    {
-                        "customerId": STRING,
-                        "customerDomain": STRING,
-                        "name": STRING,
-                        "canChange": BOOLEAN,
-                        "timeZone": STRING,
-                    }
-                ),
-            },
+            "customers": {"type": "array", "items": ref("Customer")},
+            # The first page of customers; the rest, if any, from GET /customers?cursor=.
+            "customersNextCursor": nullable(STRING),
         }
     ),
     "SessionInfo": obj(
@@ -517,9 +520,26 @@ def _paths() -> dict[str, Any]:
         },
         "/api/v1/customers": {
             "get": operation(
-                "The customers the signed-in user may see",
-                ok({"type": "array", "items": ref("Customer")}),
-                errors=COMMON_ERRORS,
+                "The customers the signed-in user may see, by domain, a page at a time",
+                ok(ref("CustomerPage")),
+                [
+                    param(
+                        "q",
+                        "query",
+                        {"type": "string", "maxLength": 253},
+                        description="Only customers whose domain starts with this.",
+                    ),
+                    param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 200}),
+                    param("cursor", "query", description="nextCursor of the previous page"),
+                ],
+                errors={**COMMON_ERRORS, "400": problem("Bad q, limit or cursor.")},
+            )
+        },
+        "/api/v1/customers/{customerId}": {
+            "get": operation(
+                "One customer the signed-in user may see",
+                ok(ref("Customer")),
+                [CUSTOMER],
             )
         },
         "/api/v1/catalogue": {

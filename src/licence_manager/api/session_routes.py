@@ -11,8 +11,12 @@ from flask.typing import ResponseReturnValue
 from licence_manager.api.auth import LocalSessions, current_user
 from licence_manager.api.problems import Problem
 from licence_manager.domain.model import Customer
-from licence_manager.domain.users import ROLE_LABELS, Role, User
-from licence_manager.ports.dashboard import ApiStore
+from licence_manager.domain.users import ROLE_LABELS, User
+from licence_manager.ports.dashboard import ApiStore, BadCursor
+from licence_manager.ports.usage import CustomerPage, page_of_customers
+
+# GET /me shows this many; the customer picker pages through the rest with GET /customers.
+ME_PAGE = 50
 
 session = Blueprint("session", __name__, url_prefix="/api/v1")
 local_session = Blueprint("local_session", __name__, url_prefix="/api/v1")
@@ -23,12 +27,25 @@ def _store() -> ApiStore:
     return store
 
 
-def visible_customers(user: User) -> list[Customer]:
-    """A customer admin's or account manager's own customers, read by id (one round trip, not
-    the whole book); reseller ops still read every customer (paging them is issue 12's)."""
-    if user.role is Role.RESELLER_OPS:
-        return _store().customers()
-    return _store().customers_by_id(user.customer_ids)
+def visible_customers(
+    user: User, limit: int, cursor: str | None = None, domain_prefix: str | None = None
+) -> CustomerPage:
+    """A page of the customers the user may see, by domain then id. Reseller ops page through
+    every customer with one query of `limit + 1` documents; a customer admin's or account
+    manager's own customers are read by id (one round trip) and paged in hand. Never the whole
+    book. Raises Problem 400 for a cursor that is not one."""
+    try:
+        if user.sees_every_customer:
+            return _store().customer_page(limit, cursor, domain_prefix)
+        own = _store().customers_by_id(user.customer_ids)
+        return page_of_customers(own, limit, cursor, domain_prefix)
+    except BadCursor as error:
+        raise Problem(
+            400,
+            "Bad Request",
+            "This cursor does not continue the customer list; start again.",
+            errors={"cursor": "Start again without it."},
+        ) from error
 
 
 def customer_json(customer: Customer) -> dict[str, Any]:
@@ -40,16 +57,21 @@ def customer_json(customer: Customer) -> dict[str, Any]:
     }
 
 
+def seen_customer_json(user: User, customer: Customer) -> dict[str, Any]:
+    return {**customer_json(customer), "canChange": user.can_change(customer.customer_id)}
+
+
 def user_json(user: User) -> dict[str, Any]:
-    customers = visible_customers(user)
+    page = visible_customers(user, ME_PAGE)
     return {
         "email": user.email,
         "name": user.name,
         "role": user.role.value,
         "roleLabel": ROLE_LABELS[user.role],
-        "customers": [
-            {**customer_json(c), "canChange": user.can_change(c.customer_id)} for c in customers
-        ],
+        # The first customers; when there are more (reseller ops), the picker searches and
+        # pages through GET /customers from customersNextCursor.
+        "customers": [seen_customer_json(user, c) for c in page.customers],
+        "customersNextCursor": page.next_cursor,
     }
 
 

@@ -5,20 +5,24 @@ its audit entry in one transaction."""
 from __future__ import annotations
 
 import abc
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from licence_manager.domain.audit import AuditAction, AuditEntry
+from licence_manager.domain.automation import AutomationState
+from licence_manager.domain.model import Customer, Licence, LicenceKey
 from licence_manager.domain.notifications import Notification, Recipient
+from licence_manager.domain.prices import PriceLookup
+from licence_manager.domain.settings import LicenceSettings
 from licence_manager.domain.users import User
 from licence_manager.ports import Store
 from licence_manager.ports.prices import PriceList
 
+# Defined with the customer list's paging; every listing's cursors raise it.
+from licence_manager.ports.usage import BadCursor as BadCursor
+
 MAX_PAGE = 100
-
-
-class BadCursor(ValueError):
-    """A paging cursor this store did not hand out for this listing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,5 +123,37 @@ class TimeZoneChange:
     after: str
 
 
+@dataclass(frozen=True, slots=True)
+class LicenceRows:
+    """What My Licences shows of a customer: their licences by SKU id, each one's settings and
+    automation state, and their prices (discount applied) as a display estimate."""
+
+    licences: list[Licence]
+    extras: dict[LicenceKey, tuple[LicenceSettings, AutomationState]]
+    price_of: PriceLookup
+
+
 class ApiStore(Store, DashboardStore, PriceList):
     """Everything the api function reads and writes, over one database."""
+
+    def notifications_by_id(self, notification_ids: Iterable[str]) -> dict[str, Notification]:
+        """These notifications (the ones that exist) by id, in one round trip where the store
+        can: the first emails of the resent lines a page of notifications shows."""
+        found = (self.notification(i) for i in set(notification_ids))
+        return {n.notification_id: n for n in found if n is not None}
+
+    def licence_rows(self, customer_id: str) -> LicenceRows:
+        """My Licences' reads (it polls them every few seconds): a store may fold them into
+        fewer round trips, and may show list prices a minute old (never the discount), as
+        they are only shown; money decisions (spending limits, approvals) use price_lookup."""
+        found = self.licences_of(customer_id)
+        extras = self.settings_and_states([lic.key for lic in found])
+        return LicenceRows(found, extras, self.price_lookup(customer_id))
+
+    def user_and_customer(
+        self, email: str, customer_id: str | None
+    ) -> tuple[User | None, Customer | None]:
+        """The signed-in user and the customer in the path (None: no customer asked for), in
+        one round trip where the store can: every customer page's request starts with both."""
+        user = self.user(email)
+        return user, self.customer(customer_id) if customer_id is not None else None

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import abc
+import base64
+import binascii
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -105,6 +108,59 @@ class HeartbeatRead:
     version: object = None
 
 
+MAX_CUSTOMER_PAGE = 200
+
+
+class BadCursor(ValueError):
+    """A paging cursor this store did not hand out for this listing."""
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerPage:
+    customers: list[Customer]  # by domain, then id
+    next_cursor: str | None  # None on the last page
+
+
+def customer_cursor(customer: Customer) -> str:
+    """An opaque token naming the last customer of a page: its domain and id, the listing's
+    order, so the next page starts right after it without reading it again."""
+    raw = json.dumps([customer.customer_domain, customer.customer_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def after_customer(cursor: str) -> tuple[str, str]:
+    """The (domain, id) a customer cursor continues after; BadCursor if it is not one."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        domain, customer_id = json.loads(raw)
+    except (binascii.Error, ValueError, TypeError) as error:
+        raise BadCursor("this cursor does not continue the customer list") from error
+    if not isinstance(domain, str) or not isinstance(customer_id, str) or not customer_id:
+        raise BadCursor("this cursor does not continue the customer list")
+    return domain, customer_id
+
+
+def page_of_customers(
+    customers: Iterable[Customer], limit: int, cursor: str | None, domain_prefix: str | None
+) -> CustomerPage:
+    """A page of customers already in hand, in the listing's order (domain, then id): what a
+    store returns, and what a user who sees a few customers is shown."""
+    limit = max(1, min(limit, MAX_CUSTOMER_PAGE))
+    prefix = (domain_prefix or "").lower()
+    after = after_customer(cursor) if cursor else None
+    found = sorted(
+        (
+            c
+            for c in customers
+            if c.customer_domain.startswith(prefix)
+            and (after is None or (c.customer_domain, c.customer_id) > after)
+        ),
+        key=lambda c: (c.customer_domain, c.customer_id),
+    )
+    page = found[:limit]
+    return CustomerPage(page, customer_cursor(page[-1]) if len(found) > limit else None)
+
+
 class LicenceStore(abc.ABC):
     @abc.abstractmethod
     def licences_for_domains(self, domain_prefix: str | None) -> dict[LicenceKey, Licence]:
@@ -167,6 +223,14 @@ class LicenceStore(abc.ABC):
     def customers_by_id(self, customer_ids: Iterable[str]) -> list[Customer]:
         """These customers (the ones that exist), ordered by domain, in one round trip: what a
         user who sees a few customers reads instead of every customer."""
+
+    @abc.abstractmethod
+    def customer_page(
+        self, limit: int, cursor: str | None, domain_prefix: str | None = None
+    ) -> CustomerPage:
+        """Every customer a page at a time (what reseller ops page through): ordered by domain,
+        then id; only domains starting with `domain_prefix` (lower case) when given; `cursor`
+        is the previous page's next_cursor (BadCursor if it is not one). Reads one page."""
 
     @abc.abstractmethod
     def licences_of(self, customer_id: str) -> list[Licence]:

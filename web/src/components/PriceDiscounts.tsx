@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from "react";
-import { ApiError, call, type Customer } from "../api";
+import { ApiError, call, type Me, type SeenCustomer } from "../api";
+import { CustomerChooser } from "../customers";
 import { when } from "../format";
 import { parsePercent, type Discount, type PriceChange } from "../prices";
 import { FieldError } from "./common";
@@ -7,20 +8,24 @@ import { FieldError } from "./common";
 // The Prices page: a customer's discount off every list price, set or cleared by reseller ops.
 export function PriceDiscounts({
   discounts,
-  customers,
+  me,
   onChanged,
 }: {
   discounts: Discount[];
-  customers: Customer[];
+  me: Me;
   onChanged: () => void;
 }) {
+  const customers = me.customers; // the first page; the chooser searches the rest
   const [customerId, setCustomerId] = useState(customers[0]?.customerId ?? "");
   const current = discounts.find((d) => d.customerId === customerId);
   const [percentText, setPercentText] = useState("");
   const [error, setError] = useState<string | undefined>();
   const [confirming, setConfirming] = useState<"set" | "clear" | null>(null);
   const [busy, setBusy] = useState(false);
-  const name = (id: string) => customers.find((c) => c.customerId === id)?.name ?? id;
+  // A customer picked from beyond the first page is named from the pick itself.
+  const [picked, setPicked] = useState<SeenCustomer | null>(null);
+  const name = (id: string) =>
+    customers.find((c) => c.customerId === id)?.name ?? (picked?.customerId === id ? picked.name : id);
   const parsed = parsePercent(percentText);
   const path = `/customers/${encodeURIComponent(customerId)}/price-discount`;
 
@@ -63,21 +68,17 @@ export function PriceDiscounts({
       <form onSubmit={review} noValidate>
         <fieldset disabled={busy}>
           <div className="field">
-            <label htmlFor="discount-customer">Customer to discount</label>
-            <select
+            <CustomerChooser
+              me={me}
               id="discount-customer"
+              label="Customer to discount"
               value={customerId}
-              onChange={(e) => {
-                setCustomerId(e.target.value);
+              onChange={(chosen) => {
+                setCustomerId(chosen.customerId);
+                setPicked(chosen);
                 setConfirming(null);
               }}
-            >
-              {customers.map((c) => (
-                <option key={c.customerId} value={c.customerId}>
-                  {c.name} ({c.customerDomain})
-                </option>
-              ))}
-            </select>
+            />
           </div>
           <div className="field">
             <label htmlFor="discount-percent">Discount off every list price (%)</label>

@@ -110,7 +110,7 @@ export function Prices() {
           onCancel={() => setEditing(null)}
         />
       )}
-      <PriceDiscounts discounts={list.data.discounts} customers={me.customers} onChanged={reload} />
+      <PriceDiscounts discounts={list.data.discounts} me={me} onChanged={reload} />
       <PriceChanges changes={list.data.changes ?? []} />
     </>
   );
