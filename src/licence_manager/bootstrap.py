@@ -1,5 +1,9 @@
 """The composition root: real adapters built lazily, once per function instance. Tests pass
-fakes or emulator-backed adapters to the same constructors instead."""
+fakes or emulator-backed adapters to the same constructors instead.
+
+Each factory imports what it builds, services included, when it first builds it: every function
+imports this module, and a cold start should pay only for what its own trigger uses (the api
+never loads the sync, a sync never loads the mailer; see docs/performance.md, cold start)."""
 
 from __future__ import annotations
 
@@ -8,16 +12,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from licence_manager.config import ConfigError, Settings
-from licence_manager.domain.model import LicenceKey
-from licence_manager.domain.onboarding import OnboardingPace
-from licence_manager.domain.topup import TopUpRequest
-from licence_manager.services.additions import RequestAddition
-from licence_manager.services.alerts import SendNotification
-from licence_manager.services.evaluate import EvaluateLicence
-from licence_manager.services.purchases import RequestPurchase
-from licence_manager.services.shard_pass import OnboardingGate
-from licence_manager.services.sync import UsageSync
-from licence_manager.services.topup import ApplyTopUp
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -26,11 +20,19 @@ if TYPE_CHECKING:
     from licence_manager.adapters.firestore_reports import FirestoreReports
     from licence_manager.adapters.firestore_unit_of_work import FirestoreUnitOfWork
     from licence_manager.adapters.reseller import ResellerApi
+    from licence_manager.domain.model import LicenceKey
     from licence_manager.domain.resend import Resend
+    from licence_manager.domain.topup import TopUpRequest
     from licence_manager.ports import Mailer, Publisher
+    from licence_manager.services.additions import RequestAddition
+    from licence_manager.services.alerts import SendNotification
     from licence_manager.services.approvals import DecideApproval
+    from licence_manager.services.evaluate import EvaluateLicence
+    from licence_manager.services.purchases import RequestPurchase
     from licence_manager.services.reports import MonthEndJob, Reports
     from licence_manager.services.sweeper import SweepRequests
+    from licence_manager.services.sync import UsageSync
+    from licence_manager.services.topup import ApplyTopUp
 
 
 @functools.cache
@@ -88,6 +90,10 @@ def mailer() -> Mailer:
 
 @functools.cache
 def usage_sync() -> UsageSync:
+    from licence_manager.domain.onboarding import OnboardingPace
+    from licence_manager.services.shard_pass import OnboardingGate
+    from licence_manager.services.sync import UsageSync
+
     config = settings()
     return UsageSync(
         source=reseller(),
@@ -113,11 +119,15 @@ def unit_of_work() -> FirestoreUnitOfWork:
 
 @functools.cache
 def evaluate_licence() -> EvaluateLicence:
+    from licence_manager.services.evaluate import EvaluateLicence
+
     return EvaluateLicence(unit_of_work(), publisher())
 
 
 @functools.cache
 def apply_top_up() -> ApplyTopUp:
+    from licence_manager.services.topup import ApplyTopUp
+
     config = settings()
     return ApplyTopUp(
         unit_of_work(),
@@ -139,6 +149,8 @@ def sweep_requests() -> SweepRequests:
 
 @functools.cache
 def send_notification() -> SendNotification:
+    from licence_manager.services.alerts import SendNotification
+
     config = settings()
     return SendNotification(
         store(),
@@ -151,11 +163,15 @@ def send_notification() -> SendNotification:
 
 @functools.cache
 def request_addition() -> RequestAddition:
+    from licence_manager.services.additions import RequestAddition
+
     return RequestAddition(store(), publisher(), unit_of_work())
 
 
 @functools.cache
 def request_purchase() -> RequestPurchase:
+    from licence_manager.services.purchases import RequestPurchase
+
     return RequestPurchase(store(), publisher(), unit_of_work(), settings().default_time_zone)
 
 

@@ -1,5 +1,8 @@
 """What the function entry points share: decoding trigger payloads and guarding their age.
-Each functions/<name>/main.py is a thin call into here."""
+Each functions/<name>/main.py is a thin call into here, and every one of them imports this module:
+what only one trigger needs (the sync's commands, Firestore event decoding, the month-end job) is
+imported by that trigger's function when it first runs, so no function's cold start pays for
+another's (docs/performance.md, cold start)."""
 
 from __future__ import annotations
 
@@ -9,12 +12,14 @@ import io
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from licence_manager import bootstrap
 from licence_manager.domain.model import LicenceKey
 from licence_manager.observability import get_logger
-from licence_manager.services.sync import SyncReport, SyncUsage
+
+if TYPE_CHECKING:
+    from licence_manager.services.sync import SyncReport, SyncUsage
 
 log = get_logger(__name__)
 
@@ -51,6 +56,8 @@ def sync_command(body: Mapping[str, Any], configured: tuple[str | None, ...]) ->
     verify = body.get("verify", False)
     if not isinstance(verify, bool):
         raise BadMessage('"verify" must be true or false')
+    from licence_manager.services.sync import SyncUsage
+
     shards = body.get("shards")
     if shards is None:
         return SyncUsage(shards=configured, verify=verify)

@@ -3,6 +3,9 @@
 Every /api/v1 route but the public ones (the OpenAPI document, how to sign in) needs a signed-in
 user (api.auth); a customer in the path is checked for them before any route runs, so a route
 never serves another tenant's data by mistake.
+
+Only the routes of signing in and My Licences are imported with the app; the others load on their
+first call (api.lazy_routes), to keep the function's cold start short.
 """
 
 from __future__ import annotations
@@ -15,25 +18,15 @@ from typing import Any
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
-from licence_manager.api.account_routes import account
-from licence_manager.api.approval_routes import approvals
 from licence_manager.api.auth import Authenticate, LocalSessions, authorize
-from licence_manager.api.automation_routes import automation
-from licence_manager.api.buying_routes import buying
-from licence_manager.api.freshness_routes import freshness
+from licence_manager.api.lazy_routes import add_deferred_routes
 from licence_manager.api.licence_routes import licence_json, licences
-from licence_manager.api.log_routes import logs
-from licence_manager.api.notification_routes import notification_routes
-from licence_manager.api.openapi import openapi
-from licence_manager.api.price_routes import prices
 from licence_manager.api.problems import (
     Problem,
     from_http_exception,
     from_problem,
     from_unexpected,
 )
-from licence_manager.api.purchase_routes import purchases
-from licence_manager.api.report_routes import reports as report_routes
 from licence_manager.api.session_routes import local_session, session
 from licence_manager.api.web import add_security_headers, serve_web_app
 from licence_manager.domain.topup import TopUpRequest
@@ -83,17 +76,8 @@ def create_app(
     if local_mode:
         app.register_blueprint(local_session)  # the dev sign-in exists only here
     app.register_blueprint(licences)
-    app.register_blueprint(automation)
-    app.register_blueprint(purchases)
-    app.register_blueprint(logs)
-    app.register_blueprint(notification_routes)
-    app.register_blueprint(report_routes)
-    app.register_blueprint(approvals)
-    app.register_blueprint(buying)
-    app.register_blueprint(account)
-    app.register_blueprint(prices)
-    app.register_blueprint(freshness)
-    app.register_blueprint(openapi)
+    # Signing in and My Licences load with the app; every other page's routes load on first use.
+    add_deferred_routes(app)
     app.register_error_handler(Problem, from_problem)
     app.register_error_handler(HTTPException, from_http_exception)
     app.register_error_handler(Exception, from_unexpected)
