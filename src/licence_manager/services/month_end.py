@@ -77,11 +77,10 @@ class MonthEndCustomer:
         # Each customer's month ends at midnight on their own clock (domain.time_zones).
         if month_bounds(month, customer.time_zone)[1] > now:
             return CustomerMonthEnd.WAITING
-        found = self._reports.month_additions(customer_id, month)
-        if found is None:
-            return CustomerMonthEnd.NO_CUSTOMER
+        licences = self._licences.licences_of(customer_id)
+        found = self._reports.month_additions_of(customer, licences, month)
         # Month summaries are overwritten with the same figures: harmless on a redelivery.
-        for licence in self._licences.licences_of(customer_id):
+        for licence in licences:
             self._reports.close_month(licence, month)
         notification = Notification(
             f"{customer_id}-month-end-{label}",

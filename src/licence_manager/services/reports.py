@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from licence_manager.domain.daily import day_bounds
-from licence_manager.domain.model import Licence, LicenceKey
+from licence_manager.domain.model import Customer, Licence, LicenceKey
 from licence_manager.domain.month_end import MonthAdditions, month_additions, month_bounds
 from licence_manager.domain.prices import no_prices
 from licence_manager.domain.reports import (
@@ -130,9 +131,15 @@ class Reports:
         customer = self._licences.customer(customer_id)
         if customer is None:
             return None
+        return self.month_additions_of(customer, self._licences.licences_of(customer_id), month)
+
+    def month_additions_of(
+        self, customer: Customer, licences: Sequence[Licence], month: date
+    ) -> MonthAdditions:
+        """For a customer and licences already read (the month-end job reads them once)."""
+        customer_id = customer.customer_id
         start, end = month_bounds(month, customer.time_zone)
         entries = self._store.customer_audit_between(customer_id, start, end)
-        licences = {lic.key.sku_id: lic for lic in self._licences.licences_of(customer_id)}
         return month_additions(
             customer_id=customer_id,
             customer_domain=customer.customer_domain,
@@ -140,7 +147,7 @@ class Reports:
             month=month,
             time_zone=customer.time_zone,
             additions=additions(entries),
-            licences=licences,
+            licences={lic.key.sku_id: lic for lic in licences},
             price_of=self._prices.price_lookup(customer_id) if self._prices else no_prices,
         )
 
