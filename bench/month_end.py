@@ -25,12 +25,13 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from bench.common import Emulators, Result, firestore_client, log, ms, stopwatch
+from bench.common import Emulators, Result, firestore_client, log, ms, percentile, stopwatch
 from bench.firestore_tools import batch_write, counting_reads
 
 SECTION = "5. Month-end job"
 PROJECT = "bench-month-end"
 WORKERS = 5  # send_alerts' max_instances (infra/terraform/locals.tf), one message each
+TIMEOUT_SECONDS = 120  # send_alerts' timeout_seconds (infra/terraform/locals.tf)
 TOPICS = ("month-end-report", "month-end-customer", "alerts")
 ADDITIONS_PER_CUSTOMER = 3
 FLAKY_INDEX = 7  # the customer whose first attempt fails
@@ -177,6 +178,7 @@ class Delivery:
         self.delivered: Counter[str] = Counter()  # deliveries by topic
         self.failed: Counter[str] = Counter()  # deliveries answered with an error, by topic
         self.unique: dict[str, set[str]] = {t: set() for t in TOPICS}  # message ids by topic
+        self.seconds: dict[str, list[float]] = {t: [] for t in TOPICS}  # each invocation's
 
     def publish(self, topic: str, body: dict[str, str]) -> None:
         path = self.publisher.topic_path(self.project, topic)
@@ -212,7 +214,10 @@ class Delivery:
                 outcomes = pool.map(lambda p: _attempt(handle, p[2].message.data), pulled)
                 acks: dict[str, list[str]] = {}
                 nacks: dict[str, list[str]] = {}
-                for (topic, subscription, received), ok in zip(pulled, outcomes, strict=True):
+                for (topic, subscription, received), (ok, took) in zip(
+                    pulled, outcomes, strict=True
+                ):
+                    self.seconds[topic].append(took)
                     self.delivered[topic] += 1
                     self.unique[topic].add(received.message.message_id)
                     if not ok:
@@ -233,12 +238,15 @@ class Delivery:
         self.subscriber.close()
 
 
-def _attempt(handle: Callable[[bytes], None], data: bytes) -> bool:
-    try:
-        handle(data)
-    except Exception:  # the function answers 500: Pub/Sub redelivers
-        return False
-    return True
+def _attempt(handle: Callable[[bytes], None], data: bytes) -> tuple[bool, float]:
+    """Whether the invocation succeeded, and how long it took."""
+    with stopwatch() as took:
+        try:
+            handle(data)
+            ok = True
+        except Exception:  # the function answers 500: Pub/Sub redelivers
+            ok = False
+    return ok, took[0]
 
 
 @contextmanager
@@ -335,6 +343,14 @@ def measure(customers: int) -> list[Result]:
         "workers": WORKERS,
     }
     log(f"month-end: {json.dumps(data, default=str)}")
+    longest_page = max(delivery.seconds["month-end-report"])
+    customer_p95 = percentile(delivery.seconds["month-end-customer"], 95)
+    longest_customer = max(delivery.seconds["month-end-customer"])
+    data |= {
+        "longestPlannerPageSeconds": longest_page,
+        "customerP95Seconds": customer_p95,
+        "longestCustomerSeconds": longest_customer,
+    }
     label_n = f"{customers:,} customers"
     exactly_once = reports == customers and sum(emails.values()) == customers
     return [
@@ -347,6 +363,14 @@ def measure(customers: int) -> list[Result]:
             None,
             "",
             data,
+        ),
+        Result(
+            SECTION,
+            f"{label_n}: longest invocation (send_alerts' timeout {TIMEOUT_SECONDS} s)",
+            f"planner page {ms(longest_page)}; one customer p95 {ms(customer_p95)}, "
+            f"longest {ms(longest_customer)}",
+            f"< {TIMEOUT_SECONDS} s, whatever the book's size (a page is ≤ {PAGE_SIZE} customers)",
+            max(longest_page, longest_customer) < TIMEOUT_SECONDS,
         ),
         Result(
             SECTION,
