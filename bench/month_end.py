@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -25,13 +26,23 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from bench.common import Emulators, Result, firestore_client, log, ms, percentile, stopwatch
+from bench.common import (
+    Emulators,
+    Result,
+    firestore_client,
+    log,
+    median,
+    ms,
+    percentile,
+    stopwatch,
+)
 from bench.firestore_tools import batch_write, counting_reads
 
 SECTION = "5. Month-end job"
 PROJECT = "bench-month-end"
 WORKERS = 5  # send_alerts' max_instances (infra/terraform/locals.tf), one message each
 TIMEOUT_SECONDS = 120  # send_alerts' timeout_seconds (infra/terraform/locals.tf)
+BEFORE_BUDGET_SECONDS = 20.0  # the one-invocation job is timed this long, then extrapolated
 TOPICS = ("month-end-report", "month-end-customer", "alerts")
 ADDITIONS_PER_CUSTOMER = 3
 FLAKY_INDEX = 7  # the customer whose first attempt fails
@@ -50,9 +61,10 @@ def customer_id(n: int) -> str:
     return f"C{n:06d}"
 
 
-def seed(client: Any, customers: int, month: date) -> int:
-    """Customers, each with one licence seen on the 1st, three additions in `month` (automatic,
-    manual, outside) and one recipient of the report. Returns documents written."""
+def seed(client: Any, customers: int, months: list[date]) -> int:
+    """Customers, each with one licence seen on the 1st of the first month, three additions in
+    each month (automatic, manual, outside) and one recipient of the report. Returns documents
+    written."""
     from licence_manager.adapters import automation_codec
     from licence_manager.adapters import firestore_codec as codec
     from licence_manager.domain import audit
@@ -61,7 +73,10 @@ def seed(client: Any, customers: int, month: date) -> int:
     from licence_manager.domain.notifications import Recipient
     from licence_manager.domain.observation import LicenceContext, record_observation
 
-    seen = datetime.combine(month, datetime.min.time(), tzinfo=UTC) + timedelta(hours=1)
+    def at(month: date, day: int) -> datetime:
+        return datetime.combine(month.replace(day=day), datetime.min.time(), tzinfo=UTC)
+
+    seen = at(months[0], 1) + timedelta(hours=1)
     writes: list[tuple[str, str, dict[str, Any]]] = []
     for n in range(1, customers + 1):
         cid, domain = customer_id(n), f"customer{n}.example"
@@ -91,26 +106,26 @@ def seed(client: Any, customers: int, month: date) -> int:
         entries = list(change.audit)
         head = change.audit_head
         seats = 20
-        for day, source, action in [
-            (3, Source.AUTOMATIC, AuditAction.TOP_UP_APPLIED),
-            (12, Source.MANUAL, AuditAction.TOP_UP_APPLIED),
-            (25, Source.OUTSIDE, AuditAction.SEATS_CHANGED_OUTSIDE),
-        ][:ADDITIONS_PER_CUSTOMER]:
-            at = seen.replace(day=day)
-            entry = audit.append(
-                head,
-                key,
-                at,
-                action,
-                source,
-                f"by {source.value}",
-                "",
-                seats,
-                seats + 2,
-                plan_name="FLEXIBLE",
-            )
-            entries.append(entry)
-            head, seats = entry.head, seats + 2
+        for month in months:
+            for day, source, action in [
+                (3, Source.AUTOMATIC, AuditAction.TOP_UP_APPLIED),
+                (12, Source.MANUAL, AuditAction.TOP_UP_APPLIED),
+                (25, Source.OUTSIDE, AuditAction.SEATS_CHANGED_OUTSIDE),
+            ][:ADDITIONS_PER_CUSTOMER]:
+                entry = audit.append(
+                    head,
+                    key,
+                    at(month, day) + timedelta(hours=10),
+                    action,
+                    source,
+                    f"by {source.value}",
+                    "",
+                    seats,
+                    seats + 2,
+                    plan_name="FLEXIBLE",
+                )
+                entries.append(entry)
+                head, seats = entry.head, seats + 2
         writes += [("audit_events", e.doc_id, codec.audit_to_doc(e)) for e in entries]
         writes.append(("audit_heads", key.doc_id, codec.head_to_doc(head)))
     batch_write(client, writes)
@@ -187,7 +202,6 @@ class Delivery:
     def drain(self, handle: Callable[[bytes], None]) -> None:
         """Deliver until every subscription stays empty; a failed message is nacked, so Pub/Sub
         redelivers it (immediately: the bench does not wait out the 10 s minimum backoff)."""
-        import time
         import warnings
 
         idle = 0
@@ -284,6 +298,53 @@ def send_alerts_as_deployed(
         bootstrap.clear()
 
 
+class NoMessages:
+    """A publisher that publishes nothing: the one-invocation job is timed without its emails,
+    which went through send_alerts' own invocations before as now."""
+
+    def publish_top_up(self, request_id: str) -> None: ...
+
+    def publish_notification(self, notification_id: str) -> None: ...
+
+    def publish_month_end_customers(self, month: str, customer_ids: Any) -> None: ...
+
+    def publish_month_end_page(self, month: str, after: str) -> None: ...
+
+
+def one_invocation(client: Any, month: date, customers: int) -> dict[str, float]:
+    """Before: the whole book in one send_alerts invocation, customer after customer. Run for
+    BEFORE_BUDGET_SECONDS on `month` (seeded like the month measured after) and extrapolated."""
+    from licence_manager.adapters.firestore_dashboard import FirestoreApiStore
+    from licence_manager.adapters.firestore_reports import FirestoreReports
+    from licence_manager.services.month_end import MonthEndCustomer
+    from licence_manager.services.reports import Reports
+
+    store, report_store = FirestoreApiStore(client), FirestoreReports(client)
+    handler = MonthEndCustomer(
+        Reports(report_store, store, prices=store),
+        report_store,
+        store,
+        store,
+        NoMessages(),  # type: ignore[arg-type]
+    )
+    done = 0
+    with stopwatch() as elapsed:
+        started = time.perf_counter()
+        for n in range(1, customers + 1):
+            handler(customer_id(n), month)
+            done += 1
+            if time.perf_counter() - started > BEFORE_BUDGET_SECONDS:
+                break
+    per_customer = elapsed[0] / done
+    return {
+        "customersDone": done,
+        "seconds": elapsed[0],
+        "perCustomerSeconds": per_customer,
+        "customersPerTimeout": TIMEOUT_SECONDS / per_customer,
+        "bookSeconds": per_customer * customers,
+    }
+
+
 def measure(customers: int) -> list[Result]:
     from licence_manager.domain.month_end import previous_month
     from licence_manager.services.month_end import PAGE_SIZE
@@ -298,10 +359,16 @@ def measure(customers: int) -> list[Result]:
     )
     client = firestore_client(PROJECT)
     month = previous_month(datetime.now(UTC).date())
+    before_month = previous_month(month)  # for the one-invocation job of before
     label = month.strftime("%Y-%m")
-    log(f"seeding {customers:,} customers with {ADDITIONS_PER_CUSTOMER} additions each in {label}")
-    seeded = seed(client, customers, month)
+    log(
+        f"seeding {customers:,} customers with {ADDITIONS_PER_CUSTOMER} additions each in "
+        f"{before_month:%Y-%m} and {label}"
+    )
+    seeded = seed(client, customers, [before_month, month])
     log(f"seeded {seeded:,} documents")
+    before = one_invocation(client, before_month, customers)
+    log(f"before (one invocation): {before}")
     delivery = Delivery(PROJECT)
     mailer = CountingMailer()
     flaky = customer_id(FLAKY_INDEX)
@@ -321,7 +388,11 @@ def measure(customers: int) -> list[Result]:
         quiet.setLevel(level)
         delivery.close()
     seconds = elapsed[0]
-    reports = sum(1 for _ in client.collection("monthly_additions").select([]).stream())
+    reports = sum(
+        1
+        for snap in client.collection("monthly_additions").select([]).stream()
+        if snap.id.endswith(f"_{label}")
+    )
     emails, retries = mailer.sent, delivery.failed["month-end-customer"]
     pages = delivery.delivered["month-end-report"]
     expected_pages = customers // PAGE_SIZE + 1
@@ -346,7 +417,10 @@ def measure(customers: int) -> list[Result]:
     longest_page = max(delivery.seconds["month-end-report"])
     customer_p95 = percentile(delivery.seconds["month-end-customer"], 95)
     longest_customer = max(delivery.seconds["month-end-customer"])
+    data["before"] = before
     data |= {
+        "customerMedianSeconds": median(delivery.seconds["month-end-customer"]),
+        "emailMedianSeconds": median(delivery.seconds["alerts"]),
         "longestPlannerPageSeconds": longest_page,
         "customerP95Seconds": customer_p95,
         "longestCustomerSeconds": longest_customer,
@@ -363,6 +437,15 @@ def measure(customers: int) -> list[Result]:
             None,
             "",
             data,
+        ),
+        Result(
+            SECTION,
+            f"{label_n}, before: the whole book in one invocation, customer after customer",
+            f"{before['perCustomerSeconds'] * 1000:.0f} ms a customer "
+            f"(timed on {before['customersDone']:,.0f}): {ms(before['bookSeconds'])} for the book; "
+            f"the {TIMEOUT_SECONDS} s timeout holds {before['customersPerTimeout']:,.0f} customers",
+            "(the fan-out's reason; not a target)",
+            None,
         ),
         Result(
             SECTION,

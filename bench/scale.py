@@ -139,6 +139,42 @@ def derive(results: list[dict[str, Any]], p: Prices = Prices()) -> list[tuple[st
          f"${load_compute:,.0f} + Pub/Sub ${pubsub:,.0f}"),
         ("... at rest with a per-shard digest (proposed)", f"${digest_rest:,.0f}",
          f"{SHARDS} digest reads a run instead of every licence"),
+        *month_end_rows(results, p),
+    ]  # fmt: skip
+
+
+SEND_ALERTS_INSTANCES = 5  # infra/terraform/locals.tf: send_alerts' max_instances, 1 at a time
+SEND_ALERTS_CPU = 0.167
+
+
+def month_end_rows(results: list[dict[str, Any]], p: Prices) -> list[tuple[str, str, str]]:
+    """The month-end job at 100,000 customers, from section 5's per-customer counts (none when
+    the run had no section 5). Once a month, so no free tier is counted against it."""
+    runs = [r["data"] for r in results if r["data"].get("plannerPages")]
+    if not runs:
+        return []
+    m = max(runs, key=lambda d: d["customers"])
+    n = m["customers"]
+    reads, writes = m["reads"] / n * CUSTOMERS, m["writes"] / n * CUSTOMERS
+    seconds = (m["customerMedianSeconds"] + m["emailMedianSeconds"]) * CUSTOMERS
+    hours = seconds / SEND_ALERTS_INSTANCES / 3600
+    pages = CUSTOMERS // 500 + 1
+    messages = 2 * CUSTOMERS + pages
+    compute = seconds * SEND_ALERTS_CPU * p.vcpu_second + seconds * 0.25 * p.gib_second
+    compute += messages / 1e6 * p.per_million_requests
+    firestore = reads / 1e5 * p.read_per_100k + writes / 1e5 * p.write_per_100k
+    return [
+        ("Month-end job, 100,000 customers: work", f"{reads:,.0f} reads, {writes:,.0f} writes, "
+         f"{messages:,} messages",
+         f"{m['reads'] / n:.1f} reads and {m['writes'] / n:.1f} writes a customer (measured on "
+         f"{n:,}); a customer and an email message each, {pages} planner pages"),
+        ("Month-end job, 100,000 customers: duration", f"{hours:.1f} h",
+         f"median {m['customerMedianSeconds'] * 1000:.0f} ms a customer + "
+         f"{m['emailMedianSeconds'] * 1000:.0f} ms an email (emulator), "
+         f"{SEND_ALERTS_INSTANCES} send_alerts instances; no invocation over one page or customer"),
+        ("Month-end job, 100,000 customers: cost a month", f"${firestore + compute:,.2f}",
+         f"Firestore ${firestore:,.2f} + send_alerts ${compute:,.2f}; Pub/Sub inside the free "
+         "10 GiB"),
     ]  # fmt: skip
 
 
