@@ -251,3 +251,54 @@ class FanOut:
             self.outcomes.append(outcome)
         for notification_id in self.publisher.notifications:
             self.send(notification_id)
+
+
+def pubsub_data(body: object) -> dict[str, object]:
+    import base64
+    import json
+
+    return {"message": {"data": base64.b64encode(json.dumps(body).encode()).decode()}}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"job": "month-end-customer", "customerId": "C001", "month": "2026-13"},
+        {"job": "month-end-customer", "customerId": "", "month": "2026-11"},
+        {"job": "month-end-customer", "customerId": "C001"},
+        {"job": "month-end-report", "month": "November"},
+        {"job": "month-end-report", "month": "2026-11", "after": 7},
+    ],
+)
+def test_a_malformed_month_end_message_is_dropped_not_retried(
+    body: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from licence_manager import bootstrap, entrypoints
+
+    def never() -> None:
+        raise AssertionError("a malformed message reached a service")
+
+    monkeypatch.setattr(bootstrap, "month_end_planner", never)
+    monkeypatch.setattr(bootstrap, "month_end_customer", never)
+    entrypoints.send_notification_message(pubsub_data(body))  # returns: acknowledged
+
+
+def test_the_entry_point_routes_each_month_end_message_to_its_step(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from licence_manager import bootstrap, entrypoints
+
+    calls: list[tuple[object, ...]] = []
+    monkeypatch.setattr(
+        bootstrap, "month_end_planner", lambda: lambda month, after: calls.append((month, after))
+    )
+    monkeypatch.setattr(
+        bootstrap,
+        "month_end_customer",
+        lambda: lambda customer, month: calls.append((customer, month)) or CustomerMonthEnd.CREATED,
+    )
+    send = entrypoints.send_notification_message
+    send(pubsub_data({"job": "month-end-report"}))
+    send(pubsub_data({"job": "month-end-report", "month": "2026-11", "after": "C500"}))
+    send(pubsub_data({"job": "month-end-customer", "customerId": "C001", "month": "2026-11"}))
+    assert calls == [(None, None), (NOVEMBER, "C500"), ("C001", NOVEMBER)]
