@@ -1,4 +1,5 @@
-"""`python -m bench [--quick] [--only sync,reaction,dashboard,coldstart] [--write-doc PATH]`.
+"""`python -m bench [--quick] [--only SECTIONS] [--write-doc PATH]`; SECTIONS: comma-separated
+of coldstart, sync, reaction, dashboard, monthend (all by default).
 
 Runs the benchmark sections of issue 7 and prints the results table; writes every figure to
 build/bench/results.json and the table to build/bench/results.md, and with --write-doc into
@@ -19,7 +20,7 @@ from pathlib import Path
 from bench.common import ROOT, WORK, Result, log, machine
 from bench.report import block, write_into
 
-SECTIONS = ("coldstart", "sync", "reaction", "dashboard")
+SECTIONS = ("coldstart", "sync", "reaction", "dashboard", "monthend")
 
 
 def _failed(section: str, error: BaseException) -> Result:
@@ -57,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
 
     section("coldstart", "4. Cold start", lambda: cold_start.run_section(args.quick))
     section("sync", "1. Sync at scale", lambda: sync_scale.run(args.quick))
+    if "monthend" in wanted:
+        from bench import month_end
+
+        section("monthend", "5. Month-end job", lambda: month_end.run(args.quick))
     if {"reaction", "dashboard"} & set(wanted):
         from bench import dashboard, reaction
         from bench.local_stack import local_stack

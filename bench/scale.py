@@ -131,7 +131,6 @@ def derive(results: list[dict[str, Any]], p: Prices = Prices()) -> list[tuple[st
     pubsub = max(pubsub_gib - p.pubsub_free_gib, 0) / 1024 * p.pubsub_per_tib
     load = firestore(load_reads, load_writes) + load_compute + pubsub
     m = f"{CUSTOMERS:,} customers"
-    month_end = _month_end(results)
     return [
         ("Subscriptions", f"{subscriptions:,} ({licences:,} online)",
          f"{per_customer:.1f} per customer and {online_share:.0%} online, as in the 25,000 world"),
@@ -165,34 +164,54 @@ def derive(results: list[dict[str, Any]], p: Prices = Prices()) -> list[tuple[st
          f"{verify_reads:,.0f} reads a month (every licence once a day) + its compute"),
         ("... the request sweeper", f"${sweep_cost:,.2f}",
          "every 5 min: one empty query (1 read) and ~1 s of compute a run"),
-        ("... the month-end job", month_end[0], month_end[1]),
         ("... the holder sync (issue 13, not built)", "not derived",
          "daily, its own shards; to be added with issue 13's measurements"),
         ("... monitoring (issue 15, not built)", "not derived",
          "log-based metrics on the functions' logs; Cloud Logging bills ingested GiB: to be "
          "priced with issue 15"),
         (f"Monthly cost at rest, everything above, {m}", f"${all_rest:,.0f}",
-         "sync + verifying sync + sweeper + 1 scheduler job beyond the 3 free"),
+         "sync + verifying sync + sweeper + 1 scheduler job beyond the 3 free (the month-end "
+         "job: its own rows below)"),
         (f"Monthly cost under load, {m}", f"${load:,.0f}",
          f"Firestore ${firestore(load_reads, load_writes):,.0f} + functions "
          f"${load_compute:,.0f} + Pub/Sub ${pubsub:,.0f}"),
+        *month_end_rows(results, p),
     ]  # fmt: skip
 
 
-def _month_end(results: list[dict[str, Any]]) -> tuple[str, str]:
-    """The month-end job's figures from its bench section, scaled to CUSTOMERS, if it ran."""
-    rows = [r["data"] for r in results if r["data"].get("monthEndCustomers")]
-    if not rows:
-        return ("not measured", "run `python -m bench --only monthend`")
-    d = max(rows, key=lambda r: r["monthEndCustomers"])
-    scale = CUSTOMERS / d["monthEndCustomers"]
-    reads, writes = d["reads"] * scale, d["writes"] * scale
-    cost = reads / 1e5 * 0.06 + writes / 1e5 * 0.18
-    return (
-        f"${cost:,.2f} a month",
-        f"{reads:,.0f} reads and {writes:,.0f} writes once a month (measured on "
-        f"{d['monthEndCustomers']:,} customers, scaled)",
-    )
+SEND_ALERTS_INSTANCES = 5  # infra/terraform/locals.tf: send_alerts' max_instances, 1 at a time
+SEND_ALERTS_CPU = 0.167
+
+
+def month_end_rows(results: list[dict[str, Any]], p: Prices) -> list[tuple[str, str, str]]:
+    """The month-end job at 100,000 customers, from section 5's per-customer counts (none when
+    the run had no section 5). Once a month, so no free tier is counted against it."""
+    runs = [r["data"] for r in results if r["data"].get("plannerPages")]
+    if not runs:
+        return []
+    m = max(runs, key=lambda d: d["customers"])
+    n = m["customers"]
+    reads, writes = m["reads"] / n * CUSTOMERS, m["writes"] / n * CUSTOMERS
+    seconds = (m["customerMedianSeconds"] + m["emailMedianSeconds"]) * CUSTOMERS
+    hours = seconds / SEND_ALERTS_INSTANCES / 3600
+    pages = CUSTOMERS // 500 + 1
+    messages = 2 * CUSTOMERS + pages
+    compute = seconds * SEND_ALERTS_CPU * p.vcpu_second + seconds * 0.25 * p.gib_second
+    compute += messages / 1e6 * p.per_million_requests
+    firestore = reads / 1e5 * p.read_per_100k + writes / 1e5 * p.write_per_100k
+    return [
+        ("Month-end job, 100,000 customers: work", f"{reads:,.0f} reads, {writes:,.0f} writes, "
+         f"{messages:,} messages",
+         f"{m['reads'] / n:.1f} reads and {m['writes'] / n:.1f} writes a customer (measured on "
+         f"{n:,}); a customer and an email message each, {pages} planner pages"),
+        ("Month-end job, 100,000 customers: duration", f"{hours:.1f} h",
+         f"median {m['customerMedianSeconds'] * 1000:.0f} ms a customer + "
+         f"{m['emailMedianSeconds'] * 1000:.0f} ms an email (emulator), "
+         f"{SEND_ALERTS_INSTANCES} send_alerts instances; no invocation over one page or customer"),
+        ("Month-end job, 100,000 customers: cost a month", f"${firestore + compute:,.2f}",
+         f"Firestore ${firestore:,.2f} + send_alerts ${compute:,.2f}; Pub/Sub inside the free "
+         "10 GiB"),
+    ]  # fmt: skip
 
 
 def block() -> str:

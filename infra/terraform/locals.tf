@@ -25,8 +25,10 @@ locals {
     sync_usage       = "${var.prefix}-sync-usage"       # Cloud Scheduler → sync_usage
     topup_requests   = "${var.prefix}-topup-requests"   # evaluate_thresholds, apply_topup, api → apply_topup
     alerts           = "${var.prefix}-alerts"           # evaluate_thresholds, apply_topup, send_alerts → send_alerts
-    month_end_report = "${var.prefix}-month-end-report" # Cloud Scheduler → send_alerts
+    month_end_report = "${var.prefix}-month-end-report" # Cloud Scheduler, send_alerts (next page) → send_alerts
     sweep_requests   = "${var.prefix}-sweep-requests"   # Cloud Scheduler → sweep_requests
+    # send_alerts' month-end planner → send_alerts, one message per customer and month
+    month_end_customer = "${var.prefix}-month-end-customer"
   }
 
   # Pub/Sub push routes, as licence_manager_local.topology.ROUTES declares them for `make run`:
@@ -53,12 +55,22 @@ locals {
       function          = "send_alerts"
       message_retention = "604800s"
     }
-    # The month-end job: send_alerts writes each customer's report once and emails it.
+    # The month-end planner (services.month_end): each message plans one page of customers,
+    # publishing one month-end-customer message each and a message for the next page here.
     month_end_report = {
       route             = "month-end-report"
       topic             = local.topics.month_end_report
       function          = "send_alerts"
       message_retention = "604800s" # a missed month-end run must survive an outage
+    }
+    # One customer's month-end: send_alerts writes that customer's report once and emails it.
+    # A failure retries only this customer's message and dead-letters it after
+    # max_delivery_attempts ("<prefix>-month-end-customer-dead-letter-inspect" shows which).
+    month_end_customer = {
+      route             = "month-end-customer"
+      topic             = local.topics.month_end_customer
+      function          = "send_alerts"
+      message_retention = "604800s" # an invoice input: must survive an outage like the plan
     }
     # The request sweeper: republishes pending requests, re-drives or fails claimed ones whose
     # lease has run out. A tick older than one interval is superseded by the next one (the code
@@ -291,6 +303,9 @@ locals {
       DASHBOARD_URL      = local.dashboard_url
       # The month-end job records each customer's report as a notification and publishes it.
       ALERT_TOPIC = local.topics.alerts
+      # The month-end planner publishes its next page and one message per customer.
+      MONTH_END_TOPIC          = local.topics.month_end_report
+      MONTH_END_CUSTOMER_TOPIC = local.topics.month_end_customer
       # Requests above a customer's spending limit are announced here for approval.
       RESELLER_OPS_EMAIL = var.reseller_ops_email
     })

@@ -105,6 +105,8 @@ locals {
     apply_topup_topups         = { function = "apply_topup", topic = "topup_requests" }
     apply_topup_alerts         = { function = "apply_topup", topic = "alerts" }
     send_alerts_alerts         = { function = "send_alerts", topic = "alerts" }
+    send_alerts_month_end      = { function = "send_alerts", topic = "month_end_report" }
+    send_alerts_month_end_each = { function = "send_alerts", topic = "month_end_customer" }
     sweep_requests_topups      = { function = "sweep_requests", topic = "topup_requests" }
     sweep_requests_alerts      = { function = "sweep_requests", topic = "alerts" }
     api_topups                 = { function = "api", topic = "topup_requests" }

@@ -4,9 +4,12 @@
 #   <prefix>-sync-usage-verify 03:17 UTC daily, {"job": "sync-usage", "verify": true} → sync_usage,
 #                              which reads every stored licence and rebuilds the usage digest
 #   <prefix>-month-end-report  0 12 1 * * in month_end_report.time_zone, {"job": "month-end-report"}
-#                              → topic <prefix>-month-end-report → send_alerts, which writes
-#                              each customer's previous month to monthly_additions and emails it
-#                              (idempotent: a rerun writes and sends nothing new).
+#                              → topic <prefix>-month-end-report → send_alerts, which plans
+#                              one page of customers: one message each on
+#                              <prefix>-month-end-customer (→ send_alerts, which writes that
+#                              customer's previous month to monthly_additions and emails it),
+#                              and the next page on <prefix>-month-end-report (idempotent per
+#                              customer and month: a rerun writes and sends nothing new).
 #   <prefix>-sweep-requests    every 5 minutes (local.sweep_interval_minutes), {"job":
 #                              "sweep-requests"} → sweep_requests, which republishes pending
 #                              seat-change requests and re-drives or fails claimed ones whose

@@ -6,6 +6,8 @@
 #   evaluate_thresholds  read/write  topup-requests, alerts     -
 #   apply_topup          read/write  topup-requests, alerts     sign as itself (Reseller API)
 #   send_alerts          read/write  alerts (month-end report)  reads the SendGrid key secret
+#                                    month-end-report (next
+#                                    page), month-end-customer
 #   api                  read/write  topup-requests             -
 #
 # Topic and secret grants sit beside those resources (pubsub.tf, secrets.tf).

@@ -28,8 +28,9 @@ if TYPE_CHECKING:
     from licence_manager.services.alerts import SendNotification
     from licence_manager.services.approvals import DecideApproval
     from licence_manager.services.evaluate import EvaluateLicence
+    from licence_manager.services.month_end import MonthEndCustomer, PlanMonthEnd
     from licence_manager.services.purchases import RequestPurchase
-    from licence_manager.services.reports import MonthEndJob, Reports
+    from licence_manager.services.reports import Reports
     from licence_manager.services.sweeper import SweepRequests
     from licence_manager.services.sync import UsageSync
     from licence_manager.services.topup import ApplyTopUp
@@ -72,7 +73,12 @@ def publisher() -> Publisher:
 
     config = settings()
     return PubSubPublisher(
-        pubsub_v1.PublisherClient(), config.project_id, config.top_up_topic, config.alert_topic
+        pubsub_v1.PublisherClient(),
+        config.project_id,
+        config.top_up_topic,
+        config.alert_topic,
+        month_end_topic=config.month_end_topic,
+        month_end_customer_topic=config.month_end_customer_topic,
     )
 
 
@@ -240,18 +246,17 @@ def reports() -> Reports:
 
 
 @functools.cache
-def month_end_job() -> MonthEndJob:
-    from licence_manager.services.reports import MonthEndJob
+def month_end_planner() -> PlanMonthEnd:
+    from licence_manager.services.month_end import PlanMonthEnd
 
-    config = settings()
-    return MonthEndJob(
-        reports(),
-        report_store(),
-        store(),
-        store(),
-        publisher(),
-        time_zone=config.default_time_zone,
-    )
+    return PlanMonthEnd(report_store(), publisher(), time_zone=settings().default_time_zone)
+
+
+@functools.cache
+def month_end_customer() -> MonthEndCustomer:
+    from licence_manager.services.month_end import MonthEndCustomer
+
+    return MonthEndCustomer(reports(), report_store(), store(), store(), publisher())
 
 
 def clear() -> None:
@@ -259,7 +264,8 @@ def clear() -> None:
     for built in (
         report_store,
         reports,
-        month_end_job,
+        month_end_planner,
+        month_end_customer,
         settings,
         store,
         reseller,

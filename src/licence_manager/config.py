@@ -43,6 +43,10 @@ class Settings:
     # attempt (apply_topup's timeout), so no second change to a licence starts while one runs.
     top_up_lease_seconds: float
     alert_topic: str
+    # The month-end job (send_alerts): its planner's next page goes to the first, one message
+    # per customer to the second (services.month_end).
+    month_end_topic: str
+    month_end_customer_topic: str
     sendgrid_api_key: str  # from Secret Manager in production; only send_alerts needs it
     sendgrid_api_host: str | None  # None: SendGrid itself; locally, the stand-in
     alert_sender_email: str
@@ -84,6 +88,8 @@ class Settings:
             top_up_topic=env.get("TOPUP_TOPIC", "topup-requests"),
             top_up_lease_seconds=_number(env, "TOPUP_LEASE_SECONDS", 420.0),
             alert_topic=env.get("ALERT_TOPIC", "alerts"),
+            month_end_topic=env.get("MONTH_END_TOPIC", "month-end-report"),
+            month_end_customer_topic=env.get("MONTH_END_CUSTOMER_TOPIC", "month-end-customer"),
             sendgrid_api_key=env.get("SENDGRID_API_KEY", ""),
             sendgrid_api_host=env.get("SENDGRID_API_HOST") or None,
             alert_sender_email=env.get("ALERT_SENDER_EMAIL", ""),

@@ -11,7 +11,7 @@ import binascii
 import io
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from licence_manager import bootstrap
@@ -178,16 +178,21 @@ def apply_top_up_message(data: Mapping[str, Any] | None) -> None:
 
 
 def send_notification_message(data: Mapping[str, Any] | None) -> None:
-    """A notification to email, or the month-end report job (Cloud Scheduler publishes
-    `{"job": "month-end-report"}` on the 1st; `"month": "YYYY-MM"` reruns a given month).
-    RetryLater propagates: the message is redelivered."""
+    """A notification to email, or a step of the month-end report job: Cloud Scheduler publishes
+    `{"job": "month-end-report"}` on the 1st (`"month": "YYYY-MM"` reruns a given month), which
+    plans one page of customers; each customer's `{"job": "month-end-customer", ...}` writes and
+    emails that customer's report. RetryLater or any failure propagates: only that message is
+    redelivered."""
     try:
         body = pubsub_json(data)
     except BadMessage as error:
         log.error("dropping malformed message", extra={"error": str(error)})
         return
     if body.get("job") == MONTH_END_JOB:
-        run_month_end(body.get("month"))
+        run_month_end(body.get("month"), body.get("after"))
+        return
+    if body.get("job") == MONTH_END_CUSTOMER_JOB:
+        run_month_end_customer(body.get("customerId"), body.get("month"))
         return
     notification_id = _message_id(data, "notificationId")
     if notification_id is not None:
@@ -195,17 +200,45 @@ def send_notification_message(data: Mapping[str, Any] | None) -> None:
 
 
 MONTH_END_JOB = "month-end-report"
+MONTH_END_CUSTOMER_JOB = "month-end-customer"
 
 
-def run_month_end(month: object) -> None:
-    """Idempotent: a rerun writes and sends nothing new."""
+def _month(month: object) -> date | None:
+    """The month a month-end message names; None for the one just ended. BadMessage if invalid."""
     from licence_manager.domain.month_end import parse_month
 
-    chosen = None
-    if month is not None:
-        try:
-            chosen = parse_month(str(month))
-        except ValueError as error:
-            log.error("dropping month-end job with a bad month", extra={"error": str(error)})
-            return
-    bootstrap.month_end_job()(chosen)
+    if month is None:
+        return None
+    try:
+        return parse_month(str(month))
+    except ValueError as error:
+        raise BadMessage(str(error)) from error
+
+
+def run_month_end(month: object, after: object = None) -> None:
+    """One page of the month-end plan. Idempotent: a rerun republishes messages whose handlers
+    then write and send nothing new."""
+    try:
+        chosen = _month(month)
+        if after is not None and (not isinstance(after, str) or not after):
+            raise BadMessage('"after" must be a customer id')
+    except BadMessage as error:
+        log.error("dropping month-end job with a bad message", extra={"error": str(error)})
+        return
+    bootstrap.month_end_planner()(chosen, after)
+
+
+def run_month_end_customer(customer_id: object, month: object) -> None:
+    """One customer's month-end: written and emailed once, however often it is delivered."""
+    try:
+        chosen = _month(month)
+        if chosen is None or not isinstance(customer_id, str) or not customer_id:
+            raise BadMessage('a month-end customer message needs "customerId" and "month"')
+    except BadMessage as error:
+        log.error("dropping month-end customer message", extra={"error": str(error)})
+        return
+    outcome = bootstrap.month_end_customer()(customer_id, chosen)
+    log.info(
+        "month-end customer",
+        extra={"customerId": customer_id, "month": f"{chosen:%Y-%m}", "outcome": outcome.value},
+    )

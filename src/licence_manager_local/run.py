@@ -378,6 +378,8 @@ def start(
         "LICENCE_MANAGER_LOCAL": "1",
         "TOPUP_TOPIC": topology.TOPUP_TOPIC,
         "ALERT_TOPIC": topology.ALERT_TOPIC,
+        "MONTH_END_TOPIC": topology.MONTH_END_TOPIC,
+        "MONTH_END_CUSTOMER_TOPIC": topology.MONTH_END_CUSTOMER_TOPIC,
         "SENDGRID_API_KEY": SENDGRID_KEY,
         "SENDGRID_API_HOST": sendgrid_url,
         "ALERT_SENDER_EMAIL": "licence-manager@reseller.example",

@@ -36,13 +36,15 @@ class PushRoute:
 
 TOPUP_TOPIC = "topup-requests"
 ALERT_TOPIC = "alerts"
-MONTH_END_TOPIC = "month-end-report"
+MONTH_END_TOPIC = "month-end-report"  # the month-end planner: one page of customers
+MONTH_END_CUSTOMER_TOPIC = "month-end-customer"  # one customer's month-end
 SWEEP_TOPIC = "sweep-requests"  # Cloud Scheduler → sweep_requests (stalled seat-change requests)
 ROUTES = (
     PushRoute(SYNC_TOPIC, "sync_usage"),
     PushRoute(TOPUP_TOPIC, "apply_topup"),
     PushRoute(ALERT_TOPIC, "send_alerts"),
     PushRoute(MONTH_END_TOPIC, "send_alerts"),
+    PushRoute(MONTH_END_CUSTOMER_TOPIC, "send_alerts"),
     PushRoute(SWEEP_TOPIC, "sweep_requests"),
 )
 # Firestore collections whose changes Eventarc delivers to evaluate_thresholds.

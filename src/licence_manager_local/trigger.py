@@ -2,7 +2,10 @@
 message to its topic on the local Pub/Sub emulator.
 
     python -m licence_manager_local.trigger sync
-    python -m licence_manager_local.trigger month-end [--month 2026-10]
+    python -m licence_manager_local.trigger month-end [--month 2026-10] [--customer ID]
+
+`month-end` plans the whole book, as the scheduler does; with `--customer` it publishes that one
+customer's message instead (a rerun for one customer: written and emailed once, as ever).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("job", choices=sorted(JOBS))
     parser.add_argument("--month", help="month-end only: YYYY-MM (default: last month)")
+    parser.add_argument("--customer", help="month-end only: just this customer (needs --month)")
     args = parser.parse_args(argv)
     if not ENDPOINTS.exists():
         print("No running `make run` found (no .local-run/endpoints.json).", file=sys.stderr)
@@ -46,6 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     topic, body = JOBS[args.job]
     if args.month:
         body = {**body, "month": args.month}
+    if args.customer:
+        if args.job != "month-end" or not args.month:
+            parser.error("--customer is for month-end, with --month")
+        topic = topology.MONTH_END_CUSTOMER_TOPIC
+        body = {"job": "month-end-customer", "customerId": args.customer, "month": args.month}
     message_id = publish(endpoints["project"], topic, body)
     print(f"published {body} to {topic} (message {message_id})")
     return 0

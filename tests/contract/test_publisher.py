@@ -14,12 +14,14 @@ from google.api_core.exceptions import NotFound
 from google.cloud import pubsub_v1  # type: ignore[attr-defined]
 
 from licence_manager.adapters.pubsub_publisher import PubSubPublisher
-from licence_manager.entrypoints import pubsub_json
+from licence_manager.entrypoints import MONTH_END_CUSTOMER_JOB, MONTH_END_JOB, pubsub_json
 from licence_manager.ports import Publisher
 from tests.fakes.memory_automation import RecordingPublisher
 
 TOP_UPS = "topup-requests"
 ALERTS = "alerts"
+MONTH_END = "month-end-report"
+MONTH_END_CUSTOMERS = "month-end-customer"
 
 # A publisher, and what arrived on a topic: (topic, how many to wait for) -> bodies.
 Received = Callable[[str, int], list[dict[str, Any]]]
@@ -49,6 +51,16 @@ def recording() -> tuple[Publisher, Received]:
     def received(topic: str, _count: int) -> list[dict[str, Any]]:
         if topic == TOP_UPS:
             return [{"requestId": i} for i in fake.top_ups]
+        if topic == MONTH_END:
+            return [
+                {"job": MONTH_END_JOB, "month": month, "after": after}
+                for month, after in fake.month_end_pages
+            ]
+        if topic == MONTH_END_CUSTOMERS:
+            return [
+                {"job": MONTH_END_CUSTOMER_JOB, "customerId": customer, "month": month}
+                for customer, month in fake.month_end_customers
+            ]
         return [{"notificationId": i} for i in fake.notifications]
 
     return fake, received
@@ -63,13 +75,16 @@ def emulated(
     client = pubsub_v1.PublisherClient()
     subscriber = pubsub_v1.SubscriberClient()
     subscriptions = {}
-    for topic in (TOP_UPS, ALERTS):
+    for topic in (TOP_UPS, ALERTS, MONTH_END, MONTH_END_CUSTOMERS):
         topic_path = client.topic_path(project_id, topic)
         client.create_topic(name=topic_path)
         subscriptions[topic] = subscriber.subscription_path(project_id, f"{topic}-pull")
         subscriber.create_subscription(name=subscriptions[topic], topic=topic_path)
     try:
-        yield PubSubPublisher(client, project_id, TOP_UPS, ALERTS), subscriber, subscriptions
+        publisher = PubSubPublisher(
+            client, project_id, TOP_UPS, ALERTS, MONTH_END, MONTH_END_CUSTOMERS
+        )
+        yield publisher, subscriber, subscriptions
     finally:
         client.stop()
         subscriber.close()
@@ -103,6 +118,23 @@ def test_each_id_arrives_as_json_on_its_own_topic(
         {"requestId": "C01_1010020028-auto-1"},
     ]
     assert received(ALERTS, 1) == [{"notificationId": "C01_1010020028-low-1"}]
+
+
+def test_the_month_end_plan_arrives_as_the_month_end_entry_point_reads_it(
+    publisher_and_received: tuple[Publisher, Received],
+) -> None:
+    publisher, received = publisher_and_received
+    customers = [f"C{n:03d}" for n in range(1, 121)]  # more than one client batch
+
+    publisher.publish_month_end_customers("2026-11", customers)
+    publisher.publish_month_end_customers("2026-11", [])
+    publisher.publish_month_end_page("2026-11", "C120")
+
+    each = received(MONTH_END_CUSTOMERS, len(customers))
+    assert sorted(each, key=lambda b: b["customerId"]) == [
+        {"job": MONTH_END_CUSTOMER_JOB, "customerId": c, "month": "2026-11"} for c in customers
+    ]
+    assert received(MONTH_END, 1) == [{"job": MONTH_END_JOB, "month": "2026-11", "after": "C120"}]
 
 
 def test_an_id_published_again_is_delivered_again(

@@ -3,6 +3,7 @@ documents with the licence store fake, like one Firestore database."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -142,12 +143,20 @@ class RecordingPublisher(Publisher):
     def __init__(self) -> None:
         self.top_ups: list[str] = []
         self.notifications: list[str] = []
+        self.month_end_customers: list[tuple[str, str]] = []  # (customer id, month)
+        self.month_end_pages: list[tuple[str, str]] = []  # (month, after)
 
     def publish_top_up(self, request_id: str) -> None:
         self.top_ups.append(request_id)
 
     def publish_notification(self, notification_id: str) -> None:
         self.notifications.append(notification_id)
+
+    def publish_month_end_customers(self, month: str, customer_ids: Sequence[str]) -> None:
+        self.month_end_customers += [(customer_id, month) for customer_id in customer_ids]
+
+    def publish_month_end_page(self, month: str, after: str) -> None:
+        self.month_end_pages.append((month, after))
 
 
 class RecordingMailer(Mailer):

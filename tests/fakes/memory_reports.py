@@ -67,3 +67,7 @@ class InMemoryReports(ReportStore):
 
     def month_end(self, customer_id: str, month: str) -> MonthEndSummary | None:
         return self.month_ends.get(f"{customer_id}_{month}")
+
+    def customer_ids_after(self, after: str | None, limit: int) -> list[str]:
+        ids = sorted(self.store.customer_records)
+        return [i for i in ids if after is None or i > after][:limit]

@@ -216,6 +216,13 @@ def methods_published(function: str) -> set[str]:
 # --- which environment variable names each method's topic ---------------------------------------
 
 
+# Arguments of the Publisher methods that take more than one id.
+SAMPLE_ARGUMENTS: dict[str, tuple[Any, ...]] = {
+    "publish_month_end_customers": ("2026-10", ["C01"]),
+    "publish_month_end_page": ("2026-10", "C01"),
+}
+
+
 class _RecordingClient:
     def __init__(self) -> None:
         self.published: list[str] = []
@@ -240,7 +247,7 @@ def topic_variable_of_method(monkeypatch: Any) -> dict[str, str]:
     from licence_manager import bootstrap
     from licence_manager.config import Settings
 
-    variables = {"TOPUP_TOPIC", "ALERT_TOPIC"}
+    variables = {"TOPUP_TOPIC", "ALERT_TOPIC", "MONTH_END_TOPIC", "MONTH_END_CUSTOMER_TOPIC"}
     client = _RecordingClient()
     monkeypatch.setattr(pubsub_v1, "PublisherClient", lambda: client)
     for variable in variables:
@@ -251,7 +258,7 @@ def topic_variable_of_method(monkeypatch: Any) -> dict[str, str]:
         publisher = bootstrap.publisher()
         result = {}
         for method in publisher_methods():
-            getattr(publisher, method)("some-id")
+            getattr(publisher, method)(*SAMPLE_ARGUMENTS.get(method, ("some-id",)))
             topic = client.published[-1].rsplit("/", 1)[-1]
             variable = topic.removeprefix("topic-named-by-")
             if variable not in variables:

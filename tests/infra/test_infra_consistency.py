@@ -390,14 +390,26 @@ def test_the_publish_scan_follows_entry_points_to_what_the_services_call(
     # Guards the scan itself with what the code plainly does: evaluation publishes top-up
     # requests and alerts, the sync publishes nothing, and each Publisher method has a topic
     # variable of its own.
-    assert publishing.methods_published("evaluate_thresholds") == set(
-        publishing.publisher_methods()
-    )
+    assert publishing.methods_published("evaluate_thresholds") == {
+        "publish_top_up",
+        "publish_notification",
+    }
+    # send_alerts runs the month-end job: its planner publishes a page on and each customer.
+    assert publishing.methods_published("send_alerts") == {
+        "publish_notification",
+        "publish_month_end_customers",
+        "publish_month_end_page",
+    }
     assert publishing.methods_published("sync_usage") == set()
     assert "evaluate_licence" in publishing.reached_builders("apply_topup")
     assert set(method_variables) == set(publishing.publisher_methods())
     assert len(set(method_variables.values())) == len(method_variables)
-    assert {topic_key(v) for v in method_variables.values()} == {"topup_requests", "alerts"}
+    assert {topic_key(v) for v in method_variables.values()} == {
+        "topup_requests",
+        "alerts",
+        "month_end_report",
+        "month_end_customer",
+    }
 
 
 @pytest.mark.parametrize("name", FUNCTIONS)

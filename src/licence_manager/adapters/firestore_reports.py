@@ -27,6 +27,7 @@ USAGE_DAILY = "usage_daily"
 USAGE_MONTHLY = "usage_monthly"
 MONTHLY_ADDITIONS = "monthly_additions"
 NOTIFICATIONS = "notifications"
+CUSTOMERS = "customers"
 
 
 class FirestoreReports(ReportStore):
@@ -121,3 +122,12 @@ class FirestoreReports(ReportStore):
     def month_end(self, customer_id: str, month: str) -> MonthEndSummary | None:
         snap = self._db.collection(MONTHLY_ADDITIONS).document(f"{customer_id}_{month}").get()
         return report_codec.month_end_from_doc(_data(snap)) if snap.exists else None
+
+    def customer_ids_after(self, after: str | None, limit: int) -> list[str]:
+        # Document-id order (the built-in index) with a projection of the id alone: one read
+        # per customer, and no customer's fields cross the wire.
+        col = self._db.collection(CUSTOMERS)
+        query = col.select([FieldPath.document_id()]).order_by(FieldPath.document_id())
+        if after is not None:
+            query = query.start_after({FieldPath.document_id(): col.document(after)})
+        return [snap.id for snap in query.limit(limit).stream()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from licence_manager.domain.email_address import AddressesRefused
@@ -15,6 +16,15 @@ class Publisher(abc.ABC):
 
     @abc.abstractmethod
     def publish_notification(self, notification_id: str) -> None: ...
+
+    @abc.abstractmethod
+    def publish_month_end_customers(self, month: str, customer_ids: Sequence[str]) -> None:
+        """One month-end message per customer (`month` is YYYY-MM); returns once every one
+        is acknowledged, and raises if any is not."""
+
+    @abc.abstractmethod
+    def publish_month_end_page(self, month: str, after: str) -> None:
+        """The month-end planner's next page: the customers after `after`."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,3 +54,8 @@ class ReportStore(abc.ABC):
 
     @abc.abstractmethod
     def month_end(self, customer_id: str, month: str) -> MonthEndSummary | None: ...
+
+    @abc.abstractmethod
+    def customer_ids_after(self, after: str | None, limit: int) -> list[str]:
+        """A page of the book for the month-end planner: at most `limit` customer ids, in id
+        order, after `after` (from the first when None). Ids only, never whole documents."""

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 from licence_manager.domain.daily import day_bounds
-from licence_manager.domain.model import Licence, LicenceKey
-from licence_manager.domain.month_end import (
-    MONTH_END_SCOPE,
-    MonthAdditions,
-    month_additions,
-    month_bounds,
-    previous_month,
-)
-from licence_manager.domain.notifications import Notification, NotificationType
+from licence_manager.domain.model import Customer, Licence, LicenceKey
+from licence_manager.domain.month_end import MonthAdditions, month_additions, month_bounds
 from licence_manager.domain.prices import no_prices
 from licence_manager.domain.reports import (
     MAX_RANGE_DAYS,
@@ -30,7 +23,12 @@ from licence_manager.observability import get_logger
 from licence_manager.ports import LicenceStore, NotificationStore, Publisher
 from licence_manager.ports.prices import PriceList
 from licence_manager.ports.reports import ReportStore
-from licence_manager.services.evaluate import republish_if_unsent
+from licence_manager.services.month_end import (
+    PAGE_SIZE,
+    CustomerMonthEnd,
+    MonthEndCustomer,
+    PlanMonthEnd,
+)
 from licence_manager.services.sync import Clock, utc_now
 
 log = get_logger(__name__)
@@ -133,9 +131,15 @@ class Reports:
         customer = self._licences.customer(customer_id)
         if customer is None:
             return None
+        return self.month_additions_of(customer, self._licences.licences_of(customer_id), month)
+
+    def month_additions_of(
+        self, customer: Customer, licences: Sequence[Licence], month: date
+    ) -> MonthAdditions:
+        """For a customer and licences already read (the month-end job reads them once)."""
+        customer_id = customer.customer_id
         start, end = month_bounds(month, customer.time_zone)
         entries = self._store.customer_audit_between(customer_id, start, end)
-        licences = {lic.key.sku_id: lic for lic in self._licences.licences_of(customer_id)}
         return month_additions(
             customer_id=customer_id,
             customer_domain=customer.customer_domain,
@@ -143,7 +147,7 @@ class Reports:
             month=month,
             time_zone=customer.time_zone,
             additions=additions(entries),
-            licences=licences,
+            licences={lic.key.sku_id: lic for lic in licences},
             price_of=self._prices.price_lookup(customer_id) if self._prices else no_prices,
         )
 
@@ -201,8 +205,9 @@ class MonthEndRun:
 
 
 class MonthEndJob:
-    """On the 1st of each month: the previous month's additions per customer, written once to
-    `monthly_additions` and emailed once (CSV attached) to recipients who want it."""
+    """The whole month-end in one process: every customer, page by page, through the same
+    per-customer step the deployed job runs once per Pub/Sub message (services.month_end).
+    For tests, the bench and one-off runs; production fans out instead."""
 
     def __init__(
         self,
@@ -214,59 +219,36 @@ class MonthEndJob:
         clock: Clock = utc_now,
         time_zone: str = "Europe/London",
     ) -> None:
-        self._time_zone = time_zone  # whose calendar decides which month just ended
-        self._reports = reports
         self._store = store
-        self._licences = licences
-        self._notifications = notifications
-        self._publisher = publisher
-        self._clock = clock
+        self._plan = PlanMonthEnd(store, publisher, clock, time_zone)
+        self._customer = MonthEndCustomer(reports, store, licences, notifications, publisher, clock)
 
     def __call__(self, month: date | None = None) -> MonthEndRun:
-        now = self._clock()
-        month = month or previous_month(now.astimezone(ZoneInfo(self._time_zone)).date())
-        label = month.strftime("%Y-%m")
-        created = existing = waiting = 0
-        customers = self._licences.customers()
-        for customer in customers:
-            # Each customer's month ends at midnight on their own clock (domain.time_zones).
-            if month_bounds(month, customer.time_zone)[1] > now:
-                waiting += 1
-                continue
-            found = self._reports.month_additions(customer.customer_id, month)
-            if found is None:
-                continue
-            for licence in self._licences.licences_of(customer.customer_id):
-                self._reports.close_month(licence, month)
-            notification = Notification(
-                f"{customer.customer_id}-month-end-{label}",
-                LicenceKey(customer.customer_id, MONTH_END_SCOPE),
-                NotificationType.MONTH_END_REPORT,
-                now,
-                {
-                    "customerDomain": customer.customer_domain,
-                    "month": label,
-                    "seatsAdded": found.summary().seats_added,
-                    "attachmentCsv": found.csv(),
-                },
-            )
-            if self._store.record_month_end(found.summary(), notification):
-                created += 1
-                self._publisher.publish_notification(notification.notification_id)
-            else:
-                existing += 1
-                republish_if_unsent(
-                    self._notifications, self._publisher, notification.notification_id
-                )
-        run = MonthEndRun(label, len(customers), created, existing, waiting)
+        chosen = self._plan.month_of(month)
+        outcomes: dict[CustomerMonthEnd, int] = dict.fromkeys(CustomerMonthEnd, 0)
+        after: str | None = None
+        while True:
+            page = self._store.customer_ids_after(after, PAGE_SIZE)
+            for customer_id in page:
+                outcomes[self._customer(customer_id, chosen)] += 1
+            if len(page) < PAGE_SIZE:
+                break
+            after = page[-1]
+        run = MonthEndRun(
+            chosen.strftime("%Y-%m"),
+            sum(outcomes.values()),
+            outcomes[CustomerMonthEnd.CREATED],
+            outcomes[CustomerMonthEnd.ALREADY_THERE],
+            outcomes[CustomerMonthEnd.WAITING],
+        )
         log.info(
             "month-end report run",
             extra={
-                "month": label,
+                "month": run.month,
                 "customers": run.customers,
-                "reportsCreated": created,
-                "alreadyThere": existing,
-                "monthNotEndedYet": waiting,
+                "reportsCreated": run.reports_created,
+                "alreadyThere": run.reports_already_there,
+                "monthNotEndedYet": run.customers_waiting,
             },
         )
         return run
