@@ -8,8 +8,7 @@ from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from licence_manager.api.auth import current_user, path_customer
-from licence_manager.api.log_routes import int_arg
-from licence_manager.api.problems import Problem
+from licence_manager.api.problems import Problem, int_arg
 from licence_manager.api.session_routes import seen_customer_json, visible_customers
 from licence_manager.api.settings_json import settings_json
 from licence_manager.domain.automation import AutomationState

@@ -15,7 +15,7 @@ from licence_manager.adapters.automation_codec import PREFERENCE_FIELDS
 from licence_manager.api import log_csv
 from licence_manager.api.auth import actor, no_such_licence
 from licence_manager.api.log_wording import action_label, humanise, source_label
-from licence_manager.api.problems import Problem
+from licence_manager.api.problems import Problem, int_arg
 from licence_manager.domain.audit import CUSTOMER_SCOPE, AuditAction, AuditEntry
 from licence_manager.domain.email_address import MAX_EMAIL_LENGTH, is_valid_email
 from licence_manager.domain.notifications import PREFERENCES as CHOSEN_TYPES
@@ -29,21 +29,6 @@ DEFAULT_PAGE = 25
 def _store() -> ApiStore:
     store: ApiStore = current_app.config["STORE"]
     return store
-
-
-def int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    # "²".isdigit() is true yet int("²") raises, while Arabic-Indic digits parse: ASCII only.
-    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
-        raise Problem(
-            400,
-            "Bad Request",
-            f"{name} must be a whole number from {low} to {high}.",
-            errors={name: f"From {low} to {high}."},
-        )
-    return int(raw)
 
 
 def sku_names(customer_id: str) -> dict[str, str]:

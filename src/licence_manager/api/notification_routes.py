@@ -10,8 +10,8 @@ from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from licence_manager.api.auth import actor
-from licence_manager.api.log_routes import int_arg, sku_names
-from licence_manager.api.problems import Problem
+from licence_manager.api.log_routes import sku_names
+from licence_manager.api.problems import Problem, int_arg
 from licence_manager.domain.notifications import RESENDABLE, Notification
 from licence_manager.domain.resend import NotResendable, Resend, latest_of, original_id
 from licence_manager.ports.dashboard import MAX_PAGE, ApiStore, BadCursor

@@ -28,6 +28,22 @@ class Problem(Exception):
         self.extensions = extensions or {}  # more members, e.g. the current state on a 409
 
 
+def int_arg(name: str, default: int, low: int, high: int) -> int:
+    """A whole-number query argument in [low, high], or a 400 naming it."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    # "²".isdigit() is true yet int("²") raises, while Arabic-Indic digits parse: ASCII only.
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+        raise Problem(
+            400,
+            "Bad Request",
+            f"{name} must be a whole number from {low} to {high}.",
+            errors={name: f"From {low} to {high}."},
+        )
+    return int(raw)
+
+
 def problem_response(
     status: int,
     title: str,
