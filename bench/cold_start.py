@@ -195,6 +195,8 @@ def probe(function: Function, request: dict[str, Any], env: dict[str, str]) -> d
     if done.returncode != 0:
         raise RuntimeError(f"{function.name} probe failed:\n{done.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    # The interpreter's import log, kept to see which modules a cold start paid for.
+    (WORK / f"cold-{function.name}.importtime.log").write_text(done.stderr)
     at_import, at_first = parse_importtime(done.stderr)
     result["importsAtImport"] = at_import
     result["importsAtFirstRequest"] = at_first
