@@ -42,6 +42,13 @@ EVENT_FUNCTIONS = (
     "sweep_requests",
 )
 SENDGRID_KEY = "SG.local-make-run"
+# How many requests Cloud Run runs of each event function at once: max_instances times concurrency
+# in infra/terraform/locals.tf (tests/infra checks the two agree). Locally one gunicorn process
+# with that many threads stands in for the instances, and the Eventarc stand-in delivers as many
+# events at once to evaluate_thresholds; a burst of licences crossing in one sync is evaluated
+# and applied side by side, not one after another. sync_usage and sweep_requests (one instance
+# of one request each) keep functions-framework's default.
+PARALLEL_REQUESTS = {"evaluate_thresholds": 20, "apply_topup": 5, "send_alerts": 5}
 
 
 @dataclass(frozen=True)
@@ -396,7 +403,7 @@ def start(
         stack.spawn(
             name,
             function_command(name, "cloudevent", port_of(urls[name])),
-            function_env,
+            serving_env(name, function_env),
             echo=args.echo,
         )
     stack.spawn(
@@ -418,7 +425,9 @@ def start(
             ",".join(topology.WATCHED_COLLECTIONS),
             "--target",
             urls["evaluate_thresholds"],
-            *args.eventarc_args,
+            "--workers",
+            str(PARALLEL_REQUESTS["evaluate_thresholds"]),
+            *args.eventarc_args,  # after ours: a later --workers wins
         ),
         {**env, "FIRESTORE_EMULATOR_HOST": firestore.host},
     )
@@ -552,6 +561,13 @@ def seed_demo_settings(simulator_url: str) -> None:
         if sub["planName"] == "FLEXIBLE" and sub["billingMethod"] == "ONLINE":
             key = LicenceKey(sub["customerId"], sub["skuId"])
             save_settings(uow, key, demo, "make run demo", datetime.now(UTC))
+
+
+def serving_env(name: str, env: Mapping[str, str]) -> dict[str, str]:
+    """The function's environment, with functions-framework's gunicorn told how many requests
+    to serve at once (THREADS) where Terraform lets Cloud Run run more than one."""
+    parallel = PARALLEL_REQUESTS.get(name)
+    return {**env, "THREADS": str(parallel)} if parallel else dict(env)
 
 
 def function_command(name: str, signature: str, port: str) -> list[str]:
