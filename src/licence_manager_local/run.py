@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +30,7 @@ from licence_manager_local.emulators import (
 )
 from licence_manager_local.lifeline import guarded
 from licence_manager_local.port_checks import StartRefused, check_ours, check_port_free
+from licence_manager_local.pubsub_push import PushStandIn
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB_DIST = ROOT / "web" / "dist"
@@ -96,6 +97,7 @@ class Stack:
         self.emulators: list[Emulator] = []
         self.processes: list[tuple[str, subprocess.Popen[bytes]]] = []
         self._specs: dict[str, _Spec] = {}
+        self.closers: list[Callable[[], None]] = []  # in-process stand-ins, stopped first
         self._lock = threading.Lock()
 
     def spawn(self, name: str, command: list[str], env: dict[str, str], echo: bool = False) -> None:
@@ -159,6 +161,9 @@ class Stack:
                         print(f"[{name}] {summary}", flush=True)
 
     def stop(self) -> None:
+        for close in reversed(self.closers):
+            close()
+        self.closers.clear()
         with self._lock:
             processes = list(self.processes)
         self.processes = processes
@@ -414,7 +419,20 @@ def start(
 
     os.environ["PUBSUB_EMULATOR_HOST"] = pubsub.host
     os.environ["FIRESTORE_EMULATOR_HOST"] = firestore.host
-    topology.create_routes(PROJECT, urls)
+    # The emulator pushes two messages at a time; where Cloud Run may take more, our own push
+    # stand-in delivers them (pubsub_push.py).
+    pushed_by_us = {n for n, at_once in PARALLEL_REQUESTS.items() if at_once > 1} & {
+        route.function for route in topology.ROUTES
+    }
+    topology.create_routes(PROJECT, urls, pulled=pushed_by_us)
+    for route in topology.ROUTES:
+        if route.function in pushed_by_us:
+            stand_in = PushStandIn(
+                f"projects/{PROJECT}/subscriptions/{route.subscription}",
+                topology.push_endpoint(urls[route.function], PROJECT, route.topic),
+                PARALLEL_REQUESTS[route.function],
+            )
+            stack.closers.append(stand_in.start().stop)
     stack.spawn(
         "eventarc",
         module(
