@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +30,7 @@ from licence_manager_local.emulators import (
 )
 from licence_manager_local.lifeline import guarded
 from licence_manager_local.port_checks import StartRefused, check_ours, check_port_free
+from licence_manager_local.pubsub_push import PushStandIn
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB_DIST = ROOT / "web" / "dist"
@@ -42,6 +43,13 @@ EVENT_FUNCTIONS = (
     "sweep_requests",
 )
 SENDGRID_KEY = "SG.local-make-run"
+# How many requests Cloud Run runs of each event function at once: max_instances times concurrency
+# in infra/terraform/locals.tf (tests/infra checks the two agree). Locally one gunicorn process
+# with that many threads stands in for the instances, and the Eventarc stand-in delivers as many
+# events at once to evaluate_thresholds; a burst of licences crossing in one sync is evaluated
+# and applied side by side, not one after another. sync_usage and sweep_requests (one instance
+# of one request each) keep functions-framework's default.
+PARALLEL_REQUESTS = {"evaluate_thresholds": 20, "apply_topup": 5, "send_alerts": 5}
 
 
 @dataclass(frozen=True)
@@ -89,6 +97,7 @@ class Stack:
         self.emulators: list[Emulator] = []
         self.processes: list[tuple[str, subprocess.Popen[bytes]]] = []
         self._specs: dict[str, _Spec] = {}
+        self.closers: list[Callable[[], None]] = []  # in-process stand-ins, stopped first
         self._lock = threading.Lock()
 
     def spawn(self, name: str, command: list[str], env: dict[str, str], echo: bool = False) -> None:
@@ -152,6 +161,9 @@ class Stack:
                         print(f"[{name}] {summary}", flush=True)
 
     def stop(self) -> None:
+        for close in reversed(self.closers):
+            close()
+        self.closers.clear()
         with self._lock:
             processes = list(self.processes)
         self.processes = processes
@@ -398,7 +410,7 @@ def start(
         stack.spawn(
             name,
             function_command(name, "cloudevent", port_of(urls[name])),
-            function_env,
+            serving_env(name, function_env),
             echo=args.echo,
         )
     stack.spawn(
@@ -409,7 +421,20 @@ def start(
 
     os.environ["PUBSUB_EMULATOR_HOST"] = pubsub.host
     os.environ["FIRESTORE_EMULATOR_HOST"] = firestore.host
-    topology.create_routes(PROJECT, urls)
+    # The emulator pushes two messages at a time; where Cloud Run may take more, our own push
+    # stand-in delivers them (pubsub_push.py).
+    pushed_by_us = {n for n, at_once in PARALLEL_REQUESTS.items() if at_once > 1} & {
+        route.function for route in topology.ROUTES
+    }
+    topology.create_routes(PROJECT, urls, pulled=pushed_by_us)
+    for route in topology.ROUTES:
+        if route.function in pushed_by_us:
+            stand_in = PushStandIn(
+                f"projects/{PROJECT}/subscriptions/{route.subscription}",
+                topology.push_endpoint(urls[route.function], PROJECT, route.topic),
+                PARALLEL_REQUESTS[route.function],
+            )
+            stack.closers.append(stand_in.start().stop)
     stack.spawn(
         "eventarc",
         module(
@@ -420,7 +445,9 @@ def start(
             ",".join(topology.WATCHED_COLLECTIONS),
             "--target",
             urls["evaluate_thresholds"],
-            *args.eventarc_args,
+            "--workers",
+            str(PARALLEL_REQUESTS["evaluate_thresholds"]),
+            *args.eventarc_args,  # after ours: a later --workers wins
         ),
         {**env, "FIRESTORE_EMULATOR_HOST": firestore.host},
     )
@@ -554,6 +581,13 @@ def seed_demo_settings(simulator_url: str) -> None:
         if sub["planName"] == "FLEXIBLE" and sub["billingMethod"] == "ONLINE":
             key = LicenceKey(sub["customerId"], sub["skuId"])
             save_settings(uow, key, demo, "make run demo", datetime.now(UTC))
+
+
+def serving_env(name: str, env: Mapping[str, str]) -> dict[str, str]:
+    """The function's environment, with functions-framework's gunicorn told how many requests
+    to serve at once (THREADS) where Terraform lets Cloud Run run more than one."""
+    parallel = PARALLEL_REQUESTS.get(name)
+    return {**env, "THREADS": str(parallel)} if parallel else dict(env)
 
 
 def function_command(name: str, signature: str, port: str) -> list[str]:

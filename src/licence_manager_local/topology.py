@@ -4,6 +4,7 @@ Pub/Sub emulator so that `make run` delivers events the way production does."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from google.api_core.exceptions import AlreadyExists
@@ -56,7 +57,11 @@ def push_endpoint(function_url: str, project: str, topic: str) -> str:
     return f"{function_url.rstrip('/')}/projects/{project}/topics/{topic}"
 
 
-def create_routes(project: str, function_urls: dict[str, str]) -> None:
+def create_routes(
+    project: str, function_urls: dict[str, str], pulled: Collection[str] = ()
+) -> None:
+    """Topics and subscriptions as Terraform declares them. The routes to a function named in
+    `pulled` get a pull subscription (same policies) that a local push stand-in delivers."""
     publisher = pubsub_v1.PublisherClient()
     subscriber = pubsub_v1.SubscriberClient()
     for route in ROUTES:
@@ -76,11 +81,17 @@ def create_routes(project: str, function_urls: dict[str, str]) -> None:
                 "name": subscriber.subscription_path(project, route.subscription),
                 "topic": publisher.topic_path(project, route.topic),
                 "ack_deadline_seconds": 600,
-                "push_config": {
-                    "push_endpoint": push_endpoint(
-                        function_urls[route.function], project, route.topic
-                    )
-                },
+                **(
+                    {}
+                    if route.function in pulled
+                    else {
+                        "push_config": {
+                            "push_endpoint": push_endpoint(
+                                function_urls[route.function], project, route.topic
+                            )
+                        }
+                    }
+                ),
                 "dead_letter_policy": {
                     "dead_letter_topic": publisher.topic_path(project, route.dead_letter_topic),
                     "max_delivery_attempts": MAX_DELIVERY_ATTEMPTS,

@@ -23,9 +23,11 @@ class Received:
 class Target:
     """Records every request; `answer(n)` gives the status for the n-th request (1-based)."""
 
-    def __init__(self, answer: Callable[[int], int]) -> None:
+    def __init__(self, answer: Callable[[int], int], answer_outside_lock: bool = False) -> None:
         self.answer = answer
         self.received: list[Received] = []
+        self.most_at_once = 0  # the most requests in flight together
+        self._in_flight = 0
         self._lock = threading.Lock()
         target = self
 
@@ -35,7 +37,17 @@ class Target:
                 headers = {key.lower(): value for key, value in self.headers.items()}
                 with target._lock:
                     target.received.append(Received(headers, body))
-                    status = target.answer(len(target.received))
+                    number = len(target.received)
+                    target._in_flight += 1
+                    target.most_at_once = max(target.most_at_once, target._in_flight)
+                    # An answer that waits for other requests must not hold the lock.
+                    status = None if answer_outside_lock else target.answer(number)
+                try:
+                    if status is None:
+                        status = target.answer(number)
+                finally:
+                    with target._lock:
+                        target._in_flight -= 1
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -52,8 +64,10 @@ class Target:
 
 
 @contextmanager
-def serving(answer: Callable[[int], int] = lambda n: 204) -> Iterator[Target]:
-    target = Target(answer)
+def serving(
+    answer: Callable[[int], int] = lambda n: 204, answer_outside_lock: bool = False
+) -> Iterator[Target]:
+    target = Target(answer, answer_outside_lock)
     thread = threading.Thread(target=target.server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     try:

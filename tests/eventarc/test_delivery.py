@@ -3,6 +3,7 @@ injected duplicates and reordering."""
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import UTC, datetime
 
@@ -125,6 +126,29 @@ def test_without_injection_one_worker_keeps_submission_order() -> None:
         assert delivery.wait_idle(5)
         delivery.stop()
         assert target.ids() == [f"e{n}" for n in range(8)]
+
+
+def test_workers_deliver_that_many_events_at_once() -> None:
+    # Eventarc POSTs each event on its own, never waiting for the previous answer: the target
+    # answers only once all ten requests are in flight together, or fails them all.
+    arrived = threading.Barrier(10, timeout=5)
+
+    def together(n: int) -> int:
+        try:
+            arrived.wait()
+        except threading.BrokenBarrierError:
+            return 500
+        return 204
+
+    with serving(together, answer_outside_lock=True) as target:
+        delivery = EventDelivery(target.url, retry=FAST, workers=10)
+        delivery.start()
+        for number in range(10):
+            delivery.submit(event(number))
+        assert delivery.wait_idle(10)
+        stats = delivery.stop()
+    assert (stats.delivered, stats.retried, stats.dropped) == (10, 0, 0)
+    assert target.most_at_once == 10
 
 
 def test_a_shuffle_window_reorders_events() -> None:

@@ -262,6 +262,17 @@ def test_concurrent_requests_only_with_a_whole_cpu() -> None:
             assert float(str(defaults["cpu"])) >= 1, name
 
 
+def test_make_run_serves_each_event_function_as_many_at_once_as_cloud_run_may() -> None:
+    # A burst of licences crossing in one sync is evaluated side by side in production (up to
+    # max_instances x concurrency); make run must not queue it in one thread where it would not.
+    from licence_manager_local import run
+
+    for name in run.EVENT_FUNCTIONS:
+        defaults = function_defaults()[name]
+        at_once = int(str(defaults["max_instances"])) * int(str(defaults["concurrency"]))
+        assert run.PARALLEL_REQUESTS.get(name, 1) == at_once, name
+
+
 # --- environment --------------------------------------------------------------------------------
 
 

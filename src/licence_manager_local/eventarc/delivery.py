@@ -160,6 +160,7 @@ class EventDelivery:
             if self._closing:
                 raise RuntimeError("event delivery is stopped")
             self._counts["submitted"] += 1
+            log.debug("eventarc stand-in: queued %s (%s)", event.id, event.subject)
             copies = [event]
             if self.duplicate_every and self._counts["submitted"] % self.duplicate_every == 0:
                 copies.append(event)
@@ -243,6 +244,9 @@ class EventDelivery:
         attempt = 0
         while True:
             attempt += 1
+            log.debug(
+                "eventarc stand-in: posting %s (%s), attempt %d", event.id, event.subject, attempt
+            )
             error = self._post(event)
             if error is None:
                 self._count("delivered")

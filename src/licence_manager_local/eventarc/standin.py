@@ -150,6 +150,12 @@ class EventarcStandIn:
 
     def _on_snapshot(self, collection: str, changes: Sequence[Any], read_time: datetime) -> None:
         initial = not self._ready[collection].is_set()
+        log.debug(
+            "eventarc stand-in: snapshot of %s with %d change(s), read %s",
+            collection,
+            len(changes),
+            read_time,
+        )
         try:
             with self._lock:
                 for change in changes:
