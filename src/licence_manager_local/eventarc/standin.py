@@ -1,9 +1,10 @@
 """Eventarc for the Firestore emulator: no emulator delivers Firestore document events, so this
-listens to collections (`on_snapshot`, which the emulator supports) and turns every document
-change into the CloudEvent Eventarc would POST to a gen2 function."""
+listens to collections (Listen, which the emulator supports; see listener.py) and turns every
+document change into the CloudEvent Eventarc would POST to a gen2 function."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import uuid
@@ -26,6 +27,7 @@ from licence_manager_local.eventarc.encode import (
     firestore_cloud_event,
     matches,
 )
+from licence_manager_local.eventarc.listener import listen_for_changes
 
 log = logging.getLogger("licence_manager_local.eventarc")
 
@@ -103,10 +105,8 @@ class EventarcStandIn:
         self.delivery.start()
         for name in self.collections:
             self._watches.append(
-                self.client.collection(name).on_snapshot(
-                    lambda docs, changes, read_time, name=name: self._on_snapshot(
-                        name, changes, read_time
-                    )
+                listen_for_changes(
+                    self.client.collection(name), functools.partial(self._on_snapshot, name)
                 )
             )
         for name, ready in self._ready.items():
