@@ -192,12 +192,16 @@ locals {
       description = "Applies a top-up request exactly once: fresh read, Reseller API changeSeats, record."
       short       = "topup"
       trigger     = "pubsub"
-      # Money moves here: few instances, one request each. A run is a fresh read, changeSeats
-      # with up to six retries (backoff to 16 s) and the Firestore record: 300 s is ample.
+      # Money moves here: one request an instance. Exactly once rests on the per-request claim,
+      # not on how few instances run, so a sync that takes ten licences across at once gets ten
+      # top-ups at once (5 made a burst's second half wait for the first: docs/performance.md).
+      # Google states no numeric Reseller API quota; a 503 is retried with backoff. A run is a
+      # fresh read, changeSeats with up to six retries (backoff to 16 s) and the Firestore
+      # record: 300 s is ample.
       # var.topup_lease_seconds must outlast the timeout (a precondition in functions.tf refuses
       # a plan where it does not): an attempt stopped at the timeout still holds its claim, so no
       # second attempt on the same request starts while the first may be inside changeSeats.
-      max_instances   = 5
+      max_instances   = 10
       concurrency     = 1
       memory          = "512Mi"
       cpu             = "0.333"
@@ -222,8 +226,9 @@ locals {
       description = "Sends alert and confirmation emails through SendGrid."
       short       = "alerts"
       trigger     = "pubsub"
-      # Email is small work; 5 instances stay well inside SendGrid's rate limits.
-      max_instances   = 5
+      # Email is small work; 10 instances (a burst's confirmations at once) stay well inside
+      # SendGrid's rate limits.
+      max_instances   = 10
       concurrency     = 1
       memory          = "256Mi"
       cpu             = "0.167"

@@ -49,7 +49,7 @@ SENDGRID_KEY = "SG.local-make-run"
 # events at once to evaluate_thresholds; a burst of licences crossing in one sync is evaluated
 # and applied side by side, not one after another. sync_usage and sweep_requests (one instance
 # of one request each) keep functions-framework's default.
-PARALLEL_REQUESTS = {"evaluate_thresholds": 20, "apply_topup": 5, "send_alerts": 5}
+PARALLEL_REQUESTS = {"evaluate_thresholds": 20, "apply_topup": 10, "send_alerts": 10}
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from licence_manager_local import run
 from licence_manager_local.emulators import free_port
 from tests.eventarc.test_function_delivery import wait_listening
 
-TOGETHER = 5  # apply_topup's and send_alerts' max_instances x concurrency
+TOGETHER = 10  # apply_topup's and send_alerts' max_instances x concurrency
 
 SOURCE = f"""\
 import threading
