@@ -111,34 +111,39 @@ def day_words(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def _cost(minor: int | None, currency: str | None) -> str:
-    return NO_PRICE.lower() if minor is None or currency is None else money(minor, currency)
-
-
 def summary_words(summary: ReclaimSummary) -> str:
-    """The sentence My Licences and the Reclaim page show; figures are estimates excluding VAT."""
+    """The sentence My Licences and the Reclaim page show; figures are estimates excluding VAT,
+    and with no price set none is made up."""
     s = summary
     if s.count == 0:
         return "No seats to reclaim."
     head = f"{seats(s.count)} can be reclaimed"
-    cost = _cost(s.monthly_cost_minor, s.currency)
+    minor, currency = s.monthly_cost_minor, s.currency
+    priced = minor is not None and currency is not None
+    cost = money(minor, currency) if minor is not None and currency is not None else ""
     if s.effect is ReclaimEffect.SAVES_MONEY:
+        billed = "a flexible plan is billed per user per day"
+        them = "it" if s.count == 1 else "them"
+        if not priced:
+            costs = "it costs" if s.count == 1 else "they cost"
+            return f"{head}: removing {them} stops what {costs} ({billed}; {NO_PRICE.lower()})."
         return (
-            f"{head}: removing {'it' if s.count == 1 else 'them'} saves an estimated {cost} a "
-            "month, excluding VAT (a flexible plan is billed per user per day)."
+            f"{head}: removing {them} saves an estimated {cost} a month, excluding VAT ({billed})."
         )
     if s.effect is ReclaimEffect.FREES_SEAT:
         until = f" on {day_words(s.renewal_date)}" if s.renewal_date else ""
+        paying = f" ({cost} a month for these)" if priced else ""
         return (
-            f"{head}: on an annual plan every seat is paid for until it renews{until} ({cost} a "
-            f"month for these), so reclaiming saves nothing now but frees {seats(s.frees_seats)} "
-            "for new users instead of buying more."
+            f"{head}: on an annual plan every seat is paid for until it renews{until}{paying}, "
+            f"so reclaiming saves nothing now but frees {seats(s.frees_seats)} for new users "
+            "instead of buying more."
         )
     if s.effect is ReclaimEffect.NO_COST:
         return f"{head}: the {s.plan_name} plan costs nothing, so reclaiming saves nothing."
+    paying = f" ({cost} a month at your prices)" if priced else ""
     return (
-        f"{head} ({cost} a month at your prices): Licence Manager does not know how Google "
-        f"bills the plan {s.plan_name}, so no saving is estimated."
+        f"{head}{paying}: Licence Manager does not know how Google bills the plan "
+        f"{s.plan_name}, so no saving is estimated."
     )
 
 
