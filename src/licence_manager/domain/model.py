@@ -37,6 +37,12 @@ def plan_kind(plan_name: str) -> PlanKind:
     return _PLAN_KINDS.get(plan_name.upper(), PlanKind.FLEXIBLE)
 
 
+def known_plan_kind(plan_name: str) -> PlanKind | None:
+    """The seat rule family of a plan Google has documented; None for any other name, where a
+    claim about money (what reclaiming a seat saves, say) would be a guess."""
+    return _PLAN_KINDS.get(plan_name.upper())
+
+
 @dataclass(frozen=True, slots=True)
 class LicenceKey:
     """Subscription ids change on every update, so licences are keyed by customer and SKU."""
