@@ -7,11 +7,12 @@ The model is deliberately small, so a reseller can check it by hand:
 - weekly pattern: per weekday, the median gap between a day and the 7-day average centred on it;
 - level: the last 7 days with the pattern and the trend taken out, so a step shows up within
   days instead of being averaged over weeks;
-- 80% interval: a Gaussian band around that path whose width comes from how far the history
-  wanders over 1 to 14 days (noise that comes and goes, and drift that stays, told apart by how
-  the spread grows with the lag), plus the uncertainty of the level and the trend. Its one
-  calibration constant is set so that simulated histories land near 80% coverage
-  (`forecast_backtest`; figures in docs/performance.md).
+- 80% interval: a band around that path whose width comes from how far the history wanders
+  over 1 to 14 days (noise that comes and goes, and drift that stays, told apart by how the
+  spread grows with the lag), plus the uncertainty of the level, the pattern and the trend,
+  with Student's t for 8 weeks of evidence. There is no tuning constant: the backtest
+  (`forecast_backtest`, figures in docs/performance.md) checks that simulated histories land
+  near 80% coverage.
 
 Below 28 days of history there is no forecast: a month is the least that shows a weekly pattern
 four times over and a trend beyond the noise.
@@ -35,10 +36,9 @@ DEFAULT_HORIZON_DAYS = 90
 WINDOW_DAYS = 56
 LEVEL_DAYS = 7
 MAX_VARIOGRAM_LAG = 14
-Z_80 = 1.2816  # two-sided 80%: 10% above, 10% below
-# Widens the band for what the Gaussian sum leaves out (steps, the estimates' own errors, noise
-# that is not Gaussian); set by the backtest so that coverage over all scenarios is near 80%.
-CALIBRATION = 1.0
+# Two-sided 80% (10% above, 10% below) of Student's t with 8 degrees of freedom, not the normal's
+# 1.2816: the spread is itself estimated from 8 weeks, and is as unsure as 8 weekly samples.
+T_80 = 1.3968
 
 NOT_ENOUGH_HISTORY = "not enough history"
 
@@ -158,7 +158,8 @@ def _variogram(values: Sequence[float], trend: float) -> tuple[float, float]:
     for k in range(1, min(MAX_VARIOGRAM_LAG, len(values) - 7) + 1):
         diffs = [values[t] - values[t - k] - k * trend for t in range(k, len(values))]
         lags.append(float(k))
-        spreads.append(sum(d * d for d in diffs) / len(diffs))
+        # Taking out a trend fitted to the same days hides part of the drift: about k/n of it.
+        spreads.append(sum(d * d for d in diffs) / len(diffs) / (1 - k / len(values)))
     mean_k, mean_v = statistics.fmean(lags), statistics.fmean(spreads)
     sxx = sum((k - mean_k) ** 2 for k in lags)
     slope = sum((k - mean_k) * (v - mean_v) for k, v in zip(lags, spreads, strict=True)) / sxx
@@ -197,17 +198,21 @@ def forecast_run_out(
 
     noise, drift = _variogram([v - offset(t) for t, v in enumerate(window)], trend)
     changes = len(window) - 7
-    # Week-over-week changes overlap, so about changes/7 of them are independent; a median is
-    # pi/2 times as variable as a mean.
-    trend_var = (math.pi / 2) * (2 * noise + 7 * drift) / 49 / max(changes / 7, 1.0)
+    # A median is pi/2 times as variable as a mean. Week-over-week changes share their drift
+    # when they overlap, so only about changes/7 of them are independent in drift; their noise
+    # is independent but for neighbours a week apart.
+    trend_var = (math.pi / 2) * (2 * noise / changes + 7 * drift / max(changes / 7, 1.0)) / 49
     # The level is a 7-day mean: its noise averages out, but the drift in those days does not.
     level_var = noise / LEVEL_DAYS + drift * sum((i / LEVEL_DAYS) ** 2 for i in range(LEVEL_DAYS))
+
+    # Each weekday's offset is a median of about window/7 gaps from a centred mean.
+    offset_var = (math.pi / 2) * (noise + 2 * drift) / max(len(window) // 7, 1)
 
     points: list[ForecastPoint] = []
     for h in range(1, horizon_days + 1):
         expected = level + trend * h + offset(last + h)
-        spread = math.sqrt(noise + h * drift + level_var + h * h * trend_var)
-        half = Z_80 * CALIBRATION * spread
+        spread = math.sqrt(noise + h * drift + level_var + offset_var + h * h * trend_var)
+        half = T_80 * spread
         day = as_of + timedelta(days=h)
         points.append(ForecastPoint(day, expected, max(expected - half, 0.0), expected + half))
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import random
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -74,6 +74,7 @@ class HorizonResult:
     forecasts: int
     mae: float  # seats
     mape: float  # percent of the actual assigned seats
+    naive_mae: float  # seats, forecasting "no change from the last day" (a yardstick)
     coverage: float  # share of actuals inside the 80% interval, 0..1
 
 
@@ -84,13 +85,22 @@ class ScenarioResult:
     horizons: tuple[HorizonResult, ...]
 
 
-def _summary(horizon: int, errors: Sequence[tuple[float, float, bool]]) -> HorizonResult:
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    error: float  # forecast minus actual
+    actual: float
+    naive_error: float
+    inside: bool
+
+
+def _summary(horizon: int, outcomes: Sequence[_Outcome]) -> HorizonResult:
     return HorizonResult(
         horizon=horizon,
-        forecasts=len(errors),
-        mae=statistics.fmean(abs(e) for e, _, _ in errors),
-        mape=100 * statistics.fmean(abs(e) / max(a, 1.0) for e, a, _ in errors),
-        coverage=sum(inside for _, _, inside in errors) / len(errors),
+        forecasts=len(outcomes),
+        mae=statistics.fmean(abs(o.error) for o in outcomes),
+        mape=100 * statistics.fmean(abs(o.error) / max(o.actual, 1.0) for o in outcomes),
+        naive_mae=statistics.fmean(abs(o.naive_error) for o in outcomes),
+        coverage=sum(o.inside for o in outcomes) / len(outcomes),
     )
 
 
@@ -100,7 +110,7 @@ def backtest_scenario(
     """Forecast every series from every `step_days`-th day once it has 8 weeks of history."""
     rng = random.Random(f"{seed}:{scenario}")
     first = date(2026, 1, 5)
-    errors: dict[int, list[tuple[float, float, bool]]] = {h: [] for h in HORIZONS}
+    outcomes: dict[int, list[_Outcome]] = {h: [] for h in HORIZONS}
     for _ in range(series):
         values = simulate(scenario, rng)
         history = [(first + timedelta(days=t), v) for t, v in enumerate(values)]
@@ -109,8 +119,9 @@ def backtest_scenario(
             for h in HORIZONS:
                 point, actual = forecast.points[h - 1], values[cut - 1 + h]
                 inside = point.low <= actual <= point.high
-                errors[h].append((point.expected - actual, actual, inside))
-    return ScenarioResult(scenario, series, tuple(_summary(h, errors[h]) for h in HORIZONS))
+                naive = values[cut - 1] - actual
+                outcomes[h].append(_Outcome(point.expected - actual, actual, naive, inside))
+    return ScenarioResult(scenario, series, tuple(_summary(h, outcomes[h]) for h in HORIZONS))
 
 
 def backtest(
@@ -128,14 +139,16 @@ def overall(results: Sequence[ScenarioResult], horizon: int) -> float:
 def table(results: Sequence[ScenarioResult]) -> str:
     """The results as Markdown, one row per scenario and horizon."""
     lines = [
-        "| Scenario | Horizon | Forecasts | MAE (seats) | MAE (% of assigned) | 80% coverage |",
-        "|---|---|---|---|---|---|",
+        "| Scenario | Horizon | Forecasts | MAE (seats) | MAE (% of assigned) "
+        "| MAE of 'no change' (seats) | 80% interval coverage |",
+        "|---|---|---|---|---|---|---|",
     ]
-    cell: Callable[[HorizonResult], str] = lambda h: (  # noqa: E731
-        f"{h.horizon} days | {h.forecasts} | {h.mae:.1f} | {h.mape:.1f}% | {100 * h.coverage:.1f}%"
-    )
     for r in results:
-        lines.extend(f"| {r.scenario} | {cell(h)} |" for h in r.horizons)
+        lines.extend(
+            f"| {r.scenario} | {h.horizon} days | {h.forecasts} | {h.mae:.1f} | {h.mape:.1f}% "
+            f"| {h.naive_mae:.1f} | {100 * h.coverage:.1f}% |"
+            for h in r.horizons
+        )
     for horizon in HORIZONS:
-        lines.append(f"| all | {horizon} days | | | | {100 * overall(results, horizon):.1f}% |")
+        lines.append(f"| all | {horizon} days | | | | | {100 * overall(results, horizon):.1f}% |")
     return "\n".join(lines)
