@@ -17,8 +17,10 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     results = backtest(series=args.series, seed=args.seed)
     print(table(results))
-    print(f"\n{args.series} series per scenario, seed {args.seed}, "
-          f"{time.perf_counter() - started:.1f} s")
+    print(
+        f"\n{args.series} series per scenario, seed {args.seed}, "
+        f"{time.perf_counter() - started:.1f} s"
+    )
     return 0
 
 

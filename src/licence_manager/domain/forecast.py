@@ -88,7 +88,8 @@ class RunOutForecast:
         more = f"{n} more {'seat' if n == 1 else 'seats'} needed"
         if self.vacant_now <= 0:
             return f"No vacant seats now: at this rate {more} by {day_words(self.runs_out_on)}"
-        return f"At this rate vacant seats reach 0 around {day_words(self.runs_out_on)}: {more} by then"
+        when = day_words(self.runs_out_on)
+        return f"At this rate vacant seats reach 0 around {when}: {more} by then"
 
 
 def day_words(day: date) -> str:
