@@ -9,11 +9,11 @@ from licence_manager.domain.forecast import (
     MIN_HISTORY_DAYS,
     NOT_ENOUGH_HISTORY,
     assigned_history,
-    day_words,
     forecast_run_out,
 )
 from licence_manager.domain.forecast_backtest import backtest, overall
 from licence_manager.domain.model import LicenceKey, Usage
+from licence_manager.domain.time_words import day_words
 from tests.builders import subscription
 
 MONDAY = date(2026, 9, 7)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from licence_manager.domain.daily import DailyUsage, day_bounds
-from licence_manager.domain.time_words import MONTHS
+from licence_manager.domain.time_words import day_words
 
 MIN_HISTORY_DAYS = 28
 DEFAULT_HORIZON_DAYS = 90
@@ -90,11 +90,6 @@ class RunOutForecast:
             return f"No vacant seats now: at this rate {more} by {day_words(self.runs_out_on)}"
         when = day_words(self.runs_out_on)
         return f"At this rate vacant seats reach 0 around {when}: {more} by then"
-
-
-def day_words(day: date) -> str:
-    """ "14 Jan 2027": a day nobody can misread, whatever their country's order."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def daily_average(rollup: DailyUsage) -> float:

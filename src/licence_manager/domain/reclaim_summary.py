@@ -22,7 +22,7 @@ from licence_manager.domain.prices import NO_PRICE, PriceLookup, money
 from licence_manager.domain.reclaim import REASON_LABELS, ReclaimableSeat, ReclaimReason
 from licence_manager.domain.settings import MAX_SETTING
 from licence_manager.domain.spreadsheet import safe_text
-from licence_manager.domain.time_words import MONTHS
+from licence_manager.domain.time_words import day_words
 
 
 class ReclaimEffect(StrEnum):
@@ -104,11 +104,6 @@ def reclaim_summary(
         frees_seats=count if annual else 0,
         renewal_date=renewal_date if annual else None,
     )
-
-
-def day_words(day: date) -> str:
-    """ "1 Mar 2027"."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def summary_words(summary: ReclaimSummary) -> str:

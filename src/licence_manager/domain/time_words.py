@@ -3,10 +3,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def day_words(day: date) -> str:
+    """ "14 Jan 2027": a day nobody can misread, whatever their country's order."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def every_words(seconds: int) -> str:
