@@ -1,5 +1,4 @@
 import random
-import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -160,9 +159,7 @@ def test_assigned_history_from_rollups_averages_each_day_and_fills_gaps() -> Non
 
 
 def test_small_backtest_covers_about_80_percent() -> None:
-    started = time.perf_counter()
     results = backtest(series=6, seed=13)
-    assert time.perf_counter() - started < 2
     assert {r.scenario for r in results} == {"flat", "growth", "weekly", "step", "noisy"}
     for horizon in (14, 28):
         assert 0.72 <= overall(results, horizon) <= 0.88
