@@ -148,12 +148,6 @@ def repository(tx: Transaction, name: str) -> Repository[Any, Any]:
     return found
 
 
-def xfail_on(name: str, backend: Backend, request: pytest.FixtureRequest, reason: str) -> None:
-    """A known difference between the backends: the test must fail on `name` until fixed."""
-    if backend.name == name:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
-
-
 class Boom(Exception):
     """The work failed half-way."""
 
