@@ -18,7 +18,7 @@ additions, modifications). Production Firestore sends only what changed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -40,9 +40,6 @@ class _MutableDocTree(WatchDocTree):
     def remove(self, key: Any) -> _MutableDocTree:
         del self._dict[key]
         return self
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._dict)
 
 
 class _ChangesOnlyWatch(Watch):
