@@ -40,7 +40,7 @@ from bench.firestore_tools import batch_write, counting_reads
 
 SECTION = "5. Month-end job"
 PROJECT = "bench-month-end"
-WORKERS = 5  # send_alerts' max_instances (infra/terraform/locals.tf), one message each
+WORKERS = 10  # send_alerts' max_instances (infra/terraform/locals.tf), one message each
 TIMEOUT_SECONDS = 120  # send_alerts' timeout_seconds (infra/terraform/locals.tf)
 BEFORE_BUDGET_SECONDS = 20.0  # the one-invocation job is timed this long, then extrapolated
 TOPICS = ("month-end-report", "month-end-customer", "alerts")
