@@ -4,6 +4,7 @@ the export contract (docs/architecture.md, "Firestore layout")."""
 from __future__ import annotations
 
 from licence_manager.adapters.firestore_codec import Document, plain_datetime
+from licence_manager.adapters.forecast_codec import forecast_from_doc, forecast_to_doc
 from licence_manager.domain.insights import HoldersStatus, LicenceInsights, SkuInsight
 
 INSIGHTS = "licence_insights"
@@ -27,6 +28,7 @@ def insights_to_doc(insights: LicenceInsights) -> Document:
             }
             for sku_id, s in insights.skus.items()
         },
+        "forecasts": {sku_id: forecast_to_doc(f) for sku_id, f in insights.forecasts.items()},
     }
 
 
@@ -51,6 +53,9 @@ def insights_from_doc(doc: Document) -> LicenceInsights:
                 inactive=s.get("inactive", 0),
             )
             for sku_id, s in (doc.get("skus") or {}).items()
+        },
+        forecasts={
+            sku_id: forecast_from_doc(f) for sku_id, f in (doc.get("forecasts") or {}).items()
         },
     )
 

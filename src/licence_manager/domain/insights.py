@@ -1,6 +1,7 @@
-"""What the daily holder sync learnt about a customer's seats, per SKU: who holds them and how
-many could be reclaimed. One small record per customer, so My Licences and the buying claim
-each read it with one document rather than one per SKU or per user."""
+"""What the daily holder sync learnt about a customer's seats, per SKU: who holds them, how
+many could be reclaimed and when, at the recent rate, they run out. One small record per
+customer, so My Licences and the buying claim each read it with one document rather than one
+per SKU or per user."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from licence_manager.domain.forecast import RunOutForecast
 from licence_manager.domain.reclaim import ReclaimableSeat, ReclaimReason, SeatHolder
 
 
@@ -39,6 +41,9 @@ class LicenceInsights:
     holders_detail: str  # for operators; customers see generic words
     inactive_days: int  # the reclaim policy the counts were made with
     skus: Mapping[str, SkuInsight] = field(default_factory=dict)
+    # SKU id → its run-out forecast, made the same day from the usage rollups (the Reseller
+    # API's counts alone), so it is there whether or not the holders could be read.
+    forecasts: Mapping[str, RunOutForecast] = field(default_factory=dict)
 
     def reclaimable(self, sku_id: str) -> int | None:
         """Seats of `sku_id` that can be reclaimed; None when the holders could not be read,
