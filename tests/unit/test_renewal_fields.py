@@ -1,6 +1,6 @@
 """Renewal fields on their way in and out: the Reseller API's JSON (adapters.reseller), the
-licence document (adapters.firestore_codec) and the digest's fingerprint. Pure: no
-emulator, no client."""
+licence document (adapters.firestore_codec), the digest's fingerprint, and the recipients'
+renewalReminder preference (adapters.automation_codec). Pure: no emulator, no client."""
 
 from __future__ import annotations
 
@@ -8,9 +8,15 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
+from licence_manager.adapters.automation_codec import (
+    PREFERENCE_FIELDS,
+    recipient_from_doc,
+    recipient_to_doc,
+)
 from licence_manager.adapters.firestore_codec import licence_from_doc, licence_to_doc
 from licence_manager.adapters.reseller import subscription_from_api
 from licence_manager.domain.model import Licence, LicenceKey, Usage
+from licence_manager.domain.notifications import PREFERENCES, NotificationType, Recipient
 from licence_manager.domain.usage_digest import fingerprint
 from tests.builders import T0
 
@@ -109,3 +115,17 @@ def test_a_licence_without_renewal_fields_keeps_the_fingerprint_it_had() -> None
     assert fingerprint(licence("CANCEL").usage) != fingerprint(licence().usage)
     later = licence(ends=ENDS.replace(year=2028))
     assert fingerprint(later.usage) != fingerprint(licence().usage)
+
+
+def test_renewal_reminders_are_a_preference_on_by_default() -> None:
+    assert PREFERENCE_FIELDS[NotificationType.RENEWAL_REMINDER] == "renewalReminder"
+    assert NotificationType.RENEWAL_REMINDER in PREFERENCES
+    admin = Recipient("C01", "admin@acme.example")
+    doc = recipient_to_doc(admin)
+    assert doc["renewalReminder"] is True
+    assert recipient_from_doc(doc) == admin
+    # A recipient stored before the type existed has no field for it: on, as for a new one.
+    del doc["renewalReminder"]
+    assert NotificationType.RENEWAL_REMINDER in recipient_from_doc(doc).wants
+    off = recipient_to_doc(Recipient("C01", "a@acme.example", wants=frozenset()))
+    assert recipient_from_doc(off).wants == frozenset()
