@@ -24,6 +24,8 @@ def subscription(
     assigned: int = 5,
     status: str = "ACTIVE",
     subscription_id: str = "sub-1",
+    renewal_type: str = "",
+    commitment_ends_at: datetime | None = None,
 ) -> Subscription:
     annual = plan.startswith("ANNUAL")
     return Subscription(
@@ -37,4 +39,6 @@ def subscription(
         number_of_seats=total if annual else None,
         maximum_number_of_seats=None if annual else total,
         licensed_number_of_seats=assigned,
+        renewal_type=renewal_type,
+        commitment_ends_at=commitment_ends_at,
     )

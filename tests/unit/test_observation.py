@@ -150,3 +150,73 @@ def test_while_a_change_is_in_flight_the_total_waits_for_its_outcome() -> None:
     assert more_users is not None
     assert (more_users.licence.usage.total, more_users.licence.usage.assigned) == (10, 7)
     assert more_users.audit == ()
+
+
+ENDS = T0 + timedelta(days=120)
+
+
+def test_a_renewal_type_changed_outside_is_audited_without_touching_the_day() -> None:
+    auto = subscription(
+        plan="ANNUAL_YEARLY_PAY", renewal_type="AUTO_RENEW_YEARLY_PAY", commitment_ends_at=ENDS
+    )
+    first = observe(None, None, auto, T0, TZ)
+    assert first is not None
+    assert first.licence.usage.renewal_type == "AUTO_RENEW_YEARLY_PAY"
+    assert first.licence.usage.commitment_ends_at == ENDS
+    current = replace(auto, renewal_type="RENEW_CURRENT_USERS_YEARLY_PAY")
+    later = observe(first.licence, first.daily, current, T0 + timedelta(hours=1), TZ)
+    assert later is not None
+    (entry,) = later.audit
+    assert (entry.action, entry.source) == (AuditAction.RENEWAL_TYPE_CHANGED, Source.OUTSIDE)
+    assert entry.message == (
+        "Renewal type changed from AUTO_RENEW_YEARLY_PAY to RENEW_CURRENT_USERS_YEARLY_PAY"
+    )
+    assert (entry.seats_before, entry.seats_after) == (10, 10)
+    assert later.daily is None  # the seat figures of the day did not move
+    assert later.licence.usage.renewal_type == "RENEW_CURRENT_USERS_YEARLY_PAY"
+    assert verify_chain([*first.audit, entry]) == []
+
+
+def test_an_unknown_renewal_type_is_kept_as_it_is() -> None:
+    auto = subscription(plan="ANNUAL", renewal_type="AUTO_RENEW_MONTHLY_PAY")
+    first = observe(None, None, auto, T0, TZ)
+    assert first is not None
+    odd = replace(auto, renewal_type="RENEW_BY_MAGIC_2029")
+    later = observe(first.licence, first.daily, odd, T0 + timedelta(hours=1), TZ)
+    assert later is not None and later.licence.usage.renewal_type == "RENEW_BY_MAGIC_2029"
+    assert [e.message for e in later.audit] == [
+        "Renewal type changed from AUTO_RENEW_MONTHLY_PAY to RENEW_BY_MAGIC_2029"
+    ]
+
+
+def test_a_renewal_type_seen_for_the_first_time_is_stored_but_is_no_change() -> None:
+    # A licence stored before renewal types were read: the first sync after stores it quietly.
+    before = subscription(plan="ANNUAL")
+    first = observe(None, None, before, T0, TZ)
+    assert first is not None
+    seen = replace(before, renewal_type="RENEW_CURRENT_USERS_MONTHLY_PAY", commitment_ends_at=ENDS)
+    later = observe(first.licence, first.daily, seen, T0 + timedelta(hours=1), TZ)
+    assert later is not None and later.audit == () and later.daily is None
+    assert later.licence.usage.commitment_ends_at == ENDS
+
+
+def test_a_renewal_type_no_longer_reported_is_audited() -> None:
+    auto = subscription(plan="ANNUAL", renewal_type="CANCEL", commitment_ends_at=ENDS)
+    first = observe(None, None, auto, T0, TZ)
+    assert first is not None
+    gone = replace(auto, renewal_type="")
+    later = observe(first.licence, first.daily, gone, T0 + timedelta(hours=1), TZ)
+    assert later is not None
+    assert [(e.action, e.message) for e in later.audit] == [
+        (AuditAction.RENEWAL_TYPE_CHANGED, "Renewal type CANCEL is no longer reported")
+    ]
+
+
+def test_a_new_term_end_alone_is_recorded_but_not_audited() -> None:
+    auto = subscription(plan="ANNUAL", renewal_type="CANCEL", commitment_ends_at=ENDS)
+    first = observe(None, None, auto, T0, TZ)
+    assert first is not None
+    renewed = replace(auto, commitment_ends_at=ENDS + timedelta(days=365))
+    later = observe(first.licence, first.daily, renewed, T0 + timedelta(hours=1), TZ)
+    assert later is not None and later.audit == ()
+    assert later.licence.usage.commitment_ends_at == ENDS + timedelta(days=365)

@@ -1,5 +1,6 @@
 """The usage sync with in-memory fakes of both ports: the rules of a run, in milliseconds."""
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from licence_manager.domain.audit import AuditAction
 from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.observation import REMOVED
+from licence_manager.domain.usage_digest import fingerprint
 from licence_manager.services.sync import SyncUsage, UsageSync
 from tests.builders import T0, subscription
 from tests.fakes.memory import FakeSubscriptionSource
@@ -107,6 +109,58 @@ def test_seats_changed_in_the_admin_console_are_audited(store, clock) -> None:
         AuditAction.LICENCE_DISCOVERED,
         AuditAction.SEATS_CHANGED_OUTSIDE,
     ]
+
+
+def test_a_renewal_type_changed_at_google_is_stored_and_audited(store, clock) -> None:
+    ends = T0 + timedelta(days=200)
+    annual = subscription(
+        plan="ANNUAL_YEARLY_PAY", renewal_type="AUTO_RENEW_YEARLY_PAY", commitment_ends_at=ends
+    )
+    source = FakeSubscriptionSource([annual])
+    sync = make_sync(source, store, clock)
+    sync(SyncUsage())
+    source.subscriptions = [replace(annual, renewal_type="RENEW_CURRENT_USERS_YEARLY_PAY")]
+    clock.advance()
+    report = sync(SyncUsage())
+    assert report.total("licences_updated") == 1
+    assert report.total("outside_changes") == 1
+    stored = store.licences[annual.key]
+    assert (stored.usage.renewal_type, stored.usage.commitment_ends_at) == (
+        "RENEW_CURRENT_USERS_YEARLY_PAY",
+        ends,
+    )
+    entries = store.audit_entries(annual.key)
+    assert [e.action for e in entries] == [
+        AuditAction.LICENCE_DISCOVERED,
+        AuditAction.RENEWAL_TYPE_CHANGED,
+    ]
+    assert store.digests["_all"][annual.key] == fingerprint(stored.usage)
+    clock.advance()
+    assert sync(SyncUsage()).licences_written == 0  # and then it is idle again
+
+
+def test_licences_stored_before_renewals_were_read_are_re_read_once(store, clock) -> None:
+    """Deploying renewal types: an annual licence's fingerprint changes once, so the first sync
+    reads and writes it once (no audit entry: nothing changed at Google); a FLEXIBLE one's
+    fingerprint stays, and it is not recorded again."""
+    flexible = subscription(sku_id="1010020027", subscription_id="s-flex")
+    annual = subscription(plan="ANNUAL", subscription_id="s-annual")
+    source = FakeSubscriptionSource([flexible, annual])
+    sync = make_sync(source, store, clock)
+    sync(SyncUsage())  # as the sync stored them before it read renewal settings
+    ends = T0 + timedelta(days=200)
+    source.subscriptions = [
+        flexible,
+        replace(annual, renewal_type="RENEW_CURRENT_USERS_MONTHLY_PAY", commitment_ends_at=ends),
+    ]
+    clock.advance()
+    report = sync(SyncUsage())
+    assert report.licences_written == 1
+    assert report.total("outside_changes") == 0
+    assert store.licences[annual.key].usage.commitment_ends_at == ends
+    assert [e.action for e in store.audit_entries(annual.key)] == [AuditAction.LICENCE_DISCOVERED]
+    clock.advance()
+    assert sync(SyncUsage()).licences_written == 0
 
 
 def test_offline_subscriptions_are_ignored(store, clock) -> None:

@@ -6,8 +6,8 @@ store and unit of work, over two shards of three customers. Between any two of t
 (reading the digest, marking, each record transaction, settling, reading licences) the program
 may slip in: a top-up landing (Google's total rises and a transaction writes the licence, as
 apply_topup's does, through the licence repository), a change made outside (Google only), a
-subscription cancelled at Google or coming back, or a whole other sync. Digest documents are
-made tiny in some examples, so shards split mid-run.
+subscription cancelled at Google or coming back, its renewal type changed in the Admin console,
+or a whole other sync. Digest documents are made tiny in some examples, so shards split mid-run.
 
 Checked after every step, mid-sync included: an entry that is a fingerprint sits in the
 document that lists its licence and equals the fingerprint of the licence as stored. Checked
@@ -57,12 +57,15 @@ def google_world() -> list[Subscription]:
 
 
 KEYS = [s.key for s in google_world()]
+# Renewal types the Admin console might switch to ("": none reported), each with its term end.
+RENEWALS = ("", "AUTO_RENEW_YEARLY_PAY", "RENEW_CURRENT_USERS_YEARLY_PAY", "CANCEL")
 actions = st.one_of(
     st.just(("nothing", None)),
     st.tuples(st.just("top_up"), st.tuples(st.sampled_from(KEYS), st.integers(1, 3))),
     st.tuples(st.just("outside"), st.tuples(st.sampled_from(KEYS), st.integers(-3, 3))),
     st.tuples(st.just("users"), st.tuples(st.sampled_from(KEYS), st.integers(0, 12))),
     st.tuples(st.just("cancel"), st.sampled_from(KEYS)),
+    st.tuples(st.just("renewal"), st.tuples(st.sampled_from(KEYS), st.sampled_from(RENEWALS))),
     st.tuples(st.just("restore"), st.sampled_from(KEYS)),
     st.tuples(st.just("sync"), st.booleans()),
 )
@@ -115,6 +118,12 @@ class Example:
             self.set_google(key, assigned=min(users, self.google[key].total_seats))
         elif kind == "cancel":
             self.cancelled.add(arg)
+        elif kind == "renewal":
+            key, renewal_type = arg
+            ends = T0 + timedelta(days=100 + RENEWALS.index(renewal_type)) if renewal_type else None
+            self.google[key] = replace(
+                self.google[key], renewal_type=renewal_type, commitment_ends_at=ends
+            )
         elif kind == "restore":
             self.cancelled.discard(arg)
         elif kind == "sync":

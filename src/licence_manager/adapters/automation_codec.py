@@ -26,6 +26,7 @@ PREFERENCE_FIELDS = {
     NotificationType.TOP_UP_FAILED: "topUpFailed",
     NotificationType.PURCHASE_CONFIRMED: "purchaseConfirmed",
     NotificationType.MONTH_END_REPORT: "monthEndReport",
+    NotificationType.RENEWAL_REMINDER: "renewalReminder",
 }
 
 
@@ -212,5 +213,7 @@ def recipient_to_doc(r: Recipient) -> Document:
 
 
 def recipient_from_doc(doc: Document) -> Recipient:
-    wants = frozenset(kind for kind, name in PREFERENCE_FIELDS.items() if doc.get(name))
+    # A preference never recorded (a type added after the recipient was) is on, as it is for a
+    # recipient added today.
+    wants = frozenset(kind for kind, name in PREFERENCE_FIELDS.items() if doc.get(name, True))
     return Recipient(doc["customerId"], doc["email"], doc.get("name", ""), wants)

@@ -45,6 +45,9 @@ def licence_to_doc(licence: Licence) -> Document:
         "utilisation": round(usage.utilisation, 4),
         "timeZone": licence.time_zone,
         "updatedAt": licence.updated_at,
+        # Annual plans: what happens at the end of the term ("" when none) and when (null).
+        "renewalType": usage.renewal_type,
+        "commitmentEndsAt": usage.commitment_ends_at,
     }
 
 
@@ -59,10 +62,17 @@ def licence_from_doc(doc: Document) -> Licence:
             status=doc["status"],
             total=doc["total"],
             assigned=doc["assigned"],
+            # Absent on licences stored before renewals were read: as if Google sent none.
+            renewal_type=doc.get("renewalType") or "",
+            commitment_ends_at=_optional_time(doc.get("commitmentEndsAt")),
         ),
         time_zone=doc["timeZone"],
         updated_at=plain_datetime(doc["updatedAt"]),
     )
+
+
+def _optional_time(value: datetime | None) -> datetime | None:
+    return None if value is None else plain_datetime(value)
 
 
 def head_to_doc(head: AuditHead) -> Document:

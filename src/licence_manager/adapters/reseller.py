@@ -26,6 +26,7 @@ from licence_manager.ports import (
 PAGE_SIZE = 100  # the most subscriptions.list allows per call
 _RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"}
 _TRANSIENT_STATUSES = {429, 500, 502, 503, 504}
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 log = get_logger(__name__)
 
@@ -50,19 +51,37 @@ def is_transient(error: BaseException) -> bool:
 
 def subscription_from_api(item: dict[str, Any]) -> Subscription:
     seats = item.get("seats", {})
+    plan = item.get("plan", {})
+    # Renewal settings mean something on annual plans only (Google's own sample shows
+    # "AUTO_RENEW" on a FLEXIBLE one): elsewhere they are left empty. The type is an open
+    # string, kept as Google sends it.
+    annual = plan_kind(plan.get("planName", "")) is PlanKind.ANNUAL
+    renewal = item.get("renewalSettings") or {}
+    interval = plan.get("commitmentInterval") or {}
     return Subscription(
         customer_id=item["customerId"],
         customer_domain=item.get("customerDomain", ""),
         sku_id=item["skuId"],
         sku_name=item.get("skuName", item["skuId"]),
-        plan_name=item.get("plan", {}).get("planName", ""),
+        plan_name=plan.get("planName", ""),
         subscription_id=item["subscriptionId"],
         status=item.get("status", ""),
         number_of_seats=seats.get("numberOfSeats"),
         maximum_number_of_seats=seats.get("maximumNumberOfSeats"),
         licensed_number_of_seats=seats.get("licensedNumberOfSeats", 0),
         purchase_order_id=item.get("purchaseOrderId", ""),
+        renewal_type=str(renewal.get("renewalType") or "") if annual else "",
+        commitment_ends_at=_epoch_ms(interval.get("endTime")) if annual else None,
     )
+
+
+def _epoch_ms(value: Any) -> datetime | None:
+    """commitmentInterval times are milliseconds since the epoch, as strings. Absent (offline
+    billing) or unreadable: None, so one odd field never stops a sync."""
+    try:
+        return EPOCH + timedelta(milliseconds=int(value))
+    except (TypeError, ValueError, OverflowError):
+        return None
 
 
 def is_online(item: dict[str, Any]) -> bool:

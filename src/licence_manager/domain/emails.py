@@ -78,6 +78,18 @@ def _lines(notification: Notification) -> tuple[str, list[str]]:
         case NotificationType.MONTH_END_REPORT:
             subject = f"Licence additions for {f('month')}: {domain}"
             body = [f"The licences added for {domain} in {f('month')} are attached."]
+        case NotificationType.RENEWAL_REMINDER:
+            # Facts from domain.renewal.reminder_notification.
+            subject = f"{sku} for {domain} renews {f('daysLeftWords')} ({f('renewsOnWords')})"
+            body = [
+                f"The annual plan of {sku} for {domain} renews on {f('renewsOnWords')}, "
+                f"with {seats(f('total'))} committed now and {f('assigned')} assigned.",
+                f"Renewal setting: {f('renewalLabel')}.",
+                f"{f('recommendation')}.",
+                f("warning"),
+                "Review the renewal setting and reclaim unused seats in Licence Manager before "
+                "then: seats committed at renewal are paid for the whole year.",
+            ]
     return subject, [line for line in body if line]
 
 

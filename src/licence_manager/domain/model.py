@@ -72,6 +72,10 @@ class Subscription:
     # What the reseller's order said (subscriptions.insert carries our request id here), so a
     # purchase can recognise its own subscription; empty when none was given.
     purchase_order_id: str = ""
+    # Annual plans only (empty otherwise): renewalSettings.renewalType, an open string ("" when
+    # Google sends none), and the end of plan.commitmentInterval, when the term renews.
+    renewal_type: str = ""
+    commitment_ends_at: datetime | None = None
 
     @property
     def key(self) -> LicenceKey:
@@ -99,6 +103,10 @@ class Usage:
     status: str
     total: int
     assigned: int
+    # What an annual plan does at the end of its term, and when that is (domain.renewal). Part
+    # of what the sync compares, so a renewal type changed in the Admin console is noticed.
+    renewal_type: str = ""
+    commitment_ends_at: datetime | None = None
 
     @property
     def vacant(self) -> int:
@@ -120,6 +128,8 @@ class Usage:
             status=subscription.status,
             total=subscription.total_seats,
             assigned=subscription.licensed_number_of_seats,
+            renewal_type=subscription.renewal_type,
+            commitment_ends_at=subscription.commitment_ends_at,
         )
 
 

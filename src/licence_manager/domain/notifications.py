@@ -18,6 +18,9 @@ class NotificationType(StrEnum):
     # A manual addition or purchase above the spending limit waits for reseller ops; it also
     # goes to the reseller's ops address, who decide.
     APPROVAL_NEEDED = "approval_needed"
+    # An annual plan renews in 90, 30 or 7 days: the recommended seats and any warning
+    # (domain.renewal).
+    RENEWAL_REMINDER = "renewal_reminder"
 
 
 # A type with no preference of its own goes to those who want this one: a request held for

@@ -9,6 +9,7 @@ from licence_manager.domain import audit, daily
 from licence_manager.domain.audit import AuditAction, AuditEntry, Source
 from licence_manager.domain.daily import DailyUsage
 from licence_manager.domain.model import GENESIS, AuditHead, Licence, Subscription, Usage
+from licence_manager.domain.renewal import renewal_change_message
 
 REMOVED = "REMOVED"
 SYNC_ACTOR = "usage sync"
@@ -105,6 +106,14 @@ def record_observation(
                 f"Status changed from {before.status} to {observed.status}",
                 before.total,
             )
+        # A licence first seen with a renewal type (stored before types were read, or a plan
+        # just become annual, which PLAN_CHANGED records) did not have it changed.
+        if before.renewal_type and before.renewal_type != observed.renewal_type:
+            log(
+                AuditAction.RENEWAL_TYPE_CHANGED,
+                renewal_change_message(before.renewal_type, observed.renewal_type),
+                before.total,
+            )
     licence = Licence(
         key=key,
         customer_domain=subscription.customer_domain,
@@ -121,7 +130,8 @@ def _roll_day(
 ) -> DailyUsage | None:
     after = licence.usage
     if before is not None and (before.assigned, before.total) == (after.assigned, after.total):
-        return None  # only the status or plan changed: the seat figures of the day did not
+        # Only the status, plan or renewal changed: the seat figures of the day did not.
+        return None
     return daily.roll(today, licence.key, licence.time_zone, at, before, after)
 
 

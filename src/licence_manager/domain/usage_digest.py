@@ -24,7 +24,7 @@ import uuid
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from licence_manager.domain.model import LicenceKey, Usage
 
@@ -48,17 +48,22 @@ def entry_size(key: LicenceKey, entry: str) -> int:
 
 
 def fingerprint(usage: Usage) -> str:
-    """What the sync compares, in 12 hex characters (a collision needs 2^48 tries)."""
-    text = "\x1f".join(
-        (
-            usage.sku_name,
-            usage.plan_name,
-            usage.subscription_id,
-            usage.status,
-            str(usage.total),
-            str(usage.assigned),
-        )
-    )
+    """What the sync compares, in 12 hex characters (a collision needs 2^48 tries): every field
+    of Usage. The renewal fields join only when set, so a licence without them (FLEXIBLE, or
+    stored before they were read) keeps the fingerprint it had; an annual licence's changes
+    once, and the first sync after they were added records it once."""
+    fields = [
+        usage.sku_name,
+        usage.plan_name,
+        usage.subscription_id,
+        usage.status,
+        str(usage.total),
+        str(usage.assigned),
+    ]
+    if usage.renewal_type or usage.commitment_ends_at is not None:
+        ends = usage.commitment_ends_at
+        fields += [usage.renewal_type, "" if ends is None else ends.astimezone(UTC).isoformat()]
+    text = "\x1f".join(fields)
     digest = hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
     return (GONE if usage.status == REMOVED else "") + digest
 
