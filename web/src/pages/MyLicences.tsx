@@ -240,7 +240,7 @@ function Reclaimable({ licence }: { licence: Licence }) {
       ) : (
         <span className="muted">{shown.label}</span>
       )}
-      {shown.cost && <span className="muted">{shown.cost}</span>}
+      {shown.cost && <span className="muted reclaim-cost">{shown.cost}</span>}
     </span>
   );
 }

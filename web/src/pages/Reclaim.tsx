@@ -189,15 +189,24 @@ function HolderRow({ holder: h }: { holder: ReclaimHolder }) {
       </td>
       <td className="num">{daysUnseen(h.daysWithoutActivity, h.lastSeen)}</td>
       <td className="reclaim-action">
-        <span>{h.action.instruction}</span>{" "}
         {h.action.link && (
           <a href={h.action.link} target="_blank" rel="noreferrer noopener">
-            Open in the Admin console
+            {actionLabel(h.action.kind)}
           </a>
         )}
+        <details>
+          <summary>How</summary>
+          {h.action.instruction}
+        </details>
       </td>
     </tr>
   );
+}
+
+// The link's words: what the admin does on the Admin console page it opens. Unassigning from
+// Licence Manager itself is not built yet (it must go through the exactly-once seat change).
+function actionLabel(kind: ReclaimHolder["action"]["kind"]): string {
+  return kind === "UNASSIGN" ? "Unassign in the Admin console" : "Delete or archive in the Admin console";
 }
 
 // Every reclaimable seat under the current filter, not only the ones shown.
@@ -291,6 +300,7 @@ function PolicyEditor({ path }: { path: string }) {
               id="field-inactiveDays"
               inputMode="numeric"
               autoComplete="off"
+              type="text"
               className="narrow"
               value={shown}
               aria-invalid={error ? true : undefined}
