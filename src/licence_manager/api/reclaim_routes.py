@@ -119,7 +119,8 @@ def holder_json(
 
 
 def _counted_with(insights: LicenceInsights | None) -> int | None:
-    return insights.inactive_days if insights is not None else None
+    """The days the list shown was judged with; None when there is no list."""
+    return insights.inactive_days if unavailable_words(insights) is None and insights else None
 
 
 @reclaim.get("/reclaim")
