@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
@@ -28,7 +29,7 @@ def holder_record(
 ) -> HolderRecord:
     holder = SeatHolder(
         email=email,
-        user_id=f"1{abs(hash(email)) % 10**12:012d}" if user_id is None else user_id,
+        user_id=_directory_id(email) if user_id is None else user_id,
         sku_id=sku_id,
         suspended=reason is ReclaimReason.SUSPENDED,
         archived=False,
@@ -39,6 +40,11 @@ def holder_record(
     return HolderRecord(
         customer_id, domain or f"{customer_id.lower()}.example", product_id, holder, reason, SYNCED
     )
+
+
+def _directory_id(email: str) -> str:
+    """A stable made-up Directory id (numeric, as Google's are)."""
+    return str(int(hashlib.sha256(email.encode()).hexdigest()[:12], 16))
 
 
 def insights_of(

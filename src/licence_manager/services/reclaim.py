@@ -1,5 +1,6 @@
-"""The Reclaim page's read model: what the holder sync stored (seat_holders, licence_insights),
-priced per SKU at the customer's prices, with the action Google allows for each seat.
+"""The Reclaim page's list: the seat holders the holder sync stored as reclaimable, a page at a
+time, with the days each went unseen and what an admin can do about it (the per-SKU money is
+domain.reclaim_summary's, from licence_insights).
 
 The list and the counts come from the same sync run, judged with the policy it used
 (`licence_insights.inactiveDays`), so My Licences' count and the page's list always agree; a
