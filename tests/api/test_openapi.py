@@ -12,7 +12,8 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from licence_manager.api.openapi import LOCAL_ONLY, PROVIDED_ELSEWHERE, document
-from tests.api.conftest import ACME, OPS, SETTINGS_OFF, STANDARD, Api, build_api
+from tests.api.conftest import ACME, GLOBEX, OPS, SETTINGS_OFF, STANDARD, Api, build_api
+from tests.api.test_reclaim_api import seed as seed_reclaim
 
 
 def app_operations(api: Api) -> set[tuple[str, str]]:
@@ -132,5 +133,13 @@ def test_real_responses_match_the_documented_schemas() -> None:
     check(api, "GET", f"{c}/time-zone", f"{t}/time-zone")
     check(api, "PUT", f"{c}/time-zone", f"{t}/time-zone", json={"timeZone": "Asia/Tokyo"})
     check(api, "PUT", f"{c}/time-zone", f"{t}/time-zone", json={"timeZone": "Nowhere"})
+    seed_reclaim(api)
+    check(api, "GET", f"{c}/licences", f"{t}/licences")
+    check(api, "GET", f"{c}/reclaim?limit=2", f"{t}/reclaim")
+    check(api, "GET", f"{c}/reclaim?cursor=nope", f"{t}/reclaim")
+    check(api, "GET", f"{c}/reclaim-policy", f"{t}/reclaim-policy")
+    check(api, "PUT", f"{c}/reclaim-policy", f"{t}/reclaim-policy", json={"inactiveDays": 30})
+    check(api, "PUT", f"{c}/reclaim-policy", f"{t}/reclaim-policy", json={"inactiveDays": 3})
+    check(api, "GET", f"/api/v1/customers/{GLOBEX}/reclaim", f"{t}/reclaim")
     session = api.client().post("/api/v1/session", json={"email": OPS})
     _validator(document()["components"]["schemas"]["Session"]).validate(session.get_json())

@@ -44,6 +44,7 @@ BODIES = {
         "maxMonthlyPounds": 100,
     },
     "PUT /api/v1/customers/<customer_id>/price-discount": {"percent": 10},
+    "PUT /api/v1/customers/<customer_id>/reclaim-policy": {"inactiveDays": 30},
 }
 
 
@@ -80,6 +81,7 @@ def snapshot(api: Api) -> object:
             store.notification_records,
             store.price_records,
             store.discount_records,
+            store.reclaim_policy_records,
         )
     )
 

@@ -68,6 +68,7 @@ def test_every_page_has_no_serious_accessibility_violation(stack: Stack, browser
         "Settings": f"/customers/{customer}/licences/{STARTER}/settings",
         "Add Licences": f"/customers/{customer}/licences/{STARTER}/add",
         "Purchase": f"/customers/{customer}/purchase",
+        "Reclaim": f"/customers/{customer}/reclaim",
         "Reports": f"/customers/{customer}/reports?sku={STARTER}",
         "Logs": f"/customers/{customer}/logs",
         "Notifications": f"/customers/{customer}/notifications",

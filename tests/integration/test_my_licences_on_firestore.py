@@ -8,7 +8,9 @@ from typing import Any
 
 from bench.firestore_tools import counting_reads
 
-from tests.integration.test_api_automation import api, simulator
+from licence_manager import bootstrap
+from licence_manager.domain.reclaim import ReclaimReason
+from tests.integration.test_api_automation import SKU, api, simulator
 
 __all__ = ["api", "simulator"]  # the fixtures, shared with the settings routes' tests
 
@@ -19,10 +21,38 @@ def test_the_licence_list_reads_settings_and_states_in_one_round_trip(api: Any) 
         rows = client.get(f"/api/v1/customers/{customer}/licences").get_json()
     assert len(rows) == 2
     # queries: the licences and the price list; gets: the signed-in user with the customer, then
-    # ONE batch for both rows' settings and automation state with the customer's discount
-    # (before: the user, the customer, the discount, then two gets a row).
+    # ONE batch for both rows' settings and automation state with the customer's discount and
+    # the holder sync's insights (before: the user, the customer, the discount, then two gets
+    # a row).
     assert counter.calls["run_query"] == 2, counter.calls
     assert counter.calls["batch_get_documents"] == 2, counter.calls
+    # Documents: user + customer, 2 licences, 2 settings + 2 states + discount + insights (the
+    # one read issue 13 added: 37 → 38 here), and the price list.
+    prices = len(bootstrap.store().prices())
+    assert counter.reads == 2 + 2 + 6 + prices, (counter.reads, prices)
+    assert [row["reclaim"] for row in rows] == [None, None]  # the holder sync has not run
+
+
+def test_reclaimable_seats_come_with_the_same_round_trips(api: Any) -> None:
+    """With the holder sync's insights stored, every row carries its reclaimable seats, priced,
+    and My Licences still takes the same round trips and reads."""
+    from tests.reclaim_seed import holder_record, insights_of
+
+    client, customer, _ = api
+    store = bootstrap.store()
+    reclaimable = [
+        holder_record(customer, SKU, f"u{n}@acme.example", ReclaimReason.INACTIVE) for n in range(3)
+    ]
+    store.save_licence_insights(insights_of(customer, reclaimable))
+    with counting_reads() as counter:
+        rows = client.get(f"/api/v1/customers/{customer}/licences").get_json()
+    assert counter.calls["batch_get_documents"] == 2 and counter.calls["run_query"] <= 2
+    row = next(r for r in rows if r["skuId"] == SKU)
+    assert row["reclaim"]["status"] == "OK" and row["reclaim"]["count"] == 3
+    per_seat = row["price"]["perSeatMonthlyMinor"]
+    assert row["reclaim"]["monthlyCostMinor"] == 3 * per_seat
+    other = next(r for r in rows if r["skuId"] != SKU)
+    assert other["reclaim"]["count"] == 0
 
 
 def test_my_licences_with_twenty_skus_takes_at_most_four_round_trips(api: Any) -> None:
@@ -32,7 +62,6 @@ def test_my_licences_with_twenty_skus_takes_at_most_four_round_trips(api: Any) -
 
     from bench.firestore_tools import batch_write
 
-    from licence_manager import bootstrap
     from licence_manager.adapters import firestore_codec as codec
     from licence_manager.domain.observation import LicenceContext, record_observation
     from tests.builders import T0, subscription

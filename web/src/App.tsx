@@ -157,6 +157,7 @@ function SignedIn({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
 const NAV = [
   { href: "/", label: "Home" },
   { href: "/licences", label: "My Licences" },
+  { href: "/reclaim", label: "Reclaim" },
   { href: "/purchase", label: "Purchase" },
   { href: "/reports", label: "Reports" },
   { href: "/logs", label: "Logs" },

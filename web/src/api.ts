@@ -150,6 +150,80 @@ export type Licence = {
   automationPaused: boolean;
   // The customer's price (discount applied); both null when no price is set.
   price: { currency: string | null; perSeatMonthlyMinor: number | null; planExplanation: string };
+  // Reclaimable seats from the daily holder sync: null before it ever ran for the customer.
+  reclaim?: LicenceReclaim | null;
+};
+
+// ---- reclaimable seats (issue 13) ----------------------------------------------------------
+
+export type HoldersStatus = "OK" | "NO_ACCESS" | "ERROR";
+export type ReclaimEffect = "SAVES_MONEY" | "FREES_SEAT" | "NO_COST" | "UNKNOWN_PLAN";
+
+// count null: the customer's user data could not be read (`notice` says why, generically).
+export type LicenceReclaim = {
+  status: HoldersStatus;
+  notice: string | null;
+  count: number | null;
+  effect: ReclaimEffect | null;
+  monthlyCostMinor: number | null;
+  currency: string | null;
+  words: string | null;
+};
+
+export type ReclaimSummary = {
+  skuId: string;
+  skuName: string;
+  planName: string;
+  effect: ReclaimEffect;
+  count: number;
+  byReason: Record<string, number>;
+  perSeatMonthlyMinor: number | null;
+  currency: string | null;
+  monthlyCostMinor: number | null;
+  savesPerMonthMinor: number | null;
+  freesSeats: number;
+  words: string;
+};
+
+export type ReclaimHolder = {
+  email: string;
+  userId: string;
+  skuId: string;
+  skuName: string;
+  productId: string;
+  reason: "SUSPENDED" | "NEVER_SIGNED_IN" | "INACTIVE";
+  reasonLabel: string;
+  lastSeen: string | null;
+  activityAsOf: string | null;
+  daysWithoutActivity: number | null;
+  perSeatMonthlyMinor: number | null;
+  currency: string | null;
+  billing: string;
+  action: { kind: "UNASSIGN" | "ADMIN_CONSOLE"; instruction: string; link: string };
+};
+
+export type Reclaim = {
+  customerId: string;
+  holdersStatus: HoldersStatus | null;
+  notice: string | null;
+  syncedAt: string | null;
+  countedWithInactiveDays: number | null;
+  inactiveDays: number;
+  summaries: ReclaimSummary[];
+  holders: ReclaimHolder[];
+  nextCursor: string | null;
+};
+
+export type ReclaimPolicy = {
+  customerId: string;
+  inactiveDays: number;
+  defaultInactiveDays: number;
+  minInactiveDays: number;
+  maxInactiveDays: number;
+  changedBy: string | null;
+  changedAt: string | null;
+  countedWithInactiveDays: number | null;
+  canChange: boolean;
 };
 
 export type SeatRequest = {

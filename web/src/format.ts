@@ -116,6 +116,7 @@ const ACTION_LABELS: Record<string, string> = {
   RECIPIENT_REMOVED: "Recipient removed",
   NOTIFICATION_RESENT: "Email sent again",
   TIME_ZONE_CHANGED: "Time zone changed",
+  RECLAIM_POLICY_CHANGED: "Reclaim policy changed",
 };
 
 export function action(value: string, source: string): string {

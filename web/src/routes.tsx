@@ -10,6 +10,7 @@ import { MyLicences } from "./pages/MyLicences";
 import { Notifications } from "./pages/Notifications";
 import { Prices } from "./pages/Prices";
 import { Purchase } from "./pages/Purchase";
+import { Reclaim } from "./pages/Reclaim";
 import { Reports } from "./pages/Reports";
 import { SettingsPage } from "./pages/Settings";
 
@@ -24,6 +25,7 @@ const customerPages: RouteObject[] = [
   { path: "licences/:sku/settings", element: <SkuPage page={SettingsPage} /> },
   { path: "licences/:sku/add", element: <SkuPage page={AddLicences} /> },
   { path: "purchase", element: <Purchase /> },
+  { path: "reclaim", element: <Reclaim /> },
   { path: "reports", element: <Reports /> },
   { path: "logs", element: <Logs /> },
   { path: "notifications", element: <Notifications /> },
@@ -32,7 +34,7 @@ const customerPages: RouteObject[] = [
 ];
 
 // Addresses without a customer that name a customer page.
-const LEGACY = ["licences", "purchase", "reports", "logs", "notifications"];
+const LEGACY = ["licences", "purchase", "reclaim", "reports", "logs", "notifications"];
 
 export const routes: RouteObject[] = [
   {

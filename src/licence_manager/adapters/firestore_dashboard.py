@@ -21,7 +21,9 @@ from licence_manager.adapters.firestore_prices import (
     FirestorePriceList,
     discount_from_doc,
 )
+from licence_manager.adapters.firestore_reclaim import INSIGHTS, FirestoreReclaim
 from licence_manager.adapters.firestore_store import _data, in_transaction
+from licence_manager.adapters.insights_codec import insights_from_doc
 from licence_manager.domain import changes, time_zones
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.model import Customer, LicenceKey
@@ -98,7 +100,7 @@ class ExpiringValue(Generic[T]):
             self._forgotten += 1
 
 
-class FirestoreApiStore(FirestorePages, FirestorePriceList, ApiStore):
+class FirestoreApiStore(FirestorePages, FirestorePriceList, FirestoreReclaim, ApiStore):
     def __init__(
         self,
         client: firestore.Client,
@@ -110,14 +112,23 @@ class FirestoreApiStore(FirestorePages, FirestorePriceList, ApiStore):
 
     # My Licences
     def licence_rows(self, customer_id: str) -> LicenceRows:
-        # Two round trips (the licences; their settings and states with the discount) and the
-        # price list at most once a minute.
+        # Two round trips (the licences; their settings and states with the discount and the
+        # holder sync's insights) and the price list at most once a minute.
         found = self.licences_of(customer_id)
         discount_ref = self._doc(PRICE_DISCOUNTS, customer_id)
-        extras, docs = self._settings_and_states_with([lic.key for lic in found], [discount_ref])
+        insights_ref = self._doc(INSIGHTS, customer_id)
+        extras, docs = self._settings_and_states_with(
+            [lic.key for lic in found], [discount_ref, insights_ref]
+        )
         discount_doc = docs.get(discount_ref.path)
         discount = discount_from_doc(discount_doc) if discount_doc else None
-        return LicenceRows(found, extras, lookup_from(self._display_prices.get(), discount))
+        insights_doc = docs.get(insights_ref.path)
+        return LicenceRows(
+            found,
+            extras,
+            lookup_from(self._display_prices.get(), discount),
+            insights_from_doc(insights_doc) if insights_doc else None,
+        )
 
     def notifications_by_id(self, notification_ids: Iterable[str]) -> dict[str, Notification]:
         refs = [self._doc(NOTIFICATIONS, i) for i in sorted(set(notification_ids))]

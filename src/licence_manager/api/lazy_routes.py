@@ -2,11 +2,11 @@
 
 Every function instance starts cold, and the api's first request is nearly always signing in and
 My Licences. The other pages' route modules, and what they import (reports, the month-end
-figures, the OpenAPI document, prices, purchases, approvals, logs), are imported when one of their
-routes is first called, not when the app is built. Their URL rules are declared here, so Flask
-matches them (and `authorize` sees the customer in the path) before the module is loaded; each
-module's own Blueprint stays the declaration its views are written against, and
-tests/api/test_lazy_routes.py fails when the two disagree.
+figures, the OpenAPI document, prices, purchases, approvals, logs, reclaimable seats), are
+imported when one of their routes is first called, not when the app is built. Their URL rules
+are declared here, so Flask matches them (and `authorize` sees the customer in the path) before
+the module is loaded; each module's own Blueprint stays the declaration its views are written
+against, and tests/api/test_lazy_routes.py fails when the two disagree.
 
 Adding a route to one of these modules: add its line below too (the test names the missing one).
 """
@@ -72,6 +72,12 @@ DEFERRED_ROUTES: dict[tuple[str, str], tuple[tuple[str, str, str], ...]] = {
         ("GET", f"{CUSTOMER}/catalogue", "customer_catalogue"),
         ("POST", f"{CUSTOMER}/purchases", "purchase"),
         ("GET", f"{CUSTOMER}/purchases/<request_id>", "get_purchase"),
+    ),
+    ("reclaim_routes", "reclaim"): (
+        ("GET", f"{CUSTOMER}/reclaim", "get_reclaim"),
+        ("GET", f"{CUSTOMER}/reclaim.csv", "export_reclaim"),
+        ("GET", f"{CUSTOMER}/reclaim-policy", "get_reclaim_policy"),
+        ("PUT", f"{CUSTOMER}/reclaim-policy", "put_reclaim_policy"),
     ),
     ("report_routes", "reports"): (
         ("GET", f"{CUSTOMER}/licences/<sku_id>/report", "licence_report"),

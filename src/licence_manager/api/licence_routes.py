@@ -13,8 +13,15 @@ from licence_manager.api.session_routes import seen_customer_json, visible_custo
 from licence_manager.api.settings_json import settings_json
 from licence_manager.domain.automation import AutomationState
 from licence_manager.domain.catalogue import plan_explanation
+from licence_manager.domain.insights import LicenceInsights
 from licence_manager.domain.model import Licence
 from licence_manager.domain.prices import PriceLookup, no_prices
+from licence_manager.domain.reclaim_summary import (
+    ReclaimSummary,
+    customer_summaries,
+    summary_words,
+    unavailable_words,
+)
 from licence_manager.domain.settings import LicenceSettings
 from licence_manager.ports.dashboard import ApiStore
 from licence_manager.ports.usage import MAX_CUSTOMER_PAGE
@@ -64,11 +71,21 @@ def get_customer(customer_id: str) -> ResponseReturnValue:
 @licences.get("/customers/<customer_id>/licences")
 def list_licences(customer_id: str) -> ResponseReturnValue:
     """One row per SKU: seats paid for, assigned, vacant, utilisation, status, settings."""
-    # The licences, then every row's settings and automation state and the customer's discount
-    # in one round trip, prices from a short-lived cache: ≤ 4 round trips with the sign-in's.
+    # The licences, then every row's settings and automation state, the customer's discount
+    # and the holder sync's insights in one round trip, prices from a short-lived cache: ≤ 4
+    # round trips with the sign-in's.
     rows = _store().licence_rows(customer_id)
+    # Reclaimable seats priced at the prices the rows show.
+    summaries = customer_summaries(rows.licences, rows.insights, rows.price_of)
+    notice = unavailable_words(rows.insights)
     return jsonify(
-        [licence_json(lic, *rows.extras[lic.key], rows.price_of) for lic in rows.licences]
+        [
+            {
+                **licence_json(lic, *rows.extras[lic.key], rows.price_of),
+                "reclaim": row_reclaim_json(rows.insights, summaries.get(lic.key.sku_id), notice),
+            }
+            for lic in rows.licences
+        ]
     )
 
 
@@ -103,4 +120,25 @@ def licence_json(
         "perSeatMonthlyMinor": price.per_seat_monthly_minor if price else None,
         "planExplanation": plan_explanation(usage.plan_name),
     }
+    return body
+
+
+def row_reclaim_json(
+    insights: LicenceInsights | None, summary: ReclaimSummary | None, notice: str | None
+) -> dict[str, Any] | None:
+    """My Licences' `reclaim` of a row: null before the holder sync ever ran for the customer;
+    with a status and the generic notice when the holders could not be read."""
+    if insights is None:
+        return None
+    body: dict[str, Any] = {"status": insights.holders_status.value, "notice": notice}
+    if summary is None:
+        body.update(count=None, effect=None, monthlyCostMinor=None, currency=None, words=notice)
+        return body
+    body.update(
+        count=summary.count,
+        effect=summary.effect.value,
+        monthlyCostMinor=summary.monthly_cost_minor,
+        currency=summary.currency,
+        words=summary_words(summary),
+    )
     return body

@@ -18,6 +18,7 @@ from licence_manager.api import (
     openapi_logs,
     openapi_money,
     openapi_prices,
+    openapi_reclaim,
 )
 from licence_manager.domain.audit import AuditAction, Source
 from licence_manager.domain.notifications import DeliveryStatus, NotificationType
@@ -244,6 +245,8 @@ SCHEMAS: dict[str, Schema] = {
             "topUpInProgress": BOOLEAN,
             "automationPaused": BOOLEAN,
             "price": ref("Price"),
+            # The SKU's reclaimable seats, from the holder sync (issue 13).
+            "reclaim": ref("LicenceReclaim"),
         }
     ),
     "Addition": obj({"seats": {"type": "integer", "minimum": 1}}),
@@ -784,6 +787,7 @@ SCHEMAS.update(openapi_logs.schemas(obj, ref, nullable, STRING))
 SCHEMAS.update(openapi_account.schemas(obj))
 SCHEMAS.update(openapi_prices.schemas(obj, ref, nullable, STRING, INTEGER))
 SCHEMAS.update(openapi_freshness.schemas(obj, nullable, enum, STRING, INTEGER))
+SCHEMAS.update(openapi_reclaim.schemas(obj, ref, nullable, enum, STRING, INTEGER))
 
 
 def document(local_mode: bool = True) -> dict[str, Any]:
@@ -794,6 +798,7 @@ def document(local_mode: bool = True) -> dict[str, Any]:
         **openapi_account.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
         **openapi_prices.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
         **openapi_freshness.paths(operation, ok, ref, param),
+        **openapi_reclaim.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
     }
     if not local_mode:
         for path, method in LOCAL_ONLY:

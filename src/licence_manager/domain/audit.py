@@ -39,6 +39,8 @@ class AuditAction(StrEnum):
     # An email that failed or may not have arrived, sent again by a person (the actor).
     NOTIFICATION_RESENT = "NOTIFICATION_RESENT"
     TIME_ZONE_CHANGED = "TIME_ZONE_CHANGED"  # the customer's clock (domain.time_zones)
+    # Days without activity that make a seat reclaimable (domain.reclaim_changes)
+    RECLAIM_POLICY_CHANGED = "RECLAIM_POLICY_CHANGED"
 
 
 class Source(StrEnum):

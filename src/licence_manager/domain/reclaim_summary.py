@@ -17,7 +17,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Final
 
-from licence_manager.domain.model import PlanKind, known_plan_kind, seats
+from licence_manager.domain.insights import HoldersStatus, LicenceInsights
+from licence_manager.domain.model import Licence, PlanKind, known_plan_kind, seats
 from licence_manager.domain.prices import NO_PRICE, PriceLookup, money
 from licence_manager.domain.reclaim import REASON_LABELS, ReclaimableSeat, ReclaimReason
 from licence_manager.domain.settings import MAX_SETTING
@@ -76,8 +77,22 @@ def reclaim_summary(
 ) -> ReclaimSummary:
     """The summary of `reclaimable`'s seats of `sku_id` (others are ignored)."""
     found = [s for s in reclaimable if s.holder.sku_id == sku_id]
-    count = len(found)
     by_reason = {reason: sum(s.reason is reason for s in found) for reason in ReclaimReason}
+    return summary_of_counts(sku_id, sku_name, plan_name, by_reason, price_of, renewal_date)
+
+
+def summary_of_counts(
+    sku_id: str,
+    sku_name: str,
+    plan_name: str,
+    by_reason: Mapping[ReclaimReason, int],
+    price_of: PriceLookup,
+    renewal_date: date | None = None,
+) -> ReclaimSummary:
+    """The same summary from counts by reason alone: what the holder sync stores per SKU
+    (domain.insights), so My Licences prices it without reading a single holder."""
+    by_reason = {reason: by_reason.get(reason, 0) for reason in ReclaimReason}
+    count = sum(by_reason.values())
     price = price_of(sku_id, plan_name)
     per_seat = None if price is None else price.per_seat_monthly_minor
     cost = None if per_seat is None else per_seat * count
@@ -104,6 +119,52 @@ def reclaim_summary(
         frees_seats=count if annual else 0,
         renewal_date=renewal_date if annual else None,
     )
+
+
+# Generic on purpose: holdersDetail is for operators, and may name internals.
+NO_ACCESS_NOTICE: Final = (
+    "User data unavailable: this customer has switched reseller access to its Admin APIs off."
+)
+ERROR_NOTICE: Final = (
+    "User data unavailable: the last daily check of who holds each seat did not complete. "
+    "It is tried again tomorrow."
+)
+NOT_YET_NOTICE: Final = (
+    "Who holds each seat has not been checked for this customer yet: it is checked once a day."
+)
+
+
+def unavailable_words(insights: LicenceInsights | None) -> str | None:
+    """Why reclaimable seats cannot be shown, in words for the customer; None when they can."""
+    if insights is None:
+        return NOT_YET_NOTICE
+    if insights.holders_status is HoldersStatus.NO_ACCESS:
+        return NO_ACCESS_NOTICE
+    if insights.holders_status is not HoldersStatus.OK:
+        return ERROR_NOTICE
+    return None
+
+
+def customer_summaries(
+    licences: list[Licence], insights: LicenceInsights | None, price_of: PriceLookup
+) -> dict[str, ReclaimSummary]:
+    """Each SKU's reclaimable seats and what they cost, by SKU id: the customer's licences
+    (0 where the sync listed no holder) and any SKU the sync saw that is not stored as a
+    licence (by its id, plan unknown). Empty when the holders could not be read."""
+    if insights is None or insights.holders_status is not HoldersStatus.OK:
+        return {}
+    names = {lic.key.sku_id: (lic.usage.sku_name, lic.usage.plan_name) for lic in licences}
+    found = {}
+    for sku_id in sorted(names.keys() | insights.skus.keys()):
+        name, plan = names.get(sku_id, (sku_id, ""))
+        sku = insights.skus.get(sku_id)
+        by_reason = {
+            ReclaimReason.SUSPENDED: sku.suspended if sku else 0,
+            ReclaimReason.NEVER_SIGNED_IN: sku.never_signed_in if sku else 0,
+            ReclaimReason.INACTIVE: sku.inactive if sku else 0,
+        }
+        found[sku_id] = summary_of_counts(sku_id, name, plan, by_reason, price_of)
+    return found
 
 
 def summary_words(summary: ReclaimSummary) -> str:

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from licence_manager.domain.audit import AuditAction, AuditEntry
 from licence_manager.domain.automation import AutomationState
+from licence_manager.domain.insights import LicenceInsights
 from licence_manager.domain.model import Customer, Licence, LicenceKey
 from licence_manager.domain.notifications import Notification, Recipient
 from licence_manager.domain.prices import PriceLookup
@@ -18,6 +19,7 @@ from licence_manager.domain.settings import LicenceSettings
 from licence_manager.domain.users import User
 from licence_manager.ports import Store
 from licence_manager.ports.prices import PriceList
+from licence_manager.ports.reclaim import ReclaimStore
 
 # Defined with the customer list's paging; every listing's cursors raise it.
 from licence_manager.ports.usage import BadCursor as BadCursor
@@ -126,14 +128,16 @@ class TimeZoneChange:
 @dataclass(frozen=True, slots=True)
 class LicenceRows:
     """What My Licences shows of a customer: their licences by SKU id, each one's settings and
-    automation state, and their prices (discount applied) as a display estimate."""
+    automation state, their prices (discount applied) as a display estimate, and what the
+    holder sync found reclaimable (None: it has not run for this customer)."""
 
     licences: list[Licence]
     extras: dict[LicenceKey, tuple[LicenceSettings, AutomationState]]
     price_of: PriceLookup
+    insights: LicenceInsights | None = None
 
 
-class ApiStore(Store, DashboardStore, PriceList):
+class ApiStore(Store, DashboardStore, PriceList, ReclaimStore):
     """Everything the api function reads and writes, over one database."""
 
     def notifications_by_id(self, notification_ids: Iterable[str]) -> dict[str, Notification]:
@@ -148,7 +152,8 @@ class ApiStore(Store, DashboardStore, PriceList):
         they are only shown; money decisions (spending limits, approvals) use price_lookup."""
         found = self.licences_of(customer_id)
         extras = self.settings_and_states([lic.key for lic in found])
-        return LicenceRows(found, extras, self.price_lookup(customer_id))
+        insights = self.licence_insights(customer_id)
+        return LicenceRows(found, extras, self.price_lookup(customer_id), insights)
 
     def user_and_customer(
         self, email: str, customer_id: str | None

@@ -12,6 +12,7 @@ import {
 import { useCustomerPath, useSession } from "../context";
 import { useSyncStatus } from "../freshness";
 import { count, plan, status, when } from "../format";
+import { rowReclaim, reclaimPath, unavailableNotice } from "../reclaim";
 import { Link, navigate, useAddressState } from "../router";
 import { Filters } from "./LicenceFilters";
 import { Freshness, Summary } from "./LicenceSummary";
@@ -63,6 +64,7 @@ export function MyLicences() {
       {licences.data && licences.data.length > 0 && (
         <>
           <Summary path={`${base}/licence-summary`} licences={licences.data} />
+          <ReclaimNotice notice={unavailableNotice(licences.data)} />
           <Filters view={view} change={change} />
           <LicenceTable
             rows={applyView(licences.data, view)}
@@ -177,6 +179,7 @@ function Row({ licence, canChange }: { licence: Licence; canChange: boolean }) {
         <span className="sku-name">{licence.skuName}</span>
         <span className="sku-plan">{plan(licence.planName)}</span>
         <Badges licence={licence} />
+        <Reclaimable licence={licence} />
       </th>
       <td className="col-plan">{plan(licence.planName)}</td>
       <td className="num" data-label="Assigned">
@@ -222,6 +225,33 @@ function Row({ licence, canChange }: { licence: Licence; canChange: boolean }) {
         />
       </td>
     </tr>
+  );
+}
+
+// "3 reclaimable · £41.40 a month", from the daily check of who holds each seat.
+function Reclaimable({ licence }: { licence: Licence }) {
+  const shown = rowReclaim(licence.reclaim);
+  if (!shown) return null;
+  const words = licence.reclaim?.words ?? undefined;
+  return (
+    <span className="reclaim-line" data-testid="reclaimable" title={words}>
+      {licence.reclaim?.count ? (
+        <Link href={reclaimPath(licence.skuId)}>{shown.label}</Link>
+      ) : (
+        <span className="muted">{shown.label}</span>
+      )}
+      {shown.cost && <span className="muted reclaim-cost">{shown.cost}</span>}
+    </span>
+  );
+}
+
+// Said once above the table: the rows cannot show reclaimable seats, and why (generic words).
+function ReclaimNotice({ notice }: { notice: string | null }) {
+  if (!notice) return null;
+  return (
+    <p className="notice" role="note" data-testid="reclaim-notice">
+      {notice}
+    </p>
   );
 }
 

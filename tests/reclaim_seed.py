@@ -1,0 +1,85 @@
+"""Seat holders and insights as the holder sync writes them, for the tests of what reads them
+(the sync itself is another part; these are seeded through ports.reclaim's save methods)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+
+from licence_manager.domain.insights import HoldersStatus, LicenceInsights, SkuInsight
+from licence_manager.domain.reclaim import ReclaimReason, SeatHolder
+from licence_manager.domain.seat_holders import HolderRecord
+
+SYNCED = datetime(2026, 12, 1, 6, tzinfo=UTC)
+
+
+def holder_record(
+    customer_id: str,
+    sku_id: str,
+    email: str,
+    reason: ReclaimReason | None,
+    *,
+    product_id: str = "Google-Apps",
+    user_id: str | None = None,
+    last_login: datetime | None = None,
+    created_at: datetime = datetime(2025, 1, 10, tzinfo=UTC),
+    activity_as_of: date | None = None,
+    domain: str = "",
+) -> HolderRecord:
+    holder = SeatHolder(
+        email=email,
+        user_id=_directory_id(email) if user_id is None else user_id,
+        sku_id=sku_id,
+        suspended=reason is ReclaimReason.SUSPENDED,
+        archived=False,
+        created_at=created_at,
+        last_login=last_login,
+        activity_as_of=activity_as_of,
+    )
+    return HolderRecord(
+        customer_id, domain or f"{customer_id.lower()}.example", product_id, holder, reason, SYNCED
+    )
+
+
+def _directory_id(email: str) -> str:
+    """A stable made-up Directory id (numeric, as Google's are)."""
+    return str(int(hashlib.sha256(email.encode()).hexdigest()[:12], 16))
+
+
+def insights_of(
+    customer_id: str,
+    records: Iterable[HolderRecord],
+    status: HoldersStatus = HoldersStatus.OK,
+    inactive_days: int = 60,
+) -> LicenceInsights:
+    """The insights document the sync would write for these holders."""
+    skus: dict[str, list[HolderRecord]] = {}
+    for r in records:
+        skus.setdefault(r.holder.sku_id, []).append(r)
+
+    def count(found: list[HolderRecord], reason: ReclaimReason) -> int:
+        return sum(r.reclaim_reason is reason for r in found)
+
+    return LicenceInsights(
+        customer_id=customer_id,
+        synced_at=SYNCED,
+        holders_status=status,
+        holders_detail="403 domainCannotUseApis" if status is HoldersStatus.NO_ACCESS else "",
+        inactive_days=inactive_days,
+        skus={
+            sku_id: SkuInsight(
+                product_id=found[0].product_id,
+                holders=len(found),
+                reclaimable=sum(r.reclaim_reason is not None for r in found),
+                suspended=count(found, ReclaimReason.SUSPENDED),
+                never_signed_in=count(found, ReclaimReason.NEVER_SIGNED_IN),
+                inactive=count(found, ReclaimReason.INACTIVE),
+            )
+            for sku_id, found in skus.items()
+        },
+    )
+
+
+def days_ago(days: int, now: datetime | None = None) -> datetime:
+    return (now or datetime.now(UTC)).replace(microsecond=0) - timedelta(days=days)
