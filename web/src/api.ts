@@ -286,6 +286,7 @@ export type Preferences = {
   topUpFailed: boolean;
   purchaseConfirmed: boolean;
   monthEndReport: boolean;
+  renewalReminder: boolean;
 };
 
 export type Recipient = {

@@ -117,6 +117,7 @@ const ACTION_LABELS: Record<string, string> = {
   NOTIFICATION_RESENT: "Email sent again",
   TIME_ZONE_CHANGED: "Time zone changed",
   RECLAIM_POLICY_CHANGED: "Reclaim policy changed",
+  RENEWAL_TYPE_CHANGED: "Renewal type changed",
 };
 
 export function action(value: string, source: string): string {
@@ -149,6 +150,7 @@ export const NOTIFICATION_TYPES: { key: keyof import("./api").Preferences; type:
   { key: "topUpFailed", type: "top_up_failed", label: "Top-up failed or blocked" },
   { key: "purchaseConfirmed", type: "purchase_confirmed", label: "Purchase confirmed" },
   { key: "monthEndReport", type: "month_end_report", label: "Month-end report" },
+  { key: "renewalReminder", type: "renewal_reminder", label: "Renewal reminder" },
 ];
 
 export function notificationType(type: string): string {

@@ -362,6 +362,7 @@ SCHEMAS: dict[str, Schema] = {
             "topUpFailed": BOOLEAN,
             "purchaseConfirmed": BOOLEAN,
             "monthEndReport": BOOLEAN,
+            "renewalReminder": BOOLEAN,
         }
     ),
     "PreferencesInput": {
@@ -372,6 +373,7 @@ SCHEMAS: dict[str, Schema] = {
                 "topUpFailed": BOOLEAN,
                 "purchaseConfirmed": BOOLEAN,
                 "monthEndReport": BOOLEAN,
+                "renewalReminder": BOOLEAN,
             },
             [],
             additionalProperties=False,

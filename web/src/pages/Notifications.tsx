@@ -13,6 +13,7 @@ const ALL_ON: Preferences = {
   topUpFailed: true,
   purchaseConfirmed: true,
   monthEndReport: true,
+  renewalReminder: true,
 };
 
 export function Notifications() {
