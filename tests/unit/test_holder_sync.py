@@ -271,3 +271,28 @@ def test_product_ids_of_skus() -> None:
     assert product_of("1010380001") == "101038"  # AppSheet
     assert product_of("1010020099") is None  # not in Google's table: skipped, not guessed
     assert product_of("Google-Vaulted") is None
+
+
+def pubsub(body: dict[str, object]) -> dict[str, object]:
+    import base64
+    import json
+
+    return {"message": {"data": base64.b64encode(json.dumps(body).encode()).decode()}}
+
+
+def test_the_function_plans_a_page_or_syncs_one_customer(monkeypatch: pytest.MonkeyPatch) -> None:
+    from licence_manager import bootstrap, entrypoints
+
+    w = World()
+    publisher = RecordingPublisher()
+    plan = PlanHolderSync(InMemoryReports(w.licences), publisher)
+    monkeypatch.setattr(bootstrap, "holder_sync_planner", lambda: plan)
+    monkeypatch.setattr(bootstrap, "holder_sync_customer", lambda: w.sync)
+    entrypoints.sync_holders_message(pubsub({"job": "sync-holders"}))
+    assert publisher.holder_sync_customers == ["C01"]
+    entrypoints.sync_holders_message(pubsub({"job": "sync-holders-customer", "customerId": "C01"}))
+    assert w.store.insights("C01") is not None
+    # Malformed messages are dropped, not retried.
+    for bad in ({"job": "sync-holders", "after": 3}, {"job": "sync-holders-customer"}, {}):
+        entrypoints.sync_holders_message(pubsub(bad))
+    assert publisher.holder_sync_customers == ["C01"]
