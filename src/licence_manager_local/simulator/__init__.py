@@ -1,4 +1,5 @@
-"""A local simulator of the Google Workspace Reseller API v1.
+"""A local simulator of the Google Workspace Reseller API v1, and of the Admin APIs a reseller
+reads its customers' users with (Directory users, Licensing assignments, Reports usage).
 
 It serves the real wire format, rules and errors (paging, plan-specific seat rules,
 new subscriptionId on every update, 403 for customers of other resellers) so code that
@@ -17,10 +18,17 @@ From a shell:
 """
 
 from .catalogue import PRODUCT_ID, SKUS, Sku
-from .client import error_body, reseller_service
+from .client import (
+    directory_service,
+    error_body,
+    google_service,
+    licensing_service,
+    reports_service,
+    reseller_service,
+)
 from .control import ControlError, SimulatorControl
 from .demo import demo_world, generated_world
-from .discovery_schema import DiscoverySchemas, SchemaViolation, reseller_schemas
+from .discovery_schema import DiscoverySchemas, SchemaViolation, reseller_schemas, schemas_for
 from .errors import ApiError
 from .model import Customer, Subscription
 from .rules import SeatsRequest
@@ -46,9 +54,14 @@ __all__ = [
     "World",
     "WorldError",
     "demo_world",
+    "directory_service",
     "error_body",
     "generated_world",
+    "google_service",
+    "licensing_service",
+    "reports_service",
     "reseller_schemas",
     "reseller_service",
+    "schemas_for",
     "start_simulator",
 ]

@@ -15,7 +15,8 @@ from .runner import start_simulator
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m licence_manager_local.simulator",
-        description="Serve a simulated Google Workspace Reseller API v1.",
+        description="Serve a simulated Google Workspace Reseller API v1, with the Directory "
+        "(users), Licensing and Reports (user usage) APIs on the same port.",
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8085, help="0 picks a free port")
@@ -52,11 +53,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_requests=not args.quiet,
     )
     counts = f"{len(world.customers())} customers, {len(world.subscriptions())} subscriptions"
+    users = sum(len(d.users) for d in world.people.directories())
+    counts += f", {users} users" if users else ", users made up on first use"
     extras = [
         "control on" if args.control else "control off",
         f"drift every {args.drift_seconds:g}s" if args.drift_seconds else "no drift",
     ]
-    print(f"Reseller API simulator listening on {sim.url} ({counts}; {', '.join(extras)})")
+    print(f"Workspace API simulator listening on {sim.url} ({counts}; {', '.join(extras)})")
     print(f'  client_options={{"api_endpoint": "{sim.url}"}}   Ctrl-C to stop', flush=True)
 
     serve_until_stopped(sim.stop)

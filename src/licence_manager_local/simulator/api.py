@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final, Protocol
 
 from googleapiclient.discovery_cache import get_static_doc
 from werkzeug.routing import Map, Rule
@@ -19,6 +19,7 @@ from werkzeug.wrappers import Request
 from .callers import identify
 from .discovery_schema import DiscoverySchemas
 from .errors import ApiError, invalid
+from .http_util import json_body
 from .wire import (
     customer_json,
     parse_new_subscription,
@@ -37,22 +38,54 @@ CALLER_KEY = "simulator.caller"
 Handler = Callable[[Request, Mapping[str, str]], tuple[str, Body]]
 
 
+# Besides the Reseller API (all of whose methods get a route), the resources of the Admin APIs
+# the reclaim feature calls: (api, version, resource, prefix of the method ids served).
+ADMIN_RESOURCES: Final = (
+    ("admin", "directory_v1", "users", "directory."),
+    ("licensing", "v1", "licenseAssignments", "licensing."),
+    ("admin", "reports_v1", "userUsageReport", "reports."),
+)
+
+
 @lru_cache(maxsize=1)
 def api_routes() -> Map:
-    doc = json.loads(get_static_doc("reseller", "v1") or "{}")
-    rules = []
-    for resource in doc["resources"].values():
-        for method in resource["methods"].values():
-            path = re.sub(r"\{(\w+)\}", r"<\1>", method["path"])
-            endpoint = method["id"].removeprefix("reseller.")
-            rules.append(Rule(f"/{path}", methods=[method["httpMethod"]], endpoint=endpoint))
+    """One map for every API served: their paths do not collide (apps/reseller/v1/...,
+    apps/licensing/v1/..., admin/directory/v1/..., admin/reports/v1/...). Endpoints are the
+    method ids, the Reseller API's without their "reseller." prefix."""
+    rules: list[Rule] = []
+    reseller = json.loads(get_static_doc("reseller", "v1") or "{}")
+    for resource in reseller["resources"].values():
+        rules += _rules(resource, strip="reseller.")
+    for api, version, name, _ in ADMIN_RESOURCES:
+        doc = json.loads(get_static_doc(api, version) or "{}")
+        rules += _rules(doc["resources"][name])
     return Map(rules, strict_slashes=False)
+
+
+def _rules(resource: dict[str, Any], strip: str = "") -> list[Rule]:
+    rules = []
+    for method in resource["methods"].values():
+        path = re.sub(r"\{(\w+)\}", r"<\1>", method["path"])
+        endpoint = method["id"].removeprefix(strip)
+        rules.append(Rule(f"/{path}", methods=[method["httpMethod"]], endpoint=endpoint))
+    return rules
+
+
+class Api(Protocol):
+    """One API's handlers, and the discovery schemas its answers must match."""
+
+    schemas: DiscoverySchemas
+
+    def handle(
+        self, method_id: str, request: Request, args: Mapping[str, str]
+    ) -> tuple[str, Body]: ...
 
 
 class ResellerApi:
     def __init__(self, world: World, schemas: DiscoverySchemas) -> None:
         self._world = world
         self._schemas = schemas
+        self.schemas = schemas
         self._handlers: dict[str, Handler] = {
             "subscriptions.list": self._list,
             "subscriptions.get": self._get,
@@ -101,17 +134,7 @@ class ResellerApi:
         return "Customer", customer_json(self._world.get_customer(args["customerId"]))
 
     def _body(self, request: Request, schema: str) -> Body:
-        # Google rejects unknown fields and wrong types in a body; so does the simulator.
-        try:
-            body = json.loads(request.get_data() or b"{}")
-        except (ValueError, UnicodeDecodeError):
-            raise ApiError(400, "parseError", "Invalid JSON payload received.") from None
-        if not isinstance(body, dict):
-            raise ApiError(400, "parseError", "Invalid JSON payload received: not an object.")
-        problems = self._schemas.problems(schema, body)
-        if problems:
-            raise invalid("Invalid JSON payload received. " + "; ".join(problems))
-        return body
+        return json_body(request, self._schemas, schema)
 
 
 def _caller(request: Request) -> str:

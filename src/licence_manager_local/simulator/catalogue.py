@@ -16,6 +16,13 @@ PRODUCT_ID: Final = "Google-Apps"
 class Sku:
     sku_id: str
     name: str
+    product_id: str = PRODUCT_ID
+
+    @property
+    def auto_licensed(self) -> bool:
+        """Workspace editions are assigned to every user automatically (Licensing answers 412
+        to un-assigning one); add-ons are assigned user by user."""
+        return self.product_id == PRODUCT_ID
 
 
 SKUS: Final[dict[str, Sku]] = {
@@ -29,6 +36,17 @@ SKUS: Final[dict[str, Sku]] = {
         Sku("1010060003", "Google Workspace Enterprise Essentials"),
         Sku("1010020030", "Google Workspace Frontline Starter"),
     )
+}
+
+# Add-ons the Reseller API sells besides the editions, assigned user by user (Google's "Product
+# and SKU IDs" table). Kept apart from SKUS so generated worlds stay what they were.
+ADD_ON_SKUS: Final[dict[str, Sku]] = {
+    s.sku_id: s for s in (Sku("Google-Vault", "Google Vault", product_id="Google-Vault"),)
+}
+ALL_SKUS: Final[dict[str, Sku]] = {**SKUS, **ADD_ON_SKUS}
+PRODUCT_NAMES: Final[dict[str, str]] = {
+    PRODUCT_ID: "Google Workspace",
+    "Google-Vault": "Google Vault",
 }
 
 # Plan names as a request carries them. ANNUAL_MONTHLY_PAY is reported back as "ANNUAL".

@@ -10,15 +10,31 @@ from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
 
-def reseller_service(url: str, timeout: float = 10.0) -> Any:
-    """A Reseller API client built as production builds it (static discovery, own Http)."""
+def google_service(api: str, version: str, url: str, timeout: float = 10.0) -> Any:
+    """A client built as production builds it (static discovery, own Http), aimed at `url`."""
     return build(
-        "reseller",
-        "v1",
+        api,
+        version,
         static_discovery=True,
         client_options={"api_endpoint": url},
         http=httplib2.Http(timeout=timeout),
     )
+
+
+def reseller_service(url: str, timeout: float = 10.0) -> Any:
+    return google_service("reseller", "v1", url, timeout)
+
+
+def directory_service(url: str, timeout: float = 10.0) -> Any:
+    return google_service("admin", "directory_v1", url, timeout)
+
+
+def licensing_service(url: str, timeout: float = 10.0) -> Any:
+    return google_service("licensing", "v1", url, timeout)
+
+
+def reports_service(url: str, timeout: float = 10.0) -> Any:
+    return google_service("admin", "reports_v1", url, timeout)
 
 
 def error_body(exc: HttpError) -> dict[str, Any]:

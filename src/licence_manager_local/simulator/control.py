@@ -11,6 +11,7 @@ import urllib.parse
 from typing import TypedDict, cast
 
 from ..serving import ControlCallError, ControlClient
+from .control_users import UsersControl
 
 
 class CustomerState(TypedDict):
@@ -79,7 +80,7 @@ class ControlError(ControlCallError):
     server_name = "simulator"
 
 
-class SimulatorControl(ControlClient):
+class SimulatorControl(ControlClient, UsersControl):
     error_type = ControlError
 
     # world

@@ -13,6 +13,7 @@ from werkzeug.routing import Map, Rule
 
 from ..serving import Body, JsonControlRoutes, optional, required
 from .http_util import json_response
+from .people_routes import PEOPLE_RULES, PeopleControl
 
 if TYPE_CHECKING:
     from .server import SimulatorApp
@@ -34,11 +35,12 @@ _ROUTES = Map(
         Rule("/_control/faults/hang_next", methods=["POST"], endpoint="hang_next"),
         Rule("/_control/drift", methods=["POST"], endpoint="drift"),
         Rule("/_control/changes", methods=["GET"], endpoint="changes"),
+        *PEOPLE_RULES,
     ]
 )
 
 
-class ControlRoutes(JsonControlRoutes):
+class ControlRoutes(PeopleControl, JsonControlRoutes):
     # World errors are ValueErrors, so a refused world change is answered 400 too.
     def __init__(self, app: SimulatorApp, *, enabled: bool = True) -> None:
         self._app = app

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from typing import Final
 
 from .catalogue import (
@@ -122,11 +123,14 @@ def _reference_ms(now_ms: int | None) -> int:
     return now - now % DAY_MS
 
 
-def demo_world(seed: int = 7, *, now_ms: int | None = None) -> World:
-    """Five customers (one not ours), every plan, one OFFLINE and one SUSPENDED subscription."""
+def demo_world(
+    seed: int = 7, *, now_ms: int | None = None, clock: Callable[[], int] | None = None
+) -> World:
+    """Five customers (one not ours), every plan, one OFFLINE and one SUSPENDED subscription,
+    and their users (some suspended, some who stopped or never signed in: see people.py)."""
     rng = random.Random(seed)
     now = _reference_ms(now_ms)
-    world = World(seed=seed)
+    world = World(seed=seed, clock=clock or wall_clock_ms)
     for domain, org, country, ours, subs in _DEMO:
         customer = world.add_customer(domain, org, country_code=country, ours=ours)
         for sku, plan, seats, users, status, billing in subs:
@@ -145,6 +149,7 @@ def demo_world(seed: int = 7, *, now_ms: int | None = None) -> World:
                 billing_method=billing,
                 creation_time_ms=now - age_days * DAY_MS,
             )
+    world.populate_users(now)
     return world
 
 

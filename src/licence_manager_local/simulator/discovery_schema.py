@@ -10,7 +10,7 @@ real API does not have is rejected rather than silently accepted.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from typing import Any, Final
 
 import jsonschema
@@ -63,12 +63,18 @@ class DiscoverySchemas:
             raise SchemaViolation(name, problems)
 
 
-@lru_cache(maxsize=1)
-def reseller_schemas() -> DiscoverySchemas:
-    doc = get_static_doc("reseller", "v1")
+@cache
+def schemas_for(api: str, version: str) -> DiscoverySchemas:
+    """The schemas of one discovery document google-api-python-client ships, e.g.
+    ("admin", "directory_v1"), ("licensing", "v1"), ("admin", "reports_v1")."""
+    doc = get_static_doc(api, version)
     if doc is None:
-        raise RuntimeError("google-api-python-client does not ship reseller.v1.json")
+        raise RuntimeError(f"google-api-python-client does not ship {api}.{version}.json")
     return DiscoverySchemas(json.loads(doc))
+
+
+def reseller_schemas() -> DiscoverySchemas:
+    return schemas_for("reseller", "v1")
 
 
 def _convert(schema: dict[str, Any]) -> dict[str, Any]:

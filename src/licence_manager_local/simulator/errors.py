@@ -15,6 +15,7 @@ _STATUS_FOR_CODE: Final[dict[int, str]] = {
     404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
     409: "ALREADY_EXISTS",
+    412: "FAILED_PRECONDITION",
     429: "RESOURCE_EXHAUSTED",
     500: "INTERNAL",
     501: "UNIMPLEMENTED",
@@ -62,6 +63,24 @@ def forbidden(message: str = "Forbidden") -> ApiError:
 
 def duplicate(message: str = "Entity already exists.") -> ApiError:
     return ApiError(409, "duplicate", message)
+
+
+def condition_not_met(message: str) -> ApiError:
+    # The Licensing API's refusals for the state of a licence (GAM shows them as
+    # "412: Auto License un-assignment is not allowed. - conditionNotMet").
+    return ApiError(412, "conditionNotMet", message)
+
+
+def domain_cannot_use_apis() -> ApiError:
+    # What the Admin SDK answers a reseller once the customer switched reseller access to its
+    # Admin APIs off (message as GAM and Google's old provisioning samples match it).
+    return ApiError(403, "domainCannotUseApis", "Domain cannot use apis.")
+
+
+def not_authorized() -> ApiError:
+    # The Admin SDK's 403 when the reseller may not administer the customer (Admin console
+    # access off, or a customer of another reseller).
+    return ApiError(403, "forbidden", "Not Authorized to access this resource/api")
 
 
 def rate_limited() -> ApiError:

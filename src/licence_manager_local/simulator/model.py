@@ -106,3 +106,40 @@ class Subscription:
             "billingMethod": self.billing_method,
             "purchaseOrderId": self.purchase_order_id,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class SeatChange:
+    """One change of a subscription's seats the world accepted: Google's own history, which the
+    soak reconciles with what Licence Manager recorded and invoiced."""
+
+    seq: int
+    at_ms: int
+    method: str  # subscriptions.changeSeats, subscriptions.insert, or control.update (god mode)
+    customer_id: str
+    customer_domain: str
+    sku_id: str
+    plan_name: str
+    subscription_id_before: str | None
+    subscription_id_after: str
+    seats_before: int  # 0 for an insert
+    seats_after: int
+    caller: str  # who asked: see callers.identify; control edits say `control:<actor>`
+    purchase_order_id: str | None = None
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "atMs": self.at_ms,
+            "method": self.method,
+            "customerId": self.customer_id,
+            "customerDomain": self.customer_domain,
+            "skuId": self.sku_id,
+            "planName": self.plan_name,
+            "subscriptionIdBefore": self.subscription_id_before,
+            "subscriptionIdAfter": self.subscription_id_after,
+            "seatsBefore": self.seats_before,
+            "seatsAfter": self.seats_after,
+            "caller": self.caller,
+            "purchaseOrderId": self.purchase_order_id,
+        }

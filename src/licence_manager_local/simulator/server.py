@@ -13,14 +13,17 @@ from werkzeug.wrappers import Request, Response
 
 from ..serving import CONTROL_PREFIX
 from . import errors
-from .api import CALLER_KEY, SEAT_CHANGING, ResellerApi, api_routes
+from .api import CALLER_KEY, SEAT_CHANGING, Api, ResellerApi, api_routes
 from .callers import identify
 from .control_routes import ControlRoutes
+from .directory import DirectoryApi
 from .discovery_schema import reseller_schemas
 from .errors import ApiError
 from .faults import CallStats, Faults
 from .fields import apply_fields, parse_fields
 from .http_util import error_response, json_response
+from .licensing import LicensingApi
+from .reports import ReportsApi
 from .world import World
 
 if TYPE_CHECKING:
@@ -47,8 +50,14 @@ class SimulatorApp:
         self.drift_rng = random.Random(drift_seed)
         self.strict = strict
         self.stopping = threading.Event()
-        self._schemas = reseller_schemas()
-        self._api = ResellerApi(world, self._schemas)
+        reseller = ResellerApi(world, reseller_schemas())
+        # Method ids of the Admin APIs start with their name; the Reseller API's do not.
+        self._apis: dict[str, Api] = {
+            "directory": DirectoryApi(world),
+            "licensing": LicensingApi(world),
+            "reports": ReportsApi(world),
+        }
+        self._reseller: Api = reseller
         self._control = ControlRoutes(self, enabled=control)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -93,10 +102,11 @@ class SimulatorApp:
         return response
 
     def _answer(self, method_id: str, request: Request, args: Mapping[str, str]) -> Response:
+        api = self._apis.get(method_id.split(".", 1)[0], self._reseller)
         try:
-            schema, body = self._api.handle(method_id, request, args)
+            schema, body = api.handle(method_id, request, args)
             if self.strict:
-                problems = self._schemas.problems(schema, body)
+                problems = api.schemas.problems(schema, body)
                 if problems:
                     message = f"simulator response for {method_id} violates discovery schema "
                     message += f"{schema}: {'; '.join(problems)}"

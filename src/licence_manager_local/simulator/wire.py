@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .catalogue import OFFLINE, PRODUCT_ID, SKUS, wire_plan_name
+from .catalogue import ALL_SKUS, OFFLINE, wire_plan_name
 from .errors import invalid
 from .model import Customer, Subscription
 from .rules import SeatsRequest
@@ -38,7 +38,7 @@ def subscription_json(sub: Subscription) -> dict[str, Any]:
         "customerDomain": sub.customer_domain,
         "subscriptionId": sub.subscription_id,
         "skuId": sub.sku_id,
-        "skuName": SKUS[sub.sku_id].name,
+        "skuName": ALL_SKUS[sub.sku_id].name,
         "plan": plan,
         "seats": seats,
         "trialSettings": trial,
@@ -47,7 +47,7 @@ def subscription_json(sub: Subscription) -> dict[str, Any]:
         "billingMethod": sub.billing_method,
         "resourceUiUrl": (
             f"https://admin.google.com/ac/billing/subscriptions?hl=en&domain={sub.customer_domain}"
-            f"&productId={PRODUCT_ID}&skuId={sub.sku_id}"
+            f"&productId={ALL_SKUS[sub.sku_id].product_id}&skuId={sub.sku_id}"
         ),
     }
     if sub.renewal_type is not None:

@@ -18,15 +18,16 @@ from typing import Any
 
 from .catalogue import (
     ACTIVE,
+    ALL_SKUS,
     BILLING_METHODS,
     ONLINE,
     REQUEST_PLANS,
-    SKUS,
     STATUSES,
 )
 from .errors import duplicate, forbidden, invalid, not_found
-from .model import Customer, Subscription
+from .model import Customer, SeatChange, Subscription
 from .paging import decode_token, encode_token, query_fingerprint
+from .people import People, Workspace
 from .rules import SeatsRequest, check_seat_change, requested_cap
 
 Key = tuple[str, str]  # (customerDomain, skuId): the list order and the paging cursor
@@ -51,43 +52,6 @@ class NewSubscription:
     customer_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SeatChange:
-    """One change of a subscription's seats the world accepted: Google's own history, which the
-    soak reconciles with what Licence Manager recorded and invoiced."""
-
-    seq: int
-    at_ms: int
-    method: str  # subscriptions.changeSeats, subscriptions.insert, or control.update (god mode)
-    customer_id: str
-    customer_domain: str
-    sku_id: str
-    plan_name: str
-    subscription_id_before: str | None
-    subscription_id_after: str
-    seats_before: int  # 0 for an insert
-    seats_after: int
-    caller: str  # who asked: see callers.identify; control edits say `control:<actor>`
-    purchase_order_id: str | None = None
-
-    def snapshot(self) -> dict[str, Any]:
-        return {
-            "seq": self.seq,
-            "atMs": self.at_ms,
-            "method": self.method,
-            "customerId": self.customer_id,
-            "customerDomain": self.customer_domain,
-            "skuId": self.sku_id,
-            "planName": self.plan_name,
-            "subscriptionIdBefore": self.subscription_id_before,
-            "subscriptionIdAfter": self.subscription_id_after,
-            "seatsBefore": self.seats_before,
-            "seatsAfter": self.seats_after,
-            "caller": self.caller,
-            "purchaseOrderId": self.purchase_order_id,
-        }
-
-
 def wall_clock_ms() -> int:
     return int(time.time() * 1000)
 
@@ -105,6 +69,7 @@ class World:
         self._order: list[Key] = []
         self._order_dirty = False
         self._changes: list[SeatChange] = []
+        self._people = People(seed)
 
     # ----- seeding and control: direct edits, no API rules beyond sanity -----
 
@@ -152,7 +117,7 @@ class World:
         creation_time_ms: int | None = None,
         purchase_order_id: str | None = None,
     ) -> Subscription:
-        _check_enum("skuId", sku_id, SKUS)
+        _check_enum("skuId", sku_id, ALL_SKUS)
         _check_enum("planName", plan_name, REQUEST_PLANS)
         _check_enum("status", status, STATUSES)
         _check_enum("billingMethod", billing_method, BILLING_METHODS)
@@ -180,6 +145,7 @@ class World:
             sub.put_on_plan(plan_name, created, self._clock())
             sub.set_status(status)
             self._store(key, sub)
+            self._follow(sub)
             return sub.copy()
 
     def set_ours(self, customer_ref: str, ours: bool) -> Customer:
@@ -210,6 +176,7 @@ class World:
                 if users < 0:
                     raise WorldError("users must be >= 0")
                 sub.users = users
+                self._follow(sub)
             if seats is not None:
                 if seats < 1:
                     raise WorldError("seats must be >= 1")
@@ -245,7 +212,10 @@ class World:
                 users = max(0, min(sub.users + step, sub.seats + _MAX_WAITING_USERS))
                 if users != sub.users:
                     sub.users = users
+                    self._follow(sub)
                     changed += 1
+            known = [self._customers[d.customer_id] for d in self._people.directories()]
+            self._people.drift([self._workspace(c) for c in known], self._clock())
         return changed
 
     # ----- the API operations -----
@@ -302,7 +272,7 @@ class World:
             customer = self._api_customer(customer_ref)
             if request.customer_id and self._customer_or_none(request.customer_id) is not customer:
                 raise invalid("customerId in the body does not match the customer in the path.")
-            if request.sku_id not in SKUS:
+            if request.sku_id not in ALL_SKUS:
                 raise invalid(f"Invalid skuId: {request.sku_id}.")
             if request.plan_name not in REQUEST_PLANS:
                 raise invalid(f"Invalid planName: {request.plan_name}.")
@@ -325,6 +295,37 @@ class World:
         with self._lock:
             return [c for c in self._changes if c.seq > after_seq]
 
+    # ----- the customers' users (Directory, Licensing and Reports: see people.py) -----
+
+    @property
+    def lock(self) -> threading.RLock:
+        return self._lock
+
+    @property
+    def people(self) -> People:
+        return self._people
+
+    def workspace(self, customer_ref: str, *, api: bool = False) -> Workspace:
+        """A customer's live users and subscriptions, made up on first need: hold `lock` while
+        using it. With `api`, refused as the Reseller API refuses the customer (404, 403)."""
+        with self._lock:
+            customer = self._api_customer(customer_ref) if api else self._customer(customer_ref)
+            return self._workspace(customer)
+
+    def populate_users(self, now_ms: int | None = None) -> None:
+        """Make up every customer's users now, as of `now_ms` (default: the clock)."""
+        with self._lock:
+            for customer in self._customers.values():
+                self._workspace(customer, now_ms)
+
+    def follow_users(self, workspace: Workspace, sku_id: str) -> None:
+        """Set a subscription's users (its `users` already changed) to match, as drift does."""
+        with self._lock:
+            self._people.follow(workspace, sku_id, self._clock())
+
+    def now_ms(self) -> int:
+        return self._clock()
+
     # ----- whole-world views -----
 
     def clone(self) -> World:
@@ -338,6 +339,7 @@ class World:
             other._issued_ids = set(self._issued_ids)
             other._order = list(self._sorted_keys())
             other._changes = list(self._changes)
+            other._people = self._people.clone()
             return other
 
     def restore(self, source: World) -> None:
@@ -349,6 +351,7 @@ class World:
             self._subs, self._key_for_id = copy._subs, copy._key_for_id
             self._issued_ids, self._order = copy._issued_ids, copy._order
             self._changes = copy._changes
+            self._people = copy._people
             self._order_dirty = False
 
     def customers(self) -> list[Customer]:
@@ -407,6 +410,16 @@ class World:
         if sub is None:
             raise WorldError(f"{customer.domain} has no subscription to SKU {sku_id}")
         return sub
+
+    def _workspace(self, customer: Customer, now_ms: int | None = None) -> Workspace:
+        subs = [self._subs[k] for k in self._keys_from(customer, None, None)]
+        return self._people.workspace(customer, subs, now_ms or self._clock())
+
+    def _follow(self, sub: Subscription) -> None:
+        # Only customers whose users someone has looked at have users to keep in step.
+        if self._people.known(sub.customer_id) is not None:
+            customer = self._customers[sub.customer_id]
+            self._people.follow(self._workspace(customer), sub.sku_id, self._clock())
 
     def _store(self, key: Key, sub: Subscription) -> None:
         self._subs[key] = sub
