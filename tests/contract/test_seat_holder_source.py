@@ -1,28 +1,34 @@
 """One contract, two seat-holder sources: the in-memory fake and the real adapter
 (google-api-python-client against the simulator's Licensing, Directory and Reports routes) must
-agree on what a customer's users, assignments and activity look like.
-
-SIMULATOR HALF PENDING: the simulator's Admin API routes are being built on branch `sim`. Until
-it is merged, `simulator_source` skips with that reason; once merged, seed SCENARIO into its
-World there (users with these ids, emails, flags and times; the assignments; the activity on
-DAY; access switched off for CLOSED) and the same assertions run against it."""
+agree on what a customer's users, assignments and activity look like. The simulator's world is
+seeded through its control API with the same people; its clock stands still so that DAY is the
+latest day the Reports API has data for."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import pytest
 
+from licence_manager.adapters.retry import RetryPolicy
+from licence_manager.adapters.workspace_users import WorkspaceUsers, build_workspace_services
+from licence_manager.config import Settings
 from licence_manager.domain.holders import DirectoryUser
 from licence_manager.ports import SourceError
 from licence_manager.ports.holders import AdminApiAccessDenied, SeatHolderSource
+from licence_manager_local.simulator import SimulatorControl, World, start_simulator
+from licence_manager_local.simulator.control_users import NEVER
 from tests.fakes.memory_holders import FakeSeatHolderSource
+from tests.integration.conftest import RecordedSleeps
 
-DAY = date(2026, 11, 17)
-LOGIN = datetime(2026, 11, 16, 8, 30, tzinfo=UTC)
-SSO = datetime(2026, 11, 16, 17, 0, tzinfo=UTC)
+# 2026-01-01 12:00 UTC, 04:00 Pacific: the simulated Reports API has data up to 2025-12-30.
+SIMULATOR_NOW_MS = 1_767_225_600_000 + 12 * 3_600_000
+DAY = date(2025, 12, 30)
+LOGIN = datetime(2025, 12, 28, 8, 30, tzinfo=UTC)
+SSO = datetime(2025, 12, 29, 17, 0, tzinfo=UTC)
 CREATED = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 STARTER, VAULT = "1010020027", "Google-Vault"
 
@@ -35,12 +41,19 @@ class Person:
     suspended: bool = False
     archived: bool = False
     last_login: datetime | None = None  # None: Google's 1970 "never"
+    last_sso: datetime | None = None
+
+    @property
+    def directory_login(self) -> datetime | None:
+        """The Directory's lastLoginTime: the latest sign-in of either kind (as the simulator
+        models it; the Reports API tells the two apart)."""
+        return max((t for t in (self.last_login, self.last_sso) if t), default=None)
 
 
 OPEN = ("C0open001", "open.example")
 CLOSED = ("C0closed1", "closed.example")  # switched reseller access to its Admin APIs off
 PEOPLE = [
-    Person("100001", "ann@open.example", (STARTER, VAULT), last_login=LOGIN),
+    Person("100001", "ann@open.example", (STARTER, VAULT), last_login=LOGIN, last_sso=SSO),
     Person("100002", "bob@open.example", (STARTER,), suspended=True, last_login=LOGIN),
     Person("100003", "cat@open.example", (STARTER,)),  # never signed in
     Person("100004", "dan@open.example", (), archived=True, last_login=LOGIN),
@@ -62,7 +75,7 @@ def build_fake() -> FakeSeatHolderSource:
             suspended=p.suspended,
             archived=p.archived,
             created_at=CREATED,
-            last_login=p.last_login,
+            last_login=p.directory_login,
         )
     domain.activity = dict(ACTIVITY)
     closed = fake.add_customer(*CLOSED)
@@ -70,24 +83,59 @@ def build_fake() -> FakeSeatHolderSource:
     return fake
 
 
-def simulator_source() -> SeatHolderSource:
-    pytest.skip(
-        "simulator half pending: the Licensing/Directory/Reports routes are on branch `sim`, "
-        "not merged into `holders` yet"
-    )
+def google_time(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%S.000Z") if value else NEVER
+
+
+@contextmanager
+def simulator_source() -> Iterator[SeatHolderSource]:
+    world = World(seed=1, clock=lambda: SIMULATOR_NOW_MS)
+    with start_simulator(world, strict=True) as simulator:
+        control = SimulatorControl(simulator.url)
+        customer_id = control.add_customer(OPEN[1], "Open", customer_id=OPEN[0])["customerId"]
+        control.add_subscription(customer_id, STARTER, "FLEXIBLE", len(PEOPLE) + len(CROWD))
+        control.add_subscription(customer_id, VAULT, "FLEXIBLE", 5)
+        for p in PEOPLE + CROWD:
+            extra = {"lastSsoTime": google_time(p.last_sso)} if p.last_sso else {}
+            control.add_user(
+                customer_id,
+                sku_id=STARTER if STARTER in p.skus else None,
+                email=p.email,
+                creation_time=google_time(CREATED),
+                last_login=google_time(p.last_login),
+                suspended=p.suspended,
+                archived=p.archived,
+                **extra,
+            )
+            for sku in set(p.skus) - {STARTER}:
+                control.assign_licence(customer_id, sku, p.email)
+        closed = control.add_customer(CLOSED[1], "Closed", customer_id=CLOSED[0])["customerId"]
+        control.add_subscription(closed, STARTER, "FLEXIBLE", 2)
+        control.add_user(closed, sku_id=STARTER, email="eve@closed.example")
+        control.set_admin_api_access(closed, "OFF")
+        settings = Settings.from_env({"RESELLER_API_ENDPOINT": simulator.url})
+        yield WorkspaceUsers(
+            lambda: build_workspace_services(settings),
+            RetryPolicy(max_attempts=3),
+            RecordedSleeps(),
+        )
 
 
 @pytest.fixture(params=["fake", "admin-apis-simulator"])
 def source(request: pytest.FixtureRequest) -> Iterator[SeatHolderSource]:
-    yield build_fake() if request.param == "fake" else simulator_source()
+    if request.param == "fake":
+        yield build_fake()
+        return
+    with simulator_source() as real:
+        yield real
 
 
 def test_users_are_listed_whole_with_what_the_join_needs(source: SeatHolderSource) -> None:
     users = {u.email: u for u in source.users(OPEN[0])}
     assert len(users) == len(PEOPLE) + len(CROWD)  # every page followed
-    assert users["ann@open.example"] == DirectoryUser(
-        "100001", "ann@open.example", False, False, CREATED, LOGIN
-    )
+    ann = users["ann@open.example"]
+    assert ann.user_id  # the Directory's own id (the simulator makes up its own)
+    assert ann == DirectoryUser(ann.user_id, "ann@open.example", False, False, CREATED, SSO)
     assert users["bob@open.example"].suspended
     assert users["dan@open.example"].archived
     # Google's 1970 value for "never" arrives as None.
