@@ -82,6 +82,12 @@ class BusPublisher(Publisher):
     def publish_month_end_page(self, month: str, after: str) -> None:
         raise NotImplementedError("the month-end job has tests of its own")
 
+    def publish_holder_sync_customers(self, customer_ids: Sequence[str]) -> None:
+        raise NotImplementedError("the holder sync has tests of its own")
+
+    def publish_holder_sync_page(self, after: str) -> None:
+        raise NotImplementedError("the holder sync has tests of its own")
+
 
 class CrashingSeats(FakeSeatChanger):
     def __init__(self, subscriptions: list[Subscription], faults: Faults) -> None:

@@ -29,6 +29,9 @@ locals {
     sweep_requests   = "${var.prefix}-sweep-requests"   # Cloud Scheduler → sweep_requests
     # send_alerts' month-end planner → send_alerts, one message per customer and month
     month_end_customer = "${var.prefix}-month-end-customer"
+    sync_holders       = "${var.prefix}-sync-holders" # Cloud Scheduler, sync_holders (next page) → sync_holders
+    # sync_holders' planner → sync_holders, one message per customer
+    sync_holders_customer = "${var.prefix}-sync-holders-customer"
   }
 
   # Pub/Sub push routes, as licence_manager_local.topology.ROUTES declares them for `make run`:
@@ -81,6 +84,23 @@ locals {
       function          = "sweep_requests"
       message_retention = "3600s"
     }
+    # The holder sync's planner (services.holder_sync): each message plans one page of
+    # customers, one sync-holders-customer message each and the next page here. A day's plan
+    # lost to an outage is replaced by the next day's: keep it a day.
+    sync_holders = {
+      route             = "sync-holders"
+      topic             = local.topics.sync_holders
+      function          = "sync_holders"
+      message_retention = "86400s"
+    }
+    # One customer's seat holders. A failure retries only this customer and dead-letters it
+    # after max_delivery_attempts; the next day's run syncs it again anyway.
+    sync_holders_customer = {
+      route             = "sync-holders-customer"
+      topic             = local.topics.sync_holders_customer
+      function          = "sync_holders"
+      message_retention = "86400s"
+    }
   }
 
   # Delivery policy of every push route, the same numbers as topology.py.
@@ -128,6 +148,16 @@ locals {
       topic       = "sync_usage"
       body        = { job = "sync-usage", verify = true }
     }
+    # Who holds each seat: Licensing, Directory and Reports once a day (their data changes
+    # slowly and Reports lags by days anyway), after the verifying sync, before the working day
+    # in Europe.
+    "sync-holders" = {
+      description = "Starts the daily holder sync: who holds each seat (Licensing, Directory, Reports APIs) → seat_holders, licence_insights."
+      schedule    = "41 3 * * *"
+      time_zone   = "Etc/UTC"
+      topic       = "sync_holders"
+      body        = { job = "sync-holders" }
+    }
   }
   # How often the sweeper runs: a request whose message was lost or dead-lettered, or whose
   # attempt died, is driven again within this interval (once its lease has run out).
@@ -149,6 +179,22 @@ locals {
       RESELLER_TIMEOUT_SECONDS = tostring(var.reseller.timeout_seconds)
     }
   }
+
+  # The holder sync reads customers' Licensing, Directory and Reports APIs by the same keyless
+  # delegation, with its own account and its own scopes (outputs.workspace_delegation): the
+  # Licensing API has no read-only scope, so no other function gets it.
+  workspace_env = {
+    for name in ["sync_holders"] : name => {
+      RESELLER_ADMIN_SUBJECT   = var.reseller.admin_subject
+      RESELLER_SERVICE_ACCOUNT = google_service_account.function[name].email
+      RESELLER_TIMEOUT_SECONDS = tostring(var.reseller.timeout_seconds)
+    }
+  }
+  workspace_scopes = [
+    "https://www.googleapis.com/auth/apps.licensing",
+    "https://www.googleapis.com/auth/admin.directory.user.readonly",
+    "https://www.googleapis.com/auth/admin.reports.usage.readonly",
+  ]
 
   # Sizes. Gen2 functions run on Cloud Run: concurrency above 1 needs at least one CPU; Pub/Sub
   # push waits at most 600 s, so event functions stay within 540 s. min_instances is 0
@@ -235,6 +281,23 @@ locals {
       timeout_seconds = 120
       ingress         = "ALLOW_INTERNAL_ONLY"
     }
+    sync_holders = {
+      description = "Holder sync: Licensing, Directory and Reports APIs → Firestore seat_holders and licence_insights, daily."
+      short       = "holders"
+      trigger     = "pubsub"
+      # One customer a request. 10 instances sync 10 customers at once, each making a few calls
+      # a second (a page of 500 users or 1,000 assignments each): far inside the Admin SDK's
+      # per-project quotas (Directory 2,400 queries a minute), and a book of 5,000 customers
+      # done in well under an hour. The largest customer (25,000 users: ~50 users.list pages,
+      # ~25 listForProduct and ~25 Reports pages, with backoff) fits in 540 s; its users and
+      # holders in memory are a few tens of MB.
+      max_instances   = 10
+      concurrency     = 1
+      memory          = "512Mi"
+      cpu             = "0.333"
+      timeout_seconds = 540
+      ingress         = "ALLOW_INTERNAL_ONLY"
+    }
     api = {
       description = "The dashboard's data API, behind Firebase Hosting's /api/** rewrite."
       short       = "api"
@@ -313,6 +376,11 @@ locals {
       MONTH_END_CUSTOMER_TOPIC = local.topics.month_end_customer
       # Requests above a customer's spending limit are announced here for approval.
       RESELLER_OPS_EMAIL = var.reseller_ops_email
+    })
+    sync_holders = merge(local.common_env, local.workspace_env.sync_holders, {
+      # The planner publishes its next page and one message per customer.
+      HOLDER_SYNC_TOPIC          = local.topics.sync_holders
+      HOLDER_SYNC_CUSTOMER_TOPIC = local.topics.sync_holders_customer
     })
     api = merge(local.common_env, {
       # Manual "add licences" requests and purchases go through apply_topup, the one place

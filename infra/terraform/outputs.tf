@@ -31,6 +31,16 @@ output "reseller_delegation" {
   }
 }
 
+output "workspace_delegation" {
+  description = "What the Workspace reseller admin authorises for the holder sync (Admin console → Security → Access and data control → API controls → Domain-wide delegation → Add new): this OAuth client id with exactly these scopes, comma-separated. apps.licensing has no read-only variant: only this account gets it."
+  value = {
+    client_id    = google_service_account.function["sync_holders"].unique_id
+    scopes       = local.workspace_scopes
+    scopes_comma = join(",", local.workspace_scopes)
+    subject      = var.reseller.admin_subject
+  }
+}
+
 output "topics" {
   description = "Pub/Sub topics by role, with the dead-letter topics and their -inspect subscriptions."
   value = {

@@ -111,6 +111,8 @@ locals {
     sweep_requests_alerts      = { function = "sweep_requests", topic = "alerts" }
     api_topups                 = { function = "api", topic = "topup_requests" }
     api_alerts                 = { function = "api", topic = "alerts" }
+    sync_holders_page          = { function = "sync_holders", topic = "sync_holders" }
+    sync_holders_each          = { function = "sync_holders", topic = "sync_holders_customer" }
   }
 }
 

@@ -14,13 +14,18 @@
 #                              "sweep-requests"} → sweep_requests, which republishes pending
 #                              seat-change requests and re-drives or fails claimed ones whose
 #                              lease has run out (issue 10, finding 6).
+#   <prefix>-sync-holders      03:41 UTC daily, {"job": "sync-holders"} → sync_holders, which
+#                              plans one page of customers: one message each on
+#                              <prefix>-sync-holders-customer (→ sync_holders: that customer's
+#                              seat_holders and licence_insights, written where changed) and
+#                              the next page on <prefix>-sync-holders.
 #
-# Pausing: `licence-manager ops pause-automation` pauses all four jobs in an emergency (README).
+# Pausing: `licence-manager ops pause-automation` pauses all five jobs in an emergency (README).
 # Terraform ignores `paused`, so an apply made during an emergency never resumes them; ops
 # resume them with `licence-manager ops resume-automation`.
 #
 # Retry policy: none (retry_count = 0). A Pub/Sub target only fails when the publish itself
-# fails; a missed sync or sweep tick is replaced by the next one, and a missed month-end report
+# fails; a missed sync, sweep or holder-sync tick is replaced by the next one, and a missed month-end report
 # is run by hand with `gcloud scheduler jobs run` (README).
 
 resource "google_cloud_scheduler_job" "job" {

@@ -9,6 +9,8 @@
 #                                    month-end-report (next
 #                                    page), month-end-customer
 #   api                  read/write  topup-requests             -
+#   sync_holders         read/write  sync-holders (next page),  sign as itself (Licensing,
+#                                    sync-holders-customer      Directory, Reports APIs)
 #
 # Topic and secret grants sit beside those resources (pubsub.tf, secrets.tf).
 
@@ -35,9 +37,10 @@ resource "google_project_iam_member" "function_firestore" {
 
 # Keyless domain-wide delegation: the function has IAM sign its delegated JWT with its own
 # account's Google-held key (google.auth.iam.Signer → IAM Credentials signBlob). No key is ever created. The Workspace admin authorises each account's OAuth
-# client id (outputs.reseller_delegation) for the apps.order scope.
+# client id (outputs.reseller_delegation) for the apps.order scope; sync_holders' client id
+# (outputs.workspace_delegation) for its three Admin API scopes.
 resource "google_service_account_iam_member" "reseller_self_signer" {
-  for_each           = local.reseller_env
+  for_each           = merge(local.reseller_env, local.workspace_env)
   service_account_id = google_service_account.function[each.key].name
   role               = "roles/iam.serviceAccountTokenCreator"
   member             = "serviceAccount:${google_service_account.function[each.key].email}"

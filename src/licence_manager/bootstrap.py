@@ -17,9 +17,11 @@ if TYPE_CHECKING:
     from flask import Flask
 
     from licence_manager.adapters.firestore_dashboard import FirestoreApiStore
+    from licence_manager.adapters.firestore_holders import FirestoreHolders
     from licence_manager.adapters.firestore_reports import FirestoreReports
     from licence_manager.adapters.firestore_unit_of_work import FirestoreUnitOfWork
     from licence_manager.adapters.reseller import ResellerApi
+    from licence_manager.adapters.workspace_users import WorkspaceUsers
     from licence_manager.domain.model import LicenceKey
     from licence_manager.domain.resend import Resend
     from licence_manager.domain.topup import TopUpRequest
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from licence_manager.services.alerts import SendNotification
     from licence_manager.services.approvals import DecideApproval
     from licence_manager.services.evaluate import EvaluateLicence
+    from licence_manager.services.holder_sync import PlanHolderSync, SyncCustomerHolders
     from licence_manager.services.month_end import MonthEndCustomer, PlanMonthEnd
     from licence_manager.services.purchases import RequestPurchase
     from licence_manager.services.reports import Reports
@@ -79,6 +82,8 @@ def publisher() -> Publisher:
         config.alert_topic,
         month_end_topic=config.month_end_topic,
         month_end_customer_topic=config.month_end_customer_topic,
+        holder_sync_topic=config.holder_sync_topic,
+        holder_sync_customer_topic=config.holder_sync_customer_topic,
     )
 
 
@@ -259,6 +264,37 @@ def month_end_customer() -> MonthEndCustomer:
     return MonthEndCustomer(reports(), report_store(), store(), store(), publisher())
 
 
+@functools.cache
+def workspace_users() -> WorkspaceUsers:
+    """Licensing, Directory and Reports: only sync_holders builds these (its credentials carry
+    apps.licensing, which has no read-only variant)."""
+    from licence_manager.adapters.workspace_users import WorkspaceUsers, build_workspace_services
+
+    config = settings()
+    return WorkspaceUsers(lambda: build_workspace_services(config))
+
+
+@functools.cache
+def holder_store() -> FirestoreHolders:
+    from licence_manager.adapters.firestore_holders import FirestoreHolders
+
+    return FirestoreHolders(store()._db)
+
+
+@functools.cache
+def holder_sync_planner() -> PlanHolderSync:
+    from licence_manager.services.holder_sync import PlanHolderSync
+
+    return PlanHolderSync(report_store(), publisher())
+
+
+@functools.cache
+def holder_sync_customer() -> SyncCustomerHolders:
+    from licence_manager.services.holder_sync import SyncCustomerHolders
+
+    return SyncCustomerHolders(workspace_users(), holder_store(), store())
+
+
 def clear() -> None:
     """Forget every built adapter (tests change the environment between cases)."""
     for built in (
@@ -266,6 +302,10 @@ def clear() -> None:
         reports,
         month_end_planner,
         month_end_customer,
+        workspace_users,
+        holder_store,
+        holder_sync_planner,
+        holder_sync_customer,
         settings,
         store,
         reseller,

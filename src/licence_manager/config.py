@@ -9,6 +9,13 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 RESELLER_SCOPE = "https://www.googleapis.com/auth/apps.order"
+# What the holder sync reads of each customer (domain-wide delegation, as the Reseller API's).
+# The Licensing API has no read-only scope: only sync_holders is given these.
+WORKSPACE_SCOPES = (
+    "https://www.googleapis.com/auth/apps.licensing",
+    "https://www.googleapis.com/auth/admin.directory.user.readonly",
+    "https://www.googleapis.com/auth/admin.reports.usage.readonly",
+)
 
 
 class ConfigError(ValueError):
@@ -47,6 +54,10 @@ class Settings:
     # per customer to the second (services.month_end).
     month_end_topic: str
     month_end_customer_topic: str
+    # The holder sync (sync_holders): its planner's next page goes to the first, one message
+    # per customer to the second (services.holder_sync).
+    holder_sync_topic: str
+    holder_sync_customer_topic: str
     sendgrid_api_key: str  # from Secret Manager in production; only send_alerts needs it
     sendgrid_api_host: str | None  # None: SendGrid itself; locally, the stand-in
     alert_sender_email: str
@@ -90,6 +101,10 @@ class Settings:
             alert_topic=env.get("ALERT_TOPIC", "alerts"),
             month_end_topic=env.get("MONTH_END_TOPIC", "month-end-report"),
             month_end_customer_topic=env.get("MONTH_END_CUSTOMER_TOPIC", "month-end-customer"),
+            holder_sync_topic=env.get("HOLDER_SYNC_TOPIC", "sync-holders"),
+            holder_sync_customer_topic=env.get(
+                "HOLDER_SYNC_CUSTOMER_TOPIC", "sync-holders-customer"
+            ),
             sendgrid_api_key=env.get("SENDGRID_API_KEY", ""),
             sendgrid_api_host=env.get("SENDGRID_API_HOST") or None,
             alert_sender_email=env.get("ALERT_SENDER_EMAIL", ""),

@@ -242,3 +242,36 @@ def run_month_end_customer(customer_id: object, month: object) -> None:
         "month-end customer",
         extra={"customerId": customer_id, "month": f"{chosen:%Y-%m}", "outcome": outcome.value},
     )
+
+
+HOLDER_SYNC_JOB = "sync-holders"
+HOLDER_SYNC_CUSTOMER_JOB = "sync-holders-customer"
+
+
+def sync_holders_message(data: Mapping[str, Any] | None) -> None:
+    """The daily holder sync (services.holder_sync): Cloud Scheduler publishes
+    `{"job": "sync-holders"}`, which plans one page of customers (`"after"`: the page after that
+    customer id); each `{"job": "sync-holders-customer", "customerId"}` syncs that customer's
+    seat holders. Both are idempotent; any failure propagates and only that message is
+    redelivered."""
+    try:
+        body = pubsub_json(data)
+        job = body.get("job")
+        if job == HOLDER_SYNC_JOB:
+            after = body.get("after")
+            if after is not None and (not isinstance(after, str) or not after):
+                raise BadMessage('"after" must be a customer id')
+            bootstrap.holder_sync_planner()(after)
+            return
+        if job != HOLDER_SYNC_CUSTOMER_JOB:
+            raise BadMessage(f"unknown job {job!r}")
+        customer_id = body.get("customerId")
+        if not isinstance(customer_id, str) or not customer_id:
+            raise BadMessage('a holder-sync customer message needs "customerId"')
+    except BadMessage as error:
+        log.error("dropping holder-sync message", extra={"error": str(error)})
+        return
+    done = bootstrap.holder_sync_customer()(customer_id)
+    log.info(
+        "holder sync customer", extra={"customerId": customer_id, "outcome": done.outcome.value}
+    )

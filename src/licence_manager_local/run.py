@@ -41,6 +41,7 @@ EVENT_FUNCTIONS = (
     "apply_topup",
     "send_alerts",
     "sweep_requests",
+    "sync_holders",
 )
 SENDGRID_KEY = "SG.local-make-run"
 # How many requests Cloud Run runs of each event function at once: max_instances times concurrency
@@ -49,7 +50,12 @@ SENDGRID_KEY = "SG.local-make-run"
 # events at once to evaluate_thresholds; a burst of licences crossing in one sync is evaluated
 # and applied side by side, not one after another. sync_usage and sweep_requests (one instance
 # of one request each) keep functions-framework's default.
-PARALLEL_REQUESTS = {"evaluate_thresholds": 20, "apply_topup": 10, "send_alerts": 10}
+PARALLEL_REQUESTS = {
+    "evaluate_thresholds": 20,
+    "apply_topup": 10,
+    "send_alerts": 10,
+    "sync_holders": 10,
+}
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,9 @@ class StackOptions:
 
     sync_interval: float = 60.0  # seconds between scheduled syncs; 0: on demand only
     sweep_interval: float = 60.0  # seconds between sweeps of stalled requests; 0: none
+    # Seconds between holder syncs (daily in production; every few minutes here, so the demo's
+    # users who get suspended or stop signing in show as reclaimable soon); 0: none.
+    holder_sync_interval: float = 180.0
     drift_seconds: float = 20.0  # seconds between drift steps of the demo world; 0: none
     port: int = 8080  # the api (and the dashboard)
     demo_settings: bool = True
@@ -196,6 +205,11 @@ def _summarise(line: bytes) -> str | None:
         )
     if entry.get("message") == "top-up request finished":
         return f"top-up {entry['requestId']}: {entry['status']}: {entry['detail']}"
+    if entry.get("message") == "holder sync: customer synced":
+        return (
+            f"holders of {entry['customerId']}: {entry['holders']} holders,"
+            f" {entry['written']} documents written, {entry['apiCalls']} API calls"
+        )
     if entry.get("message") == "notification delivered":
         # Delivery logs count recipients; addresses stay out of logs (review #16).
         count = entry.get("recipients", 0)
@@ -221,6 +235,7 @@ def wait_http(url: str, timeout: float = 30.0) -> None:
 # Cloud Scheduler's jobs that run on an interval: topic and message (as infra/terraform's).
 SYNC_JOB = (topology.SYNC_TOPIC, {"job": "sync-usage"})
 SWEEP_JOB = (topology.SWEEP_TOPIC, {"job": "sweep-requests"})
+HOLDER_SYNC_JOB = (topology.HOLDER_SYNC_TOPIC, {"job": "sync-holders"})
 
 
 def trigger_sync(project: str = PROJECT, publisher: Any = None) -> None:
@@ -275,6 +290,12 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         default=float(os.environ.get("SWEEP_INTERVAL_SECONDS", "60")),
         help="seconds between sweeps of stalled seat-change requests (0: none)",
+    )
+    parser.add_argument(
+        "--holder-sync-interval",
+        type=float,
+        default=float(os.environ.get("HOLDER_SYNC_INTERVAL_SECONDS", "180")),
+        help="seconds between holder syncs (daily in production; 0: none)",
     )
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
     parser.add_argument("--workdir", type=Path, default=ROOT / ".local-run")
@@ -392,6 +413,8 @@ def start(
         "ALERT_TOPIC": topology.ALERT_TOPIC,
         "MONTH_END_TOPIC": topology.MONTH_END_TOPIC,
         "MONTH_END_CUSTOMER_TOPIC": topology.MONTH_END_CUSTOMER_TOPIC,
+        "HOLDER_SYNC_TOPIC": topology.HOLDER_SYNC_TOPIC,
+        "HOLDER_SYNC_CUSTOMER_TOPIC": topology.HOLDER_SYNC_CUSTOMER_TOPIC,
         "SENDGRID_API_KEY": SENDGRID_KEY,
         "SENDGRID_API_HOST": sendgrid_url,
         "ALERT_SENDER_EMAIL": "licence-manager@reseller.example",
@@ -468,6 +491,13 @@ def start(
             daemon=True,
         )
         sweeper.start()
+    if args.holder_sync_interval > 0:
+        holders = threading.Thread(
+            target=scheduler,
+            args=(PROJECT, args.holder_sync_interval, stop, None, HOLDER_SYNC_JOB),
+            daemon=True,
+        )
+        holders.start()
     check_ours(
         stack.pids(),
         stack.logs,

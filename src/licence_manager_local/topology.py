@@ -40,6 +40,8 @@ ALERT_TOPIC = "alerts"
 MONTH_END_TOPIC = "month-end-report"  # the month-end planner: one page of customers
 MONTH_END_CUSTOMER_TOPIC = "month-end-customer"  # one customer's month-end
 SWEEP_TOPIC = "sweep-requests"  # Cloud Scheduler → sweep_requests (stalled seat-change requests)
+HOLDER_SYNC_TOPIC = "sync-holders"  # the holder sync's planner: one page of customers
+HOLDER_SYNC_CUSTOMER_TOPIC = "sync-holders-customer"  # one customer's seat holders
 ROUTES = (
     PushRoute(SYNC_TOPIC, "sync_usage"),
     PushRoute(TOPUP_TOPIC, "apply_topup"),
@@ -47,6 +49,8 @@ ROUTES = (
     PushRoute(MONTH_END_TOPIC, "send_alerts"),
     PushRoute(MONTH_END_CUSTOMER_TOPIC, "send_alerts"),
     PushRoute(SWEEP_TOPIC, "sweep_requests"),
+    PushRoute(HOLDER_SYNC_TOPIC, "sync_holders"),
+    PushRoute(HOLDER_SYNC_CUSTOMER_TOPIC, "sync_holders"),
 )
 # Firestore collections whose changes Eventarc delivers to evaluate_thresholds.
 WATCHED_COLLECTIONS = ("licences", "licence_settings")

@@ -3,9 +3,11 @@ message to its topic on the local Pub/Sub emulator.
 
     python -m licence_manager_local.trigger sync
     python -m licence_manager_local.trigger month-end [--month 2026-10] [--customer ID]
+    python -m licence_manager_local.trigger holders [--customer ID]
 
 `month-end` plans the whole book, as the scheduler does; with `--customer` it publishes that one
 customer's message instead (a rerun for one customer: written and emailed once, as ever).
+`holders` plans the daily holder sync of every customer; with `--customer`, that one customer.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ ENDPOINTS = ROOT / ".local-run" / "endpoints.json"
 JOBS = {
     "sync": (topology.SYNC_TOPIC, {"job": "sync-usage"}),
     "month-end": (topology.MONTH_END_TOPIC, {"job": "month-end-report"}),
+    "holders": (topology.HOLDER_SYNC_TOPIC, {"job": "sync-holders"}),
 }
 
 
@@ -40,7 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("job", choices=sorted(JOBS))
     parser.add_argument("--month", help="month-end only: YYYY-MM (default: last month)")
-    parser.add_argument("--customer", help="month-end only: just this customer (needs --month)")
+    parser.add_argument(
+        "--customer", help="month-end (with --month) or holders: just this customer"
+    )
     args = parser.parse_args(argv)
     if not ENDPOINTS.exists():
         print("No running `make run` found (no .local-run/endpoints.json).", file=sys.stderr)
@@ -50,7 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     topic, body = JOBS[args.job]
     if args.month:
         body = {**body, "month": args.month}
-    if args.customer:
+    if args.customer and args.job == "holders":
+        topic = topology.HOLDER_SYNC_CUSTOMER_TOPIC
+        body = {"job": "sync-holders-customer", "customerId": args.customer}
+    elif args.customer:
         if args.job != "month-end" or not args.month:
             parser.error("--customer is for month-end, with --month")
         topic = topology.MONTH_END_CUSTOMER_TOPIC

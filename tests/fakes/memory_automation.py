@@ -145,6 +145,8 @@ class RecordingPublisher(Publisher):
         self.notifications: list[str] = []
         self.month_end_customers: list[tuple[str, str]] = []  # (customer id, month)
         self.month_end_pages: list[tuple[str, str]] = []  # (month, after)
+        self.holder_sync_customers: list[str] = []
+        self.holder_sync_pages: list[str] = []  # after
 
     def publish_top_up(self, request_id: str) -> None:
         self.top_ups.append(request_id)
@@ -157,6 +159,12 @@ class RecordingPublisher(Publisher):
 
     def publish_month_end_page(self, month: str, after: str) -> None:
         self.month_end_pages.append((month, after))
+
+    def publish_holder_sync_customers(self, customer_ids: Sequence[str]) -> None:
+        self.holder_sync_customers += customer_ids
+
+    def publish_holder_sync_page(self, after: str) -> None:
+        self.holder_sync_pages.append(after)
 
 
 class RecordingMailer(Mailer):

@@ -220,6 +220,7 @@ def methods_published(function: str) -> set[str]:
 SAMPLE_ARGUMENTS: dict[str, tuple[Any, ...]] = {
     "publish_month_end_customers": ("2026-10", ["C01"]),
     "publish_month_end_page": ("2026-10", "C01"),
+    "publish_holder_sync_customers": (["C01"],),
 }
 
 
@@ -247,7 +248,14 @@ def topic_variable_of_method(monkeypatch: Any) -> dict[str, str]:
     from licence_manager import bootstrap
     from licence_manager.config import Settings
 
-    variables = {"TOPUP_TOPIC", "ALERT_TOPIC", "MONTH_END_TOPIC", "MONTH_END_CUSTOMER_TOPIC"}
+    variables = {
+        "TOPUP_TOPIC",
+        "ALERT_TOPIC",
+        "MONTH_END_TOPIC",
+        "MONTH_END_CUSTOMER_TOPIC",
+        "HOLDER_SYNC_TOPIC",
+        "HOLDER_SYNC_CUSTOMER_TOPIC",
+    }
     client = _RecordingClient()
     monkeypatch.setattr(pubsub_v1, "PublisherClient", lambda: client)
     for variable in variables:

@@ -112,6 +112,7 @@ def function_env() -> dict[str, set[str]]:
     locals_map = locals_()
     common = set(plain(locals_map["common_env"]))
     reseller = env_names(locals_map["reseller_env"])
+    workspace = env_names(locals_map["workspace_env"])
     secrets = {name: set(plain(value)) for name, value in locals_map["function_secrets"].items()}
     result = {}
     for name, expression in locals_map["function_env"].items():
@@ -120,5 +121,7 @@ def function_env() -> dict[str, set[str]]:
             names |= common
         if f"local.reseller_env.{name}" in expression:
             names |= reseller
+        if f"local.workspace_env.{name}" in expression:
+            names |= workspace
         result[name] = names | secrets.get(name, set())
     return result

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from tools import package_functions
 
-from licence_manager.config import Settings
+from licence_manager.config import WORKSPACE_SCOPES, Settings
 from licence_manager.entrypoints import BadMessage, sync_command
 from licence_manager.ops import scheduler
 from licence_manager_local import topology
@@ -63,6 +63,8 @@ NEEDS = {
     | {"SENDGRID_API_KEY", "ALERT_SENDER_EMAIL", "DASHBOARD_URL", "RESELLER_OPS_EMAIL"},
     "api": COMMON
     | {"DASHBOARD_URL", "FIREBASE_API_KEY", "FIREBASE_AUTH_DOMAIN", "RESELLER_OPS_EMAIL"},
+    # Same delegation settings as the Reseller callers, other scopes (WORKSPACE_SCOPES).
+    "sync_holders": COMMON | RESELLER,
 }
 
 
@@ -321,20 +323,28 @@ def test_the_sendgrid_key_is_a_secret_only_send_alerts_can_read() -> None:
     ]
 
 
-def test_only_the_functions_that_call_the_reseller_api_can_sign_as_themselves() -> None:
-    # The functions whose requirements bring google-api-python-client call the Reseller API.
+def test_only_the_functions_that_call_google_apis_can_sign_as_themselves() -> None:
+    # The functions whose requirements bring google-api-python-client call the Reseller API
+    # (apps.order) or, the holder sync alone, the Licensing, Directory and Reports APIs.
     callers = {
         name
         for name in FUNCTIONS
         if "google-api-python-client"
         in (ROOT / "functions" / name / "requirements.txt").read_text()
     }
-    assert callers == {"sync_usage", "apply_topup"}
-    listed = re.search(r"for name in \[([^\]]*)\]", locals_()["reseller_env"])
-    assert listed is not None
-    assert set(re.findall(r'"(\w+)"', listed.group(1))) == callers
+    assert callers == {"sync_usage", "apply_topup", "sync_holders"}
+
+    def listed(local: str) -> set[str]:
+        found = re.search(r"for name in \[([^\]]*)\]", locals_()[local])
+        assert found is not None
+        return set(re.findall(r'"(\w+)"', found.group(1)))
+
+    assert listed("reseller_env") == {"sync_usage", "apply_topup"}
+    # apps.licensing has no read-only variant: only the holder sync is given it.
+    assert listed("workspace_env") == {"sync_holders"}
+    assert [unquote(s) for s in locals_()["workspace_scopes"]] == list(WORKSPACE_SCOPES)
     signer = resources("google_service_account_iam_member")["reseller_self_signer"]
-    assert signer["for_each"] == "${local.reseller_env}"
+    assert signer["for_each"] == "${merge(local.reseller_env, local.workspace_env)}"
     assert unquote(signer["role"]) == "roles/iam.serviceAccountTokenCreator"
     # Signs as itself: the granted account and the member are the same function's.
     assert signer["service_account_id"] == "${google_service_account.function[each.key].name}"
@@ -412,6 +422,10 @@ def test_the_publish_scan_follows_entry_points_to_what_the_services_call(
         "publish_month_end_page",
     }
     assert publishing.methods_published("sync_usage") == set()
+    assert publishing.methods_published("sync_holders") == {
+        "publish_holder_sync_customers",
+        "publish_holder_sync_page",
+    }
     assert "evaluate_licence" in publishing.reached_builders("apply_topup")
     assert set(method_variables) == set(publishing.publisher_methods())
     assert len(set(method_variables.values())) == len(method_variables)
@@ -420,6 +434,8 @@ def test_the_publish_scan_follows_entry_points_to_what_the_services_call(
         "alerts",
         "month_end_report",
         "month_end_customer",
+        "sync_holders",
+        "sync_holders_customer",
     }
 
 
@@ -519,6 +535,9 @@ def test_scheduler_jobs_reach_real_topics_and_the_sync_function() -> None:
     assert sweep["body"] == {"job": "sweep-requests"}
     assert sweep["schedule"] == "*/${local.sweep_interval_minutes} * * * *"
     assert locals_()["sweep_interval_minutes"] == 5
+    holders = jobs[scheduler.HOLDER_SYNC_JOB]
+    assert push_routes()[holders["topic"]]["function"] == "sync_holders"
+    assert holders["body"] == {"job": "sync-holders"}
     assert jobs[scheduler.MONTH_END_JOB]["schedule"] == "${var.month_end_report.schedule}"
     month_end = labelled("variable")["month_end_report"]["type"]
     assert 'optional(string, "0 12 1 * *")' in month_end

@@ -33,6 +33,7 @@ SYNC = f"projects/{PROJECT}/locations/{REGION}/jobs/lm-sync-usage"
 MONTH_END = f"projects/{PROJECT}/locations/{REGION}/jobs/lm-month-end-report"
 SWEEP = f"projects/{PROJECT}/locations/{REGION}/jobs/lm-sweep-requests"
 VERIFY = f"projects/{PROJECT}/locations/{REGION}/jobs/lm-sync-usage-verify"
+HOLDERS = f"projects/{PROJECT}/locations/{REGION}/jobs/lm-sync-holders"
 OPS = ["ops", "--project", PROJECT, "--region", REGION, "--prefix", PREFIX]
 
 
@@ -75,6 +76,13 @@ class FakeCloudScheduler:
                 time_zone="Etc/UTC",
                 state=Job.State.ENABLED,
                 schedule_time=datetime(2026, 11, 29, 3, 17, tzinfo=UTC),
+            ),
+            HOLDERS: Job(
+                name=HOLDERS,
+                schedule="41 3 * * *",
+                time_zone="Etc/UTC",
+                state=Job.State.ENABLED,
+                schedule_time=datetime(2026, 11, 29, 3, 41, tzinfo=UTC),
             ),
         }
 
@@ -183,7 +191,8 @@ def test_status_shows_each_job(cloud_scheduler: tuple[FakeCloudScheduler, Client
     assert lines[3].startswith("lm-sweep-requests ")
     assert "*/5 * * * * (Etc/UTC)" in lines[3] and lines[3].endswith("never run")
     assert lines[4].startswith("lm-sync-usage-verify ") and "17 3 * * *" in lines[4]
-    jobs = [SYNC, MONTH_END, SWEEP, VERIFY]
+    assert lines[5].startswith("lm-sync-holders ") and "41 3 * * *" in lines[5]
+    jobs = [SYNC, MONTH_END, SWEEP, VERIFY, HOLDERS]
     assert fake.calls == [("GetJob", job) for job in jobs]
     # The real client routes each call by the job's resource name.
     assert fake.routing == [f"name={job}" for job in jobs]
@@ -193,11 +202,12 @@ def test_pause_then_resume_automation(cloud_scheduler: tuple[FakeCloudScheduler,
     fake, clients = cloud_scheduler
     code, output = run(clients, "pause-automation")
     assert code == 0
-    assert output.splitlines()[:4] == [
+    assert output.splitlines()[:5] == [
         "lm-sync-usage: ENABLED -> PAUSED",
         "lm-month-end-report: ENABLED -> PAUSED",
         "lm-sweep-requests: ENABLED -> PAUSED",
         "lm-sync-usage-verify: ENABLED -> PAUSED",
+        "lm-sync-holders: ENABLED -> PAUSED",
     ]
     assert commands.HOLD_NOTE in output
     assert {j.state for j in fake.jobs.values()} == {Job.State.PAUSED}
@@ -205,11 +215,12 @@ def test_pause_then_resume_automation(cloud_scheduler: tuple[FakeCloudScheduler,
     # Asking again in a hurry is harmless: nothing to pause, no failed call.
     code, output = run(clients, "pause-automation")
     assert code == 0
-    assert output.splitlines()[:4] == [
+    assert output.splitlines()[:5] == [
         "lm-sync-usage: already PAUSED",
         "lm-month-end-report: already PAUSED",
         "lm-sweep-requests: already PAUSED",
         "lm-sync-usage-verify: already PAUSED",
+        "lm-sync-holders: already PAUSED",
     ]
 
     code, output = run(clients, "resume-automation")
@@ -219,16 +230,19 @@ def test_pause_then_resume_automation(cloud_scheduler: tuple[FakeCloudScheduler,
         "lm-month-end-report: PAUSED -> ENABLED",
         "lm-sweep-requests: PAUSED -> ENABLED",
         "lm-sync-usage-verify: PAUSED -> ENABLED",
+        "lm-sync-holders: PAUSED -> ENABLED",
     ]
     assert fake.changes() == [
         ("PauseJob", SYNC),
         ("PauseJob", MONTH_END),
         ("PauseJob", SWEEP),
         ("PauseJob", VERIFY),
+        ("PauseJob", HOLDERS),
         ("ResumeJob", SYNC),
         ("ResumeJob", MONTH_END),
         ("ResumeJob", SWEEP),
         ("ResumeJob", VERIFY),
+        ("ResumeJob", HOLDERS),
     ]
 
 

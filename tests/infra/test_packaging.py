@@ -129,6 +129,7 @@ def test_the_manifest_records_entry_points_and_signatures_from_main(built: Path)
         "send_alerts": ("send_alerts", "cloudevent"),
         "sync_usage": ("sync_usage", "cloudevent"),
         "sweep_requests": ("sweep_requests", "cloudevent"),
+        "sync_holders": ("sync_holders", "cloudevent"),
     }
 
 

@@ -209,6 +209,12 @@ class QueuePublisher(Publisher):
     def publish_month_end_page(self, month: str, after: str) -> None:
         self.recorded.publish_month_end_page(month, after)
 
+    def publish_holder_sync_customers(self, customer_ids: Sequence[str]) -> None:
+        self.recorded.publish_holder_sync_customers(customer_ids)
+
+    def publish_holder_sync_page(self, after: str) -> None:
+        self.recorded.publish_holder_sync_page(after)
+
 
 class FanOut:
     def __init__(self, store: InMemoryStore, failing: dict[str, int] | None = None) -> None:

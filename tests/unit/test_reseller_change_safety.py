@@ -14,7 +14,7 @@ from googleapiclient.discovery import build_from_document
 from googleapiclient.http import HttpMockSequence
 
 from licence_manager.adapters.reseller import ResellerApi, subscription_from_api
-from licence_manager.adapters.reseller_client import _discovery_document
+from licence_manager.adapters.reseller_client import discovery_document
 from licence_manager.adapters.retry import RetryPolicy
 from licence_manager.ports import SourceError
 from tests.builders import T0
@@ -39,7 +39,7 @@ def item(subscription_id: str, status: str = "ACTIVE", seats: int = 10) -> dict[
 def api(*answers: tuple[int, Any]) -> tuple[ResellerApi, HttpMockSequence]:
     http = HttpMockSequence([({"status": str(code)}, json.dumps(body)) for code, body in answers])
     adapter = ResellerApi(
-        lambda: build_from_document(_discovery_document(), http=http),
+        lambda: build_from_document(discovery_document(), http=http),
         retry=RetryPolicy(max_attempts=3, initial_delay=0.0, max_delay=0.0),
         sleep=lambda _s: None,
         call_timeout_seconds=30,

@@ -12,6 +12,9 @@ from licence_manager.ports import Publisher
 # The bodies send_alerts tells apart (licence_manager.entrypoints).
 MONTH_END_JOB = "month-end-report"
 MONTH_END_CUSTOMER_JOB = "month-end-customer"
+# The bodies sync_holders tells apart.
+HOLDER_SYNC_JOB = "sync-holders"
+HOLDER_SYNC_CUSTOMER_JOB = "sync-holders-customer"
 
 
 class PubSubPublisher(Publisher):
@@ -23,12 +26,16 @@ class PubSubPublisher(Publisher):
         alert_topic: str,
         month_end_topic: str = "month-end-report",
         month_end_customer_topic: str = "month-end-customer",
+        holder_sync_topic: str = "sync-holders",
+        holder_sync_customer_topic: str = "sync-holders-customer",
     ) -> None:
         self._client = client
         self._top_up = client.topic_path(project, top_up_topic)
         self._alerts = client.topic_path(project, alert_topic)
         self._month_end = client.topic_path(project, month_end_topic)
         self._month_end_customer = client.topic_path(project, month_end_customer_topic)
+        self._holder_sync = client.topic_path(project, holder_sync_topic)
+        self._holder_sync_customer = client.topic_path(project, holder_sync_customer_topic)
 
     def _send(self, topic: str, body: dict[str, str]) -> Any:
         return self._client.publish(topic, json.dumps(body).encode())
@@ -44,17 +51,29 @@ class PubSubPublisher(Publisher):
     def publish_notification(self, notification_id: str) -> None:
         self._publish(self._alerts, {"notificationId": notification_id})
 
-    def publish_month_end_customers(self, month: str, customer_ids: Sequence[str]) -> None:
+    def _publish_all(self, topic: str, bodies: Sequence[dict[str, str]]) -> None:
         # All handed to the client first, so that it batches them, then every ack awaited.
-        futures = [
-            self._send(
-                self._month_end_customer,
-                {"job": MONTH_END_CUSTOMER_JOB, "customerId": customer_id, "month": month},
-            )
-            for customer_id in customer_ids
-        ]
+        futures = [self._send(topic, body) for body in bodies]
         for future in futures:
             future.result(timeout=60)
 
+    def publish_month_end_customers(self, month: str, customer_ids: Sequence[str]) -> None:
+        self._publish_all(
+            self._month_end_customer,
+            [
+                {"job": MONTH_END_CUSTOMER_JOB, "customerId": customer_id, "month": month}
+                for customer_id in customer_ids
+            ],
+        )
+
     def publish_month_end_page(self, month: str, after: str) -> None:
         self._publish(self._month_end, {"job": MONTH_END_JOB, "month": month, "after": after})
+
+    def publish_holder_sync_customers(self, customer_ids: Sequence[str]) -> None:
+        self._publish_all(
+            self._holder_sync_customer,
+            [{"job": HOLDER_SYNC_CUSTOMER_JOB, "customerId": c} for c in customer_ids],
+        )
+
+    def publish_holder_sync_page(self, after: str) -> None:
+        self._publish(self._holder_sync, {"job": HOLDER_SYNC_JOB, "after": after})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
@@ -14,9 +15,10 @@ _TOKEN_URI = "https://oauth2.googleapis.com/token"
 
 
 @functools.cache
-def _discovery_document() -> dict[str, Any]:
-    # The document shipped inside google-api-python-client: no network fetch at cold start.
-    path = resources.files("googleapiclient") / "discovery_cache/documents/reseller.v1.json"
+def discovery_document(name: str = "reseller.v1") -> dict[str, Any]:
+    """A discovery document shipped inside google-api-python-client (static discovery): no
+    network fetch at cold start, parsed once per instance."""
+    path = resources.files("googleapiclient") / f"discovery_cache/documents/{name}.json"
     document: dict[str, Any] = json.loads(path.read_text())
     return document
 
@@ -30,12 +32,12 @@ def build_reseller_service(settings: Settings) -> Any:
     http = httplib2.Http(timeout=settings.reseller_timeout_seconds)
     if settings.reseller_api_endpoint:
         return build_from_document(
-            _discovery_document(),
+            discovery_document(),
             http=http,
             client_options={"api_endpoint": settings.reseller_api_endpoint},
         )
     authorized = AuthorizedHttp(delegated_credentials(settings), http=http)
-    return build_from_document(_discovery_document(), http=authorized)
+    return build_from_document(discovery_document(), http=authorized)
 
 
 @functools.cache
@@ -48,11 +50,11 @@ def _signing_credentials() -> Any:
     return credentials
 
 
-def delegated_credentials(settings: Settings) -> Any:
+def delegated_credentials(settings: Settings, scopes: Sequence[str] = (RESELLER_SCOPE,)) -> Any:
     """Domain-wide delegation without a key file: the function's own service account asks IAM to
     sign the JWT (roles/iam.serviceAccountTokenCreator on itself), with the reseller admin as
-    subject. The Workspace admin must authorise that account's client id for the apps.order
-    scope (see infra/terraform/README.md)."""
+    subject. The Workspace admin must authorise that account's client id for `scopes` (apps.order
+    for the Reseller API; see infra/terraform/README.md)."""
     if not settings.reseller_admin_subject or not settings.reseller_service_account:
         raise ConfigError(
             "RESELLER_ADMIN_SUBJECT and RESELLER_SERVICE_ACCOUNT are required to call Google's "
@@ -69,6 +71,6 @@ def delegated_credentials(settings: Settings) -> Any:
         signer=signer,
         service_account_email=settings.reseller_service_account,
         token_uri=_TOKEN_URI,
-        scopes=[RESELLER_SCOPE],
+        scopes=list(scopes),
         subject=settings.reseller_admin_subject,
     )

@@ -26,6 +26,15 @@ class Publisher(abc.ABC):
     def publish_month_end_page(self, month: str, after: str) -> None:
         """The month-end planner's next page: the customers after `after`."""
 
+    @abc.abstractmethod
+    def publish_holder_sync_customers(self, customer_ids: Sequence[str]) -> None:
+        """One holder-sync message per customer; returns once every one is acknowledged, and
+        raises if any is not."""
+
+    @abc.abstractmethod
+    def publish_holder_sync_page(self, after: str) -> None:
+        """The holder-sync planner's next page: the customers after `after`."""
+
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
