@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from licence_manager.domain.insights import HoldersStatus, LicenceInsights, SkuInsight
 from licence_manager.domain.reclaim import ReclaimReason, SeatHolder
-from licence_manager.domain.seat_holders import HolderRecord
+from licence_manager.domain.seat_holders import ReclaimRecord
 
 SYNCED = datetime(2026, 12, 1, 6, tzinfo=UTC)
 
@@ -26,7 +26,7 @@ def holder_record(
     created_at: datetime = datetime(2025, 1, 10, tzinfo=UTC),
     activity_as_of: date | None = None,
     domain: str = "",
-) -> HolderRecord:
+) -> ReclaimRecord:
     holder = SeatHolder(
         email=email,
         user_id=_directory_id(email) if user_id is None else user_id,
@@ -37,7 +37,7 @@ def holder_record(
         last_login=last_login,
         activity_as_of=activity_as_of,
     )
-    return HolderRecord(
+    return ReclaimRecord(
         customer_id, domain or f"{customer_id.lower()}.example", product_id, holder, reason, SYNCED
     )
 
@@ -49,16 +49,16 @@ def _directory_id(email: str) -> str:
 
 def insights_of(
     customer_id: str,
-    records: Iterable[HolderRecord],
+    records: Iterable[ReclaimRecord],
     status: HoldersStatus = HoldersStatus.OK,
     inactive_days: int = 60,
 ) -> LicenceInsights:
     """The insights document the sync would write for these holders."""
-    skus: dict[str, list[HolderRecord]] = {}
+    skus: dict[str, list[ReclaimRecord]] = {}
     for r in records:
         skus.setdefault(r.holder.sku_id, []).append(r)
 
-    def count(found: list[HolderRecord], reason: ReclaimReason) -> int:
+    def count(found: list[ReclaimRecord], reason: ReclaimReason) -> int:
         return sum(r.reclaim_reason is reason for r in found)
 
     return LicenceInsights(

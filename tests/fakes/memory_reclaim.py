@@ -10,7 +10,7 @@ from licence_manager.domain.insights import LicenceInsights
 from licence_manager.domain.model import GENESIS
 from licence_manager.domain.reclaim import ReclaimPolicy
 from licence_manager.domain.reclaim_changes import reclaim_policy_changed
-from licence_manager.domain.seat_holders import HolderRecord
+from licence_manager.domain.seat_holders import ReclaimRecord
 from licence_manager.ports.reclaim import (
     MAX_HOLDER_PAGE,
     HolderPage,
@@ -25,7 +25,7 @@ from tests.fakes.memory_automation import InMemoryStore
 class InMemoryReclaim(InMemoryStore, ReclaimStore):
     def __init__(self) -> None:
         super().__init__()
-        self.holder_records: dict[str, HolderRecord] = {}
+        self.holder_records: dict[str, ReclaimRecord] = {}
         self.insights_records: dict[str, LicenceInsights] = {}
         self.reclaim_policy_records: dict[str, SavedReclaimPolicy] = {}
 
@@ -82,7 +82,7 @@ class InMemoryReclaim(InMemoryStore, ReclaimStore):
             self.heads[key] = entry.head
             return PolicyChange(before, policy)
 
-    def save_seat_holders(self, records: Iterable[HolderRecord]) -> None:
+    def save_seat_holders(self, records: Iterable[ReclaimRecord]) -> None:
         with self._lock:
             for record in records:
                 self.holder_records[record.doc_id] = record

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from licence_manager.adapters.seat_holder_codec import seat_holder_from_doc, seat_holder_to_doc
+from licence_manager.domain.holders import user_key
 from licence_manager.domain.insights import HoldersStatus
 from licence_manager.domain.model import Licence, LicenceKey, Usage
 from licence_manager.domain.prices import Price, lookup_from
@@ -24,7 +25,7 @@ from licence_manager.domain.reclaim_summary import (
     summary_of_counts,
     unavailable_words,
 )
-from licence_manager.domain.seat_holders import HolderRecord, user_key
+from licence_manager.domain.seat_holders import ReclaimRecord
 from tests.reclaim_seed import SYNCED, holder_record, insights_of
 
 T = datetime(2026, 10, 1, 8, tzinfo=UTC)
@@ -35,7 +36,7 @@ def test_the_document_has_the_designed_fields_and_round_trips() -> None:
     holder = SeatHolder(
         "Ann@C01.example", "", STANDARD, False, False, T, None, T, date(2026, 11, 28)
     )
-    record = HolderRecord("C01", "c01.example", "Google-Apps", holder, None, SYNCED)
+    record = ReclaimRecord("C01", "c01.example", "Google-Apps", holder, None, SYNCED)
     doc = seat_holder_to_doc(record)
     assert doc == {
         "customerId": "C01",
@@ -54,7 +55,7 @@ def test_the_document_has_the_designed_fields_and_round_trips() -> None:
         "syncedAt": SYNCED,
     }
     assert seat_holder_from_doc(doc) == record
-    assert record.doc_id == f"C01_{STANDARD}_{user_key('ann@c01.example', '')}"
+    assert record.doc_id == f"C01_{STANDARD}_{user_key('', 'ann@c01.example')}"
 
 
 def test_google_never_and_unknown_values_read_as_none() -> None:
@@ -70,9 +71,9 @@ def test_google_never_and_unknown_values_read_as_none() -> None:
 
 
 def test_the_user_key_is_the_directory_id_or_a_hash_of_the_address() -> None:
-    assert user_key("a@x.example", "1234") == "1234"
-    hashed = user_key(" A@X.example", "")
-    assert hashed == user_key("a@x.example", "") and hashed.startswith("e-")
+    assert user_key("1234", "a@x.example") == "1234"
+    hashed = user_key("", " A@X.example")
+    assert hashed == user_key("", "a@x.example") and hashed.startswith("e-")
     assert len(hashed) == 18 and "@" not in hashed
 
 

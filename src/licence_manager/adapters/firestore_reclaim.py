@@ -22,7 +22,7 @@ from licence_manager.domain.changes import customer_key
 from licence_manager.domain.insights import LicenceInsights
 from licence_manager.domain.reclaim import DEFAULT_INACTIVE_DAYS, ReclaimPolicy, ReclaimReason
 from licence_manager.domain.reclaim_changes import reclaim_policy_changed
-from licence_manager.domain.seat_holders import HolderRecord
+from licence_manager.domain.seat_holders import ReclaimRecord
 from licence_manager.ports.reclaim import (
     MAX_HOLDER_PAGE,
     HolderPage,
@@ -121,7 +121,7 @@ class FirestoreReclaim(FirestoreStore, ReclaimStore):
         done: PolicyChange = in_transaction(self._db, run)
         return done
 
-    def save_seat_holders(self, records: Iterable[HolderRecord]) -> None:
+    def save_seat_holders(self, records: Iterable[ReclaimRecord]) -> None:
         batch = self._db.batch()
         pending = 0
         for record in records:

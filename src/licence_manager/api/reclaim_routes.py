@@ -33,7 +33,7 @@ from licence_manager.domain.reclaim_summary import (
     summary_words,
     unavailable_words,
 )
-from licence_manager.domain.seat_holders import HolderRecord
+from licence_manager.domain.seat_holders import ReclaimRecord
 from licence_manager.ports.dashboard import ApiStore, BadCursor
 from licence_manager.ports.reclaim import MAX_HOLDER_PAGE, SavedReclaimPolicy
 from licence_manager.services.reclaim import action_now, every_reclaimable, reclaimable_page
@@ -91,7 +91,7 @@ def summary_json(summary: ReclaimSummary) -> dict[str, Any]:
 
 
 def holder_json(
-    record: HolderRecord, seat: ReclaimableSeat, summary: ReclaimSummary | None
+    record: ReclaimRecord, seat: ReclaimableSeat, summary: ReclaimSummary | None
 ) -> dict[str, Any]:
     holder = record.holder
     seen = seat.last_seen

@@ -15,14 +15,14 @@ from licence_manager.domain.insights import LicenceInsights
 from licence_manager.domain.reclaim import ReclaimPolicy
 
 if TYPE_CHECKING:  # My Licences loads this port with the app (api cold start): types only
-    from licence_manager.domain.seat_holders import HolderRecord
+    from licence_manager.domain.seat_holders import ReclaimRecord
 
 MAX_HOLDER_PAGE = 100
 
 
 @dataclass(frozen=True, slots=True)
 class HolderPage:
-    holders: list[HolderRecord]  # by document id: SKU, then user key
+    holders: list[ReclaimRecord]  # by document id: SKU, then user key
     next_cursor: str | None  # None on the last page
 
 
@@ -72,7 +72,7 @@ class ReclaimStore(abc.ABC):
 
     # seeding
     @abc.abstractmethod
-    def save_seat_holders(self, records: Iterable[HolderRecord]) -> None: ...
+    def save_seat_holders(self, records: Iterable[ReclaimRecord]) -> None: ...
 
     @abc.abstractmethod
     def save_licence_insights(self, insights: LicenceInsights) -> None: ...

@@ -22,11 +22,11 @@ from licence_manager.domain.reclaim import (
     admin_console_link,
     reclaim_action,
 )
-from licence_manager.domain.seat_holders import HolderRecord
+from licence_manager.domain.seat_holders import ReclaimRecord
 from licence_manager.ports.reclaim import MAX_HOLDER_PAGE, HolderPage, ReclaimStore
 
 
-def reclaimable_seat(record: HolderRecord, today: date) -> ReclaimableSeat:
+def reclaimable_seat(record: ReclaimRecord, today: date) -> ReclaimableSeat:
     """A stored holder the sync judged reclaimable, with its days unseen counted to `today`."""
     assert record.reclaim_reason is not None
     seen = record.holder.last_seen
@@ -34,7 +34,7 @@ def reclaimable_seat(record: HolderRecord, today: date) -> ReclaimableSeat:
     return ReclaimableSeat(record.holder, record.reclaim_reason, days)
 
 
-def action_now(record: HolderRecord) -> ReclaimAction:
+def action_now(record: ReclaimRecord) -> ReclaimAction:
     """What an admin can do about the seat today. The Workspace licence is assigned to every
     user automatically (Google refuses to unassign it), so it is freed in the Admin console;
     an add-on can be unassigned, which Licence Manager does not do yet, so the instruction
@@ -73,7 +73,7 @@ def reclaimable_page(
 
 def every_reclaimable(
     store: ReclaimStore, customer_id: str, today: date, sku_id: str | None = None
-) -> Iterator[tuple[HolderRecord, ReclaimableSeat]]:
+) -> Iterator[tuple[ReclaimRecord, ReclaimableSeat]]:
     """Every reclaimable holder of the customer, a page at a time (the CSV export)."""
     cursor: str | None = None
     while True:
