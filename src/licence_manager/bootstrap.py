@@ -292,7 +292,7 @@ def holder_sync_planner() -> PlanHolderSync:
 def holder_sync_customer() -> SyncCustomerHolders:
     from licence_manager.services.holder_sync import SyncCustomerHolders
 
-    return SyncCustomerHolders(workspace_users(), holder_store(), store())
+    return SyncCustomerHolders(workspace_users(), holder_store(), store(), report_store())
 
 
 def clear() -> None:

@@ -296,3 +296,36 @@ def test_the_function_plans_a_page_or_syncs_one_customer(monkeypatch: pytest.Mon
     for bad in ({"job": "sync-holders", "after": 3}, {"job": "sync-holders-customer"}, {}):
         entrypoints.sync_holders_message(pubsub(bad))
     assert publisher.holder_sync_customers == ["C01"]
+
+
+def test_forecasts_are_stored_with_the_insights_even_without_access(world: World) -> None:
+    from licence_manager.domain.daily import roll
+    from tests.fakes.memory_automation import InMemoryStore
+
+    rollups = InMemoryStore()
+    key = LicenceKey("C01", STARTER)
+    for n in range(70):  # one more user a day, up to the day before NOW
+        day = NOW - timedelta(days=n + 1)
+        before = Usage(STARTER, "FLEXIBLE", "sub", "ACTIVE", 100, 79 - n)
+        after = Usage(STARTER, "FLEXIBLE", "sub", "ACTIVE", 100, 80 - n)
+        rollups.days[(key, day.date().isoformat())] = roll(
+            None, key, "Europe/London", day.replace(hour=12), before, after
+        )
+    world.sync = SyncCustomerHolders(
+        world.source,
+        world.store,
+        world.licences,
+        InMemoryReports(rollups),
+        clock=lambda: world.now,
+    )
+    world.domain.denied = {"directory"}
+    assert world.sync("C01").outcome is HolderSyncOutcome.NO_ACCESS
+    insights = world.store.insights("C01")
+    assert insights is not None and insights.reclaimable(STARTER) is None
+    forecast = insights.forecasts[STARTER]
+    assert forecast.as_of == date(2026, 11, 19)  # the last complete day in London
+    assert forecast.enough_history and forecast.runs_out_on is not None
+    assert set(insights.forecasts) == {STARTER, VAULT}  # Vault: no rollups, not enough history
+    assert not insights.forecasts[VAULT].enough_history
+    world.now = NOW + timedelta(hours=3)
+    assert world.sync("C01").written == 0  # the same day's forecast is not written again

@@ -3,7 +3,8 @@
     Cloud Scheduler → sync-holders → PlanHolderSync: one page of customer ids (cursor, limit),
         one sync-holders-customer message each, then a message for the next page
     sync-holders-customer → SyncCustomerHolders: that customer's seat holders read from the
-        Licensing, Directory and Reports APIs, judged, and written where they changed
+        Licensing, Directory and Reports APIs, judged, and written where they changed, with
+        each licence's run-out forecast (services.forecasts) in the customer's insights
 
 Both are idempotent: a customer synced twice in a day writes nothing the second time (unless
 Google's answers changed in between)."""
@@ -14,15 +15,17 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from licence_manager.domain.daily import local_day
+from licence_manager.domain.forecast import RunOutForecast
 from licence_manager.domain.holders import ActivityReport, Assignment, judge_holders
 from licence_manager.domain.insights import HoldersStatus, LicenceInsights
 from licence_manager.domain.model import Customer
 from licence_manager.domain.products import product_of
-from licence_manager.domain.reclaim import ReclaimPolicy
 from licence_manager.observability import get_logger
 from licence_manager.ports import LicenceStore, Publisher, SourceError
 from licence_manager.ports.holders import AdminApiAccessDenied, HolderStore, SeatHolderSource
 from licence_manager.ports.reports import ReportStore
+from licence_manager.services.forecasts import forecast_licences
 from licence_manager.services.sync import Clock, utc_now
 
 log = get_logger(__name__)
@@ -68,11 +71,13 @@ class SyncCustomerHolders:
         source: SeatHolderSource,
         store: HolderStore,
         licences: LicenceStore,
+        reports: ReportStore | None = None,
         clock: Clock = utc_now,
     ) -> None:
         self._source = source
         self._store = store
         self._licences = licences
+        self._reports = reports  # None: no forecasts (tests of the holders alone)
         self._clock = clock
 
     def __call__(self, customer_id: str) -> CustomerHolders:
@@ -84,6 +89,7 @@ class SyncCustomerHolders:
         held = self._held_products(customer_id, done)
         policy = self._store.reclaim_policy(customer_id)
         previous = self._store.insights(customer_id)
+        forecasts = self._forecasts(customer, now)
         try:
             assignments = self._assignments(customer, held, done)
             users = self._source.users(customer_id) if held else []
@@ -94,7 +100,16 @@ class SyncCustomerHolders:
                 extra={"customerId": customer_id, "api": denied.api, "error": str(denied)},
             )
             detail = NO_ACCESS_DETAIL.format(api=_api_name(denied.api), reason=denied.reason)
-            return self._failed(done, HoldersStatus.NO_ACCESS, detail, policy, previous, now)
+            failed = LicenceInsights(
+                customer_id,
+                now,
+                HoldersStatus.NO_ACCESS,
+                detail,
+                policy.inactive_days,
+                {},
+                forecasts,
+            )
+            return self._failed(done, failed, previous)
         except SourceError as error:
             log.error(
                 "holder sync: reading holders failed",
@@ -103,7 +118,10 @@ class SyncCustomerHolders:
             detail = ERROR_DETAIL.format(
                 api="Licensing or Directory API", reason=error.reason or error.status or "failed"
             )
-            return self._failed(done, HoldersStatus.ERROR, detail, policy, previous, now)
+            failed = LicenceInsights(
+                customer_id, now, HoldersStatus.ERROR, detail, policy.inactive_days, {}, forecasts
+            )
+            return self._failed(done, failed, previous)
         activity = self._activity(customer_id, now, done) if held else None
         judged = judge_holders(customer, held, assignments, users, activity, policy, now)
         stored = self._store.holders_of(customer_id)
@@ -116,6 +134,7 @@ class SyncCustomerHolders:
             "" if activity is not None or not held else "No activity data from the Reports API.",
             policy.inactive_days,
             judged.skus,
+            forecasts,
         )
         done.written = self._store.write_holders(put, gone, _if_changed(insights, previous))
         done.holders = len(judged.records)
@@ -131,6 +150,19 @@ class SyncCustomerHolders:
             },
         )
         return done
+
+    def _forecasts(self, customer: Customer, now: datetime) -> dict[str, RunOutForecast]:
+        """Each live licence's run-out forecast through the customer's last complete day: the
+        Reseller API's counts alone, so it is made whether or not the holders can be read."""
+        if self._reports is None:
+            return {}
+        through = local_day(now, customer.time_zone) - timedelta(days=1)
+        live = [
+            lic
+            for lic in self._licences.licences_of(customer.customer_id)
+            if lic.usage.status != REMOVED
+        ]
+        return forecast_licences(self._reports, live, through)
 
     def _held_products(self, customer_id: str, done: CustomerHolders) -> dict[str, str]:
         """SKU id → Licensing product id of every licence the customer holds through us."""
@@ -175,23 +207,16 @@ class SyncCustomerHolders:
         return report
 
     def _failed(
-        self,
-        done: CustomerHolders,
-        status: HoldersStatus,
-        detail: str,
-        policy: ReclaimPolicy,
-        previous: LicenceInsights | None,
-        now: datetime,
+        self, done: CustomerHolders, insights: LicenceInsights, previous: LicenceInsights | None
     ) -> CustomerHolders:
         """The holders could not be read: the stored ones stay as they were (a customer who
         switched access off keeps its last known holders for the account manager), and the
         insights say why, so nothing is concluded from them."""
         done.outcome = (
             HolderSyncOutcome.NO_ACCESS
-            if status is HoldersStatus.NO_ACCESS
+            if insights.holders_status is HoldersStatus.NO_ACCESS
             else HolderSyncOutcome.ERROR
         )
-        insights = LicenceInsights(done.customer_id, now, status, detail, policy.inactive_days, {})
         done.written = self._store.write_holders([], [], _if_changed(insights, previous))
         return done
 
@@ -213,8 +238,21 @@ def _if_changed(
         previous.holders_detail,
         previous.inactive_days,
         dict(previous.skus),
-    ) == (insights.holders_status, insights.holders_detail, insights.inactive_days, insights.skus)
+        _forecast_days(previous),
+    ) == (
+        insights.holders_status,
+        insights.holders_detail,
+        insights.inactive_days,
+        insights.skus,
+        _forecast_days(insights),
+    )
     return None if same else insights
+
+
+def _forecast_days(insights: LicenceInsights) -> dict[str, tuple[object, ...]]:
+    """What identifies a forecast: made from the same days of the same licence, it is the same
+    (the stored one is rounded, so its points never compare equal to a fresh one's)."""
+    return {sku: (f.as_of, f.seats_total, f.history_days) for sku, f in insights.forecasts.items()}
 
 
 @dataclass(frozen=True, slots=True)
