@@ -45,6 +45,7 @@ SETTINGS_BODY = {
     "topUpStep": 1,
     "maxTotalSeats": None,
     "maxSeatsPerMonth": None,
+    "holdTopUpsWhenReclaimable": None,
 }
 
 

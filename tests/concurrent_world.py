@@ -1,9 +1,10 @@
 """The automation harness with the world's overlaps let in: steps that happen while an attempt is
-inside changeSeats, manual additions beside automatic top-ups, settings, plans and the emergency
-stop changing while requests wait, outside changes that do or do not give the subscription a new
-id, dead-lettered messages, answers lost after Google applied a call, and the sweeper on its
-schedule. Google's side keeps its own history of every change and who asked for it, so the
-property test reconciles against what Google did, not against what Licence Manager recorded."""
+inside changeSeats, manual additions beside automatic top-ups, settings, plans, the emergency
+stop and the reclaimable seats the holder sync counts changing while requests wait, outside
+changes that do or do not give the subscription a new id, dead-lettered messages, answers lost
+after Google applied a call, and the sweeper on its schedule. Google's side keeps its own
+history of every change and who asked for it, so the property test reconciles against what
+Google did, not against what Licence Manager recorded."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 from licence_manager.domain.audit import Source
 from licence_manager.domain.buying import AUTOMATIC_REQUEST_EXPIRY, BuyingControl
-from licence_manager.domain.model import Subscription, plan_kind
+from licence_manager.domain.insights import HoldersStatus, LicenceInsights, SkuInsight
+from licence_manager.domain.model import Subscription, plan_kind, seats
 from licence_manager.domain.settings import LicenceSettings
 from licence_manager.domain.topup import TopUpRequest
 from licence_manager.ports import SourceError
@@ -113,6 +115,10 @@ class World(Stack):
     """A Stack whose steps may overlap; see the module docstring."""
 
     def __init__(self, start: Subscription, settings: LicenceSettings) -> None:
+        # The reclaimable seats the holder sync last wrote for the SKU (None: unknown, no
+        # document or the customer's user data unreadable): the world's own truth, which the
+        # judge reads, independent of how Licence Manager reads the document.
+        self.reclaimable: int | None = None
         self.applying: list[str] = []
         self.interleavings: list[Interleaving] = []
         self._manual = 0
@@ -192,6 +198,9 @@ class World(Stack):
             return "above the monthly maximum"
         if self.now - request.created_at > AUTOMATIC_REQUEST_EXPIRY:
             return "an expired automatic top-up"
+        hold = settings.hold_top_ups_when_reclaimable
+        if hold is not None and self.reclaimable is not None and self.reclaimable >= hold:
+            return f"an automatic top-up while {seats(self.reclaimable)} could be reclaimed"
         return None
 
     # overlaps
@@ -231,6 +240,22 @@ class World(Stack):
             GoogleChange("outside", "outside", sub.total_seats, changed.total_seats, self.now)
         )
         self.outside_added += seats
+
+    def sync_holders(self, found: tuple[str, int]) -> None:
+        """The holder sync writes the customer's licence_insights (outside any request's
+        transaction, at any moment): a count, the user data unreadable, or no document."""
+        status, count = found
+        customer = self.key.customer_id
+        if status == "absent":
+            self.reclaimable = None
+            with self.store._lock:
+                self.store.insights.pop(customer, None)
+            return
+        readable = status == HoldersStatus.OK.value
+        self.reclaimable = count if readable else None
+        skus = {self.key.sku_id: SkuInsight("Google-Apps", 10, count, count, 0, 0)}
+        insights = LicenceInsights(customer, self.now, HoldersStatus(status), "", 60, skus)
+        self.uow.run(lambda tx: tx.insights.put(customer, insights))
 
     def to_annual(self) -> None:
         sub = self.google.subscriptions[self.key]
@@ -281,6 +306,8 @@ class World(Stack):
             self.save(arg)
         elif action == "annual":
             self.to_annual()
+        elif action == "holders":
+            self.sync_holders(arg)
         elif action == "pause":
             set_buying_paused(self.uow, arg, "ops@reseller.example", self.now, "incident")
         elif action == "dead_letter":

@@ -44,6 +44,7 @@ SETTINGS_OFF: dict[str, Any] = {
     "topUpStep": 1,
     "maxTotalSeats": None,
     "maxSeatsPerMonth": None,
+    "holdTopUpsWhenReclaimable": None,
 }
 
 

@@ -104,3 +104,28 @@ def test_both_routes_say_what_the_worst_case_costs_a_month(api: Api) -> None:
 def test_with_automatic_top_ups_off_the_worst_case_is_nothing(api: Api) -> None:
     read = api.call("GET", f"{BASE}/{STANDARD}/settings").get_json()
     assert read["worstCaseMonthly"] == {"seats": 0, "estimatedCostMinor": 0, "currency": "GBP"}
+
+
+def test_the_reclaim_hold_is_saved_read_back_and_described(api: Api) -> None:
+    body = {**ON, "maxSeatsPerMonth": 20, "holdTopUpsWhenReclaimable": 5}
+    saved = put(api, body).get_json()
+    assert saved["holdTopUpsWhenReclaimable"] == 5
+    assert "while 5 seats or more can be reclaimed" in saved["description"]
+    read = api.call("GET", f"{BASE}/{STANDARD}/settings").get_json()
+    assert read["holdTopUpsWhenReclaimable"] == 5
+    stored = api.store.settings(LicenceKey(ACME, STANDARD))
+    assert stored.hold_top_ups_when_reclaimable == 5
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        (0, "Hold top-ups from 1 reclaimable seat or more, or switch it off."),
+        (10**7, "At most 1,000,000."),
+        ("five", "Must be a whole number, or empty for not set."),
+    ],
+)
+def test_a_reclaim_hold_out_of_range_names_the_field(api: Api, value: object, error: str) -> None:
+    response = put(api, {**ON, "maxSeatsPerMonth": 20, "holdTopUpsWhenReclaimable": value})
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"holdTopUpsWhenReclaimable": error}

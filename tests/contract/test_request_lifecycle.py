@@ -21,6 +21,7 @@ from licence_manager.domain import outcomes
 from licence_manager.domain.audit import AuditAction, Source, verify_chain
 from licence_manager.domain.automation import Evaluation
 from licence_manager.domain.buying import BuyingControl
+from licence_manager.domain.insights import HoldersStatus, LicenceInsights, SkuInsight
 from licence_manager.domain.model import LicenceKey, Subscription
 from licence_manager.domain.notifications import Notification, NotificationType
 from licence_manager.domain.observation import LicenceContext, RecordedChange, record_observation
@@ -137,6 +138,18 @@ def run_together(work: Callable[[], T], threads: int) -> list[T]:
         worker.join()
     assert errors == []
     return results
+
+
+def holders_synced(
+    backend: Backend, reclaimable: int, status: HoldersStatus = HoldersStatus.OK
+) -> None:
+    """What the holder sync does: write the customer's licence_insights."""
+    skus = {KEY.sku_id: SkuInsight("Google-Apps", 9, reclaimable, reclaimable, 0, 0)}
+    insights = LicenceInsights("C01", T0, status, "", 60, skus)
+    backend.run(lambda tx: tx.insights.put("C01", insights))
+
+
+HELD = replace(POLICY, hold_top_ups_when_reclaimable=3)  # reclaim before buying, from 3 seats
 
 
 # each step of an attempt, one unit of work
@@ -533,6 +546,94 @@ def test_before_sending_while_buying_is_paused_fails_the_request_and_says_why(
     assert backend.store.notification("r1-failed") == decision.refused.notification
 
 
+def test_a_claim_reads_the_reclaimable_seats_now_and_holds_an_automatic_top_up(
+    backend: Backend,
+) -> None:
+    """Decided with 2 reclaimable seats (below the hold of 3); 3 can be reclaimed by the time
+    it is about to be sent: nothing is bought, the request is superseded with the reason."""
+    observe(backend.store)
+    save_settings(backend.uow, KEY, HELD, "admin@acme.example", T0 - timedelta(minutes=1))
+    holders_synced(backend, reclaimable=2)
+    made = evaluate(backend)
+    assert made is not None and made.new_request is not None
+    request_id = made.new_request.request_id
+    attempt = claim(backend, request_id, T0 + timedelta(seconds=1))
+    holders_synced(backend, reclaimable=3)
+
+    decision = before_sending(backend, attempt, T0 + timedelta(seconds=3), subscription())
+
+    assert decision.request is None and decision.refused is not None
+    held = stored(backend.store, request_id)
+    assert held.status is RequestStatus.SUPERSEDED and held.change_sent_at is None
+    assert "3 seats can be reclaimed, and automatic top-ups wait while 3 or more can" in (
+        held.message
+    )
+    assert backend.store.automation_state(KEY).in_flight_request_id is None
+
+
+@pytest.mark.parametrize("status", [HoldersStatus.OK, HoldersStatus.NO_ACCESS])
+def test_a_claim_sends_when_the_reclaimable_seats_are_below_the_hold_or_unknown(
+    backend: Backend, status: HoldersStatus
+) -> None:
+    observe(backend.store)
+    save_settings(backend.uow, KEY, HELD, "admin@acme.example", T0 - timedelta(minutes=1))
+    made = evaluate(backend)
+    assert made is not None and made.new_request is not None
+    attempt = claim(backend, made.new_request.request_id, T0 + timedelta(seconds=1))
+    holders_synced(backend, reclaimable=2 if status is HoldersStatus.OK else 9, status=status)
+
+    decision = before_sending(backend, attempt, T0 + timedelta(seconds=3), subscription())
+
+    assert decision.request is not None and decision.request.change_sent_at is not None
+
+
+def test_a_claim_never_holds_an_admins_own_addition(backend: Backend) -> None:
+    observe(backend.store)
+    save_settings(backend.uow, KEY, HELD, "admin@acme.example", T0 - timedelta(minutes=1))
+    holders_synced(backend, reclaimable=8)
+    backend.store.create_request(a_request())
+    attempt = claim(backend)
+
+    decision = before_sending(backend, attempt, T0 + timedelta(seconds=3), subscription())
+
+    assert decision.request is not None and decision.refused is None
+
+
+def test_an_evaluation_holds_the_top_up_with_an_alert_that_says_why(backend: Backend) -> None:
+    observe(backend.store)
+    save_settings(backend.uow, KEY, HELD, "admin@acme.example", T0 - timedelta(minutes=1))
+    holders_synced(backend, reclaimable=4)
+
+    made = evaluate(backend)
+
+    assert made is not None and made.new_request is None
+    assert backend.store.requests_of(KEY) == []
+    kinds = {n.type: n for n in backend.store.notifications_of("C01")}
+    blocked = kinds[NotificationType.TOP_UP_FAILED]
+    assert str(blocked.facts["reason"]).startswith(
+        "3 seats were not added automatically: 4 seats can be reclaimed"
+    )
+    # the low-licence alert of the same evaluation states them too
+    assert kinds[NotificationType.LOW_LICENCES].facts["reclaimable"] == 4
+    assert backend.store.audit_entries(KEY)[-1].action is AuditAction.TOP_UP_BLOCKED
+
+
+def test_a_pending_top_up_is_superseded_when_the_reclaimable_seats_reach_the_hold(
+    backend: Backend,
+) -> None:
+    observe(backend.store)
+    save_settings(backend.uow, KEY, HELD, "admin@acme.example", T0 - timedelta(minutes=1))
+    made = evaluate(backend)
+    assert made is not None and made.new_request is not None
+    holders_synced(backend, reclaimable=5)
+
+    again = evaluate(backend, now=T0 + timedelta(seconds=1))
+
+    assert again is not None and again.new_request is None
+    assert stored(backend.store, made.new_request.request_id).status is RequestStatus.SUPERSEDED
+    assert backend.store.audit_entries(KEY)[-1].action is AuditAction.TOP_UP_BLOCKED
+
+
 def test_unmark_clears_the_change_sent_marker(backend: Backend) -> None:
     observe(backend.store)
     backend.store.create_request(a_request())
@@ -618,6 +719,22 @@ def test_an_applied_outcome_updates_the_licence_day_request_state_audit_and_noti
     assert outcome.notification is not None
     assert store.notification(f"{request_id}-applied") == outcome.notification
     assert outcome.notification.type is NotificationType.TOP_UP_APPLIED
+    assert "reclaimable" not in outcome.notification.facts  # unknown: no insights
+
+
+def test_a_confirmation_states_the_reclaimable_seats_read_when_it_is_recorded(
+    backend: Backend,
+) -> None:
+    _, top_up = low_licence_evaluated(backend)
+    attempt = claim(backend, top_up.request_id, T0 + timedelta(seconds=10))
+    holders_synced(backend, reclaimable=2)
+    done_at = T0 + timedelta(seconds=20)
+
+    outcome = finish(backend, attempt, done_at, applied(done_at))
+
+    assert outcome is not None and outcome.notification is not None
+    assert outcome.notification.facts["reclaimable"] == 2
+    assert backend.store.notification(f"{top_up.request_id}-applied") == outcome.notification
 
 
 def test_a_failed_outcome_pauses_automation_at_the_total_and_notifies(backend: Backend) -> None:

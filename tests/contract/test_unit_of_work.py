@@ -16,12 +16,14 @@ from typing import Any, TypeVar
 import pytest
 from google.api_core.exceptions import InvalidArgument
 
+from licence_manager.adapters import insights_codec
 from licence_manager.adapters.firestore_automation import FirestoreStore
 from licence_manager.adapters.firestore_unit_of_work import FirestoreUnitOfWork, ReadAfterWrite
 from licence_manager.domain import audit, daily
 from licence_manager.domain.audit import AuditAction, AuditEntry, Source, verify_chain
 from licence_manager.domain.automation import AutomationState
 from licence_manager.domain.buying import BuyingControl
+from licence_manager.domain.insights import HoldersStatus, LicenceInsights, SkuInsight
 from licence_manager.domain.model import GENESIS, AuditHead, Licence, LicenceKey, Usage
 from licence_manager.domain.notifications import Notification, NotificationType
 from licence_manager.domain.settings import LicenceSettings, TopUpMode
@@ -122,6 +124,16 @@ SETTINGS = LicenceSettings(
     top_up_step=4,
     max_total_seats=200,
     max_seats_per_month=20,
+    hold_top_ups_when_reclaimable=4,
+)
+ADDON = "1010470001"  # a SKU the customer's insights do not list
+INSIGHTS = LicenceInsights(
+    customer_id="C01",
+    synced_at=T0 + timedelta(microseconds=250),
+    holders_status=HoldersStatus.OK,
+    holders_detail="",
+    inactive_days=60,
+    skus={KEY.sku_id: SkuInsight("Google-Apps", 12, 5, 1, 3, 1)},
 )
 
 # Each repository with a key and a document to store under it.
@@ -140,6 +152,7 @@ DOCUMENTS: dict[str, tuple[Any, Any]] = {
         BuyingControl(True, "card declined", "ops@reseller.example", T0),
     ),
     "spending_limits": ("C01", SpendingLimit("C01", 80, 350_000, "GBP", "ops@r.example", T0)),
+    "insights": ("C01", INSIGHTS),
 }
 
 
@@ -353,6 +366,75 @@ def test_the_buying_control_reads_back_equal(backend: Backend) -> None:
     resumed = BuyingControl(False, "", "ops@reseller.example", T0 + timedelta(hours=1))
     backend.run(lambda tx: tx.controls.put(BUYING, resumed))
     assert backend.run(lambda tx: tx.buying_control()) == resumed
+
+
+# reclaimable seats (licence_insights), as the buying rule reads them
+
+
+def test_reclaimable_seats_are_unknown_for_a_customer_with_no_insights(backend: Backend) -> None:
+    assert backend.run(lambda tx: tx.reclaimable_of(KEY)) is None
+
+
+def test_reclaimable_seats_of_a_sku_come_from_its_customers_insights(backend: Backend) -> None:
+    backend.run(lambda tx: tx.insights.put("C01", INSIGHTS))
+
+    assert backend.run(lambda tx: tx.reclaimable_of(KEY)) == 5
+    # a SKU nobody holds has nothing to reclaim; another customer's insights are not its own
+    assert backend.run(lambda tx: tx.reclaimable_of(LicenceKey("C01", ADDON))) == 0
+    assert backend.run(lambda tx: tx.reclaimable_of(LicenceKey("C02", KEY.sku_id))) is None
+
+
+@pytest.mark.parametrize("status", [HoldersStatus.NO_ACCESS, HoldersStatus.ERROR])
+def test_reclaimable_seats_are_unknown_when_the_holders_could_not_be_read(
+    backend: Backend, status: HoldersStatus
+) -> None:
+    backend.run(lambda tx: tx.insights.put("C01", replace(INSIGHTS, holders_status=status)))
+
+    assert backend.run(lambda tx: tx.reclaimable_of(KEY)) is None
+
+
+def test_the_insights_read_is_a_read_before_the_writes(backend: Backend) -> None:
+    def write_then_read(tx: Transaction) -> None:
+        tx.requests.put("r1", a_request())
+        tx.reclaimable_of(KEY)
+
+    with pytest.raises(ReadAfterWrite):
+        backend.run(write_then_read)
+
+
+def test_a_document_the_holder_sync_wrote_is_read_with_its_codec(
+    request: pytest.FixtureRequest,
+) -> None:
+    """Firestore only: the document as the holder sync writes it (its codec, not this unit of
+    work), and what reclaimable_from_doc makes of it, is what the claim reads."""
+    client = request.getfixturevalue("firestore_client")
+    doc = insights_codec.insights_to_doc(INSIGHTS)
+    client.collection(insights_codec.INSIGHTS).document("C01").set(doc)
+    uow = FirestoreUnitOfWork(client)
+
+    assert uow.run(lambda tx: tx.reclaimable_of(KEY)) == 5
+    assert uow.run(lambda tx: tx.reclaimable_of(KEY)) == insights_codec.reclaimable_from_doc(
+        doc, KEY.sku_id
+    )
+    client.collection(insights_codec.INSIGHTS).document("C01").set(
+        {**doc, "holdersStatus": "NO_ACCESS"}
+    )
+    assert uow.run(lambda tx: tx.reclaimable_of(KEY)) is None
+
+
+def test_settings_saved_before_the_reclaim_hold_existed_read_with_it_off(
+    request: pytest.FixtureRequest,
+) -> None:
+    """Firestore only: a licence_settings document without holdTopUpsWhenReclaimable."""
+    client = request.getfixturevalue("firestore_client")
+    uow = FirestoreUnitOfWork(client)
+    uow.run(lambda tx: tx.settings.put(KEY, SavedSettings(SETTINGS, "admin@acme.example", T0)))
+    ref = client.collection("licence_settings").document(KEY.doc_id)
+    old = {k: v for k, v in ref.get().to_dict().items() if k != "holdTopUpsWhenReclaimable"}
+    ref.set(old)
+
+    read = uow.run(lambda tx: tx.settings_of(KEY)).settings
+    assert read == replace(SETTINGS, hold_top_ups_when_reclaimable=None)
 
 
 # the audit chain

@@ -11,6 +11,7 @@ from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.automation import AutomationState
 from licence_manager.domain.buying import BuyingControl
 from licence_manager.domain.email_address import is_valid_email
+from licence_manager.domain.insights import LicenceInsights
 from licence_manager.domain.model import AuditHead, LicenceKey, Subscription
 from licence_manager.domain.notifications import (
     DeliveryStatus,
@@ -45,6 +46,7 @@ class InMemoryStore(InMemoryLicenceStore, Store):
         self.controls: dict[str, BuyingControl] = {}
         self.buying_changes: dict[str, BuyingControl] = {}
         self.spending_limits: dict[str, SpendingLimit] = {}
+        self.insights: dict[str, LicenceInsights] = {}  # licence_insights, by customer id
 
     # settings and evaluation
     def settings(self, key: LicenceKey) -> LicenceSettings:

@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 from licence_manager.adapters.firestore_unit_of_work import ReadAfterWrite
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.buying import BuyingControl
+from licence_manager.domain.insights import LicenceInsights
 from licence_manager.domain.model import Licence, LicenceKey
 from licence_manager.domain.observation import RecordedChange
 from licence_manager.domain.spending import SpendingLimit
@@ -167,6 +168,9 @@ class MemoryTransaction(Transaction):
         )
         self.spending_limits: Repository[str, SpendingLimit] = _Documents(
             self, "spending_limits", _dict_table(s.spending_limits)
+        )
+        self.insights: Repository[str, LicenceInsights] = _Documents(
+            self, "licence_insights", _dict_table(s.insights)
         )
 
 

@@ -191,3 +191,45 @@ def test_thresholds_set_while_switched_off_are_not_described() -> None:
         alert_vacant_at_or_below=2, top_up_when_vacant_below=3, top_up_target_vacant=5
     )
     assert describe(settings) == "No alerts or automatic top-ups."
+
+
+# reclaim before buying (domain.reclaim_summary.reclaim_hold)
+
+
+def test_holding_top_ups_while_seats_are_reclaimable_is_off_by_default() -> None:
+    assert LicenceSettings().hold_top_ups_when_reclaimable is None
+
+
+@pytest.mark.parametrize(
+    ("hold", "found"),
+    [
+        (None, {}),
+        (1, {}),
+        (1_000_000, {}),
+        (
+            0,
+            {
+                "holdTopUpsWhenReclaimable": "Hold top-ups from 1 reclaimable seat or more, or "
+                "switch it off."
+            },
+        ),
+        (1_000_001, {"holdTopUpsWhenReclaimable": "At most 1,000,000."}),
+    ],
+)
+def test_the_reclaim_hold_is_checked_with_the_other_settings(
+    hold: int | None, found: dict[str, str]
+) -> None:
+    settings = replace(CAPPED, hold_top_ups_when_reclaimable=hold)
+    assert problems(settings, TOTAL) == found
+    # checked even with top-ups off, as every whole number is: its value is saved all the same
+    assert problems(replace(settings, auto_top_up=False), TOTAL) == found
+
+
+def test_describes_the_reclaim_hold_with_automatic_top_ups() -> None:
+    settings = replace(CAPPED, hold_top_ups_when_reclaimable=3)
+    assert describe(settings).endswith(
+        "Do not top up automatically while 3 seats or more can be reclaimed."
+    )
+    one = replace(CAPPED, hold_top_ups_when_reclaimable=1)
+    assert describe(one).endswith("while 1 seat or more can be reclaimed.")
+    assert "reclaimed" not in describe(replace(one, auto_top_up=False))

@@ -116,6 +116,9 @@ export type Settings = {
   topUpStep: number;
   maxTotalSeats: number | null;
   maxSeatsPerMonth: number | null;
+  // Reclaim before buying: no automatic top-up while this many seats or more are reclaimable
+  // (null: off).
+  holdTopUpsWhenReclaimable: number | null;
   description: string;
   // The settings routes only (not the licence list): what automation could cost at worst.
   worstCaseMonthly?: WorstCaseMonthly;

@@ -55,6 +55,7 @@ def settings_to_doc(key: LicenceKey, s: LicenceSettings, updated_by: str, at: da
         "topUpStep": s.top_up_step,
         "maxTotalSeats": s.max_total_seats,
         "maxSeatsPerMonth": s.max_seats_per_month,
+        "holdTopUpsWhenReclaimable": s.hold_top_ups_when_reclaimable,
         "updatedBy": updated_by,
         "updatedAt": at,
     }
@@ -72,6 +73,8 @@ def settings_from_doc(doc: Document) -> LicenceSettings:
         top_up_step=doc["topUpStep"],
         max_total_seats=doc["maxTotalSeats"],
         max_seats_per_month=doc["maxSeatsPerMonth"],
+        # Saved before reclaim-before-buying existed: off, as the default is.
+        hold_top_ups_when_reclaimable=doc.get("holdTopUpsWhenReclaimable"),
     )
 
 

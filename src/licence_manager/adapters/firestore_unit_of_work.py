@@ -13,6 +13,7 @@ from google.cloud import firestore
 
 from licence_manager.adapters import automation_codec as ac
 from licence_manager.adapters import firestore_codec as codec
+from licence_manager.adapters import insights_codec
 from licence_manager.adapters.firestore_store import (
     AUDIT_EVENTS,
     AUDIT_HEADS,
@@ -223,6 +224,13 @@ NOTIFICATION_DOCS = Collection(
 CONTROL_DOCS = Collection(CONTROLS, _by_id, _control_to_doc, _control_from_doc)
 BUYING_CHANGE_DOCS = Collection(BUYING_CHANGES, _by_id, _control_to_doc, _control_from_doc)
 SPENDING_LIMIT_DOCS = Collection(SPENDING_LIMITS, _by_id, _limit_to_doc, _limit_from_doc)
+# The holder sync's codec, shared: what it writes is what the buying rule reads.
+INSIGHT_DOCS = Collection(
+    insights_codec.INSIGHTS,
+    _by_id,
+    lambda _k, v: insights_codec.insights_to_doc(v),
+    insights_codec.insights_from_doc,
+)
 
 
 class FirestoreTransaction(Transaction):
@@ -241,6 +249,7 @@ class FirestoreTransaction(Transaction):
         self.controls = _Documents(self, CONTROL_DOCS)
         self.buying_changes = _Documents(self, BUYING_CHANGE_DOCS)
         self.spending_limits = _Documents(self, SPENDING_LIMIT_DOCS)
+        self.insights = _Documents(self, INSIGHT_DOCS)
 
 
 class FirestoreUnitOfWork(UnitOfWork):

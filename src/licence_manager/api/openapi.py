@@ -79,6 +79,7 @@ SETTINGS_FIELDS = [
     "topUpStep",
     "maxTotalSeats",
     "maxSeatsPerMonth",
+    "holdTopUpsWhenReclaimable",
 ]
 
 
@@ -151,6 +152,13 @@ SCHEMAS: dict[str, Schema] = {
             "topUpStep": INTEGER,
             "maxTotalSeats": nullable(INTEGER),
             "maxSeatsPerMonth": nullable(INTEGER),
+            "holdTopUpsWhenReclaimable": {
+                **nullable(INTEGER),
+                "description": (
+                    "Reclaim before buying: no automatic top-up while this many seats or more "
+                    "can be reclaimed (null: off). Asked again just before Google is asked."
+                ),
+            },
             "description": {
                 "type": "string",
                 "description": "What the settings will do, in one sentence (ignored when sent).",
@@ -202,6 +210,7 @@ SCHEMAS: dict[str, Schema] = {
                 "topUpStep": bounded(None),
                 "maxTotalSeats": nullable(bounded(1)),
                 "maxSeatsPerMonth": nullable(bounded(1)),
+                "holdTopUpsWhenReclaimable": nullable(bounded(1)),
                 "description": STRING,
                 "worstCaseMonthly": {"type": "object"},
                 "version": nullable(STRING),

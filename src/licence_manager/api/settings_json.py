@@ -21,6 +21,7 @@ _FIELDS: dict[str, tuple[str, tuple[type, ...], bool]] = {
     "topUpStep": ("top_up_step", (int,), False),
     "maxTotalSeats": ("max_total_seats", (int,), True),
     "maxSeatsPerMonth": ("max_seats_per_month", (int,), True),
+    "holdTopUpsWhenReclaimable": ("hold_top_ups_when_reclaimable", (int,), True),
 }
 assert {a for a, _, _ in _FIELDS.values()} == {f.name for f in fields(LicenceSettings)}
 # What the routes answer besides the settings; a client may send them back, and they are ignored.

@@ -101,6 +101,12 @@ def usage_facts(licence: Licence) -> dict[str, str | int | float | None]:
     }
 
 
+def reclaimable_fact(reclaimable: int | None) -> dict[str, int]:
+    """The fact a low-licence alert or a top-up confirmation records, when the count is known
+    (domain.emails states it)."""
+    return {} if reclaimable is None else {"reclaimable": reclaimable}
+
+
 class _Decisions:
     """Collects what one evaluation creates: notifications and chained audit entries."""
 
@@ -142,7 +148,10 @@ def evaluate(
     head: AuditHead,
     now: datetime,
     control: BuyingControl | None = None,
+    reclaimable: int | None = None,
 ) -> Evaluation:
+    """`reclaimable`: the SKU's reclaimable seats as the holder sync last counted them (None:
+    unknown). The low-licence alert states them; reclaim before buying may hold a top-up."""
     start = state
     state = state.in_month(month_of(now, licence.time_zone))
     usage = licence.usage
@@ -154,7 +163,11 @@ def evaluate(
     low = is_low(usage, settings)
     if low and not state.low_alert_active:
         state = replace(state, low_alert_active=True, low_alerts=state.low_alerts + 1)
-        made.notify(f"{doc_id}-low-{state.low_alerts}", NotificationType.LOW_LICENCES)
+        made.notify(
+            f"{doc_id}-low-{state.low_alerts}",
+            NotificationType.LOW_LICENCES,
+            **reclaimable_fact(reclaimable),
+        )
         made.log(
             AuditAction.LOW_LICENCE_ALERT,
             f"Low licences: {usage.vacant} vacant of {usage.total}; alert raised",
@@ -164,7 +177,8 @@ def evaluate(
 
     request = None
     due = state.pending_request_id is None and state.failed_at_total is None
-    plan = plan_top_up(usage, settings, state.seats_added_this_month) if due else None
+    added = state.seats_added_this_month
+    plan = plan_top_up(usage, settings, added, reclaimable) if due else None
     if isinstance(plan, TopUpPlan) and control is not None and control.paused:
         # Not a request to be refused at once: an alert, once, says why nothing is bought.
         plan = TopUpBlocked(plan.seats_to_add, "Buying is paused by the reseller.")

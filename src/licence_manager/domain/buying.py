@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from licence_manager.domain.audit import Source
 from licence_manager.domain.model import PlanKind, plan_kind, seats
+from licence_manager.domain.reclaim_summary import ReclaimHold, reclaim_hold
 from licence_manager.domain.settings import MAX_SEATS_PER_TOP_UP, LicenceSettings
 from licence_manager.domain.topup import TopUpRequest
 
@@ -32,11 +33,32 @@ class BuyingControl:
     changed_at: datetime | None = None
 
 
+def automatic_hold(
+    settings: LicenceSettings, plan_name: str, seats_to_add: int, reclaimable: int | None
+) -> ReclaimHold | None:
+    """Reclaim before buying: the hold on an automatic top-up while the SKU's reclaimable seats
+    reach the admin's threshold (None: not held, or the count is unknown)."""
+    return reclaim_hold(
+        settings.hold_top_ups_when_reclaimable,
+        reclaimable,
+        plan_name=plan_name,
+        seats_wanted=seats_to_add,
+    )
+
+
 def automatic_limit(
-    settings: LicenceSettings, plan_name: str, total_before: int, seats_to_add: int, added: int
+    settings: LicenceSettings,
+    plan_name: str,
+    total_before: int,
+    seats_to_add: int,
+    added: int,
+    *,
+    reclaimable: int | None,
 ) -> str | None:
     """Why an automatic top-up of `seats_to_add` on `total_before` may not be made, or None.
-    `added`: seats already added automatically this calendar month."""
+    `added`: seats already added automatically this calendar month; `reclaimable`: the SKU's
+    reclaimable seats as the holder sync last counted them (None: unknown, which holds
+    nothing). Required, so that no caller forgets to ask."""
     total_after = total_before + seats_to_add
     if not settings.auto_top_up:
         return "automatic top-ups are switched off"
@@ -62,7 +84,9 @@ def automatic_limit(
             f"adding {seats_to_add} would bring this month's automatic additions to "
             f"{added + seats_to_add}, above your monthly maximum of {monthly}"
         )
-    return None
+    # Last: the caps are the admin's hard limits, and their reason says more when both apply.
+    hold = automatic_hold(settings, plan_name, seats_to_add, reclaimable)
+    return None if hold is None else hold.reason
 
 
 def refusal(
@@ -73,10 +97,13 @@ def refusal(
     settings_saved_at: datetime | None,
     added_this_month: int,
     plan_now: str | None,
+    reclaimable: int | None,
     now: datetime,
 ) -> str | None:
     """Why `request` must not be sent to Google now, or None to go ahead. `plan_now`: the plan
-    Google reports at the fresh read (None for a purchase of a SKU not yet owned)."""
+    Google reports at the fresh read (None for a purchase of a SKU not yet owned);
+    `reclaimable`: the SKU's reclaimable seats read in the same transaction (None: unknown).
+    Only automatic requests are held for reclaimable seats: an admin's own is never held."""
     if control.paused:
         because = f": {control.reason}" if control.reason else ""
         return f"buying is paused by the reseller{because}"
@@ -93,5 +120,10 @@ def refusal(
     if settings_saved_at is not None and settings_saved_at > request.created_at:
         return "the settings were changed after this top-up was decided"
     return automatic_limit(
-        settings, request.plan_name, request.total_before, request.seats_to_add, added_this_month
+        settings,
+        request.plan_name,
+        request.total_before,
+        request.seats_to_add,
+        added_this_month,
+        reclaimable=reclaimable,
     )

@@ -21,6 +21,15 @@ def _fact(notification: Notification, name: str, default: str = "") -> str:
     return default if value is None else str(value)
 
 
+def _reclaimable(notification: Notification) -> str:
+    """Reclaim before buying: the seats that could be reclaimed instead, when the holder sync
+    counted some (the fact is absent when they are unknown)."""
+    count = notification.facts.get("reclaimable")
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        return ""
+    return f"{seats(count)} can be reclaimed: see the Reclaim page."
+
+
 def _lines(notification: Notification) -> tuple[str, list[str]]:
     def f(name: str) -> str:
         return _fact(notification, name)
@@ -33,6 +42,7 @@ def _lines(notification: Notification) -> tuple[str, list[str]]:
             body = [
                 f"{sku} for {domain} is running low on licences.",
                 usage,
+                _reclaimable(notification),
                 "Add licences, or turn on automatic top-ups in its settings.",
             ]
         case NotificationType.TOP_UP_APPLIED:
@@ -46,6 +56,7 @@ def _lines(notification: Notification) -> tuple[str, list[str]]:
             ]
             if f("planNote"):
                 body.append(f("planNote"))
+            body.append(_reclaimable(notification))
         case NotificationType.TOP_UP_FAILED:
             subject = (
                 f"Purchase not made: {sku} for {domain}"

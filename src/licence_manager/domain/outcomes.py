@@ -8,7 +8,12 @@ from datetime import datetime, timedelta
 
 from licence_manager.domain import audit, catalogue, daily
 from licence_manager.domain.audit import AuditAction, AuditEntry, Source
-from licence_manager.domain.automation import AutomationState, month_of, usage_facts
+from licence_manager.domain.automation import (
+    AutomationState,
+    month_of,
+    reclaimable_fact,
+    usage_facts,
+)
 from licence_manager.domain.daily import DailyUsage
 from licence_manager.domain.model import (
     AuditHead,
@@ -40,6 +45,8 @@ class RequestContext:
     today: DailyUsage | None
     state: AutomationState
     head: AuditHead
+    # The SKU's reclaimable seats (None: unknown, or not read): a confirmation states them.
+    reclaimable: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +131,7 @@ def applied(
         totalAfter=request.total_after,
         source=request.source.value,
         planNote=ANNUAL_NOTE if annual else "",
+        **reclaimable_fact(context.reclaimable),
     )
     return TopUpOutcome(
         request=replace(

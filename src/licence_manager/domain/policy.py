@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from licence_manager.domain.buying import automatic_limit
+from licence_manager.domain.buying import automatic_hold, automatic_limit
 from licence_manager.domain.model import TRIAL_SEAT_CAP, PlanKind, Usage, plan_kind
 from licence_manager.domain.settings import LicenceSettings, TopUpMode
 
@@ -43,9 +43,11 @@ def seats_wanted(usage: Usage, settings: LicenceSettings) -> int:
 
 
 def plan_top_up(
-    usage: Usage, settings: LicenceSettings, added_this_month: int
+    usage: Usage, settings: LicenceSettings, added_this_month: int, reclaimable: int | None = None
 ) -> TopUpPlan | TopUpBlocked | None:
-    """None when no top-up is due; a plan, or the reason a due top-up may not be made."""
+    """None when no top-up is due; a plan, or the reason a due top-up may not be made.
+    `reclaimable`: the SKU's reclaimable seats (None: unknown); with reclaim before buying on,
+    enough of them block the top-up with the hold's own alert."""
     if not settings.auto_top_up or usage.status != ACTIVE:
         return None  # suspended, cancelled or removed subscriptions are never topped up
     if usage.vacant >= settings.top_up_when_vacant_below:
@@ -55,7 +57,12 @@ def plan_top_up(
     if plan_kind(usage.plan_name) is PlanKind.TRIAL and total_after > TRIAL_SEAT_CAP:
         reason = f"trials are capped at {TRIAL_SEAT_CAP} seats"
         return TopUpBlocked(wanted, f"Adding {wanted} would make {total_after}: {reason}.")
-    limit = automatic_limit(settings, usage.plan_name, usage.total, wanted, added_this_month)
+    limit = automatic_limit(
+        settings, usage.plan_name, usage.total, wanted, added_this_month, reclaimable=reclaimable
+    )
     if limit is not None:
+        hold = automatic_hold(settings, usage.plan_name, wanted, reclaimable)
+        if hold is not None and hold.reason == limit:  # held, and by nothing else
+            return TopUpBlocked(wanted, hold.alert)
         return TopUpBlocked(wanted, limit[0].upper() + limit[1:] + ".")
     return TopUpPlan(seats_to_add=wanted, total_before=usage.total, total_after=total_after)

@@ -27,6 +27,9 @@ class LicenceSettings:
     top_up_step: int = 1
     max_total_seats: int | None = None
     max_seats_per_month: int | None = None
+    # Reclaim before buying: no automatic top-up while this many seats or more can be reclaimed
+    # (domain.reclaim_summary.reclaim_hold); None: off.
+    hold_top_ups_when_reclaimable: int | None = None
 
 
 # One top-up adds at most this many seats, and never more than the licence has now: a typo of
@@ -75,11 +78,20 @@ def problems(settings: LicenceSettings, current_total: int) -> dict[str, str]:
         found["maxSeatsPerMonth"] = "The monthly maximum must be at least 1 seat."
     if s.auto_top_up:
         found.update(_top_up_limits(s, current_total))
+    found.update(_hold_problems(s))
     for name, attribute in _WHOLE_NUMBERS.items():
         value = getattr(s, attribute)
         if value is not None and value > MAX_SETTING:
             found.setdefault(name, f"At most {MAX_SETTING:,}.")  # a tighter limit says more
     return found
+
+
+def _hold_problems(s: LicenceSettings) -> dict[str, str]:
+    # Imported here: reclaim_summary reads this module's bounds, so a module-level import
+    # would be circular. The option has its one validation there, beside the rule it sets.
+    from licence_manager.domain.reclaim_summary import hold_setting_problems
+
+    return hold_setting_problems(s.hold_top_ups_when_reclaimable)
 
 
 def _top_up_limits(s: LicenceSettings, current_total: int) -> dict[str, str]:
@@ -127,4 +139,9 @@ def describe(settings: LicenceSettings) -> str:
             limits.append(f"at most {s.max_seats_per_month} a month")
         sentence = f"When vacant seats fall below {s.top_up_when_vacant_below}, {action}"
         parts.append(sentence + (", " + ", ".join(limits) if limits else "") + ".")
+        hold = s.hold_top_ups_when_reclaimable
+        if hold is not None:
+            parts.append(
+                f"Do not top up automatically while {seats(hold)} or more can be reclaimed."
+            )
     return " ".join(parts) or "No alerts or automatic top-ups."

@@ -19,6 +19,7 @@ from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.automation import AutomationState
 from licence_manager.domain.buying import BuyingControl
 from licence_manager.domain.daily import DailyUsage
+from licence_manager.domain.insights import LicenceInsights
 from licence_manager.domain.model import GENESIS, AuditHead, Licence, LicenceKey
 from licence_manager.domain.notifications import Notification
 from licence_manager.domain.settings import LicenceSettings
@@ -93,6 +94,9 @@ class Transaction(abc.ABC):
     # Every pause and resume, kept (create only): who, when and why, for the reseller's audit.
     buying_changes: Repository[str, BuyingControl]
     spending_limits: Repository[str, SpendingLimit]  # keyed by customer id
+    # What the holder sync learnt of a customer's seats (licence_insights), keyed by customer
+    # id: the buying rule reads its reclaimable seats in the same transaction as its other facts.
+    insights: Repository[str, LicenceInsights]
 
     # Reads with the domain's defaults for a document never written.
     def automation_of(self, key: LicenceKey) -> AutomationState:
@@ -109,6 +113,12 @@ class Transaction(abc.ABC):
 
     def spending_limit_of(self, customer_id: str) -> SpendingLimit:
         return self.spending_limits.get(customer_id) or SpendingLimit(customer_id)
+
+    def reclaimable_of(self, key: LicenceKey) -> int | None:
+        """The licence's reclaimable seats as the holder sync last counted them; None when they
+        are unknown (no insights for the customer, or its holders could not be read)."""
+        found = self.insights.get(key.customer_id)
+        return None if found is None else found.reclaimable(key.sku_id)
 
     def append_audit(self, entries: tuple[AuditEntry, ...], head: AuditHead | None) -> None:
         """Entries are created, never overwritten: a replayed decision cannot chain twice."""

@@ -82,12 +82,15 @@ def _evaluate(tx: Transaction, key: LicenceKey, now: datetime) -> _Decided | Non
     control = tx.buying_control()
     pending = tx.requests.get(state.pending_request_id) if state.pending_request_id else None
     today = tx.days.get((key, local_day(now, licence.time_zone)))
+    # The reclaimable seats only matter to an alert or a top-up; with both off, no read.
+    wanted = saved.settings.low_licence_alert or saved.settings.auto_top_up
+    reclaimable = tx.reclaimable_of(key) if wanted else None
 
     cancelled = None
     if pending is not None and not pending.status.final and pending.change_sent_at is None:
         # The same "may we buy now" rule apply_topup asks: a request decided under settings
-        # since changed, switched off or past its expiry is superseded here, and decided again
-        # below from the settings as they are.
+        # since changed, switched off, past its expiry or held for reclaimable seats is
+        # superseded here, and decided again below from the settings as they are.
         month = state.in_month(month_of(now, licence.time_zone))
         reason = buying.refusal(
             pending,
@@ -96,6 +99,7 @@ def _evaluate(tx: Transaction, key: LicenceKey, now: datetime) -> _Decided | Non
             settings_saved_at=saved.updated_at,
             added_this_month=month.seats_added_this_month,
             plan_now=licence.usage.plan_name,
+            reclaimable=reclaimable,
             now=now,
         )
         if reason is not None:
@@ -104,7 +108,7 @@ def _evaluate(tx: Transaction, key: LicenceKey, now: datetime) -> _Decided | Non
             state = cancelled.state
             head = cancelled.audit_head or head
 
-    evaluation = evaluate(licence, saved.settings, state, head, now, control)
+    evaluation = evaluate(licence, saved.settings, state, head, now, control, reclaimable)
     if cancelled is not None:
         tx.requests.put(cancelled.request.request_id, cancelled.request)
     if evaluation.changed or cancelled is not None:

@@ -20,6 +20,7 @@ from licence_manager.domain.model import Subscription
 from licence_manager.domain.outcomes import RequestContext, TopUpOutcome
 from licence_manager.domain.topup import (
     Claim,
+    RequestKind,
     RequestStatus,
     TopUpRequest,
     holds,
@@ -109,6 +110,8 @@ def finish(
         return None
     assert request is not None
     found = context(tx, request, at)
+    if request.kind is RequestKind.CHANGE_SEATS:  # its confirmation states them
+        found = replace(found, reclaimable=tx.reclaimable_of(request.key))
     outcome = decide(found)
     if seen is not None:
         outcome = outcomes.observed(outcome, found, seen, at, default_time_zone)
@@ -138,6 +141,15 @@ def before_sending(
     saved = tx.settings_of(request.key)
     control = tx.buying_control()
     found = context(tx, request, now)
+    # Reclaim before buying, asked with the count as it is now, in this transaction: a count
+    # that rose after the decision refuses the buy, and the holder sync writing it meanwhile
+    # makes this transaction run again. Only an automatic request with the hold on can be held
+    # (an admin switching the hold on later is a settings save, refused below for that).
+    holding = (
+        request.source is Source.AUTOMATIC
+        and saved.settings.hold_top_ups_when_reclaimable is not None
+    )
+    reclaimable = tx.reclaimable_of(request.key) if holding else None
     time_zone = found.licence.time_zone if found.licence else default_time_zone
     reason = buying.refusal(
         request,
@@ -146,6 +158,7 @@ def before_sending(
         settings_saved_at=saved.updated_at,
         added_this_month=found.state.in_month(month_of(now, time_zone)).seats_added_this_month,
         plan_now=current.plan_name if current is not None else None,
+        reclaimable=reclaimable,
         now=now,
     )
     if reason is None:

@@ -33,6 +33,7 @@ SOAK_SETTINGS = {
     "topUpMode": "restore",
     "topUpStep": 1,
     "maxSeatsPerMonth": 200,
+    "holdTopUpsWhenReclaimable": None,
 }
 SETTINGS_FIELDS = (*SOAK_SETTINGS, "maxTotalSeats")
 

@@ -5,7 +5,15 @@ import { useCustomerPath, useSession } from "../context";
 import { seats } from "../format";
 import { estimate } from "../prices";
 import { Link } from "../router";
-import { ALERT_FIELDS, TOP_UP_FIELDS, failsIn, numberOrText, receiving, unplacedErrors } from "./settingsForm";
+import {
+  ALERT_FIELDS,
+  TOP_UP_FIELDS,
+  failsIn,
+  holdRecommendation,
+  numberOrText,
+  receiving,
+  unplacedErrors,
+} from "./settingsForm";
 import { LeaveGuard } from "../components/LeaveGuard";
 import { conflictText, theirSettings, withVersion } from "./settingsVersion";
 
@@ -21,6 +29,7 @@ type Form = {
   topUpStep: string;
   maxTotalSeats: string;
   maxSeatsPerMonth: string;
+  holdTopUpsWhenReclaimable: string;
 };
 
 function toForm(s: Settings): Form {
@@ -37,6 +46,7 @@ function toForm(s: Settings): Form {
     topUpStep: String(s.topUpStep),
     maxTotalSeats: text(s.maxTotalSeats),
     maxSeatsPerMonth: text(s.maxSeatsPerMonth),
+    holdTopUpsWhenReclaimable: text(s.holdTopUpsWhenReclaimable),
   };
 }
 
@@ -53,6 +63,7 @@ function toBody(f: Form): Record<string, unknown> {
     topUpStep: numberOrText(f.topUpStep) ?? 1,
     maxTotalSeats: numberOrText(f.maxTotalSeats),
     maxSeatsPerMonth: numberOrText(f.maxSeatsPerMonth),
+    holdTopUpsWhenReclaimable: numberOrText(f.holdTopUpsWhenReclaimable),
   };
 }
 
@@ -95,6 +106,8 @@ export function describe(f: Form): string {
         (limits.length ? `, ${limits.join(", ")}` : "") +
         ".",
     );
+    const hold = f.holdTopUpsWhenReclaimable.trim();
+    if (hold) parts.push(`Do not top up automatically while ${hold} seat${hold === "1" ? "" : "s"} or more can be reclaimed.`);
   }
   return parts.join(" ") || "No alerts or automatic top-ups.";
 }
@@ -355,6 +368,16 @@ export function SettingsPage({ skuId }: { skuId: string }) {
                   numberField("topUpStep", "Seats to add each time", perTopUp)}
                 {numberField("maxTotalSeats", "Never more than this many seats in total", "Binds automatic top-ups; seats added by hand are not limited by it. Set this, the monthly maximum, or both.")}
                 {numberField("maxSeatsPerMonth", "At most this many seats added a month", "Counts automatic top-ups only. Set this, the maximum total, or both.")}
+                {numberField(
+                  "holdTopUpsWhenReclaimable",
+                  "Do not top up automatically while N or more seats are reclaimable",
+                  "N: the number entered here. Leave empty for off. While it holds, an alert says why instead of buying; adding seats by hand is not held.",
+                )}
+                {holdRecommendation(licence?.planName) && (
+                  <p className="hint" id="hold-recommendation">
+                    {holdRecommendation(licence?.planName)}
+                  </p>
+                )}
               </div>
             )}
           </section>

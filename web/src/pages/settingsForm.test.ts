@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Recipient } from "../api";
-import { ALERT_FIELDS, TOP_UP_FIELDS, failsIn, numberOrText, receiving, unplacedErrors } from "./settingsForm";
+import { ALERT_FIELDS, TOP_UP_FIELDS, failsIn, holdRecommendation, numberOrText, receiving, unplacedErrors } from "./settingsForm";
 
 function recipient(email: string, name: string, on: Partial<Recipient["notifications"]>): Recipient {
   const off = { lowLicences: false, topUpApplied: false, topUpFailed: false, purchaseConfirmed: false, monthEndReport: false, renewalReminder: false };
@@ -13,6 +13,17 @@ describe("the settings form", () => {
     expect(failsIn({ alertVacantAtOrBelow: "At most 1,000,000." }, TOP_UP_FIELDS)).toBe(false);
     expect(failsIn({ topUpStep: "Add at least 1 seat per top-up." }, TOP_UP_FIELDS)).toBe(true);
     expect(failsIn({}, ALERT_FIELDS)).toBe(false);
+  });
+
+  it("opens the top-up section when the reclaim hold fails", () => {
+    expect(failsIn({ holdTopUpsWhenReclaimable: "At most 1,000,000." }, TOP_UP_FIELDS)).toBe(true);
+  });
+
+  it("recommends holding top-ups while seats are reclaimable on annual plans only", () => {
+    expect(holdRecommendation("ANNUAL_MONTHLY_PAY")).toMatch(/^Recommended on an annual plan: /);
+    expect(holdRecommendation("ANNUAL")).not.toBeNull();
+    expect(holdRecommendation("FLEXIBLE")).toBeNull();
+    expect(holdRecommendation(undefined)).toBeNull();
   });
 
   it("keeps errors about fields the form does not have", () => {

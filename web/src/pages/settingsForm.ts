@@ -11,6 +11,7 @@ export const TOP_UP_FIELDS = [
   "topUpStep",
   "maxTotalSeats",
   "maxSeatsPerMonth",
+  "holdTopUpsWhenReclaimable",
 ];
 const ALL_FIELDS = new Set(["lowLicenceAlert", "autoTopUp", ...ALERT_FIELDS, ...TOP_UP_FIELDS]);
 
@@ -40,4 +41,14 @@ export function receiving(recipients: Recipient[], kinds: (keyof Preferences)[])
   return recipients
     .filter((r) => kinds.some((kind) => r.notifications[kind]))
     .map((r) => (r.name ? `${r.name} (${r.email})` : r.email));
+}
+
+// Reclaim before buying is off by default; on an annual plan the page recommends it, with why.
+export function holdRecommendation(planName: string | undefined): string | null {
+  if (!planName?.toUpperCase().startsWith("ANNUAL")) return null;
+  return (
+    "Recommended on an annual plan: every seat is paid for until the plan renews, so a seat " +
+    "reclaimed from someone who no longer uses it costs nothing, while a seat bought now stays " +
+    "paid for until renewal."
+  );
 }

@@ -14,6 +14,7 @@ const THEIRS: Settings = {
   topUpStep: 1,
   maxTotalSeats: null,
   maxSeatsPerMonth: null,
+  holdTopUpsWhenReclaimable: null,
   description: "Email an alert when vacant seats fall to 4 or below.",
   version: "2026-03-02T09:15:00+00:00",
   updatedBy: "ops@reseller.example",
