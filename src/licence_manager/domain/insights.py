@@ -10,9 +10,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from licence_manager.domain.forecast import RunOutForecast
 from licence_manager.domain.reclaim import ReclaimableSeat, ReclaimReason, SeatHolder
+
+if TYPE_CHECKING:  # My Licences loads this with the api; the forecast maths only where made
+    from licence_manager.domain.forecast import RunOutForecast
 
 
 class HoldersStatus(StrEnum):
