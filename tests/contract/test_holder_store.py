@@ -1,6 +1,8 @@
 """One contract, two holder stores: the in-memory fake and Firestore (on the emulator) keep the
 holder sync's documents alike: records round-trip exactly (so an unchanged holder compares
-equal and is not rewritten), deletes, insights and the reclaim policy with its default."""
+equal and is not rewritten), deletes, insights, the reclaim policy with its default, and the
+holder digest (read with the policy and insights, written last, marked first when a write
+takes several batches)."""
 
 from __future__ import annotations
 
@@ -16,10 +18,11 @@ from licence_manager.adapters.firestore_holders import (
     SEAT_HOLDERS,
     FirestoreHolders,
 )
-from licence_manager.domain.holders import HolderRecord
+from licence_manager.domain.holder_digest import MARK, HolderDigest
+from licence_manager.domain.holders import HolderRecord, holder_fingerprint
 from licence_manager.domain.insights import HoldersStatus, LicenceInsights, SkuInsight
 from licence_manager.domain.reclaim import ReclaimPolicy
-from licence_manager.ports.holders import HolderStore
+from licence_manager.ports.holders import HolderStore, HolderSyncState
 from tests.fakes.memory_holders import InMemoryHolderStore
 
 NOW = datetime(2026, 11, 20, 6, 0, 0, 123456, tzinfo=UTC)
@@ -146,3 +149,104 @@ def test_documents_are_flat_and_named_for_export(firestore_client: Any) -> None:
     }
     assert doc["activityAsOf"] == "2026-11-17"
     assert doc["lastActivity"] is None
+
+
+# The holder digest (domain.holder_digest).
+
+
+def digest_of(*records: HolderRecord, customer_id: str = "C01") -> HolderDigest:
+    return HolderDigest(customer_id, {r.document_id: holder_fingerprint(r) for r in records})
+
+
+def test_the_digest_is_written_last_and_read_with_the_policy_and_insights(
+    store_and_policy: Any,
+) -> None:
+    store, set_policy = store_and_policy
+    assert store.holder_digest("C01") is None
+    assert store.sync_state("C01") == HolderSyncState(ReclaimPolicy(60), None, None)
+    digest = digest_of(record(1), record(2))
+    insights = LicenceInsights("C01", NOW, HoldersStatus.OK, "", 90, {})
+    assert store.write_holders([record(1), record(2)], [], insights, digest) == 4
+    set_policy("C01", 90)
+    assert store.holder_digest("C01") == digest
+    assert store.sync_state("C01") == HolderSyncState(ReclaimPolicy(90), insights, digest)
+    assert store.holder_digest("C02") is None
+    # An empty digest (a customer whose holders all left) is a digest, not none.
+    empty = HolderDigest("C01", {})
+    store.write_holders([], [record(1).document_id, record(2).document_id], None, empty)
+    assert store.holder_digest("C01") == empty
+    store.drop_holder_digest("C01")
+    assert store.holder_digest("C01") is None
+
+
+def test_a_write_of_several_batches_marks_what_it_touches_in_its_first(
+    store_and_cut_short: Any,
+) -> None:
+    """Cut short after its first batch, the digest stored lists every document the write was
+    to write or delete as a mark, and the others with their fingerprints: nothing it lists as
+    a fingerprint differs from what is stored."""
+    store, cut_short = store_and_cut_short
+    kept, leaving = record(1), record(2)
+    store.write_holders([kept, leaving], [], None, digest_of(kept, leaving))
+    joining = [record(n) for n in range(10, 530)]
+    with pytest.raises(Exception, match="cut short"):
+        cut_short(1).write_holders(joining, [leaving.document_id], None, digest_of(kept, *joining))
+    stored = store.holder_digest("C01")
+    assert stored is not None
+    assert stored.entries == {
+        kept.document_id: holder_fingerprint(kept),
+        leaving.document_id: MARK,
+        **{r.document_id: MARK for r in joining},
+    }
+    # The first batch: the marked digest and 499 holders.
+    assert len(store.holders_of("C01")) == 2 + 499
+    assert store.write_holders(joining, [leaving.document_id], None, digest_of(kept, *joining))
+    assert store.holder_digest("C01") == digest_of(kept, *joining)
+    assert set(store.holders_of("C01")) == {r.document_id for r in (kept, *joining)}
+
+
+class CutShortBatch:
+    def __init__(self, batch: Any, client: CutShortClient) -> None:
+        self._batch, self._client = batch, client
+
+    def set(self, ref: Any, doc: Any) -> None:
+        self._batch.set(ref, doc)
+
+    def delete(self, ref: Any) -> None:
+        self._batch.delete(ref)
+
+    def commit(self) -> None:
+        if self._client.commits >= self._client.after:
+            raise ConnectionError(f"cut short after {self._client.commits} batches")
+        self._batch.commit()
+        self._client.commits += 1
+
+
+class CutShortClient:
+    """The Firestore client, whose batches fail once `after` have committed."""
+
+    def __init__(self, client: Any, after: int) -> None:
+        self._client, self.after, self.commits = client, after, 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def batch(self) -> CutShortBatch:
+        return CutShortBatch(self._client.batch(), self)
+
+
+@pytest.fixture(params=["memory", "firestore"])
+def store_and_cut_short(
+    request: pytest.FixtureRequest,
+) -> tuple[HolderStore, Callable[[int], HolderStore]]:
+    """A store, and the same store whose next write fails after so many batches."""
+    if request.param == "memory":
+        fake = InMemoryHolderStore()
+
+        def cut_fake(after: int) -> HolderStore:
+            fake.fail_after_batches = after  # the next write only
+            return fake
+
+        return fake, cut_fake
+    client = request.getfixturevalue("firestore_client")
+    return FirestoreHolders(client), lambda after: FirestoreHolders(CutShortClient(client, after))

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from licence_manager.domain.holder_digest import HolderDigest, marked
 from licence_manager.domain.holders import ActivityReport, Assignment, DirectoryUser, HolderRecord
 from licence_manager.domain.insights import LicenceInsights
 from licence_manager.domain.products import product_of
@@ -85,37 +86,77 @@ class FakeSeatHolderSource(SeatHolderSource):
         return ActivityReport(day, dict(self._domain(customer_id, "reports").activity))
 
 
+class InjectedFailure(Exception):
+    """A write cut short on purpose (`fail_after_batches`)."""
+
+
 class InMemoryHolderStore(HolderStore):
-    def __init__(self) -> None:
+    """Batches its writes as Firestore's adapter does (`batch_limit`, 500 there), so a test can
+    cut its next write short after `fail_after_batches` batches."""
+
+    def __init__(self, batch_limit: int = 500) -> None:
         self.policies: dict[str, ReclaimPolicy] = {}
         self.insight_records: dict[str, LicenceInsights] = {}
         self.holders: dict[str, HolderRecord] = {}
+        self.digests: dict[str, HolderDigest] = {}
         self.writes = 0  # documents written or deleted, as Firestore would count them
+        self.reads = 0  # documents read, as Firestore bills them (an empty query: 1)
+        self.holder_reads = 0  # of which seat_holders documents
+        self.batch_limit = batch_limit
+        self.fail_after_batches: int | None = None
 
     def reclaim_policy(self, customer_id: str) -> ReclaimPolicy:
+        self.reads += 1
         return self.policies.get(customer_id, ReclaimPolicy())
 
     def insights(self, customer_id: str) -> LicenceInsights | None:
+        self.reads += 1
         return self.insight_records.get(customer_id)
 
+    def holder_digest(self, customer_id: str) -> HolderDigest | None:
+        self.reads += 1
+        return self.digests.get(customer_id)
+
+    def drop_holder_digest(self, customer_id: str) -> None:
+        self.digests.pop(customer_id, None)
+        self.writes += 1
+
     def holders_of(self, customer_id: str) -> Mapping[str, HolderRecord]:
-        return {k: r for k, r in self.holders.items() if r.customer_id == customer_id}
+        found = {k: r for k, r in self.holders.items() if r.customer_id == customer_id}
+        self.reads += max(len(found), 1)
+        self.holder_reads += len(found)
+        return found
 
     def write_holders(
         self,
         put: Sequence[HolderRecord],
         delete: Iterable[str],
         insights: LicenceInsights | None,
+        digest: HolderDigest | None = None,
     ) -> int:
-        written = 0
-        for record in put:
-            self.holders[record.document_id] = record
-            written += 1
-        for doc_id in delete:
-            self.holders.pop(doc_id, None)
-            written += 1
-        if insights is not None:
-            self.insight_records[insights.customer_id] = insights
-            written += 1
-        self.writes += written
-        return written
+        gone = list(delete)
+        operations: list[HolderRecord | str | LicenceInsights | HolderDigest] = [*put, *gone]
+        operations += [insights] if insights is not None else []
+        if digest is not None:
+            operations.append(digest)
+            if len(operations) > self.batch_limit:
+                operations.insert(0, marked(digest, [r.document_id for r in put] + gone))
+        for batch, start in enumerate(range(0, len(operations), self.batch_limit)):
+            if self.fail_after_batches is not None and batch >= self.fail_after_batches:
+                self.fail_after_batches = None  # the next write only
+                raise InjectedFailure(f"cut short after {batch} batches")
+            chunk = operations[start : start + self.batch_limit]
+            for operation in chunk:
+                self._apply(operation)
+            self.writes += len(chunk)
+        return len(operations)
+
+    def _apply(self, operation: HolderRecord | str | LicenceInsights | HolderDigest) -> None:
+        if isinstance(operation, HolderRecord):
+            self.holders[operation.document_id] = operation
+        elif isinstance(operation, str):
+            self.holders.pop(operation, None)
+        elif isinstance(operation, LicenceInsights):
+            self.insight_records[operation.customer_id] = operation
+        else:
+            self.digests[operation.customer_id] = operation

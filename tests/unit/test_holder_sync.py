@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from licence_manager.domain.holders import HolderRecord, user_key
+from licence_manager.domain.holder_digest import MARK
+from licence_manager.domain.holders import HolderRecord, holder_fingerprint, user_key
 from licence_manager.domain.insights import HoldersStatus
 from licence_manager.domain.model import Customer, Licence, LicenceKey, Usage
 from licence_manager.domain.products import product_of
@@ -20,7 +21,12 @@ from licence_manager.services.holder_sync import (
 )
 from tests.fakes.memory import InMemoryLicenceStore
 from tests.fakes.memory_automation import RecordingPublisher
-from tests.fakes.memory_holders import FakeDomain, FakeSeatHolderSource, InMemoryHolderStore
+from tests.fakes.memory_holders import (
+    FakeDomain,
+    FakeSeatHolderSource,
+    InjectedFailure,
+    InMemoryHolderStore,
+)
 from tests.fakes.memory_reports import InMemoryReports
 
 NOW = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
@@ -164,6 +170,7 @@ def test_assignments_of_skus_not_held_through_us_are_left_out(world: World) -> N
 
 def test_a_departed_holder_is_deleted_and_the_others_are_not_rewritten(world: World) -> None:
     world.sync("C01")
+    bob = world.holder("bob@acme.example").document_id
     world.domain.assignments = [
         a for a in world.domain.assignments if a.email != "bob@acme.example"
     ]
@@ -171,15 +178,16 @@ def test_a_departed_holder_is_deleted_and_the_others_are_not_rewritten(world: Wo
     before = world.store.writes
     done = world.sync("C01")
     assert not [r for r in world.store.holders.values() if r.email == "bob@acme.example"]
-    # bob's document deleted, and the insights (one SKU's counts changed) rewritten.
-    assert done.written == world.store.writes - before == 2
+    # bob's document deleted, the insights (one SKU's counts changed) and the digest rewritten.
+    assert done.written == world.store.writes - before == 3
+    assert bob not in world.store.digests["C01"].entries
     insights = world.store.insights("C01")
     assert insights is not None and insights.skus[STARTER].suspended == 0
 
 
 def test_a_second_run_the_same_day_writes_nothing(world: World) -> None:
     first = world.sync("C01")
-    assert first.written == 6  # five holders and the insights
+    assert first.written == 7  # five holders, the insights and the digest
     world.now = NOW + timedelta(hours=3)
     again = world.sync("C01")
     assert again.outcome is HolderSyncOutcome.SYNCED
@@ -356,3 +364,105 @@ def test_a_holder_is_rewritten_only_when_a_fact_changes() -> None:
     assert replace(same, last_activity=tomorrow).needs_writing_over(stored)
     assert replace(same, last_activity=None, activity_as_of=None).needs_writing_over(stored)
     assert stored.needs_writing_over(None)
+
+
+# The holder digest (domain.holder_digest): one document read a customer instead of its holders.
+
+
+def digest_is_true(store: InMemoryHolderStore, customer_id: str = "C01") -> bool:
+    """The digest's invariant: every stored holder listed, every fingerprint that of the stored
+    holder (a mark may stand for anything: the next run rewrites or deletes it)."""
+    entries = store.digests[customer_id].entries
+    stored = {k: r for k, r in store.holders.items() if r.customer_id == customer_id}
+    return set(stored) <= set(entries) and all(
+        doc_id in stored and entry == holder_fingerprint(stored[doc_id])
+        for doc_id, entry in entries.items()
+        if entry != MARK
+    )
+
+
+def stored_facts(store: InMemoryHolderStore) -> dict[str, str]:
+    return {doc_id: holder_fingerprint(r) for doc_id, r in store.holders.items()}
+
+
+def test_an_unchanged_rerun_reads_the_digest_instead_of_the_holders(world: World) -> None:
+    world.sync("C01")
+    assert digest_is_true(world.store) and len(world.store.digests["C01"].entries) == 5
+    world.store.reads = world.store.writes = world.store.holder_reads = 0
+    world.now = NOW + timedelta(hours=3)
+    assert world.sync("C01").written == 0
+    # The policy, the insights and the digest (one get_all in Firestore); no holder read.
+    assert (world.store.reads, world.store.holder_reads, world.store.writes) == (3, 0, 0)
+
+
+def test_a_changed_holder_alone_is_written_with_its_new_fingerprint(world: World) -> None:
+    world.sync("C01")
+    bob = world.holder("bob@acme.example")
+    world.domain.users = [
+        replace(u, suspended=False) if u.user_id == "u-bob" else u for u in world.domain.users
+    ]
+    world.now = NOW + timedelta(hours=3)
+    before = dict(world.store.holders)
+    # bob, the insights (his SKU's counts changed) and the digest.
+    assert world.sync("C01").written == 3
+    assert world.holder("bob@acme.example").reclaim_reason == ""
+    changed = {k for k in world.store.holders if world.store.holders[k] != before[k]}
+    assert changed == {bob.document_id}
+    assert world.store.digests["C01"].entries[bob.document_id] != holder_fingerprint(bob)
+    assert digest_is_true(world.store) and world.store.holder_reads == 0
+
+
+def test_without_a_digest_the_holders_are_read_once_and_the_digest_written(world: World) -> None:
+    world.sync("C01")
+    del world.store.digests["C01"]  # as on the first run after the digest was deployed
+    world.store.holder_reads = 0
+    world.now = NOW + timedelta(hours=3)
+    assert world.sync("C01").written == 1  # the digest alone: every holder compared equal
+    assert world.store.holder_reads == 5 and digest_is_true(world.store)
+    world.sync("C01")
+    assert world.store.holder_reads == 5  # not again
+
+
+def test_a_customer_too_large_for_a_digest_drops_it_and_reads_its_holders(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from licence_manager.domain import holder_digest
+
+    world.sync("C01")
+    monkeypatch.setattr(holder_digest, "DIGEST_BUDGET", 100)
+    world.store.holder_reads = 0
+    world.now = NOW + timedelta(hours=3)
+    # The stored digest still serves this run; it is deleted before any holder is written.
+    assert world.sync("C01").written == 1
+    assert "C01" not in world.store.digests and world.store.holder_reads == 0
+    assert world.sync("C01").written == 0  # from now on the holders are read, nothing dropped
+    assert world.store.holder_reads == 5 and "C01" not in world.store.digests
+
+
+@pytest.mark.parametrize("revert", [False, True], ids=["changes-stay", "changes-revert"])
+@pytest.mark.parametrize("batches", [0, 1, 2])
+def test_a_write_cut_short_between_batches_is_finished_by_the_next_run(
+    world: World, batches: int, revert: bool
+) -> None:
+    """bob is unsuspended, cat leaves and eve joins; the write (3 batches of 2: the marked
+    digest and bob, eve and cat, the insights and the digest) stops after `batches`. Whether
+    the facts then stay or go back to what they were, the next run stores them as they are."""
+    world.sync("C01")
+    world.store.batch_limit = 2
+    users, assignments = list(world.domain.users), list(world.domain.assignments)
+    world.domain.users = [replace(u, suspended=False) if u.user_id == "u-bob" else u for u in users]
+    world.domain.assignments = [a for a in assignments if a.email != "cat@acme.example"]
+    world.domain.add_user("u-eve", "eve@acme.example", STARTER, created_at=LONG_AGO)
+    world.store.fail_after_batches = batches
+    with pytest.raises(InjectedFailure):
+        world.sync("C01")
+    assert digest_is_true(world.store)
+    if revert:
+        world.domain.users, world.domain.assignments = users, assignments
+    world.now = NOW + timedelta(hours=1)
+    world.sync("C01")
+    clean = InMemoryHolderStore()
+    SyncCustomerHolders(world.source, clean, world.licences, clock=lambda: world.now)("C01")
+    assert stored_facts(world.store) == stored_facts(clean)
+    assert world.store.digests["C01"] == clean.digests["C01"]
+    assert world.sync("C01").written == 0

@@ -1,12 +1,15 @@
 """Ports of the holder sync: who holds a customer's seats (Licensing, Directory and Reports APIs)
-and where what it learnt is kept (`seat_holders`, `licence_insights`, `reclaim_policies`)."""
+and where what it learnt is kept (`seat_holders`, `holder_digests`, `licence_insights`,
+`reclaim_policies`)."""
 
 from __future__ import annotations
 
 import abc
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 
+from licence_manager.domain.holder_digest import HolderDigest
 from licence_manager.domain.holders import ActivityReport, Assignment, DirectoryUser, HolderRecord
 from licence_manager.domain.insights import LicenceInsights
 from licence_manager.domain.reclaim import ReclaimPolicy
@@ -41,6 +44,15 @@ class SeatHolderSource(abc.ABC):
         """Each user's last login and SSO on `day` (Reports userUsageReport, all users)."""
 
 
+@dataclass(frozen=True, slots=True)
+class HolderSyncState:
+    """What the holder sync reads of a customer before judging its holders."""
+
+    policy: ReclaimPolicy
+    insights: LicenceInsights | None
+    digest: HolderDigest | None  # None: none yet, or the customer outgrew one
+
+
 class HolderStore(abc.ABC):
     """The holder sync's documents. Reads return what is stored; writes are idempotent."""
 
@@ -52,6 +64,23 @@ class HolderStore(abc.ABC):
     def insights(self, customer_id: str) -> LicenceInsights | None: ...
 
     @abc.abstractmethod
+    def holder_digest(self, customer_id: str) -> HolderDigest | None:
+        """The customer's `holder_digests` document (domain.holder_digest), None when absent."""
+
+    def sync_state(self, customer_id: str) -> HolderSyncState:
+        """The policy, insights and digest together: a store that can reads them in one round
+        trip (Firestore: one get_all, 3 reads)."""
+        return HolderSyncState(
+            self.reclaim_policy(customer_id),
+            self.insights(customer_id),
+            self.holder_digest(customer_id),
+        )
+
+    @abc.abstractmethod
+    def drop_holder_digest(self, customer_id: str) -> None:
+        """Delete the customer's digest (it outgrew one document): its sync reads its holders."""
+
+    @abc.abstractmethod
     def holders_of(self, customer_id: str) -> Mapping[str, HolderRecord]:
         """The customer's stored `seat_holders`, by document id."""
 
@@ -61,7 +90,11 @@ class HolderStore(abc.ABC):
         put: Sequence[HolderRecord],
         delete: Iterable[str],
         insights: LicenceInsights | None,
+        digest: HolderDigest | None = None,
     ) -> int:
-        """Write `put`, delete the documents `delete` names, then write `insights` (if given);
-        returns the documents written and deleted. Not one transaction: a write cut short is
-        finished by the next run, which compares again."""
+        """Write `put`, delete the documents `delete` names, then write `insights` and last
+        `digest` (each if given), in batches of at most 500; returns the documents written and
+        deleted. Not one transaction: a write cut short is finished by the next run, which
+        compares again. So that the digest never lists a fingerprint of facts not stored, when
+        the writes take more than one batch the first batch also writes `digest` with every
+        document of `put` and `delete` marked (domain.holder_digest.marked)."""

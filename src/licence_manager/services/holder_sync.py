@@ -17,7 +17,13 @@ from datetime import datetime, timedelta
 
 from licence_manager.domain.daily import local_day
 from licence_manager.domain.forecast import RunOutForecast
-from licence_manager.domain.holders import ActivityReport, Assignment, judge_holders
+from licence_manager.domain.holder_digest import HolderDigest, digest_size, fits
+from licence_manager.domain.holders import (
+    ActivityReport,
+    Assignment,
+    holder_fingerprint,
+    judge_holders,
+)
 from licence_manager.domain.insights import HoldersStatus, LicenceInsights
 from licence_manager.domain.model import Customer
 from licence_manager.domain.products import product_of
@@ -87,8 +93,8 @@ class SyncCustomerHolders:
             return CustomerHolders(customer_id, HolderSyncOutcome.NO_CUSTOMER)
         done = CustomerHolders(customer_id, HolderSyncOutcome.SYNCED)
         held = self._held_products(customer_id, done)
-        policy = self._store.reclaim_policy(customer_id)
-        previous = self._store.insights(customer_id)
+        state = self._store.sync_state(customer_id)  # one round trip, the digest with them
+        policy, previous = state.policy, state.insights
         forecasts = self._forecasts(customer, now)
         try:
             assignments = self._assignments(customer, held, done)
@@ -124,9 +130,11 @@ class SyncCustomerHolders:
             return self._failed(done, failed, previous)
         activity = self._activity(customer_id, now, done) if held else None
         judged = judge_holders(customer, held, assignments, users, activity, policy, now)
-        stored = self._store.holders_of(customer_id)
-        put = [r for r in judged.records if r.needs_writing_over(stored.get(r.document_id))]
-        gone = sorted(set(stored) - {r.document_id for r in judged.records})
+        listed = self._listed(customer_id, state.digest)
+        fresh = {r.document_id: holder_fingerprint(r) for r in judged.records}
+        put = [r for r in judged.records if listed.get(r.document_id) != fresh[r.document_id]]
+        gone = sorted(set(listed) - set(fresh))
+        digest = self._digest(HolderDigest(customer_id, fresh), state.digest, done)
         insights = LicenceInsights(
             customer_id,
             now,
@@ -136,7 +144,9 @@ class SyncCustomerHolders:
             judged.skus,
             forecasts,
         )
-        done.written = self._store.write_holders(put, gone, _if_changed(insights, previous))
+        done.written += self._store.write_holders(
+            put, gone, _if_changed(insights, previous), digest
+        )
         done.holders = len(judged.records)
         log.info(
             "holder sync: customer synced",
@@ -150,6 +160,35 @@ class SyncCustomerHolders:
             },
         )
         return done
+
+    def _listed(self, customer_id: str, digest: HolderDigest | None) -> dict[str, str]:
+        """Each stored holder's fingerprint: the digest's one document, or (none yet, or the
+        customer outgrew one) its holders read one by one."""
+        if digest is not None:
+            return dict(digest.entries)
+        stored = self._store.holders_of(customer_id)
+        return {doc_id: holder_fingerprint(record) for doc_id, record in stored.items()}
+
+    def _digest(
+        self, new: HolderDigest, stored: HolderDigest | None, done: CustomerHolders
+    ) -> HolderDigest | None:
+        """The digest to write after the holders: None when the stored one says the same, or
+        when one document cannot hold the customer's holders (then the stored one is dropped
+        now, before any holder is written, so it never lists facts no longer stored)."""
+        if not fits(new):
+            log.warning(
+                "holder sync: too many holders for a digest, read one by one",
+                extra={
+                    "customerId": new.customer_id,
+                    "holders": len(new.entries),
+                    "digestBytes": digest_size(new),
+                },
+            )
+            if stored is not None:
+                self._store.drop_holder_digest(new.customer_id)
+                done.written += 1
+            return None
+        return None if stored is not None and stored.entries == new.entries else new
 
     def _forecasts(self, customer: Customer, now: datetime) -> dict[str, RunOutForecast]:
         """Each live licence's run-out forecast through the customer's last complete day: the
