@@ -6,6 +6,7 @@
 #   licences      customerId == id                         (equality on one field)
 #   usage_daily   document id range, ordered by id         (built in)
 #   sync_digests  by id only (the usage digest; its entries are unindexed below)
+#   holder_digests by id only (the holder digest; its entries are unindexed below)
 #   audit_events  document id range, ordered by id         (built in)
 #   users, recipients, notifications, topup_requests: equality on one field, or by id
 # and composite indexes, among them the dashboard's Logs and Notifications pages:
@@ -149,6 +150,9 @@ locals {
     # id only. Indexed, each entry would cost two index entries, and Firestore's 40,000 index
     # entries a document would bind long before its 1 MiB; the exemption covers the subfields.
     sync_digest_entries = { collection = "sync_digests", field = "entries" }
+    # The holder digest: one map entry per seat_holders document of a customer
+    # (domain/holder_digest.py), read by id only; exempt for the same reasons.
+    holder_digest_entries = { collection = "holder_digests", field = "entries" }
   }
 }
 
