@@ -22,8 +22,9 @@ CHANGED_PER_RUN = 0.01  # "under load": 1% of licences change between two runs
 EVALUATION_READS = 5  # licence, settings, automation state, audit head, pending request (code)
 EVALUATION_SECONDS = 0.2  # one evaluate_thresholds request on a third of a vCPU (assumed)
 # The daily holder sync (issue 13), per customer, from the code (docs/architecture.md, "The
-# holder sync"): reads = licences + policy + insights + its seat_holders + ~2 per licence for
-# the forecast's rollups; writes = the insights + the holders whose facts changed.
+# holder sync"): reads = licences + policy + insights + its holder digest (one document, not
+# its seat_holders) + ~2 per licence for the forecast's rollups; writes = the insights + the
+# holders whose facts changed + the digest when any did.
 HOLDERS_PER_CUSTOMER = 40  # assumed: users holding a seat, 16 a subscription
 HOLDERS_CHANGED_PER_DAY = 0.02  # assumed: a fiftieth of holders sign in anew, leave or join
 HOLDER_SYNC_SECONDS = 1.5  # assumed: 3-4 Admin API calls a customer, mostly waiting
@@ -174,10 +175,11 @@ def derive(results: list[dict[str, Any]], p: Prices = Prices()) -> list[tuple[st
          "every 5 min: one empty query (1 read) and ~1 s of compute a run"),
         ("... the daily holder sync (issue 13)", f"${holder_cost:,.0f}",
          f"{holder_reads:,.0f} reads and {holder_writes:,.0f} writes a month: per customer a "
-         f"day {per_customer:.1f} licences + 2 + {HOLDERS_PER_CUSTOMER} holders (assumed) + 2 "
-         f"rollups a licence read, the insights + {HOLDERS_CHANGED_PER_DAY:.0%} of holders "
-         f"written; {HOLDER_SYNC_SECONDS} s at {HOLDER_SYNC_CPU} vCPU a customer (from the "
-         "code, not measured; reading the holders is most of it)"),
+         f"day {per_customer:.1f} licences + 3 (policy, insights, the holder digest: one "
+         f"document for its {HOLDERS_PER_CUSTOMER} holders, assumed) + 2 rollups a licence "
+         f"read, the insights + {HOLDERS_CHANGED_PER_DAY:.0%} of holders + the digest (when "
+         f"any changed) written; {HOLDER_SYNC_SECONDS} s at {HOLDER_SYNC_CPU} vCPU a customer "
+         "(from the code, not measured)"),
         ("... monitoring (issue 15, not built)", "not derived",
          "log-based metrics on the functions' logs; Cloud Logging bills ingested GiB: to be "
          "priced with issue 15"),
@@ -228,8 +230,9 @@ def month_end_rows(results: list[dict[str, Any]], p: Prices) -> list[tuple[str, 
 
 def holder_sync_month(per_customer: float, p: Prices) -> tuple[float, float, float]:
     """Reads, writes and dollars a month of the daily holder sync at CUSTOMERS customers."""
-    reads = CUSTOMERS * 30 * (per_customer * 3 + 2 + HOLDERS_PER_CUSTOMER)
-    writes = CUSTOMERS * 30 * (1 + HOLDERS_PER_CUSTOMER * HOLDERS_CHANGED_PER_DAY)
+    reads = CUSTOMERS * 30 * (per_customer * 3 + 3)
+    any_changed = 1 - (1 - HOLDERS_CHANGED_PER_DAY) ** HOLDERS_PER_CUSTOMER
+    writes = CUSTOMERS * 30 * (1 + HOLDERS_PER_CUSTOMER * HOLDERS_CHANGED_PER_DAY + any_changed)
     vcpu_s = CUSTOMERS * 30 * HOLDER_SYNC_SECONDS * HOLDER_SYNC_CPU
     gib_s = CUSTOMERS * 30 * HOLDER_SYNC_SECONDS * 0.5
     firestore = reads / 1e5 * p.read_per_100k + writes / 1e5 * p.write_per_100k

@@ -72,7 +72,11 @@ class ReclaimStore(abc.ABC):
 
     # seeding
     @abc.abstractmethod
-    def save_seat_holders(self, records: Iterable[ReclaimRecord]) -> None: ...
+    def save_seat_holders(self, records: Iterable[ReclaimRecord]) -> None:
+        """Tests and demos only: it leaves the customer's holder digest (domain.holder_digest)
+        alone, so the next holder sync rewrites a seeded holder the digest does not list. A
+        production writer of seat_holders must update or drop the customer's digest entries in
+        the same batch or transaction."""
 
     @abc.abstractmethod
     def save_licence_insights(self, insights: LicenceInsights) -> None: ...
