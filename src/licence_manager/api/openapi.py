@@ -47,7 +47,10 @@ def obj(properties: dict[str, Schema], required: list[str] | None = None, **extr
 
 def nullable(schema: Schema) -> Schema:
     if "type" in schema and isinstance(schema["type"], str):
-        return {**schema, "type": [schema["type"], "null"]}
+        widened = {**schema, "type": [schema["type"], "null"]}
+        if "enum" in schema:  # an enum must list null too, or null still fails it
+            widened["enum"] = [*schema["enum"], None]
+        return widened
     return {"anyOf": [schema, {"type": "null"}]}
 
 
