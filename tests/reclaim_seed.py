@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import random
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 
@@ -85,21 +86,20 @@ def insights_of(
 
 
 def growing_forecast(
-    seats_total: int, assigned_now: float, per_day: float, as_of: date, days: int = 56
+    seats_total: int,
+    assigned_now: float,
+    per_day: float,
+    as_of: date,
+    days: int = 56,
+    noise: float = 0.0,
 ) -> RunOutForecast:
     """The forecast of a licence whose assigned seats grew steadily by `per_day` for `days`
-    days up to `as_of`, ending at `assigned_now` (a small weekly wobble, as real ones have)."""
-    history = [
-        (
-            as_of - timedelta(days=d),
-            assigned_now
-            - per_day * d
-            + (0.3 if (as_of - timedelta(days=d)).weekday() < 5 else -0.7),
-        )
-        for d in range(days - 1, -1, -1)
-    ]
+    days up to `as_of`, ending near `assigned_now`: a small weekly wobble, as real ones have,
+    and, with `noise`, day-to-day scatter of about that many seats (the same every run)."""
+    scatter = random.Random(f"{seats_total}-{as_of}")
+    history = []
+    for d in range(days - 1, -1, -1):
+        day = as_of - timedelta(days=d)
+        wobble = 0.3 if day.weekday() < 5 else -0.7
+        history.append((day, assigned_now - per_day * d + wobble + scatter.gauss(0, noise)))
     return forecast_run_out(history, seats_total)
-
-
-def days_ago(days: int, now: datetime | None = None) -> datetime:
-    return (now or datetime.now(UTC)).replace(microsecond=0) - timedelta(days=days)
