@@ -109,12 +109,12 @@ def test_my_licences_and_reports_show_the_forecast_and_the_renewal_plan(
         # The band and the dashed line are drawn (canvas pixels in their colours).
         eventually(lambda: pixels_of(page, FORECAST_RGB) > 100, 10, "the forecast line")
         eventually(lambda: band_pixels(page) > 1000, 10, "the forecast band")
+        browser.screenshot("21-reports-forecast")
         words.get_by_text("Show the forecast as a table").click()
         table_rows = page.get_by_test_id("forecast-table").locator("tbody tr")
         # Day by day, as far ahead as the chart shows history (30 days), or to the run-out.
         assert table_rows.count() >= 29
         assert serious(browser, "Reports") == []
-        browser.screenshot("21-reports-forecast")
     finally:
         ref.update({"commitmentEndsAt": term_end_before})
         stack.store().save_licence_insights(real)
