@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import random
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 
+from licence_manager.domain.forecast import RunOutForecast, forecast_run_out
 from licence_manager.domain.insights import HoldersStatus, LicenceInsights, SkuInsight
 from licence_manager.domain.reclaim import ReclaimReason, SeatHolder
 from licence_manager.domain.seat_holders import ReclaimRecord
@@ -52,8 +54,9 @@ def insights_of(
     records: Iterable[ReclaimRecord],
     status: HoldersStatus = HoldersStatus.OK,
     inactive_days: int = 60,
+    forecasts: Mapping[str, RunOutForecast] | None = None,
 ) -> LicenceInsights:
-    """The insights document the sync would write for these holders."""
+    """The insights document the sync would write for these holders (and forecasts)."""
     skus: dict[str, list[ReclaimRecord]] = {}
     for r in records:
         skus.setdefault(r.holder.sku_id, []).append(r)
@@ -78,8 +81,25 @@ def insights_of(
             )
             for sku_id, found in skus.items()
         },
+        forecasts=dict(forecasts or {}),
     )
 
 
-def days_ago(days: int, now: datetime | None = None) -> datetime:
-    return (now or datetime.now(UTC)).replace(microsecond=0) - timedelta(days=days)
+def growing_forecast(
+    seats_total: int,
+    assigned_now: float,
+    per_day: float,
+    as_of: date,
+    days: int = 56,
+    noise: float = 0.0,
+) -> RunOutForecast:
+    """The forecast of a licence whose assigned seats grew steadily by `per_day` for `days`
+    days up to `as_of`, ending near `assigned_now`: a small weekly wobble, as real ones have,
+    and, with `noise`, day-to-day scatter of about that many seats (the same every run)."""
+    scatter = random.Random(f"{seats_total}-{as_of}")
+    history = []
+    for d in range(days - 1, -1, -1):
+        day = as_of - timedelta(days=d)
+        wobble = 0.3 if day.weekday() < 5 else -0.7
+        history.append((day, assigned_now - per_day * d + wobble + scatter.gauss(0, noise)))
+    return forecast_run_out(history, seats_total)

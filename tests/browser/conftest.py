@@ -54,6 +54,20 @@ def eventually(check: Callable[[], Any], timeout: float = 60.0, what: str = "") 
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
+def settled(page: Any) -> None:
+    """Two animation frames: a scroll or resize has delivered its events."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def open_menu(page: Any, button: Any) -> None:
+    """Click a three-dot menu's button as a person would: scrolled to first. The menu closes
+    when anything scrolls, so a click that scrolled the page itself would close it as it opens
+    (rows with a renewal plan make My Licences taller than the window)."""
+    button.scroll_into_view_if_needed()
+    settled(page)
+    button.click()
+
+
 @dataclass
 class Stack:
     endpoints: run.Endpoints

@@ -22,7 +22,7 @@ from licence_manager.domain.settings import LicenceSettings
 from licence_manager_local import run
 from licence_manager_local.sendgrid_standin import SendGridStandInControl
 from tests.api.conftest import SETTINGS_OFF
-from tests.browser.conftest import Browser, Stack, eventually
+from tests.browser.conftest import Browser, Stack, eventually, open_menu
 
 pytestmark = [pytest.mark.slow, pytest.mark.emulator, pytest.mark.browser]
 
@@ -36,7 +36,8 @@ def row(browser: Browser, sku_name: str):  # type: ignore[no-untyped-def]
 
 def open_row_menu(browser: Browser, sku_name: str, item: str) -> None:
     """ "Click the 3 dot icon against the relevant SKU and select ..." """
-    row(browser, sku_name).get_by_role("button", name=f"Actions for {sku_name}").click()
+    button = row(browser, sku_name).get_by_role("button", name=f"Actions for {sku_name}")
+    open_menu(browser.page, button)
     browser.page.get_by_role("menuitem", name=item).click()
 
 
@@ -59,7 +60,7 @@ def test_guide_managing_notifications_and_auto_top_ups(stack: Stack, browser: Br
     expect(page.get_by_role("heading", name="My Licences")).to_be_visible()
     expect(row(browser, sku_name).locator("td").nth(3)).to_have_text("1")  # vacant
     # 3. Click the 3 dot icon against the relevant SKU and select "settings"
-    row(browser, sku_name).get_by_role("button", name=f"Actions for {sku_name}").click()
+    open_menu(page, row(browser, sku_name).get_by_role("button", name=f"Actions for {sku_name}"))
     expect(page.get_by_role("menuitem", name="Add Licences")).to_be_visible()
     browser.screenshot("03-licence-menu", full_page=False)
     page.get_by_role("menuitem", name="Settings").click()

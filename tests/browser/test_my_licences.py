@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from licence_manager.adapters.heartbeat_codec import heartbeat_to_doc
 from licence_manager.domain.freshness import STALE_AFTER_INTERVALS, SyncHeartbeat
 from licence_manager_local import run
-from tests.browser.conftest import Browser, Stack, eventually
+from tests.browser.conftest import Browser, Stack, eventually, open_menu, settled
 
 pytestmark = [pytest.mark.slow, pytest.mark.emulator, pytest.mark.browser]
 
@@ -116,7 +116,7 @@ def test_summary_sort_filter_and_an_unclipped_menu(stack: Stack, browser: Browse
     # the last row's menu opens fully visible, below its button...
     last = names(browser)[-1]
     button = page.get_by_role("button", name=f"Actions for {last}")
-    button.click()
+    open_menu(page, button)
     menu_fully_visible(browser)
     page.keyboard.press("Escape")
     expect(button).to_be_focused()
@@ -124,6 +124,7 @@ def test_summary_sort_filter_and_an_unclipped_menu(stack: Stack, browser: Browse
     box = button.bounding_box()
     assert box is not None
     page.set_viewport_size({"width": 1280, "height": int(box["y"] + box["height"] + 30)})
+    settled(page)
     button.click()
     menu_fully_visible(browser)
     browser.screenshot("03-licence-menu-last-row", full_page=False)
@@ -141,8 +142,7 @@ def test_summary_sort_filter_and_an_unclipped_menu(stack: Stack, browser: Browse
     assert no_sideways_scroll(browser)
     browser.screenshot("02-my-licences-375px")
     last_button = page.get_by_role("button", name=f"Actions for {last}")
-    last_button.scroll_into_view_if_needed()
-    last_button.click()
+    open_menu(page, last_button)
     menu_fully_visible(browser)
     page.get_by_role("menuitem", name="Settings").click()
     expect(page.get_by_role("heading", name=f"Settings: {last}")).to_be_visible()

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from licence_manager.domain.model import LicenceKey
-from tests.browser.conftest import Browser, Stack
+from tests.browser.conftest import Browser, Stack, open_menu
 
 pytestmark = [pytest.mark.slow, pytest.mark.emulator, pytest.mark.browser]
 
@@ -26,7 +26,7 @@ def test_a_save_over_someone_elses_is_refused_and_theirs_can_be_loaded(
     browser.sign_in("Gus Porter")
     browser.nav("My Licences")
     row = page.locator("table.licences tbody tr", has_text=SKU_NAME)
-    row.get_by_role("button", name=f"Actions for {SKU_NAME}").click()
+    open_menu(page, row.get_by_role("button", name=f"Actions for {SKU_NAME}"))
     page.get_by_role("menuitem", name="Settings").click()
     expect(page.get_by_role("heading", name=f"Settings: {SKU_NAME}")).to_be_visible()
     page.get_by_label("Email an alert when licences run low").check()

@@ -35,24 +35,31 @@ def test_the_licence_list_reads_settings_and_states_in_one_round_trip(api: Any) 
 
 def test_reclaimable_seats_come_with_the_same_round_trips(api: Any) -> None:
     """With the holder sync's insights stored, every row carries its reclaimable seats, priced,
-    and My Licences still takes the same round trips and reads."""
-    from tests.reclaim_seed import holder_record, insights_of
+    and its run-out forecast, and My Licences still takes the same round trips and reads."""
+    from datetime import date
+
+    from tests.reclaim_seed import growing_forecast, holder_record, insights_of
 
     client, customer, _ = api
     store = bootstrap.store()
     reclaimable = [
         holder_record(customer, SKU, f"u{n}@acme.example", ReclaimReason.INACTIVE) for n in range(3)
     ]
-    store.save_licence_insights(insights_of(customer, reclaimable))
+    forecast = growing_forecast(40, 30, 0.2, date(2026, 12, 4))
+    store.save_licence_insights(insights_of(customer, reclaimable, forecasts={SKU: forecast}))
     with counting_reads() as counter:
         rows = client.get(f"/api/v1/customers/{customer}/licences").get_json()
     assert counter.calls["batch_get_documents"] == 2 and counter.calls["run_query"] <= 2
+    # The forecast and the renewal plan come from the same insights document: no more reads.
+    prices = len(store.prices())
+    assert counter.reads <= 2 + 2 + 6 + prices, (counter.reads, prices)
     row = next(r for r in rows if r["skuId"] == SKU)
     assert row["reclaim"]["status"] == "OK" and row["reclaim"]["count"] == 3
     per_seat = row["price"]["perSeatMonthlyMinor"]
     assert row["reclaim"]["monthlyCostMinor"] == 3 * per_seat
     other = next(r for r in rows if r["skuId"] != SKU)
     assert other["reclaim"]["count"] == 0
+    assert row["forecast"]["words"] == forecast.words() and other["forecast"] is None
 
 
 def test_my_licences_with_twenty_skus_takes_at_most_four_round_trips(api: Any) -> None:

@@ -155,6 +155,36 @@ export type Licence = {
   price: { currency: string | null; perSeatMonthlyMinor: number | null; planExplanation: string };
   // Reclaimable seats from the daily holder sync: null before it ever ran for the customer.
   reclaim?: LicenceReclaim | null;
+  // The run-out forecast the holder sync stored: null before it ran, or for a SKU without one.
+  forecast?: Forecast | null;
+  // Annual plans with a known term end only.
+  renewal?: Renewal | null;
+};
+
+// ---- run-out forecast and renewal plan (issue 13) ------------------------------------------
+
+export type Forecast = {
+  enoughHistory: boolean;
+  words: string;
+  asOf: string | null;
+  runsOutOn: string | null;
+  mayRunOutOn: string | null;
+  seatsNeededByThen: number | null;
+  historyDays: number;
+};
+
+// The Reports route's forecast: with the expected path and its 80% band, a point a day from
+// the day after asOf.
+export type ForecastPoint = { day: string; expected: number; low: number; high: number };
+export type ReportForecast = Forecast & { seatsTotal: number; horizonDays: number; points: ForecastPoint[] };
+
+export type Renewal = {
+  renewalType: string | null;
+  label: string;
+  renewsOn: string;
+  daysLeft: number;
+  recommendation: { seats: number; words: string };
+  warning: { unusedSeats: number; yearlyCostMinor: number | null; currency: string | null; words: string } | null;
 };
 
 // ---- reclaimable seats (issue 13) ----------------------------------------------------------
@@ -339,6 +369,7 @@ export type Report = {
   }[];
   timeZone?: string;
   granularity?: "day" | "week" | "month";
+  forecast?: ReportForecast | null;
 };
 
 // Above these a manual addition or purchase waits for the reseller's approval.

@@ -8,6 +8,8 @@ from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from licence_manager.api.auth import current_user, path_customer
+from licence_manager.api.context import now
+from licence_manager.api.licence_outlook import forecast_json, renewal_json, row_forecast
 from licence_manager.api.problems import Problem, int_arg
 from licence_manager.api.session_routes import seen_customer_json, visible_customers
 from licence_manager.api.settings_json import settings_json
@@ -78,11 +80,15 @@ def list_licences(customer_id: str) -> ResponseReturnValue:
     # Reclaimable seats priced at the prices the rows show.
     summaries = customer_summaries(rows.licences, rows.insights, rows.price_of)
     notice = unavailable_words(rows.insights)
+    # The forecast and the renewal plan come from the same insights and prices: no more reads.
+    at = now()
     return jsonify(
         [
             {
                 **licence_json(lic, *rows.extras[lic.key], rows.price_of),
                 "reclaim": row_reclaim_json(rows.insights, summaries.get(lic.key.sku_id), notice),
+                "forecast": forecast_json(row_forecast(rows.insights, lic.key.sku_id)),
+                "renewal": renewal_json(lic, rows.insights, rows.price_of, at),
             }
             for lic in rows.licences
         ]

@@ -17,6 +17,7 @@ from licence_manager.api import (
     openapi_freshness,
     openapi_logs,
     openapi_money,
+    openapi_outlook,
     openapi_prices,
     openapi_reclaim,
 )
@@ -47,7 +48,10 @@ def obj(properties: dict[str, Schema], required: list[str] | None = None, **extr
 
 def nullable(schema: Schema) -> Schema:
     if "type" in schema and isinstance(schema["type"], str):
-        return {**schema, "type": [schema["type"], "null"]}
+        widened = {**schema, "type": [schema["type"], "null"]}
+        if "enum" in schema:  # an enum must list null too, or null still fails it
+            widened["enum"] = [*schema["enum"], None]
+        return widened
     return {"anyOf": [schema, {"type": "null"}]}
 
 
@@ -256,6 +260,9 @@ SCHEMAS: dict[str, Schema] = {
             "price": ref("Price"),
             # The SKU's reclaimable seats, from the holder sync (issue 13).
             "reclaim": ref("LicenceReclaim"),
+            # The run-out forecast and, for annual plans, the renewal plan (issue 13).
+            "forecast": ref("LicenceForecast"),
+            "renewal": ref("LicenceRenewal"),
         }
     ),
     "Addition": obj({"seats": {"type": "integer", "minimum": 1}}),
@@ -433,8 +440,10 @@ SCHEMAS: dict[str, Schema] = {
             "series": {"type": "array", "items": {"type": "object"}},
             "topUps": {"type": "array", "items": {"type": "object"}},
             "granularity": {"type": "string", "enum": ["day", "week", "month"]},
+            # Issue 13: the stored run-out forecast with its 80% band (null: none stored).
+            "forecast": ref("ReportForecast"),
         },
-        ["metrics", "series", "topUps"],
+        ["metrics", "series", "topUps", "forecast"],
     ),
 }
 
@@ -799,6 +808,7 @@ SCHEMAS.update(openapi_account.schemas(obj))
 SCHEMAS.update(openapi_prices.schemas(obj, ref, nullable, STRING, INTEGER))
 SCHEMAS.update(openapi_freshness.schemas(obj, nullable, enum, STRING, INTEGER))
 SCHEMAS.update(openapi_reclaim.schemas(obj, ref, nullable, enum, STRING, INTEGER))
+SCHEMAS.update(openapi_outlook.schemas(obj, ref, nullable, STRING, INTEGER))
 
 
 def document(local_mode: bool = True) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from licence_manager.api.auth import no_such_licence, not_found_customer
+from licence_manager.api.licence_outlook import forecast_json, row_forecast
 from licence_manager.api.problems import Problem
 from licence_manager.domain.daily import FIRST_REPORTABLE_DAY, LAST_REPORTABLE_DAY, reportable
 from licence_manager.domain.model import LicenceKey
@@ -23,6 +24,7 @@ from licence_manager.domain.reports import (
     automatic_top_ups,
     headline,
 )
+from licence_manager.ports.dashboard import ApiStore
 from licence_manager.services.reports import (
     BadReportRequest,
     CountedReport,
@@ -37,6 +39,11 @@ reports = Blueprint("reports", __name__, url_prefix="/api/v1/customers/<customer
 def _reports() -> Reports:
     built: Reports = current_app.config["REPORTS"]()
     return built
+
+
+def _store() -> ApiStore:
+    store: ApiStore = current_app.config["STORE"]
+    return store
 
 
 def _counted_report(customer_id: str, sku_id: str) -> tuple[CountedReport, ReportRange]:
@@ -66,7 +73,11 @@ def licence_report(customer_id: str, sku_id: str) -> ResponseReturnValue:
     body = report_json(counted.report, counted.licence.time_zone)
     body["timeZone"] = counted.licence.time_zone
     body["granularity"] = wanted.granularity.value
-    body["documentsRead"] = counted.reads
+    # The run-out forecast the holder sync stored, with its 80% band for the chart: one more
+    # document read (the customer's licence_insights, by id), counted with the report's.
+    insights = _store().licence_insights(customer_id)
+    body["forecast"] = forecast_json(row_forecast(insights, sku_id), points=True)
+    body["documentsRead"] = counted.reads + 1
     return jsonify(body)
 
 

@@ -12,6 +12,7 @@ import {
 import { useCustomerPath, useSession } from "../context";
 import { useSyncStatus } from "../freshness";
 import { count, plan, status, when } from "../format";
+import { forecastLine, renewalLine } from "../outlook";
 import { rowReclaim, reclaimPath, unavailableNotice } from "../reclaim";
 import { Link, navigate, useAddressState } from "../router";
 import { Filters } from "./LicenceFilters";
@@ -180,6 +181,7 @@ function Row({ licence, canChange }: { licence: Licence; canChange: boolean }) {
         <span className="sku-plan">{plan(licence.planName)}</span>
         <Badges licence={licence} />
         <Reclaimable licence={licence} />
+        <Outlook licence={licence} />
       </th>
       <td className="col-plan">{plan(licence.planName)}</td>
       <td className="num" data-label="Assigned">
@@ -241,6 +243,37 @@ function Reclaimable({ licence }: { licence: Licence }) {
         <span className="muted">{shown.label}</span>
       )}
       {shown.cost && <span className="muted reclaim-cost">{shown.cost}</span>}
+    </span>
+  );
+}
+
+// What lies ahead, under the licence's name: the run-out forecast (muted while there is too
+// little history to guess) and, for an annual plan, when it renews, how, and how many seats to
+// renew, with a warning when the renewal setting would re-commit seats nobody uses.
+function Outlook({ licence }: { licence: Licence }) {
+  const forecast = forecastLine(licence.forecast);
+  const renewal = licence.renewal;
+  if (!forecast && !renewal) return null;
+  return (
+    <span className="outlook">
+      {forecast && (
+        <span className={forecast.muted ? "outlook-line muted" : "outlook-line"} data-testid="forecast">
+          {forecast.text}
+        </span>
+      )}
+      {renewal && (
+        <span className="outlook-line" data-testid="renewal">
+          {renewalLine(renewal)}
+          <span className="outlook-line muted" data-testid="renewal-recommendation">
+            {renewal.recommendation.words}
+          </span>
+          {renewal.warning && (
+            <span className="outlook-line outlook-warning" role="note" data-testid="renewal-warning">
+              <strong>Warning:</strong> {renewal.warning.words}
+            </span>
+          )}
+        </span>
+      )}
     </span>
   );
 }

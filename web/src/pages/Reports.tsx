@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { type ApiError, call, type Licence, type Report } from "../api";
+import { type ApiError, call, type Licence, type Report, type ReportForecast } from "../api";
 import { Empty, ErrorState, Loading, PageHeader, useApi } from "../components/common";
 import { AdditionsInRange } from "../components/reports/AdditionsInRange";
 import { DownloadButton } from "../components/reports/DownloadButton";
@@ -10,6 +10,7 @@ import { describeRange, type Preset, type Range, rangeOf } from "../components/r
 import { ReportToolbar } from "../components/reports/ReportToolbar";
 import { UsageChart } from "../components/reports/UsageChart";
 import { useCustomerPath } from "../context";
+import { forecastLine } from "../outlook";
 import { timeZone, todayIn } from "../format";
 import { navigate, useLocation } from "../router";
 
@@ -75,6 +76,7 @@ export function Reports() {
           {report.data && (
             <div className={updating ? "report-body stale" : "report-body"} aria-busy={updating}>
               <HeadlineCards report={report.data} />
+              <ForecastSentence forecast={report.data.forecast} />
               <UsageChart report={report.data} granularity={report.data.granularity ?? range.granularity} />
               <AdditionsInRange report={report.data} />
             </div>
@@ -83,5 +85,16 @@ export function Reports() {
         </>
       )}
     </>
+  );
+}
+
+// The run-out forecast in one sentence above the chart; muted while there is too little history.
+function ForecastSentence({ forecast }: { forecast: ReportForecast | null | undefined }) {
+  const line = forecastLine(forecast);
+  if (!line) return null;
+  return (
+    <p className={line.muted ? "report-forecast muted" : "report-forecast"} data-testid="report-forecast">
+      {line.text}
+    </p>
   );
 }

@@ -13,7 +13,7 @@ import { useEffect, useMemo, useRef } from "react";
 import type { Report } from "../../api";
 import { count, fullDate, percent } from "../../format";
 import { Empty, scrollable } from "../common";
-import { chartData, marks } from "./chartData";
+import { chartData, forecastOverlay, marks, type ForecastOverlay } from "./chartData";
 import type { Granularity } from "./periods";
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip, Legend, Filler);
@@ -22,6 +22,10 @@ export const TOTAL_COLOUR = "#1a56db";
 export const ASSIGNED_COLOUR = "#0e7c3a";
 const TOP_UP_COLOUR = "#b45309";
 const OTHER_COLOUR = "#7c3aed";
+// The forecast after today: a dashed line of expected assigned seats in a shaded 80% band.
+export const FORECAST_COLOUR = "#52606d";
+export const BAND_COLOUR = "rgba(82, 96, 109, 0.22)";
+const BAND_LOW = "Forecast, 80% range low end";
 
 const AXIS_TITLES: Record<Granularity, string> = { day: "Day", week: "Week commencing", month: "Month" };
 
@@ -31,16 +35,53 @@ export function UsageChart({ report, granularity }: { report: Report; granularit
   const canvas = useRef<HTMLCanvasElement>(null);
   const data = useMemo(() => chartData(report.series, granularity), [report.series, granularity]);
   const { points } = data;
+  const overlay = useMemo(
+    () => forecastOverlay(points, report.forecast, granularity),
+    [points, report.forecast, granularity],
+  );
 
   useEffect(() => {
     if (!canvas.current || points.length === 0) return;
     const marked = marks(points);
+    const inFull = overlay?.inFull ?? points.map((p) => p.inFull);
+    const forecastSets = overlay
+      ? [
+          {
+            label: BAND_LOW,
+            data: overlay.low,
+            borderColor: "transparent",
+            backgroundColor: "transparent",
+            pointRadius: 0,
+            fill: false,
+            order: 6,
+          },
+          {
+            label: "Forecast 80% range",
+            data: overlay.high,
+            borderColor: "transparent",
+            backgroundColor: BAND_COLOUR,
+            pointRadius: 0,
+            fill: "-1" as const, // down to the low end: the band
+            order: 5,
+          },
+          {
+            label: "Expected assigned seats (forecast)",
+            data: overlay.expected,
+            borderColor: FORECAST_COLOUR,
+            backgroundColor: FORECAST_COLOUR,
+            borderWidth: 2,
+            borderDash: [6, 4],
+            pointRadius: 0,
+            order: 4,
+          },
+        ]
+      : [];
     // A single period is a single point: draw points big enough to see.
     const radius = points.length > 60 ? 0 : points.length > 20 ? 2 : 4;
     const chart = new Chart(canvas.current, {
       type: "line",
       data: {
-        labels: points.map((p) => p.label),
+        labels: overlay?.labels ?? points.map((p) => p.label),
         datasets: [
           {
             label: "Total seats",
@@ -82,6 +123,7 @@ export function UsageChart({ report, granularity }: { report: Report; granularit
             pointRadius: 7,
             order: 1,
           },
+          ...forecastSets,
         ],
       },
       options: {
@@ -94,11 +136,12 @@ export function UsageChart({ report, granularity }: { report: Report; granularit
           y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "Seats" } },
         },
         plugins: {
-          legend: { labels: { usePointStyle: true } },
+          legend: { labels: { usePointStyle: true, filter: (item) => item.text !== BAND_LOW } },
           tooltip: {
-            filter: (item) => item.datasetIndex < 2,
+            // the two series, and the forecast's expected seats and range after today
+            filter: (item) => item.datasetIndex < 2 || item.datasetIndex > 4,
             callbacks: {
-              title: (items) => points[items[0]?.dataIndex ?? 0]?.inFull ?? "",
+              title: (items) => inFull[items[0]?.dataIndex ?? 0] ?? "",
               afterBody: (items) => {
                 const p = points[items[0]?.dataIndex ?? 0];
                 if (!p || p.licencesAdded === 0) return "";
@@ -112,7 +155,7 @@ export function UsageChart({ report, granularity }: { report: Report; granularit
       },
     });
     return () => chart.destroy();
-  }, [points, granularity]);
+  }, [points, granularity, overlay]);
 
   if (points.length === 0) {
     return (
@@ -124,61 +167,119 @@ export function UsageChart({ report, granularity }: { report: Report; granularit
   }
 
   return (
-    <figure className="chart">
-      <div className="chart-box">
-        <canvas
-          ref={canvas}
-          data-testid="usage-chart"
-          role="img"
-          aria-label="Assigned and total seats over the period, with automatic top-ups and other additions marked on the total line"
-        />
-      </div>
-      <figcaption>
-        {data.firstRecorded && (
-          <p className="muted" data-testid="chart-starts">
-            Figures start on {fullDate(data.firstRecorded)}: nothing was recorded for this licence before then.
-          </p>
-        )}
+    <>
+      <figure className="chart">
+        <div className="chart-box">
+          <canvas
+            ref={canvas}
+            data-testid="usage-chart"
+            role="img"
+            aria-label={
+              "Assigned and total seats over the period, with automatic top-ups and other additions marked on the total line" +
+              (overlay ? ", and after today the forecast of assigned seats with its 80% range" : "")
+            }
+            aria-describedby={overlay ? "chart-forecast-words" : undefined}
+          />
+        </div>
+        <figcaption>
+          {data.firstRecorded && (
+            <p className="muted" data-testid="chart-starts">
+              Figures start on {fullDate(data.firstRecorded)}: nothing was recorded for this licence before then.
+            </p>
+          )}
+          <details>
+            <summary>Show the figures as a table</summary>
+            <div className="table-wrap" {...scrollable("The figures as a table")}>
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Period</th>
+                    <th scope="col" className="num">
+                      Assigned
+                    </th>
+                    <th scope="col" className="num">
+                      Total
+                    </th>
+                    <th scope="col" className="num">
+                      Average utilisation
+                    </th>
+                    <th scope="col" className="num">
+                      Automatic top-ups
+                    </th>
+                    <th scope="col" className="num">
+                      Licences added
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {points.map((p) => (
+                    <tr key={p.inFull}>
+                      <th scope="row">{p.inFull}</th>
+                      <td className="num">{count(p.assigned)}</td>
+                      <td className="num">{count(p.total)}</td>
+                      <td className="num">{percent(p.averageUtilisation)}</td>
+                      <td className="num">{count(p.topUps)}</td>
+                      <td className="num">{count(p.licencesAdded)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </details>
+        </figcaption>
+      </figure>
+      {overlay && report.forecast && (
+        <ForecastAlternative overlay={overlay} seatsTotal={report.forecast.seatsTotal} />
+      )}
+    </>
+  );
+}
+
+// The forecast drawn after today, in words and as a table, for those who cannot see the chart.
+// It sits after the figure: the figures table there lists only what was recorded.
+function ForecastAlternative({ overlay, seatsTotal }: { overlay: ForecastOverlay; seatsTotal: number }) {
+  const end = overlay.ahead[overlay.ahead.length - 1];
+  return (
+    <div className="chart-forecast" data-testid="chart-forecast">
+      <p className="muted" id="chart-forecast-words">
+        After today the dashed line is the forecast of assigned seats and the shaded band its 80% range
+        {end &&
+          `: about ${count(Math.round(end.expected))} assigned by ${fullDate(end.to)} (between ${count(
+            Math.floor(end.low),
+          )} and ${count(Math.ceil(end.high))}), with ${count(seatsTotal)} seats paid for now`}
+        .
+      </p>
+      {overlay.ahead.length > 0 && (
         <details>
-          <summary>Show the figures as a table</summary>
-          <div className="table-wrap" {...scrollable("The figures as a table")}>
-            <table>
+          <summary>Show the forecast as a table</summary>
+          <div className="table-wrap" {...scrollable("The forecast as a table")}>
+            <table data-testid="forecast-table">
               <thead>
                 <tr>
                   <th scope="col">Period</th>
                   <th scope="col" className="num">
-                    Assigned
+                    Expected assigned
                   </th>
                   <th scope="col" className="num">
-                    Total
-                  </th>
-                  <th scope="col" className="num">
-                    Average utilisation
-                  </th>
-                  <th scope="col" className="num">
-                    Automatic top-ups
-                  </th>
-                  <th scope="col" className="num">
-                    Licences added
+                    80% range
                   </th>
                 </tr>
               </thead>
               <tbody>
-                {points.map((p) => (
+                {overlay.ahead.map((p) => (
                   <tr key={p.inFull}>
                     <th scope="row">{p.inFull}</th>
-                    <td className="num">{count(p.assigned)}</td>
-                    <td className="num">{count(p.total)}</td>
-                    <td className="num">{percent(p.averageUtilisation)}</td>
-                    <td className="num">{count(p.topUps)}</td>
-                    <td className="num">{count(p.licencesAdded)}</td>
+                    <td className="num">{p.expected.toFixed(1)}</td>
+                    <td className="num">
+                      {p.low.toFixed(1)} to {p.high.toFixed(1)}
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
         </details>
-      </figcaption>
-    </figure>
+      )}
+    </div>
   );
 }
