@@ -28,9 +28,7 @@ def change(service: Any, customer_id: str, subscription_id: str, renewal_type: s
     )
 
 
-def test_new_annual_subscriptions_renew_at_the_users_assigned(
-    service: Any, world: World
-) -> None:
+def test_new_annual_subscriptions_renew_at_the_users_assigned(service: Any, world: World) -> None:
     monthly = world.find_subscription("acme-widgets.example", STANDARD)
     yearly = world.find_subscription("northwind.example", PLUS)
     answers = [
@@ -64,9 +62,7 @@ def test_change_renewal_settings_sets_the_type_under_a_new_id(
     assert world.changes() == []  # not a seat change
 
 
-def test_setting_the_same_type_again_changes_nothing_but_the_id(
-    service: Any, world: World
-) -> None:
+def test_setting_the_same_type_again_changes_nothing_but_the_id(service: Any, world: World) -> None:
     sub = world.find_subscription("acme-widgets.example", STANDARD)
     first = change(service, sub.customer_id, sub.subscription_id, "CANCEL")
     again = change(service, sub.customer_id, first["subscriptionId"], "CANCEL")
@@ -96,9 +92,7 @@ def test_an_unknown_renewal_type_is_400_invalid(
     assert error_body(caught.value)["errors"][0]["reason"] == "invalid"
 
 
-def test_an_old_subscription_id_is_404_and_an_unknown_field_400(
-    service: Any, world: World
-) -> None:
+def test_an_old_subscription_id_is_404_and_an_unknown_field_400(service: Any, world: World) -> None:
     sub = world.find_subscription("northwind.example", PLUS)
     change(service, sub.customer_id, sub.subscription_id, "CANCEL")
     with pytest.raises(HttpError) as caught:
@@ -114,9 +108,7 @@ def test_an_old_subscription_id_is_404_and_an_unknown_field_400(
     assert caught.value.resp.status == 400
 
 
-def test_the_control_api_sets_a_type_as_the_admin_console_would(
-    control: Any, world: World
-) -> None:
+def test_the_control_api_sets_a_type_as_the_admin_console_would(control: Any, world: World) -> None:
     state = control.update_subscription(
         "northwind.example", PLUS, renewal_type="AUTO_RENEW_YEARLY_PAY"
     )
