@@ -298,8 +298,12 @@ def holder_sync_planner() -> PlanHolderSync:
 @functools.cache
 def holder_sync_customer() -> SyncCustomerHolders:
     from licence_manager.services.holder_sync import SyncCustomerHolders
+    from licence_manager.services.renewal_reminders import RenewalReminders
 
-    return SyncCustomerHolders(workspace_users(), holder_store(), store(), report_store())
+    reminders = RenewalReminders(unit_of_work(), publisher(), store())
+    return SyncCustomerHolders(
+        workspace_users(), holder_store(), store(), report_store(), reminders=reminders
+    )
 
 
 def clear() -> None:
