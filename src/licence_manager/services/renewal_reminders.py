@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import partial
 
 from licence_manager.domain.insights import LicenceInsights
 from licence_manager.domain.model import Licence
@@ -55,7 +56,7 @@ class RenewalReminders:
             notification = reminder_notification(
                 licence, reminder, plan.recommendation, plan.warning, now
             )
-            if self._uow.run(lambda tx, n=notification: _create_if_absent(tx, n)):
+            if self._uow.run(partial(_create_if_absent, notification=notification)):
                 log.info(
                     "renewal reminder created",
                     extra={"notificationId": notification.notification_id},
