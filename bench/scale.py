@@ -21,6 +21,13 @@ RUNS_PER_MONTH = 30 * 24 * 60 // INTERVAL_MINUTES
 CHANGED_PER_RUN = 0.01  # "under load": 1% of licences change between two runs
 EVALUATION_READS = 5  # licence, settings, automation state, audit head, pending request (code)
 EVALUATION_SECONDS = 0.2  # one evaluate_thresholds request on a third of a vCPU (assumed)
+# The daily holder sync (issue 13), per customer, from the code (docs/architecture.md, "The
+# holder sync"): reads = licences + policy + insights + its seat_holders + ~2 per licence for
+# the forecast's rollups; writes = the insights + the holders whose facts changed.
+HOLDERS_PER_CUSTOMER = 40  # assumed: users holding a seat, 16 a subscription
+HOLDERS_CHANGED_PER_DAY = 0.02  # assumed: a fiftieth of holders sign in anew, leave or join
+HOLDER_SYNC_SECONDS = 1.5  # assumed: 3-4 Admin API calls a customer, mostly waiting
+HOLDER_SYNC_CPU = 0.333  # infra/terraform/locals.tf: sync_holders' cpu
 
 
 @dataclass(frozen=True)
@@ -117,7 +124,8 @@ def derive(results: list[dict[str, Any]], p: Prices = Prices()) -> list[tuple[st
     # billed as one read) and a short run (about 1 s on 1 vCPU, assumed).
     sweep_runs = RUNS_PER_MONTH
     sweep_cost = sweep_runs / 1e5 * p.read_per_100k + sweep_runs * 1.0 * p.vcpu_second * 1.1
-    all_rest = rest + verify_cost + sweep_cost + p.scheduler_job_month * 1  # 4 jobs, 3 free
+    holder_reads, holder_writes, holder_cost = holder_sync_month(per_customer, p)
+    all_rest = rest + verify_cost + sweep_cost + holder_cost + p.scheduler_job_month * 2
     # Under load: 1% of licences change per run; each change is one Eventarc event and one
     # evaluation (reads from the code); a top-up for 1 in 10 of them adds 2 messages.
     events = changed * RUNS_PER_MONTH
@@ -164,14 +172,18 @@ def derive(results: list[dict[str, Any]], p: Prices = Prices()) -> list[tuple[st
          f"{verify_reads:,.0f} reads a month (every licence once a day) + its compute"),
         ("... the request sweeper", f"${sweep_cost:,.2f}",
          "every 5 min: one empty query (1 read) and ~1 s of compute a run"),
-        ("... the holder sync (issue 13, not built)", "not derived",
-         "daily, its own shards; to be added with issue 13's measurements"),
+        ("... the daily holder sync (issue 13)", f"${holder_cost:,.0f}",
+         f"{holder_reads:,.0f} reads and {holder_writes:,.0f} writes a month: per customer a "
+         f"day {per_customer:.1f} licences + 2 + {HOLDERS_PER_CUSTOMER} holders (assumed) + 2 "
+         f"rollups a licence read, the insights + {HOLDERS_CHANGED_PER_DAY:.0%} of holders "
+         f"written; {HOLDER_SYNC_SECONDS} s at {HOLDER_SYNC_CPU} vCPU a customer (from the "
+         "code, not measured; reading the holders is most of it)"),
         ("... monitoring (issue 15, not built)", "not derived",
          "log-based metrics on the functions' logs; Cloud Logging bills ingested GiB: to be "
          "priced with issue 15"),
         (f"Monthly cost at rest, everything above, {m}", f"${all_rest:,.0f}",
-         "sync + verifying sync + sweeper + 1 scheduler job beyond the 3 free (the month-end "
-         "job: its own rows below)"),
+         "sync + verifying sync + sweeper + holder sync + 2 scheduler jobs beyond the 3 free "
+         "(the month-end job: its own rows below)"),
         (f"Monthly cost under load, {m}", f"${load:,.0f}",
          f"Firestore ${firestore(load_reads, load_writes):,.0f} + functions "
          f"${load_compute:,.0f} + Pub/Sub ${pubsub:,.0f}"),
@@ -179,7 +191,7 @@ def derive(results: list[dict[str, Any]], p: Prices = Prices()) -> list[tuple[st
     ]  # fmt: skip
 
 
-SEND_ALERTS_INSTANCES = 5  # infra/terraform/locals.tf: send_alerts' max_instances, 1 at a time
+SEND_ALERTS_INSTANCES = 10  # infra/terraform/locals.tf: send_alerts' max_instances, 1 at a time
 SEND_ALERTS_CPU = 0.167
 
 
@@ -212,6 +224,22 @@ def month_end_rows(results: list[dict[str, Any]], p: Prices) -> list[tuple[str, 
          f"Firestore ${firestore:,.2f} + send_alerts ${compute:,.2f}; Pub/Sub inside the free "
          "10 GiB"),
     ]  # fmt: skip
+
+
+def holder_sync_month(per_customer: float, p: Prices) -> tuple[float, float, float]:
+    """Reads, writes and dollars a month of the daily holder sync at CUSTOMERS customers."""
+    reads = CUSTOMERS * 30 * (per_customer * 3 + 2 + HOLDERS_PER_CUSTOMER)
+    writes = CUSTOMERS * 30 * (1 + HOLDERS_PER_CUSTOMER * HOLDERS_CHANGED_PER_DAY)
+    vcpu_s = CUSTOMERS * 30 * HOLDER_SYNC_SECONDS * HOLDER_SYNC_CPU
+    gib_s = CUSTOMERS * 30 * HOLDER_SYNC_SECONDS * 0.5
+    firestore = reads / 1e5 * p.read_per_100k + writes / 1e5 * p.write_per_100k
+    # Its own line, so the free compute tier is counted once, by the sync above.
+    compute = (
+        vcpu_s * p.vcpu_second
+        + gib_s * p.gib_second
+        + CUSTOMERS * 30 / 1e6 * (p.per_million_requests)
+    )
+    return reads, writes, firestore + compute
 
 
 def block() -> str:

@@ -3,6 +3,7 @@ writes and what it leaves alone when Google refuses."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -183,9 +184,10 @@ def test_a_second_run_the_same_day_writes_nothing(world: World) -> None:
     again = world.sync("C01")
     assert again.outcome is HolderSyncOutcome.SYNCED
     assert again.written == 0
-    # The next day's run refreshes syncedAt everywhere, so an export says when it was true.
+    # The next day's run writes only the insights (their syncedAt says when the customer was
+    # last checked); a holder's syncedAt says when its facts were last written.
     world.now = NOW + timedelta(days=1)
-    assert world.sync("C01").written == 6
+    assert world.sync("C01").written == 1
 
 
 @pytest.mark.parametrize("api", ["licensing", "directory"])
@@ -329,3 +331,28 @@ def test_forecasts_are_stored_with_the_insights_even_without_access(world: World
     assert not insights.forecasts[VAULT].enough_history
     world.now = NOW + timedelta(hours=3)
     assert world.sync("C01").written == 0  # the same day's forecast is not written again
+
+
+def test_a_holder_is_rewritten_only_when_a_fact_changes() -> None:
+    stored = HolderRecord(
+        customer_id="C01",
+        customer_domain="acme.example",
+        product_id="Google-Apps",
+        sku_id=STARTER,
+        email="ann@acme.example",
+        user_id="u-ann",
+        suspended=False,
+        archived=False,
+        created_at=LONG_AGO,
+        last_login=NOW - timedelta(days=2),
+        last_activity=NOW - timedelta(days=3),
+        activity_as_of=date(2026, 11, 17),
+        reclaim_reason="",
+        synced_at=NOW,
+    )
+    tomorrow = NOW + timedelta(days=1)
+    same = replace(stored, synced_at=tomorrow, activity_as_of=date(2026, 11, 18))
+    assert not same.needs_writing_over(stored)  # a later day and a later report say the same
+    assert replace(same, last_activity=tomorrow).needs_writing_over(stored)
+    assert replace(same, last_activity=None, activity_as_of=None).needs_writing_over(stored)
+    assert stored.needs_writing_over(None)

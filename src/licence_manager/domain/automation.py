@@ -149,9 +149,11 @@ def evaluate(
     now: datetime,
     control: BuyingControl | None = None,
     reclaimable: int | None = None,
+    outlook: str | None = None,
 ) -> Evaluation:
     """`reclaimable`: the SKU's reclaimable seats as the holder sync last counted them (None:
-    unknown). The low-licence alert states them; reclaim before buying may hold a top-up."""
+    unknown). The low-licence alert states them; reclaim before buying may hold a top-up.
+    `outlook`: the run-out forecast's sentence, which the low-licence alert states too."""
     start = state
     state = state.in_month(month_of(now, licence.time_zone))
     usage = licence.usage
@@ -167,6 +169,7 @@ def evaluate(
             f"{doc_id}-low-{state.low_alerts}",
             NotificationType.LOW_LICENCES,
             **reclaimable_fact(reclaimable),
+            **({"outlook": outlook} if outlook else {}),
         )
         made.log(
             AuditAction.LOW_LICENCE_ALERT,

@@ -43,6 +43,7 @@ def _lines(notification: Notification) -> tuple[str, list[str]]:
                 f"{sku} for {domain} is running low on licences.",
                 usage,
                 _reclaimable(notification),
+                f("outlook") + "." if f("outlook") else "",
                 "Add licences, or turn on automatic top-ups in its settings.",
             ]
         case NotificationType.TOP_UP_APPLIED:

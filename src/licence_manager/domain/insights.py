@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -16,6 +16,10 @@ from licence_manager.domain.reclaim import ReclaimableSeat, ReclaimReason, SeatH
 
 if TYPE_CHECKING:  # My Licences loads this with the api; the forecast maths only where made
     from licence_manager.domain.forecast import RunOutForecast
+
+
+# The forecast is made daily through the last complete day: older than this, the sync stopped.
+OUTLOOK_MAX_AGE_DAYS = 3
 
 
 class HoldersStatus(StrEnum):
@@ -55,6 +59,17 @@ class LicenceInsights:
             return None
         found = self.skus.get(sku_id)
         return found.reclaimable if found else 0
+
+    def outlook(self, sku_id: str, today: date) -> str | None:
+        """The run-out forecast's sentence for an alert, when there is one worth stating: made
+        from enough history, and recently (a forecast the daily sync stopped refreshing would
+        speak of a past that has moved on)."""
+        forecast = self.forecasts.get(sku_id)
+        if forecast is None or not forecast.enough_history:
+            return None
+        if (today - forecast.as_of).days > OUTLOOK_MAX_AGE_DAYS:
+            return None
+        return forecast.words()
 
 
 def sku_insight(

@@ -82,9 +82,12 @@ def _evaluate(tx: Transaction, key: LicenceKey, now: datetime) -> _Decided | Non
     control = tx.buying_control()
     pending = tx.requests.get(state.pending_request_id) if state.pending_request_id else None
     today = tx.days.get((key, local_day(now, licence.time_zone)))
-    # The reclaimable seats only matter to an alert or a top-up; with both off, no read.
+    # The holder sync's insights (reclaimable seats, the run-out forecast) only matter to an
+    # alert or a top-up; with both off, no read.
     wanted = saved.settings.low_licence_alert or saved.settings.auto_top_up
-    reclaimable = tx.reclaimable_of(key) if wanted else None
+    insights = tx.insights.get(key.customer_id) if wanted else None
+    reclaimable = insights.reclaimable(key.sku_id) if insights else None
+    outlook = insights.outlook(key.sku_id, local_day(now, licence.time_zone)) if insights else None
 
     cancelled = None
     if pending is not None and not pending.status.final and pending.change_sent_at is None:
@@ -108,7 +111,7 @@ def _evaluate(tx: Transaction, key: LicenceKey, now: datetime) -> _Decided | Non
             state = cancelled.state
             head = cancelled.audit_head or head
 
-    evaluation = evaluate(licence, saved.settings, state, head, now, control, reclaimable)
+    evaluation = evaluate(licence, saved.settings, state, head, now, control, reclaimable, outlook)
     if cancelled is not None:
         tx.requests.put(cancelled.request.request_id, cancelled.request)
     if evaluation.changed or cancelled is not None:

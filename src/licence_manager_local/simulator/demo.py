@@ -29,6 +29,10 @@ STARTER, STANDARD, PLUS = "1010020027", "1010020028", "1010020025"
 ENTERPRISE_STANDARD, ENTERPRISE_PLUS = "1010020026", "1010020020"
 ENTERPRISE_ESSENTIALS, FRONTLINE_STARTER = "1010060003", "1010020030"
 
+# Subscriptions made this many days ago whatever the seed: Acme's annual Business Standard
+# term ends in 65 days, so `make run` shows its 90-day renewal reminder and planner.
+_AGE_DAYS: Final = {("acme-widgets.example", STANDARD): 300}
+
 # (domain, organization, country, ours, [(sku, plan, seats, users, status, billing)])
 _DemoSub = tuple[str, str, int, int, str, str]
 _DEMO: Final[list[tuple[str, str, str, bool, list[_DemoSub]]]] = [
@@ -139,6 +143,7 @@ def demo_world(
                 users = max(0, users + rng.randint(-2, 2))
             # Trials must still be inside their 30 days; paid plans are older.
             age_days = rng.randint(5, 25) if plan == TRIAL else rng.randint(40, 300)
+            age_days = _AGE_DAYS.get((domain, sku), age_days)
             world.add_subscription(
                 customer.customer_id,
                 sku,
