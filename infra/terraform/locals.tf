@@ -381,6 +381,8 @@ locals {
       # The planner publishes its next page and one message per customer.
       HOLDER_SYNC_TOPIC          = local.topics.sync_holders
       HOLDER_SYNC_CUSTOMER_TOPIC = local.topics.sync_holders_customer
+      # Each customer's renewal reminders are created as notifications and published here.
+      ALERT_TOPIC = local.topics.alerts
     })
     api = merge(local.common_env, {
       # Manual "add licences" requests and purchases go through apply_topup, the one place

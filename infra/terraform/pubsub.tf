@@ -113,6 +113,7 @@ locals {
     api_alerts                 = { function = "api", topic = "alerts" }
     sync_holders_page          = { function = "sync_holders", topic = "sync_holders" }
     sync_holders_each          = { function = "sync_holders", topic = "sync_holders_customer" }
+    sync_holders_alerts        = { function = "sync_holders", topic = "alerts" }
   }
 }
 

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from licence_manager.services.holder_sync import PlanHolderSync, SyncCustomerHolders
     from licence_manager.services.month_end import MonthEndCustomer, PlanMonthEnd
     from licence_manager.services.purchases import RequestPurchase
+    from licence_manager.services.renewal_requests import Asked
     from licence_manager.services.reports import Reports
     from licence_manager.services.sweeper import SweepRequests
     from licence_manager.services.sync import UsageSync
@@ -217,6 +218,11 @@ def api_app() -> Flask:
 
         return ResendNotification(unit_of_work(), publisher())(customer_id, notification_id, by)
 
+    def renew(key: LicenceKey, wanted: str, client_key: str, by: str) -> Asked:
+        from licence_manager.services.renewal_requests import RequestRenewalChange
+
+        return RequestRenewalChange(unit_of_work(), publisher())(key, wanted, client_key, by)
+
     return create_app(
         store(),
         add,
@@ -225,6 +231,7 @@ def api_app() -> Flask:
         unit_of_work=unit_of_work(),
         decide_approval=decide,
         resend_notification=resend,
+        request_renewal_change=renew,
         authenticate=None if config.local_mode else FirebaseTokens(config.project_id),
         firebase_web_config={
             "apiKey": config.firebase_api_key,
@@ -291,8 +298,12 @@ def holder_sync_planner() -> PlanHolderSync:
 @functools.cache
 def holder_sync_customer() -> SyncCustomerHolders:
     from licence_manager.services.holder_sync import SyncCustomerHolders
+    from licence_manager.services.renewal_reminders import RenewalReminders
 
-    return SyncCustomerHolders(workspace_users(), holder_store(), store(), report_store())
+    reminders = RenewalReminders(unit_of_work(), publisher(), store())
+    return SyncCustomerHolders(
+        workspace_users(), holder_store(), store(), report_store(), reminders=reminders
+    )
 
 
 def clear() -> None:

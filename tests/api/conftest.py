@@ -18,6 +18,7 @@ from licence_manager.domain.users import Role, User
 from licence_manager.services.additions import RequestAddition
 from licence_manager.services.approvals import DecideApproval
 from licence_manager.services.purchases import RequestPurchase
+from licence_manager.services.renewal_requests import RequestRenewalChange
 from licence_manager.services.resend import ResendNotification
 from licence_manager_local.demo_prices import seed_demo_prices
 from tests.builders import T0, subscription
@@ -131,6 +132,7 @@ def build_api(local_mode: bool = True, **kwargs: Any) -> Api:
         unit_of_work=uow,
         decide_approval=DecideApproval(uow, publisher),
         resend_notification=ResendNotification(uow, publisher),
+        request_renewal_change=RequestRenewalChange(uow, publisher),
         **kwargs,
     )
     app.testing = True

@@ -45,6 +45,10 @@ BODIES = {
     },
     "PUT /api/v1/customers/<customer_id>/price-discount": {"percent": 10},
     "PUT /api/v1/customers/<customer_id>/reclaim-policy": {"inactiveDays": 30},
+    "POST /api/v1/customers/<customer_id>/licences/<sku_id>/renewal": {
+        "renewalType": "RENEW_CURRENT_USERS_YEARLY_PAY",
+        "requestId": "0b7e2a51-renewal-test",
+    },
 }
 
 
@@ -89,6 +93,7 @@ def snapshot(api: Api) -> object:
 def test_every_customer_route_is_covered() -> None:
     rules = {rule for _, rule in ROUTES}
     assert "/api/v1/customers/<customer_id>/licences" in rules
+    assert "/api/v1/customers/<customer_id>/licences/<sku_id>/renewal" in rules
     assert len(ROUTES) >= 13
 
 

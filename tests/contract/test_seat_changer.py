@@ -46,7 +46,17 @@ def build_fake() -> FakeSeatChanger:
     # The fake holds what the API lets us touch: an offline order is simply not there.
     return FakeSeatChanger(
         [
-            subscription(CUSTOMER, DOMAIN, sku, plan, seats, users, subscription_id=f"sub-{sku}")
+            subscription(
+                CUSTOMER,
+                DOMAIN,
+                sku,
+                plan,
+                seats,
+                users,
+                subscription_id=f"sub-{sku}",
+                # Google's default for an active annual plan (google-apis.md §3.2)
+                renewal_type="RENEW_CURRENT_USERS_YEARLY_PAY" if plan.startswith("ANNUAL") else "",
+            )
             for sku, plan, seats, users, billing in ROWS
             if billing == "ONLINE"
         ]
@@ -192,6 +202,49 @@ def test_reducing_an_annual_plan_is_refused_with_400(seats: SeatChanger) -> None
 
     assert raised.value.status == 400
     assert current(seats, ANNUAL_SKU) == before
+
+
+def test_a_renewal_change_sets_the_type_under_a_new_id_and_no_seat_moves(
+    seats: SeatChanger,
+) -> None:
+    before = current(seats, ANNUAL_SKU)
+    assert before.renewal_type == "RENEW_CURRENT_USERS_YEARLY_PAY"
+
+    changed = seats.change_renewal(before, "AUTO_RENEW_YEARLY_PAY")
+
+    assert changed.renewal_type == "AUTO_RENEW_YEARLY_PAY"
+    assert changed.subscription_id != before.subscription_id
+    assert (changed.total_seats, changed.licensed_number_of_seats) == (20, 18)
+    assert current(seats, ANNUAL_SKU) == changed
+
+
+def test_setting_the_same_renewal_type_again_is_harmless(seats: SeatChanger) -> None:
+    first = seats.change_renewal(current(seats, ANNUAL_SKU), "CANCEL")
+    again = seats.change_renewal(first, "CANCEL")
+    assert again.renewal_type == "CANCEL"
+    assert again.total_seats == first.total_seats
+
+
+def test_a_renewal_change_on_a_flexible_plan_is_refused_with_400(seats: SeatChanger) -> None:
+    before = current(seats, FLEXIBLE_SKU)
+
+    with pytest.raises(SourceError) as raised:
+        seats.change_renewal(before, "AUTO_RENEW_MONTHLY_PAY")
+
+    assert raised.value.status == 400
+    assert not raised.value.may_have_applied
+    assert current(seats, FLEXIBLE_SKU) == before
+
+
+def test_a_renewal_change_with_an_old_id_is_404(seats: SeatChanger) -> None:
+    before = current(seats, ANNUAL_SKU)
+    seats.change_renewal(before, "CANCEL")
+
+    with pytest.raises(SourceError) as raised:
+        seats.change_renewal(before, "AUTO_RENEW_YEARLY_PAY")
+
+    assert raised.value.status == 404
+    assert current(seats, ANNUAL_SKU).renewal_type == "CANCEL"
 
 
 # the real adapter only

@@ -191,6 +191,7 @@ class FakeSeatChanger(SeatChanger):
         self.subscriptions = {s.key: s for s in subscriptions}
         self.changes: list[tuple[LicenceKey, int]] = []
         self.inserts: list[tuple[LicenceKey, int]] = []
+        self.renewal_changes: list[tuple[LicenceKey, str]] = []
         self._ids = 0
 
     def current(self, customer_id: str, sku_id: str) -> Subscription | None:
@@ -216,6 +217,32 @@ class FakeSeatChanger(SeatChanger):
             changed = replace(current, subscription_id=new_id, maximum_number_of_seats=total)
         self.subscriptions[subscription.key] = changed
         self.changes.append((subscription.key, total))
+        return changed
+
+    def change_renewal(
+        self, subscription: Subscription, renewal_type: str, send_until: datetime | None = None
+    ) -> Subscription:
+        """changeRenewalSettings with the simulator's rules: annual plans only (400), an
+        active subscription, a new subscription id as on every update."""
+        current = self.subscriptions.get(subscription.key)
+        if current is None or current.subscription_id != subscription.subscription_id:
+            raise SourceError("subscription not found", status=404, reason="notFound")
+        if current.plan.value != "ANNUAL":
+            raise SourceError(
+                "renewal settings apply to annual plans only", status=400, reason="invalid"
+            )
+        if current.status != "ACTIVE":
+            raise SourceError("the subscription is not active", status=400, reason="invalid")
+        if not renewal_type:
+            raise SourceError("renewalType is required", status=400, reason="invalid")
+        self._ids += 1
+        changed = replace(
+            current,
+            subscription_id=f"{current.subscription_id}+{self._ids}",
+            renewal_type=renewal_type,
+        )
+        self.subscriptions[subscription.key] = changed
+        self.renewal_changes.append((subscription.key, renewal_type))
         return changed
 
     def insert(

@@ -425,6 +425,7 @@ def test_the_publish_scan_follows_entry_points_to_what_the_services_call(
     assert publishing.methods_published("sync_holders") == {
         "publish_holder_sync_customers",
         "publish_holder_sync_page",
+        "publish_notification",  # renewal reminders
     }
     assert "evaluate_licence" in publishing.reached_builders("apply_topup")
     assert set(method_variables) == set(publishing.publisher_methods())

@@ -82,7 +82,7 @@ def test_get_returns_one_subscription(
     }
     interval = body["plan"]["commitmentInterval"]
     assert int(interval["endTime"]) > int(interval["startTime"]) > 0
-    assert body["renewalSettings"]["renewalType"] == "AUTO_RENEW_YEARLY_PAY"
+    assert body["renewalSettings"]["renewalType"] == "RENEW_CURRENT_USERS_YEARLY_PAY"
     assert body["seats"] == {
         "kind": "subscriptions#seats",
         "numberOfSeats": 50,

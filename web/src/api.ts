@@ -271,6 +271,37 @@ export type SeatRequest = {
   message: string;
 };
 
+// A renewal-type change (POST …/licences/{sku}/renewal), followed like a seat request.
+export type RenewalChange = {
+  id: string;
+  status: SeatRequest["status"];
+  renewalType: string;
+  renewalLabel: string;
+  renewalTypeBefore: string;
+  requestedBy: string;
+  createdAt: string;
+  finishedAt: string | null;
+  message: string;
+};
+
+// GET …/licences/{sku}/renewal: the renewal planner of one licence (annual plans only renew).
+export type RenewalPlan = {
+  skuId: string;
+  skuName: string;
+  planName: string;
+  total: number;
+  assigned: number;
+  renewalType: string;
+  renewalLabel: string;
+  renewsOn: string | null;
+  daysLeft: number | null;
+  recommendedSeats: number | null;
+  recommendation: string;
+  warning: string;
+  choices: { renewalType: string; label: string }[];
+  inProgress: RenewalChange | null;
+};
+
 export type Catalogue = {
   plans: { planName: string; label: string; explanation: string; maxSeats: number | null }[];
   // prices: plan name → the customer's price per seat a month, null when none is set.

@@ -11,6 +11,7 @@ import { Notifications } from "./pages/Notifications";
 import { Prices } from "./pages/Prices";
 import { Purchase } from "./pages/Purchase";
 import { Reclaim } from "./pages/Reclaim";
+import { RenewalPage } from "./pages/Renewal";
 import { Reports } from "./pages/Reports";
 import { SettingsPage } from "./pages/Settings";
 
@@ -24,6 +25,7 @@ const customerPages: RouteObject[] = [
   { path: "licences", element: <MyLicences /> },
   { path: "licences/:sku/settings", element: <SkuPage page={SettingsPage} /> },
   { path: "licences/:sku/add", element: <SkuPage page={AddLicences} /> },
+  { path: "licences/:sku/renewal", element: <SkuPage page={RenewalPage} /> },
   { path: "purchase", element: <Purchase /> },
   { path: "reclaim", element: <Reclaim /> },
   { path: "reports", element: <Reports /> },

@@ -138,6 +138,8 @@ def request_to_doc(r: TopUpRequest) -> Document:
         "timeZone": r.time_zone,
         "approvedBy": r.approved_by,
         "approvedAt": r.approved_at,
+        "renewalType": r.renewal_type,
+        "renewalTypeBefore": r.renewal_type_before,
     }
 
 
@@ -164,6 +166,8 @@ def request_from_doc(doc: Document) -> TopUpRequest:
         time_zone=doc.get("timeZone", ""),
         approved_by=doc.get("approvedBy", ""),
         approved_at=_time(doc.get("approvedAt")),
+        renewal_type=doc.get("renewalType", ""),
+        renewal_type_before=doc.get("renewalTypeBefore", ""),
     )
 
 

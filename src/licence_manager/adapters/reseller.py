@@ -249,6 +249,20 @@ class ResellerApi(SubscriptionSource, SeatChanger):
         )
         return subscription_from_api(body)
 
+    def change_renewal(
+        self, subscription: Subscription, renewal_type: str, send_until: datetime | None = None
+    ) -> Subscription:
+        body = self._execute(
+            lambda service: service.subscriptions().changeRenewalSettings(
+                customerId=subscription.customer_id,
+                subscriptionId=subscription.subscription_id,
+                body={"kind": "subscriptions#renewalSettings", "renewalType": renewal_type},
+            ),
+            "subscriptions.changeRenewalSettings",
+            send_until,
+        )
+        return subscription_from_api(body)
+
     def insert(
         self, customer_id: str, sku_id: str, plan_name: str, seats: int, reference: str
     ) -> Subscription:

@@ -79,6 +79,11 @@ DEFERRED_ROUTES: dict[tuple[str, str], tuple[tuple[str, str, str], ...]] = {
         ("GET", f"{CUSTOMER}/reclaim-policy", "get_reclaim_policy"),
         ("PUT", f"{CUSTOMER}/reclaim-policy", "put_reclaim_policy"),
     ),
+    ("renewal_routes", "renewal"): (
+        ("GET", f"{CUSTOMER}/licences/<sku_id>/renewal", "get_renewal"),
+        ("POST", f"{CUSTOMER}/licences/<sku_id>/renewal", "change_renewal"),
+        ("GET", f"{CUSTOMER}/licences/<sku_id>/renewal/<request_id>", "get_renewal_change"),
+    ),
     ("report_routes", "reports"): (
         ("GET", f"{CUSTOMER}/licences/<sku_id>/report", "licence_report"),
         ("GET", f"{CUSTOMER}/licences/<sku_id>/report.csv", "licence_report_csv"),

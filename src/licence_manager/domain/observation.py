@@ -51,8 +51,12 @@ def record_observation(
         # A Licence Manager change is in flight: which part of a new total is its doing cannot
         # be told until it finishes. The stored total waits for its outcome, which records the
         # change (applied, or as made outside); the next sync records whatever else moved. So
-        # every seat is counted exactly once.
-        observed = replace(observed, total=stored.usage.total)
+        # every seat is counted exactly once. Likewise the renewal type (a renewal change is a
+        # change in flight too): its outcome records it once, with the admin as its source, and
+        # a sync in between does not call it a change made outside.
+        observed = replace(
+            observed, total=stored.usage.total, renewal_type=stored.usage.renewal_type
+        )
     if stored is not None and stored.usage == observed:
         return None
     if stored is not None and at < stored.updated_at:

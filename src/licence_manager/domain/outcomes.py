@@ -82,6 +82,12 @@ def _release(
     return state
 
 
+def released(context: RequestContext, at: datetime) -> AutomationState:
+    """The automation state once a request that added no seats has finished (a renewal change):
+    the licence is free for the next change."""
+    return _release(context, 0, at, failed_at=None)
+
+
 def _entry(context: RequestContext, at: datetime, action: AuditAction, message: str) -> AuditEntry:
     request = context.request
     return audit.append(

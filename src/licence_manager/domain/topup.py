@@ -41,10 +41,14 @@ class RequestStatus(StrEnum):
 
 
 class RequestKind(StrEnum):
-    """What a request asks Google for. Both go through apply_topup, the one seat-changing path."""
+    """What a request asks Google for. All go through apply_topup, the one path that changes
+    subscriptions at Google."""
 
     CHANGE_SEATS = "change_seats"  # subscriptions.changeSeats on an existing subscription
     INSERT = "insert"  # subscriptions.insert: buy a SKU the customer does not have yet
+    # subscriptions.changeRenewalSettings on an annual plan: `renewal_type` is the type wanted,
+    # `renewal_type_before` the one the admin saw when asking (domain.renewal).
+    CHANGE_RENEWAL = "change_renewal"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,10 @@ class TopUpRequest:
     # Set when reseller ops approve a request that was above the spending limit.
     approved_by: str = ""
     approved_at: datetime | None = None
+    # Renewal changes only (RequestKind.CHANGE_RENEWAL): the type asked for, and the one the
+    # admin saw; seats_to_add is 0 and both totals are the seats when asked.
+    renewal_type: str = ""
+    renewal_type_before: str = ""
 
     @property
     def cleared_at(self) -> datetime:
@@ -159,3 +167,17 @@ def compare_insert(
     if current_total == request.total_after:
         return SeatCheck.ALREADY_APPLIED
     return SeatCheck.PROBABLY_APPLIED
+
+
+def compare_renewal(request: TopUpRequest, current_type: str) -> SeatCheck:
+    """A renewal change's compare-and-set, on Google's renewal type read afresh:
+    - already the type wanted: nothing to send (an earlier attempt of ours set it and died
+      before recording, or someone chose the same): recorded as done, Google not called;
+    - still the type the admin saw: send it;
+    - anything else: someone changed it since the admin chose: nothing is sent (their
+      choice was made on a setting that is no longer there)."""
+    if current_type == request.renewal_type:
+        return SeatCheck.ALREADY_APPLIED
+    if current_type == request.renewal_type_before:
+        return SeatCheck.CHANGE
+    return SeatCheck.SUPERSEDED

@@ -81,3 +81,12 @@ class SeatChanger(abc.ABC):
         """Buy a SKU the customer does not have (subscriptions.insert) with `seats` seats on
         `plan_name` (a request plan name, e.g. ANNUAL_MONTHLY_PAY); `reference` travels as the
         purchase order id. Raises SourceError (409 when the customer already has the SKU)."""
+
+    @abc.abstractmethod
+    def change_renewal(
+        self, subscription: Subscription, renewal_type: str, send_until: datetime | None = None
+    ) -> Subscription:
+        """subscriptions.changeRenewalSettings: what an annual plan does at the end of its
+        term (an open string, domain.renewal). Google accepts it for annual plans only (400
+        otherwise). Setting the type a subscription already has changes nothing, so a repeat
+        is harmless. `send_until` and SourceError as for change_seats."""

@@ -4,7 +4,8 @@
         one sync-holders-customer message each, then a message for the next page
     sync-holders-customer → SyncCustomerHolders: that customer's seat holders read from the
         Licensing, Directory and Reports APIs, judged, and written where they changed, with
-        each licence's run-out forecast (services.forecasts) in the customer's insights
+        each licence's run-out forecast (services.forecasts) in the customer's insights; then
+        each annual licence's renewal reminder when one is due (services.renewal_reminders)
 
 Both are idempotent: a customer synced twice in a day writes nothing the second time (unless
 Google's answers changed in between)."""
@@ -25,13 +26,14 @@ from licence_manager.domain.holders import (
     judge_holders,
 )
 from licence_manager.domain.insights import HoldersStatus, LicenceInsights
-from licence_manager.domain.model import Customer
+from licence_manager.domain.model import Customer, Licence
 from licence_manager.domain.products import product_of
 from licence_manager.observability import get_logger
 from licence_manager.ports import LicenceStore, Publisher, SourceError
 from licence_manager.ports.holders import AdminApiAccessDenied, HolderStore, SeatHolderSource
 from licence_manager.ports.reports import ReportStore
 from licence_manager.services.forecasts import forecast_licences
+from licence_manager.services.renewal_reminders import RenewalReminders
 from licence_manager.services.sync import Clock, utc_now
 
 log = get_logger(__name__)
@@ -79,12 +81,14 @@ class SyncCustomerHolders:
         licences: LicenceStore,
         reports: ReportStore | None = None,
         clock: Clock = utc_now,
+        reminders: RenewalReminders | None = None,
     ) -> None:
         self._source = source
         self._store = store
         self._licences = licences
         self._reports = reports  # None: no forecasts (tests of the holders alone)
         self._clock = clock
+        self._reminders = reminders  # None: no renewal reminders (tests of the holders alone)
 
     def __call__(self, customer_id: str) -> CustomerHolders:
         now = self._clock()
@@ -92,10 +96,13 @@ class SyncCustomerHolders:
         if customer is None:
             return CustomerHolders(customer_id, HolderSyncOutcome.NO_CUSTOMER)
         done = CustomerHolders(customer_id, HolderSyncOutcome.SYNCED)
-        held = self._held_products(customer_id, done)
+        live = [
+            lic for lic in self._licences.licences_of(customer_id) if lic.usage.status != REMOVED
+        ]
+        held = self._held_products(live, done)
         state = self._store.sync_state(customer_id)  # one round trip, the digest with them
         policy, previous = state.policy, state.insights
-        forecasts = self._forecasts(customer, now)
+        forecasts = self._forecasts(customer, live, now)
         try:
             assignments = self._assignments(customer, held, done)
             users = self._source.users(customer_id) if held else []
@@ -115,7 +122,7 @@ class SyncCustomerHolders:
                 {},
                 forecasts,
             )
-            return self._failed(done, failed, previous)
+            return self._failed(done, failed, previous, live)
         except SourceError as error:
             log.error(
                 "holder sync: reading holders failed",
@@ -127,7 +134,7 @@ class SyncCustomerHolders:
             failed = LicenceInsights(
                 customer_id, now, HoldersStatus.ERROR, detail, policy.inactive_days, {}, forecasts
             )
-            return self._failed(done, failed, previous)
+            return self._failed(done, failed, previous, live)
         activity = self._activity(customer_id, now, done) if held else None
         judged = judge_holders(customer, held, assignments, users, activity, policy, now)
         listed = self._listed(customer_id, state.digest)
@@ -148,6 +155,7 @@ class SyncCustomerHolders:
             put, gone, _if_changed(insights, previous), digest
         )
         done.holders = len(judged.records)
+        self._remind(live, insights)
         log.info(
             "holder sync: customer synced",
             extra={
@@ -190,25 +198,26 @@ class SyncCustomerHolders:
             return None
         return None if stored is not None and stored.entries == new.entries else new
 
-    def _forecasts(self, customer: Customer, now: datetime) -> dict[str, RunOutForecast]:
+    def _forecasts(
+        self, customer: Customer, live: list[Licence], now: datetime
+    ) -> dict[str, RunOutForecast]:
         """Each live licence's run-out forecast through the customer's last complete day: the
         Reseller API's counts alone, so it is made whether or not the holders can be read."""
         if self._reports is None:
             return {}
         through = local_day(now, customer.time_zone) - timedelta(days=1)
-        live = [
-            lic
-            for lic in self._licences.licences_of(customer.customer_id)
-            if lic.usage.status != REMOVED
-        ]
         return forecast_licences(self._reports, live, through)
 
-    def _held_products(self, customer_id: str, done: CustomerHolders) -> dict[str, str]:
+    def _remind(self, live: list[Licence], insights: LicenceInsights) -> None:
+        """The renewal reminders due today, with the counts and forecasts just made (unknown
+        reclaimable seats when the holders could not be read: the email says so)."""
+        if self._reminders is not None:
+            self._reminders(insights.customer_id, live, insights, insights.synced_at)
+
+    def _held_products(self, live: list[Licence], done: CustomerHolders) -> dict[str, str]:
         """SKU id → Licensing product id of every licence the customer holds through us."""
         held = {}
-        for licence in self._licences.licences_of(customer_id):
-            if licence.usage.status == REMOVED:
-                continue
+        for licence in live:
             product = product_of(licence.key.sku_id)
             if product is None:
                 done.skipped_skus[licence.key.sku_id] = "no known Licensing product for this SKU"
@@ -246,7 +255,11 @@ class SyncCustomerHolders:
         return report
 
     def _failed(
-        self, done: CustomerHolders, insights: LicenceInsights, previous: LicenceInsights | None
+        self,
+        done: CustomerHolders,
+        insights: LicenceInsights,
+        previous: LicenceInsights | None,
+        live: list[Licence],
     ) -> CustomerHolders:
         """The holders could not be read: the stored ones stay as they were (a customer who
         switched access off keeps its last known holders for the account manager), and the
@@ -257,6 +270,7 @@ class SyncCustomerHolders:
             else HolderSyncOutcome.ERROR
         )
         done.written = self._store.write_holders([], [], _if_changed(insights, previous))
+        self._remind(live, insights)
         return done
 
 

@@ -138,6 +138,12 @@ def before_sending(
     if not holds(request, attempt.token) or now > attempt.send_until:
         return SendDecision()
     assert request is not None
+    if request.kind is RequestKind.CHANGE_RENEWAL:
+        # Not a purchase: no seat is bought or committed now, so the buying rule has no say
+        # (the plan is checked as annual on the fresh read, and Google refuses others).
+        marked = replace(request, change_sent_at=now)
+        tx.requests.put(request.request_id, marked)
+        return SendDecision(request=marked)
     saved = tx.settings_of(request.key)
     control = tx.buying_control()
     found = context(tx, request, now)

@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
 
-from licence_manager.domain import outcomes
+from licence_manager.domain import outcomes, renewal_change
 from licence_manager.domain.spending import APPROVAL_EXPIRY
-from licence_manager.domain.topup import RequestStatus, TopUpRequest
+from licence_manager.domain.topup import RequestKind, RequestStatus, TopUpRequest
 from licence_manager.observability import get_logger
 from licence_manager.ports import AutomationStore, NotificationStore, Publisher
 from licence_manager.ports.unit_of_work import Transaction, UnitOfWork
@@ -152,12 +152,19 @@ def _sweep(tx: Transaction, request_id: str, now: datetime, lease: timedelta) ->
             f"gave up after {request.attempts} attempts over {waited} minutes "
             "(Google could not be reached, or the request kept failing)"
         )
-        outcome = outcomes.failed(found, now, error=error)
+        if request.kind is RequestKind.CHANGE_RENEWAL:
+            # Nothing was sent, so the renewal type is as it was; the Renewal page says why.
+            outcome = renewal_change.renewal_not_changed(found, now, error, RequestStatus.FAILED)
+        else:
+            outcome = outcomes.failed(found, now, error=error)
         records.write(tx, outcome)
         notification = outcome.notification
         return _Swept(SweepAction.GAVE_UP, notification.notification_id if notification else None)
     # Sent, so Google may have made the change: it is driven until an attempt can tell, never
-    # given up; the admin hears once that it is taking long.
+    # given up; the admin hears once that it is taking long. A renewal change is told apart
+    # by the type Google shows, so its next attempt settles it without an alert.
+    if request.kind is RequestKind.CHANGE_RENEWAL:
+        return _Swept(SweepAction.REPUBLISHED)
     alert = outcomes.unconfirmed_alert(found, now)
     if tx.notifications.get(alert.notification_id) is not None:
         return _Swept(SweepAction.REPUBLISHED)

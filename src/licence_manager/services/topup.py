@@ -12,10 +12,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 
-from licence_manager.domain import outcomes
+from licence_manager.domain import outcomes, renewal_change
 from licence_manager.domain.model import LicenceKey, Subscription
 from licence_manager.domain.outcomes import TopUpOutcome
 from licence_manager.domain.policy import ACTIVE
+from licence_manager.domain.renewal import renewal_choices, renewal_label
 from licence_manager.domain.topup import (
     Claim,
     RequestKind,
@@ -23,6 +24,7 @@ from licence_manager.domain.topup import (
     SeatCheck,
     TopUpRequest,
     compare_insert,
+    compare_renewal,
     compare_seats,
 )
 from licence_manager.observability import get_logger
@@ -94,6 +96,8 @@ class ApplyTopUp:
         try:
             if request.kind is RequestKind.INSERT:
                 outcome = self._purchase(attempt, request)
+            elif request.kind is RequestKind.CHANGE_RENEWAL:
+                outcome = self._change_renewal(attempt, request)
             else:
                 outcome = self._change_seats(attempt, request)
         except RetryLater:
@@ -199,6 +203,82 @@ class ApplyTopUp:
             return self._finish(
                 attempt,
                 partial(outcomes.purchased, at=done_at, subscription=bought, recovered=False),
+            )
+        raise RetryLater(f"the subscription kept changing under request {request.request_id}")
+
+    def _change_renewal(self, attempt: Attempt, request: TopUpRequest) -> TopUpOutcome | None:
+        """The same claim, fresh read, compare-and-set and record, with changeRenewalSettings as
+        the change (domain.topup.compare_renewal). The type itself is the evidence: a fresh read
+        showing the type wanted means it is there, whoever set it, and Google is not called
+        again. changeRenewalSettings sets a value (no counter, nothing bought), so even a call
+        repeated after a lost answer changes nothing more at Google."""
+        failed, not_changed = renewal_change.renewal_not_changed, RequestStatus.FAILED
+        for _ in range(MAX_REREADS):
+            current = self._read(request)
+            now = self._clock()
+            if current is None or current.status != ACTIVE:
+                state = "not found" if current is None else current.status.lower()
+                reason = f"the subscription is {state}"
+                return self._finish(
+                    attempt, partial(failed, at=now, reason=reason, status=not_changed), current
+                )
+            if not renewal_choices(current.plan_name):
+                reason = f"only annual plans renew; this licence is now on {current.plan_name}"
+                return self._finish(
+                    attempt, partial(failed, at=now, reason=reason, status=not_changed), current
+                )
+            check = compare_renewal(request, current.renewal_type)
+            if check is SeatCheck.ALREADY_APPLIED:
+                sub_id = current.subscription_id
+                return self._finish(
+                    attempt,
+                    partial(
+                        renewal_change.renewal_changed, at=now, subscription_id=sub_id, sent=False
+                    ),
+                    current,
+                )
+            if check is not SeatCheck.CHANGE:
+                reason = (
+                    f"it was changed to {renewal_label(current.renewal_type)} by someone else "
+                    "after this change was asked for"
+                )
+                return self._finish(
+                    attempt,
+                    partial(failed, at=now, reason=reason, status=RequestStatus.SUPERSEDED),
+                    current,
+                )
+            marked = self._mark_sent(attempt, current)
+            if not isinstance(marked, TopUpRequest):
+                return marked
+            request = marked
+            try:
+                changed = self._seats.change_renewal(
+                    current, request.renewal_type, attempt.send_until
+                )
+            except SourceError as error:
+                if error.status == 404 or (
+                    error.status in PERMANENT_STATUSES
+                    and (attempt.sent_before or error.may_have_applied)
+                ):
+                    # The id moved (someone updated the subscription), or an earlier try may
+                    # have landed: the fresh read decides, by the type Google shows.
+                    continue
+                if error.status in PERMANENT_STATUSES:
+                    return self._finish(
+                        attempt,
+                        partial(failed, at=now, reason=str(error), status=not_changed),
+                    )
+                raise RetryLater(f"Reseller API unavailable: {error}") from error
+            done_at = self._clock()
+            return self._finish(
+                attempt,
+                partial(
+                    renewal_change.renewal_changed,
+                    at=done_at,
+                    subscription_id=changed.subscription_id,
+                    sent=True,
+                ),
+                changed,
             )
         raise RetryLater(f"the subscription kept changing under request {request.request_id}")
 

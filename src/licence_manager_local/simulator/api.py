@@ -91,6 +91,7 @@ class ResellerApi:
             "subscriptions.get": self._get,
             "subscriptions.changeSeats": self._change_seats,
             "subscriptions.insert": self._insert,
+            "subscriptions.changeRenewalSettings": self._change_renewal,
             "customers.get": self._customer,
         }
 
@@ -122,6 +123,13 @@ class ResellerApi:
         seats = parse_seats(self._body(request, "Seats"))
         sub = self._world.change_seats(
             args["customerId"], args["subscriptionId"], seats, _caller(request)
+        )
+        return "Subscription", subscription_json(sub)
+
+    def _change_renewal(self, request: Request, args: Mapping[str, str]) -> tuple[str, Body]:
+        body = self._body(request, "RenewalSettings")
+        sub = self._world.change_renewal(
+            args["customerId"], args["subscriptionId"], str(body.get("renewalType") or "")
         )
         return "Subscription", subscription_json(sub)
 

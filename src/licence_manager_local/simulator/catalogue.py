@@ -80,5 +80,25 @@ def wire_plan_name(plan_name: str) -> str:
     return "ANNUAL" if plan_name == ANNUAL_MONTHLY_PAY else plan_name
 
 
+# The renewal types Google documents for changeRenewalSettings (the discovery document gives
+# no enum; the manage_subscriptions page lists these: ../shared/research/google-apis.md §3.2).
+RENEWAL_TYPES = frozenset(
+    {
+        "AUTO_RENEW_MONTHLY_PAY",
+        "AUTO_RENEW_YEARLY_PAY",
+        "RENEW_CURRENT_USERS_MONTHLY_PAY",
+        "RENEW_CURRENT_USERS_YEARLY_PAY",
+        "SWITCH_TO_PAY_AS_YOU_GO",
+        "CANCEL",
+        "RENEW_ON_PROPOSED_OFFER",
+    }
+)
+
+
 def default_renewal_type(plan_name: str) -> str:
-    return "AUTO_RENEW_MONTHLY_PAY" if plan_name == ANNUAL_MONTHLY_PAY else "AUTO_RENEW_YEARLY_PAY"
+    """Google's default for an active annual plan: renew at the users assigned then,
+    RENEW_CURRENT_USERS_MONTHLY_PAY / _YEARLY_PAY "respectively" (manage_subscriptions page,
+    ../shared/research/google-apis.md §3.2). Not AUTO_RENEW_*, which re-commits every seat."""
+    if plan_name == ANNUAL_MONTHLY_PAY:
+        return "RENEW_CURRENT_USERS_MONTHLY_PAY"
+    return "RENEW_CURRENT_USERS_YEARLY_PAY"

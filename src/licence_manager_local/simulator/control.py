@@ -35,6 +35,7 @@ class SubscriptionState(TypedDict):
     status: str
     billingMethod: str
     purchaseOrderId: str | None
+    renewalType: str | None
 
 
 class WorldSnapshot(TypedDict):
@@ -152,6 +153,7 @@ class SimulatorControl(ControlClient, UsersControl):
         billing_method: str | None = None,
         actor: str | None = None,
         new_id: bool = False,
+        renewal_type: str | None = None,
     ) -> SubscriptionState:
         """Edit behind the API's back: no seat rules, and the subscriptionId is kept unless
         `new_id`. A seat change is logged as made by `control:<actor>` (see `changes`)."""
@@ -163,6 +165,7 @@ class SimulatorControl(ControlClient, UsersControl):
             "billingMethod": billing_method,
             "actor": actor,
             "newId": new_id,
+            "renewalType": renewal_type,
         }
         path = f"subscriptions/{_seg(customer)}/{_seg(sku_id)}"
         return cast(SubscriptionState, self._call("PATCH", path, body))

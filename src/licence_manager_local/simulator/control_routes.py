@@ -100,6 +100,7 @@ class ControlRoutes(PeopleControl, JsonControlRoutes):
             billing_method=optional(body, "billingMethod", str),
             actor=optional(body, "actor", str),
             new_id=bool(optional(body, "newId", bool)),
+            renewal_type=optional(body, "renewalType", str),
         )
         return sub.snapshot()
 

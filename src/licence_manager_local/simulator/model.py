@@ -105,6 +105,7 @@ class Subscription:
             "status": self.status,
             "billingMethod": self.billing_method,
             "purchaseOrderId": self.purchase_order_id,
+            "renewalType": self.renewal_type,
         }
 
 

@@ -8,6 +8,7 @@ from .catalogue import (
     ANNUAL_PLANS,
     CONTRACT_MAX_SEATS,
     OFFLINE,
+    RENEWAL_TYPES,
     SUSPENDED,
     TRIAL,
     TRIAL_MAX_SEATS,
@@ -43,6 +44,24 @@ def requested_cap(plan_name: str, seats: SeatsRequest) -> int:
     if plan_name == TRIAL and wanted > TRIAL_MAX_SEATS:
         raise invalid(f"A trial subscription is limited to {TRIAL_MAX_SEATS} seats.")
     return wanted
+
+
+def check_renewal_change(sub: Subscription, renewal_type: str) -> str:
+    """The renewal type a changeRenewalSettings call sets, or the 400 Google answers: renewal
+    settings belong to annual plans only (google-apis.md §3.2)."""
+    if not sub.is_annual:
+        raise failed_precondition(
+            f"Renewal settings can only be changed on annual plans, not {sub.plan_name}."
+        )
+    if sub.status == SUSPENDED:
+        raise failed_precondition("Cannot change the renewal settings of a suspended subscription.")
+    if sub.billing_method == OFFLINE:
+        raise failed_precondition(
+            "Cannot change the renewal settings of an offline-billed subscription."
+        )
+    if renewal_type not in RENEWAL_TYPES:
+        raise invalid(f"Invalid value for renewalSettings.renewalType: {renewal_type or '(none)'}.")
+    return renewal_type
 
 
 def check_seat_change(sub: Subscription, seats: SeatsRequest) -> int:

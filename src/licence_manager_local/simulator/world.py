@@ -28,7 +28,7 @@ from .errors import duplicate, forbidden, invalid, not_found
 from .model import Customer, SeatChange, Subscription
 from .paging import decode_token, encode_token, query_fingerprint
 from .people import People, Workspace
-from .rules import SeatsRequest, check_seat_change, requested_cap
+from .rules import SeatsRequest, check_renewal_change, check_seat_change, requested_cap
 
 Key = tuple[str, str]  # (customerDomain, skuId): the list order and the paging cursor
 
@@ -166,6 +166,7 @@ class World:
         billing_method: str | None = None,
         actor: str | None = None,
         new_id: bool = False,
+        renewal_type: str | None = None,
     ) -> Subscription:
         """God-mode edit for tests and demos: no API rules, and the subscriptionId is kept unless
         `new_id` (as Google does when the Admin console updates a subscription). A seat change
@@ -199,6 +200,11 @@ class World:
             if billing_method is not None:
                 _check_enum("billingMethod", billing_method, BILLING_METHODS)
                 sub.billing_method = billing_method
+            if renewal_type is not None:
+                # As the Admin console would: any type on an annual plan, unchecked.
+                if not sub.is_annual:
+                    raise WorldError("only annual plans have a renewal type")
+                sub.renewal_type = renewal_type
             return sub.copy()
 
     def drift(self, rng: random.Random, probability: float = 0.25) -> int:
@@ -263,6 +269,16 @@ class World:
             sub.seats = check_seat_change(sub, seats)
             self._reissue_id(sub)
             self._log_change("subscriptions.changeSeats", sub, subscription_id, before, caller)
+            return sub.copy()
+
+    def change_renewal(
+        self, customer_ref: str, subscription_id: str, renewal_type: str
+    ) -> Subscription:
+        """subscriptions.changeRenewalSettings. Not in the seat change log: no seats move."""
+        with self._lock:
+            sub = self._api_sub(customer_ref, subscription_id)
+            sub.renewal_type = check_renewal_change(sub, renewal_type)
+            self._reissue_id(sub)
             return sub.copy()
 
     def insert_subscription(

@@ -23,19 +23,25 @@ export function nextCheckIn(checksSoFar: number, waitingForApproval: boolean): n
   return Math.min(1_000 * 1.5 ** checksSoFar, 5_000);
 }
 
-// Follows a seat request until Google has really made the change (or refused it), and gives up
-// with a clear message (and a way to check again) after a bounded time.
-export function RequestProgress({
+// What the progress needs of a request: a seat request, or a renewal change.
+type Followed = { status: SeatRequest["status"]; message: string };
+
+// Follows a request until Google has really made the change (or refused it), and gives up
+// with a clear message (and a way to check again) after a bounded time. `working`: what the
+// request is asking Google for while it is being carried out (seats, by default).
+export function RequestProgress<R extends Followed = SeatRequest>({
   path,
   initial,
   onFinished,
   doneText,
+  working = STEPS.CLAIMED,
   giveUpAfterMs = GIVE_UP_AFTER_MS,
 }: {
   path: string;
-  initial: SeatRequest;
-  onFinished?: (request: SeatRequest) => void;
-  doneText: (request: SeatRequest) => string;
+  initial: R;
+  onFinished?: (request: R) => void;
+  doneText: (request: R) => string;
+  working?: string;
   giveUpAfterMs?: number;
 }) {
   const [request, setRequest] = useState(initial);
@@ -65,7 +71,7 @@ export function RequestProgress({
         return;
       }
       try {
-        setRequest(await call<SeatRequest>(path));
+        setRequest(await call<R>(path));
         setTrouble(null);
       } catch (e) {
         setTrouble((e as Error).message);
@@ -101,7 +107,13 @@ export function RequestProgress({
     <div className={`progress progress-${request.status.toLowerCase()}`} role="status" aria-live="polite">
       {!final && <span className="spinner" aria-hidden="true" />}
       <p>
-        <strong>{request.status === "APPLIED" ? doneText(request) : STEPS[request.status]}</strong>
+        <strong>
+          {request.status === "APPLIED"
+            ? doneText(request)
+            : request.status === "CLAIMED"
+              ? working
+              : STEPS[request.status]}
+        </strong>
       </p>
       {request.status !== "APPLIED" && final && request.message && <p>{request.message}</p>}
       {waiting && (

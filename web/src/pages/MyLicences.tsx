@@ -11,7 +11,7 @@ import {
 } from "../components/common";
 import { useCustomerPath, useSession } from "../context";
 import { useSyncStatus } from "../freshness";
-import { count, plan, status, when } from "../format";
+import { count, isAnnual, plan, status, when } from "../format";
 import { forecastLine, renewalLine } from "../outlook";
 import { rowReclaim, reclaimPath, unavailableNotice } from "../reclaim";
 import { Link, navigate, useAddressState } from "../router";
@@ -221,6 +221,10 @@ function Row({ licence, canChange }: { licence: Licence; canChange: boolean }) {
                   ? "Only an active licence can have licences added"
                   : undefined,
             },
+            // Only annual plans renew: their renewal date, setting and recommendation.
+            ...(isAnnual(licence.planName)
+              ? [{ label: "Renewal", onSelect: () => navigate(`/licences/${sku}/renewal`) }]
+              : []),
             { label: "Reports", onSelect: () => navigate(`/reports?sku=${sku}`) },
             { label: "Logs", onSelect: () => navigate(`/logs?sku=${sku}`) },
           ]}
