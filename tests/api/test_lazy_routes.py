@@ -64,8 +64,11 @@ create_api(object(), print, local_mode=True)  # what the first request builds; n
 print(json.dumps(sorted(sys.modules)))
 """
 # Our modules a cold api holds once its app is built (39 when this was written, 102 before
-# the route modules loaded lazily): room for a few more, not for a page's worth.
-MAX_OWN_MODULES = 45
+# the route modules loaded lazily): room for a few more, not for a page's worth. 49 since
+# My Licences' rows carry the reclaimable seats, the run-out forecast and the renewal plan
+# (issue 13: licence_outlook, context, domain.forecast, domain.renewal), which its first
+# request needs anyway.
+MAX_OWN_MODULES = 49
 
 
 def test_a_cold_api_loads_no_deferred_module_until_a_route_needs_it() -> None:
