@@ -134,6 +134,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         drift_seconds=0,
         port=free_port(),
         demo_settings=False,
+        # Holder syncs too run on demand only (test_outlook asks for one): the Reclaim page's
+        # test seeds its holders as the sync writes them, and a tick between would replace them.
+        holder_sync_interval=0,
         # The syncs here run on demand only; an hour's interval keeps the stale-figures banner
         # off every page (test_my_licences ages the heartbeat to show it).
         function_env={"SYNC_INTERVAL_SECONDS": "3600"},

@@ -21,6 +21,7 @@ from playwright.sync_api import expect
 
 from licence_manager.domain.insights import LicenceInsights
 from licence_manager.domain.time_words import day_words
+from licence_manager_local import run
 from tests.browser.conftest import Browser, Stack, eventually
 from tests.browser.test_accessibility import serious
 from tests.browser.test_reports import pixels_of
@@ -29,7 +30,7 @@ from tests.reclaim_seed import growing_forecast
 pytestmark = [pytest.mark.slow, pytest.mark.emulator, pytest.mark.browser]
 
 DOMAIN, EMAIL, NAME = "acme-widgets.example", "admin@acme-widgets.example", "Alex Morgan"
-STANDARD = "1010020028"  # ANNUAL_MONTHLY_PAY, 25 seats, AUTO_RENEW_MONTHLY_PAY in the demo world
+STANDARD = "1010020028"  # ANNUAL_MONTHLY_PAY, 25 seats in the demo world
 # The chart's forecast colour (components/reports/UsageChart.tsx): the dashed line solid, the
 # band the same colour at 0.22 opacity (the canvas itself is transparent).
 FORECAST_RGB = (0x52, 0x60, 0x6D)
@@ -38,7 +39,8 @@ FORECAST_RGB = (0x52, 0x60, 0x6D)
 def seed(stack: Stack, customer: str) -> tuple[Any, LicenceInsights]:
     """The forecast and the term end; returns what to restore."""
     store = stack.store()
-    # The holder sync writes the customer's insights within its first minutes.
+    # What the daily Cloud Scheduler job does (the browser stack runs holder syncs on demand).
+    run.publish_job(run.HOLDER_SYNC_JOB, run.PROJECT)
     real: LicenceInsights = eventually(
         lambda: store.licence_insights(customer), 240, "the holder sync's insights"
     )
@@ -56,8 +58,10 @@ def seed(stack: Stack, customer: str) -> tuple[Any, LicenceInsights]:
     )
     ends = datetime.now(UTC).replace(microsecond=0) + timedelta(days=40)
     ref = store._db.collection("licences").document(licence.key.doc_id)
-    ref.update({"commitmentEndsAt": ends})
-    return (ref, usage.commitment_ends_at, forecast, ends), real
+    # Google's default for a new annual plan renews the assigned seats only; an admin who chose
+    # to renew every seat gets the warning.
+    ref.update({"commitmentEndsAt": ends, "renewalType": "AUTO_RENEW_MONTHLY_PAY"})
+    return (ref, (usage.commitment_ends_at, usage.renewal_type), forecast, ends), real
 
 
 def test_my_licences_and_reports_show_the_forecast_and_the_renewal_plan(
@@ -116,7 +120,7 @@ def test_my_licences_and_reports_show_the_forecast_and_the_renewal_plan(
         assert table_rows.count() >= 29
         assert serious(browser, "Reports") == []
     finally:
-        ref.update({"commitmentEndsAt": term_end_before})
+        ref.update({"commitmentEndsAt": term_end_before[0], "renewalType": term_end_before[1]})
         stack.store().save_licence_insights(real)
 
 

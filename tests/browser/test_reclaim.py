@@ -85,6 +85,12 @@ def seed_globex(stack: Stack, customer: str, skus: list[str]) -> dict[str, int]:
         ),
     ]
     store = stack.store()
+    # Only these holders: any a holder sync wrote for the customer before (another test may
+    # have asked for one) go, with its digest, as a sync finding them gone would do.
+    db = store._db
+    for snap in db.collection("seat_holders").where("customerId", "==", customer).stream():
+        snap.reference.delete()
+    db.collection("holder_digests").document(customer).delete()
     store.save_seat_holders(records)
     store.save_licence_insights(insights_of(customer, records))
     counts: dict[str, int] = {}
