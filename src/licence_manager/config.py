@@ -11,6 +11,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 RESELLER_SCOPE = "https://www.googleapis.com/auth/apps.order"
 # What the holder sync reads of each customer (domain-wide delegation, as the Reseller API's).
 # The Licensing API has no read-only scope: only sync_holders is given these.
+# apply_topup's unassigns (licenseAssignments.get and delete): the Licensing API has no narrower
+# scope, and no read-only one.
+LICENSING_SCOPE = "https://www.googleapis.com/auth/apps.licensing"
 WORKSPACE_SCOPES = (
     "https://www.googleapis.com/auth/apps.licensing",
     "https://www.googleapis.com/auth/admin.directory.user.readonly",

@@ -11,6 +11,8 @@ from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.automation import AutomationState
 from licence_manager.domain.buying import BuyingControl
 from licence_manager.domain.email_address import is_valid_email
+from licence_manager.domain.holder_digest import HolderDigest
+from licence_manager.domain.holders import HolderRecord
 from licence_manager.domain.insights import LicenceInsights
 from licence_manager.domain.model import AuditHead, LicenceKey, Subscription
 from licence_manager.domain.notifications import (
@@ -47,6 +49,10 @@ class InMemoryStore(InMemoryLicenceStore, Store):
         self.buying_changes: dict[str, BuyingControl] = {}
         self.spending_limits: dict[str, SpendingLimit] = {}
         self.insights: dict[str, LicenceInsights] = {}  # licence_insights, by customer id
+        # seat_holders by document id and holder_digests by customer id: what an unassign
+        # checks and removes (the Reclaim page's fake reads the same holders).
+        self.seat_holders: dict[str, HolderRecord] = {}
+        self.holder_digests: dict[str, HolderDigest] = {}
 
     # settings and evaluation
     def settings(self, key: LicenceKey) -> LicenceSettings:

@@ -10,7 +10,7 @@ from licence_manager.domain.insights import LicenceInsights
 from licence_manager.domain.model import GENESIS
 from licence_manager.domain.reclaim import ReclaimPolicy
 from licence_manager.domain.reclaim_changes import reclaim_policy_changed
-from licence_manager.domain.seat_holders import ReclaimRecord
+from licence_manager.domain.seat_holders import ReclaimRecord, holder_record, reclaim_record
 from licence_manager.ports.reclaim import (
     MAX_HOLDER_PAGE,
     HolderPage,
@@ -25,7 +25,6 @@ from tests.fakes.memory_automation import InMemoryStore
 class InMemoryReclaim(InMemoryStore, ReclaimStore):
     def __init__(self) -> None:
         super().__init__()
-        self.holder_records: dict[str, ReclaimRecord] = {}
         self.insights_records: dict[str, LicenceInsights] = {}
         self.reclaim_policy_records: dict[str, SavedReclaimPolicy] = {}
 
@@ -45,7 +44,7 @@ class InMemoryReclaim(InMemoryStore, ReclaimStore):
             found = sorted(
                 (
                     (doc_id, r)
-                    for doc_id, r in self.holder_records.items()
+                    for doc_id, r in self.holder_records().items()
                     if r.customer_id == customer_id
                     and sku_id in (None, r.holder.sku_id)
                     and (r.reclaim_reason is not None or not reclaimable_only)
@@ -56,6 +55,11 @@ class InMemoryReclaim(InMemoryStore, ReclaimStore):
         page = found[:limit]
         more = len(found) > limit
         return HolderPage([r for _, r in page], page[-1][0] if more else None)
+
+    def holder_records(self) -> dict[str, ReclaimRecord]:
+        """The stored `seat_holders` (the unit of work's, which an unassign deletes), as the
+        page reads them."""
+        return {doc_id: reclaim_record(r) for doc_id, r in self.seat_holders.items()}
 
     def licence_insights(self, customer_id: str) -> LicenceInsights | None:
         with self._lock:
@@ -85,7 +89,7 @@ class InMemoryReclaim(InMemoryStore, ReclaimStore):
     def save_seat_holders(self, records: Iterable[ReclaimRecord]) -> None:
         with self._lock:
             for record in records:
-                self.holder_records[record.doc_id] = record
+                self.seat_holders[record.doc_id] = holder_record(record)
 
     def save_licence_insights(self, insights: LicenceInsights) -> None:
         with self._lock:

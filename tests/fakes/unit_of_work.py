@@ -14,6 +14,8 @@ from typing import Any, Generic, TypeVar
 from licence_manager.adapters.firestore_unit_of_work import ReadAfterWrite
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.buying import BuyingControl
+from licence_manager.domain.holder_digest import HolderDigest
+from licence_manager.domain.holders import HolderRecord
 from licence_manager.domain.insights import LicenceInsights
 from licence_manager.domain.model import Licence, LicenceKey
 from licence_manager.domain.observation import RecordedChange
@@ -22,6 +24,7 @@ from licence_manager.domain.usage_digest import new_mark
 from licence_manager.ports.unit_of_work import (
     AlreadyExists,
     DayKey,
+    HolderRepository,
     LicenceRepository,
     Repository,
     SavedSettings,
@@ -101,6 +104,35 @@ class _Licences(LicenceRepository):
         return _Table(lambda key: self._store.digests.get(document, {}).get(key), write)
 
 
+class _Holders(HolderRepository):
+    """seat_holders with the customer's holder digest, as the Firestore adapter keeps them."""
+
+    def __init__(self, tx: MemoryTransaction, store: InMemoryStore) -> None:
+        self._tx, self._store = tx, store
+        self._read: dict[str, str] = {}  # holder doc id → its customer id
+
+    def get(self, doc_id: str) -> HolderRecord | None:
+        if self._tx.pending:
+            raise ReadAfterWrite("read of seat_holders after a write")
+        found = self._store.seat_holders.get(doc_id)
+        if found is not None:
+            self._read[doc_id] = found.customer_id
+        return found
+
+    def delete(self, doc_id: str) -> None:
+        customer_id = self._read.get(doc_id)
+        store = self._store
+
+        def write(key: str, _gone: None) -> None:
+            store.seat_holders.pop(key, None)
+            digest = store.holder_digests.get(customer_id or "")
+            if digest is not None and key in digest.entries:
+                entries = {k: v for k, v in digest.entries.items() if k != key}
+                store.holder_digests[digest.customer_id] = HolderDigest(digest.customer_id, entries)
+
+        self._tx.pending.append(("seat_holders", doc_id, None, False, _Table(lambda _k: None, write)))
+
+
 class _Documents(Repository[K, V]):
     def __init__(self, tx: MemoryTransaction, name: str, table: _Table[K, V]) -> None:
         self._tx, self._name, self._table = tx, name, table
@@ -172,6 +204,7 @@ class MemoryTransaction(Transaction):
         self.insights: Repository[str, LicenceInsights] = _Documents(
             self, "licence_insights", _dict_table(s.insights)
         )
+        self.seat_holders = _Holders(self, s)
 
 
 class MemoryUnitOfWork(UnitOfWork):

@@ -118,6 +118,7 @@ const ACTION_LABELS: Record<string, string> = {
   TIME_ZONE_CHANGED: "Time zone changed",
   RECLAIM_POLICY_CHANGED: "Reclaim policy changed",
   RENEWAL_TYPE_CHANGED: "Renewal type changed",
+  SEAT_UNASSIGNED: "Seat unassigned",
 };
 
 export function action(value: string, source: string): string {

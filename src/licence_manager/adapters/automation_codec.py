@@ -140,6 +140,9 @@ def request_to_doc(r: TopUpRequest) -> Document:
         "approvedAt": r.approved_at,
         "renewalType": r.renewal_type,
         "renewalTypeBefore": r.renewal_type_before,
+        "userEmail": r.user_email,
+        "userId": r.user_id,
+        "productId": r.product_id,
     }
 
 
@@ -168,6 +171,9 @@ def request_from_doc(doc: Document) -> TopUpRequest:
         approved_at=_time(doc.get("approvedAt")),
         renewal_type=doc.get("renewalType", ""),
         renewal_type_before=doc.get("renewalTypeBefore", ""),
+        user_email=doc.get("userEmail", ""),
+        user_id=doc.get("userId", ""),
+        product_id=doc.get("productId", ""),
     )
 
 

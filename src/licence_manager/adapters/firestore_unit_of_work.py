@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from google.api_core import exceptions as google_exceptions
 from google.cloud import firestore
@@ -31,12 +31,16 @@ from licence_manager.domain.usage_digest import new_mark
 from licence_manager.ports.unit_of_work import (
     AlreadyExists,
     DayKey,
+    HolderRepository,
     LicenceRepository,
     Repository,
     SavedSettings,
     Transaction,
     UnitOfWork,
 )
+
+if TYPE_CHECKING:  # the api's cold start builds this unit of work: holders load when used
+    from licence_manager.domain.holders import HolderRecord
 
 SETTINGS = "licence_settings"
 REQUESTS = "topup_requests"
@@ -135,6 +139,46 @@ class _LicenceDocuments(LicenceRepository):
     def _write(self, key: LicenceKey, value: Licence, listed: str) -> None:
         self._tx.wrote = True
         self._tx.transaction.set(self._ref(key), {**codec.licence_to_doc(value), LISTED_IN: listed})
+
+
+class _HolderDocuments(HolderRepository):
+    """`seat_holders` with their customer's holder digest: reading a holder also learns whether
+    the digest exists (a one-field read), so that deleting it drops its entry without reading
+    the whole digest (up to 1 MB) and without creating one that was not there."""
+
+    def __init__(self, tx: FirestoreTransaction) -> None:
+        self._tx = tx
+        self._digests: dict[str, Any] = {}  # holder doc id → its digest's reference, if it exists
+
+    def _ref(self, doc_id: str) -> Any:
+        # Imported here: the holder sync's codec is not needed by most units of work.
+        from licence_manager.adapters.firestore_holders import SEAT_HOLDERS
+
+        return self._tx.db.collection(SEAT_HOLDERS).document(doc_id)
+
+    def get(self, doc_id: str) -> HolderRecord | None:
+        from licence_manager.adapters.firestore_holders import holder_from_doc
+        from licence_manager.domain.holder_digest import HOLDER_DIGESTS
+
+        if self._tx.wrote:
+            raise ReadAfterWrite("read of seat_holders after a write")
+        snapshot = self._ref(doc_id).get(transaction=self._tx.transaction)
+        if not snapshot.exists:
+            return None
+        record = holder_from_doc(snapshot.to_dict())
+        digest = self._tx.db.collection(HOLDER_DIGESTS).document(record.customer_id)
+        found = digest.get(field_paths=["customerId"], transaction=self._tx.transaction)
+        if found.exists:
+            self._digests[doc_id] = digest
+        return record
+
+    def delete(self, doc_id: str) -> None:
+        self._tx.wrote = True
+        self._tx.transaction.delete(self._ref(doc_id))
+        digest = self._digests.get(doc_id)
+        if digest is not None:
+            entry = firestore.FieldPath("entries", doc_id).to_api_repr()
+            self._tx.transaction.update(digest, {entry: firestore.DELETE_FIELD})
 
 
 def _day_id(key: DayKey) -> str:
@@ -250,6 +294,7 @@ class FirestoreTransaction(Transaction):
         self.buying_changes = _Documents(self, BUYING_CHANGE_DOCS)
         self.spending_limits = _Documents(self, SPENDING_LIMIT_DOCS)
         self.insights = _Documents(self, INSIGHT_DOCS)
+        self.seat_holders = _HolderDocuments(self)
 
 
 class FirestoreUnitOfWork(UnitOfWork):

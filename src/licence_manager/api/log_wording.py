@@ -32,6 +32,7 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.NOTIFICATION_RESENT: "Email sent again",
     AuditAction.TIME_ZONE_CHANGED: "Time zone changed",
     AuditAction.RECLAIM_POLICY_CHANGED: "Reclaim policy changed",
+    AuditAction.SEAT_UNASSIGNED: "Seat unassigned",
     AuditAction.RENEWAL_TYPE_CHANGED: "Renewal type changed",
 }
 

@@ -41,6 +41,9 @@ class AuditAction(StrEnum):
     TIME_ZONE_CHANGED = "TIME_ZONE_CHANGED"  # the customer's clock (domain.time_zones)
     # Days without activity that make a seat reclaimable (domain.reclaim_changes)
     RECLAIM_POLICY_CHANGED = "RECLAIM_POLICY_CHANGED"
+    # An add-on seat unassigned from the Reclaim page (domain.unassign): the actor is the admin
+    # who confirmed it, the message names the user.
+    SEAT_UNASSIGNED = "SEAT_UNASSIGNED"
 
 
 class Source(StrEnum):

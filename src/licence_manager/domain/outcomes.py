@@ -50,6 +50,19 @@ class RequestContext:
 
 
 @dataclass(frozen=True, slots=True)
+class UnassignedSeat:
+    """An add-on seat a person unassigned (domain.unassign): the `seat_holders` document to
+    delete with the outcome, and what a FLEXIBLE seat removed is worth (plan, seats) to whoever
+    counts savings."""
+
+    holder_doc_id: str
+    email: str
+    plan_name: str
+    seats: int = 1
+    sent: bool = True  # False: Google showed it gone already; nothing was sent
+
+
+@dataclass(frozen=True, slots=True)
 class TopUpOutcome:
     request: TopUpRequest
     state: AutomationState
@@ -58,6 +71,7 @@ class TopUpOutcome:
     audit: tuple[AuditEntry, ...] = ()
     audit_head: AuditHead | None = None
     notification: Notification | None = None
+    unassigned: UnassignedSeat | None = None  # an unassign that took effect
 
 
 def _release(

@@ -203,6 +203,14 @@ def admin_console_link(holder: SeatHolder) -> str:
     return f"{ADMIN_CONSOLE_USERS}/{quote(holder.user_id, safe='')}"
 
 
+def auto_licensed(product_id: str) -> bool:
+    """Whether Google assigns the product's licences automatically, as far as we can know
+    without asking: the Workspace editions always are. An add-on may be auto-licensed for an
+    organisational unit too; Google's 412 on the unassign says so, and the request fails with
+    the Admin console's way instead (domain.unassign)."""
+    return product_id == WORKSPACE_PRODUCT
+
+
 def reclaim_action(product_id: str, auto_licensed: bool, holder: SeatHolder) -> ReclaimAction:
     """What may be done to reclaim `holder`'s seat. Google refuses to unassign an automatically
     assigned licence (412 "Auto License un-assignment is not allowed"), so those seats are the
@@ -210,7 +218,8 @@ def reclaim_action(product_id: str, auto_licensed: bool, holder: SeatHolder) -> 
     if not auto_licensed:
         return ReclaimAction(
             ActionKind.UNASSIGN,
-            f"Remove this licence from {holder.email}. Their account and data are kept.",
+            f"Remove this licence from {holder.email} here: Licence Manager asks Google once, "
+            "after you confirm. Their account and data are kept.",
         )
     if product_id == WORKSPACE_PRODUCT:
         instruction = (

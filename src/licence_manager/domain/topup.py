@@ -49,6 +49,9 @@ class RequestKind(StrEnum):
     # subscriptions.changeRenewalSettings on an annual plan: `renewal_type` is the type wanted,
     # `renewal_type_before` the one the admin saw when asking (domain.renewal).
     CHANGE_RENEWAL = "change_renewal"
+    # licenseAssignments.delete (Licensing API) of one add-on seat the holder sync found
+    # reclaimable: `user_email`, `user_id` and `product_id` name it (domain.unassign).
+    UNASSIGN = "unassign_seat"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,11 @@ class TopUpRequest:
     # admin saw; seats_to_add is 0 and both totals are the seats when asked.
     renewal_type: str = ""
     renewal_type_before: str = ""
+    # Unassigns only (RequestKind.UNASSIGN): whose seat, of which Licensing product; seats_to_add
+    # is 0 and both totals are the seats when asked (nothing is bought or committed).
+    user_email: str = ""
+    user_id: str = ""  # the Directory id; "" when the holder sync found no Directory user
+    product_id: str = ""
 
     @property
     def cleared_at(self) -> datetime:
@@ -181,3 +189,12 @@ def compare_renewal(request: TopUpRequest, current_type: str) -> SeatCheck:
     if current_type == request.renewal_type_before:
         return SeatCheck.CHANGE
     return SeatCheck.SUPERSEDED
+
+
+def compare_unassign(request: TopUpRequest, holds: bool) -> SeatCheck:
+    """An unassign's compare-and-set, on a fresh licenseAssignments.get: the user still holds
+    the seat → delete it; they no longer do → nothing to send (an earlier attempt of ours
+    deleted it and died before recording, or someone else removed it): recorded as done.
+    A delete repeated after a lost answer removes nothing more: the seat is gone either way."""
+    del request  # the assignment itself is the evidence, whoever removed it
+    return SeatCheck.CHANGE if holds else SeatCheck.ALREADY_APPLIED

@@ -7,7 +7,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from licence_manager.domain.holder_digest import HolderDigest
 from licence_manager.domain.holders import ActivityReport, Assignment, DirectoryUser, HolderRecord
@@ -42,6 +42,26 @@ class SeatHolderSource(abc.ABC):
     @abc.abstractmethod
     def activity(self, customer_id: str, day: date) -> ActivityReport:
         """Each user's last login and SSO on `day` (Reports userUsageReport, all users)."""
+
+
+class LicenceAssignments(abc.ABC):
+    """The Licensing API as apply_topup uses it to unassign one add-on seat (RequestKind.UNASSIGN).
+    `user` is the holder's primary email (the Licensing API's user key). AdminApiAccessDenied for
+    a 403 as above; SourceError for any other failure after retries."""
+
+    @abc.abstractmethod
+    def holds(self, product_id: str, sku_id: str, user: str) -> bool:
+        """The fresh read (licenseAssignments.get): whether `user` holds the SKU now; False when
+        Google answers 404 (no such assignment)."""
+
+    @abc.abstractmethod
+    def unassign(
+        self, product_id: str, sku_id: str, user: str, send_until: datetime | None = None
+    ) -> None:
+        """licenseAssignments.delete. SourceError 404: the user does not hold it; 412
+        (conditionNotMet): the licence is assigned automatically and Google will not remove
+        it. No try starts that could still be running at `send_until`; may_have_applied says
+        whether an earlier try may have landed, as for SeatChanger.change_seats."""
 
 
 @dataclass(frozen=True, slots=True)

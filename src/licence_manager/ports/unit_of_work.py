@@ -13,7 +13,7 @@ import abc
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.automation import AutomationState
@@ -25,6 +25,9 @@ from licence_manager.domain.notifications import Notification
 from licence_manager.domain.settings import LicenceSettings
 from licence_manager.domain.spending import SpendingLimit
 from licence_manager.domain.topup import TopUpRequest
+
+if TYPE_CHECKING:  # the api loads this port at cold start: the holder records only when used
+    from licence_manager.domain.holders import HolderRecord
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -65,6 +68,20 @@ class LicenceRepository(Repository[LicenceKey, Licence]):
         settles itself; an entry left in the document that listed it before is deleted."""
 
 
+class HolderRepository(abc.ABC):
+    """`seat_holders` as an unassign sees them, keeping the holder digest true
+    (domain.holder_digest): a holder is deleted only after it was read in the same transaction,
+    and `delete` drops its entry from the customer's `holder_digests` document in the same
+    commit, so the next holder sync finds nothing listed that is not stored."""
+
+    @abc.abstractmethod
+    def get(self, doc_id: str) -> HolderRecord | None: ...
+
+    @abc.abstractmethod
+    def delete(self, doc_id: str) -> None:
+        """Delete the holder (read earlier in this transaction) and its digest entry."""
+
+
 @dataclass(frozen=True, slots=True)
 class SavedSettings:
     """A licence's settings as stored: who saved them and when (a pending automatic top-up
@@ -97,6 +114,8 @@ class Transaction(abc.ABC):
     # What the holder sync learnt of a customer's seats (licence_insights), keyed by customer
     # id: the buying rule reads its reclaimable seats in the same transaction as its other facts.
     insights: Repository[str, LicenceInsights]
+    # The holder sync's `seat_holders`, by document id: what an unassign checks and removes.
+    seat_holders: HolderRepository
 
     # Reads with the domain's defaults for a document never written.
     def automation_of(self, key: LicenceKey) -> AutomationState:

@@ -15,11 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from licence_manager.domain.reclaim import (
-    WORKSPACE_PRODUCT,
-    ActionKind,
     ReclaimableSeat,
     ReclaimAction,
-    admin_console_link,
+    auto_licensed,
     reclaim_action,
 )
 from licence_manager.domain.seat_holders import ReclaimRecord
@@ -35,20 +33,12 @@ def reclaimable_seat(record: ReclaimRecord, today: date) -> ReclaimableSeat:
 
 
 def action_now(record: ReclaimRecord) -> ReclaimAction:
-    """What an admin can do about the seat today. The Workspace licence is assigned to every
-    user automatically (Google refuses to unassign it), so it is freed in the Admin console;
-    an add-on can be unassigned, which Licence Manager does not do yet, so the instruction
-    and the link lead to the Admin console for it too."""
-    holder = record.holder
-    action = reclaim_action(record.product_id, record.product_id == WORKSPACE_PRODUCT, holder)
-    if action.kind is ActionKind.UNASSIGN:
-        return ReclaimAction(
-            ActionKind.UNASSIGN,
-            f"{action.instruction} Do it on the user's page in the Admin console, under "
-            "Licences: unassigning from Licence Manager is not available yet.",
-            admin_console_link(holder),
-        )
-    return action
+    """What an admin can do about the seat today (domain.reclaim.reclaim_action, the one rule):
+    an add-on is unassigned from the Reclaim page (services.unassign_requests asks the same
+    rule before making the request); the Workspace licence, which Google assigns to every user
+    automatically, is freed in the Admin console."""
+    product = record.product_id
+    return reclaim_action(product, auto_licensed(product), record.holder)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from licence_manager.domain.automation import month_of
 from licence_manager.domain.daily import local_day
 from licence_manager.domain.model import Subscription
 from licence_manager.domain.outcomes import RequestContext, TopUpOutcome
+from licence_manager.domain.unassign import request_holder_doc_id
 from licence_manager.domain.topup import (
     Claim,
     RequestKind,
@@ -93,6 +94,10 @@ def write(tx: Transaction, outcome: TopUpOutcome) -> None:
     tx.append_audit(outcome.audit, outcome.audit_head)
     if outcome.notification is not None:
         tx.notifications.create(outcome.notification.notification_id, outcome.notification)
+    if outcome.unassigned is not None:
+        # The seat is gone at Google: so is its stored holder, with its holder digest entry
+        # (the repository's rule), so the Reclaim page and the next holder sync agree.
+        tx.seat_holders.delete(outcome.unassigned.holder_doc_id)
 
 
 def finish(
@@ -112,6 +117,8 @@ def finish(
     found = context(tx, request, at)
     if request.kind is RequestKind.CHANGE_SEATS:  # its confirmation states them
         found = replace(found, reclaimable=tx.reclaimable_of(request.key))
+    if request.kind is RequestKind.UNASSIGN:  # read before the writes: the outcome deletes it
+        tx.seat_holders.get(request_holder_doc_id(request))
     outcome = decide(found)
     if seen is not None:
         outcome = outcomes.observed(outcome, found, seen, at, default_time_zone)
@@ -138,9 +145,10 @@ def before_sending(
     if not holds(request, attempt.token) or now > attempt.send_until:
         return SendDecision()
     assert request is not None
-    if request.kind is RequestKind.CHANGE_RENEWAL:
+    if request.kind in (RequestKind.CHANGE_RENEWAL, RequestKind.UNASSIGN):
         # Not a purchase: no seat is bought or committed now, so the buying rule has no say
-        # (the plan is checked as annual on the fresh read, and Google refuses others).
+        # (a renewal's plan is checked as annual on the fresh read, and Google refuses
+        # others; an unassign only ever removes a seat).
         marked = replace(request, change_sent_at=now)
         tx.requests.put(request.request_id, marked)
         return SendDecision(request=marked)

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
 
-from licence_manager.domain import outcomes, renewal_change
+from licence_manager.domain import outcomes, renewal_change, unassign
 from licence_manager.domain.spending import APPROVAL_EXPIRY
 from licence_manager.domain.topup import RequestKind, RequestStatus, TopUpRequest
 from licence_manager.observability import get_logger
@@ -155,6 +155,9 @@ def _sweep(tx: Transaction, request_id: str, now: datetime, lease: timedelta) ->
         if request.kind is RequestKind.CHANGE_RENEWAL:
             # Nothing was sent, so the renewal type is as it was; the Renewal page says why.
             outcome = renewal_change.renewal_not_changed(found, now, error, RequestStatus.FAILED)
+        elif request.kind is RequestKind.UNASSIGN:
+            # Nothing was sent, so the user keeps the seat; the Reclaim page says why.
+            outcome = unassign.not_unassigned(found, now, error)
         else:
             outcome = outcomes.failed(found, now, error=error)
         records.write(tx, outcome)
@@ -163,7 +166,8 @@ def _sweep(tx: Transaction, request_id: str, now: datetime, lease: timedelta) ->
     # Sent, so Google may have made the change: it is driven until an attempt can tell, never
     # given up; the admin hears once that it is taking long. A renewal change is told apart
     # by the type Google shows, so its next attempt settles it without an alert.
-    if request.kind is RequestKind.CHANGE_RENEWAL:
+    if request.kind in (RequestKind.CHANGE_RENEWAL, RequestKind.UNASSIGN):
+        # Likewise an unassign, by whether Google still shows the assignment.
         return _Swept(SweepAction.REPUBLISHED)
     alert = outcomes.unconfirmed_alert(found, now)
     if tx.notifications.get(alert.notification_id) is not None:

@@ -29,12 +29,14 @@ from licence_manager.domain.topup import (
 )
 from licence_manager.observability import get_logger
 from licence_manager.ports import Publisher, SeatChanger, SourceError
+from licence_manager.ports.holders import LicenceAssignments
 from licence_manager.ports.unit_of_work import UnitOfWork
 from licence_manager.services import request_records as records
 from licence_manager.services.errors import RetryLater as RetryLater
 from licence_manager.services.outbox import republish_if_unsent
 from licence_manager.services.request_records import Attempt, Decide
 from licence_manager.services.sync import Clock, utc_now
+from licence_manager.services.unassign import UnassignSeat
 
 log = get_logger(__name__)
 
@@ -60,6 +62,7 @@ class ApplyTopUp:
         lease: timedelta = DEFAULT_LEASE,
         default_time_zone: str = "Europe/London",
         reevaluate: Callable[[LicenceKey], object] | None = None,
+        licences: LicenceAssignments | None = None,
     ) -> None:
         self._uow = uow
         self._seats = seats
@@ -70,6 +73,8 @@ class ApplyTopUp:
         # A request that bought nothing leaves the licence to be decided again, here: its last
         # evaluation may have run while the request was pending, so no later write would.
         self._reevaluate = reevaluate
+        # The Licensing API, for unassigns (services.unassign); None where none is configured.
+        self._licences = licences
 
     def __call__(self, request_id: str) -> TopUpOutcome | None:
         now = self._clock()
@@ -98,6 +103,8 @@ class ApplyTopUp:
                 outcome = self._purchase(attempt, request)
             elif request.kind is RequestKind.CHANGE_RENEWAL:
                 outcome = self._change_renewal(attempt, request)
+            elif request.kind is RequestKind.UNASSIGN:
+                outcome = self._unassign(attempt, request)
             else:
                 outcome = self._change_seats(attempt, request)
         except RetryLater:
@@ -281,6 +288,14 @@ class ApplyTopUp:
                 changed,
             )
         raise RetryLater(f"the subscription kept changing under request {request.request_id}")
+
+    def _unassign(self, attempt: Attempt, request: TopUpRequest) -> TopUpOutcome | None:
+        if self._licences is None:
+            # Left for a deployment that has the Licensing credential; the sweeper gives it up
+            # (FAILED, nothing sent) if none ever does.
+            raise RetryLater(f"request {request.request_id}: no Licensing API configured here")
+        steps = UnassignSeat(self._licences, self._clock, self._finish, self._mark_sent)
+        return steps(attempt, request)
 
     def _mark_sent(
         self, attempt: Attempt, current: Subscription | None
