@@ -130,7 +130,9 @@ class _Holders(HolderRepository):
                 entries = {k: v for k, v in digest.entries.items() if k != key}
                 store.holder_digests[digest.customer_id] = HolderDigest(digest.customer_id, entries)
 
-        self._tx.pending.append(("seat_holders", doc_id, None, False, _Table(lambda _k: None, write)))
+        self._tx.pending.append(
+            ("seat_holders", doc_id, None, False, _Table(lambda _k: None, write))
+        )
 
 
 class _Documents(Repository[K, V]):

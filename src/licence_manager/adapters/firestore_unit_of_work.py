@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from google.api_core import exceptions as google_exceptions
 from google.cloud import firestore
+from google.cloud.firestore_v1.field_path import FieldPath
 
 from licence_manager.adapters import automation_codec as ac
 from licence_manager.adapters import firestore_codec as codec
@@ -177,7 +178,7 @@ class _HolderDocuments(HolderRepository):
         self._tx.transaction.delete(self._ref(doc_id))
         digest = self._digests.get(doc_id)
         if digest is not None:
-            entry = firestore.FieldPath("entries", doc_id).to_api_repr()
+            entry = FieldPath("entries", doc_id).to_api_repr()
             self._tx.transaction.update(digest, {entry: firestore.DELETE_FIELD})
 
 
