@@ -13,8 +13,10 @@ from licence_manager.adapters.firestore_unit_of_work import ReadAfterWrite
 from licence_manager.domain.holder_digest import HolderDigest
 from licence_manager.domain.holders import HolderRecord
 from licence_manager.ports.unit_of_work import Transaction
-from tests.contract.test_unit_of_work import Backend, backend  # noqa: F401  (the fixture)
+from tests.contract.test_unit_of_work import Backend, backend
 from tests.fakes.memory_automation import InMemoryStore
+
+__all__ = ["backend"]  # the fixture, shared with the unit of work's contract
 
 AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

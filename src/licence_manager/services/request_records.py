@@ -18,7 +18,6 @@ from licence_manager.domain.automation import month_of
 from licence_manager.domain.daily import local_day
 from licence_manager.domain.model import Subscription
 from licence_manager.domain.outcomes import RequestContext, TopUpOutcome
-from licence_manager.domain.unassign import request_holder_doc_id
 from licence_manager.domain.topup import (
     Claim,
     RequestKind,
@@ -26,6 +25,7 @@ from licence_manager.domain.topup import (
     TopUpRequest,
     holds,
 )
+from licence_manager.domain.unassign import request_holder_doc_id
 from licence_manager.ports.unit_of_work import Transaction
 
 Decide = Callable[[RequestContext], TopUpOutcome]
