@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from licence_manager.adapters.firestore_holders import FirestoreHolders
     from licence_manager.adapters.firestore_reports import FirestoreReports
     from licence_manager.adapters.firestore_unit_of_work import FirestoreUnitOfWork
+    from licence_manager.adapters.licence_assignments import LicensingAssignments
     from licence_manager.adapters.reseller import ResellerApi
     from licence_manager.adapters.workspace_users import WorkspaceUsers
     from licence_manager.domain.model import LicenceKey
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from licence_manager.services.sweeper import SweepRequests
     from licence_manager.services.sync import UsageSync
     from licence_manager.services.topup import ApplyTopUp
+    from licence_manager.services.unassign_requests import SeatToUnassign
 
 
 @functools.cache
@@ -148,6 +150,24 @@ def apply_top_up() -> ApplyTopUp:
         lease=timedelta(seconds=config.top_up_lease_seconds),
         default_time_zone=config.default_time_zone,
         reevaluate=evaluate_licence(),
+        licences=licence_assignments(),
+    )
+
+
+@functools.cache
+def licence_assignments() -> LicensingAssignments:
+    """The Licensing API for unassigns: apply_topup's own client, delegated for apps.licensing
+    alone (it has no read-only variant; infra/terraform outputs.unassign_delegation). Built on
+    first use: the credentials are only made when a request is carried out."""
+    from licence_manager.adapters.licence_assignments import (
+        LicensingAssignments,
+        build_licensing_service,
+    )
+
+    config = settings()
+    return LicensingAssignments(
+        lambda: build_licensing_service(config),
+        call_timeout_seconds=config.reseller_timeout_seconds,
     )
 
 
@@ -223,6 +243,11 @@ def api_app() -> Flask:
 
         return RequestRenewalChange(unit_of_work(), publisher())(key, wanted, client_key, by)
 
+    def unassign(seat: SeatToUnassign, client_key: str, by: str) -> Asked:
+        from licence_manager.services.unassign_requests import RequestUnassign
+
+        return RequestUnassign(unit_of_work(), publisher())(seat, client_key, by)
+
     return create_app(
         store(),
         add,
@@ -232,6 +257,7 @@ def api_app() -> Flask:
         decide_approval=decide,
         resend_notification=resend,
         request_renewal_change=renew,
+        request_unassign=unassign,
         authenticate=None if config.local_mode else FirebaseTokens(config.project_id),
         firebase_web_config={
             "apiKey": config.firebase_api_key,
@@ -314,6 +340,7 @@ def clear() -> None:
         month_end_planner,
         month_end_customer,
         workspace_users,
+        licence_assignments,
         holder_store,
         holder_sync_planner,
         holder_sync_customer,

@@ -20,6 +20,7 @@ from licence_manager.services.approvals import DecideApproval
 from licence_manager.services.purchases import RequestPurchase
 from licence_manager.services.renewal_requests import RequestRenewalChange
 from licence_manager.services.resend import ResendNotification
+from licence_manager.services.unassign_requests import RequestUnassign
 from licence_manager_local.demo_prices import seed_demo_prices
 from tests.builders import T0, subscription
 from tests.fakes.memory_automation import RecordingPublisher
@@ -133,6 +134,7 @@ def build_api(local_mode: bool = True, **kwargs: Any) -> Api:
         decide_approval=DecideApproval(uow, publisher),
         resend_notification=ResendNotification(uow, publisher),
         request_renewal_change=RequestRenewalChange(uow, publisher),
+        request_unassign=RequestUnassign(uow, publisher),
         **kwargs,
     )
     app.testing = True

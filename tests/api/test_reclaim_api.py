@@ -87,11 +87,10 @@ def test_the_page_lists_reclaimable_holders_with_reasons_and_actions(seeded: Api
     assert first["action"]["link"] == "https://admin.google.com/ac/users/100000"
     addon = next(h for h in body["holders"] if h["skuId"] == ADDON)
     assert addon["lastSeen"] is None and addon["daysWithoutActivity"] is None
-    # Google allows unassigning an add-on; Licence Manager does not do it yet: the way to do
-    # it now is the Admin console, with the link.
+    # Google allows unassigning an add-on: the page offers it (tests/api/test_unassign_routes.py).
     assert addon["action"]["kind"] == "UNASSIGN"
-    assert "Admin console" in addon["action"]["instruction"]
-    assert addon["action"]["link"] == "https://admin.google.com/ac/users"
+    assert "after you confirm" in addon["action"]["instruction"]
+    assert addon["action"]["link"] == ""
     summaries = {s["skuId"]: s for s in body["summaries"]}
     standard = summaries[STANDARD]
     assert standard["count"] == 3 and standard["effect"] == "SAVES_MONEY"

@@ -49,6 +49,12 @@ BODIES = {
         "renewalType": "RENEW_CURRENT_USERS_YEARLY_PAY",
         "requestId": "0b7e2a51-renewal-test",
     },
+    "POST /api/v1/customers/<customer_id>/reclaim/unassign": {
+        "skuId": "Google-Vault",
+        "email": "gone@acme.example",
+        "userId": "",
+        "requestId": "0b7e2a51-unassign-test",
+    },
 }
 
 
@@ -86,6 +92,8 @@ def snapshot(api: Api) -> object:
             store.price_records,
             store.discount_records,
             store.reclaim_policy_records,
+            store.seat_holders,
+            store.holder_digests,
         )
     )
 
@@ -94,6 +102,7 @@ def test_every_customer_route_is_covered() -> None:
     rules = {rule for _, rule in ROUTES}
     assert "/api/v1/customers/<customer_id>/licences" in rules
     assert "/api/v1/customers/<customer_id>/licences/<sku_id>/renewal" in rules
+    assert "/api/v1/customers/<customer_id>/reclaim/unassign" in rules
     assert len(ROUTES) >= 13
 
 

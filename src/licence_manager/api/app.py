@@ -50,6 +50,7 @@ def create_app(
     decide_approval: Callable[..., TopUpRequest] | None = None,
     resend_notification: Callable[..., Any] | None = None,
     request_renewal_change: Callable[..., Any] | None = None,
+    request_unassign: Callable[..., Any] | None = None,
 ) -> Flask:
     """`authenticate` verifies bearer tokens (production: Firebase ID tokens). In local mode
     the dev sign-in's own tokens are accepted instead; outside it, no authenticator means
@@ -64,6 +65,7 @@ def create_app(
     app.config["DECIDE_APPROVAL"] = decide_approval or _unavailable
     app.config["RESEND_NOTIFICATION"] = resend_notification or _resend_unavailable
     app.config["REQUEST_RENEWAL_CHANGE"] = request_renewal_change or _unavailable
+    app.config["REQUEST_UNASSIGN"] = request_unassign or _unassign_unavailable
     app.config["FIREBASE_WEB_CONFIG"] = firebase_web_config or {}
     if local_mode:
         sessions = LocalSessions(secrets.token_urlsafe(32))
@@ -90,6 +92,10 @@ def create_app(
 
 def _unavailable(*_args: Any) -> TopUpRequest:
     raise Problem(503, "Service Unavailable", "Buying is not available here.")
+
+
+def _unassign_unavailable(*_args: Any) -> Any:
+    raise Problem(503, "Service Unavailable", "Seats cannot be unassigned here.")
 
 
 def _reports_unavailable() -> Any:

@@ -84,6 +84,10 @@ DEFERRED_ROUTES: dict[tuple[str, str], tuple[tuple[str, str, str], ...]] = {
         ("POST", f"{CUSTOMER}/licences/<sku_id>/renewal", "change_renewal"),
         ("GET", f"{CUSTOMER}/licences/<sku_id>/renewal/<request_id>", "get_renewal_change"),
     ),
+    ("unassign_routes", "unassign"): (
+        ("POST", f"{CUSTOMER}/reclaim/unassign", "unassign_seat"),
+        ("GET", f"{CUSTOMER}/reclaim/unassign/<request_id>", "get_unassign"),
+    ),
     ("report_routes", "reports"): (
         ("GET", f"{CUSTOMER}/licences/<sku_id>/report", "licence_report"),
         ("GET", f"{CUSTOMER}/licences/<sku_id>/report.csv", "licence_report_csv"),

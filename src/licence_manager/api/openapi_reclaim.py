@@ -13,6 +13,7 @@ from licence_manager.domain.reclaim import (
     ReclaimReason,
 )
 from licence_manager.domain.reclaim_summary import ReclaimEffect
+from licence_manager.domain.topup import RequestStatus
 
 Schema = dict[str, Any]
 
@@ -98,6 +99,30 @@ def schemas(
             }
         ),
         "ReclaimPolicyInput": obj({"inactiveDays": days}, additionalProperties=False),
+        "Unassign": obj(
+            {
+                "id": string,
+                "status": enum(RequestStatus),
+                "skuId": string,
+                "email": string,
+                "userId": string,
+                "planName": string,
+                "requestedBy": string,
+                "createdAt": {"type": "string", "format": "date-time"},
+                "finishedAt": nullable({"type": "string", "format": "date-time"}),
+                "message": string,
+            }
+        ),
+        "UnassignInput": obj(
+            {
+                "skuId": {"type": "string", "maxLength": 320},
+                "email": {"type": "string", "maxLength": 320},
+                "userId": {"type": "string", "maxLength": 320},
+                "requestId": {"type": "string", "pattern": "^[A-Za-z0-9-]{8,64}$"},
+            },
+            ["skuId", "email", "requestId"],
+            additionalProperties=False,
+        ),
     }
 
 
@@ -135,6 +160,34 @@ def paths(
                 },
                 [customer, sku],
                 errors={**errors, **bad},
+            )
+        },
+        "/api/v1/customers/{customerId}/reclaim/unassign": {
+            "post": operation(
+                "Unassign a reclaimable add-on seat (Licensing licenseAssignments.delete), "
+                "exactly once: requestId is the client's idempotency key, and the same one "
+                "again answers the same request (200) instead of a second",
+                {
+                    **ok(ref("Unassign"), "Accepted: follow it at .../unassign/{id}", "202"),
+                    **ok(ref("Unassign"), "Asked before with this requestId"),
+                },
+                [customer],
+                body=ref("UnassignInput"),
+                errors={
+                    **errors,
+                    "409": problem("This requestId was used for another change."),
+                    "422": problem(
+                        "Not a reclaimable seat Licence Manager may unassign (in use, or "
+                        "assigned automatically), or a bad field: `errors` says which."
+                    ),
+                },
+            )
+        },
+        "/api/v1/customers/{customerId}/reclaim/unassign/{requestId}": {
+            "get": operation(
+                "Progress of an unassign: PENDING, CLAIMED, then APPLIED or FAILED",
+                ok(ref("Unassign")),
+                [customer, param("requestId")],
             )
         },
         "/api/v1/customers/{customerId}/reclaim-policy": {
