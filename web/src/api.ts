@@ -271,6 +271,21 @@ export type SeatRequest = {
   message: string;
 };
 
+// An add-on seat unassigned from the Reclaim page (POST …/reclaim/unassign), followed like a
+// seat request.
+export type Unassign = {
+  id: string;
+  status: SeatRequest["status"];
+  skuId: string;
+  email: string;
+  userId: string;
+  planName: string;
+  requestedBy: string;
+  createdAt: string;
+  finishedAt: string | null;
+  message: string;
+};
+
 // A renewal-type change (POST …/licences/{sku}/renewal), followed like a seat request.
 export type RenewalChange = {
   id: string;

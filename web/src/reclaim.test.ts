@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { LicenceReclaim } from "./api";
+import type { LicenceReclaim, ReclaimHolder, ReclaimSummary } from "./api";
 import {
   daysUnseen,
   policyDays,
@@ -7,6 +7,8 @@ import {
   reclaimPath,
   reclaimQuery,
   rowReclaim,
+  seatKey,
+  unassignMoneyWords,
   unavailableNotice,
 } from "./reclaim";
 
@@ -76,5 +78,26 @@ describe("policyDays", () => {
     expect(policyDays("30.5")).toEqual({ error: "Enter a whole number of days, such as 60." });
     expect(policyDays("")).toEqual({ error: "Enter a whole number of days, such as 60." });
     expect(policyDays("-5")).toEqual({ error: "Enter a whole number of days, such as 60." });
+  });
+});
+
+describe("unassignMoneyWords", () => {
+  const holder = { perSeatMonthlyMinor: 480, currency: "GBP" } as ReclaimHolder;
+  const summary = (effect: ReclaimSummary["effect"]) => ({ effect }) as ReclaimSummary;
+
+  it("prices a Flexible seat a month and says an annual one saves nothing until renewal", () => {
+    expect(unassignMoneyWords(summary("SAVES_MONEY"), holder)).toMatch(/^Saves £4\.80 a month/);
+    expect(unassignMoneyWords(summary("FREES_SEAT"), holder)).toMatch(/^Saves nothing until renewal/);
+    expect(unassignMoneyWords(summary("NO_COST"), holder)).toContain("not billed");
+  });
+
+  it("never makes up a price", () => {
+    const unpriced = { perSeatMonthlyMinor: null, currency: null } as ReclaimHolder;
+    expect(unassignMoneyWords(summary("SAVES_MONEY"), unpriced)).toContain("no price is set");
+    expect(unassignMoneyWords(undefined, holder)).toContain("depends on the plan");
+  });
+
+  it("keys a seat by SKU, user and address", () => {
+    expect(seatKey({ skuId: "V", userId: "1", email: "Ann@X" })).toBe("V/1/ann@x");
   });
 });

@@ -1,6 +1,6 @@
 // Reclaimable seats as the pages word them: the cost of a SKU's reclaimable seats on its plan,
 // the list's filter and paging in the address and the API query, and the policy field's check.
-import type { LicenceReclaim, ReclaimEffect, ReclaimSummary } from "./api";
+import type { LicenceReclaim, ReclaimEffect, ReclaimHolder, ReclaimSummary } from "./api";
 import { money } from "./format";
 import { NO_PRICE } from "./prices";
 
@@ -63,4 +63,31 @@ export function policyDays(text: string): { days: number } | { error: string } {
   const trimmed = text.trim();
   if (!/^\d{1,6}$/.test(trimmed)) return { error: "Enter a whole number of days, such as 60." };
   return { days: Number(trimmed) };
+}
+
+// What unassigning one seat does to the bill, said in the confirmation before anything is sent:
+// a Flexible seat's price stops being paid; an annual seat is paid until renewal either way.
+export function unassignMoneyWords(summary: ReclaimSummary | undefined, holder: ReclaimHolder): string {
+  const price =
+    holder.perSeatMonthlyMinor !== null && holder.currency ? money(holder.perSeatMonthlyMinor, holder.currency) : null;
+  switch (summary?.effect) {
+    case "SAVES_MONEY":
+      return price
+        ? `Saves ${price} a month: a Flexible plan is billed for each user assigned, so this seat stops being paid for from today.`
+        : "Saves this seat's price each month: a Flexible plan is billed for each user assigned (no price is set for it here).";
+    case "FREES_SEAT":
+      return (
+        "Saves nothing until renewal: an annual plan's seats are paid for until the end of the term, used or not. " +
+        "The seat becomes free for someone else, and need not be renewed."
+      );
+    case "NO_COST":
+      return "This plan is not billed: nothing is saved, the seat is freed.";
+    default:
+      return "What this saves depends on the plan: a Flexible seat stops being paid for; an annual seat is paid until renewal.";
+  }
+}
+
+// The key a reclaimable seat is followed by on the page (one user, one SKU).
+export function seatKey(h: Pick<ReclaimHolder, "skuId" | "userId" | "email">): string {
+  return `${h.skuId}/${h.userId}/${h.email.toLowerCase()}`;
 }

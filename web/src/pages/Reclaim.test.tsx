@@ -2,7 +2,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { MemoryRouter } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { Me, Reclaim as ReclaimBody, ReclaimPolicy } from "../api";
+import type { Me, Reclaim as ReclaimBody, ReclaimHolder, ReclaimPolicy, ReclaimSummary, Unassign } from "../api";
 import { SessionContext } from "../context";
 import { Reclaim } from "./Reclaim";
 
@@ -118,5 +118,98 @@ describe("the Reclaim page", () => {
     fireEvent.change(field, { target: { value: "30" } });
     fireEvent.click(screen.getByRole("button", { name: "Save policy" }));
     await waitFor(() => expect(screen.getByRole("status").textContent).toContain("after 30 days without activity"));
+  });
+});
+
+const VAULT: ReclaimSummary = {
+  skuId: "Google-Vault",
+  skuName: "Google Vault",
+  planName: "FLEXIBLE",
+  effect: "SAVES_MONEY",
+  count: 1,
+  byReason: { SUSPENDED: 1 },
+  perSeatMonthlyMinor: 480,
+  currency: "GBP",
+  monthlyCostMinor: 480,
+  savesPerMonthMinor: 480,
+  freesSeats: 0,
+  words: "1 seat can be reclaimed",
+};
+
+const ANN: ReclaimHolder = {
+  email: "ann@acme.example",
+  userId: "1001",
+  skuId: "Google-Vault",
+  skuName: "Google Vault",
+  productId: "Google-Vault",
+  reason: "SUSPENDED",
+  reasonLabel: "Suspended",
+  lastSeen: null,
+  activityAsOf: null,
+  daysWithoutActivity: null,
+  perSeatMonthlyMinor: 480,
+  currency: "GBP",
+  billing: "",
+  action: { kind: "UNASSIGN", instruction: "Remove this licence from ann@acme.example here.", link: "" },
+};
+
+function unassign(status: Unassign["status"], id = "x"): Unassign {
+  return {
+    id,
+    status,
+    skuId: "Google-Vault",
+    email: ANN.email,
+    userId: ANN.userId,
+    planName: "FLEXIBLE",
+    requestedBy: ME.email,
+    createdAt: "2026-12-06T03:00:00+00:00",
+    finishedAt: status === "APPLIED" ? "2026-12-06T03:00:05+00:00" : null,
+    message: "",
+  };
+}
+
+describe("unassigning an add-on seat", () => {
+  it("confirms the user, licence and money, resends one key on retry, and follows it to the end", async () => {
+    const sent: string[] = [];
+    let posts = 0;
+    const base = fakeApi(body({ summaries: [VAULT], holders: [ANN] }));
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (url: string, init?: RequestInit) => {
+        const path = new URL(url, "http://test").pathname.replace("/api/v1", "");
+        if (path === "/customers/C1/reclaim/unassign" && init?.method === "POST") {
+          const asked = JSON.parse(String(init.body)) as { requestId: string; email: string; skuId: string };
+          sent.push(asked.requestId);
+          expect([asked.email, asked.skuId]).toEqual([ANN.email, "Google-Vault"]);
+          posts += 1;
+          if (posts === 1) throw new TypeError("Failed to fetch"); // the network dropped the answer
+          return json(202, unassign("PENDING", asked.requestId));
+        }
+        if (path.startsWith("/customers/C1/reclaim/unassign/")) return json(200, unassign("APPLIED", sent[0]));
+        return base(url, init);
+      }),
+    );
+    show();
+    fireEvent.click(await screen.findByRole("button", { name: "Unassign" }));
+    const dialog = await screen.findByRole("alertdialog");
+    expect(dialog.textContent).toContain("ann@acme.example");
+    expect(dialog.textContent).toContain("Google Vault");
+    expect(screen.getByTestId("unassign-money").textContent).toContain("Saves £4.80 a month");
+
+    fireEvent.click(screen.getByRole("button", { name: "Unassign licence" }));
+    await waitFor(() => expect(sent.length).toBe(1));
+    fireEvent.click(await screen.findByRole("button", { name: "Unassign licence" }));
+    await waitFor(() => expect(sent.length).toBe(2));
+    expect(sent[1]).toBe(sent[0]); // the retry is the same request, never a second
+
+    expect(await screen.findByText("Unassigned from ann@acme.example.", {}, { timeout: 4000 })).toBeTruthy();
+  });
+
+  it("says an annual seat saves nothing until renewal", async () => {
+    const annual = { ...VAULT, planName: "ANNUAL_MONTHLY_PAY", effect: "FREES_SEAT" as const };
+    vi.stubGlobal("fetch", fakeApi(body({ summaries: [annual], holders: [ANN] })));
+    show();
+    fireEvent.click(await screen.findByRole("button", { name: "Unassign" }));
+    expect((await screen.findByTestId("unassign-money")).textContent).toContain("Saves nothing until renewal");
   });
 });

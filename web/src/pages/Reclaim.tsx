@@ -1,7 +1,8 @@
 // Reclaimable seats: what the customer pays for and nobody uses (suspended users, users who never
 // signed in, users with no recent activity), from the daily check of who holds each seat; what
-// they cost; how to free each one in the Admin console; and the days that count as inactive.
-// Nothing here changes a seat.
+// they cost; how to free each one (an add-on: unassigned here once an admin confirms, through the
+// same exactly-once path as seat changes; the Workspace licence: in the Admin console); and the
+// days that count as inactive. Nothing is changed without a confirmation.
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import {
@@ -12,12 +13,22 @@ import {
   type ReclaimHolder,
   type ReclaimPolicy,
   type ReclaimSummary,
+  type Unassign,
 } from "../api";
 import { Empty, ErrorState, FieldError, Loading, PageHeader, scrollable, useApi } from "../components/common";
 import { useCustomerPath, useSession } from "../context";
 import { count, day, plan, when } from "../format";
-import { daysUnseen, policyDays, reclaimCost, reclaimPath, reclaimQuery, withReclaimable } from "../reclaim";
+import {
+  daysUnseen,
+  policyDays,
+  reclaimCost,
+  reclaimPath,
+  reclaimQuery,
+  seatKey,
+  withReclaimable,
+} from "../reclaim";
 import { navigate, useAddressState, useLocation } from "../router";
+import { UnassignAction } from "./ReclaimUnassign";
 
 const PAGE = 50;
 
@@ -62,6 +73,7 @@ export function Reclaim() {
         <Listing
           body={first}
           holders={holders}
+          base={base}
           sku={sku}
           choose={choose}
           csvPath={`${base}/reclaim.csv${reclaimQuery(sku)}`}
@@ -88,7 +100,8 @@ export function Reclaim() {
 
 function Listing({
   body,
-  holders,
+  holders: listed,
+  base,
   sku,
   choose,
   csvPath,
@@ -96,13 +109,24 @@ function Listing({
 }: {
   body: ReclaimBody;
   holders: ReclaimHolder[];
+  base: string;
   sku: string;
   choose: (sku: string) => void;
   csvPath: string;
   more: React.ReactNode;
 }) {
+  const { canChange } = useSession();
+  // Unassigns asked for on this page, by seat: a seat unassigned leaves the list when it is
+  // read again, so its row is kept (first) with its outcome until the page is left.
+  const [followed, setFollowed] = useState<Record<string, { holder: ReclaimHolder; request: Unassign }>>({});
+  const shown = new Set(listed.map(seatKey));
+  const gone = Object.values(followed)
+    .filter((f) => !shown.has(seatKey(f.holder)) && (!sku || f.holder.skuId === sku))
+    .map((f) => f.holder);
+  const holders = [...gone, ...listed];
+  const bySku = new Map(body.summaries.map((s) => [s.skuId, s]));
   const reclaimable = withReclaimable(body.summaries);
-  if (reclaimable.length === 0) {
+  if (reclaimable.length === 0 && gone.length === 0) {
     return (
       <Empty>
         <p>
@@ -153,7 +177,20 @@ function Listing({
             </thead>
             <tbody>
               {holders.map((h) => (
-                <HolderRow key={`${h.skuId}-${h.userId}-${h.email}`} holder={h} />
+                <HolderRow key={seatKey(h)} holder={h}>
+                  {h.action.kind === "UNASSIGN" ? (
+                    <UnassignAction
+                      holder={h}
+                      summary={bySku.get(h.skuId)}
+                      base={base}
+                      canChange={canChange}
+                      followed={followed[seatKey(h)]?.request}
+                      follow={(request) =>
+                        setFollowed((before) => ({ ...before, [seatKey(h)]: { holder: h, request } }))
+                      }
+                    />
+                  ) : null}
+                </HolderRow>
               ))}
             </tbody>
           </table>
@@ -177,7 +214,7 @@ function SummaryCard({ summary: s }: { summary: ReclaimSummary }) {
   );
 }
 
-function HolderRow({ holder: h }: { holder: ReclaimHolder }) {
+function HolderRow({ holder: h, children }: { holder: ReclaimHolder; children: React.ReactNode }) {
   const asOf = h.activityAsOf ? `Activity reports run to ${day(h.activityAsOf)}` : undefined;
   return (
     <tr data-sku={h.skuId} data-reason={h.reason}>
@@ -189,6 +226,7 @@ function HolderRow({ holder: h }: { holder: ReclaimHolder }) {
       </td>
       <td className="num">{daysUnseen(h.daysWithoutActivity, h.lastSeen)}</td>
       <td className="reclaim-action">
+        {children}
         {h.action.link && (
           <a href={h.action.link} target="_blank" rel="noreferrer noopener">
             {actionLabel(h.action.kind)}
@@ -203,8 +241,8 @@ function HolderRow({ holder: h }: { holder: ReclaimHolder }) {
   );
 }
 
-// The link's words: what the admin does on the Admin console page it opens. Unassigning from
-// Licence Manager itself is not built yet (it must go through the exactly-once seat change).
+// The link's words: what the admin does on the Admin console page it opens (an add-on's seat
+// is unassigned here instead, and has no link).
 function actionLabel(kind: ReclaimHolder["action"]["kind"]): string {
   return kind === "UNASSIGN" ? "Unassign in the Admin console" : "Delete or archive in the Admin console";
 }
