@@ -180,9 +180,18 @@ locals {
     }
   }
 
+  # apply_topup unassigns the add-on seats admins confirm on the Reclaim page through the
+  # Licensing API, by the same keyless delegation as its Reseller calls (reseller_env): its
+  # client id is authorised for both scopes (outputs.unassign_delegation).
+  unassign_scopes = [
+    "https://www.googleapis.com/auth/apps.order",
+    "https://www.googleapis.com/auth/apps.licensing",
+  ]
+
   # The holder sync reads customers' Licensing, Directory and Reports APIs by the same keyless
   # delegation, with its own account and its own scopes (outputs.workspace_delegation): the
-  # Licensing API has no read-only scope, so no other function gets it.
+  # Licensing API has no read-only scope, so no function but it and apply_topup (for
+  # unassigns, above) gets it.
   workspace_env = {
     for name in ["sync_holders"] : name => {
       RESELLER_ADMIN_SUBJECT   = var.reseller.admin_subject

@@ -41,6 +41,16 @@ output "workspace_delegation" {
   }
 }
 
+output "unassign_delegation" {
+  description = "apply_topup's domain-wide delegation entry (Admin console → Security → Access and data control → API controls → Domain-wide delegation): this client id with both scopes at once (one entry per client id; a second replaces the first). apps.order changes seats; apps.licensing unassigns the reclaimable add-on seats an admin confirms on the Reclaim page."
+  value = {
+    client_id    = google_service_account.function["apply_topup"].unique_id
+    scopes       = local.unassign_scopes
+    scopes_comma = join(",", local.unassign_scopes)
+    subject      = var.reseller.admin_subject
+  }
+}
+
 output "topics" {
   description = "Pub/Sub topics by role, with the dead-letter topics and their -inspect subscriptions."
   value = {

@@ -4,7 +4,8 @@
 #   function             Firestore   publishes to               other
 #   sync_usage           read/write  -                          sign as itself (Reseller API)
 #   evaluate_thresholds  read/write  topup-requests, alerts     -
-#   apply_topup          read/write  topup-requests, alerts     sign as itself (Reseller API)
+#   apply_topup          read/write  topup-requests, alerts     sign as itself (Reseller API;
+#                                                               Licensing API for unassigns)
 #   send_alerts          read/write  alerts (month-end report)  reads the SendGrid key secret
 #                                    month-end-report (next
 #                                    page), month-end-customer

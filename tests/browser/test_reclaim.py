@@ -1,11 +1,12 @@
-"""Reclaimable seats in a real browser against the whole local stack. The holder sync is another
-part (not in this stack yet): its documents are seeded through the store as it writes them.
+"""Reclaimable seats in a real browser against the whole local stack. The holder sync runs on
+demand only here: its documents are seeded through the store as it writes them.
 
 Globex's admin sees each licence's reclaimable seats on My Licences, follows the count to the
 Reclaim page (filtered to that licence), lists every licence's, exports the CSV (a formula in an
 address made harmless), and changes the inactivity policy: a value out of bounds is refused with
 the server's reason, a good one is saved and logged. Initech has switched reseller access to its
-Admin APIs off: both pages say so, in generic words."""
+Admin APIs off: both pages say so, in generic words. Last, Globex's admin unassigns an add-on
+seat, carried out by apply_topup against the simulator's Licensing API."""
 
 from __future__ import annotations
 
@@ -21,9 +22,11 @@ from playwright.sync_api import expect
 from licence_manager.domain.audit import AuditAction
 from licence_manager.domain.changes import customer_key
 from licence_manager.domain.insights import HoldersStatus
+from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.reclaim import ReclaimReason
 from licence_manager.domain.reclaim_summary import NO_ACCESS_NOTICE
-from tests.browser.conftest import Browser, Stack
+from licence_manager_local import run
+from tests.browser.conftest import Browser, Stack, eventually
 from tests.browser.test_accessibility import serious
 from tests.reclaim_seed import holder_record, insights_of
 
@@ -196,3 +199,61 @@ def test_a_customer_that_switched_admin_api_access_off_is_told_why(
     expect(page.locator("table.reclaim")).to_have_count(0)
     assert "domainCannotUseApis" not in page.content()
     browser.screenshot("19-reclaim-no-access")
+
+
+VAULT, CONTRACTOR = "Google-Vault", "temp.contractor@globex.example"
+
+
+def test_an_admin_unassigns_an_add_on_seat_and_sees_the_row_resolved(
+    stack: Stack, browser: Browser
+) -> None:
+    """Globex gets a Google Vault add-on (in the simulator, found by a usage sync) held by a
+    suspended contractor. Its admin unassigns the seat from the Reclaim page: the confirmation
+    states the user, the licence and what it saves; apply_topup asks Google (the simulator's
+    Licensing API) once; the row says it is done; the log names the admin and the user."""
+    page = browser.page
+    customer = stack.customer_id("globex.example")
+    if stack.subscription("globex.example", VAULT) is None:
+        stack.simulator.add_subscription(customer, VAULT, "FLEXIBLE", 3)
+    user = stack.simulator.add_user(customer, email=CONTRACTOR, suspended=True)
+    stack.simulator.assign_licence(customer, VAULT, CONTRACTOR)
+    run.trigger_sync()
+
+    def has_vault() -> bool:
+        licences = stack.api("GET", f"/customers/{customer}/licences", ADMIN)
+        return any(lic["skuId"] == VAULT for lic in licences)
+
+    eventually(has_vault, 60, "the sync to find the Vault licence")
+    record = holder_record(
+        customer, VAULT, CONTRACTOR, ReclaimReason.SUSPENDED, product_id=VAULT, user_id=user["id"]
+    )
+    store = stack.store()
+    store.save_seat_holders([record])
+    store.save_licence_insights(insights_of(customer, [record]))
+
+    browser.sign_in("Gus Porter")
+    browser.nav("Reclaim")
+    page.get_by_label("Licence", exact=True).select_option(VAULT)
+    row = page.locator("table.reclaim tbody tr", has_text=CONTRACTOR)
+    expect(row).to_contain_text("Suspended")
+    row.get_by_role("button", name="Unassign").click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text(CONTRACTOR)
+    expect(dialog).to_contain_text("Google Vault")
+    expect(dialog.get_by_test_id("unassign-money")).to_contain_text("Flexible plan")
+    browser.screenshot("20-reclaim-unassign-confirm", full_page=False)
+    dialog.get_by_role("button", name="Unassign licence").click()
+    expect(row.get_by_role("status")).to_contain_text(
+        f"Unassigned from {CONTRACTOR}.", timeout=60_000
+    )
+    browser.screenshot("21-reclaim-unassigned")
+
+    # Behind it: Google (the simulator) no longer shows the seat, asked for once
+    held = next(
+        u for u in stack.simulator.users(customer)["users"] if u["primaryEmail"] == CONTRACTOR
+    )
+    assert VAULT not in held["licences"]
+    key = LicenceKey(customer, VAULT)
+    (entry,) = [e for e in store.audit_entries(key) if e.action is AuditAction.SEAT_UNASSIGNED]
+    assert entry.actor == ADMIN and CONTRACTOR in entry.message
+    assert store._db.collection("seat_holders").document(record.doc_id).get().exists is False

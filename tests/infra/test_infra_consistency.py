@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from tools import package_functions
 
-from licence_manager.config import WORKSPACE_SCOPES, Settings
+from licence_manager.config import LICENSING_SCOPE, RESELLER_SCOPE, WORKSPACE_SCOPES, Settings
 from licence_manager.entrypoints import BadMessage, sync_command
 from licence_manager.ops import scheduler
 from licence_manager_local import topology
@@ -340,9 +340,11 @@ def test_only_the_functions_that_call_google_apis_can_sign_as_themselves() -> No
         return set(re.findall(r'"(\w+)"', found.group(1)))
 
     assert listed("reseller_env") == {"sync_usage", "apply_topup"}
-    # apps.licensing has no read-only variant: only the holder sync is given it.
+    # apps.licensing has no read-only variant: only the holder sync is given it with the
+    # Admin API scopes, and apply_topup beside its apps.order, for unassigns.
     assert listed("workspace_env") == {"sync_holders"}
     assert [unquote(s) for s in locals_()["workspace_scopes"]] == list(WORKSPACE_SCOPES)
+    assert [unquote(s) for s in locals_()["unassign_scopes"]] == [RESELLER_SCOPE, LICENSING_SCOPE]
     signer = resources("google_service_account_iam_member")["reseller_self_signer"]
     assert signer["for_each"] == "${merge(local.reseller_env, local.workspace_env)}"
     assert unquote(signer["role"]) == "roles/iam.serviceAccountTokenCreator"

@@ -1,6 +1,6 @@
 """Reclaimable seats (issue 13): the Reclaim page's list and summary, its CSV export, and the
 customer's reclaim policy. Read from what the daily holder sync stored; nothing here changes a
-seat (unassigning goes through the exactly-once seat-change path, not built yet). Everyone who
+seat (unassigning goes through the exactly-once seat-change path: api.unassign_routes). Everyone who
 may read the customer reads these; customer admins and reseller ops change the policy
 (api.auth.authorize checks the role before these run)."""
 

@@ -11,8 +11,9 @@ The sync keeps it by writing the new digest in the last batch, after the holders
 deleted, and, when that takes more than one batch, by first marking (MARK) every document it is
 about to write or delete, in its first batch: a run cut short leaves marks, which the next run
 rewrites or deletes again, never a fingerprint of facts no longer stored. Any other writer of
-`seat_holders` (the unassign path, not built) must replace or drop the customer's entry in the
-same batch or transaction."""
+`seat_holders` must replace or drop the customer's entry in the same batch or transaction: the
+unassign's outcome (domain.unassign) deletes its holder through the unit of work's
+HolderRepository, which drops the entry in the same transaction."""
 
 from __future__ import annotations
 
