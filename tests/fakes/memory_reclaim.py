@@ -25,7 +25,9 @@ from tests.fakes.memory_automation import InMemoryStore
 class InMemoryReclaim(InMemoryStore, ReclaimStore):
     def __init__(self) -> None:
         super().__init__()
-        self.insights_records: dict[str, LicenceInsights] = {}
+        # licence_insights: one collection, as on Firestore, whether the page or a unit of
+        # work (an unassign's outcome, the buying claim) reads it.
+        self.insights_records: dict[str, LicenceInsights] = self.insights
         self.reclaim_policy_records: dict[str, SavedReclaimPolicy] = {}
 
     def seat_holder_page(

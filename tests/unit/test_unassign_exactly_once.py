@@ -15,10 +15,16 @@ import pytest
 from licence_manager.domain.audit import AuditAction, Source, verify_chain
 from licence_manager.domain.holder_digest import HolderDigest
 from licence_manager.domain.holders import HolderRecord
+from licence_manager.domain.insights import HoldersStatus, LicenceInsights, SkuInsight
 from licence_manager.domain.model import Licence, LicenceKey, Usage
 from licence_manager.domain.reclaim import WORKSPACE_PRODUCT
 from licence_manager.domain.topup import RequestKind, RequestStatus, SeatCheck, compare_unassign
-from licence_manager.domain.unassign import AUTO_LICENSED_REASON, NOT_SENT_NOTE, RECOVERED_NOTE
+from licence_manager.domain.unassign import (
+    AUTO_LICENSED_REASON,
+    NOT_SENT_NOTE,
+    RECOVERED_NOTE,
+    insights_after,
+)
 from licence_manager.ports import SourceError
 from licence_manager.services.sweeper import SweepRequests
 from licence_manager.services.topup import ApplyTopUp, RetryLater
@@ -101,6 +107,18 @@ class World:
         }
         self.store.holder_digests["C01"] = HolderDigest(
             "C01", {doc_id: "0123456789ab" for doc_id in self.store.seat_holders}
+        )
+        self.store.insights["C01"] = LicenceInsights(
+            "C01",
+            T0,
+            HoldersStatus.OK,
+            "",
+            60,
+            {
+                VAULT: SkuInsight(
+                    VAULT, holders=2, reclaimable=1, suspended=1, never_signed_in=0, inactive=0
+                )
+            },
         )
         self.licensing = Licensing()
         self.licensing.assign(VAULT, VAULT, ANN, BOB)
@@ -436,3 +454,45 @@ def test_without_a_licensing_api_the_request_waits_and_is_not_lost() -> None:
     with pytest.raises(RetryLater):
         bare(request_id)
     assert world.status(request_id) is RequestStatus.PENDING
+
+
+def test_the_counts_lose_the_holder_unassigned_at_once() -> None:
+    world = World()
+    world.deliver(world.asked())
+
+    counted = world.store.insights["C01"].skus[VAULT]
+    assert (counted.holders, counted.reclaimable, counted.suspended) == (1, 0, 0)
+    assert world.store.insights["C01"].reclaimable(VAULT) == 0  # the buying hold reads this
+
+
+def test_counts_are_left_alone_when_the_unassign_failed() -> None:
+    world = World()
+    request_id = world.asked()
+    world.licensing.auto_licensed.add(VAULT)
+    world.deliver(request_id)
+
+    assert world.store.insights["C01"].skus[VAULT].reclaimable == 1
+
+
+def test_insights_after_takes_one_off_the_holders_reason_and_never_goes_below_zero() -> None:
+    insights = LicenceInsights(
+        "C01",
+        T0,
+        HoldersStatus.OK,
+        "",
+        60,
+        {
+            VAULT: SkuInsight(
+                VAULT, holders=3, reclaimable=2, suspended=0, never_signed_in=1, inactive=1
+            )
+        },
+    )
+    after = insights_after(insights, holder(ANN, "1001", reason="INACTIVE"))
+    assert after is not None
+    assert after.skus[VAULT] == SkuInsight(VAULT, 2, 1, 0, 1, 0)
+    in_use = insights_after(insights, holder(ANN, "1001", reason=""))
+    assert in_use is not None and in_use.skus[VAULT] == SkuInsight(VAULT, 2, 2, 0, 1, 1)
+    floor = insights_after(after, holder(ANN, "1001", reason="SUSPENDED"))
+    assert floor is not None and floor.skus[VAULT].suspended == 0
+    assert insights_after(None, holder(ANN, "1001")) is None
+    assert insights_after(insights, holder(ANN, "1001", sku_id=STARTER)) is None

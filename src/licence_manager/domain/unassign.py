@@ -17,7 +17,8 @@ from datetime import datetime
 
 from licence_manager.domain import audit
 from licence_manager.domain.audit import AuditAction
-from licence_manager.domain.holders import user_key
+from licence_manager.domain.holders import HolderRecord, user_key
+from licence_manager.domain.insights import LicenceInsights
 from licence_manager.domain.model import LicenceKey, PlanKind, plan_kind
 from licence_manager.domain.outcomes import RequestContext, TopUpOutcome, UnassignedSeat, released
 from licence_manager.domain.topup import RequestStatus, TopUpRequest
@@ -109,3 +110,31 @@ def not_unassigned(
         request=replace(request, status=status, finished_at=at, message=message),
         state=released(context, at),
     )
+
+
+def insights_after(
+    insights: LicenceInsights | None, removed: HolderRecord
+) -> LicenceInsights | None:
+    """The customer's counts (`licence_insights`) without the holder just unassigned, so My
+    Licences, the Reclaim page's cards and the reclaim-before-buying hold agree with the stored
+    holders at once rather than at the next daily holder sync (which recounts them anyway).
+    None when there is nothing to change: no insights, or the SKU not counted."""
+    if insights is None:
+        return None
+    counted = insights.skus.get(removed.sku_id)
+    if counted is None:
+        return None
+    reason = removed.reclaim_reason
+
+    def less(n: int, applies: bool = True) -> int:
+        return max(n - 1, 0) if applies else n
+
+    after = replace(
+        counted,
+        holders=less(counted.holders),
+        reclaimable=less(counted.reclaimable, bool(reason)),
+        suspended=less(counted.suspended, reason == "SUSPENDED"),
+        never_signed_in=less(counted.never_signed_in, reason == "NEVER_SIGNED_IN"),
+        inactive=less(counted.inactive, reason == "INACTIVE"),
+    )
+    return replace(insights, skus={**insights.skus, removed.sku_id: after})

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from licence_manager.domain import buying, outcomes
+from licence_manager.domain import buying, outcomes, unassign
 from licence_manager.domain.audit import Source
 from licence_manager.domain.automation import month_of
 from licence_manager.domain.daily import local_day
@@ -117,12 +117,18 @@ def finish(
     found = context(tx, request, at)
     if request.kind is RequestKind.CHANGE_SEATS:  # its confirmation states them
         found = replace(found, reclaimable=tx.reclaimable_of(request.key))
+    holder, insights = None, None
     if request.kind is RequestKind.UNASSIGN:  # read before the writes: the outcome deletes it
-        tx.seat_holders.get(request_holder_doc_id(request))
+        holder = tx.seat_holders.get(request_holder_doc_id(request))
+        insights = tx.insights.get(request.key.customer_id) if holder is not None else None
     outcome = decide(found)
     if seen is not None:
         outcome = outcomes.observed(outcome, found, seen, at, default_time_zone)
     write(tx, outcome)
+    if outcome.unassigned is not None and holder is not None:
+        counted = unassign.insights_after(insights, holder)
+        if counted is not None:
+            tx.insights.put(counted.customer_id, counted)
     return outcome
 
 
