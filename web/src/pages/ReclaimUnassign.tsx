@@ -7,7 +7,7 @@ import { ConfirmDialog } from "../components/ConfirmDialog";
 import { RequestProgress } from "../components/Progress";
 import { plan } from "../format";
 import { unassignMoneyWords } from "../reclaim";
-import { newRequestId } from "./Renewal";
+import { newRequestId } from "../requestId";
 
 export function UnassignAction({
   holder,

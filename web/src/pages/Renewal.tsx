@@ -5,6 +5,7 @@ import { ErrorState, FieldError, Loading, PageHeader, useApi } from "../componen
 import { RequestProgress } from "../components/Progress";
 import { useCustomerPath, useSession } from "../context";
 import { count, day, plan, seats } from "../format";
+import { newRequestId } from "../requestId";
 import { Link } from "../router";
 
 // What a renewal setting means for the money, said before the admin confirms it.
@@ -38,12 +39,6 @@ export function moneyWords(renewalType: string, renewal: RenewalPlan): string {
   return "Google applies this setting at the end of the term.";
 }
 
-// A new idempotency key for one confirmed change: sent again with every retry of the same POST,
-// so a double click or a lost answer never asks twice.
-export function newRequestId(): string {
-  if (typeof crypto !== "undefined" && "randomUUID" in crypto) return crypto.randomUUID();
-  return `r-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
-}
 
 export function RenewalPage({ skuId }: { skuId: string }) {
   const base = useCustomerPath();
