@@ -35,7 +35,7 @@ export function UnassignAction({
         path={`${path}/${encodeURIComponent(followed.id)}`}
         initial={followed}
         working="Asking Google Workspace to remove the licence…"
-        doneText={(r) => `Unassigned from ${r.email}.`}
+        doneText={() => "Unassigned: the licence is free."}
       />
     );
   }
