@@ -18,6 +18,7 @@ from licence_manager.domain.notifications import (
     Notification,
     Recipient,
 )
+from licence_manager.domain.savings import Saving, SavingTotals
 from licence_manager.domain.settings import LicenceSettings
 from licence_manager.domain.spending import SpendingLimit
 from licence_manager.domain.topup import RequestStatus, TopUpRequest
@@ -47,6 +48,8 @@ class InMemoryStore(InMemoryLicenceStore, Store):
         self.buying_changes: dict[str, BuyingControl] = {}
         self.spending_limits: dict[str, SpendingLimit] = {}
         self.insights: dict[str, LicenceInsights] = {}  # licence_insights, by customer id
+        self.saving_records: dict[str, Saving] = {}  # savings, by saving id
+        self.saving_totals_records: dict[str, SavingTotals] = {}  # saving_totals, by customer id
 
     # settings and evaluation
     def settings(self, key: LicenceKey) -> LicenceSettings:

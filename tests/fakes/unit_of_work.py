@@ -17,6 +17,8 @@ from licence_manager.domain.buying import BuyingControl
 from licence_manager.domain.insights import LicenceInsights
 from licence_manager.domain.model import Licence, LicenceKey
 from licence_manager.domain.observation import RecordedChange
+from licence_manager.domain.prices import Discount, Price
+from licence_manager.domain.savings import Saving, SavingTotals
 from licence_manager.domain.spending import SpendingLimit
 from licence_manager.domain.usage_digest import new_mark
 from licence_manager.ports.unit_of_work import (
@@ -171,6 +173,19 @@ class MemoryTransaction(Transaction):
         )
         self.insights: Repository[str, LicenceInsights] = _Documents(
             self, "licence_insights", _dict_table(s.insights)
+        )
+        self.savings: Repository[str, Saving] = _Documents(
+            self, "savings", _dict_table(s.saving_records)
+        )
+        self.saving_totals: Repository[str, SavingTotals] = _Documents(
+            self, "saving_totals", _dict_table(s.saving_totals_records)
+        )
+        # The price list lives beside the store only in the api's fake (InMemoryPriceList).
+        self.prices: Repository[str, Price] = _Documents(
+            self, "prices", _dict_table(getattr(s, "price_records", {}))
+        )
+        self.price_discounts: Repository[str, Discount] = _Documents(
+            self, "price_discounts", _dict_table(getattr(s, "discount_records", {}))
         )
 
 
