@@ -7,8 +7,7 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from licence_manager.adapters.firestore_store import _data
-from licence_manager.adapters.savings_codec import totals_from_doc
-from licence_manager.adapters.savings_codec import saving_from_doc
+from licence_manager.adapters.savings_codec import saving_from_doc, totals_from_doc
 from licence_manager.domain.savings import Saving, SavingTotals
 from licence_manager.ports.savings import SavingsStore
 

@@ -306,7 +306,9 @@ def totals_for_month(totals: SavingTotals | None, month: str) -> list[CurrencyTo
     return _currency_totals(totals.months.get(month, {}))
 
 
-def since_joined(totals: SavingTotals | None, up_to_month: str | None = None) -> list[CurrencyTotal]:
+def since_joined(
+    totals: SavingTotals | None, up_to_month: str | None = None
+) -> list[CurrencyTotal]:
     """Every saving since the customer joined, by currency (up to and including `up_to_month`
     when given; months compare as YYYY-MM text)."""
     if totals is None:
