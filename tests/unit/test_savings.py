@@ -1,5 +1,5 @@
-"""Savings valued per plan (domain.savings): annual seats at price × whole months left in the
-term, seats not renewed at price × the new term's months, a flexible user removed at one
+"""Savings valued per plan (domain.savings): annual seats at price times whole months left in the
+term, seats not renewed at price times the new term's months, a flexible user removed at one
 month's price; a flexible cap raise never counts; totals by month, currency and kind."""
 
 from datetime import UTC, datetime
