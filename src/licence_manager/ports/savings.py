@@ -4,8 +4,10 @@ the unit of work, in the transaction of whatever caused them (Transaction.record
 from __future__ import annotations
 
 import abc
+from typing import TYPE_CHECKING
 
-from licence_manager.domain.savings import Saving, SavingTotals
+if TYPE_CHECKING:  # the cold api loads this port with ApiStore, not the domain module
+    from licence_manager.domain.savings import Saving, SavingTotals
 
 
 class SavingsStore(abc.ABC):

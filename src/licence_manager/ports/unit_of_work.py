@@ -13,7 +13,7 @@ import abc
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.automation import AutomationState
@@ -23,10 +23,12 @@ from licence_manager.domain.insights import LicenceInsights
 from licence_manager.domain.model import GENESIS, AuditHead, Licence, LicenceKey
 from licence_manager.domain.notifications import Notification
 from licence_manager.domain.prices import Discount, Price, lookup_from, price_row_id
-from licence_manager.domain.savings import Saving, SavingTotals, with_saving
 from licence_manager.domain.settings import LicenceSettings
 from licence_manager.domain.spending import SpendingLimit
 from licence_manager.domain.topup import TopUpRequest
+
+if TYPE_CHECKING:  # loaded when a saving is recorded, not with every unit of work (cold api)
+    from licence_manager.domain.savings import Saving, SavingTotals
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -141,6 +143,8 @@ class Transaction(abc.ABC):
         """Create `saving` unless it exists, and add it to its customer's totals; False when
         there is none or it was recorded before. Reads, then writes: call it after the unit of
         work's last read."""
+        from licence_manager.domain.savings import SavingTotals, with_saving
+
         if saving is None or self.savings.get(saving.saving_id) is not None:
             return False
         customer_id = saving.key.customer_id
