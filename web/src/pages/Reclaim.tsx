@@ -18,6 +18,7 @@ import { useCustomerPath, useSession } from "../context";
 import { count, day, plan, when } from "../format";
 import { daysUnseen, policyDays, reclaimCost, reclaimPath, reclaimQuery, withReclaimable } from "../reclaim";
 import { navigate, useAddressState, useLocation } from "../router";
+import { SavingsCard } from "./SavingsCard";
 
 const PAGE = 50;
 
@@ -81,6 +82,7 @@ export function Reclaim() {
           }
         />
       )}
+      <SavingsCard />
       <PolicyEditor path={`${base}/reclaim-policy`} />
     </>
   );
