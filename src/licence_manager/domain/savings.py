@@ -58,7 +58,8 @@ KIND_EXPLANATIONS: Final[Mapping[SavingKind, str]] = {
     ),
     SavingKind.FLEXIBLE_USER_REMOVED: (
         "A user was removed from a flexible plan, which is billed per user per day. Each "
-        "removal saves the seat's monthly price, every month from then on."
+        "removal is counted once, at the seat's monthly price: what stops being paid every "
+        "month from then on."
     ),
 }
 FLEXIBLE_CAP_RULE: Final = (

@@ -44,7 +44,7 @@ export function SavingsCard() {
             </button>
           </div>
           <p>
-            Saved this month: <strong data-testid="savings-total">{totalWords(body.totals)}</strong>. Since you
+            Saved in {monthWords(body.month)}: <strong data-testid="savings-total">{totalWords(body.totals)}</strong>. Since you
             joined: <strong data-testid="savings-since-joined">{totalWords(body.sinceJoined)}</strong>.{" "}
             <span className="muted">{body.estimate}</span>
           </p>
