@@ -100,7 +100,7 @@ def test_the_savings_card_and_my_licences_figure(stack: Stack, browser: Browser)
     expect(card.locator('div[data-kind="NOT_RECOMMITTED"] dt')).to_contain_text("—")
     expect(card.get_by_text(FLEXIBLE_CAP_RULE)).to_be_visible()
     expect(card.get_by_test_id("savings-since-joined")).to_have_text(total)
-    browser.screenshot("20-reclaim-savings")
+    browser.screenshot("22-reclaim-savings")
     assert serious(browser, "Reclaim") == []
 
     card.get_by_role("button", name="Previous month").click()
