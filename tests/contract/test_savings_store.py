@@ -13,13 +13,12 @@ import pytest
 from licence_manager.adapters.firestore_dashboard import FirestoreApiStore
 from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.prices import Price
+from licence_manager.domain.saving_totals import since_joined, totals_for_month
 from licence_manager.domain.savings import (
     Saving,
     SavingKind,
     flexible_user_removed,
     not_recommitted,
-    since_joined,
-    totals_for_month,
 )
 from licence_manager.ports.unit_of_work import Transaction
 from tests.fakes.memory_dashboard import InMemoryApiStore

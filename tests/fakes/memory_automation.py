@@ -18,7 +18,8 @@ from licence_manager.domain.notifications import (
     Notification,
     Recipient,
 )
-from licence_manager.domain.savings import Saving, SavingTotals
+from licence_manager.domain.saving_totals import SavingTotals
+from licence_manager.domain.savings import Saving
 from licence_manager.domain.settings import LicenceSettings
 from licence_manager.domain.spending import SpendingLimit
 from licence_manager.domain.topup import RequestStatus, TopUpRequest

@@ -3,7 +3,8 @@ in-memory unit of work writes; held to the Firestore one by tests/contract/test_
 
 from __future__ import annotations
 
-from licence_manager.domain.savings import Saving, SavingTotals
+from licence_manager.domain.saving_totals import SavingTotals
+from licence_manager.domain.savings import Saving
 from licence_manager.ports.savings import SavingsStore
 from tests.fakes.memory_automation import InMemoryStore
 

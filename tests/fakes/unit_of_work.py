@@ -18,7 +18,8 @@ from licence_manager.domain.insights import LicenceInsights
 from licence_manager.domain.model import Licence, LicenceKey
 from licence_manager.domain.observation import RecordedChange
 from licence_manager.domain.prices import Discount, Price
-from licence_manager.domain.savings import Saving, SavingTotals
+from licence_manager.domain.saving_totals import SavingTotals
+from licence_manager.domain.savings import Saving
 from licence_manager.domain.spending import SpendingLimit
 from licence_manager.domain.usage_digest import new_mark
 from licence_manager.ports.unit_of_work import (

@@ -8,19 +8,21 @@ import pytest
 
 from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.prices import Price
+from licence_manager.domain.saving_totals import (
+    SavingTotals,
+    month_totals,
+    since_joined,
+    totals_for_month,
+    with_saving,
+)
 from licence_manager.domain.savings import (
     SavingKind,
-    SavingTotals,
     flexible_user_removed,
     held_top_up,
-    month_totals,
     months_left,
     not_recommitted,
     saving_words,
-    since_joined,
-    totals_for_month,
     whole_months_between,
-    with_saving,
 )
 
 KEY = LicenceKey("C01", "1010020028")

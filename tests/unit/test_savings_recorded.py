@@ -9,7 +9,8 @@ from decimal import Decimal
 from licence_manager.domain.insights import HoldersStatus, LicenceInsights, SkuInsight
 from licence_manager.domain.model import Licence, LicenceKey, Usage
 from licence_manager.domain.prices import Price
-from licence_manager.domain.savings import SavingKind, since_joined, totals_for_month
+from licence_manager.domain.saving_totals import since_joined, totals_for_month
+from licence_manager.domain.savings import SavingKind
 from licence_manager.domain.settings import LicenceSettings
 from licence_manager.services.evaluate import EvaluateLicence
 from licence_manager.services.recording import record_seen

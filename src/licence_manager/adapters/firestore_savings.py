@@ -8,7 +8,8 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 
 from licence_manager.adapters.firestore_store import _data
 from licence_manager.adapters.savings_codec import saving_from_doc, totals_from_doc
-from licence_manager.domain.savings import Saving, SavingTotals
+from licence_manager.domain.saving_totals import SavingTotals
+from licence_manager.domain.savings import Saving
 from licence_manager.ports.savings import SavingsStore
 
 # Collection names again, as literals: tests/infra reads each query's collection from its module.

@@ -8,7 +8,8 @@ from typing import Any
 
 from licence_manager.adapters.firestore_codec import plain_datetime
 from licence_manager.domain.model import LicenceKey
-from licence_manager.domain.savings import Saving, SavingKind, SavingTotals
+from licence_manager.domain.saving_totals import SavingTotals
+from licence_manager.domain.savings import Saving, SavingKind
 
 SAVINGS = "savings"
 SAVING_TOTALS = "saving_totals"

@@ -15,18 +15,20 @@ from licence_manager.api.auth import path_customer
 from licence_manager.api.context import now
 from licence_manager.api.problems import Problem
 from licence_manager.domain.month_end import parse_month
+from licence_manager.domain.saving_totals import (
+    CurrencyTotal,
+    month_totals,
+    since_joined,
+    totals_for_month,
+    totals_words,
+)
 from licence_manager.domain.savings import (
     FLEXIBLE_CAP_RULE,
     KIND_EXPLANATIONS,
     KIND_LABELS,
-    CurrencyTotal,
     Saving,
     SavingKind,
-    month_totals,
     saving_words,
-    since_joined,
-    totals_for_month,
-    totals_words,
 )
 from licence_manager.ports.dashboard import ApiStore
 

@@ -7,7 +7,8 @@ import abc
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the cold api loads this port with ApiStore, not the domain module
-    from licence_manager.domain.savings import Saving, SavingTotals
+    from licence_manager.domain.saving_totals import SavingTotals
+    from licence_manager.domain.savings import Saving
 
 
 class SavingsStore(abc.ABC):

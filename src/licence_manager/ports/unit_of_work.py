@@ -28,7 +28,8 @@ from licence_manager.domain.spending import SpendingLimit
 from licence_manager.domain.topup import TopUpRequest
 
 if TYPE_CHECKING:  # loaded when a saving is recorded, not with every unit of work (cold api)
-    from licence_manager.domain.savings import Saving, SavingTotals
+    from licence_manager.domain.saving_totals import SavingTotals
+    from licence_manager.domain.savings import Saving
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -143,7 +144,7 @@ class Transaction(abc.ABC):
         """Create `saving` unless it exists, and add it to its customer's totals; False when
         there is none or it was recorded before. Reads, then writes: call it after the unit of
         work's last read."""
-        from licence_manager.domain.savings import SavingTotals, with_saving
+        from licence_manager.domain.saving_totals import SavingTotals, with_saving
 
         if saving is None or self.savings.get(saving.saving_id) is not None:
             return False
