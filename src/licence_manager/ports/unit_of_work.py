@@ -143,7 +143,7 @@ class Transaction(abc.ABC):
     def record_saving(self, saving: Saving | None) -> bool:
         """Create `saving` unless it exists, and add it to its customer's totals; False when
         there is none or it was recorded before. Reads, then writes: call it after the unit of
-        work's last read."""
+        work's other reads and before its first write (price the saving with price_of first)."""
         from licence_manager.domain.saving_totals import SavingTotals, with_saving
 
         if saving is None or self.savings.get(saving.saving_id) is not None:
