@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from licence_manager.domain.buying import BuyingControl
 from licence_manager.domain.insights import HoldersStatus, LicenceInsights, SkuInsight
 from licence_manager.domain.model import Licence, LicenceKey, Usage
 from licence_manager.domain.prices import Price
@@ -142,4 +143,24 @@ def test_an_annual_licence_changing_seats_mid_term_is_no_saving() -> None:
     sub = subscription(plan="ANNUAL", total=20, assigned=14, commitment_ends_at=TERM_END)
     record_seen(uow, sub, "UTC", NOW)
     record_seen(uow, replace(sub, number_of_seats=15), "UTC", NOW + timedelta(minutes=5))
+    assert store.saving_totals("C01") is None
+
+
+def test_a_top_up_blocked_by_the_emergency_stop_is_no_saving() -> None:
+    store, uow = world()
+    key = next(iter(store.licences))
+    reclaimable(store, 0)  # not held: the pause alone blocks it
+    store.controls["buying"] = BuyingControl(paused=True, reason="audit")
+    evaluate_at(uow, key, 0)
+    assert store.automation[key].blocked_alerts == 1
+    assert store.saving_totals("C01") is None
+
+
+def test_a_held_annual_top_up_with_no_term_end_reported_is_no_saving() -> None:
+    store, uow = world()
+    key = next(iter(store.licences))
+    licence = store.licences[key]
+    store.licences[key] = replace(licence, usage=replace(licence.usage, commitment_ends_at=None))
+    evaluate_at(uow, key, 0)
+    assert store.automation[key].blocked_alerts == 1  # held all the same
     assert store.saving_totals("C01") is None
