@@ -33,6 +33,9 @@ class Clients:
     reports: Callable[[], tuple[Reports, LicenceStore]] = field(
         default=export_commands.default_reports
     )
+    savings: Callable[[], export_commands.SavingsClients] = field(
+        default=export_commands.default_savings
+    )
     unit_of_work: Callable[[str, str], UnitOfWork] = field(default=money.default_unit_of_work)
     user_admin: Callable[[str, str], UserAdmin] = field(default=users.default_user_admin)
     price_list: Callable[[str, str], PriceList] = field(default=prices_commands.default_price_list)

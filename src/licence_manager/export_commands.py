@@ -1,8 +1,10 @@
 """`licence-manager export month-end ...`: the month-end additions report as one CSV file, for
 account managers and ops. The same month gives the same bytes, however often it runs.
+`licence-manager export savings ...`: the savings counted in a month (issue 13), a row each.
 
     licence-manager export month-end --month 2026-10 --all --out additions-2026-10.csv
     licence-manager export month-end --month 2026-10 --customer C01abc23 --out -
+    licence-manager export savings --month 2026-12 --all --out savings-2026-12.csv
 
 It reads Firestore in $GOOGLE_CLOUD_PROJECT (or the emulator in $FIRESTORE_EMULATOR_HOST)."""
 
@@ -18,12 +20,21 @@ from typing import Protocol, TextIO
 
 from licence_manager.domain.month_end import CSV_COLUMNS, parse_month
 from licence_manager.ports import LicenceStore
+from licence_manager.ports.savings import SavingsStore
 from licence_manager.services.reports import Reports
+
+# The savings export's stores: where savings are read, and the customers "--all" means.
+SavingsClients = tuple[SavingsStore, LicenceStore]
 
 
 class HasReports(Protocol):
     @property
     def reports(self) -> Callable[[], tuple[Reports, LicenceStore]]: ...
+
+
+class HasSavings(Protocol):
+    @property
+    def savings(self) -> Callable[[], SavingsClients]: ...
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -42,6 +53,33 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     month_end.add_argument("--out", default="-", help="file to write, or - for standard output")
     month_end.add_argument("--quiet", action="store_true", help="no progress bar")
     month_end.set_defaults(run=run_month_end)
+    savings = kinds.add_parser("savings", help="savings counted in one month, a row each")
+    savings.add_argument("--month", required=True, help="YYYY-MM (each customer's own clock)")
+    whose = savings.add_mutually_exclusive_group(required=True)
+    whose.add_argument("--customer", action="append", help="a customer id (repeatable)")
+    whose.add_argument("--all", action="store_true", help="every customer")
+    savings.add_argument("--out", default="-", help="file to write, or - for standard output")
+    savings.set_defaults(run=run_savings)
+
+
+def run_savings(args: argparse.Namespace, clients: HasSavings, out: TextIO) -> int:
+    from licence_manager.domain.savings_csv import savings_csv
+
+    try:
+        month = parse_month(args.month).strftime("%Y-%m")
+    except ValueError as error:
+        print(f"licence-manager: {error}", file=sys.stderr)
+        return 2
+    store, licences = clients.savings()
+    customers = sorted(c.customer_id for c in licences.customers()) if args.all else args.customer
+    lines = [line for c in customers for line in store.savings_in_month(c, month)]
+    text = savings_csv(lines)
+    if args.out == "-":
+        out.write(text)
+    else:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {len(lines)} savings of {month} to {args.out}", file=sys.stderr)
+    return 0
 
 
 def run_month_end(args: argparse.Namespace, clients: HasReports, out: TextIO) -> int:
@@ -89,6 +127,13 @@ def _progress(done: int, total: int, width: int = 30) -> None:
         file=sys.stderr,
         flush=True,
     )
+
+
+def default_savings() -> SavingsClients:
+    from licence_manager import bootstrap
+
+    store = bootstrap.store()
+    return store, store
 
 
 def default_reports() -> tuple[Reports, LicenceStore]:

@@ -14,6 +14,7 @@ from referencing.jsonschema import DRAFT202012
 from licence_manager.api.openapi import LOCAL_ONLY, PROVIDED_ELSEWHERE, document
 from tests.api.conftest import ACME, GLOBEX, OPS, SETTINGS_OFF, STANDARD, Api, build_api
 from tests.api.test_reclaim_api import seed as seed_reclaim
+from tests.api.test_savings_api import seed as seed_savings
 
 
 def app_operations(api: Api) -> set[tuple[str, str]]:
@@ -141,5 +142,9 @@ def test_real_responses_match_the_documented_schemas() -> None:
     check(api, "PUT", f"{c}/reclaim-policy", f"{t}/reclaim-policy", json={"inactiveDays": 30})
     check(api, "PUT", f"{c}/reclaim-policy", f"{t}/reclaim-policy", json={"inactiveDays": 3})
     check(api, "GET", f"/api/v1/customers/{GLOBEX}/reclaim", f"{t}/reclaim")
+    seed_savings(api)
+    check(api, "GET", f"{c}/savings?month=2026-12", f"{t}/savings")
+    check(api, "GET", f"{c}/savings?month=2026-13", f"{t}/savings")
+    check(api, "GET", f"{c}/savings/this-month", f"{t}/savings/this-month")
     session = api.client().post("/api/v1/session", json={"email": OPS})
     _validator(document()["components"]["schemas"]["Session"]).validate(session.get_json())

@@ -20,6 +20,8 @@ from licence_manager.domain.notifications import (
     Notification,
     Recipient,
 )
+from licence_manager.domain.saving_totals import SavingTotals
+from licence_manager.domain.savings import Saving
 from licence_manager.domain.settings import LicenceSettings
 from licence_manager.domain.spending import SpendingLimit
 from licence_manager.domain.topup import RequestStatus, TopUpRequest
@@ -53,6 +55,8 @@ class InMemoryStore(InMemoryLicenceStore, Store):
         # checks and removes (the Reclaim page's fake reads the same holders).
         self.seat_holders: dict[str, HolderRecord] = {}
         self.holder_digests: dict[str, HolderDigest] = {}
+        self.saving_records: dict[str, Saving] = {}  # savings, by saving id
+        self.saving_totals_records: dict[str, SavingTotals] = {}  # saving_totals, by customer id
 
     # settings and evaluation
     def settings(self, key: LicenceKey) -> LicenceSettings:

@@ -22,9 +22,12 @@ from licence_manager.ports.dashboard import (
 from tests.fakes.memory_automation import InMemoryStore
 from tests.fakes.memory_prices import InMemoryPriceList
 from tests.fakes.memory_reclaim import InMemoryReclaim
+from tests.fakes.memory_savings import InMemorySavings
 
 
-class InMemoryApiStore(InMemoryReclaim, InMemoryStore, InMemoryPriceList, ApiStore):
+class InMemoryApiStore(
+    InMemoryReclaim, InMemorySavings, InMemoryStore, InMemoryPriceList, ApiStore
+):
     def __init__(self) -> None:
         super().__init__()
         InMemoryPriceList.__init__(self)

@@ -19,6 +19,9 @@ from licence_manager.domain.holders import HolderRecord
 from licence_manager.domain.insights import LicenceInsights
 from licence_manager.domain.model import Licence, LicenceKey
 from licence_manager.domain.observation import RecordedChange
+from licence_manager.domain.prices import Discount, Price
+from licence_manager.domain.saving_totals import SavingTotals
+from licence_manager.domain.savings import Saving
 from licence_manager.domain.spending import SpendingLimit
 from licence_manager.domain.usage_digest import new_mark
 from licence_manager.ports.unit_of_work import (
@@ -207,6 +210,19 @@ class MemoryTransaction(Transaction):
             self, "licence_insights", _dict_table(s.insights)
         )
         self.seat_holders = _Holders(self, s)
+        self.savings: Repository[str, Saving] = _Documents(
+            self, "savings", _dict_table(s.saving_records)
+        )
+        self.saving_totals: Repository[str, SavingTotals] = _Documents(
+            self, "saving_totals", _dict_table(s.saving_totals_records)
+        )
+        # The price list lives beside the store only in the api's fake (InMemoryPriceList).
+        self.prices: Repository[str, Price] = _Documents(
+            self, "prices", _dict_table(getattr(s, "price_records", {}))
+        )
+        self.price_discounts: Repository[str, Discount] = _Documents(
+            self, "price_discounts", _dict_table(getattr(s, "discount_records", {}))
+        )
 
 
 class MemoryUnitOfWork(UnitOfWork):

@@ -22,6 +22,7 @@ from licence_manager.adapters.firestore_prices import (
     discount_from_doc,
 )
 from licence_manager.adapters.firestore_reclaim import INSIGHTS, FirestoreReclaim
+from licence_manager.adapters.firestore_savings import FirestoreSavings
 from licence_manager.adapters.firestore_store import _data, in_transaction
 from licence_manager.adapters.insights_codec import insights_from_doc
 from licence_manager.domain import changes, time_zones
@@ -100,7 +101,9 @@ class ExpiringValue(Generic[T]):
             self._forgotten += 1
 
 
-class FirestoreApiStore(FirestorePages, FirestorePriceList, FirestoreReclaim, ApiStore):
+class FirestoreApiStore(
+    FirestorePages, FirestorePriceList, FirestoreReclaim, FirestoreSavings, ApiStore
+):
     def __init__(
         self,
         client: firestore.Client,

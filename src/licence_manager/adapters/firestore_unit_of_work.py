@@ -14,7 +14,14 @@ from google.cloud.firestore_v1.field_path import FieldPath
 
 from licence_manager.adapters import automation_codec as ac
 from licence_manager.adapters import firestore_codec as codec
-from licence_manager.adapters import insights_codec
+from licence_manager.adapters import insights_codec, savings_codec
+from licence_manager.adapters.firestore_prices import (
+    PRICE_DISCOUNTS,
+    PRICES,
+    discount_from_doc,
+    price_from_doc,
+    price_to_doc,
+)
 from licence_manager.adapters.firestore_store import (
     AUDIT_EVENTS,
     AUDIT_HEADS,
@@ -27,6 +34,7 @@ from licence_manager.adapters.firestore_store import (
 )
 from licence_manager.domain.buying import BuyingControl
 from licence_manager.domain.model import Licence, LicenceKey
+from licence_manager.domain.prices import Discount
 from licence_manager.domain.spending import SpendingLimit
 from licence_manager.domain.usage_digest import new_mark
 from licence_manager.ports.unit_of_work import (
@@ -277,6 +285,33 @@ INSIGHT_DOCS = Collection(
     insights_codec.insights_from_doc,
 )
 
+SAVING_DOCS = Collection(
+    savings_codec.SAVINGS,
+    _by_id,
+    lambda _k, v: savings_codec.saving_to_doc(v),
+    savings_codec.saving_from_doc,
+)
+SAVING_TOTAL_DOCS = Collection(
+    savings_codec.SAVING_TOTALS,
+    _by_id,
+    lambda _k, v: savings_codec.totals_to_doc(v),
+    savings_codec.totals_from_doc,
+)
+
+
+def _discount_to_doc(customer_id: str, discount: Discount) -> Document:
+    return {
+        "customerId": customer_id,
+        "percent": str(discount.percent),
+        "updatedAt": discount.updated_at,
+        "updatedBy": discount.updated_by,
+    }
+
+
+# The price list's own codec: read here only to value a saving (ports.prices writes it).
+PRICE_DOCS = Collection(PRICES, _by_id, lambda _k, v: price_to_doc(v), price_from_doc)
+DISCOUNT_DOCS = Collection(PRICE_DISCOUNTS, _by_id, _discount_to_doc, discount_from_doc)
+
 
 class FirestoreTransaction(Transaction):
     def __init__(self, db: firestore.Client, transaction: firestore.Transaction) -> None:
@@ -296,6 +331,10 @@ class FirestoreTransaction(Transaction):
         self.spending_limits = _Documents(self, SPENDING_LIMIT_DOCS)
         self.insights = _Documents(self, INSIGHT_DOCS)
         self.seat_holders = _HolderDocuments(self)
+        self.savings = _Documents(self, SAVING_DOCS)
+        self.saving_totals = _Documents(self, SAVING_TOTAL_DOCS)
+        self.prices = _Documents(self, PRICE_DOCS)
+        self.price_discounts = _Documents(self, DISCOUNT_DOCS)
 
 
 class FirestoreUnitOfWork(UnitOfWork):

@@ -88,6 +88,10 @@ DEFERRED_ROUTES: dict[tuple[str, str], tuple[tuple[str, str, str], ...]] = {
         ("POST", f"{CUSTOMER}/reclaim/unassign", "unassign_seat"),
         ("GET", f"{CUSTOMER}/reclaim/unassign/<request_id>", "get_unassign"),
     ),
+    ("savings_routes", "savings"): (
+        ("GET", f"{CUSTOMER}/savings", "get_savings"),
+        ("GET", f"{CUSTOMER}/savings/this-month", "get_month_savings"),
+    ),
     ("report_routes", "reports"): (
         ("GET", f"{CUSTOMER}/licences/<sku_id>/report", "licence_report"),
         ("GET", f"{CUSTOMER}/licences/<sku_id>/report.csv", "licence_report_csv"),

@@ -21,6 +21,7 @@ from licence_manager.api import (
     openapi_prices,
     openapi_reclaim,
     openapi_renewal,
+    openapi_savings,
 )
 from licence_manager.domain.audit import AuditAction, Source
 from licence_manager.domain.notifications import DeliveryStatus, NotificationType
@@ -811,6 +812,7 @@ SCHEMAS.update(openapi_freshness.schemas(obj, nullable, enum, STRING, INTEGER))
 SCHEMAS.update(openapi_reclaim.schemas(obj, ref, nullable, enum, STRING, INTEGER))
 SCHEMAS.update(openapi_outlook.schemas(obj, ref, nullable, STRING, INTEGER))
 SCHEMAS.update(openapi_renewal.schemas(obj, ref, nullable, enum, STRING, INTEGER))
+SCHEMAS.update(openapi_savings.schemas(obj, ref, nullable, enum, STRING, INTEGER))
 
 
 def document(local_mode: bool = True) -> dict[str, Any]:
@@ -823,6 +825,7 @@ def document(local_mode: bool = True) -> dict[str, Any]:
         **openapi_freshness.paths(operation, ok, ref, param),
         **openapi_reclaim.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
         **openapi_renewal.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
+        **openapi_savings.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
     }
     if not local_mode:
         for path, method in LOCAL_ONLY:

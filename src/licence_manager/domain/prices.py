@@ -96,6 +96,11 @@ def _row_plan(plan_name: str) -> str:
     return "ANNUAL_MONTHLY_PAY" if kind is PlanKind.ANNUAL else kind.value
 
 
+def price_row_id(sku_id: str, plan_name: str) -> str:
+    """The price-list document a subscription of `sku_id` on `plan_name` is priced by."""
+    return price_id(sku_id, _row_plan(plan_name))
+
+
 def lookup_from(prices: Iterable[Price], discount: Discount | None = None) -> PriceLookup:
     """A lookup over a price list, with one customer's discount. A trial or free plan costs
     nothing even when no row says so, in the currency of the SKU's other prices; a SKU with no

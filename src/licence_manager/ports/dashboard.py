@@ -20,6 +20,7 @@ from licence_manager.domain.users import User
 from licence_manager.ports import Store
 from licence_manager.ports.prices import PriceList
 from licence_manager.ports.reclaim import ReclaimStore
+from licence_manager.ports.savings import SavingsStore
 
 # Defined with the customer list's paging; every listing's cursors raise it.
 from licence_manager.ports.usage import BadCursor as BadCursor
@@ -137,7 +138,7 @@ class LicenceRows:
     insights: LicenceInsights | None = None
 
 
-class ApiStore(Store, DashboardStore, PriceList, ReclaimStore):
+class ApiStore(Store, DashboardStore, PriceList, ReclaimStore, SavingsStore):
     """Everything the api function reads and writes, over one database."""
 
     def notifications_by_id(self, notification_ids: Iterable[str]) -> dict[str, Notification]:

@@ -22,12 +22,16 @@ from licence_manager.domain.daily import DailyUsage
 from licence_manager.domain.insights import LicenceInsights
 from licence_manager.domain.model import GENESIS, AuditHead, Licence, LicenceKey
 from licence_manager.domain.notifications import Notification
+from licence_manager.domain.prices import Discount, Price, lookup_from, price_row_id
 from licence_manager.domain.settings import LicenceSettings
 from licence_manager.domain.spending import SpendingLimit
 from licence_manager.domain.topup import TopUpRequest
 
 if TYPE_CHECKING:  # the api loads this port at cold start: the holder records only when used
     from licence_manager.domain.holders import HolderRecord
+if TYPE_CHECKING:  # loaded when a saving is recorded, not with every unit of work (cold api)
+    from licence_manager.domain.saving_totals import SavingTotals
+    from licence_manager.domain.savings import Saving
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -116,6 +120,14 @@ class Transaction(abc.ABC):
     insights: Repository[str, LicenceInsights]
     # The holder sync's `seat_holders`, by document id: what an unassign checks and removes.
     seat_holders: HolderRepository
+    # Savings (domain.savings): each created once under its deterministic id, with the
+    # customer's totals (keyed by customer id) in the same transaction.
+    savings: Repository[str, Saving]
+    saving_totals: Repository[str, SavingTotals]
+    # The price list, read only to value a saving: prices by `{skuId}_{planName}`, discounts
+    # by customer id (written by ports.prices.PriceList, never through a unit of work).
+    prices: Repository[str, Price]
+    price_discounts: Repository[str, Discount]
 
     # Reads with the domain's defaults for a document never written.
     def automation_of(self, key: LicenceKey) -> AutomationState:
@@ -138,6 +150,27 @@ class Transaction(abc.ABC):
         are unknown (no insights for the customer, or its holders could not be read)."""
         found = self.insights.get(key.customer_id)
         return None if found is None else found.reclaimable(key.sku_id)
+
+    def price_of(self, customer_id: str, sku_id: str, plan_name: str) -> Price | None:
+        """The customer's price (discount applied) of one SKU and plan: two reads."""
+        row = self.prices.get(price_row_id(sku_id, plan_name))
+        if row is None:
+            return None
+        return lookup_from([row], self.price_discounts.get(customer_id))(sku_id, plan_name)
+
+    def record_saving(self, saving: Saving | None) -> bool:
+        """Create `saving` unless it exists, and add it to its customer's totals; False when
+        there is none or it was recorded before. Reads, then writes: call it after the unit of
+        work's other reads and before its first write (price the saving with price_of first)."""
+        from licence_manager.domain.saving_totals import SavingTotals, with_saving
+
+        if saving is None or self.savings.get(saving.saving_id) is not None:
+            return False
+        customer_id = saving.key.customer_id
+        totals = self.saving_totals.get(customer_id) or SavingTotals(customer_id)
+        self.savings.create(saving.saving_id, saving)
+        self.saving_totals.put(customer_id, with_saving(totals, saving))
+        return True
 
     def append_audit(self, entries: tuple[AuditEntry, ...], head: AuditHead | None) -> None:
         """Entries are created, never overwritten: a replayed decision cannot chain twice."""

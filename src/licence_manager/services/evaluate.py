@@ -15,6 +15,7 @@ from licence_manager.observability import get_logger
 from licence_manager.ports import Publisher
 from licence_manager.ports.unit_of_work import Transaction, UnitOfWork
 from licence_manager.services.outbox import republish_if_unsent
+from licence_manager.services.savings import held_top_up_saving
 from licence_manager.services.sync import Clock, utc_now
 
 log = get_logger(__name__)
@@ -112,6 +113,10 @@ def _evaluate(tx: Transaction, key: LicenceKey, now: datetime) -> _Decided | Non
             head = cancelled.audit_head or head
 
     evaluation = evaluate(licence, saved.settings, state, head, now, control, reclaimable, outlook)
+    # An annual top-up held to reclaim first saves the seats it did not buy: recorded once per
+    # held episode, with the episode's alert (its last reads come before every write below).
+    held = held_top_up_saving(tx, licence, saved.settings, evaluation, reclaimable, now)
+    tx.record_saving(held)
     if cancelled is not None:
         tx.requests.put(cancelled.request.request_id, cancelled.request)
     if evaluation.changed or cancelled is not None:

@@ -13,6 +13,7 @@ from licence_manager.domain.daily import local_day
 from licence_manager.domain.model import Licence, LicenceKey, Subscription, Usage
 from licence_manager.domain.observation import LicenceContext, RecordedChange, record_observation
 from licence_manager.ports.unit_of_work import Transaction, UnitOfWork
+from licence_manager.services.savings import renewal_saving
 
 # Given what is stored about a licence, what to write (None: nothing changed).
 ChangeDecision = Callable[[LicenceContext], RecordedChange | None]
@@ -42,6 +43,10 @@ def _read_and_decide(
     head = tx.head_of(key)
     state = tx.automation_of(key)
     change = decide(LicenceContext(stored, today, head, state.in_flight_total_after))
+    if change is not None:
+        # An annual term seen renewing with fewer seats saves the seats not re-committed, once
+        # per term; recorded before this unit's first write (it reads the savings first).
+        tx.record_saving(renewal_saving(tx, stored, change.licence, at))
     if observed_total is not None:
         seen = seen_in_flight(state, observed_total, at)
         if seen != state:

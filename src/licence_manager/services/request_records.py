@@ -27,6 +27,7 @@ from licence_manager.domain.topup import (
 )
 from licence_manager.domain.unassign import request_holder_doc_id
 from licence_manager.ports.unit_of_work import Transaction
+from licence_manager.services.savings import unassign_saving
 
 Decide = Callable[[RequestContext], TopUpOutcome]
 
@@ -124,6 +125,8 @@ def finish(
     outcome = decide(found)
     if seen is not None:
         outcome = outcomes.observed(outcome, found, seen, at, default_time_zone)
+    if outcome.unassigned is not None:  # reads (price, the saving made?) before the writes
+        tx.record_saving(unassign_saving(tx, request, outcome, found.licence, at))
     write(tx, outcome)
     if outcome.unassigned is not None and holder is not None:
         counted = unassign.insights_after(insights, holder)

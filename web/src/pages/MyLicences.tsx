@@ -17,6 +17,7 @@ import { rowReclaim, reclaimPath, unavailableNotice } from "../reclaim";
 import { Link, navigate, useAddressState } from "../router";
 import { Filters } from "./LicenceFilters";
 import { Freshness, Summary } from "./LicenceSummary";
+import { MonthSavingsLine } from "./SavingsCard";
 import {
   applyView,
   isFiltered,
@@ -51,6 +52,7 @@ export function MyLicences() {
         <p className="muted" data-testid="freshness">
           <Freshness sync={sync.data} /> <Link href="/purchase">Buy a new licence type</Link>
         </p>
+        <MonthSavingsLine />
       </PageHeader>
       {licences.error && <ErrorState error={licences.error} retry={licences.reload} />}
       {licences.loading && !licences.data && <Loading what="your licences" />}

@@ -29,6 +29,7 @@ import {
 } from "../reclaim";
 import { navigate, useAddressState, useLocation } from "../router";
 import { UnassignAction } from "./ReclaimUnassign";
+import { SavingsCard } from "./SavingsCard";
 
 const PAGE = 50;
 
@@ -93,6 +94,7 @@ export function Reclaim() {
           }
         />
       )}
+      <SavingsCard />
       <PolicyEditor path={`${base}/reclaim-policy`} />
     </>
   );
