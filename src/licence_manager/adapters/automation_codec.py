@@ -140,6 +140,7 @@ def request_to_doc(r: TopUpRequest) -> Document:
         "approvedAt": r.approved_at,
         "renewalType": r.renewal_type,
         "renewalTypeBefore": r.renewal_type_before,
+        "observedAt": r.observed_at,
     }
 
 
@@ -168,6 +169,7 @@ def request_from_doc(doc: Document) -> TopUpRequest:
         approved_at=_time(doc.get("approvedAt")),
         renewal_type=doc.get("renewalType", ""),
         renewal_type_before=doc.get("renewalTypeBefore", ""),
+        observed_at=_time(doc.get("observedAt")),
     )
 
 

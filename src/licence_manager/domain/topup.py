@@ -82,6 +82,10 @@ class TopUpRequest:
     # admin saw; seats_to_add is 0 and both totals are the seats when asked.
     renewal_type: str = ""
     renewal_type_before: str = ""
+    # Automatic requests: when the sync saw the figures it was decided on (the licence's
+    # updatedAt at the decision), so the seats' change can be timed from there (the reaction
+    # time metric, docs/operations.md). None for manual requests and older documents.
+    observed_at: datetime | None = None
 
     @property
     def cleared_at(self) -> datetime:
