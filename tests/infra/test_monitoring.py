@@ -87,7 +87,7 @@ def test_local_user_metric_names_existing_metrics() -> None:
     named = user_metrics()
     assert named and set(named) == set(named.values())
     assert set(named.values()) <= set(METRICS)
-    assert "logging.googleapis.com/user" == unquote(locals_()["log_metric_prefix"])
+    assert unquote(locals_()["log_metric_prefix"]) == "logging.googleapis.com/user"
 
 
 @pytest.mark.parametrize("name", sorted(ALERTS))
