@@ -130,6 +130,7 @@ resource "google_monitoring_alert_policy" "sync_stalled" {
       }
     }
   }
+  depends_on = [google_project_service.service]
 }
 
 resource "google_monitoring_alert_policy" "dead_letters" {
@@ -162,6 +163,7 @@ resource "google_monitoring_alert_policy" "dead_letters" {
       }
     }
   }
+  depends_on = [google_project_service.service]
 }
 
 resource "google_monitoring_alert_policy" "topup_failed" {
@@ -199,6 +201,7 @@ resource "google_monitoring_alert_policy" "topup_failed" {
   alert_strategy {
     auto_close = "86400s"
   }
+  depends_on = [google_project_service.service]
 }
 
 resource "google_monitoring_alert_policy" "topup_blocked" {
@@ -236,6 +239,7 @@ resource "google_monitoring_alert_policy" "topup_blocked" {
   alert_strategy {
     auto_close = "86400s"
   }
+  depends_on = [google_project_service.service]
 }
 
 resource "google_monitoring_alert_policy" "email_failures" {
@@ -269,6 +273,7 @@ resource "google_monitoring_alert_policy" "email_failures" {
       }
     }
   }
+  depends_on = [google_project_service.service]
 }
 
 resource "google_monitoring_alert_policy" "reseller_refusing" {
@@ -303,6 +308,7 @@ resource "google_monitoring_alert_policy" "reseller_refusing" {
       }
     }
   }
+  depends_on = [google_project_service.service]
 }
 
 resource "google_monitoring_alert_policy" "function_errors" {
@@ -337,6 +343,7 @@ resource "google_monitoring_alert_policy" "function_errors" {
       }
     }
   }
+  depends_on = [google_project_service.service]
 }
 
 resource "google_monitoring_alert_policy" "instance_saturation" {
@@ -371,6 +378,7 @@ resource "google_monitoring_alert_policy" "instance_saturation" {
       }
     }
   }
+  depends_on = [google_project_service.service]
 }
 
 resource "google_monitoring_alert_policy" "firestore_contention" {
@@ -405,4 +413,5 @@ resource "google_monitoring_alert_policy" "firestore_contention" {
       }
     }
   }
+  depends_on = [google_project_service.service]
 }

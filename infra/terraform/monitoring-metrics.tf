@@ -38,6 +38,7 @@ resource "google_logging_metric" "sync_runs" {
   label_extractors = {
     outcome = "EXTRACT(jsonPayload.outcome)"
   }
+  depends_on = [google_project_service.service]
 }
 
 resource "google_logging_metric" "sync_duration" {
@@ -60,6 +61,7 @@ resource "google_logging_metric" "sync_duration" {
       scale              = 0.25
     }
   }
+  depends_on = [google_project_service.service]
 }
 
 resource "google_logging_metric" "sync_api_calls" {
@@ -81,6 +83,7 @@ resource "google_logging_metric" "sync_api_calls" {
       scale              = 1
     }
   }
+  depends_on = [google_project_service.service]
 }
 
 resource "google_logging_metric" "sync_licences_written" {
@@ -102,6 +105,7 @@ resource "google_logging_metric" "sync_licences_written" {
       scale              = 1
     }
   }
+  depends_on = [google_project_service.service]
 }
 
 resource "google_logging_metric" "topup_outcomes" {
@@ -141,6 +145,7 @@ resource "google_logging_metric" "topup_outcomes" {
     function    = "EXTRACT(jsonPayload.function)"
     customer_id = "EXTRACT(jsonPayload.customerId)"
   }
+  depends_on = [google_project_service.service]
 }
 
 resource "google_logging_metric" "topup_reaction_time" {
@@ -163,6 +168,7 @@ resource "google_logging_metric" "topup_reaction_time" {
       scale              = 0.25
     }
   }
+  depends_on = [google_project_service.service]
 }
 
 resource "google_logging_metric" "notification_outcomes" {
@@ -196,6 +202,7 @@ resource "google_logging_metric" "notification_outcomes" {
     type        = "EXTRACT(jsonPayload.notificationType)"
     customer_id = "EXTRACT(jsonPayload.customerId)"
   }
+  depends_on = [google_project_service.service]
 }
 
 resource "google_logging_metric" "reseller_api_errors" {
@@ -235,6 +242,7 @@ resource "google_logging_metric" "reseller_api_errors" {
     customer_id = "EXTRACT(jsonPayload.customerId)"
     will_retry  = "EXTRACT(jsonPayload.willRetry)"
   }
+  depends_on = [google_project_service.service]
 }
 
 resource "google_logging_metric" "firestore_contention_retries" {
@@ -256,6 +264,7 @@ resource "google_logging_metric" "firestore_contention_retries" {
   label_extractors = {
     function = "EXTRACT(jsonPayload.function)"
   }
+  depends_on = [google_project_service.service]
 }
 
 resource "google_logging_metric" "sweeper_actions" {
@@ -283,4 +292,5 @@ resource "google_logging_metric" "sweeper_actions" {
     action = "EXTRACT(jsonPayload.action)"
     item   = "EXTRACT(jsonPayload.item)"
   }
+  depends_on = [google_project_service.service]
 }

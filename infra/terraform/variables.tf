@@ -316,7 +316,11 @@ variable "alert_thresholds" {
   default  = {}
   nullable = false
   validation {
-    condition     = alltrue([for v in values(var.alert_thresholds) : v >= 0 && v <= 100000 && floor(v) == v])
+    condition = alltrue([for v in [
+      var.alert_thresholds.email_failures, var.alert_thresholds.reseller_errors,
+      var.alert_thresholds.function_errors, var.alert_thresholds.contention_retries,
+      var.alert_thresholds.topups_blocked,
+    ] : v >= 0 && v <= 100000 && floor(v) == v])
     error_message = "alert_thresholds are whole numbers from 0 to 100000."
   }
 }
