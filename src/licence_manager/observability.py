@@ -28,7 +28,7 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "logger": record.name,
-            # "" outside Cloud Run functions (tests, the CLI, `make run` sets it per function)
+            # functions-framework sets it (also under `make run`); "" in the CLI and tests
             "function": os.environ.get("FUNCTION_TARGET", ""),
         }
         entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
