@@ -16,11 +16,12 @@ locals {
     "iam.googleapis.com",
     "iamcredentials.googleapis.com",  # signs the delegated JWT: keyless domain-wide delegation
     "identitytoolkit.googleapis.com", # Identity Platform sign-in
-    "logging.googleapis.com",
-    "pubsub.googleapis.com",        # fan-out between functions
-    "reseller.googleapis.com",      # Google Workspace Reseller API
-    "run.googleapis.com",           # gen2 functions run on Cloud Run
-    "secretmanager.googleapis.com", # the SendGrid key
+    "logging.googleapis.com",         # log-based metrics (monitoring-metrics.tf)
+    "monitoring.googleapis.com",      # alert policies, notification channels, the dashboard
+    "pubsub.googleapis.com",          # fan-out between functions
+    "reseller.googleapis.com",        # Google Workspace Reseller API
+    "run.googleapis.com",             # gen2 functions run on Cloud Run
+    "secretmanager.googleapis.com",   # the SendGrid key
     "serviceusage.googleapis.com",
     "storage.googleapis.com", # function source zips
   ])

@@ -105,3 +105,24 @@ output "ops_command" {
   description = "The ops CLI invocation for this deployment (append status, run-sync-now, pause-automation or resume-automation)."
   value       = "licence-manager ops --project ${var.project_id} --region ${var.region} --prefix ${var.prefix}"
 }
+
+output "monitoring" {
+  description = "Cloud Monitoring: the operations dashboard, the alert policies by concern and the log-based metrics they read (docs/operations.md is the runbook)."
+  value = {
+    dashboard = "https://console.cloud.google.com/monitoring/dashboards/builder/${element(split("/", google_monitoring_dashboard.operations.id), 3)}?project=${var.project_id}"
+    alert_policies = merge(
+      {
+        sync_stalled         = google_monitoring_alert_policy.sync_stalled.name
+        dead_letters         = google_monitoring_alert_policy.dead_letters.name
+        topup_failed         = google_monitoring_alert_policy.topup_failed.name
+        topup_blocked        = google_monitoring_alert_policy.topup_blocked.name
+        email_failures       = google_monitoring_alert_policy.email_failures.name
+        reseller_refusing    = google_monitoring_alert_policy.reseller_refusing.name
+        function_errors      = google_monitoring_alert_policy.function_errors.name
+        firestore_contention = google_monitoring_alert_policy.firestore_contention.name
+      },
+      { for name, p in google_monitoring_alert_policy.instance_saturation : "instance_saturation_${name}" => p.name },
+    )
+    notification_channels = local.alert_channel_ids
+  }
+}

@@ -258,3 +258,80 @@ variable "google_sign_in_client_secret" {
   default     = null
   sensitive   = true
 }
+
+# --- monitoring (monitoring-*.tf) ---
+
+variable "alert_channels" {
+  description = "Where Cloud Monitoring sends incidents of the alert policies (monitoring-alerts.tf): email addresses; Slack channels such as \"#licence-ops\" through the Google Cloud Monitoring Slack app (its token in alert_channel_secrets.slack_auth_token); HTTPS webhooks (token-authenticated webhook channels); PagerDuty when pagerduty is true (the service's integration key in alert_channel_secrets.pagerduty_service_key). None by default: incidents then show only in the console."
+  type = object({
+    emails         = optional(list(string), [])
+    slack_channels = optional(list(string), [])
+    webhooks       = optional(list(string), [])
+    pagerduty      = optional(bool, false)
+  })
+  default  = {}
+  nullable = false
+  validation {
+    condition     = alltrue([for e in var.alert_channels.emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
+    error_message = "alert_channels.emails must be email addresses."
+  }
+  validation {
+    condition     = alltrue([for c in var.alert_channels.slack_channels : can(regex("^#[a-z0-9][a-z0-9._-]{0,79}$", c))])
+    error_message = "alert_channels.slack_channels are Slack channel names such as \"#licence-ops\" (lowercase, starting with #)."
+  }
+  validation {
+    condition     = alltrue([for w in var.alert_channels.webhooks : can(regex("^https://[^\\s]+$", w))])
+    error_message = "alert_channels.webhooks must be https:// addresses."
+  }
+}
+
+variable "alert_channel_secrets" {
+  description = "Secrets of the alert channels in alert_channels: slack_auth_token (the OAuth token of the Google Cloud Monitoring Slack app, needed when slack_channels is not empty) and pagerduty_service_key (the PagerDuty service's integration key, needed when pagerduty is true). Stored in the Terraform state: keep the state in a bucket only ops can read."
+  type = object({
+    slack_auth_token      = optional(string)
+    pagerduty_service_key = optional(string)
+  })
+  default   = {}
+  nullable  = false
+  sensitive = true
+  validation {
+    condition     = var.alert_channel_secrets.slack_auth_token == null || can(regex("^xox[a-z]-[A-Za-z0-9-]{10,}$", var.alert_channel_secrets.slack_auth_token))
+    error_message = "alert_channel_secrets.slack_auth_token must be a Slack OAuth token (xoxb-... or xoxp-...)."
+  }
+  validation {
+    condition     = var.alert_channel_secrets.pagerduty_service_key == null || can(regex("^[A-Za-z0-9]{20,64}$", var.alert_channel_secrets.pagerduty_service_key))
+    error_message = "alert_channel_secrets.pagerduty_service_key must be a PagerDuty integration key (20-64 letters and digits)."
+  }
+}
+
+variable "alert_thresholds" {
+  description = "When the rate alerts fire (monitoring-alerts.tf), each a count above which the policy opens an incident: email_failures (emails FAILED or UNCONFIRMED in 15 minutes), reseller_errors (Reseller API 403 or 503 answers in 5 minutes, retried tries included), function_errors (5xx answers of one function in 5 minutes: a handler that raised, including deliberate retries), contention_retries (Firestore contention retries in 10 minutes), topups_blocked (automatic top-ups blocked by a cap or a pause in an hour; 0: every one)."
+  type = object({
+    email_failures     = optional(number, 2)
+    reseller_errors    = optional(number, 10)
+    function_errors    = optional(number, 5)
+    contention_retries = optional(number, 20)
+    topups_blocked     = optional(number, 0)
+  })
+  default  = {}
+  nullable = false
+  validation {
+    condition = alltrue([for v in [
+      var.alert_thresholds.email_failures, var.alert_thresholds.reseller_errors,
+      var.alert_thresholds.function_errors, var.alert_thresholds.contention_retries,
+      var.alert_thresholds.topups_blocked,
+    ] : v >= 0 && v <= 100000 && floor(v) == v])
+    error_message = "alert_thresholds are whole numbers from 0 to 100000."
+  }
+}
+
+variable "runbook_url" {
+  description = "Address of docs/operations.md as ops read it (e.g. the repository's web page of that file): each alert's documentation links to its section there. Default: the path in the repository."
+  type        = string
+  default     = "docs/operations.md"
+  nullable    = false
+  validation {
+    condition     = var.runbook_url == "docs/operations.md" || can(regex("^https://[^\\s#]+$", var.runbook_url))
+    error_message = "runbook_url must be an https:// address without a #fragment (or the default docs/operations.md)."
+  }
+}

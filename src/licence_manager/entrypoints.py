@@ -101,6 +101,12 @@ def log_report(report: SyncReport) -> None:
         40 if failures else 20,  # ERROR when anything failed, so alerting policies can see it
         "usage sync finished",
         extra={
+            "event": "sync.finished",
+            # OK: every shard's listing completed, so every customer's figures are fresh (a
+            # customer of its own failing is in customerFailures); INCOMPLETE: a listing
+            # stopped, so some figures are getting older. The "sync stalled" alert waits for OK.
+            "outcome": "OK" if all(s.complete for s in report.shards) else "INCOMPLETE",
+            "customerFailures": len({f["customerId"] for f in failures if f.get("customerId")}),
             "runId": report.run_id,
             "durationSeconds": round(
                 ((report.finished_at or report.started_at) - report.started_at).total_seconds(), 3
@@ -115,6 +121,7 @@ def log_report(report: SyncReport) -> None:
             "licencesDeferred": report.total("licences_deferred"),
             "outsideChanges": report.total("outside_changes"),
             "customersAdded": report.total("customers_added"),
+            "licencesWritten": report.licences_written,
             "complete": all(s.complete for s in report.shards),
             "failures": failures,
         },

@@ -105,9 +105,10 @@ def serve(name: str, source: Path, venv: Path, log: Path, env: dict[str, str]) -
         while True:
             assert process.poll() is None, f"{name} exited:\n{log.read_text()}"
             try:
+                # The first request loads the app: on a busy machine it takes over a second.
                 requests.get(url, timeout=1)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.ReadTimeout):
                 assert time.monotonic() < deadline, f"{name} did not start:\n{log.read_text()}"
                 time.sleep(0.2)
         yield url

@@ -26,12 +26,14 @@ from tests.infra.terraform import (
 CONCERNS = {
     "versions.tf", "variables.tf", "outputs.tf", "locals.tf", "apis.tf", "service-accounts.tf",
     "functions.tf", "bundle.tf", "pubsub.tf", "eventarc.tf", "firestore.tf", "scheduler.tf",
-    "secrets.tf", "hosting.tf",
+    "secrets.tf", "hosting.tf", "monitoring-metrics.tf", "monitoring-alerts.tf",
+    "monitoring-dashboard.tf",
 }  # fmt: skip
 VALIDATED = {
     "project_id", "region", "prefix", "labels", "firestore", "reseller", "sync",
     "default_time_zone", "month_end_report", "alerts", "function_overrides", "hosting",
     "google_sign_in_client_id", "topup_lease_seconds", "reseller_ops_email",
+    "alert_channels", "alert_channel_secrets", "alert_thresholds", "runbook_url",
 }  # fmt: skip
 
 
@@ -39,7 +41,12 @@ def test_every_tf_file_parses_and_the_configuration_is_split_by_concern() -> Non
     documents = parsed()
     assert set(documents) == CONCERNS
     assert all(documents.values()), "an empty .tf file"
-    for name in ("firestore.rules", "README.md", "terraform.tfvars.example"):
+    for name in (
+        "firestore.rules",
+        "README.md",
+        "terraform.tfvars.example",
+        "monitoring-dashboard.json",
+    ):
         assert (TF_DIR / name).is_file(), name
 
 

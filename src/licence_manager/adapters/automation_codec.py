@@ -143,6 +143,7 @@ def request_to_doc(r: TopUpRequest) -> Document:
         "userEmail": r.user_email,
         "userId": r.user_id,
         "productId": r.product_id,
+        "observedAt": r.observed_at,
     }
 
 
@@ -174,6 +175,7 @@ def request_from_doc(doc: Document) -> TopUpRequest:
         user_email=doc.get("userEmail", ""),
         user_id=doc.get("userId", ""),
         product_id=doc.get("productId", ""),
+        observed_at=_time(doc.get("observedAt")),
     )
 
 

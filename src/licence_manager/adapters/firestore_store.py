@@ -28,6 +28,7 @@ from licence_manager.domain.usage_digest import (
     new_mark,
     settled_layout,
 )
+from licence_manager.observability import get_logger
 from licence_manager.ports import HeartbeatRead, LicenceStore, ShardBusy, SyncRunRecord
 from licence_manager.ports.usage import (
     MAX_CUSTOMER_PAGE,
@@ -47,6 +48,8 @@ SYNC_DIGESTS = "sync_digests"
 LISTED_IN = "listedIn"  # on a licence: the digest document that lists it (domain.usage_digest)
 
 T = TypeVar("T")
+log = get_logger(__name__)
+
 _CONTENTION_RETRY = RetryPolicy(max_attempts=8, initial_delay=0.05, max_delay=2.0)
 
 # Sorts after any character a document id uses, to bound a prefix range.
@@ -296,8 +299,23 @@ def in_transaction(db: firestore.Client, work: Callable[[firestore.Transaction],
         lambda: work(db.transaction()),
         _CONTENTION_RETRY,
         _is_contention,
+        on_retry=_log_contention,
     )
     return result
+
+
+def _log_contention(attempt: int, error: BaseException, wait: float) -> None:
+    """One record per retry (metric firestore_contention_retries): a steady rate says writers
+    keep colliding on the same documents, which slows every step that waits on them."""
+    log.warning(
+        "Firestore transaction retried after contention",
+        extra={
+            "event": "firestore.contention_retry",
+            "attempt": attempt,
+            "waitSeconds": round(wait, 3),
+            "errorType": type(error).__name__,
+        },
+    )
 
 
 def _is_contention(error: BaseException) -> bool:

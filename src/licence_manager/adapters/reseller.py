@@ -118,6 +118,7 @@ class ResellerApi(SubscriptionSource, SeatChanger):
         request_factory: Callable[[Any], Any],
         what: str,
         send_until: datetime | None = None,
+        customer_id: str = "",
     ) -> Any:
         unanswered = False  # a try ended without a definite answer: it may have been applied
 
@@ -132,7 +133,7 @@ class ResellerApi(SubscriptionSource, SeatChanger):
             log.warning(
                 "retrying Reseller API call",
                 extra={
-                    "call": what,
+                    **_error_fields(error, what, customer_id, will_retry=True),
                     "attempt": attempt,
                     "waitSeconds": round(wait, 3),
                     "error": _describe(error),
@@ -151,6 +152,13 @@ class ResellerApi(SubscriptionSource, SeatChanger):
                 may_have_applied=unanswered,
             ) from error
         except HttpError as error:
+            log.warning(
+                "Reseller API call failed",
+                extra={
+                    **_error_fields(error, what, customer_id, will_retry=False),
+                    "error": _describe(error),
+                },
+            )
             if error.resp.status == 403 and error_reason(error) not in _RATE_LIMIT_REASONS:
                 raise AccessDenied(_describe(error), status=403, reason="forbidden") from error
             raise SourceError(
@@ -160,6 +168,13 @@ class ResellerApi(SubscriptionSource, SeatChanger):
                 may_have_applied=unanswered or not _definitely_refused(error),
             ) from error
         except (TimeoutError, ConnectionError) as error:
+            log.warning(
+                "Reseller API call failed",
+                extra={
+                    **_error_fields(error, what, customer_id, will_retry=False),
+                    "error": _describe(error),
+                },
+            )
             raise SourceError(f"{what}: {_describe(error)}", may_have_applied=True) from error
 
     def list_subscriptions(self, customer_name_prefix: str | None) -> SubscriptionListing:
@@ -195,7 +210,7 @@ class ResellerApi(SubscriptionSource, SeatChanger):
             params: dict[str, Any] = {"customerId": customer_id, "maxResults": PAGE_SIZE}
             if page_token:
                 params["pageToken"] = page_token
-            page = self._execute(_list_request(params), "subscriptions.list")
+            page = self._execute(_list_request(params), "subscriptions.list", None, customer_id)
             found += [
                 subscription_from_api(i) for i in page.get("subscriptions", []) if is_online(i)
             ]
@@ -205,7 +220,10 @@ class ResellerApi(SubscriptionSource, SeatChanger):
 
     def get_customer(self, customer_id: str) -> CustomerProfile:
         body = self._execute(
-            lambda service: service.customers().get(customerId=customer_id), "customers.get"
+            lambda service: service.customers().get(customerId=customer_id),
+            "customers.get",
+            None,
+            customer_id,
         )
         return CustomerProfile(
             customer_id=body["customerId"],
@@ -246,6 +264,7 @@ class ResellerApi(SubscriptionSource, SeatChanger):
             ),
             "subscriptions.changeSeats",
             send_until,
+            subscription.customer_id,
         )
         return subscription_from_api(body)
 
@@ -260,6 +279,7 @@ class ResellerApi(SubscriptionSource, SeatChanger):
             ),
             "subscriptions.changeRenewalSettings",
             send_until,
+            subscription.customer_id,
         )
         return subscription_from_api(body)
 
@@ -282,6 +302,8 @@ class ResellerApi(SubscriptionSource, SeatChanger):
                 },
             ),
             "subscriptions.insert",
+            None,
+            customer_id,
         )
         return subscription_from_api(body)
 
@@ -300,6 +322,22 @@ def _definitely_refused(error: BaseException) -> bool:
     if isinstance(error, HttpError):
         return 400 <= int(error.resp.status) < 500
     return False
+
+
+def _error_fields(
+    error: BaseException, what: str, customer_id: str, *, will_retry: bool
+) -> dict[str, Any]:
+    """One record per error answer (metric reseller_api_errors, labelled by code): a retried
+    try and the last one alike, so a 503 storm shows even when the retries win."""
+    return {
+        "event": "reseller.error",
+        # 0: no HTTP answer at all (a timeout, a dropped connection)
+        "httpStatus": int(error.resp.status) if isinstance(error, HttpError) else 0,
+        "reason": error_reason(error) if isinstance(error, HttpError) else type(error).__name__,
+        "call": what,
+        "customerId": customer_id,
+        "willRetry": will_retry,
+    }
 
 
 def _describe(error: BaseException) -> str:

@@ -197,6 +197,7 @@ def evaluate(
             total_before=plan.total_before,
             total_after=plan.total_after,
             created_at=now,
+            observed_at=licence.updated_at,
         )
         state = replace(state, pending_request_id=request.request_id)
         made.log(

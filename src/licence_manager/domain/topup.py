@@ -90,6 +90,10 @@ class TopUpRequest:
     user_email: str = ""
     user_id: str = ""  # the Directory id; "" when the holder sync found no Directory user
     product_id: str = ""
+    # Automatic requests: when the sync saw the figures it was decided on (the licence's
+    # updatedAt at the decision), so the seats' change can be timed from there (the reaction
+    # time metric, docs/operations.md). None for manual requests and older documents.
+    observed_at: datetime | None = None
 
     @property
     def cleared_at(self) -> datetime:

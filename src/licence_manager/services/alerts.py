@@ -81,7 +81,14 @@ class SendNotification:
         if claim is NotificationClaim.DONE:
             return notification
         if claim is NotificationClaim.IN_DOUBT:
-            details = {"notificationId": notification_id, "error": notification.error}
+            details = {
+                "event": "notification.outcome",
+                "outcome": DeliveryStatus.UNCONFIRMED.value,
+                "notificationId": notification_id,
+                "notificationType": notification.type.value,
+                "customerId": notification.key.customer_id,
+                "error": notification.error,
+            }
             log.error("email may not have been delivered", extra=details)
             return notification
         if claim is NotificationClaim.BUSY:
@@ -180,7 +187,11 @@ class SendNotification:
             if status is DeliveryStatus.SENT
             else "notification not delivered",
             extra={
+                "event": "notification.outcome",
+                "outcome": status.value,
                 "notificationId": done.notification_id,
+                "notificationType": done.type.value,
+                "customerId": done.key.customer_id,
                 "status": status.value,
                 "recipients": len(done.recipients),
                 "refusedRecipients": len(done.refused_recipients),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from licence_manager.domain import buying, outcomes
+from licence_manager.domain.audit import AuditAction, Source
 from licence_manager.domain.automation import Evaluation, evaluate, month_of
 from licence_manager.domain.daily import local_day
 from licence_manager.domain.model import LicenceKey
@@ -70,6 +71,21 @@ class EvaluateLicence:
                     "notifications": [n.notification_id for n in evaluation.new_notifications],
                 },
             )
+        for entry in evaluation.audit:
+            if entry.action is AuditAction.TOP_UP_BLOCKED:
+                # Counted with apply_topup's outcomes (metric topup_outcomes): a top-up that
+                # was due and not made, once per crossing.
+                log.warning(
+                    "automatic top-up blocked",
+                    extra={
+                        "event": "topup.outcome",
+                        "outcome": "BLOCKED",
+                        "customerId": key.customer_id,
+                        "skuId": key.sku_id,
+                        "source": Source.AUTOMATIC.value,
+                        "detail": entry.message,
+                    },
+                )
         return evaluation
 
 

@@ -17,6 +17,7 @@ from enum import StrEnum
 from functools import partial
 
 from licence_manager.domain import outcomes, renewal_change, unassign
+from licence_manager.domain.notifications import Notification
 from licence_manager.domain.spending import APPROVAL_EXPIRY
 from licence_manager.domain.topup import RequestKind, RequestStatus, TopUpRequest
 from licence_manager.observability import get_logger
@@ -91,6 +92,7 @@ class SweepRequests:
             if swept.notification_id is not None:
                 self._publisher.publish_notification(swept.notification_id)
             report.add(swept.action, request_id)
+            _log_action(swept.action, request, "request")
         self._expire_unapproved(report)
         # An email whose message was lost (a crash after its commit, a dead letter) is driven
         # again too; send_alerts claims each once and never resends one that may have gone out.
@@ -99,10 +101,11 @@ class SweepRequests:
             if now - notification.created_at >= FIRST_DELIVERY_GRACE:
                 self._publisher.publish_notification(notification.notification_id)
                 report.add(SweepAction.REPUBLISHED, notification.notification_id)
+                _log_action(SweepAction.REPUBLISHED, notification, "notification")
         log.log(
             40 if SweepAction.GAVE_UP.value in report.actions else 20,
             "request sweep finished",
-            extra={"requestsSeen": report.seen, **report.actions},
+            extra={"event": "sweep.finished", "requestsSeen": report.seen, **report.actions},
         )
         return report
 
@@ -127,6 +130,44 @@ class SweepRequests:
             if outcome.notification is not None:
                 self._publisher.publish_notification(outcome.notification.notification_id)
             report.add(SweepAction.GAVE_UP, request.request_id)
+            _log_action(SweepAction.GAVE_UP, request, "request")
+
+
+# What a sweep action means for the request, counted with apply_topup's outcomes (metric
+# topup_outcomes): given up is a top-up not made; alerted is one sent to Google whose outcome
+# nobody could read for GIVE_UP_AFTER.
+_TOPUP_OUTCOME = {SweepAction.GAVE_UP: "FAILED", SweepAction.ALERTED: "UNCONFIRMED"}
+
+
+def _log_action(action: SweepAction, item: TopUpRequest | Notification, what: str) -> None:
+    """One record per thing the sweeper did (metric sweeper_actions); nothing for NONE."""
+    if action is SweepAction.NONE:
+        return
+    item_id = item.request_id if isinstance(item, TopUpRequest) else item.notification_id
+    fields = {"customerId": item.key.customer_id, "skuId": item.key.sku_id}
+    log.log(
+        30 if action in _TOPUP_OUTCOME else 20,
+        f"sweeper {action.value.replace('_', ' ')} a {what}",
+        extra={
+            "event": "sweep.action",
+            "action": action.value,
+            "item": what,
+            "id": item_id,
+            **fields,
+        },
+    )
+    if isinstance(item, TopUpRequest) and action in _TOPUP_OUTCOME:
+        log.warning(
+            "top-up request given up" if action is SweepAction.GAVE_UP else "top-up unconfirmed",
+            extra={
+                "event": "topup.outcome",
+                "outcome": _TOPUP_OUTCOME[action],
+                "requestId": item.request_id,
+                "source": item.source.value,
+                "kind": item.kind.value,
+                **fields,
+            },
+        )
 
 
 def _sweep(tx: Transaction, request_id: str, now: datetime, lease: timedelta) -> _Swept:

@@ -356,15 +356,32 @@ class ApplyTopUp:
             raise RetryLater(f"Reseller API unavailable: {error}") from error
 
     def _log_finished(self, outcome: TopUpOutcome) -> None:
+        request = outcome.request
         log.info(
             "top-up request finished",
             extra={
-                "requestId": outcome.request.request_id,
-                "status": outcome.request.status.value,
-                "source": outcome.request.source.value,
-                "detail": outcome.request.message,
+                "event": "topup.outcome",
+                "outcome": request.status.value,
+                "requestId": request.request_id,
+                "customerId": request.key.customer_id,
+                "skuId": request.key.sku_id,
+                "kind": request.kind.value,
+                "status": request.status.value,
+                "source": request.source.value,
+                "detail": request.message,
+                "reactionSeconds": _reaction_seconds(request),
             },
         )
+
+
+def _reaction_seconds(request: TopUpRequest) -> float | None:
+    """An automatic top-up applied: from the sync's view of the figures it was decided on to
+    the change recorded (the reaction-time metric)."""
+    if request.status is not RequestStatus.APPLIED or request.observed_at is None:
+        return None
+    return round(
+        ((request.finished_at or request.created_at) - request.observed_at).total_seconds(), 3
+    )
 
 
 def _purchase_outcome(check: SeatCheck, current: Subscription, now: datetime) -> Decide:
