@@ -1,0 +1,79 @@
+"""When a reseller event re-lists its customer: the first event at once, later ones within a
+window coalesced into at most one more re-list (a script creating 500 users is not 500 re-lists).
+
+One small state per customer, read and written in a transaction by whoever handles an event:
+
+- no re-list started within `window` → this event's handler re-lists now;
+- one started within `window` and a follow-up is already owned → nothing to do: the follow-up
+  starts after this event arrived, so it sees what the event announced;
+- otherwise this handler owns the follow-up: it waits until `window` after the last start, then
+  claims it (`claim_follow_up`) and re-lists, unless someone re-listed meanwhile.
+
+A follow-up owner that dies holds nothing for long: `until` (the due time plus a lease) is past
+the window, so the next event, or the owner's own redelivered message, re-lists at once. And a
+coalesced event read from a stale state is still covered: the state only moves on by starting a
+re-list, which starts after that read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class RelistState:
+    """Per customer. `pending_token` is "" when no follow-up is owned."""
+
+    last_started_at: datetime | None = None
+    pending_token: str = ""
+    pending_due_at: datetime | None = None
+    pending_until: datetime | None = None
+    relists: int = 0  # re-lists started so far, for operators and the bench
+
+    def started(self, now: datetime) -> RelistState:
+        return RelistState(last_started_at=now, relists=self.relists + 1)
+
+
+class Arrival(StrEnum):
+    RELIST_NOW = "RELIST_NOW"
+    FOLLOW_UP = "FOLLOW_UP"  # this handler owns the follow-up, due at `due_at`
+    COALESCED = "COALESCED"
+
+
+@dataclass(frozen=True, slots=True)
+class Coalescing:
+    window: timedelta = timedelta(seconds=5)
+    # How long after its due time a follow-up stays owned: enough to claim it, not to re-list.
+    claim_lease: timedelta = timedelta(seconds=30)
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    arrival: Arrival
+    state: RelistState | None  # what to write; None: nothing
+    due_at: datetime | None = None
+
+
+def on_event(state: RelistState, now: datetime, token: str, rule: Coalescing) -> Decided:
+    """What the handler of an event arriving at `now` does; `token` names it as a follow-up's
+    owner."""
+    last = state.last_started_at
+    if last is None or now >= last + rule.window:
+        return Decided(Arrival.RELIST_NOW, state.started(now))
+    if state.pending_token and state.pending_until is not None and now < state.pending_until:
+        return Decided(Arrival.COALESCED, None)
+    due = last + rule.window
+    owned = replace(
+        state, pending_token=token, pending_due_at=due, pending_until=due + rule.claim_lease
+    )
+    return Decided(Arrival.FOLLOW_UP, owned, due)
+
+
+def claim_follow_up(state: RelistState, token: str, now: datetime) -> RelistState | None:
+    """The state to write when the owner of a follow-up starts it; None when it is no longer
+    its to start (someone re-listed after the due time, which covers it)."""
+    if not token or state.pending_token != token:
+        return None
+    return state.started(now)

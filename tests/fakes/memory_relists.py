@@ -1,0 +1,40 @@
+"""The coalescing state in memory, atomic under a lock as Firestore's transaction makes it."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+
+from licence_manager.domain.relist_coalescing import (
+    Coalescing,
+    Decided,
+    RelistState,
+    claim_follow_up,
+    on_event,
+)
+from licence_manager.ports.relists import RelistGate
+
+
+class InMemoryRelistGate(RelistGate):
+    def __init__(self) -> None:
+        self.states: dict[str, RelistState] = {}
+        self._lock = threading.Lock()
+
+    def state(self, customer_id: str) -> RelistState:
+        with self._lock:
+            return self.states.get(customer_id, RelistState())
+
+    def arrive(self, customer_id: str, now: datetime, token: str, rule: Coalescing) -> Decided:
+        with self._lock:
+            decided = on_event(self.states.get(customer_id, RelistState()), now, token, rule)
+            if decided.state is not None:
+                self.states[customer_id] = decided.state
+            return decided
+
+    def claim(self, customer_id: str, token: str, now: datetime) -> bool:
+        with self._lock:
+            claimed = claim_follow_up(self.states.get(customer_id, RelistState()), token, now)
+            if claimed is None:
+                return False
+            self.states[customer_id] = claimed
+            return True
