@@ -131,7 +131,7 @@ def decode_reseller_event(body: Any, delivered_at: datetime) -> ResellerEvent:
 
 
 def encode_reseller_event(event: ResellerEvent, reseller_customer_id: str = "") -> dict[str, Any]:
-    """The payload Google would publish for `event` (the simulator sends it; tests build with it)."""
+    """The payload Google would publish for `event` (the simulator sends it, tests build it)."""
     at = event.event_time.astimezone(UTC)
     whole = int(at.timestamp())
     body: dict[str, Any] = {

@@ -65,9 +65,7 @@ class SyncCustomer:
         try:
             listed = self._source.list_customer_subscriptions(customer_id)
         except AccessDenied as error:
-            log.warning(
-                "event sync: customer not accessible", extra={"customerId": customer_id}
-            )
+            log.warning("event sync: customer not accessible", extra={"customerId": customer_id})
             report = CustomerSyncReport(customer_id, CustomerSyncOutcome.NO_ACCESS)
             report.failures.append(str(error))
             return report

@@ -20,6 +20,7 @@ from licence_manager.ports.relists import RelistGate
 from licence_manager.services.customer_sync import CustomerSyncReport
 
 log = get_logger(__name__)
+DEFAULT_RULE = Coalescing()
 
 
 class EventOutcome(StrEnum):
@@ -42,7 +43,7 @@ class ReactToResellerEvent:
         gate: RelistGate,
         sync_customer: Callable[[str], CustomerSyncReport],
         clock: Callable[[], datetime],
-        rule: Coalescing = Coalescing(),
+        rule: Coalescing = DEFAULT_RULE,
         sleep: Callable[[float], None] = time.sleep,
         new_token: Callable[[], str] = lambda: uuid.uuid4().hex,
     ) -> None:
