@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from datetime import UTC, datetime
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
