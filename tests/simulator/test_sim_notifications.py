@@ -188,3 +188,25 @@ def test_bad_fault_settings_are_refused(control: SimulatorControl) -> None:
         control.set_notifications(drop=1.5)
     with pytest.raises(ControlError):
         control.set_notifications(delay_ms=-1)
+
+
+def test_the_ops_commands_register_print_the_topic_and_unregister(
+    sim: RunningSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI as ops run it: the client built from the environment (here the simulator's
+    endpoint, as RESELLER_API_ENDPOINT gives it locally)."""
+    import io
+
+    from licence_manager.cli import main
+
+    monkeypatch.setenv("RESELLER_API_ENDPOINT", sim.url)
+    out = io.StringIO()
+    assert main(["ops", "register-notifications", "--service-account", SA], out=out) == 0
+    assert out.getvalue().strip() == DEFAULT_TOPIC
+    out = io.StringIO()
+    assert main(["ops", "notification-details"], out=out) == 0
+    assert out.getvalue().split() == ["topic:", DEFAULT_TOPIC, SA]
+    out = io.StringIO()
+    assert main(["ops", "unregister-notifications", "--service-account", SA], out=out) == 0
+    assert SA in out.getvalue()
+    assert notification_details(reseller_service(sim.url)) == (DEFAULT_TOPIC, [])
