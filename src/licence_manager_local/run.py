@@ -42,6 +42,7 @@ EVENT_FUNCTIONS = (
     "send_alerts",
     "sweep_requests",
     "sync_holders",
+    "react_to_reseller_events",
 )
 SENDGRID_KEY = "SG.local-make-run"
 # How many requests Cloud Run runs of each event function at once: max_instances times concurrency
@@ -55,6 +56,7 @@ PARALLEL_REQUESTS = {
     "apply_topup": 10,
     "send_alerts": 10,
     "sync_holders": 10,
+    "react_to_reseller_events": 10,
 }
 
 
