@@ -73,8 +73,14 @@ def measure_event_path(endpoints: run.Endpoints, quick: bool) -> list[Result]:
     sim = SimulatorControl(endpoints.simulator)
     client = firestore.Client(project=run.PROJECT)
     count = 5 if quick else 20
-    ids = _customers(sim, client, "events", count, SEATS, USERS)
+    # One more customer, first, not counted: its top-up is the stack's first, which pays the
+    # functions' cold imports (a full `make bench` has warmed them in section 2 already).
+    warm_up, *ids = _customers(sim, client, "events", count + 1, SEATS, USERS)
     sim.set_notifications(duplicate=0.0, drop=0.0, delay_ms=0)
+    began = time.time()
+    sim.add_user(warm_up, sku_id=STARTER)
+    eventually(lambda: _seats(sim, warm_up) > SEATS, 60, every=0.05)
+    cold = time.time() - began
     latencies: list[float] = []
     missing = 0
     for customer_id in ids:
@@ -108,8 +114,8 @@ def measure_event_path(endpoints: run.Endpoints, quick: bool) -> list[Result]:
                 f"p50 {ms(p50)}, p95 {ms(p95)}" + (f"; {missing} never" if missing else ""),
                 "p95 ≤ 3 s",
                 p95 <= 3.0 and missing == 0,
-                "",
-                {"latencies": latencies, "missing": missing},
+                f"the stack's first top-up (cold functions, not counted): {ms(cold)}",
+                {"latencies": latencies, "missing": missing, "coldFirst": cold},
             )
         )
     rows.append(
