@@ -210,6 +210,9 @@ def _summarise(line: bytes) -> str | None:
         "RELISTED",
         "FOLLOWED_UP",
     ):
+        if entry.get("sync") == "UNKNOWN_CUSTOMER":
+            what = f"event {entry['eventType']} of {entry['customerId']}"
+            return f"{what}: a new customer, left to the scheduled sync"
         return (
             f"event {entry['eventType']} of {entry['customerId']}: re-listed,"
             f" {entry.get('licencesWritten', 0)} licence(s) written"

@@ -210,3 +210,41 @@ def test_the_ops_commands_register_print_the_topic_and_unregister(
     assert main(["ops", "unregister-notifications", "--service-account", SA], out=out) == 0
     assert SA in out.getvalue()
     assert notification_details(reseller_service(sim.url)) == (DEFAULT_TOPIC, [])
+
+
+def _seen(**changes: Any) -> Any:
+    from licence_manager_local.simulator.notifications import _Seen
+
+    base = {
+        "licensed": 5,
+        "seats": 10,
+        "plan": "FLEXIBLE",
+        "status": "ACTIVE",
+        "annual": False,
+        "subscription_id": "s1",
+        "domain": "acme.example",
+    }
+    return _Seen(**{**base, **changes})
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        (None, _seen(), [("NEW_SUBSCRIPTION_CREATED", ())]),
+        (_seen(), None, [("SUBSCRIPTION_CANCELLED", ("OTHER",))]),
+        (_seen(), _seen(licensed=6), [("LICENSE_ASSIGNMENT_CHANGED", ())]),
+        (_seen(), _seen(seats=20), []),  # a flexible cap: Google sends nothing
+        (_seen(), _seen(subscription_id="s2"), []),  # a new id alone
+        (
+            _seen(plan="ANNUAL", annual=True),
+            _seen(plan="ANNUAL", annual=True, seats=12),
+            [("COMMITMENT_CHANGED", ())],
+        ),
+        (_seen(), _seen(plan="ANNUAL", annual=True), [("PRICE_PLAN_SWITCHED", ())]),
+        (_seen(), _seen(status="CANCELLED"), [("SUBSCRIPTION_CANCELLED", ("RESELLER_INITIATED",))]),
+    ],
+)
+def test_which_changes_google_announces(before: Any, after: Any, expected: list[Any]) -> None:
+    from licence_manager_local.simulator.notifications import events_between
+
+    assert events_between(before, after) == expected
