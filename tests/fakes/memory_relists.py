@@ -24,9 +24,18 @@ class InMemoryRelistGate(RelistGate):
         with self._lock:
             return self.states.get(customer_id, RelistState())
 
-    def arrive(self, customer_id: str, now: datetime, token: str, rule: Coalescing) -> Decided:
+    def arrive(
+        self,
+        customer_id: str,
+        now: datetime,
+        token: str,
+        rule: Coalescing,
+        published_at: datetime | None = None,
+    ) -> Decided:
         with self._lock:
-            decided = on_event(self.states.get(customer_id, RelistState()), now, token, rule)
+            decided = on_event(
+                self.states.get(customer_id, RelistState()), now, token, rule, published_at
+            )
             if decided.state is not None:
                 self.states[customer_id] = decided.state
             return decided

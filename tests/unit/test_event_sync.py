@@ -58,6 +58,12 @@ class World:
         self._sync = SyncCustomer(self.source, self.store, self.uow, TZ, self.clock)
         self.scheduled = UsageSync(self.source, self.store, self.uow, TZ, clock=self.clock)
 
+    def event(
+        self, kind: str = "LICENSE_ASSIGNMENT_CHANGED", customer: str = "C01"
+    ) -> ResellerEvent:
+        """An event Google publishes now."""
+        return replace(event(kind, customer), event_time=self.clock.now)
+
     def sync_customer(self, customer_id: str) -> CustomerSyncReport:
         self.relists.append(customer_id)
         return self._sync(customer_id)
@@ -89,7 +95,7 @@ def world() -> World:
 
 def test_an_event_relists_its_customer_by_id_and_records_the_new_figures(world: World) -> None:
     world.google_assigns(6)
-    handled = world.handler()(event())
+    handled = world.handler()(world.event())
     assert handled.outcome is EventOutcome.RELISTED
     assert handled.report is not None
     assert handled.report.outcome is CustomerSyncOutcome.SYNCED
@@ -102,22 +108,35 @@ def test_an_event_relists_its_customer_by_id_and_records_the_new_figures(world: 
 def test_duplicates_and_reordered_events_write_nothing_more(world: World) -> None:
     world.google_assigns(6)
     handler = world.handler()
-    handler(event())
+    handler(world.event())
     writes = world.store.writes
     world.clock.now += timedelta(seconds=60)
     for kind in ("LICENSE_ASSIGNMENT_CHANGED", "NEW_SUBSCRIPTION_CREATED"):  # late, twice
-        handled = handler(event(kind))
+        handled = handler(world.event(kind))
         assert handled.report is not None and handled.report.licences_written == 0
         world.clock.now += timedelta(seconds=60)
     assert world.stored_assigned() == 6
     assert world.store.writes == writes  # no licence, rollup or audit entry written
 
 
+def test_an_event_published_before_the_last_relist_started_is_covered(world: World) -> None:
+    """A late delivery (a burst's tail, a duplicate) of an event the last re-list already saw."""
+    late = world.event()
+    world.clock.now += timedelta(seconds=3)
+    assert world.handler()(world.event()).outcome is EventOutcome.RELISTED
+    world.clock.now += timedelta(seconds=1)
+    assert world.handler()(late).outcome is EventOutcome.COVERED
+    assert world.relists == ["C01"]
+    # Published only just before the re-list started (clocks differ): not trusted to be seen.
+    almost = replace(world.event(), event_time=world.clock.now - timedelta(seconds=1.5))
+    assert world.handler()(almost).outcome is EventOutcome.FOLLOWED_UP
+
+
 def test_a_lost_event_is_caught_by_the_next_scheduled_sync(world: World) -> None:
     """The event sync's write marks the usage digest, so the poll reads the licence again even
     when Google's figures go back to what the digest last fingerprinted."""
     world.google_assigns(6)
-    world.handler()(event())
+    world.handler()(world.event())
     world.google_assigns(5)  # its event is lost
     world.clock.now += timedelta(minutes=5)
     report = world.scheduled(SyncUsage())
@@ -136,14 +155,15 @@ def test_a_burst_of_events_inside_the_window_costs_two_relists(world: World) -> 
         # burst and Google's count keeps rising.
         for n in range(7, 500):
             world.google_assigns(n)
-            outcomes.append(other(event()).outcome)
+            outcomes.append(other(world.event()).outcome)
         world.clock.now += timedelta(seconds=seconds)
 
     other = world.handler()
     world.google_assigns(6)
-    outcomes.append(handler(event()).outcome)  # instance B: re-lists at once
+    outcomes.append(handler(world.event()).outcome)  # instance B: re-lists at once
     world.clock.now += timedelta(seconds=1)
-    outcomes.append(world.handler(sleep=meanwhile)(event()).outcome)  # instance A owns one more
+    # instance A owns one more
+    outcomes.append(world.handler(sleep=meanwhile)(world.event()).outcome)
     assert outcomes.count(EventOutcome.RELISTED) == 1
     assert outcomes.count(EventOutcome.FOLLOWED_UP) == 1
     assert outcomes.count(EventOutcome.COALESCED) == 493
@@ -154,30 +174,30 @@ def test_a_burst_of_events_inside_the_window_costs_two_relists(world: World) -> 
 
 def test_an_event_after_the_follow_up_started_gets_a_follow_up_of_its_own(world: World) -> None:
     handler = world.handler()
-    handler(event())
+    handler(world.event())
     world.clock.now += timedelta(seconds=1)
 
     def change_after_the_claim(seconds: float) -> None:
         world.clock.now += timedelta(seconds=seconds)
 
-    assert world.handler(change_after_the_claim)(event()).outcome is EventOutcome.FOLLOWED_UP
+    assert world.handler(change_after_the_claim)(world.event()).outcome is EventOutcome.FOLLOWED_UP
     world.google_assigns(8)  # after the follow-up listed
     world.clock.now += timedelta(seconds=1)
-    assert handler(event()).outcome is EventOutcome.FOLLOWED_UP
+    assert handler(world.event()).outcome is EventOutcome.FOLLOWED_UP
     assert world.stored_assigned() == 8
 
 
 def test_a_follow_up_overtaken_by_a_later_relist_does_not_run(world: World) -> None:
     handler = world.handler()
-    handler(event())
+    handler(world.event())
     world.clock.now += timedelta(seconds=1)
 
     def slow_owner(seconds: float) -> None:
         # The owner wakes late (a busy instance): an event after the due time re-lists first.
         world.clock.now += timedelta(seconds=seconds + 2)
-        assert handler(event()).outcome is EventOutcome.RELISTED
+        assert handler(world.event()).outcome is EventOutcome.RELISTED
 
-    assert world.handler(slow_owner)(event()).outcome is EventOutcome.OVERTAKEN
+    assert world.handler(slow_owner)(world.event()).outcome is EventOutcome.OVERTAKEN
     assert world.relists == ["C01", "C01"]
 
 
@@ -192,21 +212,21 @@ def test_a_failed_relist_propagates_and_its_redelivery_is_coalesced_not_lost(
 
     failing = ReactToResellerEvent(world.gate, broken, world.clock, RULE, sleep=lambda s: None)
     with pytest.raises(RuntimeError):
-        failing(event())
+        failing(world.event())
     world.clock.now += timedelta(seconds=10)  # Pub/Sub's backoff, then the redelivery
-    assert world.handler()(event()).outcome is EventOutcome.RELISTED
+    assert world.handler()(world.event()).outcome is EventOutcome.RELISTED
     assert world.stored_assigned() == 6
 
 
 def test_an_unknown_event_type_is_ignored(world: World) -> None:
-    handled = world.handler()(event("SOMETHING_NEW"))
+    handled = world.handler()(world.event("SOMETHING_NEW"))
     assert handled.outcome is EventOutcome.IGNORED
     assert world.relists == []
 
 
 def test_an_unknown_customer_is_left_to_the_scheduled_sync(world: World) -> None:
     world.source.subscriptions.append(subscription(customer_id="C99", domain="new.example"))
-    handled = world.handler()(event("NEW_SUBSCRIPTION_CREATED", customer="C99"))
+    handled = world.handler()(world.event("NEW_SUBSCRIPTION_CREATED", customer="C99"))
     assert handled.report is not None
     assert handled.report.outcome is CustomerSyncOutcome.UNKNOWN_CUSTOMER
     assert LicenceKey("C99", "1010020028") not in world.store.licences
@@ -214,7 +234,7 @@ def test_an_unknown_customer_is_left_to_the_scheduled_sync(world: World) -> None
 
 def test_a_customer_no_longer_ours_changes_nothing(world: World) -> None:
     world.source.forbidden.add("C01")
-    handled = world.handler()(event())
+    handled = world.handler()(world.event())
     assert handled.report is not None
     assert handled.report.outcome is CustomerSyncOutcome.NO_ACCESS
     assert world.store.licences[KEY].usage.status != REMOVED
@@ -222,7 +242,7 @@ def test_a_customer_no_longer_ours_changes_nothing(world: World) -> None:
 
 def test_a_cancelled_subscription_is_recorded_as_removed(world: World) -> None:
     world.source.subscriptions = []
-    handled = world.handler()(event("SUBSCRIPTION_CANCELLED"))
+    handled = world.handler()(world.event("SUBSCRIPTION_CANCELLED"))
     assert handled.report is not None and handled.report.licences_removed == 1
     assert world.store.licences[KEY].usage.status == REMOVED
 
@@ -250,7 +270,7 @@ def test_concurrent_instances_on_one_customer_relist_at_most_twice() -> None:
 
     def run(handler: ReactToResellerEvent) -> None:
         start.wait()
-        outcome = handler(event()).outcome
+        outcome = handler(replace(event(), event_time=datetime.now(UTC))).outcome
         with lock:
             outcomes.append(outcome)
 

@@ -98,3 +98,17 @@ def test_a_burst_inside_one_window_costs_two_relists() -> None:
     assert arrivals.count(Arrival.COALESCED) == 498
     claimed = claim_follow_up(state, "t1", T0 + s(5))
     assert claimed is not None and claimed.relists == 2
+
+
+def test_an_event_published_well_before_the_last_start_is_covered() -> None:
+    state = RelistState(last_started_at=T0, relists=1)
+    covered = on_event(state, T0 + s(1), "x", RULE, published_at=T0 - s(2))
+    assert covered.arrival is Arrival.COVERED and covered.state is None
+    # Within the margin, or later, or with no publish time: the usual rule.
+    assert on_event(state, T0 + s(1), "x", RULE, published_at=T0 - s(1.9)).arrival is (
+        Arrival.FOLLOW_UP
+    )
+    assert on_event(state, T0 + s(1), "x", RULE).arrival is Arrival.FOLLOW_UP
+    assert on_event(RelistState(), T0, "x", RULE, published_at=T0 - s(60)).arrival is (
+        Arrival.RELIST_NOW
+    )

@@ -75,9 +75,16 @@ class FirestoreRelistGate(RelistGate):
         snapshot = self._ref(customer_id).get()
         return state_from_doc(snapshot.to_dict() if snapshot.exists else None)
 
-    def arrive(self, customer_id: str, now: datetime, token: str, rule: Coalescing) -> Decided:
+    def arrive(
+        self,
+        customer_id: str,
+        now: datetime,
+        token: str,
+        rule: Coalescing,
+        published_at: datetime | None = None,
+    ) -> Decided:
         def decide(state: RelistState) -> tuple[Decided, RelistState | None]:
-            decided = on_event(state, now, token, rule)
+            decided = on_event(state, now, token, rule, published_at)
             return decided, decided.state
 
         return self._update(customer_id, decide)

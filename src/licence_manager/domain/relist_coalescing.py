@@ -3,6 +3,8 @@ window coalesced into at most one more re-list (a script creating 500 users is n
 
 One small state per customer, read and written in a transaction by whoever handles an event:
 
+- the event was published well before the last re-list started (`covered_margin`) → nothing to
+  do: that re-list read Google's figures after the change (a burst's late deliveries);
 - no re-list started within `window` → this event's handler re-lists now;
 - one started within `window` and a follow-up is already owned → nothing to do: the follow-up
   starts after this event arrived, so it sees what the event announced;
@@ -38,6 +40,7 @@ class RelistState:
 
 class Arrival(StrEnum):
     RELIST_NOW = "RELIST_NOW"
+    COVERED = "COVERED"  # published before the last re-list started: already seen
     FOLLOW_UP = "FOLLOW_UP"  # this handler owns the follow-up, due at `due_at`
     COALESCED = "COALESCED"
 
@@ -47,6 +50,9 @@ class Coalescing:
     window: timedelta = timedelta(seconds=5)
     # How long after its due time a follow-up stays owned: enough to claim it, not to re-list.
     claim_lease: timedelta = timedelta(seconds=30)
+    # An event published this long before a re-list started is covered by it. Not zero: the
+    # publish time is Google's clock, the start ours, and Google's read may lag its event.
+    covered_margin: timedelta = timedelta(seconds=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +62,18 @@ class Decided:
     due_at: datetime | None = None
 
 
-def on_event(state: RelistState, now: datetime, token: str, rule: Coalescing) -> Decided:
-    """What the handler of an event arriving at `now` does; `token` names it as a follow-up's
-    owner."""
+def on_event(
+    state: RelistState,
+    now: datetime,
+    token: str,
+    rule: Coalescing,
+    published_at: datetime | None = None,
+) -> Decided:
+    """What the handler of an event published at `published_at` and arriving at `now` does;
+    `token` names it as a follow-up's owner."""
     last = state.last_started_at
+    if last is not None and published_at is not None and published_at <= last - rule.covered_margin:
+        return Decided(Arrival.COVERED, None)
     if last is None or now >= last + rule.window:
         return Decided(Arrival.RELIST_NOW, state.started(now))
     if state.pending_token and state.pending_until is not None and now < state.pending_until:

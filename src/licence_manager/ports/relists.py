@@ -13,7 +13,14 @@ class RelistGate(abc.ABC):
     handling events of one customer at once see each other's decisions."""
 
     @abc.abstractmethod
-    def arrive(self, customer_id: str, now: datetime, token: str, rule: Coalescing) -> Decided:
+    def arrive(
+        self,
+        customer_id: str,
+        now: datetime,
+        token: str,
+        rule: Coalescing,
+        published_at: datetime | None = None,
+    ) -> Decided:
         """Apply domain.relist_coalescing.on_event to the stored state and store its result."""
 
     @abc.abstractmethod

@@ -27,6 +27,7 @@ class EventOutcome(StrEnum):
     RELISTED = "RELISTED"  # this event's handler re-listed at once
     FOLLOWED_UP = "FOLLOWED_UP"  # waited out the window, then re-listed once for every event in it
     COALESCED = "COALESCED"  # a re-list owned by another handler covers it
+    COVERED = "COVERED"  # published before a re-list started, which saw it
     OVERTAKEN = "OVERTAKEN"  # owned a follow-up, but a later re-list covered it
     IGNORED = "IGNORED"  # an event type Google has not documented
 
@@ -61,7 +62,11 @@ class ReactToResellerEvent:
             )
             return EventHandled(EventOutcome.IGNORED)
         token = self._new_token()
-        decided = self._gate.arrive(event.customer_id, self._clock(), token, self._rule)
+        decided = self._gate.arrive(
+            event.customer_id, self._clock(), token, self._rule, event.event_time
+        )
+        if decided.arrival is Arrival.COVERED:
+            return EventHandled(EventOutcome.COVERED)
         if decided.arrival is Arrival.RELIST_NOW:
             return EventHandled(EventOutcome.RELISTED, self._sync(event.customer_id))
         if decided.arrival is Arrival.COALESCED or decided.due_at is None:
