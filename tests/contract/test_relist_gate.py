@@ -56,3 +56,13 @@ def test_a_relist_after_the_window_overtakes_an_unclaimed_follow_up(gate: Relist
     assert gate.arrive("C01", T0 + s(6), "c", RULE).arrival is Arrival.RELIST_NOW
     assert gate.claim("C01", "b", T0 + s(6.1)) is False
     assert gate.state("C01").relists == 2
+
+
+def test_completion_covers_earlier_events_and_never_moves_back(gate: RelistGate) -> None:
+    gate.arrive("C01", T0, "a", RULE)
+    gate.completed("C01", T0)
+    assert gate.state("C01").covered_until == T0
+    late = gate.arrive("C01", T0 + s(1), "b", RULE, published_at=T0 - s(3))
+    assert late.arrival is Arrival.COVERED
+    gate.completed("C01", T0 - s(10))  # an older re-list finishing late
+    assert gate.state("C01") == RelistState(last_started_at=T0, relists=1, covered_until=T0)

@@ -11,6 +11,7 @@ from licence_manager.domain.relist_coalescing import (
     RelistState,
     claim_follow_up,
     on_event,
+    relist_completed,
 )
 from licence_manager.ports.relists import RelistGate
 
@@ -47,3 +48,9 @@ class InMemoryRelistGate(RelistGate):
                 return False
             self.states[customer_id] = claimed
             return True
+
+    def completed(self, customer_id: str, started_at: datetime) -> None:
+        with self._lock:
+            done = relist_completed(self.states.get(customer_id, RelistState()), started_at)
+            if done is not None:
+                self.states[customer_id] = done

@@ -201,21 +201,23 @@ def test_a_follow_up_overtaken_by_a_later_relist_does_not_run(world: World) -> N
     assert world.relists == ["C01", "C01"]
 
 
-def test_a_failed_relist_propagates_and_its_redelivery_is_coalesced_not_lost(
-    world: World,
-) -> None:
-    world.source.fail_listing_after_pages = None
+def test_a_failed_relist_propagates_and_its_redelivery_relists(world: World) -> None:
+    """The failed re-list covers nothing: the redelivered event (published before that re-list
+    started) re-lists, it is not taken as seen."""
     world.google_assigns(6)
+    delivered = world.event()
+    world.clock.now += timedelta(seconds=3)  # Google's delivery took a while
 
     def broken(customer_id: str) -> CustomerSyncReport:
         raise RuntimeError("HTTP 503")
 
     failing = ReactToResellerEvent(world.gate, broken, world.clock, RULE, sleep=lambda s: None)
     with pytest.raises(RuntimeError):
-        failing(world.event())
+        failing(delivered)
     world.clock.now += timedelta(seconds=10)  # Pub/Sub's backoff, then the redelivery
-    assert world.handler()(world.event()).outcome is EventOutcome.RELISTED
+    assert world.handler()(delivered).outcome is EventOutcome.RELISTED
     assert world.stored_assigned() == 6
+    assert world.gate.state("C01").covered_until == world.clock.now
 
 
 def test_an_unknown_event_type_is_ignored(world: World) -> None:

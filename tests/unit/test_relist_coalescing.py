@@ -8,6 +8,7 @@ from licence_manager.domain.relist_coalescing import (
     RelistState,
     claim_follow_up,
     on_event,
+    relist_completed,
 )
 from tests.builders import T0
 
@@ -100,15 +101,30 @@ def test_a_burst_inside_one_window_costs_two_relists() -> None:
     assert claimed is not None and claimed.relists == 2
 
 
-def test_an_event_published_well_before_the_last_start_is_covered() -> None:
-    state = RelistState(last_started_at=T0, relists=1)
+def test_an_event_published_well_before_a_completed_relist_started_is_covered() -> None:
+    state = RelistState(last_started_at=T0, relists=1, covered_until=T0)
     covered = on_event(state, T0 + s(1), "x", RULE, published_at=T0 - s(2))
     assert covered.arrival is Arrival.COVERED and covered.state is None
-    # Within the margin, or later, or with no publish time: the usual rule.
+    # Within the margin, or with no publish time: the usual rule.
     assert on_event(state, T0 + s(1), "x", RULE, published_at=T0 - s(1.9)).arrival is (
         Arrival.FOLLOW_UP
     )
     assert on_event(state, T0 + s(1), "x", RULE).arrival is Arrival.FOLLOW_UP
+
+
+def test_a_relist_started_but_not_completed_covers_nothing() -> None:
+    """It may have failed: the redelivery of its own event must re-list."""
+    started = RelistState(last_started_at=T0, relists=1)
+    late = on_event(started, T0 + s(10), "x", RULE, published_at=T0 - s(60))
+    assert late.arrival is Arrival.RELIST_NOW
     assert on_event(RelistState(), T0, "x", RULE, published_at=T0 - s(60)).arrival is (
         Arrival.RELIST_NOW
     )
+
+
+def test_completion_moves_coverage_forward_only() -> None:
+    started = RelistState(last_started_at=T0 + s(5), relists=2)
+    done = relist_completed(started, T0 + s(5))
+    assert done == RelistState(last_started_at=T0 + s(5), relists=2, covered_until=T0 + s(5))
+    assert relist_completed(done, T0) is None  # an older re-list finishing late
+    assert done.started(T0 + s(20)).covered_until == T0 + s(5)  # kept by the next start

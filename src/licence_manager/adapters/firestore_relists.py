@@ -18,6 +18,7 @@ from licence_manager.domain.relist_coalescing import (
     RelistState,
     claim_follow_up,
     on_event,
+    relist_completed,
 )
 from licence_manager.ports.relists import RelistGate
 
@@ -33,6 +34,7 @@ def state_to_doc(customer_id: str, state: RelistState) -> dict[str, Any]:
         "pendingDueAt": state.pending_due_at,
         "pendingUntil": state.pending_until,
         "relists": state.relists,
+        "coveredUntil": state.covered_until,
     }
 
 
@@ -45,6 +47,7 @@ def state_from_doc(doc: dict[str, Any] | None) -> RelistState:
         pending_due_at=doc.get("pendingDueAt"),
         pending_until=doc.get("pendingUntil"),
         relists=int(doc.get("relists") or 0),
+        covered_until=doc.get("coveredUntil"),
     )
 
 
@@ -95,6 +98,12 @@ class FirestoreRelistGate(RelistGate):
             return claimed is not None, claimed
 
         return self._update(customer_id, decide)
+
+    def completed(self, customer_id: str, started_at: datetime) -> None:
+        def decide(state: RelistState) -> tuple[None, RelistState | None]:
+            return None, relist_completed(state, started_at)
+
+        self._update(customer_id, decide)
 
     def _update(
         self, customer_id: str, decide: Callable[[RelistState], tuple[T, RelistState | None]]

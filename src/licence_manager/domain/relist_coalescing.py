@@ -3,8 +3,10 @@ window coalesced into at most one more re-list (a script creating 500 users is n
 
 One small state per customer, read and written in a transaction by whoever handles an event:
 
-- the event was published well before the last re-list started (`covered_margin`) → nothing to
-  do: that re-list read Google's figures after the change (a burst's late deliveries);
+- the event was published well before a re-list that *completed* had started (`covered_margin`)
+  → nothing to do: that re-list read Google's figures after the change (a burst's late
+  deliveries, a late duplicate). Only a completed one: a re-list that failed covers nothing, so
+  the redelivery of its event re-lists;
 - no re-list started within `window` → this event's handler re-lists now;
 - one started within `window` and a follow-up is already owned → nothing to do: the follow-up
   starts after this event arrived, so it sees what the event announced;
@@ -33,14 +35,18 @@ class RelistState:
     pending_due_at: datetime | None = None
     pending_until: datetime | None = None
     relists: int = 0  # re-lists started so far, for operators and the bench
+    # When the latest re-list that completed had started: events published well before are seen.
+    covered_until: datetime | None = None
 
     def started(self, now: datetime) -> RelistState:
-        return RelistState(last_started_at=now, relists=self.relists + 1)
+        return RelistState(
+            last_started_at=now, relists=self.relists + 1, covered_until=self.covered_until
+        )
 
 
 class Arrival(StrEnum):
     RELIST_NOW = "RELIST_NOW"
-    COVERED = "COVERED"  # published before the last re-list started: already seen
+    COVERED = "COVERED"  # published before a completed re-list started: already seen
     FOLLOW_UP = "FOLLOW_UP"  # this handler owns the follow-up, due at `due_at`
     COALESCED = "COALESCED"
 
@@ -50,8 +56,8 @@ class Coalescing:
     window: timedelta = timedelta(seconds=5)
     # How long after its due time a follow-up stays owned: enough to claim it, not to re-list.
     claim_lease: timedelta = timedelta(seconds=30)
-    # An event published this long before a re-list started is covered by it. Not zero: the
-    # publish time is Google's clock, the start ours, and Google's read may lag its event.
+    # An event published this long before a completed re-list started is covered by it. Not
+    # zero: the publish time is Google's clock, the start ours, and Google's read may lag.
     covered_margin: timedelta = timedelta(seconds=2)
 
 
@@ -71,9 +77,10 @@ def on_event(
 ) -> Decided:
     """What the handler of an event published at `published_at` and arriving at `now` does;
     `token` names it as a follow-up's owner."""
-    last = state.last_started_at
-    if last is not None and published_at is not None and published_at <= last - rule.covered_margin:
+    covered = state.covered_until
+    if covered and published_at and published_at <= covered - rule.covered_margin:
         return Decided(Arrival.COVERED, None)
+    last = state.last_started_at
     if last is None or now >= last + rule.window:
         return Decided(Arrival.RELIST_NOW, state.started(now))
     if state.pending_token and state.pending_until is not None and now < state.pending_until:
@@ -91,3 +98,11 @@ def claim_follow_up(state: RelistState, token: str, now: datetime) -> RelistStat
     if not token or state.pending_token != token:
         return None
     return state.started(now)
+
+
+def relist_completed(state: RelistState, started_at: datetime) -> RelistState | None:
+    """The state to write once a re-list that started at `started_at` has recorded what it
+    read; None when a later completed one already covers more."""
+    if state.covered_until is not None and state.covered_until >= started_at:
+        return None
+    return replace(state, covered_until=started_at)

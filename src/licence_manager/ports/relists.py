@@ -29,5 +29,10 @@ class RelistGate(abc.ABC):
         when someone re-listed since and it is not needed."""
 
     @abc.abstractmethod
+    def completed(self, customer_id: str, started_at: datetime) -> None:
+        """The re-list that started at `started_at` recorded what it read
+        (domain.relist_coalescing.relist_completed)."""
+
+    @abc.abstractmethod
     def state(self, customer_id: str) -> RelistState:
         """As stored (a fresh state when none is)."""

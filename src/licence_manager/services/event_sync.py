@@ -61,19 +61,25 @@ class ReactToResellerEvent:
                 extra={"customerId": event.customer_id, "eventType": event.event_type},
             )
             return EventHandled(EventOutcome.IGNORED)
-        token = self._new_token()
-        decided = self._gate.arrive(
-            event.customer_id, self._clock(), token, self._rule, event.event_time
-        )
+        token, now = self._new_token(), self._clock()
+        decided = self._gate.arrive(event.customer_id, now, token, self._rule, event.event_time)
         if decided.arrival is Arrival.COVERED:
             return EventHandled(EventOutcome.COVERED)
         if decided.arrival is Arrival.RELIST_NOW:
-            return EventHandled(EventOutcome.RELISTED, self._sync(event.customer_id))
+            return EventHandled(EventOutcome.RELISTED, self._relist(event.customer_id, now))
         if decided.arrival is Arrival.COALESCED or decided.due_at is None:
             return EventHandled(EventOutcome.COALESCED)
         wait = (decided.due_at - self._clock()).total_seconds()
         if wait > 0:
             self._sleep(wait)
-        if not self._gate.claim(event.customer_id, token, self._clock()):
+        started = self._clock()
+        if not self._gate.claim(event.customer_id, token, started):
             return EventHandled(EventOutcome.OVERTAKEN)
-        return EventHandled(EventOutcome.FOLLOWED_UP, self._sync(event.customer_id))
+        return EventHandled(EventOutcome.FOLLOWED_UP, self._relist(event.customer_id, started))
+
+    def _relist(self, customer_id: str, started_at: datetime) -> CustomerSyncReport:
+        """Re-list; once it recorded what it read, events published before it started are
+        covered. A failure propagates (the message is redelivered) and covers nothing."""
+        report = self._sync(customer_id)
+        self._gate.completed(customer_id, started_at)
+        return report
