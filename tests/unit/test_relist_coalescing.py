@@ -128,3 +128,18 @@ def test_completion_moves_coverage_forward_only() -> None:
     assert done == RelistState(last_started_at=T0 + s(5), relists=2, covered_until=T0 + s(5))
     assert relist_completed(done, T0) is None  # an older re-list finishing late
     assert done.started(T0 + s(20)).covered_until == T0 + s(5)  # kept by the next start
+
+
+def test_a_relist_still_running_covers_earlier_events_for_its_grace_only() -> None:
+    """Shorter than Pub/Sub's minimum backoff: if it fails, its own message comes back after
+    the grace and re-lists."""
+    running = RelistState(last_started_at=T0, relists=1)
+    early = T0 - s(5)
+    assert on_event(running, T0 + s(3), "x", RULE, published_at=early).arrival is Arrival.COVERED
+    assert on_event(running, T0 + s(3), "x", RULE, published_at=T0 - s(1)).arrival is (
+        Arrival.FOLLOW_UP  # published too close to the start to be sure it was seen
+    )
+    assert on_event(running, T0 + s(8), "x", RULE, published_at=early).arrival is (
+        Arrival.RELIST_NOW
+    )
+    assert RULE.in_progress_grace < timedelta(seconds=10)  # reseller-events.tf minimum_backoff

@@ -3,10 +3,11 @@ window coalesced into at most one more re-list (a script creating 500 users is n
 
 One small state per customer, read and written in a transaction by whoever handles an event:
 
-- the event was published well before a re-list that *completed* had started (`covered_margin`)
-  → nothing to do: that re-list read Google's figures after the change (a burst's late
-  deliveries, a late duplicate). Only a completed one: a re-list that failed covers nothing, so
-  the redelivery of its event re-lists;
+- the event was published well before a re-list started (`covered_margin`) that completed, or
+  that started less than `in_progress_grace` ago → nothing to do: that re-list reads Google's
+  figures after the change (a burst's late deliveries, a late duplicate). A re-list that fails
+  covers nothing once its grace is over: its own message comes back after Pub/Sub's backoff
+  (10 s at least, longer than the grace) and re-lists, for itself and for what it covered;
 - no re-list started within `window` → this event's handler re-lists now;
 - one started within `window` and a follow-up is already owned → nothing to do: the follow-up
   starts after this event arrived, so it sees what the event announced;
@@ -59,6 +60,10 @@ class Coalescing:
     # An event published this long before a completed re-list started is covered by it. Not
     # zero: the publish time is Google's clock, the start ours, and Google's read may lag.
     covered_margin: timedelta = timedelta(seconds=2)
+    # How long a re-list still running covers earlier events: shorter than the subscription's
+    # minimum retry backoff (10 s, reseller-events.tf), so a failed re-list's redelivered event
+    # is never covered by its own failed attempt.
+    in_progress_grace: timedelta = timedelta(seconds=8)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +82,9 @@ def on_event(
 ) -> Decided:
     """What the handler of an event published at `published_at` and arriving at `now` does;
     `token` names it as a follow-up's owner."""
-    covered = state.covered_until
-    if covered and published_at and published_at <= covered - rule.covered_margin:
-        return Decided(Arrival.COVERED, None)
     last = state.last_started_at
+    if published_at is not None and _covered(state, now, published_at, rule):
+        return Decided(Arrival.COVERED, None)
     if last is None or now >= last + rule.window:
         return Decided(Arrival.RELIST_NOW, state.started(now))
     if state.pending_token and state.pending_until is not None and now < state.pending_until:
@@ -90,6 +94,14 @@ def on_event(
         state, pending_token=token, pending_due_at=due, pending_until=due + rule.claim_lease
     )
     return Decided(Arrival.FOLLOW_UP, owned, due)
+
+
+def _covered(state: RelistState, now: datetime, published_at: datetime, rule: Coalescing) -> bool:
+    seen_by = published_at + rule.covered_margin  # a re-list started then or later saw it
+    if state.covered_until is not None and seen_by <= state.covered_until:
+        return True
+    last = state.last_started_at
+    return last is not None and seen_by <= last and now < last + rule.in_progress_grace
 
 
 def claim_follow_up(state: RelistState, token: str, now: datetime) -> RelistState | None:
