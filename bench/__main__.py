@@ -1,5 +1,5 @@
 """`python -m bench [--quick] [--only SECTIONS] [--write-doc PATH]`; SECTIONS: comma-separated
-of coldstart, sync, reaction, dashboard, monthend (all by default).
+of coldstart, sync, reaction, dashboard, monthend, events (all by default).
 
 Runs the benchmark sections of issue 7 and prints the results table; writes every figure to
 build/bench/results.json and the table to build/bench/results.md, and with --write-doc into
@@ -20,7 +20,7 @@ from pathlib import Path
 from bench.common import ROOT, WORK, Result, log, machine
 from bench.report import block, write_into
 
-SECTIONS = ("coldstart", "sync", "reaction", "dashboard", "monthend")
+SECTIONS = ("coldstart", "sync", "reaction", "dashboard", "monthend", "events")
 
 
 def _failed(section: str, error: BaseException) -> Result:
@@ -62,8 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         from bench import month_end
 
         section("monthend", "5. Month-end job", lambda: month_end.run(args.quick))
-    if {"reaction", "dashboard"} & set(wanted):
-        from bench import dashboard, reaction
+    if {"reaction", "dashboard", "events"} & set(wanted):
+        from bench import dashboard, event_path, reaction
         from bench.local_stack import local_stack
 
         try:
@@ -71,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
                 quick = args.quick
                 section("reaction", "2. Reaction time", lambda: reaction.run_section(stack, quick))
                 section("dashboard", "3. Dashboard", lambda: dashboard.run_section(stack, quick))
+                section("events", "6. Event path", lambda: event_path.run_section(stack, quick))
         except Exception as error:
             crashed = True
             results.append(_failed("local stack", error))

@@ -1,4 +1,4 @@
-# The six functions: gen2, Python 3.11, each with its own service account (service-accounts.tf)
+# The functions: gen2, Python 3.11, each with its own service account (service-accounts.tf)
 # and the sizes chosen in locals.tf.
 #
 # None has an `event_trigger` block. Pub/Sub functions are reached through push subscriptions
@@ -6,7 +6,8 @@
 # dead-letter topic and retry policy: the subscription an event_trigger creates belongs to
 # Eventarc and the provider cannot configure dead-lettering on it. The Firestore trigger is a
 # separate google_eventarc_trigger (eventarc.tf), because one function listens to two
-# collections and an event_trigger takes one path pattern. functions-framework serves a
+# collections and an event_trigger takes one path pattern. react_to_reseller_events is pushed
+# from Google's Reseller notification topic by a subscription in reseller-events.tf. functions-framework serves a
 # function by the decorator in main.py (@cloud_event) even though Cloud Functions sets
 # FUNCTION_SIGNATURE_TYPE=http on a function without an event_trigger
 # (tests/infra/test_bundles_serve.py serves each zip that way).

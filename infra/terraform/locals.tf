@@ -173,7 +173,7 @@ locals {
   # Domain-wide delegation, keyless: the function's own service account has IAM sign its JWT
   # (the IAM Credentials API; token creator on itself) with the reseller admin as subject.
   reseller_env = {
-    for name in ["sync_usage", "apply_topup"] : name => {
+    for name in ["sync_usage", "apply_topup", "react_to_reseller_events"] : name => {
       RESELLER_ADMIN_SUBJECT   = var.reseller.admin_subject
       RESELLER_SERVICE_ACCOUNT = google_service_account.function[name].email
       RESELLER_TIMEOUT_SECONDS = tostring(var.reseller.timeout_seconds)
@@ -307,6 +307,20 @@ locals {
       timeout_seconds = 540
       ingress         = "ALLOW_INTERNAL_ONLY"
     }
+    react_to_reseller_events = {
+      description = "Reseller notifications (Google's topic, reseller-events.tf) → one customer re-listed through the sync's record step."
+      short       = "events"
+      trigger     = "reseller_events"
+      # Most of a burst's events coalesce in one Firestore read; the handler that owns the
+      # follow-up re-list waits out the window (5 s) holding its instance, so a few instances
+      # keep the rest of a burst flowing. One request an instance, as for every event function.
+      max_instances   = 10
+      concurrency     = 1
+      memory          = "512Mi"
+      cpu             = "0.333"
+      timeout_seconds = 120
+      ingress         = "ALLOW_INTERNAL_ONLY"
+    }
     api = {
       description = "The dashboard's data API, behind Firebase Hosting's /api/** rewrite."
       short       = "api"
@@ -392,6 +406,9 @@ locals {
       HOLDER_SYNC_CUSTOMER_TOPIC = local.topics.sync_holders_customer
       # Each customer's renewal reminders are created as notifications and published here.
       ALERT_TOPIC = local.topics.alerts
+    })
+    react_to_reseller_events = merge(local.common_env, local.reseller_env.react_to_reseller_events, {
+      EVENT_RELIST_WINDOW_SECONDS = tostring(var.event_relist_window_seconds)
     })
     api = merge(local.common_env, {
       # Manual "add licences" requests and purchases go through apply_topup, the one place

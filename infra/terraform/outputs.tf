@@ -126,3 +126,12 @@ output "monitoring" {
     notification_channels = local.alert_channel_ids
   }
 }
+
+output "reseller_events" {
+  description = "Google's Reseller notification topic this deployment subscribes to, our push subscription on it and the dead-letter -inspect subscription (null when reseller_events_topic is not set)."
+  value = var.reseller_events_topic == null ? null : {
+    topic               = var.reseller_events_topic
+    subscription        = google_pubsub_subscription.reseller_events["reseller_events"].name
+    dead_letter_inspect = google_pubsub_subscription.reseller_events_dead_letter_inspect["reseller_events"].name
+  }
+}

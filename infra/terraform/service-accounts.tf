@@ -12,6 +12,8 @@
 #   api                  read/write  topup-requests             -
 #   sync_holders         read/write  sync-holders (next page),  sign as itself (Licensing,
 #                                    sync-holders-customer      Directory, Reports APIs)
+#   react_to_reseller_   read/write  -                          sign as itself (Reseller API)
+#     events
 #
 # Topic and secret grants sit beside those resources (pubsub.tf, secrets.tf).
 

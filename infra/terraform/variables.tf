@@ -335,3 +335,25 @@ variable "runbook_url" {
     error_message = "runbook_url must be an https:// address without a #fragment (or the default docs/operations.md)."
   }
 }
+
+variable "reseller_events_topic" {
+  description = "Google's Reseller notification topic for this reseller, as `licence-manager ops register-notifications --service-account SA` prints it (projects/partner-watch/topics/...: it lives in a Google-owned project). Terraform subscribes react_to_reseller_events to it, so it must run as a service account registered there. null: no subscription, the scheduled sync alone keeps the figures (every few minutes instead of seconds)."
+  type        = string
+  default     = null
+  nullable    = true
+  validation {
+    condition     = var.reseller_events_topic == null || can(regex("^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/topics/[A-Za-z][A-Za-z0-9._~%+-]{2,254}$", var.reseller_events_topic))
+    error_message = "reseller_events_topic must be a full Pub/Sub topic name, projects/<project>/topics/<topic>, as register-notifications prints it, or null."
+  }
+}
+
+variable "event_relist_window_seconds" {
+  description = "Reseller events of one customer within this many seconds of a re-list coalesce into at most one more re-list (EVENT_RELIST_WINDOW_SECONDS of react_to_reseller_events): a script creating 500 users costs two or three Reseller API reads, not 500. Shorter reacts to a second change sooner; longer saves reads in a long burst."
+  type        = number
+  default     = 5
+  nullable    = false
+  validation {
+    condition     = var.event_relist_window_seconds >= 1 && var.event_relist_window_seconds <= 60
+    error_message = "event_relist_window_seconds must be between 1 and 60."
+  }
+}

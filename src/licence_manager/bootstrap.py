@@ -8,7 +8,7 @@ never loads the sync, a sync never loads the mailer; see docs/performance.md, co
 from __future__ import annotations
 
 import functools
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from licence_manager.config import ConfigError, Settings
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from licence_manager.services.alerts import SendNotification
     from licence_manager.services.approvals import DecideApproval
     from licence_manager.services.evaluate import EvaluateLicence
+    from licence_manager.services.event_sync import ReactToResellerEvent
     from licence_manager.services.holder_sync import PlanHolderSync, SyncCustomerHolders
     from licence_manager.services.month_end import MonthEndCustomer, PlanMonthEnd
     from licence_manager.services.purchases import RequestPurchase
@@ -332,6 +333,22 @@ def holder_sync_customer() -> SyncCustomerHolders:
     )
 
 
+@functools.cache
+def react_to_reseller_event() -> ReactToResellerEvent:
+    from licence_manager.adapters.firestore_relists import FirestoreRelistGate
+    from licence_manager.domain.relist_coalescing import Coalescing
+    from licence_manager.services.customer_sync import SyncCustomer
+    from licence_manager.services.event_sync import ReactToResellerEvent
+
+    def utc_now() -> datetime:
+        return datetime.now(UTC)
+
+    config = settings()
+    sync = SyncCustomer(reseller(), store(), unit_of_work(), config.default_time_zone, utc_now)
+    rule = Coalescing(window=timedelta(seconds=config.event_relist_window_seconds))
+    return ReactToResellerEvent(FirestoreRelistGate(store()._db), sync, utc_now, rule)
+
+
 def clear() -> None:
     """Forget every built adapter (tests change the environment between cases)."""
     for built in (
@@ -344,6 +361,7 @@ def clear() -> None:
         holder_store,
         holder_sync_planner,
         holder_sync_customer,
+        react_to_reseller_event,
         settings,
         store,
         reseller,

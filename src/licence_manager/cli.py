@@ -12,11 +12,11 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Any, TextIO
 
 from licence_manager import export_commands
 from licence_manager.ops import commands as ops_commands
-from licence_manager.ops import money, prices_commands, scheduler, users
+from licence_manager.ops import money, notifications, prices_commands, scheduler, users
 from licence_manager.ports import LicenceStore
 from licence_manager.ports.prices import PriceList
 from licence_manager.ports.unit_of_work import UnitOfWork
@@ -39,6 +39,7 @@ class Clients:
     unit_of_work: Callable[[str, str], UnitOfWork] = field(default=money.default_unit_of_work)
     user_admin: Callable[[str, str], UserAdmin] = field(default=users.default_user_admin)
     price_list: Callable[[str, str], PriceList] = field(default=prices_commands.default_price_list)
+    reseller: Callable[[], Any] = field(default=notifications.default_reseller)
 
 
 def build_parser() -> argparse.ArgumentParser:

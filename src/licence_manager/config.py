@@ -75,6 +75,9 @@ class Settings:
     # The Cloud Run service (K_SERVICE) or revision (K_REVISION) this runs as; None off Google
     # Cloud. Cloud Run and Cloud Functions both set them, and functions-framework does not.
     cloud_run_service: str | None = None
+    # Reseller events (react_to_reseller_events): events of one customer within this many
+    # seconds of a re-list coalesce into at most one more (domain.relist_coalescing).
+    event_relist_window_seconds: float = 5.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -117,6 +120,7 @@ class Settings:
             reseller_ops_email=env.get("RESELLER_OPS_EMAIL", ""),
             web_dir=env.get("LICENCE_MANAGER_WEB_DIR") or None,
             cloud_run_service=env.get("K_SERVICE") or env.get("K_REVISION") or None,
+            event_relist_window_seconds=_number(env, "EVENT_RELIST_WINDOW_SECONDS", 5.0),
         )
         settings.validate()
         return settings

@@ -282,3 +282,52 @@ def sync_holders_message(data: Mapping[str, Any] | None) -> None:
     log.info(
         "holder sync customer", extra={"customerId": customer_id, "outcome": done.outcome.value}
     )
+
+
+def react_to_reseller_event_message(data: Mapping[str, Any] | None) -> None:
+    """Google's Reseller notification (resellernotify) → a targeted sync of its customer
+    (services.event_sync). A message that can never be acted on (not JSON, no customer) and an
+    event type Google has not documented are acknowledged and logged; a failed re-list
+    propagates, so Pub/Sub redelivers the message (and dead-letters it after its attempts)."""
+    from licence_manager.domain.reseller_events import UnreadableEvent, decode_reseller_event
+
+    message = (data or {}).get("message") or {}
+    try:
+        event = decode_reseller_event(pubsub_json(data), _publish_time(message))
+    except (BadMessage, UnreadableEvent) as error:
+        log.error(
+            "dropping unreadable reseller event",
+            extra={"error": str(error), "messageId": message.get("messageId", "")},
+        )
+        return
+    handled = bootstrap.react_to_reseller_event()(event)
+    report = handled.report
+    log.info(
+        "reseller event",
+        extra={
+            "customerId": event.customer_id,
+            "eventType": event.event_type,
+            "eventTime": event.event_time.isoformat(),
+            "outcome": handled.outcome.value,
+            **(
+                {
+                    "sync": report.outcome.value,
+                    "licencesWritten": report.licences_written,
+                    "licencesRemoved": report.licences_removed,
+                }
+                if report
+                else {}
+            ),
+        },
+    )
+
+
+def _publish_time(message: Mapping[str, Any]) -> datetime:
+    """The Pub/Sub message's publish time (RFC 3339); now when it has none or an unreadable one."""
+    value = message.get("publishTime") or message.get("publish_time")
+    if isinstance(value, str) and value:
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+    return datetime.now(UTC)

@@ -31,6 +31,7 @@ from licence_manager_local.emulators import (
 from licence_manager_local.lifeline import guarded
 from licence_manager_local.port_checks import StartRefused, check_ours, check_port_free
 from licence_manager_local.pubsub_push import PushStandIn
+from licence_manager_local.reseller_events import wire_reseller_events
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB_DIST = ROOT / "web" / "dist"
@@ -42,6 +43,7 @@ EVENT_FUNCTIONS = (
     "send_alerts",
     "sweep_requests",
     "sync_holders",
+    "react_to_reseller_events",
 )
 SENDGRID_KEY = "SG.local-make-run"
 # How many requests Cloud Run runs of each event function at once: max_instances times concurrency
@@ -55,6 +57,7 @@ PARALLEL_REQUESTS = {
     "apply_topup": 10,
     "send_alerts": 10,
     "sync_holders": 10,
+    "react_to_reseller_events": 10,
 }
 
 
@@ -202,6 +205,17 @@ def _summarise(line: bytes) -> str | None:
             f"sync: {entry['subscriptionsSeen']} subscriptions, {entry['apiCalls']} API calls,"
             f" {entry['licencesCreated']} created, {entry['licencesUpdated']} updated,"
             f" {len(entry['failures'])} failures in {entry['durationSeconds']}s"
+        )
+    if entry.get("message") == "reseller event" and entry.get("outcome") in (
+        "RELISTED",
+        "FOLLOWED_UP",
+    ):
+        if entry.get("sync") == "UNKNOWN_CUSTOMER":
+            what = f"event {entry['eventType']} of {entry['customerId']}"
+            return f"{what}: a new customer, left to the scheduled sync"
+        return (
+            f"event {entry['eventType']} of {entry['customerId']}: re-listed,"
+            f" {entry.get('licencesWritten', 0)} licence(s) written"
         )
     if entry.get("message") == "top-up request finished":
         return f"top-up {entry['requestId']}: {entry['status']}: {entry['detail']}"
@@ -380,8 +394,10 @@ def start(
             "--quiet",
             "--drift-seconds",
             str(args.drift_seconds),
+            # Google's Reseller notifications, to the Pub/Sub emulator once registered.
+            "--notifications",
         ),
-        env,
+        {**env, "PUBSUB_EMULATOR_HOST": pubsub.host},
     )
     sendgrid_url = f"http://127.0.0.1:{free_port()}"
     stack.spawn(
@@ -478,6 +494,14 @@ def start(
     seed_firestore_prices(PROJECT)  # the demo price list, unless ops changed it already
     if args.demo_settings:
         seed_demo_settings(simulator_url)
+    # The event path: seats raised seconds after a user is added; the scheduled sync stays.
+    _, stop_events = wire_reseller_events(
+        PROJECT,
+        simulator_url,
+        urls[topology.RESELLER_EVENTS_FUNCTION],
+        PARALLEL_REQUESTS[topology.RESELLER_EVENTS_FUNCTION],
+    )
+    stack.closers.append(stop_events)
     if args.sync_interval > 0:
         ticker = threading.Thread(
             target=scheduler, args=(PROJECT, args.sync_interval, stop, on_sync)

@@ -113,3 +113,54 @@ def _create_subscription(
 ) -> None:
     with contextlib.suppress(AlreadyExists):
         subscriber.create_subscription(request=request)
+
+
+# Google's Reseller notifications: the topic is Google's (resellernotify.register names it, in
+# a Google-owned project); the subscription, its dead-letter topic and its inspect subscription
+# are ours, as infra/terraform/reseller-events.tf creates them.
+RESELLER_EVENTS_FUNCTION = "react_to_reseller_events"
+RESELLER_EVENTS = PushRoute("reseller-events", RESELLER_EVENTS_FUNCTION)
+
+
+def create_reseller_events_route(
+    project: str, external_topic: str, function_url: str | None, pulled: bool = False
+) -> None:
+    """The subscription on Google's topic (`projects/partner-watch/topics/...`; the emulator
+    holds topics of any project, and the simulator creates it), pushing to the function, or a
+    pull subscription for a local push stand-in when `pulled`."""
+    publisher = pubsub_v1.PublisherClient()
+    subscriber = pubsub_v1.SubscriberClient()
+    route = RESELLER_EVENTS
+    for topic in (external_topic, publisher.topic_path(project, route.dead_letter_topic)):
+        with contextlib.suppress(AlreadyExists):
+            publisher.create_topic(name=topic)
+    dead_letter = publisher.topic_path(project, route.dead_letter_topic)
+    _create_subscription(
+        subscriber,
+        {
+            "name": subscriber.subscription_path(project, route.dead_letter_subscription),
+            "topic": dead_letter,
+        },
+    )
+    push = (
+        {}
+        if pulled or function_url is None
+        else {"push_config": {"push_endpoint": f"{function_url.rstrip('/')}/{external_topic}"}}
+    )
+    _create_subscription(
+        subscriber,
+        {
+            "name": subscriber.subscription_path(project, route.subscription),
+            "topic": external_topic,
+            "ack_deadline_seconds": 600,
+            **push,
+            "dead_letter_policy": {
+                "dead_letter_topic": dead_letter,
+                "max_delivery_attempts": MAX_DELIVERY_ATTEMPTS,
+            },
+            "retry_policy": {
+                "minimum_backoff": {"seconds": 10},
+                "maximum_backoff": {"seconds": 600},
+            },
+        },
+    )

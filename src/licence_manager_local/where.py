@@ -86,6 +86,8 @@ def lines(where: Where) -> list[str]:
         f"  Reseller simulator    {simulator}/  (Google's Reseller API; {drift})",
         f"    control             GET {simulator}/_control/world, POST .../_control/drift,"
         " PUT .../_control/faults",
+        "    notifications       Google's Reseller notifications → react_to_reseller_events;"
+        " POST .../_control/notifications {duplicate, drop, delay_ms, reorder}",
         f"  SendGrid stand-in     {where.sendgrid}  (API key {where.sendgrid_key})",
         f"    emails sent         GET {where.sendgrid}/_control/outbox",
         f"  Eventarc stand-in     watches Firestore {', '.join(topology.WATCHED_COLLECTIONS)};"

@@ -65,6 +65,7 @@ NEEDS = {
     | {"DASHBOARD_URL", "FIREBASE_API_KEY", "FIREBASE_AUTH_DOMAIN", "RESELLER_OPS_EMAIL"},
     # Same delegation settings as the Reseller callers, other scopes (WORKSPACE_SCOPES).
     "sync_holders": COMMON | RESELLER,
+    "react_to_reseller_events": COMMON | RESELLER | {"EVENT_RELIST_WINDOW_SECONDS"},
 }
 
 
@@ -183,10 +184,13 @@ def test_event_functions_have_exactly_one_kind_of_event_source() -> None:
     pubsub = {n for n, d in function_defaults().items() if d["trigger"] == "pubsub"}
     firestore = {n for n, d in function_defaults().items() if d["trigger"] == "firestore"}
     http = {n for n, d in function_defaults().items() if d["trigger"] == "http"}
+    # Pub/Sub too, from a topic that is Google's (reseller-events.tf), not one of ours.
+    reseller = {n for n, d in function_defaults().items() if d["trigger"] == "reseller_events"}
     assert pubsub == {r["function"] for r in push_routes().values()}
     assert firestore == {t["function"] for t in plain(locals_()["firestore_triggers"]).values()}
     assert http == {"api"}
-    assert pubsub | firestore | http == set(FUNCTIONS)
+    assert reseller == {topology.RESELLER_EVENTS_FUNCTION}
+    assert pubsub | firestore | http | reseller == set(FUNCTIONS)
     # No function carries an Eventarc-managed trigger whose subscription we could not configure.
     function = resources("google_cloudfunctions2_function")["function"]
     assert "event_trigger" not in function
@@ -332,14 +336,14 @@ def test_only_the_functions_that_call_google_apis_can_sign_as_themselves() -> No
         if "google-api-python-client"
         in (ROOT / "functions" / name / "requirements.txt").read_text()
     }
-    assert callers == {"sync_usage", "apply_topup", "sync_holders"}
+    assert callers == {"sync_usage", "apply_topup", "sync_holders", "react_to_reseller_events"}
 
     def listed(local: str) -> set[str]:
         found = re.search(r"for name in \[([^\]]*)\]", locals_()[local])
         assert found is not None
         return set(re.findall(r'"(\w+)"', found.group(1)))
 
-    assert listed("reseller_env") == {"sync_usage", "apply_topup"}
+    assert listed("reseller_env") == {"sync_usage", "apply_topup", "react_to_reseller_events"}
     # apps.licensing has no read-only variant: only the holder sync is given it with the
     # Admin API scopes, and apply_topup beside its apps.order, for unassigns.
     assert listed("workspace_env") == {"sync_holders"}
@@ -398,6 +402,37 @@ def test_push_routes_are_named_and_bounded_like_the_local_topology() -> None:
         "600s",
     )
     assert subscription["expiration_policy"][0]["ttl"] == '""'
+
+
+def test_the_reseller_events_route_is_deployed_like_the_local_one() -> None:
+    """Google's topic (a variable), our subscription, dead-letter topic and inspect subscription
+    named as topology.RESELLER_EVENTS names them locally, with the push routes' policies."""
+    route = topology.RESELLER_EVENTS
+    # Only with a topic set: `var.reseller_events_topic == null ? {} : {reseller_events = ...}`.
+    declared = locals_()["reseller_events"]
+    assert declared.startswith("${var.reseller_events_topic == null ? {} : {reseller_events =")
+    assert f'function = "{route.function}"' in declared
+    assert f'topic = "${{var.prefix}}-{route.topic}"' in declared
+    subscription = resources("google_pubsub_subscription")["reseller_events"]
+    assert subscription["topic"] == "${var.reseller_events_topic}"
+    assert unquote(subscription["name"]) == "${each.value.topic}-to-${each.value.function}"
+    push = resources("google_pubsub_subscription")["push"]
+    for block in ("retry_policy", "expiration_policy"):
+        assert subscription[block] == push[block], block
+    policy = subscription["dead_letter_policy"][0]
+    assert policy["max_delivery_attempts"] == "${local.max_delivery_attempts}"
+    assert "reseller_events_dead_letter" in policy["dead_letter_topic"]
+    dead_letter = resources("google_pubsub_topic")["reseller_events_dead_letter"]
+    assert unquote(dead_letter["name"]) == "${each.value.topic}-dead-letter"
+    inspect = resources("google_pubsub_subscription")["reseller_events_dead_letter_inspect"]
+    assert unquote(inspect["name"]) == "${each.value.topic}-dead-letter-inspect"
+    endpoint = subscription["push_config"][0]["push_endpoint"]
+    assert endpoint.endswith('/${var.reseller_events_topic}"')
+    # Dead-lettering needs the Pub/Sub service agent on both ends.
+    assert resources("google_pubsub_topic_iam_member")["reseller_events_dead_letter_publisher"]
+    assert resources("google_pubsub_subscription_iam_member")[
+        "reseller_events_dead_letter_subscriber"
+    ]
 
 
 def test_push_endpoints_carry_the_topic_path_functions_framework_reads() -> None:

@@ -6,6 +6,8 @@
     licence-manager ops ... resume-automation [--job ...]
     licence-manager ops --project P pause-buying --reason "..." | resume-buying
     licence-manager ops --project P spending-limit --customer ID [--seats N] [--monthly-pounds N]
+    licence-manager ops register-notifications --service-account SA   (prints the topic)
+    licence-manager ops unregister-notifications --service-account SA | notification-details
 
 --project, --region and --prefix default to $GOOGLE_CLOUD_PROJECT, $LICENCE_MANAGER_REGION and
 $LICENCE_MANAGER_PREFIX (then "lm"), and may also follow the action."""
@@ -17,9 +19,9 @@ import os
 import sys
 from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
-from licence_manager.ops import money, scheduler
+from licence_manager.ops import money, notifications, scheduler
 from licence_manager.ops.scheduler import Deployment, OpsError, SchedulerClient
 from licence_manager.ports.unit_of_work import UnitOfWork
 
@@ -29,6 +31,11 @@ class HasScheduler(Protocol):
 
     @property
     def scheduler(self) -> Callable[[], SchedulerClient]: ...
+
+    @property
+    def reseller(self) -> Callable[[], Any]:
+        """The Reseller API client, for the notification commands."""
+        ...
 
     @property
     def unit_of_work(self) -> Callable[[str, str], UnitOfWork]:
@@ -69,6 +76,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
             )
         action.set_defaults(handler=handler)
     money.register(actions)
+    notifications.register(actions)
     ops.set_defaults(run=run)
 
 
@@ -94,6 +102,10 @@ def _deployment_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
 
 
 def run(args: argparse.Namespace, clients: HasScheduler, out: TextIO) -> int:
+    if getattr(args, "notify", None) is not None:
+        # The Reseller API, with the deployment's delegated credentials: no project needed.
+        notify: notifications.Handler = args.notify
+        return notify(args, clients.reseller(), out)
     if getattr(args, "money", None) is not None:
         # Firestore, not Cloud Scheduler: the project is enough.
         if not getattr(args, "project", None):

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from ..serving import serve_until_stopped
 from .demo import demo_world, generated_world
+from .notifications import DEFAULT_TOPIC, Notifier, pubsub_sink
 from .runner import start_simulator
 
 
@@ -31,6 +32,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--control", action="store_true", help="enable the /_control/ routes")
     parser.add_argument("--strict", action="store_true", help="check responses against schema")
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
+    parser.add_argument(
+        "--notifications",
+        metavar="TOPIC",
+        nargs="?",
+        const=DEFAULT_TOPIC,
+        help="publish Google's Reseller notifications to this Pub/Sub topic (full name; the "
+        "emulator's when PUBSUB_EMULATOR_HOST is set) once an account registers",
+    )
     return parser
 
 
@@ -51,6 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         drift_seed=args.seed,
         fault_seed=args.seed,
         log_requests=not args.quiet,
+        notifier=Notifier(pubsub_sink(), args.notifications, args.seed)
+        if args.notifications
+        else None,
     )
     counts = f"{len(world.customers())} customers, {len(world.subscriptions())} subscriptions"
     users = sum(len(d.users) for d in world.people.directories())
@@ -58,6 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     extras = [
         "control on" if args.control else "control off",
         f"drift every {args.drift_seconds:g}s" if args.drift_seconds else "no drift",
+        f"notifications to {args.notifications}" if args.notifications else "no notifications",
     ]
     print(f"Workspace API simulator listening on {sim.url} ({counts}; {', '.join(extras)})")
     print(f'  client_options={{"api_endpoint": "{sim.url}"}}   Ctrl-C to stop', flush=True)

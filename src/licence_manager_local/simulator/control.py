@@ -8,7 +8,7 @@ sim.fail_next(503, count=2, method="subscriptions.list")
 from __future__ import annotations
 
 import urllib.parse
-from typing import TypedDict, cast
+from typing import Any, TypedDict, cast
 
 from ..serving import ControlCallError, ControlClient
 from .control_users import UsersControl
@@ -206,6 +206,14 @@ class SimulatorControl(ControlClient, UsersControl):
 
     def clear_faults(self) -> None:
         self._call("DELETE", "faults")
+
+    def notifications(self) -> dict[str, Any]:
+        """The Reseller notifications' topic, registered accounts, faults and counts."""
+        return cast(dict[str, Any], self._call("GET", "notifications"))
+
+    def set_notifications(self, **faults: Any) -> dict[str, Any]:
+        """duplicate / drop (probabilities), delay_ms, reorder: how unreliably they arrive."""
+        return cast(dict[str, Any], self._call("POST", "notifications", faults))
 
     def fail_next(self, code: int, count: int = 1, method: str | None = None) -> FaultState:
         """The next `count` calls (to `method`, e.g. "subscriptions.list") fail with 429/500/503."""

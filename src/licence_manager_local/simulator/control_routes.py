@@ -13,6 +13,7 @@ from werkzeug.routing import Map, Rule
 
 from ..serving import Body, JsonControlRoutes, optional, required
 from .http_util import json_response
+from .notifications import Notifier
 from .people_routes import PEOPLE_RULES, PeopleControl
 
 if TYPE_CHECKING:
@@ -35,6 +36,8 @@ _ROUTES = Map(
         Rule("/_control/faults/hang_next", methods=["POST"], endpoint="hang_next"),
         Rule("/_control/drift", methods=["POST"], endpoint="drift"),
         Rule("/_control/changes", methods=["GET"], endpoint="changes"),
+        Rule("/_control/notifications", methods=["GET"], endpoint="notifications"),
+        Rule("/_control/notifications", methods=["POST"], endpoint="set_notifications"),
         *PEOPLE_RULES,
     ]
 )
@@ -150,3 +153,31 @@ class ControlRoutes(PeopleControl, JsonControlRoutes):
             else:
                 changed += self._app.world.drift(self._app.drift_rng, probability)
         return {"changed": changed}
+
+    def _h_notifications(self, body: Body, args: Mapping[str, str]) -> Any:
+        return self._notifier().snapshot()
+
+    def _h_set_notifications(self, body: Body, args: Mapping[str, str]) -> Any:
+        """{"duplicate": p, "drop": p, "delay_ms": n, "reorder": bool}: each optional."""
+        notifier = self._notifier()
+        faults = notifier.faults
+        for name in ("duplicate", "drop"):
+            value = optional(body, name, float)
+            if value is not None:
+                if not 0 <= value <= 1:
+                    raise ValueError(f"{name} must be a probability in 0..1")
+                setattr(faults, name, value)
+        delay = optional(body, "delay_ms", int)
+        if delay is not None:
+            if delay < 0:
+                raise ValueError("delay_ms must be >= 0")
+            faults.delay_ms = delay
+        reorder = optional(body, "reorder", bool)
+        if reorder is not None:
+            faults.reorder = reorder
+        return notifier.snapshot()
+
+    def _notifier(self) -> Notifier:
+        if self._app.notifier is None:
+            raise ValueError("this simulator publishes no notifications (--notifications)")
+        return self._app.notifier

@@ -8,6 +8,7 @@ from werkzeug.serving import BaseWSGIServer
 
 from ..serving import BackgroundServer, QuietRequestHandler, quiet_server
 from .faults import CallStats, Faults
+from .notifications import Notifier
 from .server import SimulatorApp
 from .world import World
 
@@ -49,6 +50,7 @@ class RunningSimulator(BackgroundServer):
     def _drift_loop(self, every: float) -> None:
         while not self.app.stopping.wait(every):
             changed = self.world.drift(self.app.drift_rng)
+            self.app.notice_changes()
             log.info("drift changed %d subscriptions", changed)
 
 
@@ -63,10 +65,16 @@ def start_simulator(
     drift_seed: int = 0,
     fault_seed: int = 0,
     log_requests: bool = False,
+    notifier: Notifier | None = None,
 ) -> RunningSimulator:
     """Serve `world` on host:port (0 picks a free port) from background threads."""
     app = SimulatorApp(
-        world, control=control, strict=strict, fault_seed=fault_seed, drift_seed=drift_seed
+        world,
+        control=control,
+        strict=strict,
+        fault_seed=fault_seed,
+        drift_seed=drift_seed,
+        notifier=notifier,
     )
     server = quiet_server(app, host, port, _Handler, log_requests=log_requests)
     return RunningSimulator(app, server, drift_seconds)

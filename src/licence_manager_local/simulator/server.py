@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
@@ -23,6 +23,8 @@ from .faults import CallStats, Faults
 from .fields import apply_fields, parse_fields
 from .http_util import error_response, json_response
 from .licensing import LicensingApi
+from .model import Subscription
+from .notifications import Notifier
 from .reports import ReportsApi
 from .world import World
 
@@ -41,8 +43,11 @@ class SimulatorApp:
         strict: bool = False,
         fault_seed: int = 0,
         drift_seed: int = 0,
+        notifier: Notifier | None = None,
     ) -> None:
         self._routes = api_routes()
+        # Google's Reseller notifications (notifications.py); None: resellernotify answers 501.
+        self.notifier = notifier
         self.world = world
         self.initial_world = world.clone()
         self.faults = Faults(fault_seed)
@@ -66,13 +71,28 @@ class SimulatorApp:
             response = self._control.dispatch(request)
         else:
             response = self._call_api(request)
+        self.notice_changes()
         return response(environ, start_response)
+
+    def notice_changes(self) -> None:
+        """Publish the notifications Google would for what the last call changed."""
+        if self.notifier is not None and self.notifier.watching:
+            with self.world.lock:
+                subs, ours = self._world_view()
+                self.notifier.observe(subs, ours)
+
+    def _world_view(self) -> tuple[list[Subscription], Callable[[str], bool]]:
+        ours = {c.customer_id for c in self.world.customers() if c.ours}
+        return self.world.subscriptions(), ours.__contains__
 
     def reset(self) -> None:
         """Back to the world as it was at start, with no faults and zeroed counters."""
         self.world.restore(self.initial_world)
         self.faults.clear()
         self.stats.reset()
+        if self.notifier is not None:
+            with self.world.lock:
+                self.notifier.baseline(*self._world_view())
 
     def _call_api(self, request: Request) -> Response:
         adapter = self._routes.bind_to_environ(request.environ)
@@ -104,7 +124,10 @@ class SimulatorApp:
     def _answer(self, method_id: str, request: Request, args: Mapping[str, str]) -> Response:
         api = self._apis.get(method_id.split(".", 1)[0], self._reseller)
         try:
-            schema, body = api.handle(method_id, request, args)
+            if method_id.startswith("resellernotify."):
+                schema, body = self._resellernotify(method_id, request)
+            else:
+                schema, body = api.handle(method_id, request, args)
             if self.strict:
                 problems = api.schemas.problems(schema, body)
                 if problems:
@@ -118,3 +141,24 @@ class SimulatorApp:
         except ApiError as error:
             return error_response(error)
         return json_response(body)
+
+    def _resellernotify(self, method_id: str, request: Request) -> tuple[str, dict[str, Any]]:
+        """register / unregister / getwatchdetails: one topic per reseller, in Google's project."""
+        notifier = self.notifier
+        if notifier is None:
+            raise ApiError(501, "notImplemented", "The simulator publishes no notifications.")
+        account = request.args.get("serviceAccountEmailAddress", "")
+        if method_id == "resellernotify.getwatchdetails":
+            details = notifier.snapshot()
+            return "ResellernotifyGetwatchdetailsResponse", {
+                "topicName": details["topicName"],
+                "serviceAccountEmailAddresses": details["serviceAccountEmailAddresses"],
+            }
+        if not account:
+            raise errors.invalid("serviceAccountEmailAddress is required.")
+        if method_id == "resellernotify.register":
+            with self.world.lock:
+                topic = notifier.register(account, *self._world_view())
+        else:
+            topic = notifier.unregister(account)
+        return "ResellernotifyResource", {"topicName": topic}
