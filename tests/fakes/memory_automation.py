@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from licence_manager.domain.anomaly import AnomalyPolicy
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.automation import AutomationState
 from licence_manager.domain.buying import BuyingControl
@@ -47,6 +48,7 @@ class InMemoryStore(InMemoryLicenceStore, Store):
         self.buying_changes: dict[str, BuyingControl] = {}
         self.spending_limits: dict[str, SpendingLimit] = {}
         self.insights: dict[str, LicenceInsights] = {}  # licence_insights, by customer id
+        self.anomaly_policies: dict[str, AnomalyPolicy] = {}  # by customer id
 
     # settings and evaluation
     def settings(self, key: LicenceKey) -> LicenceSettings:

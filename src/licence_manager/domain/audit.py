@@ -41,6 +41,11 @@ class AuditAction(StrEnum):
     TIME_ZONE_CHANGED = "TIME_ZONE_CHANGED"  # the customer's clock (domain.time_zones)
     # Days without activity that make a seat reclaimable (domain.reclaim_changes)
     RECLAIM_POLICY_CHANGED = "RECLAIM_POLICY_CHANGED"
+    # The anomaly guard (domain.anomaly_guard): automatic top-ups of the SKU paused after a
+    # sudden rise in assignments, and resumed by a person (the actor).
+    TOP_UPS_PAUSED = "TOP_UPS_PAUSED"
+    TOP_UPS_RESUMED = "TOP_UPS_RESUMED"
+    ANOMALY_POLICY_CHANGED = "ANOMALY_POLICY_CHANGED"
 
 
 class Source(StrEnum):

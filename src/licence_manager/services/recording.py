@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
+from licence_manager.domain import anomaly_guard
 from licence_manager.domain.automation import seen_in_flight
 from licence_manager.domain.daily import local_day
 from licence_manager.domain.model import Licence, LicenceKey, Subscription, Usage
@@ -42,10 +43,22 @@ def _read_and_decide(
     head = tx.head_of(key)
     state = tx.automation_of(key)
     change = decide(LicenceContext(stored, today, head, state.in_flight_total_after))
+    updated = state
     if observed_total is not None:
-        seen = seen_in_flight(state, observed_total, at)
-        if seen != state:
-            tx.automation.put(key, seen)
+        updated = seen_in_flight(updated, observed_total, at)
+    alert = None
+    if change is not None:
+        # The anomaly guard measures here, where every observation of Google's figures is
+        # recorded, and pauses in this very transaction (domain.anomaly_guard).
+        window = anomaly_guard.window_after(state, stored, change.licence, at)
+        wanted = anomaly_guard.needs_policy(state, window, at)
+        policy = tx.anomaly_policy_of(key.customer_id) if wanted else None
+        watched = anomaly_guard.watch(updated, window, policy, change, at)
+        updated, change, alert = watched.state, watched.change, watched.notification
+    if updated != state:
+        tx.automation.put(key, updated)
+    if alert is not None:
+        tx.notifications.create(alert.notification_id, alert)
     return stored, change
 
 
