@@ -96,7 +96,8 @@ def observe(window: Window, at: datetime, assigned: int) -> Window:
     if in_force:
         kept = kept[in_force[-1] :]
     while len(kept) > MAX_SAMPLES:
-        gaps = [(kept[i + 1].at - kept[i].at, i) for i in range(len(kept) - 1)]
+        # Never the latest count: the rise is measured to it.
+        gaps = [(kept[i + 1].at - kept[i].at, i) for i in range(len(kept) - 2)]
         _gap, i = min(gaps)
         del kept[i + 1]
     return tuple(kept)
