@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from licence_manager.adapters.firestore_unit_of_work import FirestoreUnitOfWork
     from licence_manager.adapters.reseller import ResellerApi
     from licence_manager.adapters.workspace_users import WorkspaceUsers
+    from licence_manager.domain.anomaly import TopUpPause
     from licence_manager.domain.model import LicenceKey
     from licence_manager.domain.resend import Resend
     from licence_manager.domain.topup import TopUpRequest
@@ -223,6 +224,11 @@ def api_app() -> Flask:
 
         return RequestRenewalChange(unit_of_work(), publisher())(key, wanted, client_key, by)
 
+    def resume(key: LicenceKey, by: str) -> TopUpPause:
+        from licence_manager.services.anomaly import ResumeTopUps
+
+        return ResumeTopUps(unit_of_work(), publisher())(key, by)
+
     return create_app(
         store(),
         add,
@@ -232,6 +238,7 @@ def api_app() -> Flask:
         decide_approval=decide,
         resend_notification=resend,
         request_renewal_change=renew,
+        resume_top_ups=resume,
         authenticate=None if config.local_mode else FirebaseTokens(config.project_id),
         firebase_web_config={
             "apiKey": config.firebase_api_key,

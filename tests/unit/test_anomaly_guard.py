@@ -132,9 +132,8 @@ def test_the_pause_is_written_with_the_figures_audited_and_alerted_once() -> Non
     assert (pause.rise, pause.assigned_from, pause.assigned_to) == (15, 5, 20)
     assert pause.paused_by == "anomaly guard"
     assert licence.store.licences[KEY].usage.assigned == 20  # the same transaction
-    alerts = [
-        n for n in licence.store.notifications_of("C01") if n.type is NotificationType.TOP_UPS_PAUSED
-    ]  # fmt: skip
+    sent = licence.store.notifications_of("C01")
+    alerts = [n for n in sent if n.type is NotificationType.TOP_UPS_PAUSED]
     assert [n.notification_id for n in alerts] == ["C01_1010020028-paused-1"]
     assert alerts[0].facts["rise"] == 15
     assert state.alert_ids(KEY.doc_id)[-1] == "C01_1010020028-paused-1"  # evaluation republishes

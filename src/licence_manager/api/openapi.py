@@ -14,6 +14,7 @@ from flask.typing import ResponseReturnValue
 
 from licence_manager.api import (
     openapi_account,
+    openapi_anomaly,
     openapi_freshness,
     openapi_logs,
     openapi_money,
@@ -258,6 +259,8 @@ SCHEMAS: dict[str, Schema] = {
             "lowLicenceAlert": BOOLEAN,
             "topUpInProgress": BOOLEAN,
             "automationPaused": BOOLEAN,
+            # The anomaly guard's pause of automatic top-ups (issue 14); null: not paused.
+            "topUpsPaused": ref("TopUpsPaused"),
             "price": ref("Price"),
             # The SKU's reclaimable seats, from the holder sync (issue 13).
             "reclaim": ref("LicenceReclaim"),
@@ -380,6 +383,9 @@ SCHEMAS: dict[str, Schema] = {
             "purchaseConfirmed": BOOLEAN,
             "monthEndReport": BOOLEAN,
             "renewalReminder": BOOLEAN,
+            "topUpsPaused": BOOLEAN,
+            "trialEnding": BOOLEAN,
+            "subscriptionStatus": BOOLEAN,
         }
     ),
     "PreferencesInput": {
@@ -391,6 +397,9 @@ SCHEMAS: dict[str, Schema] = {
                 "purchaseConfirmed": BOOLEAN,
                 "monthEndReport": BOOLEAN,
                 "renewalReminder": BOOLEAN,
+                "topUpsPaused": BOOLEAN,
+                "trialEnding": BOOLEAN,
+                "subscriptionStatus": BOOLEAN,
             },
             [],
             additionalProperties=False,
@@ -811,6 +820,7 @@ SCHEMAS.update(openapi_freshness.schemas(obj, nullable, enum, STRING, INTEGER))
 SCHEMAS.update(openapi_reclaim.schemas(obj, ref, nullable, enum, STRING, INTEGER))
 SCHEMAS.update(openapi_outlook.schemas(obj, ref, nullable, STRING, INTEGER))
 SCHEMAS.update(openapi_renewal.schemas(obj, ref, nullable, enum, STRING, INTEGER))
+SCHEMAS.update(openapi_anomaly.schemas(obj, nullable, STRING, INTEGER, BOOLEAN, DATETIME))
 
 
 def document(local_mode: bool = True) -> dict[str, Any]:
@@ -823,6 +833,7 @@ def document(local_mode: bool = True) -> dict[str, Any]:
         **openapi_freshness.paths(operation, ok, ref, param),
         **openapi_reclaim.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
         **openapi_renewal.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
+        **openapi_anomaly.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
     }
     if not local_mode:
         for path, method in LOCAL_ONLY:

@@ -157,3 +157,12 @@ def pause_of(rose: Rise, total: int, policy: AnomalyPolicy, at: datetime, by: st
         since=rose.since,
         total=total,
     )
+
+
+def pause_words(pause: TopUpPause) -> str:
+    """What the dashboard's banner says."""
+    return (
+        f"Automatic top-ups are paused since {pause.paused_at:%Y-%m-%d %H:%M} UTC: "
+        f"{pause.reason}. Nothing is bought automatically until someone resumes them; adding "
+        "seats by hand still works."
+    )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from licence_manager.domain import anomaly, audit
-from licence_manager.domain.anomaly import AnomalyPolicy, TopUpPause, Window
+from licence_manager.domain.anomaly import AnomalyPolicy, Window
 from licence_manager.domain.audit import AuditAction, AuditEntry, Source
 from licence_manager.domain.automation import AutomationState, paused_alert_id, usage_facts
 from licence_manager.domain.model import AuditHead, Licence
@@ -140,12 +140,3 @@ def _entry(
         head, licence.key, at, action, source, actor, message, total, total,
         plan_name=licence.usage.plan_name,
     )  # fmt: skip
-
-
-def pause_words(pause: TopUpPause) -> str:
-    """What the dashboard's banner says."""
-    return (
-        f"Automatic top-ups are paused since {pause.paused_at:%Y-%m-%d %H:%M} UTC: "
-        f"{pause.reason}. Nothing is bought automatically until someone resumes them; adding "
-        "seats by hand still works."
-    )
