@@ -6,6 +6,7 @@
     licence-manager ops ... resume-automation [--job ...]
     licence-manager ops --project P pause-buying --reason "..." | resume-buying
     licence-manager ops --project P spending-limit --customer ID [--seats N] [--monthly-pounds N]
+    licence-manager ops --project P resume-top-ups --customer ID --sku SKU
 
 --project, --region and --prefix default to $GOOGLE_CLOUD_PROJECT, $LICENCE_MANAGER_REGION and
 $LICENCE_MANAGER_PREFIX (then "lm"), and may also follow the action."""
