@@ -215,3 +215,19 @@ def test_the_defaults_are_ten_users_and_twenty_percent() -> None:
     assert (policy.min_users, policy.min_percent) == (10, 20)
     assert not policy.exceeded(10, 10) and policy.exceeded(11, 10)
     assert not policy.exceeded(20, 100) and policy.exceeded(21, 100)
+
+
+def test_the_pause_email_says_why_and_how_to_resume() -> None:
+    from licence_manager.domain.emails import render
+
+    licence = Licence(total=40, assigned=5)
+    licence.at(5, 20)
+    [alert] = licence.store.notifications_of("C01")
+    email = render(alert, "https://lm.example")
+    assert (
+        email.subject
+        == "Automatic top-ups paused: Google Workspace Business Standard for acme.example"
+    )
+    assert "rose by 15 (5 → 20) within an hour" in email.text
+    assert "Resume automatic top-ups" in email.text
+    assert "Saving the settings does not resume them" in email.text

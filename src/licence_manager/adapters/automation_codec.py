@@ -101,6 +101,7 @@ def automation_to_doc(key: LicenceKey, s: AutomationState) -> Document:
         "assignedWindow": [{"at": w.at, "assigned": w.assigned} for w in s.assigned_window],
         "topUpsPaused": _pause_to_doc(s.top_ups_paused),
         "anomalyPauses": s.anomaly_pauses,
+        "statusAlertId": s.status_alert_id,
     }
 
 
@@ -123,6 +124,7 @@ def automation_from_doc(doc: Document) -> AutomationState:
         assigned_window=_window_from_doc(doc.get("assignedWindow") or []),
         top_ups_paused=_pause_from_doc(doc.get("topUpsPaused")),
         anomaly_pauses=doc.get("anomalyPauses", 0),
+        status_alert_id=doc.get("statusAlertId"),
     )
 
 

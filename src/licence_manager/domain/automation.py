@@ -50,6 +50,9 @@ class AutomationState:
     assigned_window: Window = ()
     top_ups_paused: TopUpPause | None = None
     anomaly_pauses: int = 0
+    # The latest suspension or removal alert (domain.subscription_events), republished by
+    # evaluation while unsent as the alerts above are.
+    status_alert_id: str | None = None
 
     def alert_ids(self, doc_id: str) -> tuple[str, ...]:
         """The notifications of the latest low-licence and blocked crossings, and of the latest
@@ -62,6 +65,8 @@ class AutomationState:
             ids.append(f"{doc_id}-blocked-{self.blocked_alerts}")
         if self.anomaly_pauses:
             ids.append(paused_alert_id(doc_id, self.anomaly_pauses))
+        if self.status_alert_id:
+            ids.append(self.status_alert_id)
         return tuple(ids)
 
     def in_month(self, month: str) -> AutomationState:

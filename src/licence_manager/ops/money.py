@@ -18,8 +18,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TextIO
 
-from licence_manager.domain.spending import limit_problems, pounds
 from licence_manager.domain.model import LicenceKey
+from licence_manager.domain.spending import limit_problems, pounds
 from licence_manager.ports.unit_of_work import UnitOfWork
 from licence_manager.services.anomaly import NotPaused, resume_top_ups
 from licence_manager.services.buying_control import set_buying_paused

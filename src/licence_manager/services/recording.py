@@ -4,14 +4,15 @@ Google's figures goes through (the scheduled sync, a top-up's fresh read, the de
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 
-from licence_manager.domain import anomaly_guard
+from licence_manager.domain import anomaly_guard, subscription_events
 from licence_manager.domain.automation import seen_in_flight
 from licence_manager.domain.daily import local_day
 from licence_manager.domain.model import Licence, LicenceKey, Subscription, Usage
+from licence_manager.domain.notifications import Notification
 from licence_manager.domain.observation import LicenceContext, RecordedChange, record_observation
 from licence_manager.ports.unit_of_work import Transaction, UnitOfWork
 
@@ -47,6 +48,7 @@ def _read_and_decide(
     if observed_total is not None:
         updated = seen_in_flight(updated, observed_total, at)
     alert = None
+    events: list[Notification] = []
     if change is not None:
         # The anomaly guard measures here, where every observation of Google's figures is
         # recorded, and pauses in this very transaction (domain.anomaly_guard).
@@ -55,10 +57,18 @@ def _read_and_decide(
         policy = tx.anomaly_policy_of(key.customer_id) if wanted else None
         watched = anomaly_guard.watch(updated, window, policy, change, at)
         updated, change, alert = watched.state, watched.change, watched.notification
+        # A suspension or removal recorded now is alerted now, once (its id is its audit
+        # entry's): the transaction that records it is the only one that sees it happen.
+        event = subscription_events.status_alert(stored, change.licence, change.audit, at)
+        if event is not None:
+            updated = replace(updated, status_alert_id=event.notification_id)
+            events.append(event)
+    if alert is not None:
+        events.append(alert)
     if updated != state:
         tx.automation.put(key, updated)
-    if alert is not None:
-        tx.notifications.create(alert.notification_id, alert)
+    for notification in events:
+        tx.notifications.create(notification.notification_id, notification)
     return stored, change
 
 
