@@ -333,6 +333,9 @@ class World(Stack):
             self.sync_holders(arg)
         elif action == "resume":
             self.resume_top_ups()
+        elif action == "burst":
+            self.set_assigned(self.seats.subscriptions[self.key].licensed_number_of_seats + arg)
+            self.run_sync()
         elif action == "guard":
             self.set_guard(arg)
         elif action == "pause":

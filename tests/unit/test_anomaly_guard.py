@@ -231,3 +231,13 @@ def test_the_pause_email_says_why_and_how_to_resume() -> None:
     assert "rose by 15 (5 → 20) within an hour" in email.text
     assert "Resume automatic top-ups" in email.text
     assert "Saving the settings does not resume them" in email.text
+
+
+def test_automation_stored_before_the_guard_reads_as_not_paused() -> None:
+    from licence_manager.adapters.automation_codec import automation_from_doc, automation_to_doc
+    from licence_manager.domain.automation import AutomationState
+
+    doc = automation_to_doc(KEY, AutomationState(low_alerts=1))
+    for field in ("assignedWindow", "topUpsPaused", "anomalyPauses", "statusAlertId"):
+        del doc[field]
+    assert automation_from_doc(doc) == AutomationState(low_alerts=1)

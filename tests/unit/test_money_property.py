@@ -76,8 +76,11 @@ ARGUMENTS: dict[str, st.SearchStrategy[object]] = {
     # The anomaly guard: the customer's thresholds (users, percent) change, so the rises the
     # "users" steps make pause the licence at whichever sync records them (syncs run inside
     # changeSeats too); an admin resumes at any moment.
-    "guard": st.sampled_from([(1, 1), (2, 10), (10, 20)]),
+    "guard": st.sampled_from([(1, 1), (2, 10), (4, 10), (10, 20)]),
     "resume": st.none(),
+    # A few more users and a sync at once: a rise the guard may pause on, recorded at any
+    # moment (between a decision and its claim, say), not only when a "sync" step comes.
+    "burst": st.integers(1, 3),
     "dead_letter": st.integers(0, 5),
     # The holder sync rewrites licence_insights: reclaimable seats rise and fall, the customer's
     # user data becomes unreadable, or there is no document.
@@ -98,6 +101,7 @@ WEIGHTS = {
     "holders": 4,
     "guard": 2,
     "resume": 2,
+    "burst": 3,
 }
 KINDS = [kind for kind in ARGUMENTS for _ in range(WEIGHTS.get(kind, 1))]
 steps = st.sampled_from(KINDS).flatmap(lambda kind: st.tuples(st.just(kind), ARGUMENTS[kind]))
@@ -282,6 +286,13 @@ def test_every_seat_bought_was_asked_for_once_and_invoiced_as_google_did_it(  # 
     STATS["anomaly resumes"] += sum(e.action is AuditAction.TOP_UPS_RESUMED for e in entries)
     STATS["superseded while paused by the guard"] += sum(
         r.status is RequestStatus.SUPERSEDED and GUARDED in r.message for r in requests
+    )
+    pauses_at = [e.at for e in entries if e.action is AuditAction.TOP_UPS_PAUSED]
+    STATS["automatic requests a pause landed on while they waited"] += sum(
+        r.source is Source.AUTOMATIC
+        and r.finished_at is not None
+        and any(r.created_at <= at <= r.finished_at for at in pauses_at)
+        for r in requests
     )
     STATS["manual additions made while paused"] += sum(
         r.source is not Source.AUTOMATIC

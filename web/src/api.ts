@@ -527,6 +527,18 @@ export type MonthAdditions = {
 };
 
 // A customer's clock: reports, logs and month-end follow it, and every time is shown in it.
+// The anomaly guard's thresholds: more than minUsers and more than minPercent of a licence's
+// seats assigned within an hour pauses its automatic top-ups.
+export type AnomalyPolicy = {
+  customerId: string;
+  minUsers: number;
+  minPercent: number;
+  maxMinUsers: number;
+  changedBy: string;
+  changedAt: string | null;
+  canChange: boolean;
+};
+
 export type TimeZoneSetting = {
   customerId: string;
   timeZone: string;
