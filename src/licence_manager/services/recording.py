@@ -9,7 +9,7 @@ from datetime import datetime
 from functools import partial
 
 from licence_manager.domain import anomaly_guard, subscription_events
-from licence_manager.domain.automation import seen_in_flight
+from licence_manager.domain.automation import AutomationState, seen_in_flight
 from licence_manager.domain.daily import local_day
 from licence_manager.domain.model import Licence, LicenceKey, Subscription, Usage
 from licence_manager.domain.notifications import Notification
@@ -47,29 +47,41 @@ def _read_and_decide(
     updated = state
     if observed_total is not None:
         updated = seen_in_flight(updated, observed_total, at)
-    alert = None
-    events: list[Notification] = []
+    alerts: list[Notification] = []
     if change is not None:
-        # The anomaly guard measures here, where every observation of Google's figures is
-        # recorded, and pauses in this very transaction (domain.anomaly_guard).
-        window = anomaly_guard.window_after(state, stored, change.licence, at)
-        wanted = anomaly_guard.needs_policy(state, window, at)
-        policy = tx.anomaly_policy_of(key.customer_id) if wanted else None
-        watched = anomaly_guard.watch(updated, window, policy, change, at)
-        updated, change, alert = watched.state, watched.change, watched.notification
-        # A suspension or removal recorded now is alerted now, once (its id is its audit
-        # entry's): the transaction that records it is the only one that sees it happen.
-        event = subscription_events.status_alert(stored, change.licence, change.audit, at)
-        if event is not None:
-            updated = replace(updated, status_alert_id=event.notification_id)
-            events.append(event)
-    if alert is not None:
-        events.append(alert)
+        updated, change, alerts = _watch(tx, key, state, updated, stored, change, at)
     if updated != state:
         tx.automation.put(key, updated)
-    for notification in events:
+    for notification in alerts:
         tx.notifications.create(notification.notification_id, notification)
     return stored, change
+
+
+def _watch(
+    tx: Transaction,
+    key: LicenceKey,
+    read: AutomationState,
+    state: AutomationState,
+    stored: Licence | None,
+    change: RecordedChange,
+    at: datetime,
+) -> tuple[AutomationState, RecordedChange, list[Notification]]:
+    """What the record step adds to a change: the anomaly guard measures here, where every
+    observation of Google's figures is recorded, and pauses in this very transaction
+    (domain.anomaly_guard); a suspension or removal recorded now is alerted now, once (its id
+    is its audit entry's: only the transaction that records it sees it happen). The customer's
+    thresholds are the one more read, and only on a rise."""
+    window = anomaly_guard.window_after(read, stored, change.licence, at)
+    wanted = anomaly_guard.needs_policy(read, window, at)
+    policy = tx.anomaly_policy_of(key.customer_id) if wanted else None
+    watched = anomaly_guard.watch(state, window, policy, change, at)
+    state, change = watched.state, watched.change
+    alerts = [] if watched.notification is None else [watched.notification]
+    event = subscription_events.status_alert(stored, change.licence, change.audit, at)
+    if event is not None:
+        state = replace(state, status_alert_id=event.notification_id)
+        alerts.append(event)
+    return state, change, alerts
 
 
 def _write_rest(tx: Transaction, key: LicenceKey, change: RecordedChange) -> None:
