@@ -31,6 +31,15 @@ def window_after(
     since it was stored: a count recorded by another writer (a top-up's fresh read) is then
     still measured from, and one already in the window changes nothing."""
     window = state.assigned_window
+    latest = window[-1].assigned if window else None
+    if (
+        stored is not None
+        and recorded.usage.assigned == stored.usage.assigned
+        and latest in (None, stored.usage.assigned)
+    ):
+        # The count did not move and the window already ends at it (or is empty, where a
+        # lone count measures nothing yet): no new sample, and no write for a total-only change.
+        return window
     if stored is not None:
         window = anomaly.observe(window, stored.updated_at, stored.usage.assigned)
     return anomaly.observe(window, at, recorded.usage.assigned)
