@@ -1,6 +1,7 @@
 """The automation harness with the world's overlaps let in: steps that happen while an attempt is
 inside changeSeats, manual additions beside automatic top-ups, settings, plans, the emergency
-stop and the reclaimable seats the holder sync counts changing while requests wait, outside
+stop, the anomaly guard's thresholds and resumes (its pauses land wherever a sync records a
+rise) and the reclaimable seats the holder sync counts changing while requests wait, outside
 changes that do or do not give the subscription a new id, dead-lettered messages, answers lost
 after Google applied a call, and the sweeper on its schedule. Google's side keeps its own
 history of every change and who asked for it, so the property test reconciles against what
@@ -22,6 +23,7 @@ from licence_manager.domain.settings import LicenceSettings
 from licence_manager.domain.topup import TopUpRequest
 from licence_manager.ports import SourceError
 from licence_manager.ports.unit_of_work import BUYING
+from licence_manager.services.anomaly import NotPaused, resume_top_ups, set_anomaly_policy
 from licence_manager.services.buying_control import set_buying_paused
 from licence_manager.services.settings import save_settings
 from licence_manager.services.sweeper import SweepRequests
@@ -179,6 +181,11 @@ class World(Stack):
             return "sent on another plan than it was decided on"
         if request.source is not Source.AUTOMATIC:
             return None
+        # The anomaly guard's pause as stored at this moment, read straight from the document
+        # (as the emergency stop is), not through the rule that refuses it.
+        state = self.store.automation.get(self.key)
+        if state is not None and state.top_ups_paused is not None:
+            return "an automatic top-up while the anomaly guard paused them"
         settings = self.store.settings_records.get(self.key, LicenceSettings())
         _by, saved_at = self.store.settings_saved.get(self.key, ("", None))
         if saved_at is not None and saved_at > request.created_at:
@@ -273,6 +280,22 @@ class World(Stack):
         request = self.add_by_hand(seats, self._manual)
         self.bus.pending.append(Message("top_up", request.request_id))
 
+    def resume_top_ups(self) -> None:
+        """An admin resumes the licence's automatic top-ups, at any moment; the dashboard then
+        evaluates it at once (services.anomaly.ResumeTopUps), here a message on the bus."""
+        try:
+            resume_top_ups(self.uow, self.key, "admin@acme.example", self.now)
+        except NotPaused:
+            return
+        self.bus.pending.append(Message("evaluate", self.key.doc_id))
+
+    def set_guard(self, thresholds: tuple[int, int]) -> None:
+        """The customer's anomaly thresholds change (users, percent), at any moment."""
+        users, percent = thresholds
+        set_anomaly_policy(
+            self.uow, self.key.customer_id, users, percent, "admin@acme.example", self.now
+        )
+
     def save(self, settings: LicenceSettings) -> None:
         save_settings(self.uow, self.key, settings, "admin@acme.example", self.now)
         self._collect_watch_events()
@@ -308,6 +331,13 @@ class World(Stack):
             self.to_annual()
         elif action == "holders":
             self.sync_holders(arg)
+        elif action == "resume":
+            self.resume_top_ups()
+        elif action == "burst":
+            self.set_assigned(self.seats.subscriptions[self.key].licensed_number_of_seats + arg)
+            self.run_sync()
+        elif action == "guard":
+            self.set_guard(arg)
         elif action == "pause":
             set_buying_paused(self.uow, arg, "ops@reseller.example", self.now, "incident")
         elif action == "dead_letter":

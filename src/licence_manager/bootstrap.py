@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from licence_manager.adapters.licence_assignments import LicensingAssignments
     from licence_manager.adapters.reseller import ResellerApi
     from licence_manager.adapters.workspace_users import WorkspaceUsers
+    from licence_manager.domain.anomaly import TopUpPause
     from licence_manager.domain.model import LicenceKey
     from licence_manager.domain.resend import Resend
     from licence_manager.domain.topup import TopUpRequest
@@ -249,6 +250,11 @@ def api_app() -> Flask:
 
         return RequestUnassign(unit_of_work(), publisher())(seat, client_key, by)
 
+    def resume(key: LicenceKey, by: str) -> TopUpPause:
+        from licence_manager.services.anomaly import ResumeTopUps
+
+        return ResumeTopUps(unit_of_work(), publisher())(key, by)
+
     return create_app(
         store(),
         add,
@@ -259,6 +265,7 @@ def api_app() -> Flask:
         resend_notification=resend,
         request_renewal_change=renew,
         request_unassign=unassign,
+        resume_top_ups=resume,
         authenticate=None if config.local_mode else FirebaseTokens(config.project_id),
         firebase_web_config={
             "apiKey": config.firebase_api_key,

@@ -16,6 +16,7 @@ from licence_manager.domain.notifications import Notification, NotificationType,
 from licence_manager.domain.observation import LicenceContext, RecordedChange, record_observation
 from licence_manager.domain.users import Role, User
 from licence_manager.services.additions import RequestAddition
+from licence_manager.services.anomaly import ResumeTopUps
 from licence_manager.services.approvals import DecideApproval
 from licence_manager.services.purchases import RequestPurchase
 from licence_manager.services.renewal_requests import RequestRenewalChange
@@ -135,6 +136,7 @@ def build_api(local_mode: bool = True, **kwargs: Any) -> Api:
         resend_notification=ResendNotification(uow, publisher),
         request_renewal_change=RequestRenewalChange(uow, publisher),
         request_unassign=RequestUnassign(uow, publisher),
+        resume_top_ups=ResumeTopUps(uow, publisher),
         **kwargs,
     )
     app.testing = True

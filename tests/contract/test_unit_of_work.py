@@ -20,6 +20,7 @@ from licence_manager.adapters import insights_codec
 from licence_manager.adapters.firestore_automation import FirestoreStore
 from licence_manager.adapters.firestore_unit_of_work import FirestoreUnitOfWork, ReadAfterWrite
 from licence_manager.domain import audit, daily
+from licence_manager.domain.anomaly import AnomalyPolicy, AssignedSample, TopUpPause
 from licence_manager.domain.audit import AuditAction, AuditEntry, Source, verify_chain
 from licence_manager.domain.automation import AutomationState
 from licence_manager.domain.buying import BuyingControl
@@ -75,6 +76,10 @@ def backend(request: pytest.FixtureRequest) -> Backend:
 
 def a_licence(total: int = 10, assigned: int = 9) -> Licence:
     usage = Usage.of(subscription(total=total, assigned=assigned))
+    # the fields subscription alerts read: a trial's end and a suspension's reasons
+    usage = replace(
+        usage, trial_ends_at=T0 + timedelta(days=30), suspension_reasons=("OTHER", "TRIAL_ENDED")
+    )
     return Licence(KEY, "acme.example", usage, TZ, T0)
 
 
@@ -109,6 +114,13 @@ A_STATE = AutomationState(
     in_flight_request_id="r1",
     in_flight_total_after=13,
     in_flight_since=T0 + timedelta(microseconds=123456),
+    # the anomaly guard's window, pause and count, and the latest subscription alert
+    assigned_window=(AssignedSample(T0, 5), AssignedSample(T0 + timedelta(minutes=5), 20)),
+    top_ups_paused=TopUpPause(
+        T0 + timedelta(minutes=5), "anomaly guard", "rose by 15", 15, 5, 20, T0, 40
+    ),
+    anomaly_pauses=1,
+    status_alert_id="C01_1010020028-status-3",
 )
 A_NOTIFICATION = Notification(
     "n1", KEY, NotificationType.LOW_LICENCES, T0, {"vacant": 1, "skuName": "Business Standard"}
@@ -153,6 +165,7 @@ DOCUMENTS: dict[str, tuple[Any, Any]] = {
     ),
     "spending_limits": ("C01", SpendingLimit("C01", 80, 350_000, "GBP", "ops@r.example", T0)),
     "insights": ("C01", INSIGHTS),
+    "anomaly_policies": ("C01", AnomalyPolicy("C01", 4, 15, "admin@acme.example", T0)),
 }
 
 
@@ -182,6 +195,7 @@ def test_documents_never_written_read_as_the_domains_defaults(backend: Backend) 
             tx.settings_of(KEY),
             tx.buying_control(),
             tx.spending_limit_of("C01"),
+            tx.anomaly_policy_of("C01"),
         )
 
     assert backend.run(read) == (
@@ -190,6 +204,7 @@ def test_documents_never_written_read_as_the_domains_defaults(backend: Backend) 
         SavedSettings(LicenceSettings()),
         BuyingControl(),
         SpendingLimit("C01", 50, 200_000),
+        AnomalyPolicy("C01", 10, 20),
     )
 
 

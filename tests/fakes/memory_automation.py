@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from licence_manager.domain.anomaly import AnomalyPolicy
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.automation import AutomationState
 from licence_manager.domain.buying import BuyingControl
@@ -57,6 +58,7 @@ class InMemoryStore(InMemoryLicenceStore, Store):
         self.holder_digests: dict[str, HolderDigest] = {}
         self.saving_records: dict[str, Saving] = {}  # savings, by saving id
         self.saving_totals_records: dict[str, SavingTotals] = {}  # saving_totals, by customer id
+        self.anomaly_policies: dict[str, AnomalyPolicy] = {}  # by customer id
 
     # settings and evaluation
     def settings(self, key: LicenceKey) -> LicenceSettings:

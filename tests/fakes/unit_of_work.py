@@ -12,6 +12,7 @@ from functools import partial
 from typing import Any, Generic, TypeVar
 
 from licence_manager.adapters.firestore_unit_of_work import ReadAfterWrite
+from licence_manager.domain.anomaly import AnomalyPolicy
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.buying import BuyingControl
 from licence_manager.domain.holder_digest import HolderDigest
@@ -222,6 +223,9 @@ class MemoryTransaction(Transaction):
         )
         self.price_discounts: Repository[str, Discount] = _Documents(
             self, "price_discounts", _dict_table(getattr(s, "discount_records", {}))
+        )
+        self.anomaly_policies: Repository[str, AnomalyPolicy] = _Documents(
+            self, "anomaly_policies", _dict_table(s.anomaly_policies)
         )
 
 

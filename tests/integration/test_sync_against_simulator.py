@@ -105,8 +105,11 @@ def test_only_changed_licences_and_their_rollups_are_written(
     assert len([p for p in written if p.startswith("audit_events/")]) == 1  # the seat change
     assert len([p for p in written if p.startswith("audit_heads/")]) == 1
     assert "sync_digests/_all" in written  # the shard's usage digest, marked then settled
-    # licences, rollups, audit entry + head, the digest, the heartbeat
-    assert len(written) == 2 + 2 + 1 + 1 + 1 + 1
+    # the anomaly guard's window of assigned counts: only where the count moved
+    grown = f"licence_automation/{grows.customer_id}_{grows.sku_id}"
+    assert [p for p in written if p.startswith("licence_automation/")] == [grown]
+    # licences, rollups, audit entry + head, the digest, the heartbeat, the window
+    assert len(written) == 2 + 2 + 1 + 1 + 1 + 1 + 1
     assert report.total("outside_changes") == 1
     key = LicenceKey(shrinks.customer_id, shrinks.sku_id)
     entries = firestore_store.audit_entries(key)

@@ -5,7 +5,9 @@ Each example runs the production services on in-memory ports through random step
 drifting, syncs, duplicated, reordered, held-back and dead-lettered deliveries, processes dying
 at every step, answers lost after Google applied a call, manual additions beside automatic
 top-ups, settings saved (reclaim before buying on or off), the reclaimable seats rising and
-falling or becoming unknown, the plan converted and buying paused while requests wait, outside
+falling or becoming unknown, the anomaly guard pausing a licence's automatic top-ups wherever a
+sync records a rise (its thresholds changing, an admin resuming), the plan converted and
+buying paused while requests wait, outside
 changes that do or do not give the subscription a new id, and steps that happen while an
 attempt is inside changeSeats (with the lease running out when Google has answered and the
 process froze). The sweeper runs every five minutes of simulated time.
@@ -20,13 +22,13 @@ import logging
 import os
 from collections import Counter
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, example, given, note, settings
 from hypothesis import strategies as st
 
-from licence_manager.domain.audit import AuditAction, Source, verify_chain
+from licence_manager.domain.audit import AuditAction, AuditEntry, Source, verify_chain
 from licence_manager.domain.notifications import DeliveryStatus
 from licence_manager.domain.reports import additions
 from licence_manager.domain.settings import LicenceSettings
@@ -38,6 +40,7 @@ EXAMPLES = int(os.environ.get("LM_PROPERTY_EXAMPLES", "1000"))
 STATS: Counter[str] = Counter()
 UNVERIFIABLE = "before it could be checked"  # outcomes.unverified's wording, see below
 RECLAIM = "can be reclaimed"  # reclaim_summary.reclaim_hold's reason
+GUARDED = "automatic top-ups are paused"  # buying.refusal's reason while the guard holds
 
 policies = st.builds(
     lambda trigger, extra, cap, monthly, hold: restore_policy(
@@ -70,6 +73,14 @@ ARGUMENTS: dict[str, st.SearchStrategy[object]] = {
     "settings": saved_settings,
     "annual": st.none(),
     "pause": st.booleans(),
+    # The anomaly guard: the customer's thresholds (users, percent) change, so the rises the
+    # "users" steps make pause the licence at whichever sync records them (syncs run inside
+    # changeSeats too); an admin resumes at any moment.
+    "guard": st.sampled_from([(1, 1), (2, 10), (4, 10), (10, 20)]),
+    "resume": st.none(),
+    # A few more users and a sync at once: a rise the guard may pause on, recorded at any
+    # moment (between a decision and its claim, say), not only when a "sync" step comes.
+    "burst": st.integers(1, 3),
     "dead_letter": st.integers(0, 5),
     # The holder sync rewrites licence_insights: reclaimable seats rise and fall, the customer's
     # user data becomes unreadable, or there is no document.
@@ -88,6 +99,9 @@ WEIGHTS = {
     "crash": 3,
     "manual": 2,
     "holders": 4,
+    "guard": 2,
+    "resume": 2,
+    "burst": 3,
 }
 KINDS = [kind for kind in ARGUMENTS for _ in range(WEIGHTS.get(kind, 1))]
 steps = st.sampled_from(KINDS).flatmap(lambda kind: st.tuples(st.just(kind), ARGUMENTS[kind]))
@@ -106,15 +120,18 @@ def quiet() -> Iterator[None]:
 
 def calm_down(world: World) -> None:
     """The cloud calms down: no more faults, buying resumed, every message delivered, the
-    sweeper and the sync run until every request has finished."""
+    sweeper and the sync run until every request has finished. An admin resumes automatic
+    top-ups whenever the guard has paused them (a sync here may record the last rise)."""
     world.faults.armed.clear()
     world.interleavings.clear()
     world.step("pause", False)
     for _ in range(20):
+        world.step("resume", None)
         world.drain()
         world.advance(SWEEP_EVERY.total_seconds())
         world.drain()
         world.run_sync()
+        world.step("resume", None)
         world.drain()
         if all(r.status.final for r in world.store.requests_of(world.key)):
             return
@@ -135,9 +152,25 @@ RACE_STEPS = [
 ]
 
 
+# The anomaly guard's race, always run: a top-up is decided on a rise below the thresholds;
+# the thresholds are lowered and the next sync records one more user, so the pause lands
+# between the decision and the claim, which must refuse the buy.
+GUARD_RACE = restore_policy()
+GUARD_RACE_STEPS = [
+    ("users", 9),
+    ("sync", None),
+    ("deliver", (0, False)),  # the evaluation: a request (rise 4: below 10 users)
+    ("guard", (1, 1)),
+    ("users", 10),
+    ("sync", None),  # the pause lands, in the record transaction
+    ("deliver", (1, False)),  # the top-up (before the evaluations queued), refused in its claim
+]
+
+
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(policy=policies, program=st.lists(steps, min_size=10, max_size=100), overlaps=interleavings)
 @example(policy=RACE, program=RACE_STEPS, overlaps=[])
+@example(policy=GUARD_RACE, program=GUARD_RACE_STEPS, overlaps=[])
 def test_every_seat_bought_was_asked_for_once_and_invoiced_as_google_did_it(  # type: ignore[no-untyped-def]
     policy, program, overlaps
 ) -> None:
@@ -249,6 +282,37 @@ def test_every_seat_bought_was_asked_for_once_and_invoiced_as_google_did_it(  # 
     STATS["superseded for reclaimable seats"] += sum(
         r.status is RequestStatus.SUPERSEDED and RECLAIM in r.message for r in requests
     )
+    STATS["anomaly pauses"] += sum(e.action is AuditAction.TOP_UPS_PAUSED for e in entries)
+    STATS["anomaly resumes"] += sum(e.action is AuditAction.TOP_UPS_RESUMED for e in entries)
+    STATS["superseded while paused by the guard"] += sum(
+        r.status is RequestStatus.SUPERSEDED and GUARDED in r.message for r in requests
+    )
+    pauses_at = [e.at for e in entries if e.action is AuditAction.TOP_UPS_PAUSED]
+    STATS["automatic requests a pause landed on while they waited"] += sum(
+        r.source is Source.AUTOMATIC
+        and r.finished_at is not None
+        and any(r.created_at <= at <= r.finished_at for at in pauses_at)
+        for r in requests
+    )
+    STATS["manual additions made while paused"] += sum(
+        r.source is not Source.AUTOMATIC
+        and r.status is RequestStatus.APPLIED
+        and _paused_at(entries, r.created_at)
+        for r in requests
+    )
+
+
+def _paused_at(entries: list[AuditEntry], at: datetime) -> bool:
+    """Whether the guard's pause was on at `at`, by the licence's audit chain."""
+    paused = False
+    for entry in sorted(entries, key=lambda e: e.seq):
+        if entry.at > at:
+            break
+        if entry.action is AuditAction.TOP_UPS_PAUSED:
+            paused = True
+        elif entry.action is AuditAction.TOP_UPS_RESUMED:
+            paused = False
+    return paused
 
 
 def teardown_module() -> None:

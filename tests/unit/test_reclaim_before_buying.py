@@ -70,6 +70,7 @@ def refuse(
         added_this_month=0,
         plan_now="FLEXIBLE",
         reclaimable=reclaimable,
+        paused=None,
         now=T0 + timedelta(seconds=5),
     )
 
@@ -129,6 +130,7 @@ def test_the_emergency_stop_still_comes_first() -> None:
         added_this_month=0,
         plan_now="FLEXIBLE",
         reclaimable=HOLD,
+        paused=None,
         now=T0,
     )
     assert stopped == "buying is paused by the reseller: card declined"

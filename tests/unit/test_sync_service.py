@@ -91,8 +91,9 @@ def test_only_changed_licences_are_written(store, clock) -> None:
     clock.advance()
     report = sync(SyncUsage())
     assert report.total("licences_updated") == 1
-    # the licence, its day, the heartbeat, and its digest entry marked then settled
-    assert store.writes - writes_before == 5
+    # the licence, its day, the heartbeat, its digest entry marked then settled, and the
+    # anomaly guard's window of assigned counts (its automation state)
+    assert store.writes - writes_before == 6
     assert store.licences[subs[3].key].usage.assigned == 9
 
 

@@ -151,6 +151,8 @@ export type Licence = {
   lowLicenceAlert: boolean;
   topUpInProgress: boolean;
   automationPaused: boolean;
+  // The anomaly guard paused automatic top-ups (null: not paused); only a resume lifts it.
+  topUpsPaused?: TopUpsPaused | null;
   // The customer's price (discount applied); both null when no price is set.
   price: { currency: string | null; perSeatMonthlyMinor: number | null; planExplanation: string };
   // Reclaimable seats from the daily holder sync: null before it ever ran for the customer.
@@ -159,6 +161,17 @@ export type Licence = {
   forecast?: Forecast | null;
   // Annual plans with a known term end only.
   renewal?: Renewal | null;
+};
+
+export type TopUpsPaused = {
+  pausedAt: string;
+  pausedBy: string;
+  reason: string;
+  rise: number;
+  assignedFrom: number;
+  assignedTo: number;
+  since: string;
+  words: string;
 };
 
 // ---- run-out forecast and renewal plan (issue 13) ------------------------------------------
@@ -366,6 +379,9 @@ export type Preferences = {
   purchaseConfirmed: boolean;
   monthEndReport: boolean;
   renewalReminder: boolean;
+  topUpsPaused: boolean;
+  trialEnding: boolean;
+  subscriptionStatus: boolean;
 };
 
 export type Recipient = {
@@ -526,6 +542,18 @@ export type MonthAdditions = {
 };
 
 // A customer's clock: reports, logs and month-end follow it, and every time is shown in it.
+// The anomaly guard's thresholds: more than minUsers and more than minPercent of a licence's
+// seats assigned within an hour pauses its automatic top-ups.
+export type AnomalyPolicy = {
+  customerId: string;
+  minUsers: number;
+  minPercent: number;
+  maxMinUsers: number;
+  changedBy: string;
+  changedAt: string | null;
+  canChange: boolean;
+};
+
 export type TimeZoneSetting = {
   customerId: string;
   timeZone: string;

@@ -119,6 +119,9 @@ const ACTION_LABELS: Record<string, string> = {
   RECLAIM_POLICY_CHANGED: "Reclaim policy changed",
   RENEWAL_TYPE_CHANGED: "Renewal type changed",
   SEAT_UNASSIGNED: "Seat unassigned",
+  TOP_UPS_PAUSED: "Automatic top-ups paused",
+  TOP_UPS_RESUMED: "Automatic top-ups resumed",
+  ANOMALY_POLICY_CHANGED: "Anomaly thresholds changed",
 };
 
 export function action(value: string, source: string): string {
@@ -152,6 +155,9 @@ export const NOTIFICATION_TYPES: { key: keyof import("./api").Preferences; type:
   { key: "purchaseConfirmed", type: "purchase_confirmed", label: "Purchase confirmed" },
   { key: "monthEndReport", type: "month_end_report", label: "Month-end report" },
   { key: "renewalReminder", type: "renewal_reminder", label: "Renewal reminder" },
+  { key: "topUpsPaused", type: "top_ups_paused", label: "Automatic top-ups paused" },
+  { key: "trialEnding", type: "trial_ending", label: "Trial ending or ended" },
+  { key: "subscriptionStatus", type: "subscription_status", label: "Subscription suspended, cancelled or transferred" },
 ];
 
 export function notificationType(type: string): string {

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from licence_manager.adapters.firestore_codec import Document, plain_datetime
+from licence_manager.domain.anomaly import AnomalyPolicy, AssignedSample, TopUpPause, Window
 from licence_manager.domain.audit import Source
 from licence_manager.domain.automation import AutomationState
 from licence_manager.domain.model import LicenceKey
@@ -27,6 +28,9 @@ PREFERENCE_FIELDS = {
     NotificationType.PURCHASE_CONFIRMED: "purchaseConfirmed",
     NotificationType.MONTH_END_REPORT: "monthEndReport",
     NotificationType.RENEWAL_REMINDER: "renewalReminder",
+    NotificationType.TOP_UPS_PAUSED: "topUpsPaused",
+    NotificationType.TRIAL_ENDING: "trialEnding",
+    NotificationType.SUBSCRIPTION_STATUS: "subscriptionStatus",
 }
 
 
@@ -94,6 +98,10 @@ def automation_to_doc(key: LicenceKey, s: AutomationState) -> Document:
         "inFlightTotalAfter": s.in_flight_total_after,
         "inFlightSince": s.in_flight_since,
         "inFlightSeenAt": s.in_flight_seen_at,
+        "assignedWindow": [{"at": w.at, "assigned": w.assigned} for w in s.assigned_window],
+        "topUpsPaused": _pause_to_doc(s.top_ups_paused),
+        "anomalyPauses": s.anomaly_pauses,
+        "statusAlertId": s.status_alert_id,
     }
 
 
@@ -112,6 +120,65 @@ def automation_from_doc(doc: Document) -> AutomationState:
         in_flight_total_after=doc["inFlightTotalAfter"],
         in_flight_since=_time(doc["inFlightSince"]),
         in_flight_seen_at=_time(doc.get("inFlightSeenAt")),
+        # Stored before the anomaly guard: an empty window, not paused.
+        assigned_window=_window_from_doc(doc.get("assignedWindow") or []),
+        top_ups_paused=_pause_from_doc(doc.get("topUpsPaused")),
+        anomaly_pauses=doc.get("anomalyPauses", 0),
+        status_alert_id=doc.get("statusAlertId"),
+    )
+
+
+def _window_from_doc(samples: list[Document]) -> Window:
+    return tuple(AssignedSample(plain_datetime(s["at"]), int(s["assigned"])) for s in samples)
+
+
+def _pause_to_doc(pause: TopUpPause | None) -> Document | None:
+    if pause is None:
+        return None
+    return {
+        "pausedAt": pause.paused_at,
+        "pausedBy": pause.paused_by,
+        "reason": pause.reason,
+        "rise": pause.rise,
+        "assignedFrom": pause.assigned_from,
+        "assignedTo": pause.assigned_to,
+        "since": pause.since,
+        "total": pause.total,
+    }
+
+
+def _pause_from_doc(doc: Document | None) -> TopUpPause | None:
+    if doc is None:
+        return None
+    return TopUpPause(
+        paused_at=plain_datetime(doc["pausedAt"]),
+        paused_by=doc["pausedBy"],
+        reason=doc["reason"],
+        rise=doc["rise"],
+        assigned_from=doc["assignedFrom"],
+        assigned_to=doc["assignedTo"],
+        since=plain_datetime(doc["since"]),
+        total=doc["total"],
+    )
+
+
+def anomaly_policy_to_doc(customer_id: str, policy: AnomalyPolicy) -> Document:
+    return {
+        "customerId": customer_id,
+        "minUsers": policy.min_users,
+        "minPercent": policy.min_percent,
+        "changedBy": policy.changed_by,
+        "changedAt": policy.changed_at,
+    }
+
+
+def anomaly_policy_from_doc(doc: Document) -> AnomalyPolicy:
+    return AnomalyPolicy(
+        customer_id=doc["customerId"],
+        min_users=int(doc["minUsers"]),
+        min_percent=int(doc["minPercent"]),
+        changed_by=doc.get("changedBy", ""),
+        changed_at=_time(doc.get("changedAt")),
     )
 
 

@@ -48,6 +48,10 @@ def licence_to_doc(licence: Licence) -> Document:
         # Annual plans: what happens at the end of the term ("" when none) and when (null).
         "renewalType": usage.renewal_type,
         "commitmentEndsAt": usage.commitment_ends_at,
+        # Subscription alerts: the trial's end while in trial (null otherwise), and the
+        # reasons of a suspension, comma-separated ("" when none).
+        "trialEndsAt": usage.trial_ends_at,
+        "suspensionReasons": ", ".join(usage.suspension_reasons),
     }
 
 
@@ -65,10 +69,18 @@ def licence_from_doc(doc: Document) -> Licence:
             # Absent on licences stored before renewals were read: as if Google sent none.
             renewal_type=doc.get("renewalType") or "",
             commitment_ends_at=_optional_time(doc.get("commitmentEndsAt")),
+            trial_ends_at=_optional_time(doc.get("trialEndsAt")),
+            suspension_reasons=tuple(
+                r for r in (doc.get("suspensionReasons") or "").split(", ") if r
+            ),
         ),
         time_zone=doc["timeZone"],
         updated_at=plain_datetime(doc["updatedAt"]),
     )
+
+
+def _reasons(joined: str) -> tuple[str, ...]:
+    return tuple(reason for reason in joined.split(", ") if reason)
 
 
 def _optional_time(value: datetime | None) -> datetime | None:

@@ -57,6 +57,7 @@ NOTIFICATIONS = "notifications"
 CONTROLS = "controls"
 BUYING_CHANGES = "buying_changes"
 SPENDING_LIMITS = "spending_limits"
+ANOMALY_POLICIES = "anomaly_policies"
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -277,6 +278,9 @@ NOTIFICATION_DOCS = Collection(
 CONTROL_DOCS = Collection(CONTROLS, _by_id, _control_to_doc, _control_from_doc)
 BUYING_CHANGE_DOCS = Collection(BUYING_CHANGES, _by_id, _control_to_doc, _control_from_doc)
 SPENDING_LIMIT_DOCS = Collection(SPENDING_LIMITS, _by_id, _limit_to_doc, _limit_from_doc)
+ANOMALY_POLICY_DOCS = Collection(
+    ANOMALY_POLICIES, _by_id, ac.anomaly_policy_to_doc, ac.anomaly_policy_from_doc
+)
 # The holder sync's codec, shared: what it writes is what the buying rule reads.
 INSIGHT_DOCS = Collection(
     insights_codec.INSIGHTS,
@@ -335,6 +339,7 @@ class FirestoreTransaction(Transaction):
         self.saving_totals = _Documents(self, SAVING_TOTAL_DOCS)
         self.prices = _Documents(self, PRICE_DOCS)
         self.price_discounts = _Documents(self, DISCOUNT_DOCS)
+        self.anomaly_policies = _Documents(self, ANOMALY_POLICY_DOCS)
 
 
 class FirestoreUnitOfWork(UnitOfWork):

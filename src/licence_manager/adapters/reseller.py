@@ -58,6 +58,7 @@ def subscription_from_api(item: dict[str, Any]) -> Subscription:
     annual = plan_kind(plan.get("planName", "")) is PlanKind.ANNUAL
     renewal = item.get("renewalSettings") or {}
     interval = plan.get("commitmentInterval") or {}
+    trial = item.get("trialSettings") or {}
     return Subscription(
         customer_id=item["customerId"],
         customer_domain=item.get("customerDomain", ""),
@@ -72,6 +73,8 @@ def subscription_from_api(item: dict[str, Any]) -> Subscription:
         purchase_order_id=item.get("purchaseOrderId", ""),
         renewal_type=str(renewal.get("renewalType") or "") if annual else "",
         commitment_ends_at=_epoch_ms(interval.get("endTime")) if annual else None,
+        trial_ends_at=_epoch_ms(trial.get("trialEndTime")) if trial.get("isInTrial") else None,
+        suspension_reasons=tuple(str(r) for r in item.get("suspensionReasons") or ()),
     )
 
 

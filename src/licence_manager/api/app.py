@@ -51,6 +51,7 @@ def create_app(
     resend_notification: Callable[..., Any] | None = None,
     request_renewal_change: Callable[..., Any] | None = None,
     request_unassign: Callable[..., Any] | None = None,
+    resume_top_ups: Callable[..., Any] | None = None,
 ) -> Flask:
     """`authenticate` verifies bearer tokens (production: Firebase ID tokens). In local mode
     the dev sign-in's own tokens are accepted instead; outside it, no authenticator means
@@ -66,6 +67,8 @@ def create_app(
     app.config["RESEND_NOTIFICATION"] = resend_notification or _resend_unavailable
     app.config["REQUEST_RENEWAL_CHANGE"] = request_renewal_change or _unavailable
     app.config["REQUEST_UNASSIGN"] = request_unassign or _unassign_unavailable
+    # None: the route resumes without evaluating at once (api.anomaly_routes).
+    app.config["RESUME_TOP_UPS"] = resume_top_ups
     app.config["FIREBASE_WEB_CONFIG"] = firebase_web_config or {}
     if local_mode:
         sessions = LocalSessions(secrets.token_urlsafe(32))

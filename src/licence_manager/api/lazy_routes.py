@@ -27,6 +27,11 @@ DEFERRED_ROUTES: dict[tuple[str, str], tuple[tuple[str, str, str], ...]] = {
         ("GET", f"{CUSTOMER}/time-zone", "get_time_zone"),
         ("PUT", f"{CUSTOMER}/time-zone", "put_time_zone"),
     ),
+    ("anomaly_routes", "anomaly"): (
+        ("POST", f"{CUSTOMER}/licences/<sku_id>/resume-top-ups", "resume_licence_top_ups"),
+        ("GET", f"{CUSTOMER}/anomaly-policy", "get_anomaly_policy"),
+        ("PUT", f"{CUSTOMER}/anomaly-policy", "put_anomaly_policy"),
+    ),
     ("approval_routes", "approvals"): (
         ("GET", f"{CUSTOMER}/spending-limit", "get_spending_limit"),
         ("PUT", f"{CUSTOMER}/spending-limit", "put_spending_limit"),

@@ -13,6 +13,7 @@ from licence_manager.api.licence_outlook import forecast_json, renewal_json, row
 from licence_manager.api.problems import Problem, int_arg
 from licence_manager.api.session_routes import seen_customer_json, visible_customers
 from licence_manager.api.settings_json import settings_json
+from licence_manager.domain.anomaly import TopUpPause, pause_words
 from licence_manager.domain.automation import AutomationState
 from licence_manager.domain.catalogue import plan_explanation
 from licence_manager.domain.insights import LicenceInsights
@@ -119,6 +120,8 @@ def licence_json(
         body["lowLicenceAlert"] = state.low_alert_active
         body["topUpInProgress"] = bool(state.pending_request_id or state.in_flight_request_id)
         body["automationPaused"] = state.failed_at_total is not None
+        # The anomaly guard's pause: the row's banner and its Resume button (null: not paused).
+        body["topUpsPaused"] = pause_json(state.top_ups_paused)
     # The customer's price (their discount applied); both null when none is set.
     price = price_of(licence.key.sku_id, usage.plan_name)
     body["price"] = {
@@ -127,6 +130,23 @@ def licence_json(
         "planExplanation": plan_explanation(usage.plan_name),
     }
     return body
+
+
+def pause_json(pause: TopUpPause | None) -> dict[str, Any] | None:
+    """A row's `topUpsPaused`, the anomaly guard's pause (null: not paused); a resume answers
+    with it too (api.anomaly_routes)."""
+    if pause is None:
+        return None
+    return {
+        "pausedAt": pause.paused_at.isoformat(),
+        "pausedBy": pause.paused_by,
+        "reason": pause.reason,
+        "rise": pause.rise,
+        "assignedFrom": pause.assigned_from,
+        "assignedTo": pause.assigned_to,
+        "since": pause.since.isoformat(),
+        "words": pause_words(pause),
+    }
 
 
 def row_reclaim_json(

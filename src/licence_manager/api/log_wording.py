@@ -34,6 +34,9 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.RECLAIM_POLICY_CHANGED: "Reclaim policy changed",
     AuditAction.SEAT_UNASSIGNED: "Seat unassigned",
     AuditAction.RENEWAL_TYPE_CHANGED: "Renewal type changed",
+    AuditAction.TOP_UPS_PAUSED: "Automatic top-ups paused",
+    AuditAction.TOP_UPS_RESUMED: "Automatic top-ups resumed",
+    AuditAction.ANOMALY_POLICY_CHANGED: "Anomaly thresholds changed",
 }
 
 # A purchase is a request like a manual addition; people call it by its own name.

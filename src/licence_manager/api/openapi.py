@@ -14,6 +14,7 @@ from flask.typing import ResponseReturnValue
 
 from licence_manager.api import (
     openapi_account,
+    openapi_anomaly,
     openapi_freshness,
     openapi_logs,
     openapi_money,
@@ -259,6 +260,8 @@ SCHEMAS: dict[str, Schema] = {
             "lowLicenceAlert": BOOLEAN,
             "topUpInProgress": BOOLEAN,
             "automationPaused": BOOLEAN,
+            # The anomaly guard's pause of automatic top-ups (issue 14); null: not paused.
+            "topUpsPaused": ref("TopUpsPaused"),
             "price": ref("Price"),
             # The SKU's reclaimable seats, from the holder sync (issue 13).
             "reclaim": ref("LicenceReclaim"),
@@ -381,6 +384,9 @@ SCHEMAS: dict[str, Schema] = {
             "purchaseConfirmed": BOOLEAN,
             "monthEndReport": BOOLEAN,
             "renewalReminder": BOOLEAN,
+            "topUpsPaused": BOOLEAN,
+            "trialEnding": BOOLEAN,
+            "subscriptionStatus": BOOLEAN,
         }
     ),
     "PreferencesInput": {
@@ -392,6 +398,9 @@ SCHEMAS: dict[str, Schema] = {
                 "purchaseConfirmed": BOOLEAN,
                 "monthEndReport": BOOLEAN,
                 "renewalReminder": BOOLEAN,
+                "topUpsPaused": BOOLEAN,
+                "trialEnding": BOOLEAN,
+                "subscriptionStatus": BOOLEAN,
             },
             [],
             additionalProperties=False,
@@ -813,6 +822,7 @@ SCHEMAS.update(openapi_reclaim.schemas(obj, ref, nullable, enum, STRING, INTEGER
 SCHEMAS.update(openapi_outlook.schemas(obj, ref, nullable, STRING, INTEGER))
 SCHEMAS.update(openapi_renewal.schemas(obj, ref, nullable, enum, STRING, INTEGER))
 SCHEMAS.update(openapi_savings.schemas(obj, ref, nullable, enum, STRING, INTEGER))
+SCHEMAS.update(openapi_anomaly.schemas(obj, nullable, STRING, INTEGER, BOOLEAN, DATETIME))
 
 
 def document(local_mode: bool = True) -> dict[str, Any]:
@@ -826,6 +836,7 @@ def document(local_mode: bool = True) -> dict[str, Any]:
         **openapi_reclaim.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
         **openapi_renewal.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
         **openapi_savings.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
+        **openapi_anomaly.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
     }
     if not local_mode:
         for path, method in LOCAL_ONLY:

@@ -44,6 +44,11 @@ class AuditAction(StrEnum):
     # An add-on seat unassigned from the Reclaim page (domain.unassign): the actor is the admin
     # who confirmed it, the message names the user.
     SEAT_UNASSIGNED = "SEAT_UNASSIGNED"
+    # The anomaly guard (domain.anomaly_guard): automatic top-ups of the SKU paused after a
+    # sudden rise in assignments, and resumed by a person (the actor).
+    TOP_UPS_PAUSED = "TOP_UPS_PAUSED"
+    TOP_UPS_RESUMED = "TOP_UPS_RESUMED"
+    ANOMALY_POLICY_CHANGED = "ANOMALY_POLICY_CHANGED"
 
 
 class Source(StrEnum):

@@ -12,6 +12,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from licence_manager.domain import audit
+from licence_manager.domain.anomaly import TopUpPause, Window
 from licence_manager.domain.audit import AuditAction, AuditEntry, Source
 from licence_manager.domain.buying import BuyingControl
 from licence_manager.domain.model import GENESIS, AuditHead, Licence, seats
@@ -44,14 +45,28 @@ class AutomationState:
     # When a sync last saw Google at the total the change in flight asked for: evidence that
     # it landed, should the attempt die before recording it and the seats move on again.
     in_flight_seen_at: datetime | None = None
+    # The anomaly guard (domain.anomaly_guard): the recent assigned counts the sync recorded,
+    # the pause of automatic top-ups it set (None: not paused) and how many it has set.
+    assigned_window: Window = ()
+    top_ups_paused: TopUpPause | None = None
+    anomaly_pauses: int = 0
+    # The latest suspension or removal alert (domain.subscription_events), republished by
+    # evaluation while unsent as the alerts above are.
+    status_alert_id: str | None = None
 
     def alert_ids(self, doc_id: str) -> tuple[str, ...]:
-        """The notifications of the latest low-licence and blocked crossings."""
+        """The notifications of the latest low-licence and blocked crossings, and of the latest
+        pause (evaluation publishes them again while unsent: the sync that paused the licence
+        does not publish)."""
         ids = []
         if self.low_alerts:
             ids.append(f"{doc_id}-low-{self.low_alerts}")
         if self.blocked_alerts:
             ids.append(f"{doc_id}-blocked-{self.blocked_alerts}")
+        if self.anomaly_pauses:
+            ids.append(paused_alert_id(doc_id, self.anomaly_pauses))
+        if self.status_alert_id:
+            ids.append(self.status_alert_id)
         return tuple(ids)
 
     def in_month(self, month: str) -> AutomationState:
@@ -68,6 +83,11 @@ class Evaluation:
     audit: tuple[AuditEntry, ...] = ()
     audit_head: AuditHead = GENESIS
     changed: bool = False  # the state must be written
+
+
+def paused_alert_id(doc_id: str, pauses: int) -> str:
+    """The alert of a licence's `pauses`-th anomaly pause: one per pause, whoever retries."""
+    return f"{doc_id}-paused-{pauses}"
 
 
 def seen_in_flight(state: AutomationState, observed_total: int, at: datetime) -> AutomationState:
@@ -179,7 +199,13 @@ def evaluate(
         state = replace(state, low_alert_active=False)  # recovered: re-armed for the next one
 
     request = None
-    due = state.pending_request_id is None and state.failed_at_total is None
+    # While the anomaly guard holds the licence, nothing is decided: its alert said why, and a
+    # "top-up not made" email for every crossing meanwhile would only repeat it.
+    due = (
+        state.pending_request_id is None
+        and state.failed_at_total is None
+        and state.top_ups_paused is None
+    )
     added = state.seats_added_this_month
     plan = plan_top_up(usage, settings, added, reclaimable) if due else None
     if isinstance(plan, TopUpPlan) and control is not None and control.paused:

@@ -5,6 +5,13 @@ switch automatic top-ups off or lower a cap, reseller ops may stop all buying, a
 change. So the applier asks this rule again, in the same transaction that records the change as
 about to be sent, with everything as it is now. Evaluation asks the same limits before it
 decides, so a request it makes is never refused for a reason it could have seen.
+
+The anomaly guard's pause (domain.anomaly, a sudden rise in one licence's assignments) refuses
+automatic requests only. An admin's own addition or purchase while paused is still made: the
+pause guards against buying that follows a script or a compromised account seat for seat,
+while a person asking for seats in the dashboard, signed in and shown the pause, is the
+deliberate decision the pause waits for (and is still held to the emergency stop, the plan
+check and, before this rule, the spending limits and approvals).
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from licence_manager.domain.anomaly import TopUpPause
 from licence_manager.domain.audit import Source
 from licence_manager.domain.model import PlanKind, plan_kind, seats
 from licence_manager.domain.reclaim_summary import ReclaimHold, reclaim_hold
@@ -98,12 +106,15 @@ def refusal(
     added_this_month: int,
     plan_now: str | None,
     reclaimable: int | None,
+    paused: TopUpPause | None,
     now: datetime,
 ) -> str | None:
     """Why `request` must not be sent to Google now, or None to go ahead. `plan_now`: the plan
     Google reports at the fresh read (None for a purchase of a SKU not yet owned);
-    `reclaimable`: the SKU's reclaimable seats read in the same transaction (None: unknown).
-    Only automatic requests are held for reclaimable seats: an admin's own is never held."""
+    `reclaimable`: the SKU's reclaimable seats read in the same transaction (None: unknown);
+    `paused`: the anomaly guard's pause of the licence's automatic top-ups, read in the same
+    transaction (None: not paused). Only automatic requests are held for reclaimable seats or
+    by the pause: an admin's own is never held (see the module's docstring)."""
     if control.paused:
         because = f": {control.reason}" if control.reason else ""
         return f"buying is paused by the reseller{because}"
@@ -114,6 +125,11 @@ def refusal(
         )
     if request.source is not Source.AUTOMATIC:
         return None  # an admin asked for exactly this; the checks above are all that apply
+    if paused is not None:
+        return (
+            f"automatic top-ups are paused: {paused.reason}; they resume only when someone "
+            "resumes them"
+        )
     if now - request.created_at > AUTOMATIC_REQUEST_EXPIRY:
         minutes = int(AUTOMATIC_REQUEST_EXPIRY.total_seconds() // 60)
         return f"it expired: not sent to Google within {minutes} minutes of being decided"

@@ -102,6 +102,45 @@ def _lines(notification: Notification) -> tuple[str, list[str]]:
                 "Review the renewal setting and reclaim unused seats in Licence Manager before "
                 "then: seats committed at renewal are paid for the whole year.",
             ]
+        case NotificationType.TOP_UPS_PAUSED:
+            # Facts from domain.anomaly_guard.watch.
+            subject = f"Automatic top-ups paused: {sku} for {domain}"
+            body = [
+                f"Automatic top-ups of {sku} for {domain} are paused: {f('reason')}.",
+                usage,
+                "A rise this fast is often a script creating users or an account being misused, "
+                "so nothing is bought automatically until someone checks it.",
+                "Once you have checked the new users, resume automatic top-ups in Licence "
+                "Manager (My Licences or the SKU's Settings: Resume automatic top-ups), or ask "
+                "your reseller to. Saving the settings does not resume them. Adding seats by "
+                "hand still works meanwhile.",
+            ]
+        case NotificationType.TRIAL_ENDING:
+            # Facts from domain.subscription_events.
+            ended = f("stage") == "ended"
+            subject = (
+                f"Trial ended: {sku} for {domain}"
+                if ended
+                else f"Trial ends on {f('trialEndsOn')}: {sku} for {domain}"
+            )
+            body = [
+                f"The trial of {sku} for {domain} "
+                + (f"ended on {f('trialEndsOn')}." if ended else f"ends on {f('trialEndsOn')}."),
+                usage,
+                "Choose a paid plan with your reseller to keep these users' licences."
+                if not ended
+                else "Without a paid plan, its users lose the service; contact your reseller.",
+            ]
+        case NotificationType.SUBSCRIPTION_STATUS:
+            # Facts from domain.subscription_events.
+            event = f("event")
+            subject = f"Subscription {event}: {sku} for {domain}"
+            body = [
+                f"The {sku} subscription for {domain} was {event}"
+                + (f" ({f('reasons')})." if f("reasons") else "."),
+                usage,
+                f("advice"),
+            ]
     return subject, [line for line in body if line]
 
 

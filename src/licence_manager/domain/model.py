@@ -76,6 +76,10 @@ class Subscription:
     # Google sends none), and the end of plan.commitmentInterval, when the term renews.
     renewal_type: str = ""
     commitment_ends_at: datetime | None = None
+    # trialSettings.trialEndTime while trialSettings.isInTrial (None otherwise), and the
+    # suspensionReasons Google lists while SUSPENDED: what subscription alerts are told from.
+    trial_ends_at: datetime | None = None
+    suspension_reasons: tuple[str, ...] = ()
 
     @property
     def key(self) -> LicenceKey:
@@ -107,6 +111,9 @@ class Usage:
     # of what the sync compares, so a renewal type changed in the Admin console is noticed.
     renewal_type: str = ""
     commitment_ends_at: datetime | None = None
+    # Subscription alerts (domain.subscription_events): see Subscription.
+    trial_ends_at: datetime | None = None
+    suspension_reasons: tuple[str, ...] = ()
 
     @property
     def vacant(self) -> int:
@@ -130,6 +137,8 @@ class Usage:
             assigned=subscription.licensed_number_of_seats,
             renewal_type=subscription.renewal_type,
             commitment_ends_at=subscription.commitment_ends_at,
+            trial_ends_at=subscription.trial_ends_at,
+            suspension_reasons=subscription.suspension_reasons,
         )
 
 

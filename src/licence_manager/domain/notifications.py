@@ -21,6 +21,12 @@ class NotificationType(StrEnum):
     # An annual plan renews in 90, 30 or 7 days: the recommended seats and any warning
     # (domain.renewal).
     RENEWAL_REMINDER = "renewal_reminder"
+    # The anomaly guard paused a SKU's automatic top-ups: why, and how to resume them.
+    TOP_UPS_PAUSED = "top_ups_paused"
+    # A trial ends in 7 days, or has ended (domain.subscription_events).
+    TRIAL_ENDING = "trial_ending"
+    # A subscription was suspended, cancelled or transferred away (domain.subscription_events).
+    SUBSCRIPTION_STATUS = "subscription_status"
 
 
 # A type with no preference of its own goes to those who want this one: a request held for

@@ -63,6 +63,11 @@ def fingerprint(usage: Usage) -> str:
     if usage.renewal_type or usage.commitment_ends_at is not None:
         ends = usage.commitment_ends_at
         fields += [usage.renewal_type, "" if ends is None else ends.astimezone(UTC).isoformat()]
+    if usage.trial_ends_at is not None or usage.suspension_reasons:
+        # Likewise: only licences in trial or suspended change fingerprint once.
+        trial = usage.trial_ends_at
+        fields += ["" if trial is None else trial.astimezone(UTC).isoformat()]
+        fields += [",".join(usage.suspension_reasons)]
     text = "\x1f".join(fields)
     digest = hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
     return (GONE if usage.status == REMOVED else "") + digest

@@ -8,6 +8,7 @@
     licence-manager ops --project P spending-limit --customer ID [--seats N] [--monthly-pounds N]
     licence-manager ops register-notifications --service-account SA   (prints the topic)
     licence-manager ops unregister-notifications --service-account SA | notification-details
+    licence-manager ops --project P resume-top-ups --customer ID --sku SKU
 
 --project, --region and --prefix default to $GOOGLE_CLOUD_PROJECT, $LICENCE_MANAGER_REGION and
 $LICENCE_MANAGER_PREFIX (then "lm"), and may also follow the action."""

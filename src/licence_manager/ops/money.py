@@ -3,6 +3,7 @@
     licence-manager ops pause-buying --reason "..."   stop every purchase and seat change now
     licence-manager ops resume-buying
     licence-manager ops spending-limit --customer ID [--seats N] [--monthly-pounds N]
+    licence-manager ops resume-top-ups --customer ID --sku SKU   lift the anomaly guard's pause
 
 They write the deployment's Firestore (--project, --database; your own credentials, as for
 `licence-manager users`) through the same services as the dashboard, so a pause
@@ -17,8 +18,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TextIO
 
+from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.spending import limit_problems, pounds
 from licence_manager.ports.unit_of_work import UnitOfWork
+from licence_manager.services.anomaly import NotPaused, resume_top_ups
 from licence_manager.services.buying_control import set_buying_paused
 from licence_manager.services.spending import set_spending_limit, spending_limit
 
@@ -38,6 +41,14 @@ def register(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     pause = _add(actions, "pause-buying", "pause all buying for every customer", _pause)
     pause.add_argument("--reason", required=True, help="why; every dashboard user sees it")
     _add(actions, "resume-buying", "resume buying", _resume)
+    resume = _add(
+        actions,
+        "resume-top-ups",
+        "resume one licence's automatic top-ups paused by the anomaly guard",
+        _resume_top_ups,
+    )
+    resume.add_argument("--customer", required=True, help="the customer id")
+    resume.add_argument("--sku", required=True, help="the SKU id")
     limit = _add(
         actions,
         "spending-limit",
@@ -89,6 +100,22 @@ def _pause(args: argparse.Namespace, uow: UnitOfWork, out: TextIO) -> int:
 def _resume(args: argparse.Namespace, uow: UnitOfWork, out: TextIO) -> int:
     set_buying_paused(uow, False, args.by, datetime.now(UTC))
     print("Buying resumed.", file=out)
+    return 0
+
+
+def _resume_top_ups(args: argparse.Namespace, uow: UnitOfWork, out: TextIO) -> int:
+    key = LicenceKey(args.customer, args.sku)
+    try:
+        lifted = resume_top_ups(uow, key, args.by, datetime.now(UTC))
+    except NotPaused:
+        print(f"{key.doc_id}: automatic top-ups are not paused; nothing changed.", file=out)
+        return 1
+    print(f"{key.doc_id}: automatic top-ups resumed (paused because {lifted.reason}).", file=out)
+    print(
+        "They are decided again at the licence's next evaluation (its next usage change or "
+        "settings save); the dashboard's Resume button evaluates at once.",
+        file=out,
+    )
     return 0
 
 

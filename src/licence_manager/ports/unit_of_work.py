@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Generic, TypeVar
 
+from licence_manager.domain.anomaly import AnomalyPolicy
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.automation import AutomationState
 from licence_manager.domain.buying import BuyingControl
@@ -128,6 +129,9 @@ class Transaction(abc.ABC):
     # by customer id (written by ports.prices.PriceList, never through a unit of work).
     prices: Repository[str, Price]
     price_discounts: Repository[str, Discount]
+    # The anomaly guard's thresholds (anomaly_policies), keyed by customer id: the sync's record
+    # step reads them when a licence's assignments rose.
+    anomaly_policies: Repository[str, AnomalyPolicy]
 
     # Reads with the domain's defaults for a document never written.
     def automation_of(self, key: LicenceKey) -> AutomationState:
@@ -144,6 +148,9 @@ class Transaction(abc.ABC):
 
     def spending_limit_of(self, customer_id: str) -> SpendingLimit:
         return self.spending_limits.get(customer_id) or SpendingLimit(customer_id)
+
+    def anomaly_policy_of(self, customer_id: str) -> AnomalyPolicy:
+        return self.anomaly_policies.get(customer_id) or AnomalyPolicy(customer_id)
 
     def reclaimable_of(self, key: LicenceKey) -> int | None:
         """The licence's reclaimable seats as the holder sync last counted them; None when they

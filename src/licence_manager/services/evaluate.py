@@ -109,8 +109,9 @@ def _evaluate(tx: Transaction, key: LicenceKey, now: datetime) -> _Decided | Non
     cancelled = None
     if pending is not None and not pending.status.final and pending.change_sent_at is None:
         # The same "may we buy now" rule apply_topup asks: a request decided under settings
-        # since changed, switched off, past its expiry or held for reclaimable seats is
-        # superseded here, and decided again below from the settings as they are.
+        # since changed, switched off, past its expiry, held for reclaimable seats or paused by
+        # the anomaly guard is superseded here, and decided again below from the settings as
+        # they are (while paused: not at all).
         month = state.in_month(month_of(now, licence.time_zone))
         reason = buying.refusal(
             pending,
@@ -120,6 +121,7 @@ def _evaluate(tx: Transaction, key: LicenceKey, now: datetime) -> _Decided | Non
             added_this_month=month.seats_added_this_month,
             plan_now=licence.usage.plan_name,
             reclaimable=reclaimable,
+            paused=state.top_ups_paused,
             now=now,
         )
         if reason is not None:

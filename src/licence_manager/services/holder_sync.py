@@ -213,6 +213,7 @@ class SyncCustomerHolders:
         reclaimable seats when the holders could not be read: the email says so)."""
         if self._reminders is not None:
             self._reminders(insights.customer_id, live, insights, insights.synced_at)
+            self._reminders.trials(live, insights.synced_at)
 
     def _held_products(self, live: list[Licence], done: CustomerHolders) -> dict[str, str]:
         """SKU id → Licensing product id of every licence the customer holds through us."""

@@ -4,13 +4,15 @@ Google's figures goes through (the scheduled sync, a top-up's fresh read, the de
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 
-from licence_manager.domain.automation import seen_in_flight
+from licence_manager.domain import anomaly_guard, subscription_events
+from licence_manager.domain.automation import AutomationState, seen_in_flight
 from licence_manager.domain.daily import local_day
 from licence_manager.domain.model import Licence, LicenceKey, Subscription, Usage
+from licence_manager.domain.notifications import Notification
 from licence_manager.domain.observation import LicenceContext, RecordedChange, record_observation
 from licence_manager.ports.unit_of_work import Transaction, UnitOfWork
 from licence_manager.services.savings import renewal_saving
@@ -43,15 +45,48 @@ def _read_and_decide(
     head = tx.head_of(key)
     state = tx.automation_of(key)
     change = decide(LicenceContext(stored, today, head, state.in_flight_total_after))
-    if change is not None:
-        # An annual term seen renewing with fewer seats saves the seats not re-committed, once
-        # per term; recorded before this unit's first write (it reads the savings first).
-        tx.record_saving(renewal_saving(tx, stored, change.licence, at))
+    updated = state
     if observed_total is not None:
-        seen = seen_in_flight(state, observed_total, at)
-        if seen != state:
-            tx.automation.put(key, seen)
+        updated = seen_in_flight(updated, observed_total, at)
+    alerts: list[Notification] = []
+    if change is not None:
+        updated, change, alerts = _watch(tx, key, state, updated, stored, change, at)
+        # An annual term seen renewing with fewer seats saves the seats not re-committed, once
+        # per term; after the guard's reads and before this unit's first write (it reads the
+        # savings first).
+        tx.record_saving(renewal_saving(tx, stored, change.licence, at))
+    if updated != state:
+        tx.automation.put(key, updated)
+    for notification in alerts:
+        tx.notifications.create(notification.notification_id, notification)
     return stored, change
+
+
+def _watch(
+    tx: Transaction,
+    key: LicenceKey,
+    read: AutomationState,
+    state: AutomationState,
+    stored: Licence | None,
+    change: RecordedChange,
+    at: datetime,
+) -> tuple[AutomationState, RecordedChange, list[Notification]]:
+    """What the record step adds to a change: the anomaly guard measures here, where every
+    observation of Google's figures is recorded, and pauses in this very transaction
+    (domain.anomaly_guard); a suspension or removal recorded now is alerted now, once (its id
+    is its audit entry's: only the transaction that records it sees it happen). The customer's
+    thresholds are the one more read, and only on a rise."""
+    window = anomaly_guard.window_after(read, stored, change.licence, at)
+    wanted = anomaly_guard.needs_policy(read, window, at)
+    policy = tx.anomaly_policy_of(key.customer_id) if wanted else None
+    watched = anomaly_guard.watch(state, window, policy, change, at)
+    state, change = watched.state, watched.change
+    alerts = [] if watched.notification is None else [watched.notification]
+    event = subscription_events.status_alert(stored, change.licence, change.audit, at)
+    if event is not None:
+        state = replace(state, status_alert_id=event.notification_id)
+        alerts.append(event)
+    return state, change, alerts
 
 
 def _write_rest(tx: Transaction, key: LicenceKey, change: RecordedChange) -> None:

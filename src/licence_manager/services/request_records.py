@@ -149,7 +149,8 @@ def before_sending(
     default_time_zone: str,
 ) -> SendDecision:
     """The last step before Google is asked: may we buy now (domain.buying), with everything as
-    it is at this moment? Yes: record that the change is about to be sent. No: record why."""
+    it is at this moment (the emergency stop, the settings, the reclaimable seats, the anomaly
+    guard's pause)? Yes: record that the change is about to be sent. No: record why."""
     request = tx.requests.get(attempt.request_id)
     if not holds(request, attempt.token) or now > attempt.send_until:
         return SendDecision()
@@ -182,6 +183,9 @@ def before_sending(
         added_this_month=found.state.in_month(month_of(now, time_zone)).seats_added_this_month,
         plan_now=current.plan_name if current is not None else None,
         reclaimable=reclaimable,
+        # Read in this transaction with the request: a pause the sync set after the decision
+        # refuses the buy, and a pause landing while this runs makes the transaction run again.
+        paused=found.state.top_ups_paused,
         now=now,
     )
     if reason is None:

@@ -1,9 +1,11 @@
 // The customer's account settings: the time zone their reports, logs and month-end follow, and
-// in which every time in the dashboard is shown. Customer admins and reseller ops change it.
+// in which every time in the dashboard is shown, and the anomaly guard's thresholds. Customer
+// admins and reseller ops change them.
 import { useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState, type FormEvent } from "react";
 import { call, type ApiError, type TimeZoneSetting } from "../api";
 import { ErrorState, FieldError, Loading, PageHeader, useApi } from "../components/common";
+import { AnomalyPolicyForm } from "../components/AnomalyPolicyForm";
 import { timeZonePath } from "../components/Clock";
 import { useSession } from "../context";
 import { whenIn } from "../format";
@@ -127,6 +129,7 @@ export function Account() {
           </button>
         </div>
       </form>
+      <AnomalyPolicyForm customerId={customerId} canChange={canChange} />
     </>
   );
 }

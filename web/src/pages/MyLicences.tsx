@@ -10,6 +10,7 @@ import {
   UtilisationBar,
 } from "../components/common";
 import { useCustomerPath, useSession } from "../context";
+import { TopUpsPausedBanner } from "../components/TopUpsPaused";
 import { useSyncStatus } from "../freshness";
 import { count, isAnnual, plan, status, when } from "../format";
 import { forecastLine, renewalLine } from "../outlook";
@@ -68,6 +69,11 @@ export function MyLicences() {
         <>
           <Summary path={`${base}/licence-summary`} licences={licences.data} />
           <ReclaimNotice notice={unavailableNotice(licences.data)} />
+          {licences.data
+            .filter((l) => l.topUpsPaused)
+            .map((l) => (
+              <TopUpsPausedBanner key={l.skuId} base={base} licence={l} canChange={canChange} onResumed={licences.reload} />
+            ))}
           <Filters view={view} change={change} />
           <LicenceTable
             rows={applyView(licences.data, view)}
@@ -308,7 +314,9 @@ function Badges({ licence }: { licence: Licence }) {
   if (licence.settings.lowLicenceAlert) {
     badges.push({ text: "Alerts on", tone: "ok", title: licence.settings.description });
   }
-  if (licence.automationPaused) {
+  if (licence.topUpsPaused) {
+    badges.push({ text: "Top-ups paused", tone: "warn", title: licence.topUpsPaused.words });
+  } else if (licence.automationPaused) {
     badges.push({
       text: "Top-ups paused",
       tone: "warn",

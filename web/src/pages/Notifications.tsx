@@ -14,6 +14,9 @@ const ALL_ON: Preferences = {
   purchaseConfirmed: true,
   monthEndReport: true,
   renewalReminder: true,
+  topUpsPaused: true,
+  trialEnding: true,
+  subscriptionStatus: true,
 };
 
 export function Notifications() {

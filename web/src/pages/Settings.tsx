@@ -15,6 +15,7 @@ import {
   unplacedErrors,
 } from "./settingsForm";
 import { LeaveGuard } from "../components/LeaveGuard";
+import { TopUpsPausedBanner } from "../components/TopUpsPaused";
 import { conflictText, theirSettings, withVersion } from "./settingsVersion";
 
 // The form keeps numbers as text while they are typed; "" is "not set".
@@ -294,6 +295,7 @@ export function SettingsPage({ skuId }: { skuId: string }) {
       {!canChange && (
         <p className="notice">You can see these settings; only the customer's admin can change them.</p>
       )}
+      {licence && <TopUpsPausedBanner base={base} licence={licence} canChange={canChange} onResumed={licences.reload} />}
       <form className="settings" onSubmit={save} noValidate>
         <fieldset disabled={!canChange || busy}>
           <section className="panel" aria-labelledby="alerts-heading">

@@ -3,7 +3,7 @@ import type { Recipient } from "../api";
 import { ALERT_FIELDS, TOP_UP_FIELDS, failsIn, holdRecommendation, numberOrText, receiving, unplacedErrors } from "./settingsForm";
 
 function recipient(email: string, name: string, on: Partial<Recipient["notifications"]>): Recipient {
-  const off = { lowLicences: false, topUpApplied: false, topUpFailed: false, purchaseConfirmed: false, monthEndReport: false, renewalReminder: false };
+  const off = { lowLicences: false, topUpApplied: false, topUpFailed: false, purchaseConfirmed: false, monthEndReport: false, renewalReminder: false, topUpsPaused: false, trialEnding: false, subscriptionStatus: false };
   return { email, name, notifications: { ...off, ...on }, addressProblem: null };
 }
 
