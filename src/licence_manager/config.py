@@ -72,6 +72,9 @@ class Settings:
     # The Cloud Run service (K_SERVICE) or revision (K_REVISION) this runs as; None off Google
     # Cloud. Cloud Run and Cloud Functions both set them, and functions-framework does not.
     cloud_run_service: str | None = None
+    # The Fernet key sealing alert channels' webhook URLs (Secret Manager in production; `make
+    # run` generates one). Empty: channels cannot be stored or posted to.
+    channel_secret_key: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -114,6 +117,7 @@ class Settings:
             reseller_ops_email=env.get("RESELLER_OPS_EMAIL", ""),
             web_dir=env.get("LICENCE_MANAGER_WEB_DIR") or None,
             cloud_run_service=env.get("K_SERVICE") or env.get("K_REVISION") or None,
+            channel_secret_key=env.get("CHANNEL_SECRET_KEY", ""),
         )
         settings.validate()
         return settings

@@ -50,6 +50,8 @@ def create_app(
     decide_approval: Callable[..., TopUpRequest] | None = None,
     resend_notification: Callable[..., Any] | None = None,
     request_renewal_change: Callable[..., Any] | None = None,
+    channels: Callable[[], Any] | None = None,
+    post_trial: Callable[..., None] | None = None,
 ) -> Flask:
     """`authenticate` verifies bearer tokens (production: Firebase ID tokens). In local mode
     the dev sign-in's own tokens are accepted instead; outside it, no authenticator means
@@ -65,6 +67,9 @@ def create_app(
     app.config["RESEND_NOTIFICATION"] = resend_notification or _resend_unavailable
     app.config["REQUEST_RENEWAL_CHANGE"] = request_renewal_change or _unavailable
     app.config["FIREBASE_WEB_CONFIG"] = firebase_web_config or {}
+    # Alert channels (api.channel_routes): their store, built on first use, and the test post.
+    app.config["CHANNELS"] = channels
+    app.config["POST_TRIAL"] = post_trial
     if local_mode:
         sessions = LocalSessions(secrets.token_urlsafe(32))
         app.config["LOCAL_SESSIONS"] = sessions

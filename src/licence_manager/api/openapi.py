@@ -14,6 +14,7 @@ from flask.typing import ResponseReturnValue
 
 from licence_manager.api import (
     openapi_account,
+    openapi_channels,
     openapi_freshness,
     openapi_logs,
     openapi_money,
@@ -370,6 +371,7 @@ SCHEMAS: dict[str, Schema] = {
             "resendOf": nullable(STRING),
             "resentBy": nullable(STRING),
             "resentAs": nullable(STRING),
+            "channels": {"type": "array", "items": ref("ChannelDelivery")},
         }
     ),
     "Preferences": obj(
@@ -811,6 +813,7 @@ SCHEMAS.update(openapi_freshness.schemas(obj, nullable, enum, STRING, INTEGER))
 SCHEMAS.update(openapi_reclaim.schemas(obj, ref, nullable, enum, STRING, INTEGER))
 SCHEMAS.update(openapi_outlook.schemas(obj, ref, nullable, STRING, INTEGER))
 SCHEMAS.update(openapi_renewal.schemas(obj, ref, nullable, enum, STRING, INTEGER))
+SCHEMAS.update(openapi_channels.schemas(obj, ref, nullable, enum, STRING))
 
 
 def document(local_mode: bool = True) -> dict[str, Any]:
@@ -823,6 +826,7 @@ def document(local_mode: bool = True) -> dict[str, Any]:
         **openapi_freshness.paths(operation, ok, ref, param),
         **openapi_reclaim.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
         **openapi_renewal.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
+        **openapi_channels.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
     }
     if not local_mode:
         for path, method in LOCAL_ONLY:

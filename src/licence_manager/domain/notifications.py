@@ -5,8 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from licence_manager.domain.model import LicenceKey
+
+if TYPE_CHECKING:
+    from licence_manager.domain.channels import ChannelDelivery
 
 
 class NotificationType(StrEnum):
@@ -68,6 +72,8 @@ class Notification:
     # Addresses SendGrid refuses, left out so the others still get the email; the admin fixes
     # them on the Notifications page.
     refused_recipients: tuple[str, ...] = ()
+    # Its messages to alert channels (Chat, Slack, webhooks), one each (domain.channels).
+    channel_deliveries: tuple[ChannelDelivery, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
