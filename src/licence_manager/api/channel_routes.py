@@ -97,7 +97,7 @@ def add_channel(customer_id: str) -> ResponseReturnValue:
     body = _body({"kind", "name", "url", "notifications"})
     errors: dict[str, str] = {}
     try:
-        kind = ChannelKind(body.get("kind"))
+        kind = ChannelKind(str(body.get("kind")))
     except ValueError:
         errors["kind"] = "One of " + ", ".join(k.value for k in ChannelKind) + "."
         kind = None
