@@ -99,7 +99,7 @@ def test_choices_are_changed_like_an_email_recipients(world: Any) -> None:
 
 
 def test_a_test_message_is_posted_and_an_unclear_answer_said_so(world: Any) -> None:
-    api, store, trials = world
+    api, _store, trials = world
     channel_id = _add(api).get_json()["id"]
     posted = api.call("POST", f"{BASE}/channels/{channel_id}/test")
     assert posted.status_code == 200 and [c.channel_id for c in trials] == [channel_id]
