@@ -404,7 +404,12 @@ locals {
   # Secrets mounted as environment variables, by function (read only by that function's account).
   function_secrets = {
     send_alerts = {
-      SENDGRID_API_KEY = google_secret_manager_secret.sendgrid_api_key.secret_id
+      SENDGRID_API_KEY   = google_secret_manager_secret.sendgrid_api_key.secret_id
+      CHANNEL_SECRET_KEY = google_secret_manager_secret.channel_secret_key.secret_id
+    }
+    # Alert channels (channels.tf): the api seals a new channel's URL, send_alerts opens it.
+    api = {
+      CHANNEL_SECRET_KEY = google_secret_manager_secret.channel_secret_key.secret_id
     }
   }
 

@@ -26,7 +26,7 @@ from tests.infra.terraform import (
 CONCERNS = {
     "versions.tf", "variables.tf", "outputs.tf", "locals.tf", "apis.tf", "service-accounts.tf",
     "functions.tf", "bundle.tf", "pubsub.tf", "eventarc.tf", "firestore.tf", "scheduler.tf",
-    "secrets.tf", "hosting.tf",
+    "secrets.tf", "hosting.tf", "channels.tf",
 }  # fmt: skip
 VALIDATED = {
     "project_id", "region", "prefix", "labels", "firestore", "reseller", "sync",
