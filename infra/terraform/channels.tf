@@ -22,3 +22,16 @@ resource "google_secret_manager_secret_iam_member" "reads_channel_key" {
   role      = "roles/secretmanager.secretAccessor"
   member    = "serviceAccount:${google_service_account.function[each.key].email}"
 }
+
+# SendGrid's Event Webhook (delivered, bounce, dropped, spam report) posts to the api's
+# /api/v1/sendgrid/events, signed with ECDSA; this is the verification key SendGrid shows under
+# Settings → Mail Settings → Event Webhook → Signed Event Webhook (base64, no PEM lines).
+variable "sendgrid_event_public_key" {
+  type        = string
+  default     = ""
+  description = "SendGrid's signed Event Webhook verification key; empty: events refused (503)."
+  validation {
+    condition     = can(regex("^[A-Za-z0-9+/=]*$", var.sendgrid_event_public_key))
+    error_message = "sendgrid_event_public_key is the base64 key SendGrid shows, without PEM lines."
+  }
+}

@@ -398,6 +398,8 @@ locals {
       # GET /api/v1/session so that it can sign people in with Google.
       FIREBASE_API_KEY     = data.google_firebase_web_app_config.dashboard.api_key
       FIREBASE_AUTH_DOMAIN = data.google_firebase_web_app_config.dashboard.auth_domain
+      # Verifies SendGrid's signed Event Webhook (channels.tf); a public key, not a secret.
+      SENDGRID_EVENT_PUBLIC_KEY = var.sendgrid_event_public_key
     })
   }
 

@@ -23,11 +23,13 @@ if TYPE_CHECKING:
     from licence_manager.adapters.reseller import ResellerApi
     from licence_manager.adapters.workspace_users import WorkspaceUsers
     from licence_manager.domain.channels import Channel
+    from licence_manager.domain.email_events import EmailEvent
     from licence_manager.domain.model import LicenceKey
     from licence_manager.domain.resend import Resend
     from licence_manager.domain.topup import TopUpRequest
     from licence_manager.ports import Mailer, Publisher
     from licence_manager.ports.channels import ChannelStore
+    from licence_manager.ports.email_feedback import BounceStore
     from licence_manager.services.additions import RequestAddition
     from licence_manager.services.alerts import SendNotification
     from licence_manager.services.approvals import DecideApproval
@@ -191,6 +193,17 @@ def channel_store() -> ChannelStore:
 
 
 @functools.cache
+def bounce_store() -> BounceStore:
+    from google.cloud import firestore
+
+    from licence_manager.adapters.firestore_bounces import FirestoreBounceStore
+
+    config = settings()
+    client = firestore.Client(project=config.project_id or None, database=config.firestore_database)
+    return FirestoreBounceStore(client)
+
+
+@functools.cache
 def deliver_to_channels() -> DeliverToChannels:
     from licence_manager.adapters.webhook_sender import WebhookSender
     from licence_manager.services.channel_delivery import DeliverToChannels
@@ -256,6 +269,11 @@ def api_app() -> Flask:
 
         post_trial_message(WebhookSender(), channel, config.dashboard_url)
 
+    def email_events(events: list[EmailEvent]) -> int:
+        from licence_manager.services.email_events import RecordEmailEvents
+
+        return RecordEmailEvents(unit_of_work(), bounce_store())(events)
+
     return create_app(
         store(),
         add,
@@ -275,6 +293,9 @@ def api_app() -> Flask:
         reports=reports,  # built on the first report request, not at cold start
         channels=channel_store if config.channel_secret_key else None,
         post_trial=post_trial,
+        email_events=email_events,
+        bounces=bounce_store,
+        sendgrid_event_public_key=config.sendgrid_event_public_key,
     )
 
 

@@ -75,6 +75,8 @@ class Settings:
     # The Fernet key sealing alert channels' webhook URLs (Secret Manager in production; `make
     # run` generates one). Empty: channels cannot be stored or posted to.
     channel_secret_key: str = ""
+    # Verifies SendGrid's signed Event Webhook (api); base64 DER, as SendGrid shows it.
+    sendgrid_event_public_key: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -118,6 +120,7 @@ class Settings:
             web_dir=env.get("LICENCE_MANAGER_WEB_DIR") or None,
             cloud_run_service=env.get("K_SERVICE") or env.get("K_REVISION") or None,
             channel_secret_key=env.get("CHANNEL_SECRET_KEY", ""),
+            sendgrid_event_public_key=env.get("SENDGRID_EVENT_PUBLIC_KEY", ""),
         )
         settings.validate()
         return settings

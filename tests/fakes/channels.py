@@ -1,4 +1,4 @@
-"""In-memory alert channels and a scripted channel sender (held honest by
+"""In-memory alert channels, bouncing addresses and a scripted channel sender (held honest by
 tests/contract/test_channel_sender.py against the stand-ins through the real sender)."""
 
 from __future__ import annotations
@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from licence_manager.domain.channels import Channel
 from licence_manager.ports.channels import (
@@ -15,6 +16,7 @@ from licence_manager.ports.channels import (
     PostInDoubt,
     PostRejected,
 )
+from licence_manager.ports.email_feedback import Bounce, BounceStore
 
 
 class MemoryChannelStore(ChannelStore):
@@ -80,3 +82,27 @@ class ScriptedSender(ChannelSender):
             self.posted.append(Post(channel.channel_id, body, thread_key))
             if step == "5xx":
                 raise PostInDoubt("answered 500; it may have been posted")
+
+
+class MemoryBounceStore(BounceStore):
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.records: dict[tuple[str, str], Bounce] = {}
+
+    def bouncing(self, customer_id: str) -> dict[str, Bounce]:
+        with self._lock:
+            return {e: b for (c, e), b in self.records.items() if c == customer_id}
+
+    def record(self, bounce: Bounce) -> None:
+        key = (bounce.customer_id, bounce.email.lower())
+        with self._lock:
+            found = self.records.get(key)
+            if found is None or found.at < bounce.at:
+                self.records[key] = bounce
+
+    def delivered(self, customer_id: str, email: str, at: datetime) -> None:
+        key = (customer_id, email.lower())
+        with self._lock:
+            found = self.records.get(key)
+            if found is not None and found.at < at:
+                del self.records[key]

@@ -64,7 +64,7 @@ NEEDS = {
     | {"CHANNEL_SECRET_KEY"},
     "api": COMMON
     | {"DASHBOARD_URL", "FIREBASE_API_KEY", "FIREBASE_AUTH_DOMAIN", "RESELLER_OPS_EMAIL"}
-    | {"CHANNEL_SECRET_KEY"},
+    | {"CHANNEL_SECRET_KEY", "SENDGRID_EVENT_PUBLIC_KEY"},
     # Same delegation settings as the Reseller callers, other scopes (WORKSPACE_SCOPES).
     "sync_holders": COMMON | RESELLER,
 }

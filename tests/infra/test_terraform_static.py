@@ -32,6 +32,7 @@ VALIDATED = {
     "project_id", "region", "prefix", "labels", "firestore", "reseller", "sync",
     "default_time_zone", "month_end_report", "alerts", "function_overrides", "hosting",
     "google_sign_in_client_id", "topup_lease_seconds", "reseller_ops_email",
+    "sendgrid_event_public_key",
 }  # fmt: skip
 
 

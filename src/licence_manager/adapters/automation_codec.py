@@ -11,6 +11,7 @@ from licence_manager.adapters.firestore_codec import Document, plain_datetime
 from licence_manager.domain.audit import Source
 from licence_manager.domain.automation import AutomationState
 from licence_manager.domain.channels import ChannelDelivery
+from licence_manager.domain.email_events import RecipientOutcome
 from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.notifications import (
     DeliveryStatus,
@@ -191,6 +192,7 @@ def notification_to_doc(n: Notification) -> Document:
         "refusedRecipients": ", ".join(n.refused_recipients),
         # One JSON text, so the document (and the export) stays one level deep.
         **({"channelDeliveries": deliveries_to_json(n)} if n.channel_deliveries else {}),
+        **({"recipientOutcomes": outcomes_to_json(n)} if n.recipient_outcomes else {}),
         **facts,
     }
 
@@ -212,6 +214,7 @@ def notification_from_doc(doc: Document) -> Notification:
         error=doc["error"],
         refused_recipients=_addresses(doc.get("refusedRecipients", "")),
         channel_deliveries=deliveries_from_json(doc.get("channelDeliveries") or "[]"),
+        recipient_outcomes=outcomes_from_json(doc.get("recipientOutcomes") or "[]"),
     )
 
 
@@ -245,6 +248,24 @@ def deliveries_from_json(text: str) -> tuple[ChannelDelivery, ...]:
             sent_at=when(item.get("sentAt")),
             error=item.get("error"),
             batch_size=item.get("batchSize", 1),
+        )
+        for item in json.loads(text)
+    )
+
+
+def outcomes_to_json(n: Notification) -> str:
+    return json.dumps(
+        [
+            {"email": o.email, "event": o.event, "at": o.at.isoformat(), "reason": o.reason}
+            for o in n.recipient_outcomes
+        ]
+    )
+
+
+def outcomes_from_json(text: str) -> tuple[RecipientOutcome, ...]:
+    return tuple(
+        RecipientOutcome(
+            item["email"], item["event"], datetime.fromisoformat(item["at"]), item["reason"]
         )
         for item in json.loads(text)
     )

@@ -50,6 +50,7 @@ DEFERRED_ROUTES: dict[tuple[str, str], tuple[tuple[str, str, str], ...]] = {
         ("DELETE", f"{CUSTOMER}/channels/<channel_id>", "delete_channel"),
         ("POST", f"{CUSTOMER}/channels/<channel_id>/test", "test_channel"),
     ),
+    ("email_event_routes", "email_events"): (("POST", f"{V1}/sendgrid/events", "receive_events"),),
     ("freshness_routes", "freshness"): (
         ("GET", f"{CUSTOMER}/sync-status", "sync_status"),
         ("GET", f"{CUSTOMER}/licence-summary", "licence_summary"),

@@ -372,6 +372,11 @@ SCHEMAS: dict[str, Schema] = {
             "resentBy": nullable(STRING),
             "resentAs": nullable(STRING),
             "channels": {"type": "array", "items": ref("ChannelDelivery")},
+            "recipientOutcomes": {
+                "type": "array",
+                "items": obj({"email": STRING, "event": STRING, "at": DATETIME, "reason": STRING}),
+                "description": "What SendGrid's Event Webhook said of each address.",
+            },
         }
     ),
     "Preferences": obj(
@@ -405,6 +410,16 @@ SCHEMAS: dict[str, Schema] = {
             "name": STRING,
             "notifications": ref("Preferences"),
             "addressProblem": nullable(STRING),
+            "bouncing": nullable(
+                obj(
+                    {
+                        "event": STRING,
+                        "at": DATETIME,
+                        "reason": STRING,
+                        "notificationId": STRING,
+                    }
+                )
+            ),
         }
     ),
     "NewRecipient": obj(

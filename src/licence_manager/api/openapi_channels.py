@@ -56,6 +56,15 @@ def schemas(obj: Any, ref: Any, nullable: Any, enum: Any, string: Schema) -> dic
     }
 
 
+def obj_events() -> Schema:
+    count = {"type": "integer", "minimum": 0}
+    return {
+        "type": "object",
+        "properties": {"events": count, "notifications": count},
+        "required": ["events", "notifications"],
+    }
+
+
 def paths(
     operation: Any, ok: Any, ref: Any, param: Any, problem: Any, customer_errors: Any
 ) -> dict[str, Any]:
@@ -64,6 +73,20 @@ def paths(
     base = "/api/v1/customers/{customerId}/channels"
     invalid = {"422": problem("The request body is not valid: `errors` says why per field.")}
     return {
+        "/api/v1/sendgrid/events": {
+            "post": operation(
+                "SendGrid's Event Webhook (signed with ECDSA; public, the signature "
+                "authenticates it): delivered, bounce, dropped and spam reports",
+                ok(obj_events()),
+                body={"type": "array", "items": {"type": "object"}},
+                public=True,
+                errors={
+                    "400": problem("Not a JSON array of events."),
+                    "401": problem("Not signed by SendGrid."),
+                    "503": problem("No verification key configured."),
+                },
+            )
+        },
         base: {
             "get": operation(
                 "The customer's alert channels (Chat, Slack, webhooks), URLs masked",

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from licence_manager.domain.email_events import settle_status
 from licence_manager.domain.notifications import (
     DeliveryStatus,
     Notification,
@@ -39,6 +40,13 @@ def write_if_held(tx: Transaction, notification: Notification) -> bool:
         return False
     # Channel deliveries are written by their own attempts (services.channel_delivery): keep
     # the stored ones, not this attempt's copy from when it claimed the email.
-    merged = replace(notification, channel_deliveries=stored.channel_deliveries)
+    # So are SendGrid's events (services.email_events), which may arrive before SENT is written.
+    merged = settle_status(
+        replace(
+            notification,
+            channel_deliveries=stored.channel_deliveries,
+            recipient_outcomes=stored.recipient_outcomes,
+        )
+    )
     tx.notifications.put(notification.notification_id, merged)
     return True
