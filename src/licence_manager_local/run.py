@@ -32,6 +32,7 @@ from licence_manager_local.emulators import (
 from licence_manager_local.lifeline import guarded
 from licence_manager_local.port_checks import StartRefused, check_ours, check_port_free
 from licence_manager_local.pubsub_push import PushStandIn
+from licence_manager_local.sendgrid_standin.events import EventSigner
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB_DIST = ROOT / "web" / "dist"
@@ -385,6 +386,10 @@ def start(
         env,
     )
     sendgrid_url = f"http://127.0.0.1:{free_port()}"
+    # The stand-in signs its Event Webhook posts with this key; the api verifies them.
+    signer = EventSigner()
+    event_key = stack.workdir / "sendgrid-event-key.pem"
+    event_key.write_bytes(signer.private_pem)
     stack.spawn(
         "sendgrid",
         module(
@@ -395,6 +400,10 @@ def start(
             SENDGRID_KEY,
             "--control",
             "--quiet",
+            "--event-webhook-url",
+            f"http://127.0.0.1:{args.port}/api/v1/sendgrid/events",
+            "--event-key-file",
+            str(event_key),
         ),
         env,
     )
@@ -425,6 +434,7 @@ def start(
         "SENDGRID_API_KEY": SENDGRID_KEY,
         "SENDGRID_API_HOST": sendgrid_url,
         "CHANNEL_SECRET_KEY": channel_key,
+        "SENDGRID_EVENT_PUBLIC_KEY": signer.public_key,
         "ALERT_SENDER_EMAIL": "licence-manager@reseller.example",
         # Requests above a customer's spending limit are announced to reseller ops here.
         "RESELLER_OPS_EMAIL": "ops@reseller.example",

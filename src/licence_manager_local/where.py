@@ -89,6 +89,8 @@ def lines(where: Where) -> list[str]:
         " PUT .../_control/faults",
         f"  SendGrid stand-in     {where.sendgrid}  (API key {where.sendgrid_key})",
         f"    emails sent         GET {where.sendgrid}/_control/outbox",
+        f"    email events        posted signed to the api after each send (addresses starting"
+        f" 'bounce' bounce); POST {where.sendgrid}/_control/events for more",
         f"  Channel stand-in      {where.channels}  (Google Chat, Slack, signed webhooks)",
         f"    messages posted     GET {where.channels}/_control/outbox"
         "  (the first demo customer's Chat space: DEMO)",
