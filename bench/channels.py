@@ -73,7 +73,11 @@ def run(alerts: int) -> dict[str, Any]:
                     )
                     started[nid] = time.monotonic()
 
-                    def step(nid: str = nid) -> None:
+                    def step(
+                        nid: str = nid,
+                        deliver: DeliverToChannels = deliver,
+                        retried: list[str] = retried,
+                    ) -> None:
                         try:
                             deliver(nid)
                         except RetryLater:

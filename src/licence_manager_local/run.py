@@ -349,6 +349,7 @@ class Endpoints:
     firestore_host: str
     pubsub_host: str
     functions: dict[str, str]
+    channels: str = ""  # the Chat / Slack / webhook stand-in
 
 
 def start(
@@ -566,6 +567,7 @@ def start(
         firestore.host,
         pubsub.host,
         urls,
+        channels_url,
     )
 
 
