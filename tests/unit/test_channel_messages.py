@@ -47,6 +47,11 @@ def test_a_chat_message_threads_per_customer_and_sku() -> None:
     assert "<https://lm.example/|Open Licence Manager>" in body["text"]
 
 
+def test_a_chat_batch_over_several_skus_goes_to_the_customers_thread() -> None:
+    message = build_message(ChannelKind.GOOGLE_CHAT, [low("n1"), low("n2", "1010020020")], "")
+    assert json.loads(message.body)["thread"] == {"threadKey": "licence-manager-C01"}
+
+
 def test_a_slack_message_has_fallback_text_and_one_mrkdwn_section() -> None:
     message = build_message(ChannelKind.SLACK, [low("n1"), low("n2", "1010020020")], "")
     body = json.loads(message.body)

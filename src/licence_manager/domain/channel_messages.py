@@ -23,15 +23,21 @@ class ChannelMessage:
     notification_ids: tuple[str, ...]
 
 
-def thread_key(notification: Notification) -> str:
-    """One Chat thread per customer and SKU: a licence's alerts read as one conversation."""
-    return f"licence-manager-{notification.key.customer_id}-{notification.key.sku_id}"
+def thread_key(notifications: Notification | list[Notification]) -> str:
+    """One Chat thread per customer and SKU: a licence's alerts read as one conversation. A
+    batch about several SKUs (one message) goes to the customer's own thread."""
+    batch = notifications if isinstance(notifications, list) else [notifications]
+    skus = {n.key.sku_id for n in batch}
+    customer = batch[0].key.customer_id
+    if len(skus) == 1:
+        return f"licence-manager-{customer}-{skus.pop()}"
+    return f"licence-manager-{customer}"
 
 
 def build_message(
     kind: ChannelKind, notifications: list[Notification], dashboard_url: str
 ) -> ChannelMessage:
-    """One message for the batch (all of one customer; for Chat, of one SKU as well)."""
+    """One message for the batch (all of one customer)."""
     if not notifications:
         raise ValueError("a message needs at least one notification")
     ids = tuple(n.notification_id for n in notifications)
@@ -39,7 +45,7 @@ def build_message(
         return ChannelMessage(_json(_webhook_body(notifications, dashboard_url)), "", ids)
     text = _text(kind, notifications, dashboard_url)
     if kind is ChannelKind.GOOGLE_CHAT:
-        key = thread_key(notifications[0])
+        key = thread_key(notifications)
         return ChannelMessage(_json({"text": text, "thread": {"threadKey": key}}), key, ids)
     blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
     return ChannelMessage(_json({"text": text, "blocks": blocks}), "", ids)

@@ -21,7 +21,6 @@ from licence_manager.domain.channel_messages import build_message
 from licence_manager.domain.channels import (
     Channel,
     ChannelDelivery,
-    ChannelKind,
     DeliveryClaim,
     advance_delivery,
     channels_for,
@@ -114,10 +113,9 @@ class DeliverToChannels:
             raise RetryLater(f"notification {notification.notification_id} is being posted now")
         if outcome is not DeliveryClaim.CLAIMED:
             return
-        # Chat threads per SKU, so a Chat batch is one SKU's; Slack and webhooks: the customer's.
+        # A batch is the customer's (a channel belongs to one customer): at one message a
+        # second per space, one batch per SKU would make a burst over N SKUs take N seconds.
         key = channel.doc_id
-        if channel.kind is ChannelKind.GOOGLE_CHAT:
-            key += "/" + notification.key.sku_id
         item = BatchItem(notification.notification_id, token)
         result = self._batches.submit(
             key,
