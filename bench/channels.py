@@ -3,7 +3,7 @@ webhook stand-in, through the channel step (services.channel_delivery) on the in
 work, with 429s (Retry-After 1 s) and ambiguous 5xx injected. Alerts arrive in bursts of three
 per customer; latency is from the alert's step starting to its message in the stand-in's outbox.
 
-    PYTHONPATH=src:. python -m bench.channels [--alerts 60]
+    PYTHONPATH=src:. python -m bench.channels [--alerts 60] [--refuse-every 5]
 
 Standalone (no emulators): the delivery logic and the wire, not Firestore's latency."""
 
@@ -34,7 +34,7 @@ def p95(values: list[float]) -> float:
     return ordered[max(0, round(0.95 * len(ordered)) - 1)] if ordered else 0.0
 
 
-def run(alerts: int) -> dict[str, Any]:
+def run(alerts: int, refuse_every: int) -> dict[str, Any]:
     results: dict[str, Any] = {}
     with start_channel_standin() as standin:
         for kind in ChannelKind:
@@ -52,13 +52,13 @@ def run(alerts: int) -> dict[str, Any]:
                 )
             standin.app.set_secret("bench", "s")
             deliver = DeliverToChannels(MemoryUnitOfWork(store), channels, WebhookSender(), "")
-            # Every fifth post is refused 429 (nothing posted) and one in twenty answered 500
-            # after posting (ambiguous): queued faults, consumed in order by the next posts.
+            # One burst in `refuse_every` meets a 429 (Retry-After 1 s, nothing posted) and one in
+            # twenty a 500 after posting (ambiguous): queued faults, taken by the next posts.
             started: dict[str, float] = {}
             retried: list[str] = []
             threads = []
             for burst, customer in enumerate(customers):
-                if burst % 5 == 0:
+                if burst % refuse_every == 0:
                     standin.app.refuse_next(429, retry_after=1)
                 if burst % 20 == 7:
                     standin.app.fail_after_post(500)
@@ -134,7 +134,9 @@ def _ids_in(text: str, started: dict[str, float]) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--alerts", type=int, default=60)
-    print(json.dumps(run(parser.parse_args().alerts), indent=2))
+    parser.add_argument("--refuse-every", type=int, default=5, help="a 429 every N bursts")
+    args = parser.parse_args()
+    print(json.dumps(run(args.alerts, args.refuse_every), indent=2))
 
 
 if __name__ == "__main__":

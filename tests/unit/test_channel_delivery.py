@@ -69,6 +69,7 @@ class World:
             "",
             clock=lambda: self.now[0],
             sleep=options.pop("sleep", self.slept.append),  # type: ignore[arg-type]
+            coalesce_seconds=options.pop("coalesce_seconds", 0.0),  # type: ignore[arg-type]
             **options,  # type: ignore[arg-type]
         )
 
@@ -193,3 +194,17 @@ def test_the_emails_own_writes_keep_the_channel_deliveries() -> None:
     assert stored is not None and stored.status is DeliveryStatus.SENT
     found = world.delivery("n1")
     assert found is not None and found.status is DeliveryStatus.SENT
+
+
+def test_a_burst_for_one_channel_goes_as_one_message_after_a_short_wait() -> None:
+    world = World(channels=(SLACK,))
+    for n in ("n1", "n2", "n3"):
+        world.notify(n, sku=f"sku-{n}")
+    deliver = world.deliver(sleep=time.sleep, coalesce_seconds=0.3)
+    threads = [threading.Thread(target=deliver, args=(n,)) for n in ("n1", "n2", "n3")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(5)
+    assert len(world.sender.posted) == 1
+    assert json.loads(world.sender.posted[0].body)["text"].count("Low licences") == 3

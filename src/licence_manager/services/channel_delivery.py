@@ -59,6 +59,7 @@ class DeliverToChannels:
         lease: timedelta = timedelta(minutes=2),
         max_wait_seconds: float = 30.0,
         attempts_per_delivery: int = 3,
+        coalesce_seconds: float = 0.1,
     ) -> None:
         self._uow = uow
         self._channels = channels
@@ -72,6 +73,10 @@ class DeliverToChannels:
         self._max_wait = max_wait_seconds
         self._attempts = attempts_per_delivery
         self._batches = Batches()
+        # A burst (a sync finding several licences low) arrives within milliseconds: waiting
+        # this long before a channel's message lets it go as one, not one now and the rest a
+        # slot later.
+        self._coalesce = coalesce_seconds
 
     def __call__(self, notification_id: str) -> None:
         notification = self._uow.run(lambda tx: tx.notifications.get(notification_id))
@@ -131,7 +136,7 @@ class DeliverToChannels:
             raise RetryLater(f"{channel.kind.value} deferred notification {item.notification_id}")
 
     def _wait_for_slot(self, channel: Channel) -> None:
-        wait = self._slots.reserve(channel.doc_id, self._monotonic())
+        wait = max(self._slots.reserve(channel.doc_id, self._monotonic()), self._coalesce)
         if wait > 0:
             self._sleep(wait)
 
