@@ -5,6 +5,7 @@ nothing more, and alerts arriving together for one channel go as one message."""
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from dataclasses import replace
@@ -208,3 +209,17 @@ def test_a_burst_for_one_channel_goes_as_one_message_after_a_short_wait() -> Non
         thread.join(5)
     assert len(world.sender.posted) == 1
     assert json.loads(world.sender.posted[0].body)["text"].count("Low licences") == 3
+
+
+def test_the_channel_step_never_logs_the_url(caplog: pytest.LogCaptureFixture) -> None:
+    world = World("429:1", "ok", channels=(CHAT,))
+    world.notify("n1")
+    world.notify("n2")
+    world.sender.script.extend(["5xx"])
+    with caplog.at_level(logging.DEBUG):
+        world.deliver()("n1")
+        world.deliver()("n2")
+    assert any("channel message" in r.getMessage() for r in caplog.records)
+    for record in caplog.records:
+        text = record.getMessage() + str(record.__dict__)
+        assert "spaces/A/messages" not in text and "token=t" not in text
