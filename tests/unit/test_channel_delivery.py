@@ -223,3 +223,17 @@ def test_the_channel_step_never_logs_the_url(caplog: pytest.LogCaptureFixture) -
     for record in caplog.records:
         text = record.getMessage() + str(record.__dict__)
         assert "spaces/A/messages" not in text and "token=t" not in text
+
+
+def test_an_email_resent_from_the_page_is_not_posted_to_channels_again() -> None:
+    world = World()
+    world.notify("n1")
+    resend = replace(
+        world.store.notification_records["n1"],
+        notification_id="n1-resend-1",
+        facts={"resendOf": "n1", "resentBy": "admin@acme.example"},
+    )
+    world.store.notification_records["n1-resend-1"] = resend
+    world.deliver()("n1")
+    world.deliver()("n1-resend-1")
+    assert len(world.sender.posted) == 1

@@ -29,6 +29,7 @@ from licence_manager.domain.channels import (
 )
 from licence_manager.domain.notifications import DeliveryStatus, Notification
 from licence_manager.domain.rate_slots import RateSlots
+from licence_manager.domain.resend import original_id
 from licence_manager.observability import get_logger
 from licence_manager.ports.channels import (
     ChannelSender,
@@ -80,7 +81,8 @@ class DeliverToChannels:
 
     def __call__(self, notification_id: str) -> None:
         notification = self._uow.run(lambda tx: tx.notifications.get(notification_id))
-        if notification is None:
+        if notification is None or original_id(notification) != notification.notification_id:
+            # A resend repeats the email only: its channels had the original already.
             return
         targets = channels_for(
             self._channels.channels(notification.key.customer_id), notification.type
