@@ -127,5 +127,5 @@ def _add_as(api: Api, email: str) -> Any:
 
 
 def test_without_a_channel_key_channels_are_unavailable() -> None:
-    api = build_api()
+    api = build_api(channels=None)
     assert api.call("GET", f"{BASE}/channels").status_code == 503

@@ -122,7 +122,7 @@ def test_another_key_is_refused() -> None:
 
 
 def test_without_a_key_events_are_refused() -> None:
-    api = build_api()
+    api = build_api(sendgrid_event_public_key="")
     assert api.client().post(EVENTS, json=[]).status_code == 503
 
 
