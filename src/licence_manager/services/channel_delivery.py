@@ -13,18 +13,14 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
 
 from licence_manager.domain.channel_messages import build_message
 from licence_manager.domain.channels import (
     Channel,
-    ChannelDelivery,
     DeliveryClaim,
-    advance_delivery,
     channels_for,
-    claim_delivery,
     delivery_of,
 )
 from licence_manager.domain.notifications import DeliveryStatus, Notification
@@ -38,7 +34,8 @@ from licence_manager.ports.channels import (
     PostInDoubt,
     PostRejected,
 )
-from licence_manager.ports.unit_of_work import Transaction, UnitOfWork
+from licence_manager.ports.unit_of_work import UnitOfWork
+from licence_manager.services import channel_records as records
 from licence_manager.services.channel_batches import Batches, BatchItem, BatchOutcome
 from licence_manager.services.errors import RetryLater
 from licence_manager.services.sync import Clock, utc_now
@@ -102,7 +99,7 @@ class DeliverToChannels:
             return
         token = uuid.uuid4().hex
         claim = partial(
-            _claim,
+            records.claim,
             notification_id=notification.notification_id,
             channel_id=channel.channel_id,
             token=token,
@@ -144,7 +141,9 @@ class DeliverToChannels:
 
     def _send_batch(self, channel: Channel, items: list[BatchItem]) -> None:
         now = self._clock()
-        held = self._uow.run(partial(_start, channel_id=channel.channel_id, items=items, now=now))
+        held = self._uow.run(
+            partial(records.start, channel_id=channel.channel_id, items=items, now=now)
+        )
         for item in items:
             item.outcome = BatchOutcome.TAKEN_OVER
         for item, _ in held:
@@ -163,7 +162,7 @@ class DeliverToChannels:
                 item.outcome = BatchOutcome.RETRY  # each member hands its own back
             return
         settle = partial(
-            _finish,
+            records.finish,
             channel_id=channel.channel_id,
             items=members,
             status=status,
@@ -208,7 +207,7 @@ class DeliverToChannels:
         """Hand deliveries that posted nothing back (PENDING), if this attempt still holds them."""
         self._uow.run(
             partial(
-                _finish,
+                records.finish,
                 channel_id=channel.channel_id,
                 items=items,
                 status=DeliveryStatus.PENDING,
@@ -230,76 +229,3 @@ def _ids(channel: Channel, ids: list[str]) -> dict[str, object]:
         "channelKind": channel.kind.value,
         "customerId": channel.customer_id,
     }
-
-
-def _claim(
-    tx: Transaction,
-    notification_id: str,
-    channel_id: str,
-    token: str,
-    now: datetime,
-    lease: timedelta,
-) -> DeliveryClaim:
-    notification = tx.notifications.get(notification_id)
-    if notification is None:
-        return DeliveryClaim.DONE
-    outcome, taken = claim_delivery(notification, channel_id, token, now, lease)
-    if outcome in (DeliveryClaim.CLAIMED, DeliveryClaim.IN_DOUBT):
-        tx.notifications.put(notification_id, taken)
-    return outcome
-
-
-def _start(
-    tx: Transaction, channel_id: str, items: list[BatchItem], now: datetime
-) -> list[tuple[BatchItem, Notification]]:
-    """Mark the batch SENDING (each member still held by its attempt); the members held."""
-    read = [(item, tx.notifications.get(item.notification_id)) for item in items]
-    held: list[tuple[BatchItem, Notification]] = []
-    for item, notification in read:
-        if notification is None:
-            continue
-        sending = ChannelDelivery(channel_id, DeliveryStatus.SENDING, item.token, now)
-        advanced = advance_delivery(notification, sending)
-        if advanced is not None:
-            held.append((item, advanced))
-    for _, notification in held:
-        tx.notifications.put(notification.notification_id, notification)
-    return held
-
-
-def _finish(
-    tx: Transaction,
-    channel_id: str,
-    items: list[BatchItem],
-    status: DeliveryStatus,
-    error: str | None,
-    at: datetime | None,
-    batch_size: int,
-) -> None:
-    read = [(item, tx.notifications.get(item.notification_id)) for item in items]
-    for item, notification in read:
-        if notification is None:
-            continue
-        before = delivery_of(notification, channel_id)
-        done = ChannelDelivery(
-            channel_id,
-            status,
-            item.token if status is not DeliveryStatus.PENDING else "",
-            before.claimed_at if before and status is not DeliveryStatus.PENDING else None,
-            at,
-            error,
-            batch_size,
-        )
-        # Only the holder may settle it: a release after a takeover writes nothing.
-        advanced = advance_delivery(notification, replace(done, token=item.token))
-        if advanced is not None:
-            tx.notifications.put(
-                notification.notification_id,
-                replace(
-                    advanced,
-                    channel_deliveries=tuple(
-                        done if d.channel_id == channel_id else d
-                        for d in advanced.channel_deliveries
-                    ),
-                ),
-            )
