@@ -424,13 +424,20 @@ locals {
       # GET /api/v1/session so that it can sign people in with Google.
       FIREBASE_API_KEY     = data.google_firebase_web_app_config.dashboard.api_key
       FIREBASE_AUTH_DOMAIN = data.google_firebase_web_app_config.dashboard.auth_domain
+      # Verifies SendGrid's signed Event Webhook (channels.tf); a public key, not a secret.
+      SENDGRID_EVENT_PUBLIC_KEY = var.sendgrid_event_public_key
     })
   }
 
   # Secrets mounted as environment variables, by function (read only by that function's account).
   function_secrets = {
     send_alerts = {
-      SENDGRID_API_KEY = google_secret_manager_secret.sendgrid_api_key.secret_id
+      SENDGRID_API_KEY   = google_secret_manager_secret.sendgrid_api_key.secret_id
+      CHANNEL_SECRET_KEY = google_secret_manager_secret.channel_secret_key.secret_id
+    }
+    # Alert channels (channels.tf): the api seals a new channel's URL, send_alerts opens it.
+    api = {
+      CHANNEL_SECRET_KEY = google_secret_manager_secret.channel_secret_key.secret_id
     }
   }
 

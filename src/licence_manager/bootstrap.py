@@ -24,13 +24,18 @@ if TYPE_CHECKING:
     from licence_manager.adapters.reseller import ResellerApi
     from licence_manager.adapters.workspace_users import WorkspaceUsers
     from licence_manager.domain.anomaly import TopUpPause
+    from licence_manager.domain.channels import Channel
+    from licence_manager.domain.email_events import EmailEvent
     from licence_manager.domain.model import LicenceKey
     from licence_manager.domain.resend import Resend
     from licence_manager.domain.topup import TopUpRequest
     from licence_manager.ports import Mailer, Publisher
+    from licence_manager.ports.channels import ChannelStore
+    from licence_manager.ports.email_feedback import BounceStore
     from licence_manager.services.additions import RequestAddition
     from licence_manager.services.alerts import SendNotification
     from licence_manager.services.approvals import DecideApproval
+    from licence_manager.services.channel_delivery import DeliverToChannels
     from licence_manager.services.evaluate import EvaluateLicence
     from licence_manager.services.event_sync import ReactToResellerEvent
     from licence_manager.services.holder_sync import PlanHolderSync, SyncCustomerHolders
@@ -196,6 +201,41 @@ def send_notification() -> SendNotification:
 
 
 @functools.cache
+def channel_store() -> ChannelStore:
+    from google.cloud import firestore
+
+    from licence_manager.adapters.firestore_channels import FirestoreChannelStore
+    from licence_manager.adapters.secret_box import SecretBox
+
+    config = settings()
+    if not config.channel_secret_key:
+        raise ConfigError("CHANNEL_SECRET_KEY is required for alert channels")
+    client = firestore.Client(project=config.project_id or None, database=config.firestore_database)
+    return FirestoreChannelStore(client, SecretBox(config.channel_secret_key))
+
+
+@functools.cache
+def bounce_store() -> BounceStore:
+    from google.cloud import firestore
+
+    from licence_manager.adapters.firestore_bounces import FirestoreBounceStore
+
+    config = settings()
+    client = firestore.Client(project=config.project_id or None, database=config.firestore_database)
+    return FirestoreBounceStore(client)
+
+
+@functools.cache
+def deliver_to_channels() -> DeliverToChannels:
+    from licence_manager.adapters.webhook_sender import WebhookSender
+    from licence_manager.services.channel_delivery import DeliverToChannels
+
+    return DeliverToChannels(
+        unit_of_work(), channel_store(), WebhookSender(), settings().dashboard_url
+    )
+
+
+@functools.cache
 def request_addition() -> RequestAddition:
     from licence_manager.services.additions import RequestAddition
 
@@ -255,6 +295,17 @@ def api_app() -> Flask:
 
         return ResumeTopUps(unit_of_work(), publisher())(key, by)
 
+    def post_trial(channel: Channel) -> None:
+        from licence_manager.adapters.webhook_sender import WebhookSender
+        from licence_manager.services.channel_trial import post_trial_message
+
+        post_trial_message(WebhookSender(), channel, config.dashboard_url)
+
+    def email_events(events: list[EmailEvent]) -> int:
+        from licence_manager.services.email_events import RecordEmailEvents
+
+        return RecordEmailEvents(unit_of_work(), bounce_store())(events)
+
     return create_app(
         store(),
         add,
@@ -274,6 +325,11 @@ def api_app() -> Flask:
         },
         web_root=Path(config.web_dir) if config.local_mode and config.web_dir else None,
         reports=reports,  # built on the first report request, not at cold start
+        channels=channel_store if config.channel_secret_key else None,
+        post_trial=post_trial,
+        email_events=email_events,
+        bounces=bounce_store,
+        sendgrid_event_public_key=config.sendgrid_event_public_key,
     )
 
 

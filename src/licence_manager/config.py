@@ -78,6 +78,11 @@ class Settings:
     # Reseller events (react_to_reseller_events): events of one customer within this many
     # seconds of a re-list coalesce into at most one more (domain.relist_coalescing).
     event_relist_window_seconds: float = 5.0
+    # The Fernet key sealing alert channels' webhook URLs (Secret Manager in production; `make
+    # run` generates one). Empty: channels cannot be stored or posted to.
+    channel_secret_key: str = ""
+    # Verifies SendGrid's signed Event Webhook (api); base64 DER, as SendGrid shows it.
+    sendgrid_event_public_key: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -121,6 +126,8 @@ class Settings:
             web_dir=env.get("LICENCE_MANAGER_WEB_DIR") or None,
             cloud_run_service=env.get("K_SERVICE") or env.get("K_REVISION") or None,
             event_relist_window_seconds=_number(env, "EVENT_RELIST_WINDOW_SECONDS", 5.0),
+            channel_secret_key=env.get("CHANNEL_SECRET_KEY", ""),
+            sendgrid_event_public_key=env.get("SENDGRID_EVENT_PUBLIC_KEY", ""),
         )
         settings.validate()
         return settings

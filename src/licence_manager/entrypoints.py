@@ -203,7 +203,23 @@ def send_notification_message(data: Mapping[str, Any] | None) -> None:
         return
     notification_id = _message_id(data, "notificationId")
     if notification_id is not None:
+        _send_everywhere(notification_id)
+
+
+def _send_everywhere(notification_id: str) -> None:
+    """Email, then the alert channels; each settles on its own, so a deferred email (RetryLater)
+    does not hold the channels back, and the message is redelivered for whichever is left."""
+    from licence_manager.services.errors import RetryLater
+
+    later: Exception | None = None
+    try:
         bootstrap.send_notification()(notification_id)
+    except RetryLater as error:
+        later = error
+    if bootstrap.settings().channel_secret_key:
+        bootstrap.deliver_to_channels()(notification_id)
+    if later is not None:
+        raise later
 
 
 MONTH_END_JOB = "month-end-report"

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from licence_manager.adapters.secret_box import SecretBox
 from licence_manager_local import listeners, topology, where
 from licence_manager_local.demo_prices import seed_firestore_prices
 from licence_manager_local.emulators import (
@@ -32,6 +33,7 @@ from licence_manager_local.lifeline import guarded
 from licence_manager_local.port_checks import StartRefused, check_ours, check_port_free
 from licence_manager_local.pubsub_push import PushStandIn
 from licence_manager_local.reseller_events import wire_reseller_events
+from licence_manager_local.sendgrid_standin.events import EventSigner
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB_DIST = ROOT / "web" / "dist"
@@ -361,6 +363,7 @@ class Endpoints:
     firestore_host: str
     pubsub_host: str
     functions: dict[str, str]
+    channels: str = ""  # the Chat / Slack / webhook stand-in
 
 
 def start(
@@ -400,6 +403,10 @@ def start(
         {**env, "PUBSUB_EMULATOR_HOST": pubsub.host},
     )
     sendgrid_url = f"http://127.0.0.1:{free_port()}"
+    # The stand-in signs its Event Webhook posts with this key; the api verifies them.
+    signer = EventSigner()
+    event_key = stack.workdir / "sendgrid-event-key.pem"
+    event_key.write_bytes(signer.private_pem)
     stack.spawn(
         "sendgrid",
         module(
@@ -410,11 +417,21 @@ def start(
             SENDGRID_KEY,
             "--control",
             "--quiet",
+            "--event-webhook-url",
+            f"http://127.0.0.1:{args.port}/api/v1/sendgrid/events",
+            "--event-key-file",
+            str(event_key),
         ),
         env,
     )
+    # Google Chat, Slack and webhook receivers in one stand-in (alert channels).
+    channels_url = f"http://127.0.0.1:{free_port()}"
+    stack.spawn("channels", module("channel_standins", "--port", port_of(channels_url)), env)
+    # Seals the channels' webhook URLs in Firestore; Secret Manager holds it in production.
+    channel_key = os.environ.get("CHANNEL_SECRET_KEY") or SecretBox.new_key()
     wait_http(simulator_url + "apps/reseller/v1/subscriptions?maxResults=1")
     wait_http(sendgrid_url + "/v3/mail/send")
+    wait_http(channels_url + "/_control/outbox")
     if os.environ.get("DEMO_HISTORY") == "1":
         seed_demo_history(simulator_url, firestore.host)
 
@@ -433,6 +450,8 @@ def start(
         "HOLDER_SYNC_CUSTOMER_TOPIC": topology.HOLDER_SYNC_CUSTOMER_TOPIC,
         "SENDGRID_API_KEY": SENDGRID_KEY,
         "SENDGRID_API_HOST": sendgrid_url,
+        "CHANNEL_SECRET_KEY": channel_key,
+        "SENDGRID_EVENT_PUBLIC_KEY": signer.public_key,
         "ALERT_SENDER_EMAIL": "licence-manager@reseller.example",
         # Requests above a customer's spending limit are announced to reseller ops here.
         "RESELLER_OPS_EMAIL": "ops@reseller.example",
@@ -491,6 +510,7 @@ def start(
         {**env, "FIRESTORE_EMULATOR_HOST": firestore.host},
     )
     seed_users(simulator_url)
+    seed_demo_channel(simulator_url, channels_url, channel_key)
     seed_firestore_prices(PROJECT)  # the demo price list, unless ops changed it already
     if args.demo_settings:
         seed_demo_settings(simulator_url)
@@ -530,6 +550,7 @@ def start(
             "pubsub emulator": pubsub.port,
             "reseller simulator": int(port_of(simulator_url)),
             "sendgrid stand-in": int(port_of(sendgrid_url)),
+            "channel stand-in": int(port_of(channels_url)),
             "api": args.port,
             **{name: int(port_of(url)) for name, url in urls.items()},
         },
@@ -543,6 +564,7 @@ def start(
                 simulator=simulator_url,
                 sendgrid=sendgrid_url,
                 sendgrid_key=SENDGRID_KEY,
+                channels=channels_url,
                 firestore_host=firestore.host,
                 pubsub_host=pubsub.host,
                 functions=urls,
@@ -557,6 +579,7 @@ def start(
                 "firestore_host": firestore.host,
                 "simulator": simulator_url,
                 "sendgrid": sendgrid_url,
+                "channels": channels_url,
                 "api": f"http://127.0.0.1:{args.port}",
             }
         )
@@ -568,6 +591,7 @@ def start(
         firestore.host,
         pubsub.host,
         urls,
+        channels_url,
     )
 
 
@@ -590,6 +614,26 @@ def seed_users(simulator_url: str) -> None:
     customers = SimulatorControl(simulator_url).snapshot()["customers"]
     ids = {c["customerDomain"]: c["customerId"] for c in customers}
     seed_demo_users(FirestoreApiStore(firestore.Client(project=PROJECT)), ids)
+
+
+def seed_demo_channel(simulator_url: str, channels_url: str, channel_key: str) -> None:
+    """The first demo customer posts its alerts to a Google Chat space too (the channel
+    stand-in's space DEMO), so a Chat-style message appears beside the emails."""
+    from google.cloud import firestore
+
+    from licence_manager.adapters.firestore_channels import FirestoreChannelStore
+    from licence_manager.domain.channels import Channel, ChannelKind
+    from licence_manager_local.simulator import SimulatorControl
+
+    customers = SimulatorControl(simulator_url).snapshot()["customers"]
+    if not customers:
+        return
+    first = sorted(customers, key=lambda c: c["customerDomain"])[0]
+    store = FirestoreChannelStore(firestore.Client(project=PROJECT), SecretBox(channel_key))
+    url = f"{channels_url}/v1/spaces/DEMO/messages?key=local-key&token=local-token"
+    store.add_channel(
+        Channel(first["customerId"], "demo-chat", ChannelKind.GOOGLE_CHAT, "IT team space", url)
+    )
 
 
 def seed_demo_history(simulator_url: str, firestore_host: str) -> None:

@@ -41,6 +41,7 @@ class Where:
     pubsub_host: str
     functions: Mapping[str, str]
     logs: Path
+    channels: str = ""  # the Chat / Slack / webhook stand-in
 
 
 def _every(seconds: float, otherwise: str) -> str:
@@ -90,6 +91,11 @@ def lines(where: Where) -> list[str]:
         " POST .../_control/notifications {duplicate, drop, delay_ms, reorder}",
         f"  SendGrid stand-in     {where.sendgrid}  (API key {where.sendgrid_key})",
         f"    emails sent         GET {where.sendgrid}/_control/outbox",
+        f"    email events        posted signed to the api after each send (addresses starting"
+        f" 'bounce' bounce); POST {where.sendgrid}/_control/events for more",
+        f"  Channel stand-in      {where.channels}  (Google Chat, Slack, signed webhooks)",
+        f"    messages posted     GET {where.channels}/_control/outbox"
+        "  (the first demo customer's Chat space: DEMO)",
         f"  Eventarc stand-in     watches Firestore {', '.join(topology.WATCHED_COLLECTIONS)};"
         f" delivers to evaluate_thresholds ({where.functions.get('evaluate_thresholds', '?')})",
         f"  Firestore emulator    {where.firestore_host}  (project {where.project})",

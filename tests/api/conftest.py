@@ -18,16 +18,21 @@ from licence_manager.domain.users import Role, User
 from licence_manager.services.additions import RequestAddition
 from licence_manager.services.anomaly import ResumeTopUps
 from licence_manager.services.approvals import DecideApproval
+from licence_manager.services.email_events import RecordEmailEvents
 from licence_manager.services.purchases import RequestPurchase
 from licence_manager.services.renewal_requests import RequestRenewalChange
 from licence_manager.services.resend import ResendNotification
 from licence_manager.services.unassign_requests import RequestUnassign
 from licence_manager_local.demo_prices import seed_demo_prices
+from licence_manager_local.sendgrid_standin.events import EventSigner
 from tests.builders import T0, subscription
+from tests.fakes.channels import MemoryBounceStore, MemoryChannelStore
 from tests.fakes.memory_automation import RecordingPublisher
 from tests.fakes.memory_dashboard import InMemoryApiStore
 from tests.fakes.unit_of_work import MemoryUnitOfWork, record
 
+# Signs SendGrid Event Webhook batches the test api accepts (tests/api/test_email_events_api.py).
+EVENT_SIGNER = EventSigner()
 ACME, GLOBEX = "C01acme", "C02globex"
 STANDARD, STARTER, PLUS = "1010020028", "1010020027", "1010020025"
 ADMIN = "admin@acme.example"
@@ -126,6 +131,13 @@ def build_api(local_mode: bool = True, **kwargs: Any) -> Api:
     publisher = RecordingPublisher()
     kwargs.setdefault("reports", lambda: _reports(store))
     uow = MemoryUnitOfWork(store)
+    # Alert channels and SendGrid's events (issue 14), in memory; a test may pass None instead.
+    channels, bounces = MemoryChannelStore(), MemoryBounceStore()
+    kwargs.setdefault("channels", lambda: channels)
+    kwargs.setdefault("post_trial", lambda _channel: None)
+    kwargs.setdefault("bounces", lambda: bounces)
+    kwargs.setdefault("email_events", RecordEmailEvents(uow, bounces))
+    kwargs.setdefault("sendgrid_event_public_key", EVENT_SIGNER.public_key)
     app = create_app(
         store,
         RequestAddition(store, publisher, uow),

@@ -28,6 +28,7 @@ SAMPLE = {
     "request_id": f"{ACME}_{STANDARD}-manual-000000000000",
     "email": "it@acme.example",
     "notification_id": f"{ACME}_{STANDARD}-low-1",
+    "channel_id": "ch_sample",
 }
 BODIES = {
     "PUT /api/v1/customers/<customer_id>/licences/<sku_id>/settings": SETTINGS_OFF,
@@ -44,6 +45,12 @@ BODIES = {
         "maxMonthlyPounds": 100,
     },
     "PUT /api/v1/customers/<customer_id>/price-discount": {"percent": 10},
+    "POST /api/v1/customers/<customer_id>/channels": {
+        "kind": "slack",
+        "name": "#licences",
+        "url": "https://hooks.slack.com/services/T/B/X",
+    },
+    "PUT /api/v1/customers/<customer_id>/channels/<channel_id>": {"name": "Changed"},
     "PUT /api/v1/customers/<customer_id>/reclaim-policy": {"inactiveDays": 30},
     "POST /api/v1/customers/<customer_id>/licences/<sku_id>/renewal": {
         "renewalType": "RENEW_CURRENT_USERS_YEARLY_PAY",
@@ -253,4 +260,6 @@ def test_the_ops_only_routes_are_all_the_non_customer_writes() -> None:
         ("PUT", "/api/v1/buying"),
         ("PUT", "/api/v1/prices/<sku_id>/<plan_name>"),
         ("DELETE", "/api/v1/prices/<sku_id>/<plan_name>"),
+        # SendGrid's Event Webhook: public, authenticated by SendGrid's ECDSA signature.
+        ("POST", "/api/v1/sendgrid/events"),
     }

@@ -60,9 +60,11 @@ NEEDS = {
     "apply_topup": COMMON | RESELLER | {"TOPUP_LEASE_SECONDS"},
     "sweep_requests": COMMON | {"TOPUP_LEASE_SECONDS"},
     "send_alerts": COMMON
-    | {"SENDGRID_API_KEY", "ALERT_SENDER_EMAIL", "DASHBOARD_URL", "RESELLER_OPS_EMAIL"},
+    | {"SENDGRID_API_KEY", "ALERT_SENDER_EMAIL", "DASHBOARD_URL", "RESELLER_OPS_EMAIL"}
+    | {"CHANNEL_SECRET_KEY"},
     "api": COMMON
-    | {"DASHBOARD_URL", "FIREBASE_API_KEY", "FIREBASE_AUTH_DOMAIN", "RESELLER_OPS_EMAIL"},
+    | {"DASHBOARD_URL", "FIREBASE_API_KEY", "FIREBASE_AUTH_DOMAIN", "RESELLER_OPS_EMAIL"}
+    | {"CHANNEL_SECRET_KEY", "SENDGRID_EVENT_PUBLIC_KEY"},
     # Same delegation settings as the Reseller callers, other scopes (WORKSPACE_SCOPES).
     "sync_holders": COMMON | RESELLER,
     "react_to_reseller_events": COMMON | RESELLER | {"EVENT_RELIST_WINDOW_SECONDS"},
@@ -316,15 +318,21 @@ def test_terraform_sets_nothing_the_code_does_not_read() -> None:
 
 
 def test_the_sendgrid_key_is_a_secret_only_send_alerts_can_read() -> None:
+    channel_key = "${google_secret_manager_secret.channel_secret_key.secret_id}"
     assert plain(locals_()["function_secrets"]) == {
         "send_alerts": {
-            "SENDGRID_API_KEY": "${google_secret_manager_secret.sendgrid_api_key.secret_id}"
-        }
+            "SENDGRID_API_KEY": "${google_secret_manager_secret.sendgrid_api_key.secret_id}",
+            "CHANNEL_SECRET_KEY": channel_key,
+        },
+        "api": {"CHANNEL_SECRET_KEY": channel_key},
     }
     readers = resources("google_secret_manager_secret_iam_member")
-    assert [r["member"] for r in readers.values()] == [
+    assert readers["send_alerts_reads_sendgrid_key"]["member"] == (
         '"serviceAccount:${google_service_account.function["send_alerts"].email}"'
-    ]
+    )
+    # The channel key (channels.tf): the two functions that seal and open channel URLs.
+    assert readers["reads_channel_key"]["for_each"] == '${toset(["send_alerts", "api"])}'
+    assert set(readers) == {"send_alerts_reads_sendgrid_key", "reads_channel_key"}
 
 
 def test_only_the_functions_that_call_google_apis_can_sign_as_themselves() -> None:

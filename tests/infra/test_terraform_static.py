@@ -27,14 +27,14 @@ CONCERNS = {
     "versions.tf", "variables.tf", "outputs.tf", "locals.tf", "apis.tf", "service-accounts.tf",
     "functions.tf", "bundle.tf", "pubsub.tf", "eventarc.tf", "firestore.tf", "scheduler.tf",
     "secrets.tf", "hosting.tf", "monitoring-metrics.tf", "monitoring-alerts.tf",
-    "monitoring-dashboard.tf", "reseller-events.tf",
+    "monitoring-dashboard.tf", "reseller-events.tf", "channels.tf",
 }  # fmt: skip
 VALIDATED = {
     "project_id", "region", "prefix", "labels", "firestore", "reseller", "sync",
     "default_time_zone", "month_end_report", "alerts", "function_overrides", "hosting",
     "google_sign_in_client_id", "topup_lease_seconds", "reseller_ops_email",
     "alert_channels", "alert_channel_secrets", "alert_thresholds", "runbook_url",
-    "reseller_events_topic", "event_relist_window_seconds",
+    "reseller_events_topic", "event_relist_window_seconds", "sendgrid_event_public_key",
 }  # fmt: skip
 
 

@@ -368,6 +368,10 @@ export type Notification = {
   resentBy: string | null;
   // Sent again since: the newest resend's id (only that one may be sent again).
   resentAs: string | null;
+  // What SendGrid's Event Webhook said of each address (delivered, bounce, dropped, spamreport).
+  recipientOutcomes?: { email: string; event: string; at: string; reason: string }[];
+  // Its messages to alert channels (Chat, Slack, webhooks).
+  channels?: { channelId: string; status: string; sentAt: string | null; error: string | null; batchSize: number }[];
 };
 
 export type NotificationPage = { notifications: Notification[]; nextCursor: string | null };
@@ -389,6 +393,20 @@ export type Recipient = {
   name: string;
   notifications: Preferences;
   addressProblem: string | null;
+  // The latest email to this address bounced, was dropped or was reported as spam.
+  bouncing?: { event: string; at: string; reason: string; notificationId: string } | null;
+};
+
+export type ChannelKind = "google_chat" | "slack" | "webhook";
+
+export type Channel = {
+  id: string;
+  kind: ChannelKind;
+  name: string;
+  urlMasked: string;
+  notifications: Preferences;
+  // A webhook's signing secret: only in the answer that creates it.
+  signingSecret?: string;
 };
 
 export type ReportPeriod = {

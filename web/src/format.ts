@@ -174,6 +174,8 @@ const DELIVERY_LABELS: Record<string, string> = {
   FAILED: "Not delivered",
   NO_RECIPIENTS: "No recipients",
   UNCONFIRMED: "Unconfirmed",
+  DELIVERED: "Delivered",
+  BOUNCED: "Bounced",
 };
 
 export function delivery(value: string): string {

@@ -3,6 +3,7 @@ flat Firestore documents and back. Field names are part of the export contract."
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,8 @@ from licence_manager.adapters.firestore_codec import Document, plain_datetime
 from licence_manager.domain.anomaly import AnomalyPolicy, AssignedSample, TopUpPause, Window
 from licence_manager.domain.audit import Source
 from licence_manager.domain.automation import AutomationState
+from licence_manager.domain.channels import ChannelDelivery
+from licence_manager.domain.email_events import RecipientOutcome
 from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.notifications import (
     DeliveryStatus,
@@ -262,6 +265,9 @@ def notification_to_doc(n: Notification) -> Document:
         "providerMessageId": n.provider_message_id,
         "error": n.error,
         "refusedRecipients": ", ".join(n.refused_recipients),
+        # One JSON text, so the document (and the export) stays one level deep.
+        **({"channelDeliveries": deliveries_to_json(n)} if n.channel_deliveries else {}),
+        **({"recipientOutcomes": outcomes_to_json(n)} if n.recipient_outcomes else {}),
         **facts,
     }
 
@@ -282,6 +288,61 @@ def notification_from_doc(doc: Document) -> Notification:
         provider_message_id=doc["providerMessageId"],
         error=doc["error"],
         refused_recipients=_addresses(doc.get("refusedRecipients", "")),
+        channel_deliveries=deliveries_from_json(doc.get("channelDeliveries") or "[]"),
+        recipient_outcomes=outcomes_from_json(doc.get("recipientOutcomes") or "[]"),
+    )
+
+
+def deliveries_to_json(n: Notification) -> str:
+    return json.dumps(
+        [
+            {
+                "channelId": d.channel_id,
+                "status": d.status.value,
+                "token": d.token,
+                "claimedAt": d.claimed_at.isoformat() if d.claimed_at else None,
+                "sentAt": d.sent_at.isoformat() if d.sent_at else None,
+                "error": d.error,
+                "batchSize": d.batch_size,
+            }
+            for d in n.channel_deliveries
+        ]
+    )
+
+
+def deliveries_from_json(text: str) -> tuple[ChannelDelivery, ...]:
+    def when(value: str | None) -> datetime | None:
+        return datetime.fromisoformat(value) if value else None
+
+    return tuple(
+        ChannelDelivery(
+            channel_id=item["channelId"],
+            status=DeliveryStatus(item["status"]),
+            token=item.get("token", ""),
+            claimed_at=when(item.get("claimedAt")),
+            sent_at=when(item.get("sentAt")),
+            error=item.get("error"),
+            batch_size=item.get("batchSize", 1),
+        )
+        for item in json.loads(text)
+    )
+
+
+def outcomes_to_json(n: Notification) -> str:
+    return json.dumps(
+        [
+            {"email": o.email, "event": o.event, "at": o.at.isoformat(), "reason": o.reason}
+            for o in n.recipient_outcomes
+        ]
+    )
+
+
+def outcomes_from_json(text: str) -> tuple[RecipientOutcome, ...]:
+    return tuple(
+        RecipientOutcome(
+            item["email"], item["event"], datetime.fromisoformat(item["at"]), item["reason"]
+        )
+        for item in json.loads(text)
     )
 
 

@@ -52,6 +52,11 @@ def create_app(
     request_renewal_change: Callable[..., Any] | None = None,
     request_unassign: Callable[..., Any] | None = None,
     resume_top_ups: Callable[..., Any] | None = None,
+    channels: Callable[[], Any] | None = None,
+    post_trial: Callable[..., None] | None = None,
+    email_events: Callable[..., int] | None = None,
+    bounces: Callable[[], Any] | None = None,
+    sendgrid_event_public_key: str = "",
 ) -> Flask:
     """`authenticate` verifies bearer tokens (production: Firebase ID tokens). In local mode
     the dev sign-in's own tokens are accepted instead; outside it, no authenticator means
@@ -70,6 +75,13 @@ def create_app(
     # None: the route resumes without evaluating at once (api.anomaly_routes).
     app.config["RESUME_TOP_UPS"] = resume_top_ups
     app.config["FIREBASE_WEB_CONFIG"] = firebase_web_config or {}
+    # Alert channels (api.channel_routes): their store, built on first use, and the test post.
+    app.config["CHANNELS"] = channels
+    app.config["POST_TRIAL"] = post_trial
+    # SendGrid's Event Webhook (api.email_event_routes) and the bouncing addresses it flags.
+    app.config["EMAIL_EVENTS"] = email_events
+    app.config["BOUNCES"] = bounces
+    app.config["SENDGRID_EVENT_PUBLIC_KEY"] = sendgrid_event_public_key
     if local_mode:
         sessions = LocalSessions(secrets.token_urlsafe(32))
         app.config["LOCAL_SESSIONS"] = sessions

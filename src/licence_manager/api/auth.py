@@ -30,7 +30,13 @@ from licence_manager.ports.dashboard import ApiStore
 # Verifies a bearer token; the verified email address, or None.
 Authenticate = Callable[[str], str | None]
 
-PUBLIC = {("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/session"), ("POST", "/api/v1/session")}
+PUBLIC = {
+    ("GET", "/api/v1/openapi.json"),
+    ("GET", "/api/v1/session"),
+    ("POST", "/api/v1/session"),
+    # SendGrid's Event Webhook: authenticated by its ECDSA signature (api.email_event_routes).
+    ("POST", "/api/v1/sendgrid/events"),
+}
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 LOCAL_SESSION_HOURS = 12
 

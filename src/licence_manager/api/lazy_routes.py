@@ -48,6 +48,14 @@ DEFERRED_ROUTES: dict[tuple[str, str], tuple[tuple[str, str, str], ...]] = {
         ("GET", f"{V1}/buying", "get_buying"),
         ("PUT", f"{V1}/buying", "put_buying"),
     ),
+    ("channel_routes", "channels"): (
+        ("GET", f"{CUSTOMER}/channels", "list_channels"),
+        ("POST", f"{CUSTOMER}/channels", "add_channel"),
+        ("PUT", f"{CUSTOMER}/channels/<channel_id>", "update_channel"),
+        ("DELETE", f"{CUSTOMER}/channels/<channel_id>", "delete_channel"),
+        ("POST", f"{CUSTOMER}/channels/<channel_id>/test", "test_channel"),
+    ),
+    ("email_event_routes", "email_events"): (("POST", f"{V1}/sendgrid/events", "receive_events"),),
     ("freshness_routes", "freshness"): (
         ("GET", f"{CUSTOMER}/sync-status", "sync_status"),
         ("GET", f"{CUSTOMER}/licence-summary", "licence_summary"),

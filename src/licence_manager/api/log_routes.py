@@ -21,6 +21,7 @@ from licence_manager.domain.email_address import MAX_EMAIL_LENGTH, is_valid_emai
 from licence_manager.domain.notifications import PREFERENCES as CHOSEN_TYPES
 from licence_manager.domain.notifications import NotificationType, Recipient
 from licence_manager.ports.dashboard import MAX_PAGE, ApiStore, AuditPage, BadCursor
+from licence_manager.ports.email_feedback import Bounce, BounceStore
 
 logs = Blueprint("logs", __name__, url_prefix="/api/v1/customers/<customer_id>")
 DEFAULT_PAGE = 25
@@ -129,13 +130,28 @@ REFUSED_ADDRESS = (
 )
 
 
-def recipient_json(r: Recipient) -> dict[str, Any]:
+def recipient_json(r: Recipient, bounce: Bounce | None = None) -> dict[str, Any]:
     return {
         "email": r.email,
         "name": r.name,
         "notifications": {name: kind in r.wants for kind, name in PREFERENCE_FIELDS.items()},
         "addressProblem": None if is_valid_email(r.email) else REFUSED_ADDRESS,
+        # SendGrid's Event Webhook: the latest email to this address bounced, was dropped or
+        # was reported as spam (lifted when a later one is delivered).
+        "bouncing": None
+        if bounce is None
+        else {
+            "event": bounce.event,
+            "at": bounce.at.isoformat(),
+            "reason": bounce.reason,
+            "notificationId": bounce.notification_id,
+        },
     }
+
+
+def _bouncing(customer_id: str) -> dict[str, Bounce]:
+    factory: Callable[[], BounceStore] | None = current_app.config.get("BOUNCES")
+    return factory().bouncing(customer_id) if factory is not None else {}
 
 
 def _parse_recipient(customer_id: str, email: str | None, body: Any) -> Recipient:
@@ -184,7 +200,9 @@ def _parse_recipient(customer_id: str, email: str | None, body: Any) -> Recipien
 @logs.get("/recipients")
 def list_recipients(customer_id: str) -> ResponseReturnValue:
     """Who receives which notifications."""
-    return jsonify([recipient_json(r) for r in _store().recipients(customer_id)])
+    bouncing = _bouncing(customer_id)
+    recipients = _store().recipients(customer_id)
+    return jsonify([recipient_json(r, bouncing.get(r.email.lower())) for r in recipients])
 
 
 @logs.post("/recipients")

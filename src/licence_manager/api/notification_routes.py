@@ -53,6 +53,21 @@ def notification_json(
         "resentBy": str(n.facts.get("resentBy") or "") if first != n.notification_id else None,
         # Sent again since: the newest resend's id.
         "resentAs": latest if latest != n.notification_id and first == n.notification_id else None,
+        "recipientOutcomes": [
+            {"email": o.email, "event": o.event, "at": o.at.isoformat(), "reason": o.reason}
+            for o in n.recipient_outcomes
+        ],
+        # Its alert channel messages (Chat, Slack, webhooks): UNCONFIRMED is flagged for a person.
+        "channels": [
+            {
+                "channelId": d.channel_id,
+                "status": d.status.value,
+                "sentAt": d.sent_at.isoformat() if d.sent_at else None,
+                "error": d.error,
+                "batchSize": d.batch_size,
+            }
+            for d in n.channel_deliveries
+        ],
     }
 
 

@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from licence_manager.api import (
     openapi_account,
     openapi_anomaly,
+    openapi_channels,
     openapi_freshness,
     openapi_logs,
     openapi_money,
@@ -374,6 +375,12 @@ SCHEMAS: dict[str, Schema] = {
             "resendOf": nullable(STRING),
             "resentBy": nullable(STRING),
             "resentAs": nullable(STRING),
+            "channels": {"type": "array", "items": ref("ChannelDelivery")},
+            "recipientOutcomes": {
+                "type": "array",
+                "items": obj({"email": STRING, "event": STRING, "at": DATETIME, "reason": STRING}),
+                "description": "What SendGrid's Event Webhook said of each address.",
+            },
         }
     ),
     "Preferences": obj(
@@ -413,6 +420,16 @@ SCHEMAS: dict[str, Schema] = {
             "name": STRING,
             "notifications": ref("Preferences"),
             "addressProblem": nullable(STRING),
+            "bouncing": nullable(
+                obj(
+                    {
+                        "event": STRING,
+                        "at": DATETIME,
+                        "reason": STRING,
+                        "notificationId": STRING,
+                    }
+                )
+            ),
         }
     ),
     "NewRecipient": obj(
@@ -823,6 +840,7 @@ SCHEMAS.update(openapi_outlook.schemas(obj, ref, nullable, STRING, INTEGER))
 SCHEMAS.update(openapi_renewal.schemas(obj, ref, nullable, enum, STRING, INTEGER))
 SCHEMAS.update(openapi_savings.schemas(obj, ref, nullable, enum, STRING, INTEGER))
 SCHEMAS.update(openapi_anomaly.schemas(obj, nullable, STRING, INTEGER, BOOLEAN, DATETIME))
+SCHEMAS.update(openapi_channels.schemas(obj, ref, nullable, enum, STRING))
 
 
 def document(local_mode: bool = True) -> dict[str, Any]:
@@ -837,6 +855,7 @@ def document(local_mode: bool = True) -> dict[str, Any]:
         **openapi_renewal.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
         **openapi_savings.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
         **openapi_anomaly.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
+        **openapi_channels.paths(operation, ok, ref, param, problem, CUSTOMER_ERRORS),
     }
     if not local_mode:
         for path, method in LOCAL_ONLY:

@@ -5,8 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from licence_manager.domain.model import LicenceKey
+
+if TYPE_CHECKING:
+    from licence_manager.domain.channels import ChannelDelivery
+    from licence_manager.domain.email_events import RecipientOutcome
 
 
 class NotificationType(StrEnum):
@@ -46,11 +51,20 @@ class DeliveryStatus(StrEnum):
     # The sender died after handing the email over and before recording it: it may or may not
     # have gone out. Not resent automatically (no duplicate emails); shown for a person to check.
     UNCONFIRMED = "UNCONFIRMED"
+    # From SendGrid's Event Webhook (domain.email_events): every recipient's mailbox took it;
+    # or some address bounced, was dropped or reported it as spam.
+    DELIVERED = "DELIVERED"
+    BOUNCED = "BOUNCED"
 
 
 # What "show problems only" lists: nobody got the email, or nobody knows whether they did.
 PROBLEMS = frozenset(
-    {DeliveryStatus.FAILED, DeliveryStatus.UNCONFIRMED, DeliveryStatus.NO_RECIPIENTS}
+    {
+        DeliveryStatus.FAILED,
+        DeliveryStatus.UNCONFIRMED,
+        DeliveryStatus.NO_RECIPIENTS,
+        DeliveryStatus.BOUNCED,
+    }
 )
 # What a person may send again from its row (see domain.resend); a NO_RECIPIENTS email would
 # go to nobody again until someone asks for its type.
@@ -74,6 +88,10 @@ class Notification:
     # Addresses SendGrid refuses, left out so the others still get the email; the admin fixes
     # them on the Notifications page.
     refused_recipients: tuple[str, ...] = ()
+    # Its messages to alert channels (Chat, Slack, webhooks), one each (domain.channels).
+    channel_deliveries: tuple[ChannelDelivery, ...] = ()
+    # What SendGrid's events said of each address (domain.email_events).
+    recipient_outcomes: tuple[RecipientOutcome, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

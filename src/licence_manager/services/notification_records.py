@@ -5,8 +5,10 @@ particular never marks the email SENDING again and sends it a second time."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
+from licence_manager.domain.email_events import settle_status
 from licence_manager.domain.notifications import (
     DeliveryStatus,
     Notification,
@@ -36,5 +38,15 @@ def write_if_held(tx: Transaction, notification: Notification) -> bool:
     stored = tx.notifications.get(notification.notification_id)
     if stored is None or stored.status not in _HELD or stored.attempts != notification.attempts:
         return False
-    tx.notifications.put(notification.notification_id, notification)
+    # Channel deliveries are written by their own attempts (services.channel_delivery): keep
+    # the stored ones, not this attempt's copy from when it claimed the email.
+    # So are SendGrid's events (services.email_events), which may arrive before SENT is written.
+    merged = settle_status(
+        replace(
+            notification,
+            channel_deliveries=stored.channel_deliveries,
+            recipient_outcomes=stored.recipient_outcomes,
+        )
+    )
+    tx.notifications.put(notification.notification_id, merged)
     return True

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from ..serving import serve_until_stopped
+from .events import EventSigner
 from .runner import DEFAULT_API_KEY, start_sendgrid_standin
 from .server import MAX_BODY_BYTES
 
@@ -32,6 +33,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--rate-window", type=float, default=60.0, metavar="SECONDS")
     parser.add_argument("--max-body-bytes", type=int, default=MAX_BODY_BYTES)
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
+    parser.add_argument("--event-webhook-url", help="post signed events here after each send")
+    parser.add_argument(
+        "--event-key-file", help="the PEM EC private key signing events (default: a new one)"
+    )
     return parser
 
 
@@ -47,6 +52,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         max_body_bytes=args.max_body_bytes,
         log_requests=not args.quiet,
     )
+    if args.event_key_file:
+        with open(args.event_key_file, "rb") as pem:
+            standin.app.event_webhook.signer = EventSigner(pem.read())
+    if args.event_webhook_url:
+        standin.app.event_webhook.url = args.event_webhook_url
+        standin.app.event_webhook.auto = True
     if args.rate_limit is not None:
         standin.rate_limit.configure(args.rate_limit, args.rate_window)
     extras = [

@@ -32,6 +32,9 @@ _ROUTES = Map(
         Rule("/_control/rate_limit", methods=["PUT"], endpoint="set_rate_limit"),
         Rule("/_control/rate_limit", methods=["DELETE"], endpoint="clear_rate_limit"),
         Rule("/_control/reset", methods=["POST"], endpoint="reset"),
+        Rule("/_control/event_webhook", methods=["GET"], endpoint="event_webhook"),
+        Rule("/_control/event_webhook", methods=["PUT"], endpoint="set_event_webhook"),
+        Rule("/_control/events", methods=["POST"], endpoint="post_events"),
     ]
 )
 
@@ -96,6 +99,27 @@ class ControlRoutes(JsonControlRoutes):
     def _h_reset(self, body: Body, args: Mapping[str, str]) -> Any:
         self._app.reset()
         return {"reset": True}
+
+    def _h_event_webhook(self, body: Body, args: Mapping[str, str]) -> Any:
+        return self._app.event_webhook.state()
+
+    def _h_set_event_webhook(self, body: Body, args: Mapping[str, str]) -> Any:
+        poster = self._app.event_webhook
+        poster.url = optional(body, "url", str)
+        poster.auto = bool(optional(body, "auto", bool))
+        return poster.state()
+
+    def _h_post_events(self, body: Body, args: Mapping[str, str]) -> Any:
+        """Events for one sent message (by X-Message-Id): `event` (default: each address's
+        natural outcome), for every recipient or only `email`."""
+        message_id = required(body, "message_id", str)
+        found = next((m for m in self._app.outbox.snapshot() if m.message_id == message_id), None)
+        if found is None:
+            raise ValueError(f"no sent message {message_id}")
+        posted = self._app.event_webhook.post_for(
+            found, optional(body, "event", str), optional(body, "email", str)
+        )
+        return {"posted": posted}
 
     def _fault_state(self) -> dict[str, Any]:
         return {"queued": self._app.faults.state()}

@@ -22,6 +22,7 @@ from ..serving import CONTROL_PREFIX
 from . import errors
 from .control_routes import ControlRoutes
 from .errors import SendGridError, generic_error
+from .event_webhook import EventWebhookPoster
 from .faults import FaultQueue, QueuedFault
 from .outbox import Outbox, build_message
 from .ratelimit import RateLimiter
@@ -58,6 +59,7 @@ class SendGridStandInApp:
         self.faults = FaultQueue()
         self.rate_limit = RateLimiter(clock)
         self.stats = StatusCounts()
+        self.event_webhook = EventWebhookPoster()
         self.stopping = threading.Event()  # set on shutdown; wakes sends hanging on a fault
         self._control = ControlRoutes(self, enabled=control)
 
@@ -138,7 +140,9 @@ class SendGridStandInApp:
             return empty_response(200, rate_headers)
         message_id = new_message_id()
         received_at = datetime.fromtimestamp(now, UTC)
-        self.outbox.append(build_message(body, message_id, received_at, verdict.warnings))
+        sent = build_message(body, message_id, received_at, verdict.warnings)
+        self.outbox.append(sent)
+        self.event_webhook.after_send(sent)
         for warning in verdict.warnings:
             log.warning("message %s accepted, but: %s", message_id, warning)
         return empty_response(202, {"X-Message-Id": message_id, **rate_headers})

@@ -5,6 +5,7 @@ import { DotsMenu, ErrorState, FieldError, Loading, PageHeader, useApi } from ".
 import { useCustomerPath, useSession } from "../context";
 import { NOTIFICATION_TYPES, when } from "../format";
 import { useLocation } from "../router";
+import { AlertChannels } from "./AlertChannels";
 import { SentNotifications, useSentNotifications } from "./SentNotifications";
 
 const ALL_ON: Preferences = {
@@ -17,6 +18,13 @@ const ALL_ON: Preferences = {
   topUpsPaused: true,
   trialEnding: true,
   subscriptionStatus: true,
+};
+
+const BOUNCE_WORDS: Record<string, string> = {
+  bounce: "bounced",
+  dropped: "was dropped by SendGrid",
+  spamreport: "was reported as spam",
+  blocked: "was blocked",
 };
 
 export function Notifications() {
@@ -42,6 +50,10 @@ export function Notifications() {
             base={base}
           />
         )}
+      </section>
+      <section aria-labelledby="channels-heading" className="panel">
+        <h2 id="channels-heading">Alert channels</h2>
+        <AlertChannels base={base} />
       </section>
       <section aria-labelledby="sent-heading">
         <h2 id="sent-heading">Notifications sent</h2>
@@ -131,6 +143,12 @@ function Recipients({
                 <div>
                   <strong>{r.email}</strong>
                   {r.name && <span className="muted"> · {r.name}</span>}
+                  {r.bouncing && (
+                    <p className="field-error small address-bouncing" role="note">
+                      {`Email to this address ${BOUNCE_WORDS[r.bouncing.event] ?? "bounced"} on ${when(r.bouncing.at)}`}
+                      {r.bouncing.reason ? ` (${r.bouncing.reason})` : ""}: check the address.
+                    </p>
+                  )}
                   {(r.addressProblem || refused.has(r.email)) && (
                     <p className="field-error small address-problem" role="note">
                       {r.addressProblem ??

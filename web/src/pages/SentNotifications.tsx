@@ -133,6 +133,20 @@ export function SentNotifications({
                     {n.sentAt && <span className="muted small source">{when(n.sentAt)}</span>}
                     {n.error && <span className="muted small source">{n.error}</span>}
                     {n.resentAs && <span className="small source">Sent again since (see above)</span>}
+                    {(n.recipientOutcomes ?? [])
+                      .filter((o) => o.event !== "delivered")
+                      .map((o) => (
+                        <span key={o.email} className="field-error small source bounced">
+                          {o.email}: {o.event}
+                          {o.reason ? ` (${o.reason})` : ""}
+                        </span>
+                      ))}
+                    {(n.channels ?? []).map((c) => (
+                      <span key={c.channelId} className={`small source channel-${c.status.toLowerCase()}`}>
+                        Channel {c.channelId}: {delivery(c.status)}
+                        {c.status === "UNCONFIRMED" && " — may not have arrived; not sent again"}
+                      </span>
+                    ))}
                     {n.canResend && canChange && (
                       <button
                         type="button"

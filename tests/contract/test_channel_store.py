@@ -1,0 +1,116 @@
+"""One contract for alert channels, bouncing addresses and the channel fields of a
+notification: the in-memory fakes against Firestore on the emulator. The Firestore channel store
+keeps the URL sealed: the document never holds it in the clear."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from licence_manager.adapters.firestore_bounces import FirestoreBounceStore
+from licence_manager.adapters.firestore_channels import CHANNELS, FirestoreChannelStore
+from licence_manager.adapters.firestore_dashboard import FirestoreApiStore
+from licence_manager.adapters.secret_box import SecretBox, SecretUnreadable
+from licence_manager.domain.channels import Channel, ChannelDelivery, ChannelKind
+from licence_manager.domain.email_events import RecipientOutcome
+from licence_manager.domain.model import LicenceKey
+from licence_manager.domain.notifications import DeliveryStatus, Notification, NotificationType
+from licence_manager.ports.channels import ChannelStore
+from licence_manager.ports.email_feedback import Bounce, BounceStore
+from tests.builders import T0
+from tests.fakes.channels import MemoryBounceStore, MemoryChannelStore
+from tests.fakes.memory_dashboard import InMemoryApiStore
+from tests.fakes.unit_of_work import unit_of_work_for
+
+URL = "https://chat.googleapis.com/v1/spaces/AAAA/messages?key=KEYSECRET&token=TOKSECRET"
+KEY = SecretBox.new_key()
+
+
+@pytest.fixture(params=["memory", "firestore"])
+def channels(request: pytest.FixtureRequest) -> ChannelStore:
+    if request.param == "memory":
+        return MemoryChannelStore()
+    return FirestoreChannelStore(request.getfixturevalue("firestore_client"), SecretBox(KEY))
+
+
+@pytest.fixture(params=["memory", "firestore"])
+def bounces(request: pytest.FixtureRequest) -> BounceStore:
+    if request.param == "memory":
+        return MemoryBounceStore()
+    return FirestoreBounceStore(request.getfixturevalue("firestore_client"))
+
+
+def test_a_channel_round_trips_with_its_url_and_choices(channels: ChannelStore) -> None:
+    chat = Channel(
+        "C01", "a", ChannelKind.GOOGLE_CHAT, "Ops", URL, frozenset({NotificationType.LOW_LICENCES})
+    )
+    hook = Channel(
+        "C01", "b", ChannelKind.WEBHOOK, "SIEM", "https://x.example/in", signing_secret="lmsec_x"
+    )
+    assert channels.add_channel(chat) and channels.add_channel(hook)
+    assert not channels.add_channel(chat)  # the id is taken
+    assert channels.channels("C01") == [chat, hook]
+    assert channels.channels("C02") == []
+    renamed = replace(chat, name="Ops team", wants=frozenset({NotificationType.TOP_UP_FAILED}))
+    assert channels.update_channel(replace(renamed, url="https://ignored.example"))
+    assert channels.channel("C01", "a") == renamed  # never the URL
+    assert channels.remove_channel("C01", "a") and not channels.remove_channel("C01", "a")
+    assert channels.channel("C01", "a") is None
+
+
+def test_the_stored_document_holds_the_url_sealed(firestore_client: Any) -> None:
+    store = FirestoreChannelStore(firestore_client, SecretBox(KEY))
+    store.add_channel(Channel("C01", "a", ChannelKind.GOOGLE_CHAT, "Ops", URL))
+    doc = firestore_client.collection(CHANNELS).document("C01_a").get().to_dict()
+    assert "KEYSECRET" not in str(doc) and "TOKSECRET" not in str(doc)
+    assert doc["urlMasked"].startswith("https://chat.googleapis.com/")
+    other = FirestoreChannelStore(firestore_client, SecretBox(SecretBox.new_key()))
+    with pytest.raises(SecretUnreadable):
+        other.channels("C01")
+
+
+def test_a_bounce_stands_until_a_later_delivery(bounces: BounceStore) -> None:
+    bounces.record(Bounce("C01", "a@acme.example", "bounce", T0, "550", "n1"))
+    bounces.record(Bounce("C01", "a@acme.example", "dropped", T0 - timedelta(hours=1)))  # older
+    assert bounces.bouncing("C01")["a@acme.example"].event == "bounce"
+    bounces.delivered("C01", "a@acme.example", T0 - timedelta(minutes=1))  # an earlier email
+    assert set(bounces.bouncing("C01")) == {"a@acme.example"}
+    bounces.delivered("C01", "a@acme.example", T0 + timedelta(minutes=1))
+    assert bounces.bouncing("C01") == {}
+
+
+@pytest.mark.parametrize("kind", ["memory", "firestore"])
+def test_a_notifications_channel_fields_round_trip_and_a_bounce_is_a_problem(
+    kind: str, request: pytest.FixtureRequest
+) -> None:
+    store: Any = (
+        InMemoryApiStore()
+        if kind == "memory"
+        else FirestoreApiStore(request.getfixturevalue("firestore_client"))
+    )
+    n = Notification(
+        "n1",
+        LicenceKey("C01", "sku"),
+        NotificationType.LOW_LICENCES,
+        T0,
+        {"vacant": 1},
+        status=DeliveryStatus.BOUNCED,
+        recipients=("a@acme.example",),
+        channel_deliveries=(
+            ChannelDelivery("a", DeliveryStatus.UNCONFIRMED, "tok", T0, T0, "answered 500", 3),
+        ),
+        recipient_outcomes=(RecipientOutcome("a@acme.example", "bounce", T0, "550"),),
+    )
+    delivered = replace(
+        n, notification_id="n2", status=DeliveryStatus.DELIVERED, recipient_outcomes=()
+    )
+    for item in (n, delivered):
+        unit_of_work_for(store).run(
+            lambda tx, item=item: tx.notifications.create(item.notification_id, item)
+        )
+    assert store.notification("n1") == n
+    page = store.notification_page("C01", 10, None, problems_only=True)
+    assert [x.notification_id for x in page.notifications] == ["n1"]
