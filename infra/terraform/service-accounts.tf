@@ -11,6 +11,8 @@
 #   api                  read/write  topup-requests             -
 #   sync_holders         read/write  sync-holders (next page),  sign as itself (Licensing,
 #                                    sync-holders-customer      Directory, Reports APIs)
+#   verify_audit         read/write  verify-audit (next page),  creates objects in the audit
+#                        (checkpts)  verify-audit-customer      heads bucket (audit-integrity.tf)
 #
 # Topic and secret grants sit beside those resources (pubsub.tf, secrets.tf).
 

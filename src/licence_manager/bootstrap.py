@@ -27,7 +27,9 @@ if TYPE_CHECKING:
     from licence_manager.domain.topup import TopUpRequest
     from licence_manager.ports import Mailer, Publisher
     from licence_manager.services.additions import RequestAddition
+    from licence_manager.ports.audit_integrity import HeadArchive
     from licence_manager.services.alerts import SendNotification
+    from licence_manager.services.audit_integrity import PlanAuditCheck, VerifyCustomerAudit
     from licence_manager.services.approvals import DecideApproval
     from licence_manager.services.evaluate import EvaluateLicence
     from licence_manager.services.holder_sync import PlanHolderSync, SyncCustomerHolders
@@ -85,6 +87,8 @@ def publisher() -> Publisher:
         month_end_customer_topic=config.month_end_customer_topic,
         holder_sync_topic=config.holder_sync_topic,
         holder_sync_customer_topic=config.holder_sync_customer_topic,
+        audit_verify_topic=config.audit_verify_topic,
+        audit_verify_customer_topic=config.audit_verify_customer_topic,
     )
 
 
@@ -161,7 +165,9 @@ def sweep_requests() -> SweepRequests:
 
 @functools.cache
 def send_notification() -> SendNotification:
+    from licence_manager.ports.audit_integrity import HeadArchive
     from licence_manager.services.alerts import SendNotification
+    from licence_manager.services.audit_integrity import PlanAuditCheck, VerifyCustomerAudit
 
     config = settings()
     return SendNotification(
@@ -306,9 +312,40 @@ def holder_sync_customer() -> SyncCustomerHolders:
     )
 
 
+@functools.cache
+def head_archive() -> HeadArchive:
+    """Where verify_audit exports verified chain heads: the bucket, or locally a directory."""
+    from licence_manager.adapters.head_archive import DirectoryArchive, GcsArchive, default_session
+
+    config = settings()
+    if config.audit_heads_dir:
+        return DirectoryArchive(config.audit_heads_dir)
+    if not config.audit_heads_bucket:
+        raise ConfigError("AUDIT_HEADS_BUCKET (or locally AUDIT_HEADS_DIR) is required")
+    return GcsArchive(config.audit_heads_bucket, default_session())
+
+
+@functools.cache
+def audit_check_planner() -> PlanAuditCheck:
+    from licence_manager.services.audit_integrity import PlanAuditCheck
+
+    return PlanAuditCheck(report_store(), publisher())
+
+
+@functools.cache
+def audit_check_customer() -> VerifyCustomerAudit:
+    from licence_manager.adapters.firestore_audit_integrity import FirestoreAuditChains
+    from licence_manager.services.audit_integrity import VerifyCustomerAudit
+
+    return VerifyCustomerAudit(FirestoreAuditChains(store()._db), head_archive())
+
+
 def clear() -> None:
     """Forget every built adapter (tests change the environment between cases)."""
     for built in (
+        head_archive,
+        audit_check_planner,
+        audit_check_customer,
         report_store,
         reports,
         month_end_planner,

@@ -72,6 +72,14 @@ class Settings:
     # The Cloud Run service (K_SERVICE) or revision (K_REVISION) this runs as; None off Google
     # Cloud. Cloud Run and Cloud Functions both set them, and functions-framework does not.
     cloud_run_service: str | None = None
+    # The scheduled audit check (verify_audit): its planner's next page goes to the first, one
+    # message per customer to the second (services.audit_integrity).
+    audit_verify_topic: str = "verify-audit"
+    audit_verify_customer_topic: str = "verify-audit-customer"
+    # Where verify_audit exports the verified chain heads: a bucket in production; locally a
+    # directory (AUDIT_HEADS_DIR, never set in production).
+    audit_heads_bucket: str = ""
+    audit_heads_dir: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -114,6 +122,12 @@ class Settings:
             reseller_ops_email=env.get("RESELLER_OPS_EMAIL", ""),
             web_dir=env.get("LICENCE_MANAGER_WEB_DIR") or None,
             cloud_run_service=env.get("K_SERVICE") or env.get("K_REVISION") or None,
+            audit_verify_topic=env.get("AUDIT_VERIFY_TOPIC", "verify-audit"),
+            audit_verify_customer_topic=env.get(
+                "AUDIT_VERIFY_CUSTOMER_TOPIC", "verify-audit-customer"
+            ),
+            audit_heads_bucket=env.get("AUDIT_HEADS_BUCKET", ""),
+            audit_heads_dir=env.get("AUDIT_HEADS_DIR") or None,
         )
         settings.validate()
         return settings

@@ -42,6 +42,8 @@ MONTH_END_CUSTOMER_TOPIC = "month-end-customer"  # one customer's month-end
 SWEEP_TOPIC = "sweep-requests"  # Cloud Scheduler → sweep_requests (stalled seat-change requests)
 HOLDER_SYNC_TOPIC = "sync-holders"  # the holder sync's planner: one page of customers
 HOLDER_SYNC_CUSTOMER_TOPIC = "sync-holders-customer"  # one customer's seat holders
+AUDIT_VERIFY_TOPIC = "verify-audit"  # the audit check's planner: one page of customers
+AUDIT_VERIFY_CUSTOMER_TOPIC = "verify-audit-customer"  # one customer's chains verified
 ROUTES = (
     PushRoute(SYNC_TOPIC, "sync_usage"),
     PushRoute(TOPUP_TOPIC, "apply_topup"),
@@ -51,6 +53,8 @@ ROUTES = (
     PushRoute(SWEEP_TOPIC, "sweep_requests"),
     PushRoute(HOLDER_SYNC_TOPIC, "sync_holders"),
     PushRoute(HOLDER_SYNC_CUSTOMER_TOPIC, "sync_holders"),
+    PushRoute(AUDIT_VERIFY_TOPIC, "verify_audit"),
+    PushRoute(AUDIT_VERIFY_CUSTOMER_TOPIC, "verify_audit"),
 )
 # Firestore collections whose changes Eventarc delivers to evaluate_thresholds.
 WATCHED_COLLECTIONS = ("licences", "licence_settings")

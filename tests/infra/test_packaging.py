@@ -130,6 +130,7 @@ def test_the_manifest_records_entry_points_and_signatures_from_main(built: Path)
         "sync_usage": ("sync_usage", "cloudevent"),
         "sweep_requests": ("sweep_requests", "cloudevent"),
         "sync_holders": ("sync_holders", "cloudevent"),
+        "verify_audit": ("verify_audit", "cloudevent"),
     }
 
 

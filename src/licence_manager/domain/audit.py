@@ -134,10 +134,13 @@ def append(
     return replace(draft, hash=_digest(_hashed_fields(draft)))
 
 
-def verify_chain(entries: list[AuditEntry]) -> list[str]:
-    """Problems found walking a licence's entries in sequence order; empty when intact."""
+def verify_chain(entries: list[AuditEntry], start: AuditHead = GENESIS) -> list[str]:
+    """Problems found walking a licence's entries in sequence order; empty when intact.
+
+    `start` is where the entries continue from: the chain's beginning, or a head verified
+    earlier (the scheduled check reads only what was appended since its last checkpoint)."""
     problems: list[str] = []
-    head = GENESIS
+    head = start
     for entry in sorted(entries, key=lambda e: e.seq):
         if entry.seq != head.seq + 1:
             problems.append(f"entry {entry.seq}: expected sequence {head.seq + 1}")
