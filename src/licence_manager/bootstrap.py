@@ -26,11 +26,11 @@ if TYPE_CHECKING:
     from licence_manager.domain.resend import Resend
     from licence_manager.domain.topup import TopUpRequest
     from licence_manager.ports import Mailer, Publisher
-    from licence_manager.services.additions import RequestAddition
     from licence_manager.ports.audit_integrity import HeadArchive
+    from licence_manager.services.additions import RequestAddition
     from licence_manager.services.alerts import SendNotification
-    from licence_manager.services.audit_integrity import PlanAuditCheck, VerifyCustomerAudit
     from licence_manager.services.approvals import DecideApproval
+    from licence_manager.services.audit_integrity import PlanAuditCheck, VerifyCustomerAudit
     from licence_manager.services.evaluate import EvaluateLicence
     from licence_manager.services.holder_sync import PlanHolderSync, SyncCustomerHolders
     from licence_manager.services.month_end import MonthEndCustomer, PlanMonthEnd
@@ -165,9 +165,7 @@ def sweep_requests() -> SweepRequests:
 
 @functools.cache
 def send_notification() -> SendNotification:
-    from licence_manager.ports.audit_integrity import HeadArchive
     from licence_manager.services.alerts import SendNotification
-    from licence_manager.services.audit_integrity import PlanAuditCheck, VerifyCustomerAudit
 
     config = settings()
     return SendNotification(
