@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
@@ -26,8 +26,8 @@ class StorageStandIn(BaseHTTPRequestHandler):
     """POST /upload/storage/v1/b/{bucket}/o?uploadType=media&name=N[&ifGenerationMatch=0] and
     GET /storage/v1/b/{bucket}/o/{name}?alt=media, as Cloud Storage answers them."""
 
-    objects: dict[tuple[str, str], bytes] = {}
-    uploads: list[dict[str, list[str]]] = []
+    objects: ClassVar[dict[tuple[str, str], bytes]] = {}
+    uploads: ClassVar[list[dict[str, list[str]]]] = []
 
     def log_message(self, *args: Any) -> None:
         pass

@@ -63,14 +63,17 @@ class Clock:
         return self.now
 
 
+World = tuple[MemoryAuditChains, MemoryArchive, Clock, VerifyCustomerAudit]
+
+
 @pytest.fixture
-def world() -> tuple[MemoryAuditChains, MemoryArchive, Clock, VerifyCustomerAudit]:
+def world() -> World:
     chains, archive, clock = MemoryAuditChains(), MemoryArchive(), Clock()
     return chains, archive, clock, VerifyCustomerAudit(chains, archive, clock)
 
 
-def test_a_first_check_reads_the_whole_chain_then_only_what_was_appended(world) -> None:  # type: ignore[no-untyped-def]
-    chains, archive, clock, verify = world
+def test_a_first_check_reads_the_whole_chain_then_only_what_was_appended(world: World) -> None:
+    chains, _archive, clock, verify = world
     grow(chains, KEY, 40)
     first = verify("C01")
     assert [c.broken for c in first.checks] == [False]
@@ -90,7 +93,7 @@ def test_a_first_check_reads_the_whole_chain_then_only_what_was_appended(world) 
     assert chains.checkpoints[KEY].seq == 43
 
 
-def test_a_quiet_chain_costs_one_read_a_day(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_quiet_chain_costs_one_read_a_day(world: World) -> None:
     chains, _archive, clock, verify = world
     grow(chains, KEY, 500)
     verify("C01")
@@ -129,7 +132,9 @@ def test_an_edited_entry_after_the_checkpoint_is_logged_and_the_checkpoint_stays
     assert record.problems == ["entry 7: content does not match its hash"]  # type: ignore[attr-defined]
 
 
-def test_history_rewritten_before_the_checkpoint_is_caught_without_new_entries(world) -> None:  # type: ignore[no-untyped-def]
+def test_history_rewritten_before_the_checkpoint_is_caught_without_new_entries(
+    world: World,
+) -> None:
     chains, _archive, clock, verify = world
     grow(chains, KEY, 6)
     verify("C01")
@@ -178,7 +183,7 @@ def test_a_long_backlog_is_checked_a_slice_a_day() -> None:
     assert (third.head.seq, third.complete, third.broken) == (25, True, False)
 
 
-def test_heads_are_exported_once_a_day_and_never_replaced(world) -> None:  # type: ignore[no-untyped-def]
+def test_heads_are_exported_once_a_day_and_never_replaced(world: World) -> None:
     chains, archive, clock, verify = world
     grow(chains, KEY, 2)
     grow(chains, OTHER, 1)

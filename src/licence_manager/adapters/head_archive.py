@@ -76,8 +76,9 @@ class GcsArchive(HeadArchive):
         return True
 
     def get(self, name: str) -> bytes | None:
+        bucket, path = quote(self._bucket, safe=""), quote(name, safe="")
         response = self._session.get(
-            f"{self._endpoint}/storage/v1/b/{quote(self._bucket, safe='')}/o/{quote(name, safe='')}",
+            f"{self._endpoint}/storage/v1/b/{bucket}/o/{path}",
             params={"alt": "media"},
             timeout=self._timeout,
         )
@@ -95,4 +96,4 @@ def default_session() -> Any:
     from google.auth.transport.requests import AuthorizedSession
 
     credentials, _project = google.auth.default(scopes=[_SCOPE])
-    return AuthorizedSession(credentials)
+    return AuthorizedSession(credentials)  # type: ignore[no-untyped-call]
