@@ -6,9 +6,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Collection
 from dataclasses import dataclass
-
-from google.api_core.exceptions import AlreadyExists
-from google.cloud import pubsub_v1  # type: ignore[attr-defined]
+from typing import Any
 
 SYNC_TOPIC = "sync-usage"
 MAX_DELIVERY_ATTEMPTS = 5
@@ -70,6 +68,11 @@ def create_routes(
 ) -> None:
     """Topics and subscriptions as Terraform declares them. The routes to a function named in
     `pulled` get a pull subscription (same policies) that a local push stand-in delivers."""
+    # Imported here: `licence-manager ops dead-letters` reads ROUTES without loading Google's
+    # libraries until it calls them.
+    from google.api_core.exceptions import AlreadyExists
+    from google.cloud import pubsub_v1  # type: ignore[attr-defined]
+
     publisher = pubsub_v1.PublisherClient()
     subscriber = pubsub_v1.SubscriberClient()
     for route in ROUTES:
@@ -112,8 +115,8 @@ def create_routes(
         )
 
 
-def _create_subscription(
-    subscriber: pubsub_v1.SubscriberClient, request: dict[str, object]
-) -> None:
+def _create_subscription(subscriber: Any, request: dict[str, object]) -> None:
+    from google.api_core.exceptions import AlreadyExists
+
     with contextlib.suppress(AlreadyExists):
         subscriber.create_subscription(request=request)

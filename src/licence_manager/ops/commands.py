@@ -6,6 +6,9 @@
     licence-manager ops ... resume-automation [--job ...]
     licence-manager ops --project P pause-buying --reason "..." | resume-buying
     licence-manager ops --project P spending-limit --customer ID [--seats N] [--monthly-pounds N]
+    licence-manager ops --project P dead-letters list|show|redrive [--subscription ROUTE] ...
+    licence-manager ops --project P resend-notification NOTIFICATION_ID
+    licence-manager ops --project P verify-audit --customer ID [--sku SKU] [--against-export DAY]
 
 --project, --region and --prefix default to $GOOGLE_CLOUD_PROJECT, $LICENCE_MANAGER_REGION and
 $LICENCE_MANAGER_PREFIX (then "lm"), and may also follow the action."""
@@ -19,12 +22,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol, TextIO
 
-from licence_manager.ops import money, scheduler
+from licence_manager.ops import money, runbook, scheduler
 from licence_manager.ops.scheduler import Deployment, OpsError, SchedulerClient
 from licence_manager.ports.unit_of_work import UnitOfWork
 
 
-class HasScheduler(Protocol):
+class HasScheduler(runbook.RunbookClients, Protocol):
     """What `run` needs from licence_manager.cli.Clients."""
 
     @property
@@ -69,6 +72,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
             )
         action.set_defaults(handler=handler)
     money.register(actions)
+    runbook.register(actions)
     ops.set_defaults(run=run)
 
 
@@ -94,6 +98,11 @@ def _deployment_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
 
 
 def run(args: argparse.Namespace, clients: HasScheduler, out: TextIO) -> int:
+    if getattr(args, "runbook", None) is not None:
+        if not getattr(args, "project", None):
+            print("licence-manager ops: --project required", file=sys.stderr)
+            return 2
+        return runbook.run(args, clients, out)
     if getattr(args, "money", None) is not None:
         # Firestore, not Cloud Scheduler: the project is enough.
         if not getattr(args, "project", None):
