@@ -204,6 +204,7 @@ def api_app() -> Flask:
 
     from licence_manager.api.app import create_app
     from licence_manager.api.auth import FirebaseTokens
+    from licence_manager.api.rate_limit import RateLimit
 
     config = settings()
 
@@ -244,6 +245,7 @@ def api_app() -> Flask:
         },
         web_root=Path(config.web_dir) if config.local_mode and config.web_dir else None,
         reports=reports,  # built on the first report request, not at cold start
+        rate_limit=RateLimit(),  # per user (security review #17)
     )
 
 

@@ -27,6 +27,7 @@ from licence_manager.api.problems import (
     from_problem,
     from_unexpected,
 )
+from licence_manager.api.rate_limit import RateLimit
 from licence_manager.api.session_routes import local_session, session
 from licence_manager.api.web import add_security_headers, serve_web_app
 from licence_manager.domain.topup import TopUpRequest
@@ -50,10 +51,12 @@ def create_app(
     decide_approval: Callable[..., TopUpRequest] | None = None,
     resend_notification: Callable[..., Any] | None = None,
     request_renewal_change: Callable[..., Any] | None = None,
+    rate_limit: RateLimit | None = None,
 ) -> Flask:
     """`authenticate` verifies bearer tokens (production: Firebase ID tokens). In local mode
     the dev sign-in's own tokens are accepted instead; outside it, no authenticator means
-    nobody gets in."""
+    nobody gets in. `rate_limit` bounds each signed-in user's calls (production always passes
+    one: bootstrap.api_app)."""
     app = Flask(__name__, static_folder=None)
     app.config["STORE"] = store
     app.config["REQUEST_ADDITION"] = request_addition
@@ -65,6 +68,7 @@ def create_app(
     app.config["RESEND_NOTIFICATION"] = resend_notification or _resend_unavailable
     app.config["REQUEST_RENEWAL_CHANGE"] = request_renewal_change or _unavailable
     app.config["FIREBASE_WEB_CONFIG"] = firebase_web_config or {}
+    app.config["RATE_LIMIT"] = rate_limit
     if local_mode:
         sessions = LocalSessions(secrets.token_urlsafe(32))
         app.config["LOCAL_SESSIONS"] = sessions
