@@ -433,6 +433,10 @@ locals {
       AUDIT_VERIFY_CUSTOMER_TOPIC = local.topics.verify_audit_customer
       # Where the verified heads go: create-only for this function (audit-integrity.tf).
       AUDIT_HEADS_BUCKET = google_storage_bucket.audit_heads.name
+      # Its daily visit of each customer deletes a departed one's data once due (retention.tf).
+      DELETE_DEPARTED          = var.retention.delete_departed ? "1" : "0"
+      DEPARTED_AFTER_DAYS      = tostring(var.retention.departed_after_days)
+      INVOICING_RETENTION_DAYS = tostring(var.retention.invoicing_days)
     })
     api = merge(local.common_env, {
       # Manual "add licences" requests and purchases go through apply_topup, the one place

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from licence_manager.services.alerts import SendNotification
     from licence_manager.services.approvals import DecideApproval
     from licence_manager.services.audit_integrity import PlanAuditCheck, VerifyCustomerAudit
+    from licence_manager.services.departures import DeleteDepartedCustomer
     from licence_manager.services.evaluate import EvaluateLicence
     from licence_manager.services.holder_sync import PlanHolderSync, SyncCustomerHolders
     from licence_manager.services.month_end import MonthEndCustomer, PlanMonthEnd
@@ -340,12 +341,24 @@ def audit_check_customer() -> VerifyCustomerAudit:
     return VerifyCustomerAudit(FirestoreAuditChains(store()._db), head_archive())
 
 
+@functools.cache
+def departure_check() -> DeleteDepartedCustomer:
+    from licence_manager.adapters.firestore_customer_data import FirestoreCustomerData
+    from licence_manager.domain.departure import Retention
+    from licence_manager.services.departures import DeleteDepartedCustomer
+
+    config = settings()
+    retention = Retention(config.departed_after_days, config.invoicing_retention_days)
+    return DeleteDepartedCustomer(FirestoreCustomerData(store()._db), head_archive(), retention)
+
+
 def clear() -> None:
     """Forget every built adapter (tests change the environment between cases)."""
     for built in (
         head_archive,
         audit_check_planner,
         audit_check_customer,
+        departure_check,
         report_store,
         reports,
         month_end_planner,

@@ -20,6 +20,7 @@ from licence_manager.ops import money, prices_commands, scheduler, users
 from licence_manager.ops.dead_letters import DeadLetters, default_dead_letters
 from licence_manager.ports import LicenceStore, Publisher
 from licence_manager.ports.audit_integrity import AuditChains, HeadArchive
+from licence_manager.ports.customer_data import CustomerData
 from licence_manager.ports.prices import PriceList
 from licence_manager.ports.unit_of_work import UnitOfWork
 from licence_manager.ports.user_admin import UserAdmin
@@ -46,6 +47,17 @@ class Clients:
         default=lambda project, database: _audit_chains(project, database)
     )
     head_archive: Callable[[str], HeadArchive] = field(default=lambda where: _archive(where))
+    customer_data: Callable[[str, str], CustomerData] = field(
+        default=lambda project, database: _customer_data(project, database)
+    )
+
+
+def _customer_data(project: str, database: str) -> CustomerData:
+    from google.cloud import firestore
+
+    from licence_manager.adapters.firestore_customer_data import FirestoreCustomerData
+
+    return FirestoreCustomerData(firestore.Client(project=project, database=database))
 
 
 def _publisher(project: str, prefix: str) -> Publisher:

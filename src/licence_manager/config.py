@@ -80,6 +80,11 @@ class Settings:
     # directory (AUDIT_HEADS_DIR, never set in production).
     audit_heads_bucket: str = ""
     audit_heads_dir: str | None = None
+    # Departed customers (domain.departure), checked by verify_audit for each customer daily:
+    # deleted only when DELETE_DEPARTED is "1"; otherwise what is due is only logged.
+    delete_departed: bool = False
+    departed_after_days: int = 400
+    invoicing_retention_days: int = 2557
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -128,6 +133,9 @@ class Settings:
             ),
             audit_heads_bucket=env.get("AUDIT_HEADS_BUCKET", ""),
             audit_heads_dir=env.get("AUDIT_HEADS_DIR") or None,
+            delete_departed=env.get("DELETE_DEPARTED", "") == "1",
+            departed_after_days=int(_number(env, "DEPARTED_AFTER_DAYS", 400)),
+            invoicing_retention_days=int(_number(env, "INVOICING_RETENTION_DAYS", 2557)),
         )
         settings.validate()
         return settings

@@ -305,3 +305,18 @@ def verify_audit_message(data: Mapping[str, Any] | None) -> None:
         log.error("dropping audit-check message", extra={"error": str(error)})
         return
     bootstrap.audit_check_customer()(customer_id)
+    # The same daily visit of each customer deletes a departed one's data once due (a dry run,
+    # logged, unless DELETE_DEPARTED is on): domain.departure.
+    report = bootstrap.departure_check()(
+        customer_id, execute=bootstrap.settings().delete_departed, by="scheduled"
+    )
+    if report.due is not None and not report.deleted and report.counts:
+        log.warning(
+            "departed customer due for deletion (dry run)",
+            extra={
+                "event": "customer_data_due",
+                "customerId": customer_id,
+                "departed": report.departed.isoformat() if report.departed else None,
+                "wouldDelete": report.counts,
+            },
+        )

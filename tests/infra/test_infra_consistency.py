@@ -67,7 +67,10 @@ NEEDS = {
     # Same delegation settings as the Reseller callers, other scopes (WORKSPACE_SCOPES).
     "sync_holders": COMMON | RESELLER,
     # The retention-locked bucket its verified heads go to (audit-integrity.tf).
-    "verify_audit": COMMON | {"AUDIT_HEADS_BUCKET"},
+    "verify_audit": COMMON
+    | {"AUDIT_HEADS_BUCKET"}
+    # ... and deletes departed customers' data on its daily visit (retention.tf).
+    | {"DELETE_DEPARTED", "DEPARTED_AFTER_DAYS", "INVOICING_RETENTION_DAYS"},
 }
 
 

@@ -269,3 +269,32 @@ def test_verify_audit_against_the_export_catches_a_consistent_rewrite(tmp_path: 
     assert f"OK      {KEY.sku_id}" in out
     assert f"EXPORT  {KEY.sku_id}: entry 5 differs from the head exported earlier" in out
     assert archive.get(export_name("C01", day)) != export_document("C01", day, [])
+
+
+# --- delete-departed ------------------------------------------------------------------------
+
+
+def test_delete_departed_is_a_dry_run_unless_told_and_records_before_deleting() -> None:
+    from tests.fakes.memory_customer_data import MemoryCustomerData
+
+    data, archive = MemoryCustomerData(), MemoryArchive()
+    gone = datetime(2024, 1, 1, tzinfo=UTC)
+    data.put("licences", "C01_1", {"status": "REMOVED", "updatedAt": gone})
+    data.put("seat_holders", "C01_1_u1", {"email": "a@acme.example"})
+    data.put("recipients", "C01_a@acme.example", {"email": "a@acme.example"})
+    clients = Clients(customer_data=lambda p, d: data, head_archive=lambda where: archive)
+    ops = ("ops", "--project", "p", "delete-departed", "--customer", "C01")
+    code, out = cli(clients, *ops)
+    assert code == 0
+    assert "Would delete for C01 (departed 2024-01-01):" in out and "seat_holders: 1" in out
+    assert "run again with --execute" in out
+    assert "C01_1_u1" in data.collections["seat_holders"] and archive.objects == {}
+    code, out = cli(clients, *ops, "--execute")
+    assert code == 2 and "--execute needs --heads" in out
+    code, out = cli(clients, *ops, "--execute", "--heads", "lm-audit-heads", "--by", "kim")
+    assert code == 0 and "Deleted for C01" in out and "Recorded in lm-audit-heads/deletions/" in out
+    assert data.collections["seat_holders"] == {} and data.collections["licences"] == {}
+    [record] = archive.objects.values()
+    assert json.loads(record)["by"] == "kim"
+    code, out = cli(clients, *ops, "--after-days", "5")
+    assert code == 2 and "at least 30 days" in out

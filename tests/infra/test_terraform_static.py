@@ -27,12 +27,13 @@ CONCERNS = {
     "versions.tf", "variables.tf", "outputs.tf", "locals.tf", "apis.tf", "service-accounts.tf",
     "functions.tf", "bundle.tf", "pubsub.tf", "eventarc.tf", "firestore.tf", "scheduler.tf",
     "secrets.tf", "hosting.tf", "audit-integrity.tf", "backups.tf",
+    "retention.tf",
 }  # fmt: skip
 VALIDATED = {
     "project_id", "region", "prefix", "labels", "firestore", "reseller", "sync",
     "default_time_zone", "month_end_report", "alerts", "function_overrides", "hosting",
     "google_sign_in_client_id", "topup_lease_seconds", "reseller_ops_email",
-    "audit_integrity", "backups", "exporters",
+    "audit_integrity", "backups", "exporters", "retention",
 }  # fmt: skip
 
 

@@ -25,7 +25,7 @@ from licence_manager.domain.audit_integrity import (
     exported_heads,
 )
 from licence_manager.domain.model import LicenceKey
-from licence_manager.ports.audit_integrity import AuditChains
+from licence_manager.ports.audit_integrity import AuditChains, HeadArchive
 
 if TYPE_CHECKING:
     from licence_manager.ops.runbook import RunbookClients
@@ -142,3 +142,46 @@ def _against_export(
     if not problems:
         print(f"EXPORT  every head exported in {name} is still in the chains.", file=out)
     return len(problems)
+
+
+def delete_departed(args: argparse.Namespace, clients: RunbookClients, out: TextIO) -> int:
+    from licence_manager.domain.departure import Retention
+    from licence_manager.services.departures import DeleteDepartedCustomer, record_name
+
+    if args.execute and not args.heads:
+        print("--execute needs --heads (or $AUDIT_HEADS_BUCKET): the record goes there.", file=out)
+        return 2
+    try:
+        retention = Retention(args.after_days, args.invoicing_days)
+    except ValueError as error:
+        print(f"licence-manager ops delete-departed: {error}", file=out)
+        return 2
+    data = clients.customer_data(args.project, args.database)
+    archive = clients.head_archive(args.heads) if args.heads else _NoArchive()
+    report = DeleteDepartedCustomer(data, archive, retention)(
+        args.customer, execute=args.execute, by=args.by
+    )
+    if not report.counts:
+        print(f"{args.customer}: nothing to delete ({report.reason}).", file=out)
+        return 0
+    verb = "Deleted" if report.deleted else "Would delete"
+    print(f"{verb} for {args.customer} (departed {report.departed:%Y-%m-%d}):", file=out)
+    for collection, count in report.counts.items():
+        if count:
+            print(f"  {collection}: {count}", file=out)
+    print(f"Invoicing records dated from {report.kept_from:%Y-%m-%d} on are kept.", file=out)
+    if report.deleted:
+        print(f"Recorded in {args.heads}/{record_name(args.customer, report.at)}.", file=out)
+    else:
+        print("Nothing was changed: run again with --execute to delete.", file=out)
+    return 0
+
+
+class _NoArchive(HeadArchive):
+    """A dry run writes nothing anywhere."""
+
+    def put_new(self, name: str, content: bytes) -> bool:
+        raise AssertionError("a dry run keeps no record")
+
+    def get(self, name: str) -> bytes | None:
+        return None

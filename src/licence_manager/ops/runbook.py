@@ -5,6 +5,7 @@
     licence-manager ops dead-letters redrive --subscription ROUTE [--limit N] [--dry-run]
     licence-manager ops resend-notification NOTIFICATION_ID
     licence-manager ops verify-audit --customer ID [--sku SKU] [--against-export YYYY-MM-DD]
+    licence-manager ops delete-departed --customer ID [--execute] [--heads BUCKET]
 
 They use your own credentials (`gcloud auth application-default login`): Pub/Sub subscriber
 and publisher on the deployment's topics for dead letters, roles/datastore.user for
@@ -31,6 +32,7 @@ from licence_manager.ops.dead_letters import (
 )
 from licence_manager.ports import Publisher
 from licence_manager.ports.audit_integrity import AuditChains, HeadArchive
+from licence_manager.ports.customer_data import CustomerData
 from licence_manager.ports.unit_of_work import UnitOfWork
 
 
@@ -50,6 +52,9 @@ class RunbookClients(Protocol):
 
     @property
     def audit_chains(self) -> Callable[[str, str], AuditChains]: ...
+
+    @property
+    def customer_data(self) -> Callable[[str, str], CustomerData]: ...
 
     @property
     def head_archive(self) -> Callable[[str], HeadArchive]:
@@ -101,7 +106,26 @@ def register(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         metavar="YYYY-MM-DD",
         help="also compare with the heads exported that day (the retention-locked bucket)",
     )
-    verify.add_argument(
+    _heads(verify)
+    delete = _add(
+        actions,
+        "delete-departed",
+        "report (or with --execute delete) a departed customer's data once it is due",
+        audit_commands.delete_departed,
+    )
+    delete.add_argument("--customer", required=True, help="the customer id")
+    delete.add_argument(
+        "--execute", action="store_true", help="delete; without it, only report (a dry run)"
+    )
+    delete.add_argument("--after-days", type=int, default=400, help="days after departing (400)")
+    delete.add_argument(
+        "--invoicing-days", type=int, default=2557, help="days invoicing records are kept (2557)"
+    )
+    _heads(delete)
+
+
+def _heads(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "--heads",
         default=os.environ.get("AUDIT_HEADS_BUCKET") or os.environ.get("AUDIT_HEADS_DIR"),
         help="the audit heads bucket (terraform output audit_heads_bucket), or a local "
