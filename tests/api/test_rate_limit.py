@@ -75,3 +75,19 @@ def test_production_builds_the_api_with_a_rate_limit(monkeypatch: pytest.MonkeyP
     bootstrap.clear()
     limit = bootstrap.api_app().config["RATE_LIMIT"]
     assert isinstance(limit, RateLimit)
+
+
+def test_the_429_is_documented_on_every_signed_in_operation(api: Api) -> None:
+    from tests.api.test_openapi import check, document
+
+    for path, item in document()["paths"].items():
+        for method, op in item.items():
+            if op.get("security") == []:
+                assert "429" not in op["responses"], (method, path)
+            else:
+                assert "Retry-After" in op["responses"]["429"]["headers"], (method, path)
+    api.app.config["RATE_LIMIT"] = RateLimit(per_minute=1, burst=1, clock=Clock())
+    template = "/api/v1/customers/{customerId}/licences"
+    path = f"/api/v1/customers/{ACME}/licences"
+    assert check(api, "GET", path, template).status_code == 200
+    assert check(api, "GET", path, template).status_code == 429
