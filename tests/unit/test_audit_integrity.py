@@ -240,3 +240,14 @@ def test_the_plan_publishes_a_page_of_customers_then_the_next_page() -> None:
     assert publisher.audit_verify_pages == ["C01"]
     assert plan("C03").next_after is None
     assert publisher.audit_verify_pages == ["C01"]
+
+
+def test_the_checkpoints_own_entry_edited_with_its_hash_kept_is_caught(world: World) -> None:
+    chains, _archive, clock, verify = world
+    grow(chains, KEY, 4)
+    verify("C01")
+    chains.entries_by_key[KEY][4] = replace(chains.entries_by_key[KEY][4], seats_after=99)
+    clock.now += timedelta(days=1)
+    [check] = verify("C01").checks
+    assert check.problems == ("entry 4: content does not match its hash",)
+    assert chains.checkpoints[KEY].seq == 4

@@ -134,6 +134,11 @@ def append(
     return replace(draft, hash=_digest(_hashed_fields(draft)))
 
 
+def content_matches(entry: AuditEntry) -> bool:
+    """The entry's stored hash is the hash of its content (and of its link)."""
+    return entry.hash == _digest(_hashed_fields(entry))
+
+
 def verify_chain(entries: list[AuditEntry], start: AuditHead = GENESIS) -> list[str]:
     """Problems found walking a licence's entries in sequence order; empty when intact.
 
@@ -146,7 +151,7 @@ def verify_chain(entries: list[AuditEntry], start: AuditHead = GENESIS) -> list[
             problems.append(f"entry {entry.seq}: expected sequence {head.seq + 1}")
         if entry.prev_hash != head.hash:
             problems.append(f"entry {entry.seq}: does not link to entry {head.seq}")
-        if entry.hash != _digest(_hashed_fields(entry)):
+        if not content_matches(entry):
             problems.append(f"entry {entry.seq}: content does not match its hash")
         head = entry.head
     return problems

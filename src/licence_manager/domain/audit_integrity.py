@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from licence_manager.domain.audit import AuditEntry, verify_chain
+from licence_manager.domain.audit import AuditEntry, content_matches, verify_chain
 from licence_manager.domain.model import GENESIS, AuditHead, LicenceKey
 
 # The most entries one chain is checked for in one run: a chain's first check (or one after a
@@ -68,6 +68,8 @@ def check_chain(
             problems.append(f"entry {start.seq}, verified earlier, is missing")
         elif anchor.hash != start.hash:
             problems.append(f"entry {start.seq} no longer has the hash verified earlier")
+        elif not content_matches(anchor):
+            problems.append(f"entry {start.seq}: content does not match its hash")
     after = [e for e in ordered if e.seq > start.seq]
     problems += verify_chain(after, start)
     last = after[-1].head if after else start
