@@ -80,6 +80,18 @@ $(CHECKOV):
 	$(PYTHON) -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet checkov==3.3.30
 
+# Each function's requirements.txt is a hashed lock of requirements.in at the versions the
+# project's virtualenv tests (security review #15). pip-tools runs from its own virtualenv.
+PIPTOOLS_VENV := build/piptools-venv
+
+$(PIPTOOLS_VENV)/bin/pip-compile:
+	$(PYTHON) -m venv $(PIPTOOLS_VENV)
+	$(PIPTOOLS_VENV)/bin/python -m pip install --quiet pip-tools==7.6.2
+
+.PHONY: lock
+lock: $(STAMP) $(PIPTOOLS_VENV)/bin/pip-compile
+	$(BIN)/python tools/lock_functions.py --pip-compile $(PIPTOOLS_VENV)/bin/pip-compile
+
 checkov: $(CHECKOV)
 	$(CHECKOV) --directory infra/terraform --framework terraform --quiet --compact --skip-download
 

@@ -88,6 +88,12 @@ class BusPublisher(Publisher):
     def publish_holder_sync_page(self, after: str) -> None:
         raise NotImplementedError("the holder sync has tests of its own")
 
+    def publish_audit_verify_customers(self, customer_ids: Sequence[str]) -> None:
+        raise NotImplementedError("the audit check has tests of its own")
+
+    def publish_audit_verify_page(self, after: str) -> None:
+        raise NotImplementedError("the audit check has tests of its own")
+
 
 class CrashingSeats(FakeSeatChanger):
     def __init__(self, subscriptions: list[Subscription], faults: Faults) -> None:

@@ -36,6 +36,9 @@ SHARED_PACKAGE = "licence_manager"
 # that a change to the CLI redeploys nothing.
 EXCLUDED_FROM_BUNDLES = frozenset({"cli.py", "ops"})
 FUNCTION_FILES = ("main.py", "requirements.txt")
+# Beside them but not deployed: the direct dependencies requirements.txt is locked from
+# (tools/lock_functions.py).
+SOURCE_ONLY = ("requirements.in",)
 IGNORED_NAMES = frozenset({"__pycache__", ".DS_Store"})
 IGNORED_SUFFIXES = (".pyc", ".pyo")
 FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can record
@@ -106,7 +109,9 @@ def bundle_files(name: str, root: Path = ROOT) -> list[tuple[str, Path]]:
     unexpected = sorted(
         relative.as_posix()
         for relative in (p.relative_to(folder) for p in folder.rglob("*") if p.is_file())
-        if not _ignored(relative) and relative.as_posix() not in FUNCTION_FILES
+        if not _ignored(relative)
+        and relative.as_posix() not in FUNCTION_FILES
+        and relative.as_posix() not in SOURCE_ONLY
     )
     if unexpected:
         # functions-framework loads every main.py as module `main`; anything beside it belongs in

@@ -32,6 +32,9 @@ locals {
     sync_holders       = "${var.prefix}-sync-holders" # Cloud Scheduler, sync_holders (next page) → sync_holders
     # sync_holders' planner → sync_holders, one message per customer
     sync_holders_customer = "${var.prefix}-sync-holders-customer"
+    verify_audit          = "${var.prefix}-verify-audit" # Cloud Scheduler, verify_audit (next page) → verify_audit
+    # verify_audit's planner → verify_audit, one message per customer
+    verify_audit_customer = "${var.prefix}-verify-audit-customer"
   }
 
   # Pub/Sub push routes, as licence_manager_local.topology.ROUTES declares them for `make run`:
@@ -101,6 +104,23 @@ locals {
       function          = "sync_holders"
       message_retention = "86400s"
     }
+    # The audit check's planner (services.audit_integrity, audit-integrity.tf): one page of
+    # customers a message. A day's plan lost to an outage is replaced by the next day's, which
+    # starts from the same checkpoints: keep it a day.
+    verify_audit = {
+      route             = "verify-audit"
+      topic             = local.topics.verify_audit
+      function          = "verify_audit"
+      message_retention = "86400s"
+    }
+    # One customer's chains verified and its heads exported. A message that keeps failing is
+    # dead-lettered ("<prefix>-verify-audit-customer-dead-letter-inspect" shows which customer).
+    verify_audit_customer = {
+      route             = "verify-audit-customer"
+      topic             = local.topics.verify_audit_customer
+      function          = "verify_audit"
+      message_retention = "86400s"
+    }
   }
 
   # Delivery policy of every push route, the same numbers as topology.py.
@@ -157,6 +177,15 @@ locals {
       time_zone   = "Etc/UTC"
       topic       = "sync_holders"
       body        = { job = "sync-holders" }
+    }
+    # Every customer's audit chains verified from their last verified heads, and the heads
+    # exported to the retention-locked bucket (audit-integrity.tf), after the night's syncs.
+    "verify-audit" = {
+      description = "Starts the daily audit check: every hash chain verified from its checkpoint, heads exported to the retention-locked bucket."
+      schedule    = var.audit_integrity.schedule
+      time_zone   = "Etc/UTC"
+      topic       = "verify_audit"
+      body        = { job = "verify-audit" }
     }
   }
   # How often the sweeper runs: a request whose message was lost or dead-lettered, or whose
@@ -319,6 +348,18 @@ locals {
       memory          = "512Mi"
       cpu             = "0.333"
       timeout_seconds = 120
+    verify_audit = {
+      description = "Audit check: each customer's hash chains verified from the last verified head; heads exported daily to a retention-locked bucket."
+      short       = "audit"
+      trigger     = "pubsub"
+      # One customer a request: a few id-range reads per chain (what was appended since
+      # yesterday), one checkpoint write and one object. 5 instances check a book of 10,000
+      # customers in minutes; a first run reads each chain at most 5,000 entries a day.
+      max_instances   = 5
+      concurrency     = 1
+      memory          = "256Mi"
+      cpu             = "0.167"
+      timeout_seconds = 300
       ingress         = "ALLOW_INTERNAL_ONLY"
     }
     api = {
@@ -409,6 +450,16 @@ locals {
     })
     react_to_reseller_events = merge(local.common_env, local.reseller_env.react_to_reseller_events, {
       EVENT_RELIST_WINDOW_SECONDS = tostring(var.event_relist_window_seconds)
+    verify_audit = merge(local.common_env, {
+      # The planner publishes its next page and one message per customer.
+      AUDIT_VERIFY_TOPIC          = local.topics.verify_audit
+      AUDIT_VERIFY_CUSTOMER_TOPIC = local.topics.verify_audit_customer
+      # Where the verified heads go: create-only for this function (audit-integrity.tf).
+      AUDIT_HEADS_BUCKET = google_storage_bucket.audit_heads.name
+      # Its daily visit of each customer deletes a departed one's data once due (retention.tf).
+      DELETE_DEPARTED          = var.retention.delete_departed ? "1" : "0"
+      DEPARTED_AFTER_DAYS      = tostring(var.retention.departed_after_days)
+      INVOICING_RETENTION_DAYS = tostring(var.retention.invoicing_days)
     })
     api = merge(local.common_env, {
       # Manual "add licences" requests and purchases go through apply_topup, the one place

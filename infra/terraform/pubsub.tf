@@ -114,6 +114,8 @@ locals {
     sync_holders_page          = { function = "sync_holders", topic = "sync_holders" }
     sync_holders_each          = { function = "sync_holders", topic = "sync_holders_customer" }
     sync_holders_alerts        = { function = "sync_holders", topic = "alerts" }
+    verify_audit_page          = { function = "verify_audit", topic = "verify_audit" }
+    verify_audit_each          = { function = "verify_audit", topic = "verify_audit_customer" }
   }
 }
 

@@ -14,6 +14,8 @@
 #                                    sync-holders-customer      Directory, Reports APIs)
 #   react_to_reseller_   read/write  -                          sign as itself (Reseller API)
 #     events
+#   verify_audit         read/write  verify-audit (next page),  creates objects in the audit
+#                        (checkpts)  verify-audit-customer      heads bucket (audit-integrity.tf)
 #
 # Topic and secret grants sit beside those resources (pubsub.tf, secrets.tf).
 

@@ -209,8 +209,8 @@ variable "function_overrides" {
   default  = {}
   nullable = false
   validation {
-    condition     = alltrue([for name in keys(var.function_overrides) : contains(["sync_usage", "evaluate_thresholds", "apply_topup", "sweep_requests", "send_alerts", "sync_holders", "api"], name)])
-    error_message = "function_overrides keys must be function names: sync_usage, evaluate_thresholds, apply_topup, sweep_requests, send_alerts, sync_holders, api."
+    condition     = alltrue([for name in keys(var.function_overrides) : contains(["sync_usage", "evaluate_thresholds", "apply_topup", "sweep_requests", "send_alerts", "sync_holders", "verify_audit", "api"], name)])
+    error_message = "function_overrides keys must be function names: sync_usage, evaluate_thresholds, apply_topup, sweep_requests, send_alerts, sync_holders, verify_audit, api."
   }
   validation {
     condition     = alltrue([for name, o in var.function_overrides : o.max_instances == null || name != "sync_usage"])

@@ -30,12 +30,15 @@ if TYPE_CHECKING:
     from licence_manager.domain.resend import Resend
     from licence_manager.domain.topup import TopUpRequest
     from licence_manager.ports import Mailer, Publisher
+    from licence_manager.ports.audit_integrity import HeadArchive
     from licence_manager.ports.channels import ChannelStore
     from licence_manager.ports.email_feedback import BounceStore
     from licence_manager.services.additions import RequestAddition
     from licence_manager.services.alerts import SendNotification
     from licence_manager.services.approvals import DecideApproval
+    from licence_manager.services.audit_integrity import PlanAuditCheck, VerifyCustomerAudit
     from licence_manager.services.channel_delivery import DeliverToChannels
+    from licence_manager.services.departures import DeleteDepartedCustomer
     from licence_manager.services.evaluate import EvaluateLicence
     from licence_manager.services.event_sync import ReactToResellerEvent
     from licence_manager.services.holder_sync import PlanHolderSync, SyncCustomerHolders
@@ -94,6 +97,8 @@ def publisher() -> Publisher:
         month_end_customer_topic=config.month_end_customer_topic,
         holder_sync_topic=config.holder_sync_topic,
         holder_sync_customer_topic=config.holder_sync_customer_topic,
+        audit_verify_topic=config.audit_verify_topic,
+        audit_verify_customer_topic=config.audit_verify_customer_topic,
     )
 
 
@@ -262,6 +267,7 @@ def api_app() -> Flask:
 
     from licence_manager.api.app import create_app
     from licence_manager.api.auth import FirebaseTokens
+    from licence_manager.api.rate_limit import RateLimit
 
     config = settings()
 
@@ -330,6 +336,7 @@ def api_app() -> Flask:
         email_events=email_events,
         bounces=bounce_store,
         sendgrid_event_public_key=config.sendgrid_event_public_key,
+        rate_limit=RateLimit(),  # per user (security review #17)
     )
 
 
@@ -412,9 +419,52 @@ def react_to_reseller_event() -> ReactToResellerEvent:
     return ReactToResellerEvent(FirestoreRelistGate(store()._db), sync, utc_now, rule)
 
 
+@functools.cache
+def head_archive() -> HeadArchive:
+    """Where verify_audit exports verified chain heads: the bucket, or locally a directory."""
+    from licence_manager.adapters.head_archive import DirectoryArchive, GcsArchive, default_session
+
+    config = settings()
+    if config.audit_heads_dir:
+        return DirectoryArchive(config.audit_heads_dir)
+    if not config.audit_heads_bucket:
+        raise ConfigError("AUDIT_HEADS_BUCKET (or locally AUDIT_HEADS_DIR) is required")
+    return GcsArchive(config.audit_heads_bucket, default_session())
+
+
+@functools.cache
+def audit_check_planner() -> PlanAuditCheck:
+    from licence_manager.services.audit_integrity import PlanAuditCheck
+
+    return PlanAuditCheck(report_store(), publisher())
+
+
+@functools.cache
+def audit_check_customer() -> VerifyCustomerAudit:
+    from licence_manager.adapters.firestore_audit_integrity import FirestoreAuditChains
+    from licence_manager.services.audit_integrity import VerifyCustomerAudit
+
+    return VerifyCustomerAudit(FirestoreAuditChains(store()._db), head_archive())
+
+
+@functools.cache
+def departure_check() -> DeleteDepartedCustomer:
+    from licence_manager.adapters.firestore_customer_data import FirestoreCustomerData
+    from licence_manager.domain.departure import Retention
+    from licence_manager.services.departures import DeleteDepartedCustomer
+
+    config = settings()
+    retention = Retention(config.departed_after_days, config.invoicing_retention_days)
+    return DeleteDepartedCustomer(FirestoreCustomerData(store()._db), head_archive(), retention)
+
+
 def clear() -> None:
     """Forget every built adapter (tests change the environment between cases)."""
     for built in (
+        head_archive,
+        audit_check_planner,
+        audit_check_customer,
+        departure_check,
         report_store,
         reports,
         month_end_planner,

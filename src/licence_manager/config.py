@@ -83,6 +83,19 @@ class Settings:
     channel_secret_key: str = ""
     # Verifies SendGrid's signed Event Webhook (api); base64 DER, as SendGrid shows it.
     sendgrid_event_public_key: str = ""
+    # The scheduled audit check (verify_audit): its planner's next page goes to the first, one
+    # message per customer to the second (services.audit_integrity).
+    audit_verify_topic: str = "verify-audit"
+    audit_verify_customer_topic: str = "verify-audit-customer"
+    # Where verify_audit exports the verified chain heads: a bucket in production; locally a
+    # directory (AUDIT_HEADS_DIR, never set in production).
+    audit_heads_bucket: str = ""
+    audit_heads_dir: str | None = None
+    # Departed customers (domain.departure), checked by verify_audit for each customer daily:
+    # deleted only when DELETE_DEPARTED is "1"; otherwise what is due is only logged.
+    delete_departed: bool = False
+    departed_after_days: int = 400
+    invoicing_retention_days: int = 2557
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -128,6 +141,15 @@ class Settings:
             event_relist_window_seconds=_number(env, "EVENT_RELIST_WINDOW_SECONDS", 5.0),
             channel_secret_key=env.get("CHANNEL_SECRET_KEY", ""),
             sendgrid_event_public_key=env.get("SENDGRID_EVENT_PUBLIC_KEY", ""),
+            audit_verify_topic=env.get("AUDIT_VERIFY_TOPIC", "verify-audit"),
+            audit_verify_customer_topic=env.get(
+                "AUDIT_VERIFY_CUSTOMER_TOPIC", "verify-audit-customer"
+            ),
+            audit_heads_bucket=env.get("AUDIT_HEADS_BUCKET", ""),
+            audit_heads_dir=env.get("AUDIT_HEADS_DIR") or None,
+            delete_departed=env.get("DELETE_DEPARTED", "") == "1",
+            departed_after_days=int(_number(env, "DEPARTED_AFTER_DAYS", 400)),
+            invoicing_retention_days=int(_number(env, "INVOICING_RETENTION_DAYS", 2557)),
         )
         settings.validate()
         return settings

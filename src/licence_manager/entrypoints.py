@@ -347,3 +347,48 @@ def _publish_time(message: Mapping[str, Any]) -> datetime:
         except ValueError:
             pass
     return datetime.now(UTC)
+
+
+AUDIT_VERIFY_JOB = "verify-audit"
+AUDIT_VERIFY_CUSTOMER_JOB = "verify-audit-customer"
+
+
+def verify_audit_message(data: Mapping[str, Any] | None) -> None:
+    """The daily audit check (services.audit_integrity): Cloud Scheduler publishes
+    `{"job": "verify-audit"}`, which plans one page of customers (`"after"`: the page after that
+    customer id); each `{"job": "verify-audit-customer", "customerId"}` verifies that customer's
+    chains from their checkpoints and exports the heads. Both are idempotent; a failure
+    propagates and only that message is redelivered."""
+    try:
+        body = pubsub_json(data)
+        job = body.get("job")
+        if job == AUDIT_VERIFY_JOB:
+            after = body.get("after")
+            if after is not None and (not isinstance(after, str) or not after):
+                raise BadMessage('"after" must be a customer id')
+            bootstrap.audit_check_planner()(after)
+            return
+        if job != AUDIT_VERIFY_CUSTOMER_JOB:
+            raise BadMessage(f"unknown job {job!r}")
+        customer_id = body.get("customerId")
+        if not isinstance(customer_id, str) or not customer_id:
+            raise BadMessage('an audit-check customer message needs "customerId"')
+    except BadMessage as error:
+        log.error("dropping audit-check message", extra={"error": str(error)})
+        return
+    bootstrap.audit_check_customer()(customer_id)
+    # The same daily visit of each customer deletes a departed one's data once due (a dry run,
+    # logged, unless DELETE_DEPARTED is on): domain.departure.
+    report = bootstrap.departure_check()(
+        customer_id, execute=bootstrap.settings().delete_departed, by="scheduled"
+    )
+    if report.due is not None and not report.deleted and report.counts:
+        log.warning(
+            "departed customer due for deletion (dry run)",
+            extra={
+                "event": "customer_data_due",
+                "customerId": customer_id,
+                "departed": report.departed.isoformat() if report.departed else None,
+                "wouldDelete": report.counts,
+            },
+        )

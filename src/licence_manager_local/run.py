@@ -46,6 +46,7 @@ EVENT_FUNCTIONS = (
     "sweep_requests",
     "sync_holders",
     "react_to_reseller_events",
+    "verify_audit",
 )
 SENDGRID_KEY = "SG.local-make-run"
 # How many requests Cloud Run runs of each event function at once: max_instances times concurrency
@@ -60,6 +61,7 @@ PARALLEL_REQUESTS = {
     "send_alerts": 10,
     "sync_holders": 10,
     "react_to_reseller_events": 10,
+    "verify_audit": 5,
 }
 
 
@@ -448,6 +450,10 @@ def start(
         "MONTH_END_CUSTOMER_TOPIC": topology.MONTH_END_CUSTOMER_TOPIC,
         "HOLDER_SYNC_TOPIC": topology.HOLDER_SYNC_TOPIC,
         "HOLDER_SYNC_CUSTOMER_TOPIC": topology.HOLDER_SYNC_CUSTOMER_TOPIC,
+        "AUDIT_VERIFY_TOPIC": topology.AUDIT_VERIFY_TOPIC,
+        "AUDIT_VERIFY_CUSTOMER_TOPIC": topology.AUDIT_VERIFY_CUSTOMER_TOPIC,
+        # The retention-locked bucket's stand-in: files created once, read-only.
+        "AUDIT_HEADS_DIR": str(stack.workdir / "audit-heads"),
         "SENDGRID_API_KEY": SENDGRID_KEY,
         "SENDGRID_API_HOST": sendgrid_url,
         "CHANNEL_SECRET_KEY": channel_key,

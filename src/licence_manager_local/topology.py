@@ -6,9 +6,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Collection
 from dataclasses import dataclass
-
-from google.api_core.exceptions import AlreadyExists
-from google.cloud import pubsub_v1  # type: ignore[attr-defined]
+from typing import Any
 
 SYNC_TOPIC = "sync-usage"
 MAX_DELIVERY_ATTEMPTS = 5
@@ -42,6 +40,8 @@ MONTH_END_CUSTOMER_TOPIC = "month-end-customer"  # one customer's month-end
 SWEEP_TOPIC = "sweep-requests"  # Cloud Scheduler → sweep_requests (stalled seat-change requests)
 HOLDER_SYNC_TOPIC = "sync-holders"  # the holder sync's planner: one page of customers
 HOLDER_SYNC_CUSTOMER_TOPIC = "sync-holders-customer"  # one customer's seat holders
+AUDIT_VERIFY_TOPIC = "verify-audit"  # the audit check's planner: one page of customers
+AUDIT_VERIFY_CUSTOMER_TOPIC = "verify-audit-customer"  # one customer's chains verified
 ROUTES = (
     PushRoute(SYNC_TOPIC, "sync_usage"),
     PushRoute(TOPUP_TOPIC, "apply_topup"),
@@ -51,6 +51,8 @@ ROUTES = (
     PushRoute(SWEEP_TOPIC, "sweep_requests"),
     PushRoute(HOLDER_SYNC_TOPIC, "sync_holders"),
     PushRoute(HOLDER_SYNC_CUSTOMER_TOPIC, "sync_holders"),
+    PushRoute(AUDIT_VERIFY_TOPIC, "verify_audit"),
+    PushRoute(AUDIT_VERIFY_CUSTOMER_TOPIC, "verify_audit"),
 )
 # Firestore collections whose changes Eventarc delivers to evaluate_thresholds.
 WATCHED_COLLECTIONS = ("licences", "licence_settings")
@@ -66,6 +68,11 @@ def create_routes(
 ) -> None:
     """Topics and subscriptions as Terraform declares them. The routes to a function named in
     `pulled` get a pull subscription (same policies) that a local push stand-in delivers."""
+    # Imported here: `licence-manager ops dead-letters` reads ROUTES without loading Google's
+    # libraries until it calls them.
+    from google.api_core.exceptions import AlreadyExists
+    from google.cloud import pubsub_v1  # type: ignore[attr-defined]
+
     publisher = pubsub_v1.PublisherClient()
     subscriber = pubsub_v1.SubscriberClient()
     for route in ROUTES:
@@ -108,9 +115,9 @@ def create_routes(
         )
 
 
-def _create_subscription(
-    subscriber: pubsub_v1.SubscriberClient, request: dict[str, object]
-) -> None:
+def _create_subscription(subscriber: Any, request: dict[str, object]) -> None:
+    from google.api_core.exceptions import AlreadyExists
+
     with contextlib.suppress(AlreadyExists):
         subscriber.create_subscription(request=request)
 
@@ -128,6 +135,9 @@ def create_reseller_events_route(
     """The subscription on Google's topic (`projects/partner-watch/topics/...`; the emulator
     holds topics of any project, and the simulator creates it), pushing to the function, or a
     pull subscription for a local push stand-in when `pulled`."""
+    from google.api_core.exceptions import AlreadyExists
+    from google.cloud import pubsub_v1  # type: ignore[attr-defined]
+
     publisher = pubsub_v1.PublisherClient()
     subscriber = pubsub_v1.SubscriberClient()
     route = RESELLER_EVENTS

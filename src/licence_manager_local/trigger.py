@@ -4,10 +4,13 @@ message to its topic on the local Pub/Sub emulator.
     python -m licence_manager_local.trigger sync
     python -m licence_manager_local.trigger month-end [--month 2026-10] [--customer ID]
     python -m licence_manager_local.trigger holders [--customer ID]
+    python -m licence_manager_local.trigger verify-audit [--customer ID]
 
 `month-end` plans the whole book, as the scheduler does; with `--customer` it publishes that one
 customer's message instead (a rerun for one customer: written and emailed once, as ever).
 `holders` plans the daily holder sync of every customer; with `--customer`, that one customer.
+`verify-audit` plans the daily audit check (heads exported to .local-run/audit-heads); with
+`--customer`, that one customer.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ JOBS = {
     "sync": (topology.SYNC_TOPIC, {"job": "sync-usage"}),
     "month-end": (topology.MONTH_END_TOPIC, {"job": "month-end-report"}),
     "holders": (topology.HOLDER_SYNC_TOPIC, {"job": "sync-holders"}),
+    "verify-audit": (topology.AUDIT_VERIFY_TOPIC, {"job": "verify-audit"}),
 }
 
 
@@ -44,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("job", choices=sorted(JOBS))
     parser.add_argument("--month", help="month-end only: YYYY-MM (default: last month)")
     parser.add_argument(
-        "--customer", help="month-end (with --month) or holders: just this customer"
+        "--customer", help="month-end (with --month), holders or verify-audit: just this customer"
     )
     args = parser.parse_args(argv)
     if not ENDPOINTS.exists():
@@ -58,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.customer and args.job == "holders":
         topic = topology.HOLDER_SYNC_CUSTOMER_TOPIC
         body = {"job": "sync-holders-customer", "customerId": args.customer}
+    elif args.customer and args.job == "verify-audit":
+        topic = topology.AUDIT_VERIFY_CUSTOMER_TOPIC
+        body = {"job": "verify-audit-customer", "customerId": args.customer}
     elif args.customer:
         if args.job != "month-end" or not args.month:
             parser.error("--customer is for month-end, with --month")

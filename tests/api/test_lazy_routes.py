@@ -70,8 +70,9 @@ print(json.dumps(sorted(sys.modules)))
 # request needs anyway. 50 since ApiStore includes the savings port (ports.savings; the
 # savings routes and their domain module load on first use). 51 since the rows say whether
 # the anomaly guard paused a licence's top-ups (issue 14: domain.anomaly, which the
-# automation state they read holds).
-MAX_OWN_MODULES = 51
+# automation state they read holds). 52 with the per-user rate limit every call passes
+# (api.rate_limit, security review #17).
+MAX_OWN_MODULES = 52
 
 
 def test_a_cold_api_loads_no_deferred_module_until_a_route_needs_it() -> None:

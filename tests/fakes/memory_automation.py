@@ -161,6 +161,8 @@ class RecordingPublisher(Publisher):
         self.month_end_pages: list[tuple[str, str]] = []  # (month, after)
         self.holder_sync_customers: list[str] = []
         self.holder_sync_pages: list[str] = []  # after
+        self.audit_verify_customers: list[str] = []
+        self.audit_verify_pages: list[str] = []  # after
 
     def publish_top_up(self, request_id: str) -> None:
         self.top_ups.append(request_id)
@@ -179,6 +181,12 @@ class RecordingPublisher(Publisher):
 
     def publish_holder_sync_page(self, after: str) -> None:
         self.holder_sync_pages.append(after)
+
+    def publish_audit_verify_customers(self, customer_ids: Sequence[str]) -> None:
+        self.audit_verify_customers += customer_ids
+
+    def publish_audit_verify_page(self, after: str) -> None:
+        self.audit_verify_pages.append(after)
 
 
 class RecordingMailer(Mailer):

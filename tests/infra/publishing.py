@@ -221,6 +221,7 @@ SAMPLE_ARGUMENTS: dict[str, tuple[Any, ...]] = {
     "publish_month_end_customers": ("2026-10", ["C01"]),
     "publish_month_end_page": ("2026-10", "C01"),
     "publish_holder_sync_customers": (["C01"],),
+    "publish_audit_verify_customers": (["C01"],),
 }
 
 
@@ -255,6 +256,8 @@ def topic_variable_of_method(monkeypatch: Any) -> dict[str, str]:
         "MONTH_END_CUSTOMER_TOPIC",
         "HOLDER_SYNC_TOPIC",
         "HOLDER_SYNC_CUSTOMER_TOPIC",
+        "AUDIT_VERIFY_TOPIC",
+        "AUDIT_VERIFY_CUSTOMER_TOPIC",
     }
     client = _RecordingClient()
     monkeypatch.setattr(pubsub_v1, "PublisherClient", lambda: client)

@@ -40,6 +40,7 @@ LOCAL_ONLY = {
     "LICENCE_MANAGER_LOCAL",
     "SENDGRID_API_HOST",
     "LICENCE_MANAGER_WEB_DIR",  # the api serves web/dist itself only under `make run`
+    "AUDIT_HEADS_DIR",  # the audit heads bucket's local stand-in (a directory)
 }
 
 # Set by Cloud Run functions itself; a deployment that sets them fails.
@@ -68,6 +69,11 @@ NEEDS = {
     # Same delegation settings as the Reseller callers, other scopes (WORKSPACE_SCOPES).
     "sync_holders": COMMON | RESELLER,
     "react_to_reseller_events": COMMON | RESELLER | {"EVENT_RELIST_WINDOW_SECONDS"},
+    # The retention-locked bucket its verified heads go to (audit-integrity.tf).
+    "verify_audit": COMMON
+    | {"AUDIT_HEADS_BUCKET"}
+    # ... and deletes departed customers' data on its daily visit (retention.tf).
+    | {"DELETE_DEPARTED", "DEPARTED_AFTER_DAYS", "INVOICING_RETENTION_DAYS"},
 }
 
 
@@ -482,6 +488,8 @@ def test_the_publish_scan_follows_entry_points_to_what_the_services_call(
         "month_end_customer",
         "sync_holders",
         "sync_holders_customer",
+        "verify_audit",
+        "verify_audit_customer",
     }
 
 

@@ -34,6 +34,7 @@ MONTH_END = f"projects/{PROJECT}/locations/{REGION}/jobs/lm-month-end-report"
 SWEEP = f"projects/{PROJECT}/locations/{REGION}/jobs/lm-sweep-requests"
 VERIFY = f"projects/{PROJECT}/locations/{REGION}/jobs/lm-sync-usage-verify"
 HOLDERS = f"projects/{PROJECT}/locations/{REGION}/jobs/lm-sync-holders"
+AUDIT = f"projects/{PROJECT}/locations/{REGION}/jobs/lm-verify-audit"
 OPS = ["ops", "--project", PROJECT, "--region", REGION, "--prefix", PREFIX]
 
 
@@ -83,6 +84,13 @@ class FakeCloudScheduler:
                 time_zone="Etc/UTC",
                 state=Job.State.ENABLED,
                 schedule_time=datetime(2026, 11, 29, 3, 41, tzinfo=UTC),
+            ),
+            AUDIT: Job(
+                name=AUDIT,
+                schedule="23 4 * * *",
+                time_zone="Etc/UTC",
+                state=Job.State.ENABLED,
+                schedule_time=datetime(2026, 11, 29, 4, 23, tzinfo=UTC),
             ),
         }
 
@@ -192,7 +200,8 @@ def test_status_shows_each_job(cloud_scheduler: tuple[FakeCloudScheduler, Client
     assert "*/5 * * * * (Etc/UTC)" in lines[3] and lines[3].endswith("never run")
     assert lines[4].startswith("lm-sync-usage-verify ") and "17 3 * * *" in lines[4]
     assert lines[5].startswith("lm-sync-holders ") and "41 3 * * *" in lines[5]
-    jobs = [SYNC, MONTH_END, SWEEP, VERIFY, HOLDERS]
+    assert lines[6].startswith("lm-verify-audit ") and "23 4 * * *" in lines[6]
+    jobs = [SYNC, MONTH_END, SWEEP, VERIFY, HOLDERS, AUDIT]
     assert fake.calls == [("GetJob", job) for job in jobs]
     # The real client routes each call by the job's resource name.
     assert fake.routing == [f"name={job}" for job in jobs]
@@ -202,12 +211,13 @@ def test_pause_then_resume_automation(cloud_scheduler: tuple[FakeCloudScheduler,
     fake, clients = cloud_scheduler
     code, output = run(clients, "pause-automation")
     assert code == 0
-    assert output.splitlines()[:5] == [
+    assert output.splitlines()[:6] == [
         "lm-sync-usage: ENABLED -> PAUSED",
         "lm-month-end-report: ENABLED -> PAUSED",
         "lm-sweep-requests: ENABLED -> PAUSED",
         "lm-sync-usage-verify: ENABLED -> PAUSED",
         "lm-sync-holders: ENABLED -> PAUSED",
+        "lm-verify-audit: ENABLED -> PAUSED",
     ]
     assert commands.HOLD_NOTE in output
     assert {j.state for j in fake.jobs.values()} == {Job.State.PAUSED}
@@ -215,12 +225,13 @@ def test_pause_then_resume_automation(cloud_scheduler: tuple[FakeCloudScheduler,
     # Asking again in a hurry is harmless: nothing to pause, no failed call.
     code, output = run(clients, "pause-automation")
     assert code == 0
-    assert output.splitlines()[:5] == [
+    assert output.splitlines()[:6] == [
         "lm-sync-usage: already PAUSED",
         "lm-month-end-report: already PAUSED",
         "lm-sweep-requests: already PAUSED",
         "lm-sync-usage-verify: already PAUSED",
         "lm-sync-holders: already PAUSED",
+        "lm-verify-audit: already PAUSED",
     ]
 
     code, output = run(clients, "resume-automation")
@@ -231,6 +242,7 @@ def test_pause_then_resume_automation(cloud_scheduler: tuple[FakeCloudScheduler,
         "lm-sweep-requests: PAUSED -> ENABLED",
         "lm-sync-usage-verify: PAUSED -> ENABLED",
         "lm-sync-holders: PAUSED -> ENABLED",
+        "lm-verify-audit: PAUSED -> ENABLED",
     ]
     assert fake.changes() == [
         ("PauseJob", SYNC),
@@ -238,11 +250,13 @@ def test_pause_then_resume_automation(cloud_scheduler: tuple[FakeCloudScheduler,
         ("PauseJob", SWEEP),
         ("PauseJob", VERIFY),
         ("PauseJob", HOLDERS),
+        ("PauseJob", AUDIT),
         ("ResumeJob", SYNC),
         ("ResumeJob", MONTH_END),
         ("ResumeJob", SWEEP),
         ("ResumeJob", VERIFY),
         ("ResumeJob", HOLDERS),
+        ("ResumeJob", AUDIT),
     ]
 
 

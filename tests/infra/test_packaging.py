@@ -131,6 +131,7 @@ def test_the_manifest_records_entry_points_and_signatures_from_main(built: Path)
         "sweep_requests": ("sweep_requests", "cloudevent"),
         "sync_holders": ("sync_holders", "cloudevent"),
         "react_to_reseller_events": ("react_to_reseller_events", "cloudevent"),
+        "verify_audit": ("verify_audit", "cloudevent"),
     }
 
 

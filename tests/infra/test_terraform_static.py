@@ -28,6 +28,8 @@ CONCERNS = {
     "functions.tf", "bundle.tf", "pubsub.tf", "eventarc.tf", "firestore.tf", "scheduler.tf",
     "secrets.tf", "hosting.tf", "monitoring-metrics.tf", "monitoring-alerts.tf",
     "monitoring-dashboard.tf", "reseller-events.tf", "channels.tf",
+    "audit-integrity.tf", "backups.tf",
+    "retention.tf",
 }  # fmt: skip
 VALIDATED = {
     "project_id", "region", "prefix", "labels", "firestore", "reseller", "sync",
@@ -35,6 +37,7 @@ VALIDATED = {
     "google_sign_in_client_id", "topup_lease_seconds", "reseller_ops_email",
     "alert_channels", "alert_channel_secrets", "alert_thresholds", "runbook_url",
     "reseller_events_topic", "event_relist_window_seconds", "sendgrid_event_public_key",
+    "audit_integrity", "backups", "exporters", "retention",
 }  # fmt: skip
 
 

@@ -215,6 +215,12 @@ class QueuePublisher(Publisher):
     def publish_holder_sync_page(self, after: str) -> None:
         self.recorded.publish_holder_sync_page(after)
 
+    def publish_audit_verify_customers(self, customer_ids: Sequence[str]) -> None:
+        self.recorded.publish_audit_verify_customers(customer_ids)
+
+    def publish_audit_verify_page(self, after: str) -> None:
+        self.recorded.publish_audit_verify_page(after)
+
 
 class FanOut:
     def __init__(self, store: InMemoryStore, failing: dict[str, int] | None = None) -> None:

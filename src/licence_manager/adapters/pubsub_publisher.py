@@ -15,6 +15,9 @@ MONTH_END_CUSTOMER_JOB = "month-end-customer"
 # The bodies sync_holders tells apart.
 HOLDER_SYNC_JOB = "sync-holders"
 HOLDER_SYNC_CUSTOMER_JOB = "sync-holders-customer"
+# The bodies verify_audit tells apart.
+AUDIT_VERIFY_JOB = "verify-audit"
+AUDIT_VERIFY_CUSTOMER_JOB = "verify-audit-customer"
 
 
 class PubSubPublisher(Publisher):
@@ -28,6 +31,8 @@ class PubSubPublisher(Publisher):
         month_end_customer_topic: str = "month-end-customer",
         holder_sync_topic: str = "sync-holders",
         holder_sync_customer_topic: str = "sync-holders-customer",
+        audit_verify_topic: str = "verify-audit",
+        audit_verify_customer_topic: str = "verify-audit-customer",
     ) -> None:
         self._client = client
         self._top_up = client.topic_path(project, top_up_topic)
@@ -36,6 +41,8 @@ class PubSubPublisher(Publisher):
         self._month_end_customer = client.topic_path(project, month_end_customer_topic)
         self._holder_sync = client.topic_path(project, holder_sync_topic)
         self._holder_sync_customer = client.topic_path(project, holder_sync_customer_topic)
+        self._audit_verify = client.topic_path(project, audit_verify_topic)
+        self._audit_verify_customer = client.topic_path(project, audit_verify_customer_topic)
 
     def _send(self, topic: str, body: dict[str, str]) -> Any:
         return self._client.publish(topic, json.dumps(body).encode())
@@ -77,3 +84,12 @@ class PubSubPublisher(Publisher):
 
     def publish_holder_sync_page(self, after: str) -> None:
         self._publish(self._holder_sync, {"job": HOLDER_SYNC_JOB, "after": after})
+
+    def publish_audit_verify_customers(self, customer_ids: Sequence[str]) -> None:
+        self._publish_all(
+            self._audit_verify_customer,
+            [{"job": AUDIT_VERIFY_CUSTOMER_JOB, "customerId": c} for c in customer_ids],
+        )
+
+    def publish_audit_verify_page(self, after: str) -> None:
+        self._publish(self._audit_verify, {"job": AUDIT_VERIFY_JOB, "after": after})

@@ -27,6 +27,7 @@ from licence_manager.api.problems import (
     from_problem,
     from_unexpected,
 )
+from licence_manager.api.rate_limit import RateLimit
 from licence_manager.api.session_routes import local_session, session
 from licence_manager.api.web import add_security_headers, serve_web_app
 from licence_manager.domain.topup import TopUpRequest
@@ -57,10 +58,12 @@ def create_app(
     email_events: Callable[..., int] | None = None,
     bounces: Callable[[], Any] | None = None,
     sendgrid_event_public_key: str = "",
+    rate_limit: RateLimit | None = None,
 ) -> Flask:
     """`authenticate` verifies bearer tokens (production: Firebase ID tokens). In local mode
     the dev sign-in's own tokens are accepted instead; outside it, no authenticator means
-    nobody gets in."""
+    nobody gets in. `rate_limit` bounds each signed-in user's calls (production always passes
+    one: bootstrap.api_app)."""
     app = Flask(__name__, static_folder=None)
     app.config["STORE"] = store
     app.config["REQUEST_ADDITION"] = request_addition
@@ -82,6 +85,7 @@ def create_app(
     app.config["EMAIL_EVENTS"] = email_events
     app.config["BOUNCES"] = bounces
     app.config["SENDGRID_EVENT_PUBLIC_KEY"] = sendgrid_event_public_key
+    app.config["RATE_LIMIT"] = rate_limit
     if local_mode:
         sessions = LocalSessions(secrets.token_urlsafe(32))
         app.config["LOCAL_SESSIONS"] = sessions

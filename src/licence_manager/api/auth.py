@@ -14,10 +14,11 @@ customer that does not exist, so nothing leaks; one they may read but not change
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, g, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -26,6 +27,9 @@ from licence_manager.api.problems import Problem
 from licence_manager.domain.model import Customer
 from licence_manager.domain.users import User
 from licence_manager.ports.dashboard import ApiStore
+
+if TYPE_CHECKING:
+    from licence_manager.api.rate_limit import RateLimit
 
 # Verifies a bearer token; the verified email address, or None.
 Authenticate = Callable[[str], str | None]
@@ -177,6 +181,7 @@ def authorize() -> None:
         raise Problem(
             401, "Unauthorized", "Your sign-in has expired or is not valid; sign in again."
         )
+    _within_rate_limit(email)
     customer_id = (request.view_args or {}).get("customer_id")
     # The user and the customer in the path in one round trip; a customer the user may not
     # read is refused below exactly as one that does not exist.
@@ -198,6 +203,20 @@ def authorize() -> None:
             403, "Forbidden", "Your role can view this customer's licences but not change them."
         )
     return None
+
+
+def _within_rate_limit(email: str) -> None:
+    """Security review #17: a 429 before any read once a user exceeds the limit."""
+    limit: RateLimit | None = current_app.config.get("RATE_LIMIT")
+    wait = limit.take(email) if limit else 0.0
+    if wait > 0:
+        seconds = max(1, math.ceil(wait))
+        raise Problem(
+            429,
+            "Too Many Requests",
+            f"Too many requests from you in a short time: try again in {seconds} seconds.",
+            headers={"Retry-After": str(seconds)},
+        )
 
 
 def require_reseller_ops() -> None:

@@ -12,6 +12,7 @@ from flask.typing import ResponseReturnValue
 from licence_manager.api.auth import actor
 from licence_manager.api.log_routes import sku_names
 from licence_manager.api.problems import Problem, int_arg
+from licence_manager.domain.delivery_words import customer_reason
 from licence_manager.domain.notifications import RESENDABLE, Notification
 from licence_manager.domain.resend import NotResendable, Resend, latest_of, original_id
 from licence_manager.ports.dashboard import MAX_PAGE, ApiStore, BadCursor
@@ -44,7 +45,8 @@ def notification_json(
         "status": n.status.value,
         "recipients": list(n.recipients),
         "sentAt": n.sent_at.isoformat() if n.sent_at else None,
-        "error": n.error,
+        # Generic words unless the reason is ours: the provider's text is for operators.
+        "error": customer_reason(n.status, n.error),
         "refusedRecipients": list(n.refused_recipients),
         # Only the newest attempt of a line is offered again, and only if it went wrong.
         "canResend": n.status in RESENDABLE and n.notification_id == latest,

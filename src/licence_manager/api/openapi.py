@@ -531,7 +531,21 @@ def operation(
         op["requestBody"] = {"required": True, "content": json_content(body)}
     if public:
         op["security"] = []
+    else:
+        op["responses"].setdefault("429", RATE_LIMITED)
     return op
+
+
+# Every signed-in call counts against the caller's rate limit (api/rate_limit.py).
+RATE_LIMITED = {
+    **problem("Too many calls from this user in a short time: try again after Retry-After."),
+    "headers": {
+        "Retry-After": {
+            "description": "Seconds to wait before calling again.",
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    },
+}
 
 
 INVALID = {"422": problem("The request body is not valid: `errors` says why per field.")}

@@ -19,6 +19,7 @@ class Problem(Exception):
         detail: str,
         errors: dict[str, str] | None = None,
         extensions: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.status = status
@@ -26,6 +27,7 @@ class Problem(Exception):
         self.detail = detail
         self.errors = errors or {}
         self.extensions = extensions or {}  # more members, e.g. the current state on a 409
+        self.headers = headers or {}  # e.g. Retry-After on a 429
 
 
 def int_arg(name: str, default: int, low: int, high: int) -> int:
@@ -64,7 +66,11 @@ def problem_response(
 
 
 def from_problem(error: Problem) -> Response:
-    return problem_response(error.status, error.title, error.detail, error.errors, error.extensions)
+    response = problem_response(
+        error.status, error.title, error.detail, error.errors, error.extensions
+    )
+    response.headers.update(error.headers)
+    return response
 
 
 def from_http_exception(error: HTTPException) -> Response:

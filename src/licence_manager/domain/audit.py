@@ -142,16 +142,24 @@ def append(
     return replace(draft, hash=_digest(_hashed_fields(draft)))
 
 
-def verify_chain(entries: list[AuditEntry]) -> list[str]:
-    """Problems found walking a licence's entries in sequence order; empty when intact."""
+def content_matches(entry: AuditEntry) -> bool:
+    """The entry's stored hash is the hash of its content (and of its link)."""
+    return entry.hash == _digest(_hashed_fields(entry))
+
+
+def verify_chain(entries: list[AuditEntry], start: AuditHead = GENESIS) -> list[str]:
+    """Problems found walking a licence's entries in sequence order; empty when intact.
+
+    `start` is where the entries continue from: the chain's beginning, or a head verified
+    earlier (the scheduled check reads only what was appended since its last checkpoint)."""
     problems: list[str] = []
-    head = GENESIS
+    head = start
     for entry in sorted(entries, key=lambda e: e.seq):
         if entry.seq != head.seq + 1:
             problems.append(f"entry {entry.seq}: expected sequence {head.seq + 1}")
         if entry.prev_hash != head.hash:
             problems.append(f"entry {entry.seq}: does not link to entry {head.seq}")
-        if entry.hash != _digest(_hashed_fields(entry)):
+        if not content_matches(entry):
             problems.append(f"entry {entry.seq}: content does not match its hash")
         head = entry.head
     return problems

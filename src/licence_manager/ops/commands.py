@@ -9,6 +9,9 @@
     licence-manager ops register-notifications --service-account SA   (prints the topic)
     licence-manager ops unregister-notifications --service-account SA | notification-details
     licence-manager ops --project P resume-top-ups --customer ID --sku SKU
+    licence-manager ops --project P dead-letters list|show|redrive [--subscription ROUTE] ...
+    licence-manager ops --project P resend-notification NOTIFICATION_ID
+    licence-manager ops --project P verify-audit --customer ID [--sku SKU] [--against-export DAY]
 
 --project, --region and --prefix default to $GOOGLE_CLOUD_PROJECT, $LICENCE_MANAGER_REGION and
 $LICENCE_MANAGER_PREFIX (then "lm"), and may also follow the action."""
@@ -22,12 +25,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol, TextIO
 
-from licence_manager.ops import money, notifications, scheduler
+from licence_manager.ops import money, notifications, runbook, scheduler
 from licence_manager.ops.scheduler import Deployment, OpsError, SchedulerClient
 from licence_manager.ports.unit_of_work import UnitOfWork
 
 
-class HasScheduler(Protocol):
+class HasScheduler(runbook.RunbookClients, Protocol):
     """What `run` needs from licence_manager.cli.Clients."""
 
     @property
@@ -78,6 +81,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         action.set_defaults(handler=handler)
     money.register(actions)
     notifications.register(actions)
+    runbook.register(actions)
     ops.set_defaults(run=run)
 
 
@@ -107,6 +111,11 @@ def run(args: argparse.Namespace, clients: HasScheduler, out: TextIO) -> int:
         # The Reseller API, with the deployment's delegated credentials: no project needed.
         notify: notifications.Handler = args.notify
         return notify(args, clients.reseller(), out)
+    if getattr(args, "runbook", None) is not None:
+        if not getattr(args, "project", None):
+            print("licence-manager ops: --project required", file=sys.stderr)
+            return 2
+        return runbook.run(args, clients, out)
     if getattr(args, "money", None) is not None:
         # Firestore, not Cloud Scheduler: the project is enough.
         if not getattr(args, "project", None):

@@ -17,7 +17,8 @@ MONTH_END_JOB = "month-end-report"
 SWEEP_JOB = "sweep-requests"  # republishes stalled seat-change requests (issue 10, finding 6)
 VERIFY_JOB = "sync-usage-verify"  # the daily sync that reads every licence (usage digest)
 HOLDER_SYNC_JOB = "sync-holders"  # the daily holder sync (Licensing, Directory, Reports)
-JOBS = (SYNC_JOB, MONTH_END_JOB, SWEEP_JOB, VERIFY_JOB, HOLDER_SYNC_JOB)
+AUDIT_CHECK_JOB = "verify-audit"  # the daily audit check and head export (issue 15)
+JOBS = (SYNC_JOB, MONTH_END_JOB, SWEEP_JOB, VERIFY_JOB, HOLDER_SYNC_JOB, AUDIT_CHECK_JOB)
 DEFAULT_PREFIX = "lm"
 
 ENABLED = "ENABLED"

@@ -35,6 +35,15 @@ class Publisher(abc.ABC):
     def publish_holder_sync_page(self, after: str) -> None:
         """The holder-sync planner's next page: the customers after `after`."""
 
+    @abc.abstractmethod
+    def publish_audit_verify_customers(self, customer_ids: Sequence[str]) -> None:
+        """One audit-check message per customer; returns once every one is acknowledged, and
+        raises if any is not."""
+
+    @abc.abstractmethod
+    def publish_audit_verify_page(self, after: str) -> None:
+        """The audit check's planner's next page: the customers after `after`."""
+
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
