@@ -86,12 +86,17 @@ locals {
     notification_outcomes        = google_logging_metric.notification_outcomes.name
     reseller_api_errors          = google_logging_metric.reseller_api_errors.name
     firestore_contention_retries = google_logging_metric.firestore_contention_retries.name
+    audit_chains_broken          = google_logging_metric.audit_chains_broken.name
+    audit_checks                 = google_logging_metric.audit_checks.name
   } : name => "resource.type=\"cloud_run_revision\" AND metric.type=\"${local.log_metric_prefix}/${m}\"" }
 
-  # Every dead-letter inspect subscription: one per push route and the Firestore triggers' one.
+  # Every dead-letter inspect subscription: one per push route (pubsub.tf), the Firestore
+  # triggers' one (eventarc.tf) and the Reseller notifications' one (reseller-events.tf, when
+  # that topic is set).
   dead_letter_subscriptions = concat(
     [for s in google_pubsub_subscription.dead_letter_inspect : s.name],
     [google_pubsub_subscription.firestore_dead_letter_inspect.name],
+    [for s in google_pubsub_subscription.reseller_events_dead_letter_inspect : s.name],
   )
   deployed_services = [for f in values(local.functions) : f.service_name]
   # Functions that may run more than one instance: those can saturate. sync_usage and
@@ -410,6 +415,78 @@ resource "google_monitoring_alert_policy" "firestore_contention" {
         per_series_aligner   = "ALIGN_DELTA"
         cross_series_reducer = "REDUCE_SUM"
         group_by_fields      = ["metric.label.function"]
+      }
+    }
+  }
+  depends_on = [google_project_service.service]
+}
+
+resource "google_monitoring_alert_policy" "audit_chain_broken" {
+  project               = var.project_id
+  display_name          = "${var.prefix}: an audit chain is broken"
+  combiner              = "OR"
+  severity              = "CRITICAL"
+  notification_channels = local.alert_channel_ids
+  user_labels           = local.labels
+  documentation {
+    mime_type = "text/markdown"
+    content   = <<-EOT
+      **What happened:** the daily audit check found a customer's audit hash chain broken: an entry in Firestore (`audit_events`) or the chain's head (`audit_heads`) was changed, removed or inserted outside Licence Manager, by someone or something with direct database access. The incident's labels name the customer and the chain (SKU).
+
+      **What it costs the customer:** the audit log is the evidence behind every seat change Licence Manager made and every seat that will be invoiced; while the chain is broken, the invoice evidence for that customer is in doubt and cannot be shown to be unaltered.
+
+      **What to do:** run `licence-manager ops verify-audit --customer ID --against-export DAY --heads BUCKET` (DAY: the day before the first alert; BUCKET: `terraform output audit_heads_bucket`) to see which entries changed, preserve the day's Firestore export, find who wrote in Cloud Audit Logs, and tell the customer: [${local.runbook}#audit-chain-broken](${local.runbook}#audit-chain-broken).
+    EOT
+  }
+  conditions {
+    display_name = "Audit chains found broken"
+    condition_threshold {
+      filter          = local.user_metric.audit_chains_broken
+      comparison      = "COMPARISON_GT"
+      threshold_value = 0
+      duration        = "0s"
+      aggregations {
+        alignment_period     = "3600s"
+        per_series_aligner   = "ALIGN_DELTA"
+        cross_series_reducer = "REDUCE_SUM"
+        group_by_fields      = ["metric.label.customer_id", "metric.label.sku_id"]
+      }
+    }
+  }
+  alert_strategy {
+    auto_close = "172800s"
+  }
+  depends_on = [google_project_service.service]
+}
+
+resource "google_monitoring_alert_policy" "audit_check_missing" {
+  project               = var.project_id
+  display_name          = "${var.prefix}: no audit check completed for two days"
+  combiner              = "OR"
+  severity              = "ERROR"
+  notification_channels = local.alert_channel_ids
+  user_labels           = local.labels
+  documentation {
+    mime_type = "text/markdown"
+    content   = <<-EOT
+      **What happened:** the daily audit check of `${var.prefix}` has completed no customer for about two days (24 hours of the per-day count plus 23.5 hours of silence, the longest absence Cloud Monitoring watches): the `verify-audit` scheduler job is paused or failing, the plan or every customer's message is dead-lettered, or verify_audit fails before it logs `audit check customer`.
+
+      **What it costs the customer:** nothing at once, but a change to the audit log outside the app goes unnoticed while the check is down, and no chain heads are exported to the retention-locked bucket for those days, so later tampering of that period cannot be proved against an export.
+
+      **What to do:** `licence-manager ops status` (is verify-audit ENABLED?), `licence-manager ops dead-letters list --subscription verify-audit-customer`, the function's ERROR records; follow the runbook: [${local.runbook}#audit-check-not-running](${local.runbook}#audit-check-not-running).
+    EOT
+  }
+  conditions {
+    display_name = "No customer audit check completed"
+    condition_absent {
+      filter = local.user_metric.audit_checks
+      # Absence is watched for at most 23.5 hours; over a one-day count that is ~2 days without
+      # a completed check (the check runs once a day, so one day's silence is normal).
+      duration = "84600s"
+      aggregations {
+        alignment_period     = "86400s"
+        per_series_aligner   = "ALIGN_DELTA"
+        cross_series_reducer = "REDUCE_SUM"
       }
     }
   }

@@ -294,3 +294,77 @@ resource "google_logging_metric" "sweeper_actions" {
   }
   depends_on = [google_project_service.service]
 }
+
+# --- the audit check (verify_audit, audit-integrity.tf) and departed customers (retention.tf) ---
+
+resource "google_logging_metric" "audit_chains_broken" {
+  project     = var.project_id
+  name        = "${var.prefix}/audit_chains_broken"
+  description = "Audit hash chains the daily check found broken (an entry changed, removed or inserted in Firestore outside the app, or a head that is not the chain's last entry): one record per broken chain per run (`audit chain broken`)."
+  filter      = "${local.log_scope} AND jsonPayload.event=\"audit_chain_broken\""
+  metric_descriptor {
+    metric_kind  = "DELTA"
+    value_type   = "INT64"
+    unit         = "1"
+    display_name = "Audit chains broken"
+    labels {
+      key         = "customer_id"
+      value_type  = "STRING"
+      description = "The Workspace customer id whose chain is broken."
+    }
+    labels {
+      key         = "sku_id"
+      value_type  = "STRING"
+      description = "The chain: a SKU id, or `customer` for the customer's own chain."
+    }
+  }
+  label_extractors = {
+    customer_id = "EXTRACT(jsonPayload.customerId)"
+    sku_id      = "EXTRACT(jsonPayload.skuId)"
+  }
+  depends_on = [google_project_service.service]
+}
+
+resource "google_logging_metric" "audit_checks" {
+  project     = var.project_id
+  name        = "${var.prefix}/audit_checks"
+  description = "Customers the daily audit check completed, by outcome: OK (every chain verified) or BROKEN. One record per customer per run (`audit check customer`); a day without any means the check did not run."
+  filter      = "${local.log_scope} AND jsonPayload.event=\"audit_check.customer\""
+  metric_descriptor {
+    metric_kind  = "DELTA"
+    value_type   = "INT64"
+    unit         = "1"
+    display_name = "Audit checks completed"
+    labels {
+      key         = "outcome"
+      value_type  = "STRING"
+      description = "OK or BROKEN."
+    }
+  }
+  label_extractors = {
+    outcome = "EXTRACT(jsonPayload.outcome)"
+  }
+  depends_on = [google_project_service.service]
+}
+
+resource "google_logging_metric" "departed_customer_data" {
+  project     = var.project_id
+  name        = "${var.prefix}/departed_customer_data"
+  description = "Departed customers whose data is due for deletion (customer_data_due: a dry run while retention.delete_departed is false) or was deleted (customer_data_deleted)."
+  filter      = "${local.log_scope} AND (jsonPayload.event=\"customer_data_due\" OR jsonPayload.event=\"customer_data_deleted\")"
+  metric_descriptor {
+    metric_kind  = "DELTA"
+    value_type   = "INT64"
+    unit         = "1"
+    display_name = "Departed customers' data due or deleted"
+    labels {
+      key         = "event"
+      value_type  = "STRING"
+      description = "customer_data_due or customer_data_deleted."
+    }
+  }
+  label_extractors = {
+    event = "EXTRACT(jsonPayload.event)"
+  }
+  depends_on = [google_project_service.service]
+}

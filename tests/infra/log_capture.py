@@ -10,28 +10,39 @@ against these lines.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from google.api_core.exceptions import Aborted
 
+from licence_manager import bootstrap
 from licence_manager.adapters.firestore_store import in_transaction
-from licence_manager.entrypoints import log_report
+from licence_manager.domain import audit
+from licence_manager.domain.audit import AuditAction, Source
+from licence_manager.domain.departure import Retention
+from licence_manager.domain.model import GENESIS, LicenceKey
+from licence_manager.entrypoints import log_report, verify_audit_message
 from licence_manager.observability import JsonFormatter
 from licence_manager.ports import Email, Mailer, MailInDoubt, MailRejected, SourceError
 from licence_manager.services.alerts import SendNotification
+from licence_manager.services.audit_integrity import VerifyCustomerAudit
+from licence_manager.services.departures import DeleteDepartedCustomer
 from licence_manager.services.sweeper import SweepRequests
 from licence_manager.services.sync import SyncUsage, UsageSync
 from licence_manager_local.simulator import SimulatorControl, World, start_simulator
 from tests.automation_harness import LEASE, BusPublisher, Message, Stack, flexible, restore_policy
 from tests.builders import subscription
 from tests.fakes.memory import FakeSubscriptionSource
+from tests.fakes.memory_audit_integrity import MemoryArchive, MemoryAuditChains
 from tests.fakes.memory_automation import InMemoryStore
+from tests.fakes.memory_customer_data import MemoryCustomerData
 from tests.fakes.unit_of_work import MemoryUnitOfWork
 from tests.integration.conftest import RecordedSleeps, reseller_source
 
@@ -331,6 +342,88 @@ def firestore_contention(capture: Capture) -> None:
         assert in_transaction(_Database(), work) == "committed"  # type: ignore[arg-type]
 
 
+class _DayClock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _grow(chains: MemoryAuditChains, key: LicenceKey, count: int, at: datetime) -> None:
+    head = chains.heads.get(key, GENESIS)
+    for n in range(count):
+        entry = audit.append(
+            head,
+            key,
+            at + timedelta(minutes=head.seq + 1),
+            AuditAction.SEATS_CHANGED_OUTSIDE,
+            Source.OUTSIDE,
+            "sync",
+            f"change {head.seq + 1}",
+            seats_before=10 + n,
+            seats_after=11 + n,
+        )
+        chains.append(entry)
+        head = entry.head
+
+
+@contextmanager
+def verify_audit_wired(
+    check: VerifyCustomerAudit, departures: DeleteDepartedCustomer
+) -> Iterator[None]:
+    """verify_audit's entry point with its services built on fakes instead of Firestore and
+    Cloud Storage (bootstrap's factories, put back afterwards)."""
+    saved = (bootstrap.audit_check_customer, bootstrap.departure_check)
+    bootstrap.audit_check_customer = lambda: check  # type: ignore[assignment]
+    bootstrap.departure_check = lambda: departures  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        bootstrap.audit_check_customer, bootstrap.departure_check = saved  # type: ignore[assignment]
+
+
+def pushed(body: dict[str, Any]) -> dict[str, Any]:
+    return {"message": {"data": base64.b64encode(json.dumps(body).encode()).decode()}}
+
+
+def audit_chain_tampered(capture: Capture) -> None:
+    """The daily audit check through verify_audit's entry point: a customer whose chain
+    verifies, then, the next day, an entry appended since changed in Firestore (its hash
+    kept): the chain is logged broken and the customer's check completes BROKEN. The same
+    visit finds another customer departed 500 days ago and due for deletion (a dry run), and
+    deleting it by hand logs the deletion."""
+    start = datetime(2026, 12, 5, 4, 23, tzinfo=UTC)
+    clock = _DayClock(start)
+    chains, archive = MemoryAuditChains(), MemoryArchive()
+    key = LicenceKey("C0audit01", "1010020020")
+    _grow(chains, key, 5, start - timedelta(days=3))
+    data = MemoryCustomerData()
+    gone = start - timedelta(days=500)
+    data.put("licences", "C0gone001_1010020020", {"status": "REMOVED", "updatedAt": gone})
+    data.put("seat_holders", "C0gone001_1010020020_u1", {"email": "someone@gone.example"})
+    departures = DeleteDepartedCustomer(data, archive, Retention(), clock)
+    capture.scenario = "audit"
+    with verify_audit_wired(VerifyCustomerAudit(chains, archive, clock), departures):
+        with running_as("verify_audit"):
+            verify_audit_message(
+                pushed({"job": "verify-audit-customer", "customerId": key.customer_id})
+            )
+        _grow(chains, key, 3, start)
+        entry = chains.entries_by_key[key][7]
+        chains.entries_by_key[key][7] = replace(entry, seats_after=999)  # its hash kept
+        clock.now = start + timedelta(days=1)
+        with running_as("verify_audit"):
+            verify_audit_message(
+                pushed({"job": "verify-audit-customer", "customerId": key.customer_id})
+            )
+            verify_audit_message(
+                pushed({"job": "verify-audit-customer", "customerId": "C0gone001"})
+            )
+            departures("C0gone001", execute=True, by="scheduled")
+    assert data.collections["seat_holders"] == {}, "the departed customer's data was not deleted"
+
+
 SCENARIOS = (
     automatic_top_up_applied,
     manual_addition_failed,
@@ -340,6 +433,7 @@ SCENARIOS = (
     incomplete_sync,
     reseller_refusing,
     firestore_contention,
+    audit_chain_tampered,
 )
 
 

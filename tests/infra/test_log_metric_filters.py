@@ -58,6 +58,11 @@ MADE_FOR: dict[str, Made] = {
     "reseller_api_errors": message("retrying Reseller API call", "Reseller API call failed"),
     "firestore_contention_retries": message("Firestore transaction retried after contention"),
     "sweeper_actions": lambda line: line.payload["message"].startswith("sweeper "),
+    "audit_chains_broken": in_scenario("audit", message("audit chain broken")),
+    "audit_checks": message("audit check customer"),
+    "departed_customer_data": message(
+        "departed customer due for deletion (dry run)", "customer data deleted"
+    ),
 }
 
 # Label values the scenarios must produce: what the alerts and the runbook rely on.
@@ -71,6 +76,9 @@ PRODUCED = {
     ("reseller_api_errors", "will_retry"): {"true", "false"},
     ("firestore_contention_retries", "function"): {"evaluate_thresholds"},
     ("sweeper_actions", "action"): {"republished", "gave_up", "alerted"},
+    ("audit_checks", "outcome"): {"OK", "BROKEN"},
+    ("audit_chains_broken", "customer_id"): {"C0audit01"},
+    ("departed_customer_data", "event"): {"customer_data_due", "customer_data_deleted"},
 }
 
 
@@ -275,4 +283,20 @@ def test_every_line_names_the_function_that_wrote_it() -> None:
         "apply_topup",
         "send_alerts",
         "sweep_requests",
+        "verify_audit",
     }
+
+
+def test_a_tampered_chain_is_counted_once_and_its_check_still_completes() -> None:
+    # The audit scenario changes one entry appended after the first day's check: the next
+    # day's check logs that chain broken once, and the customer's check completes BROKEN (so
+    # the absence alert stays quiet while the broken-chain alert fires).
+    [broken] = matched("audit_chains_broken")
+    assert broken.entry()["severity"] == "ERROR"
+    assert broken.payload["problems"] == ["entry 7: content does not match its hash"]
+    checks = [
+        (line.payload["customerId"], line.payload["outcome"])
+        for line in matched("audit_checks")
+        if line.payload["customerId"] == "C0audit01"
+    ]
+    assert checks == [("C0audit01", "OK"), ("C0audit01", "BROKEN")]

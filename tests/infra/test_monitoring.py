@@ -34,6 +34,8 @@ ALERTS = {
     "function_errors": "function error rate",
     "instance_saturation": "instance saturation",
     "firestore_contention": "Firestore contention retries above a rate",
+    "audit_chain_broken": "an audit hash chain changed outside the app (the scheduled check)",
+    "audit_check_missing": "the scheduled audit check not completing for two days",
 }
 # Built-in metrics an alert may read instead of a log-based one.
 BUILT_IN = {

@@ -1,6 +1,6 @@
 """The scheduled audit check (verify_audit, daily): every customer's hash chains verified from
 the head verified last time, and the verified heads exported where the functions cannot rewrite
-them (docs/operations-commands.md, "Audit integrity").
+them (docs/operations.md, "Audit integrity: the scheduled check").
 
 A page of the plan publishes one message per customer, as the holder sync and the month-end
 job do; a customer's message verifies each of its chains incrementally, logs one
@@ -37,6 +37,9 @@ log = get_logger(__name__)
 PAGE_SIZE = 500
 # The event every broken chain is logged with (a log-based metric and its alert count them).
 CHAIN_BROKEN = "audit_chain_broken"
+# The event each customer's completed check is logged with: a day without any says the check
+# did not run (a log-based metric and its absence alert).
+CUSTOMER_CHECKED = "audit_check.customer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +105,8 @@ class VerifyCustomerAudit:
         log.info(
             "audit check customer",
             extra={
+                "event": CUSTOMER_CHECKED,
+                "outcome": "BROKEN" if done.broken else "OK",
                 "customerId": customer_id,
                 "chains": len(checks),
                 "broken": len(done.broken),
