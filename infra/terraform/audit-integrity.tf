@@ -11,7 +11,7 @@
 #     the bucket cannot be deleted while it holds objects.
 #   - Someone who rewrites a chain in Firestore (heads and checkpoints included) cannot make it
 #     match the heads exported before: `licence-manager ops verify-audit --customer ID
-#     --against-export YYYY-MM-DD` compares them (docs/operations-commands.md).
+#     --against-export YYYY-MM-DD` compares them (docs/operations.md, "Commands").
 
 variable "audit_integrity" {
   description = "The daily audit check: when it runs (cron, UTC), how long exported chain heads are kept (days; the retention policy), and whether that policy is locked (true in production: irreversible, it can then never be shortened and the bucket not deleted while objects remain)."

@@ -8,7 +8,7 @@
 # every day (backups.schedule), into this bucket, where the retention policy keeps every
 # export for backups.retention_days (at least 8: longer than point-in-time recovery) and a
 # lifecycle rule deletes it after that. `gcloud firestore import gs://BUCKET/<export folder>`
-# restores one (docs/operations-commands.md).
+# restores one (docs/operations.md, "Backups").
 #
 # Who can do what:
 #   - <prefix>-backup (the scheduler job's identity) may only start exports: a custom role

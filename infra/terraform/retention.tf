@@ -1,5 +1,5 @@
 # Deleting a departed customer's data (issue 15; the rules are in
-# src/licence_manager/domain/departure.py and docs/operations-commands.md).
+# src/licence_manager/domain/departure.py and docs/operations.md, "Departed customers").
 #
 # A customer has departed when every licence the sync stored for it is REMOVED (its
 # subscriptions are gone from the reseller); retention.departed_after_days later, verify_audit's

@@ -3,8 +3,8 @@ against the metrics they read and the runbook they link to: every alert reads a 
 that exists (or a built-in one), filters on labels that metric has, and documents what happened,
 what it costs the customer and what to do, linking to a `##` section of docs/operations.md that
 exists; channels are inputs, never built in; the dashboard charts existing metrics and the
-widgets issue 15 asks for; the runbook names only `licence-manager ops` commands that exist, or
-says they are planned."""
+widgets issue 15 asks for; the runbook and the alerts name only `licence-manager ops` commands
+and flags that exist."""
 
 from __future__ import annotations
 
@@ -140,6 +140,7 @@ def test_dead_letters_are_watched_on_every_inspect_subscription() -> None:
     expression = locals_()["dead_letter_subscriptions"]
     assert "google_pubsub_subscription.dead_letter_inspect" in expression
     assert "google_pubsub_subscription.firestore_dead_letter_inspect" in expression
+    assert "google_pubsub_subscription.reseller_events_dead_letter_inspect" in expression
     [(_kind, body)] = conditions(POLICIES["dead_letters"])
     assert "local.dead_letter_subscriptions" in hcl_text(body["filter"])
 
@@ -248,23 +249,104 @@ def test_the_dashboard_tiles_do_not_overlap() -> None:
         cells |= area
 
 
+def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def ops_parser() -> argparse.ArgumentParser:
+    return subcommands(build_parser())["ops"]
+
+
 def ops_actions() -> set[str]:
-    def choices(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
-        for action in parser._actions:
-            if isinstance(action, argparse._SubParsersAction):
-                return dict(action.choices)
-        return {}
-
-    return set(choices(choices(build_parser())["ops"]))
+    return set(subcommands(ops_parser()))
 
 
-def test_the_runbook_names_only_commands_that_exist_or_says_they_are_planned() -> None:
+# An ops command as the runbook and the alerts write it: `OPS ...`, `ops ...` or
+# `licence-manager ops ...` in backticks, or a code block's line starting with the latter.
+OPS_COMMAND = re.compile(
+    r"(?:`(?:OPS|ops|licence-manager ops) |^licence-manager ops )([^`\n]*)", re.M
+)
+
+
+def command_problem(command: str) -> str | None:
+    """Why `command` (the words after `ops`) is not one the CLI has, or None: each action and
+    sub-action must exist and each --flag must be one of theirs (or ops' own); a bare word that
+    is neither an action nor a flag's value is an action the CLI lacks."""
+    parser = ops_parser()
+    options = dict(parser._option_string_actions)
+    path: list[str] = []
+    unknown: list[str] = []
+    flags: list[str] = []
+    takes_value = False
+    for token in re.split(r"[\s\[\]|]+", command):
+        if not token or token in {"...", "\\"}:
+            continue
+        if token.startswith("--"):
+            flags.append(token.split("=")[0])
+            known = options.get(flags[-1])
+            takes_value = "=" not in token and known is not None and known.nargs != 0
+        elif token in subcommands(parser):
+            parser = subcommands(parser)[token]
+            options |= parser._option_string_actions
+            path.append(token)
+            takes_value = False
+        elif takes_value:
+            takes_value = False
+        elif not path:
+            unknown.append(token)
+    if unknown:
+        return f"no ops action {unknown[0]}"
+    for flag in flags:
+        if flag not in options:
+            return f"{' '.join(path) or 'ops'} has no {flag}"
+    return None
+
+
+def runbook_commands() -> list[str]:
+    texts = [RUNBOOK.read_text(encoding="utf-8")]
+    texts += [hcl_text(p["documentation"][0]["content"]) for p in POLICIES.values()]
+    return [command for text in texts for command in OPS_COMMAND.findall(text)]
+
+
+def test_the_runbook_and_the_alerts_name_only_commands_and_flags_that_exist() -> None:
     text = RUNBOOK.read_text(encoding="utf-8")
-    planned = set(re.findall(r"\(planned: `OPS ([\w-]+)", text))
-    used = set(re.findall(r"`OPS ([\w-]+)", text)) - planned
-    assert used, "the runbook names no ops command"
-    assert used <= ops_actions(), used - ops_actions()
-    assert not planned & ops_actions(), f"built now, drop '(planned': {planned & ops_actions()}"
+    assert "planned" not in text.lower(), (
+        "every command the runbook names is built: no planned marks"
+    )
+    commands = runbook_commands()
+    # The commands issue 15 asked for are named where an operator needs them.
+    joined = " ".join(commands)
+    for wanted in (
+        "dead-letters list",
+        "dead-letters show",
+        "dead-letters redrive",
+        "resend-notification",
+        "verify-audit",
+        "delete-departed",
+    ):
+        assert wanted in joined, wanted
+    problems = {c: command_problem(c) for c in commands if command_problem(c)}
+    assert not problems, problems
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("dead-letters redrive --subscription alerts --dry-run", None),
+        ("--project P verify-audit --customer C1 --against-export 2026-12-05 --heads B", None),
+        (
+            "resend-notification --customer C1 --notification N1",
+            "resend-notification has no --customer",
+        ),
+        ("dead-letters list --dry-run", "dead-letters list has no --dry-run"),
+        ("verify-everything --customer C1", "no ops action verify-everything"),
+    ],
+)
+def test_the_command_check_refuses_what_the_cli_lacks(command: str, expected: str | None) -> None:
+    assert command_problem(command) == expected
 
 
 @pytest.mark.parametrize("name", sorted(ALERTS))
@@ -290,3 +372,26 @@ def test_the_terraform_readme_describes_the_alerts_and_the_dashboard() -> None:
     assert "docs/operations.md" in readme
     for name in (*ALERTS, "alert_channels", "alert_thresholds", "monitoring-dashboard.json"):
         assert name in readme, name
+
+
+def test_every_function_is_watched_for_errors_and_the_scalable_ones_for_saturation() -> None:
+    # The error and saturation alerts enumerate local.functions, so a function added there is
+    # watched without touching the alerts; these are the ones added after the alerts were.
+    assert "values(local.functions)" in locals_()["deployed_services"]
+    scalable = locals_()["scalable_functions"]
+    assert "local.functions" in scalable and "f.max_instances > 1" in scalable
+    defaults = plain(locals_()["function_defaults"])
+    for name in ("react_to_reseller_events", "verify_audit", "sync_holders"):
+        assert defaults[name]["max_instances"] > 1, name
+
+
+def test_the_terraform_readme_lists_each_alert_with_its_runbook_section() -> None:
+    readme = (TF_DIR / "README.md").read_text(encoding="utf-8")
+    sections = runbook_sections()
+    for name in ALERTS:
+        content = hcl_text(POLICIES[name]["documentation"][0]["content"])
+        [anchor] = set(re.findall(r"\$\{local\.runbook\}#([\w-]+)", content))
+        [row] = [line for line in readme.splitlines() if line.startswith(f"| `{name}` ")]
+        linked = re.findall(r"docs/operations\.md#([\w-]+)", row)
+        assert linked == [anchor], (name, linked)
+        assert anchor in sections

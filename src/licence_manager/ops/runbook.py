@@ -1,4 +1,4 @@
-"""`licence-manager ops` commands the runbook names (docs/operations-commands.md):
+"""`licence-manager ops` commands the runbook names (docs/operations.md, "Commands"):
 
     licence-manager ops dead-letters list [--subscription ROUTE]
     licence-manager ops dead-letters show --subscription ROUTE [--limit N]
