@@ -14,11 +14,12 @@ from licence_manager.adapters.firestore_bounces import FirestoreBounceStore
 from licence_manager.adapters.firestore_channels import CHANNELS, FirestoreChannelStore
 from licence_manager.adapters.firestore_dashboard import FirestoreApiStore
 from licence_manager.adapters.secret_box import SecretBox, SecretUnreadable
+from licence_manager.domain.audit import CUSTOMER_SCOPE, AuditAction, verify_chain
 from licence_manager.domain.channels import Channel, ChannelDelivery, ChannelKind
 from licence_manager.domain.email_events import RecipientOutcome
 from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.notifications import DeliveryStatus, Notification, NotificationType
-from licence_manager.ports.channels import ChannelStore
+from licence_manager.ports.channels import ChangedBy, ChannelStore
 from licence_manager.ports.email_feedback import Bounce, BounceStore
 from tests.builders import T0
 from tests.fakes.channels import MemoryBounceStore, MemoryChannelStore
@@ -59,6 +60,31 @@ def test_a_channel_round_trips_with_its_url_and_choices(channels: ChannelStore) 
     assert channels.channel("C01", "a") == renamed  # never the URL
     assert channels.remove_channel("C01", "a") and not channels.remove_channel("C01", "a")
     assert channels.channel("C01", "a") is None
+
+
+@pytest.mark.parametrize("kind", ["memory", "firestore"])
+def test_a_persons_changes_join_the_customers_audit_chain(kind: str, request: Any) -> None:
+    if kind == "memory":
+        audit: Any = InMemoryApiStore()
+        channels: ChannelStore = MemoryChannelStore(audit=audit)
+    else:
+        client = request.getfixturevalue("firestore_client")
+        audit, channels = FirestoreApiStore(client), FirestoreChannelStore(client, SecretBox(KEY))
+    chat = Channel("C01", "a", ChannelKind.GOOGLE_CHAT, "Ops", URL)
+    by = ChangedBy("admin@acme.example", T0)
+    assert channels.add_channel(chat, by) and not channels.add_channel(chat, by)
+    assert channels.update_channel(replace(chat, name="Ops team"), by)
+    assert channels.remove_channel("C01", "a", by) and not channels.remove_channel("C01", "a", by)
+    channels.add_channel(replace(chat, channel_id="seed"))  # no person: not audited
+    chain = audit.audit_entries(LicenceKey("C01", CUSTOMER_SCOPE))
+    assert [e.action for e in chain] == [
+        AuditAction.RECIPIENT_ADDED,
+        AuditAction.RECIPIENT_CHANGED,
+        AuditAction.RECIPIENT_REMOVED,
+    ]
+    assert {e.actor for e in chain} == {"admin@acme.example"}
+    assert all("KEYSECRET" not in e.message and "TOKSECRET" not in e.message for e in chain)
+    assert "Ops team" in chain[1].message and verify_chain(chain) == []
 
 
 def test_the_stored_document_holds_the_url_sealed(firestore_client: Any) -> None:
