@@ -140,3 +140,38 @@ def test_a_notifications_channel_fields_round_trip_and_a_bounce_is_a_problem(
     assert store.notification("n1") == n
     page = store.notification_page("C01", 10, None, problems_only=True)
     assert [x.notification_id for x in page.notifications] == ["n1"]
+
+
+@pytest.mark.parametrize("kind", ["memory", "firestore"])
+def test_notifications_with_a_channel_message_unsent_are_found_never_an_unconfirmed_one(
+    kind: str, request: pytest.FixtureRequest
+) -> None:
+    store: Any = (
+        InMemoryApiStore()
+        if kind == "memory"
+        else FirestoreApiStore(request.getfixturevalue("firestore_client"))
+    )
+    sent = Notification(
+        "n1", LicenceKey("C01", "sku"), NotificationType.LOW_LICENCES, T0, {"vacant": 1},
+        status=DeliveryStatus.SENT,
+    )  # fmt: skip
+    handed_back = ChannelDelivery("a", DeliveryStatus.PENDING, "", None, None, "429", 1)
+    flagged = ChannelDelivery("a", DeliveryStatus.UNCONFIRMED, "t", T0, T0, "answered 500", 1)
+    posted = ChannelDelivery("b", DeliveryStatus.SENT, "t", T0, T0, None, 1)
+    notes = [
+        replace(sent, notification_id="later", created_at=T0 + timedelta(minutes=1),
+                channel_deliveries=(posted, handed_back)),
+        replace(sent, notification_id="pending", channel_deliveries=(handed_back,)),
+        replace(sent, notification_id="flagged", channel_deliveries=(flagged, posted)),
+        replace(sent, notification_id="none"),
+    ]  # fmt: skip
+    for item in notes:
+        unit_of_work_for(store).run(
+            lambda tx, item=item: tx.notifications.create(item.notification_id, item)
+        )
+    found = store.notifications_channels_unsent()
+    assert [n.notification_id for n in found] == ["pending", "later"]
+    # Posted at last: written back through the unit of work, it is no longer found.
+    done = replace(notes[1], channel_deliveries=(posted,))
+    unit_of_work_for(store).run(lambda tx: tx.notifications.put("pending", done))
+    assert [n.notification_id for n in store.notifications_channels_unsent()] == ["later"]

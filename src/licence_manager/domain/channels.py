@@ -163,3 +163,13 @@ def advance_delivery(notification: Notification, delivery: ChannelDelivery) -> N
     if found is None or found.token != delivery.token or found.status not in held:
         return None
     return with_delivery(notification, delivery)
+
+
+_UNSETTLED = (DeliveryStatus.PENDING, DeliveryStatus.CLAIMED, DeliveryStatus.SENDING)
+
+
+def channels_unsettled(notification: Notification) -> bool:
+    """A channel message not yet posted, refused or flagged: handed back after a 429, or held
+    by an attempt that stopped. The sweeper drives these again (claim_delivery posts each once
+    and flags, never re-sends, one stopped while posting); UNCONFIRMED is settled: flagged."""
+    return any(d.status in _UNSETTLED for d in notification.channel_deliveries)
