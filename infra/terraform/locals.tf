@@ -348,6 +348,8 @@ locals {
       memory          = "512Mi"
       cpu             = "0.333"
       timeout_seconds = 120
+      ingress         = "ALLOW_INTERNAL_ONLY"
+    }
     verify_audit = {
       description = "Audit check: each customer's hash chains verified from the last verified head; heads exported daily to a retention-locked bucket."
       short       = "audit"
@@ -450,6 +452,7 @@ locals {
     })
     react_to_reseller_events = merge(local.common_env, local.reseller_env.react_to_reseller_events, {
       EVENT_RELIST_WINDOW_SECONDS = tostring(var.event_relist_window_seconds)
+    })
     verify_audit = merge(local.common_env, {
       # The planner publishes its next page and one message per customer.
       AUDIT_VERIFY_TOPIC          = local.topics.verify_audit
