@@ -130,16 +130,36 @@ def test_a_notifications_channel_fields_round_trip_and_a_bounce_is_a_problem(
         ),
         recipient_outcomes=(RecipientOutcome("a@acme.example", "bounce", T0, "550"),),
     )
+    # Delivered, but its Chat post is UNCONFIRMED: a problem all the same.
     delivered = replace(
-        n, notification_id="n2", status=DeliveryStatus.DELIVERED, recipient_outcomes=()
+        n,
+        notification_id="n2",
+        created_at=T0 + timedelta(minutes=1),
+        status=DeliveryStatus.DELIVERED,
+        recipient_outcomes=(),
     )
-    for item in (n, delivered):
+    posted = ChannelDelivery("a", DeliveryStatus.SENT, "tok", T0, T0, None, 1)
+    fine = replace(delivered, notification_id="n3", channel_deliveries=(posted,))
+    bounced_only = replace(
+        n, notification_id="n0", created_at=T0 - timedelta(minutes=1), channel_deliveries=()
+    )
+    for item in (n, delivered, fine, bounced_only):
         unit_of_work_for(store).run(
             lambda tx, item=item: tx.notifications.create(item.notification_id, item)
         )
     assert store.notification("n1") == n
     page = store.notification_page("C01", 10, None, problems_only=True)
-    assert [x.notification_id for x in page.notifications] == ["n1"]
+    assert [x.notification_id for x in page.notifications] == ["n2", "n1", "n0"]
+    assert page.next_cursor is None
+    # A page at a time, the email's problems and the channels' interleaved by time.
+    shown, cursor = [], None
+    while True:
+        part = store.notification_page("C01", 1, cursor, problems_only=True)
+        shown += [x.notification_id for x in part.notifications]
+        if part.next_cursor is None:
+            break
+        cursor = part.next_cursor
+    assert shown == ["n2", "n1", "n0"]
 
 
 @pytest.mark.parametrize("kind", ["memory", "firestore"])

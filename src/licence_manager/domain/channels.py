@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from licence_manager.domain.notifications import (
     PREFERENCE_OF,
     PREFERENCES,
+    PROBLEMS,
     DeliveryStatus,
     Notification,
     NotificationType,
@@ -173,3 +174,9 @@ def channels_unsettled(notification: Notification) -> bool:
     by an attempt that stopped. The sweeper drives these again (claim_delivery posts each once
     and flags, never re-sends, one stopped while posting); UNCONFIRMED is settled: flagged."""
     return any(d.status in _UNSETTLED for d in notification.channel_deliveries)
+
+
+def channel_problem(notification: Notification) -> bool:
+    """A channel message refused (FAILED) or perhaps not posted (UNCONFIRMED): with its email
+    delivered, the notification is still a problem for "Show problems only"."""
+    return any(d.status in PROBLEMS for d in notification.channel_deliveries)
