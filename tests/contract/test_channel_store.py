@@ -15,7 +15,7 @@ from licence_manager.adapters.firestore_channels import CHANNELS, FirestoreChann
 from licence_manager.adapters.firestore_dashboard import FirestoreApiStore
 from licence_manager.adapters.secret_box import SecretBox, SecretUnreadable
 from licence_manager.domain.audit import CUSTOMER_SCOPE, AuditAction, verify_chain
-from licence_manager.domain.channels import Channel, ChannelDelivery, ChannelKind
+from licence_manager.domain.channels import Channel, ChannelDelivery, ChannelKind, masked_url
 from licence_manager.domain.email_events import RecipientOutcome
 from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.notifications import DeliveryStatus, Notification, NotificationType
@@ -85,6 +85,19 @@ def test_a_persons_changes_join_the_customers_audit_chain(kind: str, request: An
     assert {e.actor for e in chain} == {"admin@acme.example"}
     assert all("KEYSECRET" not in e.message and "TOKSECRET" not in e.message for e in chain)
     assert "Ops team" in chain[1].message and verify_chain(chain) == []
+    assert all(masked_url(URL) in e.message for e in chain)  # the same masked form each time
+
+
+def test_a_channel_sealed_with_a_lost_key_can_still_be_removed_and_is_audited(
+    firestore_client: Any,
+) -> None:
+    FirestoreChannelStore(firestore_client, SecretBox(KEY)).add_channel(
+        Channel("C01", "a", ChannelKind.GOOGLE_CHAT, "Ops", URL)
+    )
+    rotated = FirestoreChannelStore(firestore_client, SecretBox(SecretBox.new_key()))
+    assert rotated.remove_channel("C01", "a", ChangedBy("admin@acme.example", T0))
+    [removed] = FirestoreApiStore(firestore_client).audit_entries(LicenceKey("C01", CUSTOMER_SCOPE))
+    assert removed.action is AuditAction.RECIPIENT_REMOVED and masked_url(URL) in removed.message
 
 
 def test_the_stored_document_holds_the_url_sealed(firestore_client: Any) -> None:

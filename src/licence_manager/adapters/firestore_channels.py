@@ -63,7 +63,7 @@ class FirestoreChannelStore(ChannelStore):
             snapshot = ref.get(transaction=transaction)
             if not snapshot.exists:
                 return False
-            before = self._from_doc(snapshot.to_dict() or {})
+            before = self._audited(snapshot.to_dict() or {})
             after = replace(before, name=channel.name, wants=channel.wants)
             self._audit(transaction, channel.customer_id, by, before, after)
             transaction.update(ref, {"name": channel.name, **choices})
@@ -82,7 +82,7 @@ class FirestoreChannelStore(ChannelStore):
             snapshot = ref.get(transaction=transaction)
             if not snapshot.exists:
                 return False
-            before = self._from_doc(snapshot.to_dict() or {})
+            before = self._audited(snapshot.to_dict() or {})
             self._audit(transaction, customer_id, by, before, None)
             transaction.delete(ref)
             return True
@@ -122,6 +122,19 @@ class FirestoreChannelStore(ChannelStore):
             "signingSecretSealed": self._box.seal(c.signing_secret) if c.signing_secret else "",
             **{name: kind in c.wants for kind, name in PREFERENCE_FIELDS.items()},
         }
+
+    def _audited(self, doc: dict[str, Any]) -> Channel:
+        """The channel as its audit entry describes it: the URL already masked, nothing opened
+        (a channel sealed with a key since lost can still be renamed or removed)."""
+        wants = frozenset(k for k, name in PREFERENCE_FIELDS.items() if doc.get(name, True))
+        return Channel(
+            doc["customerId"],
+            doc["channelId"],
+            ChannelKind(doc["kind"]),
+            doc.get("name", ""),
+            doc.get("urlMasked", ""),
+            wants,
+        )
 
     def _from_doc(self, doc: dict[str, Any]) -> Channel:
         # A choice never recorded (a type added after the channel was) is on, as for email.
