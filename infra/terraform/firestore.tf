@@ -86,6 +86,15 @@ locals {
         { field = "createdAt", order = "DESCENDING" },
       ]
     }
+    # ... and those whose channel message failed or is unconfirmed (_customer_channel_problems).
+    notifications_by_customer_channel_problem_newest = {
+      collection = "notifications"
+      fields = [
+        { field = "customerId", order = "ASCENDING" },
+        { field = "channelProblem", order = "ASCENDING" },
+        { field = "createdAt", order = "DESCENDING" },
+      ]
+    }
     # Reports: one licence's additions in a date range (adapters/firestore_reports.py).
     audit_by_licence_time = {
       collection = "audit_events"

@@ -132,7 +132,7 @@ def build_api(local_mode: bool = True, **kwargs: Any) -> Api:
     kwargs.setdefault("reports", lambda: _reports(store))
     uow = MemoryUnitOfWork(store)
     # Alert channels and SendGrid's events (issue 14), in memory; a test may pass None instead.
-    channels, bounces = MemoryChannelStore(), MemoryBounceStore()
+    channels, bounces = MemoryChannelStore(audit=store), MemoryBounceStore()
     kwargs.setdefault("channels", lambda: channels)
     kwargs.setdefault("post_trial", lambda _channel: None)
     kwargs.setdefault("bounces", lambda: bounces)

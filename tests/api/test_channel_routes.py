@@ -7,10 +7,12 @@ from typing import Any
 
 import pytest
 
+from licence_manager.domain.audit import CUSTOMER_SCOPE, AuditAction, verify_chain
 from licence_manager.domain.channels import Channel
+from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.notifications import NotificationType
 from licence_manager.ports.channels import PostInDoubt
-from tests.api.conftest import ACME, GLOBEX, OTHER_ADMIN, Api, build_api
+from tests.api.conftest import ACME, ADMIN, GLOBEX, OTHER_ADMIN, Api, build_api
 from tests.fakes.channels import MemoryChannelStore
 
 BASE = f"/api/v1/customers/{ACME}"
@@ -129,3 +131,28 @@ def _add_as(api: Api, email: str) -> Any:
 def test_without_a_channel_key_channels_are_unavailable() -> None:
     api = build_api(channels=None)
     assert api.call("GET", f"{BASE}/channels").status_code == 503
+
+
+def test_adding_changing_and_removing_a_channel_is_audited_without_its_url() -> None:
+    api = build_api()  # the channel store joins the dashboard store's audit chains
+    added = _add(api, notifications={"monthEndReport": False})
+    assert added.status_code == 201
+    channel = f"{BASE}/channels/{added.get_json()['id']}"
+    renamed = api.call("PUT", channel, json={"name": "Ops team"})
+    assert renamed.status_code == 200
+    assert api.call("DELETE", channel).status_code == 204
+    assert api.call("DELETE", channel).status_code == 404  # nothing removed: nothing audited
+    chain = api.store.audit_entries(LicenceKey(ACME, CUSTOMER_SCOPE))
+    assert [(e.action, e.actor) for e in chain] == [
+        (AuditAction.RECIPIENT_ADDED, ADMIN),
+        (AuditAction.RECIPIENT_CHANGED, ADMIN),
+        (AuditAction.RECIPIENT_REMOVED, ADMIN),
+    ]
+    assert "Google Chat channel Ops (https://chat.googleapis.com/…" in chain[0].message
+    assert "month-end report" not in chain[0].message
+    assert "After: Google Chat channel Ops team" in chain[1].message
+    assert verify_chain(chain) == []
+    logged = api.call("GET", f"{BASE}/logs?skuId={CUSTOMER_SCOPE}").get_data(as_text=True)
+    assert "Ops team" in logged
+    assert all(secret not in logged for secret in ("KEYSECRET", "TOKSECRET", CHAT_URL))
+    assert all("KEYSECRET" not in e.message and "TOKSECRET" not in e.message for e in chain)

@@ -8,8 +8,12 @@ from collections import deque
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from licence_manager.domain import changes
+from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.channels import Channel
+from licence_manager.domain.model import GENESIS
 from licence_manager.ports.channels import (
+    ChangedBy,
     ChannelSender,
     ChannelStore,
     PostDeferred,
@@ -17,12 +21,34 @@ from licence_manager.ports.channels import (
     PostRejected,
 )
 from licence_manager.ports.email_feedback import Bounce, BounceStore
+from tests.fakes.memory_dashboard import InMemoryApiStore
 
 
 class MemoryChannelStore(ChannelStore):
-    def __init__(self) -> None:
+    """`audit`: the in-memory dashboard store whose customer chain the audited changes join
+    (as the Firestore adapter writes into the same audit collections); None keeps them here."""
+
+    def __init__(self, audit: InMemoryApiStore | None = None) -> None:
         self._lock = threading.Lock()
         self.records: dict[str, Channel] = {}
+        self._audit_store = audit
+        self.audited: list[AuditEntry] = []
+
+    def _audit(self, by: ChangedBy | None, before: Channel | None, after: Channel | None) -> None:
+        if by is None:
+            return
+        subject = after or before
+        assert subject is not None
+        key = changes.customer_key(subject.customer_id)
+        if self._audit_store is None:
+            head = self.audited[-1].head if self.audited else GENESIS
+            self.audited.append(changes.channel_changed(head, by.at, by.actor, before, after))
+            return
+        with self._audit_store._lock:
+            head = self._audit_store.heads.get(key, GENESIS)
+            entry = changes.channel_changed(head, by.at, by.actor, before, after)
+            self._audit_store._audit_one(key, entry)
+        self.audited.append(entry)
 
     def channels(self, customer_id: str) -> list[Channel]:
         with self._lock:
@@ -33,24 +59,33 @@ class MemoryChannelStore(ChannelStore):
         with self._lock:
             return self.records.get(f"{customer_id}_{channel_id}")
 
-    def add_channel(self, channel: Channel) -> bool:
+    def add_channel(self, channel: Channel, by: ChangedBy | None = None) -> bool:
         with self._lock:
             if channel.doc_id in self.records:
                 return False
             self.records[channel.doc_id] = channel
+            self._audit(by, None, channel)
             return True
 
-    def update_channel(self, channel: Channel) -> bool:
+    def update_channel(self, channel: Channel, by: ChangedBy | None = None) -> bool:
         with self._lock:
             found = self.records.get(channel.doc_id)
             if found is None:
                 return False
-            self.records[channel.doc_id] = replace(found, name=channel.name, wants=channel.wants)
+            after = replace(found, name=channel.name, wants=channel.wants)
+            self.records[channel.doc_id] = after
+            self._audit(by, found, after)
             return True
 
-    def remove_channel(self, customer_id: str, channel_id: str) -> bool:
+    def remove_channel(
+        self, customer_id: str, channel_id: str, by: ChangedBy | None = None
+    ) -> bool:
         with self._lock:
-            return self.records.pop(f"{customer_id}_{channel_id}", None) is not None
+            found = self.records.pop(f"{customer_id}_{channel_id}", None)
+            if found is None:
+                return False
+            self._audit(by, found, None)
+            return True
 
 
 @dataclass(frozen=True)

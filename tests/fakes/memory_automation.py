@@ -11,6 +11,7 @@ from licence_manager.domain.anomaly import AnomalyPolicy
 from licence_manager.domain.audit import AuditEntry
 from licence_manager.domain.automation import AutomationState
 from licence_manager.domain.buying import BuyingControl
+from licence_manager.domain.channels import channels_unsettled
 from licence_manager.domain.email_address import is_valid_email
 from licence_manager.domain.holder_digest import HolderDigest
 from licence_manager.domain.holders import HolderRecord
@@ -137,6 +138,11 @@ class InMemoryStore(InMemoryLicenceStore, Store):
         unsent = (DeliveryStatus.PENDING, DeliveryStatus.CLAIMED, DeliveryStatus.SENDING)
         with self._lock:
             found = [n for n in self.notification_records.values() if n.status in unsent]
+        return sorted(found, key=lambda n: (n.created_at, n.notification_id))[:limit]
+
+    def notifications_channels_unsent(self, limit: int = 500) -> list[Notification]:
+        with self._lock:
+            found = [n for n in self.notification_records.values() if channels_unsettled(n)]
         return sorted(found, key=lambda n: (n.created_at, n.notification_id))[:limit]
 
     def recipients(self, customer_id: str) -> list[Recipient]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from licence_manager.domain import changes, time_zones
 from licence_manager.domain.audit import AuditAction, AuditEntry
+from licence_manager.domain.channels import channel_problem
 from licence_manager.domain.model import GENESIS, LicenceKey
 from licence_manager.domain.notifications import PROBLEMS, Recipient
 from licence_manager.domain.users import User
@@ -93,7 +94,7 @@ class InMemoryApiStore(
                 n for n in self.notification_records.values() if n.key.customer_id == customer_id
             ]
         mine.sort(key=lambda n: (n.created_at, n.notification_id), reverse=True)
-        found = [n for n in mine if not problems_only or n.status in PROBLEMS]
+        found = [n for n in mine if not problems_only or n.status in PROBLEMS or channel_problem(n)]
         if cursor:
             after = next((n for n in mine if n.notification_id == cursor), None)
             if after is None:

@@ -11,7 +11,11 @@ from licence_manager.adapters.firestore_codec import Document, plain_datetime
 from licence_manager.domain.anomaly import AnomalyPolicy, AssignedSample, TopUpPause, Window
 from licence_manager.domain.audit import Source
 from licence_manager.domain.automation import AutomationState
-from licence_manager.domain.channels import ChannelDelivery
+from licence_manager.domain.channels import (
+    ChannelDelivery,
+    channel_problem,
+    channels_unsettled,
+)
 from licence_manager.domain.email_events import RecipientOutcome
 from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.notifications import (
@@ -267,6 +271,10 @@ def notification_to_doc(n: Notification) -> Document:
         "refusedRecipients": ", ".join(n.refused_recipients),
         # One JSON text, so the document (and the export) stays one level deep.
         **({"channelDeliveries": deliveries_to_json(n)} if n.channel_deliveries else {}),
+        # Queryable, as the JSON text is not: the sweeper's channels_unsent reads it.
+        "channelsUnsettled": channels_unsettled(n),
+        # Likewise "show problems only"'s second query (adapters.firestore_pages).
+        "channelProblem": channel_problem(n),
         **({"recipientOutcomes": outcomes_to_json(n)} if n.recipient_outcomes else {}),
         **facts,
     }

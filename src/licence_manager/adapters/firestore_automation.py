@@ -191,6 +191,16 @@ class FirestoreStore(FirestoreLicenceStore, Store):
         found = [ac.notification_from_doc(_data(s)) for s in query.stream()]
         return sorted(found, key=lambda n: (n.created_at, n.notification_id))
 
+    def notifications_channels_unsent(self, limit: int = 500) -> list[Notification]:
+        # One equality filter: no composite index; a handful at most, sorted here.
+        query = (
+            self._db.collection(NOTIFICATIONS)
+            .where(filter=FieldFilter("channelsUnsettled", "==", True))
+            .limit(limit)
+        )
+        found = [ac.notification_from_doc(_data(s)) for s in query.stream()]
+        return sorted(found, key=lambda n: (n.created_at, n.notification_id))
+
     def recipients(self, customer_id: str) -> list[Recipient]:
         query = self._db.collection(RECIPIENTS).where(
             filter=FieldFilter("customerId", "==", customer_id)

@@ -62,14 +62,21 @@ class FirestorePages(FirestoreStore):
     ) -> list[Any]:
         """Up to `limit + 1` documents after the cursor document, which must be one of the
         listing's own (`belongs`: a field and its value)."""
-        if cursor:
-            after = self._db.collection(collection).document(cursor).get()
-            doc = after.to_dict() if after.exists else None
-            field, value = belongs
-            if doc is None or doc.get(field) != value:
-                raise BadCursor("this cursor does not continue this listing")
+        after = self._cursor(collection, belongs, cursor)
+        if after is not None:
             query = query.start_after(after)
         return list(query.limit(limit + 1).stream())
+
+    def _cursor(self, collection: str, belongs: tuple[str, str], cursor: str | None) -> Any:
+        """The cursor's document (None for the first page), checked to be the listing's own."""
+        if not cursor:
+            return None
+        after = self._db.collection(collection).document(cursor).get()
+        doc = after.to_dict() if after.exists else None
+        field, value = belongs
+        if doc is None or doc.get(field) != value:
+            raise BadCursor("this cursor does not continue this listing")
+        return after
 
     def _customer_log(self, customer_id: str) -> Any:
         """Every chain of one customer, newest first: composite index (customerId, at desc)."""
@@ -135,15 +142,36 @@ class FirestorePages(FirestoreStore):
         self, customer_id: str, limit: int, cursor: str | None, *, problems_only: bool = False
     ) -> NotificationPage:
         limit = max(1, min(limit, MAX_PAGE))
-        query = (
-            self._customer_problems(customer_id)
-            if problems_only
-            else self._customer_notifications(customer_id)
-        )
-        snaps = self._page(query, NOTIFICATIONS, ("customerId", customer_id), limit, cursor)
+        belongs = ("customerId", customer_id)
+        if problems_only:
+            snaps = self._problems_page(customer_id, belongs, limit, cursor)
+        else:
+            query = self._customer_notifications(customer_id)
+            snaps = self._page(query, NOTIFICATIONS, belongs, limit, cursor)
         found = [ac.notification_from_doc(_data(s)) for s in snaps[:limit]]
         more = len(snaps) > limit
         return NotificationPage(found, found[-1].notification_id if more and found else None)
+
+    def _problems_page(
+        self, customer_id: str, belongs: tuple[str, str], limit: int, cursor: str | None
+    ) -> list[Any]:
+        """The email's problems and the channel messages' (a delivered email whose Chat post
+        is UNCONFIRMED), each one indexed query of `limit + 1` in the same order, merged: one
+        OR query would need an index per disjunct all the same."""
+        after = self._cursor(NOTIFICATIONS, belongs, cursor)  # read once for both
+        found: list[Any] = []
+        for query in (
+            self._customer_problems(customer_id),
+            self._customer_channel_problems(customer_id),
+        ):
+            if after is not None:
+                query = query.start_after(after)
+            found += query.limit(limit + 1).stream()
+        merged = {s.id: s for s in found}
+        newest_first = sorted(
+            merged.values(), key=lambda s: (_data(s)["createdAt"], s.id), reverse=True
+        )
+        return newest_first[: limit + 1]
 
     def _customer_notifications(self, customer_id: str) -> Any:
         """Newest first: composite index (customerId, createdAt desc)."""
@@ -161,6 +189,17 @@ class FirestorePages(FirestoreStore):
             self._db.collection(NOTIFICATIONS)
             .where(filter=FieldFilter("customerId", "==", customer_id))
             .where(filter=FieldFilter("status", "in", _PROBLEMS))
+            .order_by("createdAt", direction=_DESC)
+            .order_by(FieldPath.document_id(), direction=_DESC)
+        )
+
+    def _customer_channel_problems(self, customer_id: str) -> Any:
+        """Those whose channel message failed or is unconfirmed, newest first: composite index
+        (customerId, channelProblem, createdAt desc)."""
+        return (
+            self._db.collection(NOTIFICATIONS)
+            .where(filter=FieldFilter("customerId", "==", customer_id))
+            .where(filter=FieldFilter("channelProblem", "==", True))
             .order_by("createdAt", direction=_DESC)
             .order_by(FieldPath.document_id(), direction=_DESC)
         )

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from licence_manager.adapters.automation_codec import PREFERENCE_FIELDS
+from licence_manager.api.auth import actor
 from licence_manager.api.problems import Problem
 from licence_manager.domain.channels import (
     LABELS,
@@ -24,6 +26,7 @@ from licence_manager.domain.notifications import PREFERENCES as CHOSEN_TYPES
 from licence_manager.domain.notifications import NotificationType
 from licence_manager.domain.webhook_signature import new_secret
 from licence_manager.ports.channels import (
+    ChangedBy,
     ChannelStore,
     PostDeferred,
     PostInDoubt,
@@ -40,6 +43,11 @@ def _store() -> ChannelStore:
     if factory is None:
         raise Problem(503, "Service Unavailable", "Alert channels are not set up here.")
     return factory()
+
+
+def _by() -> ChangedBy:
+    """The signed-in person making this change, audited with it (as for email recipients)."""
+    return ChangedBy(actor(), datetime.now(UTC))
 
 
 def channel_json(c: Channel) -> dict[str, Any]:
@@ -124,7 +132,7 @@ def add_channel(customer_id: str) -> ResponseReturnValue:
         wants,
         new_secret() if kind is ChannelKind.WEBHOOK else "",
     )
-    store.add_channel(channel)
+    store.add_channel(channel, _by())
     answer = channel_json(channel)
     if channel.signing_secret:
         answer["signingSecret"] = channel.signing_secret
@@ -151,7 +159,7 @@ def update_channel(customer_id: str, channel_id: str) -> ResponseReturnValue:
     changed = Channel(
         customer_id, channel_id, found.kind, name, found.url, wants, found.signing_secret
     )
-    if not _store().update_channel(changed):
+    if not _store().update_channel(changed, _by()):
         raise Problem(404, "Not Found", "This customer has no such channel.")
     return jsonify(channel_json(changed))
 
@@ -159,7 +167,7 @@ def update_channel(customer_id: str, channel_id: str) -> ResponseReturnValue:
 @channels.delete("/channels/<channel_id>")
 def delete_channel(customer_id: str, channel_id: str) -> ResponseReturnValue:
     """Stop posting to this channel."""
-    if not _store().remove_channel(customer_id, channel_id):
+    if not _store().remove_channel(customer_id, channel_id, _by()):
         raise Problem(404, "Not Found", "This customer has no such channel.")
     return Response(status=204)
 

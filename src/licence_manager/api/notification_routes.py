@@ -91,7 +91,7 @@ def _latest_by_line(page: list[Notification]) -> dict[str, str]:
 @notification_routes.get("/notifications")
 def list_notifications(customer_id: str) -> ResponseReturnValue:
     """Notifications newest first, a page at a time; `problems=true` keeps those not delivered,
-    unconfirmed or sent to nobody."""
+    unconfirmed or sent to nobody, and those whose channel message failed or is unconfirmed."""
     limit = int_arg("limit", DEFAULT_PAGE, 1, MAX_PAGE)
     problems = request.args.get("problems", "false")
     if problems not in {"true", "false"}:

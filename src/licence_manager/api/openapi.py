@@ -791,7 +791,10 @@ def _paths() -> dict[str, Any]:
                         "problems",
                         "query",
                         {"type": "string", "enum": ["true", "false"]},
-                        description="true: only those not delivered, unconfirmed or unsent.",
+                        description=(
+                            "true: only those not delivered, unconfirmed or unsent, or whose "
+                            "channel message failed or is unconfirmed."
+                        ),
                     ),
                     param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 100}),
                     param("cursor", "query", description="nextCursor of the previous page"),

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from licence_manager.domain import audit
 from licence_manager.domain.audit import CUSTOMER_SCOPE, AuditAction, AuditEntry, Source
+from licence_manager.domain.channels import LABELS, Channel, masked_url
 from licence_manager.domain.model import AuditHead, LicenceKey
 from licence_manager.domain.notifications import NotificationType, Recipient
 from licence_manager.domain.settings import LicenceSettings, describe
@@ -72,6 +73,37 @@ def recipient_changed(
         raise ValueError("a recipient change needs a before or an after")
     return audit.append(
         head, customer_key(customer_id), at, action, Source.DASHBOARD, actor, message
+    )
+
+
+def describe_channel(channel: Channel) -> str:
+    """Never the URL itself (a secret): its masked form, as the dashboard shows it."""
+    wanted = [label for kind, label in TYPE_LABELS.items() if kind in channel.wants]
+    where = f"{LABELS[channel.kind]} channel {channel.name} ({masked_url(channel.url)})"
+    return f"{where}: " + (", ".join(wanted) if wanted else "no notifications")
+
+
+def channel_changed(
+    head: AuditHead,
+    at: datetime,
+    actor: str,
+    before: Channel | None,
+    after: Channel | None,
+) -> AuditEntry:
+    """An alert channel is a recipient of its own: its changes take the recipient actions, in
+    the customer's chain, so the Log's "Account" filter shows both."""
+    subject = after or before
+    if subject is None:
+        raise ValueError("a channel change needs a before or an after")
+    if before is None:
+        action, message = AuditAction.RECIPIENT_ADDED, f"Added: {describe_channel(subject)}"
+    elif after is None:
+        action, message = AuditAction.RECIPIENT_REMOVED, f"Removed: {describe_channel(before)}"
+    else:
+        action = AuditAction.RECIPIENT_CHANGED
+        message = f"Changed. Before: {describe_channel(before)}. After: {describe_channel(after)}"
+    return audit.append(
+        head, customer_key(subject.customer_id), at, action, Source.DASHBOARD, actor, message
     )
 
 

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from licence_manager.domain.notifications import (
     PREFERENCE_OF,
     PREFERENCES,
+    PROBLEMS,
     DeliveryStatus,
     Notification,
     NotificationType,
@@ -163,3 +164,19 @@ def advance_delivery(notification: Notification, delivery: ChannelDelivery) -> N
     if found is None or found.token != delivery.token or found.status not in held:
         return None
     return with_delivery(notification, delivery)
+
+
+_UNSETTLED = (DeliveryStatus.PENDING, DeliveryStatus.CLAIMED, DeliveryStatus.SENDING)
+
+
+def channels_unsettled(notification: Notification) -> bool:
+    """A channel message not yet posted, refused or flagged: handed back after a 429, or held
+    by an attempt that stopped. The sweeper drives these again (claim_delivery posts each once
+    and flags, never re-sends, one stopped while posting); UNCONFIRMED is settled: flagged."""
+    return any(d.status in _UNSETTLED for d in notification.channel_deliveries)
+
+
+def channel_problem(notification: Notification) -> bool:
+    """A channel message refused (FAILED) or perhaps not posted (UNCONFIRMED): with its email
+    delivered, the notification is still a problem for "Show problems only"."""
+    return any(d.status in PROBLEMS for d in notification.channel_deliveries)

@@ -23,6 +23,7 @@ import os
 import sys
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any, Protocol, TextIO
 
 from licence_manager.ops import money, notifications, runbook, scheduler
@@ -122,7 +123,9 @@ def run(args: argparse.Namespace, clients: HasScheduler, out: TextIO) -> int:
             print("licence-manager ops: --project required", file=sys.stderr)
             return 2
         handle: money.Handler = args.money
-        return handle(args, clients.unit_of_work(args.project, args.database), out)
+        uow = clients.unit_of_work(args.project, args.database)
+        publisher = partial(clients.notification_publisher, args.project, args.prefix)
+        return handle(args, uow, publisher, out)
     missing = [f"--{name}" for name in ("project", "region") if not getattr(args, name, None)]
     if missing:
         print(f"licence-manager ops: {' and '.join(missing)} required", file=sys.stderr)

@@ -7,7 +7,8 @@
 
 They write the deployment's Firestore (--project, --database; your own credentials, as for
 `licence-manager users`) through the same services as the dashboard, so a pause
-is seen by apply_topup before its next Google write and by the dashboard at once."""
+is seen by apply_topup before its next Google write and by the dashboard at once. resume-top-ups
+also publishes, as the dashboard's Resume does, to the deployment's Pub/Sub (--prefix)."""
 
 from __future__ import annotations
 
@@ -20,12 +21,14 @@ from typing import TextIO
 
 from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.spending import limit_problems, pounds
+from licence_manager.ports import Publisher
 from licence_manager.ports.unit_of_work import UnitOfWork
-from licence_manager.services.anomaly import NotPaused, resume_top_ups
+from licence_manager.services.anomaly import NotPaused, ResumeTopUps
 from licence_manager.services.buying_control import set_buying_paused
 from licence_manager.services.spending import set_spending_limit, spending_limit
 
-Handler = Callable[[argparse.Namespace, UnitOfWork, TextIO], int]
+# The publisher is built only by a command that publishes (resume-top-ups evaluates at once).
+Handler = Callable[[argparse.Namespace, UnitOfWork, Callable[[], Publisher], TextIO], int]
 
 
 def default_unit_of_work(project: str, database: str) -> UnitOfWork:
@@ -73,6 +76,9 @@ def _add(
         "--project", default=argparse.SUPPRESS, help="project id (also before the action)"
     )
     action.add_argument(
+        "--prefix", default=argparse.SUPPRESS, help="resource name prefix (also before the action)"
+    )
+    action.add_argument(
         "--database",
         default=os.environ.get("FIRESTORE_DATABASE", "(default)"),
         help="Firestore database (default: $FIRESTORE_DATABASE, then (default))",
@@ -86,7 +92,9 @@ def _add(
     return action
 
 
-def _pause(args: argparse.Namespace, uow: UnitOfWork, out: TextIO) -> int:
+def _pause(
+    args: argparse.Namespace, uow: UnitOfWork, _publisher: Callable[[], Publisher], out: TextIO
+) -> int:
     set_buying_paused(uow, True, args.by, datetime.now(UTC), args.reason.strip())
     print(f"Buying paused for every customer ({args.reason.strip()}).", file=out)
     print(
@@ -97,29 +105,36 @@ def _pause(args: argparse.Namespace, uow: UnitOfWork, out: TextIO) -> int:
     return 0
 
 
-def _resume(args: argparse.Namespace, uow: UnitOfWork, out: TextIO) -> int:
+def _resume(
+    args: argparse.Namespace, uow: UnitOfWork, _publisher: Callable[[], Publisher], out: TextIO
+) -> int:
     set_buying_paused(uow, False, args.by, datetime.now(UTC))
     print("Buying resumed.", file=out)
     return 0
 
 
-def _resume_top_ups(args: argparse.Namespace, uow: UnitOfWork, out: TextIO) -> int:
+def _resume_top_ups(
+    args: argparse.Namespace, uow: UnitOfWork, publisher: Callable[[], Publisher], out: TextIO
+) -> int:
+    """As the dashboard's Resume button: lift the pause, then evaluate the licence at once
+    (services.anomaly.ResumeTopUps), publishing the top-up request if it is now due."""
     key = LicenceKey(args.customer, args.sku)
     try:
-        lifted = resume_top_ups(uow, key, args.by, datetime.now(UTC))
+        lifted = ResumeTopUps(uow, publisher())(key, args.by)
     except NotPaused:
         print(f"{key.doc_id}: automatic top-ups are not paused; nothing changed.", file=out)
         return 1
     print(f"{key.doc_id}: automatic top-ups resumed (paused because {lifted.reason}).", file=out)
     print(
-        "They are decided again at the licence's next evaluation (its next usage change or "
-        "settings save); the dashboard's Resume button evaluates at once.",
+        f"Evaluated now: a top-up now due is published to {args.prefix}-topup-requests.",
         file=out,
     )
     return 0
 
 
-def _limit(args: argparse.Namespace, uow: UnitOfWork, out: TextIO) -> int:
+def _limit(
+    args: argparse.Namespace, uow: UnitOfWork, _publisher: Callable[[], Publisher], out: TextIO
+) -> int:
     errors = limit_problems(args.seats, args.monthly_pounds)
     if errors:
         for field, message in errors.items():

@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import abc
+from dataclasses import dataclass
+from datetime import datetime
 
 from licence_manager.domain.channels import Channel
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedBy:
+    """A person's change from the dashboard: audited (domain.changes.channel_changed) in the
+    customer's chain, in the same transaction as the change itself."""
+
+    actor: str
+    at: datetime
 
 
 class ChannelStore(abc.ABC):
@@ -18,15 +29,17 @@ class ChannelStore(abc.ABC):
     def channel(self, customer_id: str, channel_id: str) -> Channel | None: ...
 
     @abc.abstractmethod
-    def add_channel(self, channel: Channel) -> bool:
-        """False, adding nothing, if the id is taken."""
+    def add_channel(self, channel: Channel, by: ChangedBy | None = None) -> bool:
+        """False, adding nothing, if the id is taken. `by`: audit it (seeds pass none)."""
 
     @abc.abstractmethod
-    def update_channel(self, channel: Channel) -> bool:
+    def update_channel(self, channel: Channel, by: ChangedBy | None = None) -> bool:
         """Its name and choices (never the URL: a new URL is a new channel); False if absent."""
 
     @abc.abstractmethod
-    def remove_channel(self, customer_id: str, channel_id: str) -> bool: ...
+    def remove_channel(
+        self, customer_id: str, channel_id: str, by: ChangedBy | None = None
+    ) -> bool: ...
 
 
 class PostRejected(Exception):

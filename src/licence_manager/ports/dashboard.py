@@ -76,7 +76,8 @@ class DashboardStore(abc.ABC):
         self, customer_id: str, limit: int, cursor: str | None, *, problems_only: bool = False
     ) -> NotificationPage:
         """A customer's notifications newest first (by creation time, then id); with
-        `problems_only`, those whose status is in domain.notifications.PROBLEMS. `cursor` is
+        `problems_only`, those whose status is in domain.notifications.PROBLEMS or whose channel
+        message is (domain.channels.channel_problem). `cursor` is
         the last id of the previous page; one of another customer raises BadCursor."""
 
     # changes made by people, audited with them

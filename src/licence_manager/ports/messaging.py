@@ -104,6 +104,12 @@ class NotificationStore(abc.ABC):
         first: what the sweeper drives when their message was lost."""
 
     @abc.abstractmethod
+    def notifications_channels_unsent(self, limit: int = 500) -> list[Notification]:
+        """Notifications with a channel message still PENDING, CLAIMED or SENDING
+        (domain.channels.channels_unsettled), oldest first: handed back after a 429 and left
+        there if its Pub/Sub message dead-lettered."""
+
+    @abc.abstractmethod
     def recipients(self, customer_id: str) -> list[Recipient]: ...
 
     @abc.abstractmethod

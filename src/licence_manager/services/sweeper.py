@@ -96,8 +96,14 @@ class SweepRequests:
         self._expire_unapproved(report)
         # An email whose message was lost (a crash after its commit, a dead letter) is driven
         # again too; send_alerts claims each once and never resends one that may have gone out.
+        # Likewise one whose channel message was handed back after a long 429 (or held by an
+        # attempt that stopped) and whose Pub/Sub message then dead-lettered. An UNCONFIRMED
+        # channel message is settled (flagged), so never among these: nothing is re-sent.
         now = self._clock()
-        for notification in self._notifications.notifications_unsent():
+        unsent = {n.notification_id: n for n in self._notifications.notifications_unsent()}
+        for n in self._notifications.notifications_channels_unsent():
+            unsent.setdefault(n.notification_id, n)
+        for notification in unsent.values():
             if now - notification.created_at >= FIRST_DELIVERY_GRACE:
                 self._publisher.publish_notification(notification.notification_id)
                 report.add(SweepAction.REPUBLISHED, notification.notification_id)
