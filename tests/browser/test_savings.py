@@ -77,7 +77,9 @@ def test_the_savings_card_and_my_licences_figure(stack: Stack, browser: Browser)
     licences = stack.api("GET", f"/customers/{customer}/licences", ADMIN)
     seed(stack, customer, licences[0]["skuId"], time_zone)
     before = stack.api("GET", f"/customers/{customer}/savings", ADMIN)
-    months = int(before["lines"][0]["months"])
+    # Both lines were recorded at the same moment, so their order is not the test's to assume.
+    (held_line,) = [line for line in before["lines"] if line["kind"] == "HELD_TOP_UP"]
+    months = int(held_line["months"])
     held = 1_000 * 3 * months
     total = f"£{(held + 1_200) / 100:,.2f}"
 
