@@ -62,10 +62,21 @@ def settled(page: Any) -> None:
 def open_menu(page: Any, button: Any) -> None:
     """Click a three-dot menu's button as a person would: scrolled to first. The menu closes
     when anything scrolls, so a click that scrolled the page itself would close it as it opens
-    (rows with a renewal plan make My Licences taller than the window)."""
-    button.scroll_into_view_if_needed()
-    settled(page)
-    button.click()
+    (rows with a renewal plan make My Licences taller than the window). A live update can
+    replace the row between finding the button and scrolling to it; a person would simply
+    find it again, and so does this."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    for attempt in range(5):
+        try:
+            button.scroll_into_view_if_needed()
+            settled(page)
+            button.click()
+            return
+        except PlaywrightError as error:
+            if "not attached" not in str(error) or attempt == 4:
+                raise
+            settled(page)
 
 
 @dataclass

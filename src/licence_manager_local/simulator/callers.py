@@ -57,7 +57,9 @@ def _socket_inode(client_port: int, server_port: int) -> str | None:
             if len(fields) < 10:
                 continue
             local, remote = fields[1], fields[2]
-            if _port(local) == client_port and _port(remote) == server_port:
+            # A closed connection lingering in TIME_WAIT (inode 0) can share the ports: Linux
+            # reuses loopback ports from TIME_WAIT at once, so skip it for the live one.
+            if _port(local) == client_port and _port(remote) == server_port and fields[9] != "0":
                 return fields[9]
     return None
 
