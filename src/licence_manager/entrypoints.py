@@ -140,7 +140,8 @@ def serve_http(request: Any) -> Any:
 
 
 def evaluate_document_event(data: Any) -> None:
-    """A licence or its settings changed (Eventarc, protobuf DocumentEventData): re-evaluate."""
+    """A licence or its settings changed (Eventarc, protobuf DocumentEventData): re-evaluate,
+    unless the document has been written again since."""
     from licence_manager.firestore_events import DocumentEventError, decode_document_event
 
     try:
@@ -153,6 +154,14 @@ def evaluate_document_event(data: Any) -> None:
         log.error(
             "Firestore event for a document without a licence key", extra={"document": change.path}
         )
+        return
+    if change.update_time is not None and bootstrap.unit_of_work().written_since(
+        change.path, change.update_time
+    ):
+        # Superseded: the newer write's own event evaluates the state as it is now. A burst
+        # of writes (users arriving one by one) is thus not one evaluation per write, each
+        # waiting on the others' locks.
+        log.info("superseded Firestore event skipped", extra={"document": change.path})
         return
     bootstrap.evaluate_licence()(key)
 

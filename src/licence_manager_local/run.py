@@ -64,6 +64,11 @@ PARALLEL_REQUESTS = {
     "verify_audit": 5,
 }
 
+# How long Eventarc waits on evaluate_thresholds before it retries: the function's timeout
+# (infra/terraform/locals.tf). A shorter wait would send a slow evaluation's event again while it
+# still runs, one more transaction on the same licence.
+EVALUATE_TIMEOUT_SECONDS = 120
+
 
 @dataclass(frozen=True)
 class StackOptions:
@@ -511,6 +516,8 @@ def start(
             urls["evaluate_thresholds"],
             "--workers",
             str(PARALLEL_REQUESTS["evaluate_thresholds"]),
+            "--timeout",
+            str(EVALUATE_TIMEOUT_SECONDS),
             *args.eventarc_args,  # after ours: a later --workers wins
         ),
         {**env, "FIRESTORE_EMULATOR_HOST": firestore.host},

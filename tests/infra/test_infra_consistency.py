@@ -41,6 +41,7 @@ LOCAL_ONLY = {
     "SENDGRID_API_HOST",
     "LICENCE_MANAGER_WEB_DIR",  # the api serves web/dist itself only under `make run`
     "AUDIT_HEADS_DIR",  # the audit heads bucket's local stand-in (a directory)
+    "FIRESTORE_EMULATOR_HOST",  # set by make run and the tests; transactions back off there
 }
 
 # Set by Cloud Run functions itself; a deployment that sets them fails.
@@ -285,6 +286,13 @@ def test_make_run_serves_each_event_function_as_many_at_once_as_cloud_run_may() 
         defaults = function_defaults()[name]
         at_once = int(str(defaults["max_instances"])) * int(str(defaults["concurrency"]))
         assert run.PARALLEL_REQUESTS.get(name, 1) == at_once, name
+
+
+def test_make_run_waits_on_an_evaluation_as_long_as_eventarc_would() -> None:
+    from licence_manager_local import run
+
+    timeout = int(str(function_defaults()["evaluate_thresholds"]["timeout_seconds"]))
+    assert timeout == run.EVALUATE_TIMEOUT_SECONDS
 
 
 # --- environment --------------------------------------------------------------------------------

@@ -202,3 +202,26 @@ def test_malformed_messages_are_dropped_not_retried(
     }
     response = client("evaluate_thresholds").post("/", headers=garbage, data=b"\x00not-proto")
     assert response.status_code == 200
+
+
+def test_an_event_for_a_licence_written_again_since_is_skipped(
+    wired: tuple[FirestoreStore, RecordingPublisher],
+) -> None:
+    """A burst of writes is not one evaluation per write: an event whose document has been
+    written again since leaves the evaluation to the newer write's own event."""
+    store, publisher = wired
+    (customer,) = store.customers()
+    key = LicenceKey(customer.customer_id, "1010020028")
+    settings = LicenceSettings(
+        auto_top_up=True, top_up_when_vacant_below=2, top_up_target_vacant=3, max_total_seats=100
+    )
+    save_settings(FirestoreUnitOfWork(store._db), key, settings, "test", datetime.now(UTC))
+    stale = licence_event(store, key)
+    store._db.collection("licences").document(key.doc_id).update({"customerName": "Acme Plc"})
+    current = licence_event(store, key)
+
+    evaluate = client("evaluate_thresholds")
+    assert evaluate.post("/", headers=dict(stale.headers), data=stale.body).status_code == 200
+    assert publisher.top_ups == []  # 1 vacant of 10 is below 2, yet nothing was decided
+    assert evaluate.post("/", headers=dict(current.headers), data=current.body).status_code == 200
+    assert len(publisher.top_ups) == 1

@@ -356,3 +356,11 @@ class FirestoreUnitOfWork(UnitOfWork):
         except google_exceptions.AlreadyExists as error:
             raise AlreadyExists(str(error)) from error
         return result
+
+    def written_since(self, path: str, update_time: datetime) -> bool:
+        """Whether the document at `path` was written (or deleted) after `update_time`: a
+        read outside any transaction, so it takes no lock. Firestore keeps update times to the
+        microsecond and leaves them alone on a write that changes nothing, so a later time
+        means a later change, whose own event is on its way."""
+        snapshot = self._db.document(path).get()
+        return not snapshot.exists or snapshot.update_time > update_time
