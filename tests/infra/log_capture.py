@@ -319,7 +319,7 @@ class _Transaction:
 
 
 class _Database:
-    def transaction(self) -> _Transaction:
+    def transaction(self, max_attempts: int = 5) -> _Transaction:
         return _Transaction()
 
 
