@@ -32,6 +32,15 @@ def test_a_recent_forecast_with_enough_history_is_stated() -> None:
     assert outlook is not None and outlook.startswith("At this rate vacant seats reach 0 around")
 
 
+def test_an_alert_with_no_vacant_seats_left_does_not_say_they_will_reach_0() -> None:
+    """The forecast is made daily; the alert comes when vacant seats already ran out since."""
+    outlook = insights(60).outlook(SKU, TODAY, vacant_now=0)
+    assert outlook is not None and outlook.startswith("No vacant seats now: at this rate")
+    assert "reach 0" not in outlook
+    still_vacant = insights(60).outlook(SKU, TODAY, vacant_now=3)
+    assert still_vacant is not None and still_vacant.startswith("At this rate vacant seats")
+
+
 def test_no_outlook_without_enough_history_a_recent_forecast_or_a_forecast() -> None:
     assert insights(20).outlook(SKU, TODAY) is None
     stale = TODAY - timedelta(days=OUTLOOK_MAX_AGE_DAYS + 1)

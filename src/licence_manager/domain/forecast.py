@@ -75,8 +75,10 @@ class RunOutForecast:
     seats_needed_by_then: int | None
     vacant_now: float
 
-    def words(self) -> str:
-        """The sentence for My Licences, Reports and the low-licence alert."""
+    def words(self, vacant_now: float | None = None) -> str:
+        """The sentence for My Licences, Reports and the low-licence alert. `vacant_now`: the
+        licence's live vacant seats when the caller knows them (an alert, hours after the
+        forecast's day, may find them already gone)."""
         if not self.enough_history:
             return (
                 f"Not enough history yet ({self.history_days} of {MIN_HISTORY_DAYS} days) "
@@ -86,7 +88,7 @@ class RunOutForecast:
             return f"No run-out expected in the next {self.horizon_days} days"
         n = self.seats_needed_by_then
         more = f"{n} more {'seat' if n == 1 else 'seats'} needed"
-        if self.vacant_now <= 0:
+        if (self.vacant_now if vacant_now is None else vacant_now) <= 0:
             return f"No vacant seats now: at this rate {more} by {day_words(self.runs_out_on)}"
         when = day_words(self.runs_out_on)
         return f"At this rate vacant seats reach 0 around {when}: {more} by then"

@@ -60,16 +60,16 @@ class LicenceInsights:
         found = self.skus.get(sku_id)
         return found.reclaimable if found else 0
 
-    def outlook(self, sku_id: str, today: date) -> str | None:
+    def outlook(self, sku_id: str, today: date, vacant_now: int | None = None) -> str | None:
         """The run-out forecast's sentence for an alert, when there is one worth stating: made
         from enough history, and recently (a forecast the daily sync stopped refreshing would
-        speak of a past that has moved on)."""
+        speak of a past that has moved on), told with the licence's live vacant seats."""
         forecast = self.forecasts.get(sku_id)
         if forecast is None or not forecast.enough_history:
             return None
         if (today - forecast.as_of).days > OUTLOOK_MAX_AGE_DAYS:
             return None
-        return forecast.words()
+        return forecast.words(vacant_now)
 
 
 def sku_insight(

@@ -104,7 +104,11 @@ def _evaluate(tx: Transaction, key: LicenceKey, now: datetime) -> _Decided | Non
     wanted = saved.settings.low_licence_alert or saved.settings.auto_top_up
     insights = tx.insights.get(key.customer_id) if wanted else None
     reclaimable = insights.reclaimable(key.sku_id) if insights else None
-    outlook = insights.outlook(key.sku_id, local_day(now, licence.time_zone)) if insights else None
+    outlook = (
+        insights.outlook(key.sku_id, local_day(now, licence.time_zone), licence.usage.vacant)
+        if insights
+        else None
+    )
 
     cancelled = None
     if pending is not None and not pending.status.final and pending.change_sent_at is None:
