@@ -92,6 +92,19 @@ def test_each_row_carries_its_stored_forecast() -> None:
     assert starter["forecast"]["seatsNeededByThen"] is None
 
 
+def test_a_forecast_from_before_the_vacant_seats_ran_out_says_there_are_none_now() -> None:
+    """The holder sync forecast with 2 vacant; since then all 10 of Standard's seats were
+    assigned: the row and the report tell the stored forecast with the live count."""
+    api = clocked()
+    seed(api)
+    observe(
+        api.store, customer_id=ACME, domain="acme.example", sku_id=STANDARD, total=10, assigned=10
+    )
+    words = rows(api)[STANDARD]["forecast"]["words"]
+    assert words.startswith("No vacant seats now: at this rate") and "reach 0" not in words
+    assert report(api, STANDARD)["forecast"]["words"] == words
+
+
 def test_a_sku_the_sync_made_no_forecast_for_has_null() -> None:
     api = clocked()
     api.store.save_licence_insights(insights_of(ACME, []))

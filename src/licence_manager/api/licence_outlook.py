@@ -24,15 +24,16 @@ def _day(value: date | None) -> str | None:
 
 
 def forecast_json(
-    forecast: RunOutForecast | None, *, points: bool = False
+    forecast: RunOutForecast | None, vacant_now: int, *, points: bool = False
 ) -> dict[str, Any] | None:
-    """A stored forecast; null when there is none. `points` adds the path and its 80% band
-    (Reports draws them), which My Licences does not need."""
+    """A stored forecast, told with the licence's live vacant seats (it was made from the day
+    before); null when there is none. `points` adds the path and its 80% band (Reports draws
+    them), which My Licences does not need."""
     if forecast is None:
         return None
     body: dict[str, Any] = {
         "enoughHistory": forecast.enough_history,
-        "words": forecast.words(),
+        "words": forecast.words(vacant_now),
         # The last day of history used; date.min when there was none at all.
         "asOf": None if forecast.history_days == 0 else forecast.as_of.isoformat(),
         "runsOutOn": _day(forecast.runs_out_on),

@@ -88,7 +88,9 @@ def list_licences(customer_id: str) -> ResponseReturnValue:
             {
                 **licence_json(lic, *rows.extras[lic.key], rows.price_of),
                 "reclaim": row_reclaim_json(rows.insights, summaries.get(lic.key.sku_id), notice),
-                "forecast": forecast_json(row_forecast(rows.insights, lic.key.sku_id)),
+                "forecast": forecast_json(
+                    row_forecast(rows.insights, lic.key.sku_id), lic.usage.vacant
+                ),
                 "renewal": renewal_json(lic, rows.insights, rows.price_of, at),
             }
             for lic in rows.licences

@@ -76,7 +76,8 @@ def licence_report(customer_id: str, sku_id: str) -> ResponseReturnValue:
     # The run-out forecast the holder sync stored, with its 80% band for the chart: one more
     # document read (the customer's licence_insights, by id), counted with the report's.
     insights = _store().licence_insights(customer_id)
-    body["forecast"] = forecast_json(row_forecast(insights, sku_id), points=True)
+    forecast = row_forecast(insights, sku_id)
+    body["forecast"] = forecast_json(forecast, counted.licence.usage.vacant, points=True)
     body["documentsRead"] = counted.reads + 1
     return jsonify(body)
 
