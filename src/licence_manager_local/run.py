@@ -155,6 +155,17 @@ class Stack:
         with self._lock:
             return next(p for n, p in self.processes if n == name)
 
+    def check_running(self) -> None:
+        """Raise if a started process has already ended: a server that lost its port to another
+        would otherwise leave its callers talking to whoever holds it."""
+        with self._lock:
+            ended = [(n, p.returncode) for n, p in self.processes if p.poll() is not None]
+        if ended:
+            name, code = ended[0]
+            log = self.logs / f"{name}.log"
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise RuntimeError(f"{name} exited (code {code}) while the stack started:\n{tail}")
+
     def kill(self, name: str) -> int:
         """SIGKILL the named process and everything it started (its session); its pid."""
         process = self.process(name)
@@ -487,6 +498,7 @@ def start(
     )
     for url in [*urls.values(), f"http://127.0.0.1:{args.port}"]:
         wait_http(url)
+    stack.check_running()
 
     os.environ["PUBSUB_EMULATOR_HOST"] = pubsub.host
     os.environ["FIRESTORE_EMULATOR_HOST"] = firestore.host
