@@ -8,7 +8,7 @@ import pytest
 from licence_manager.domain.audit import AuditAction
 from licence_manager.domain.model import LicenceKey
 from licence_manager.domain.observation import REMOVED
-from licence_manager.domain.usage_digest import fingerprint
+from licence_manager.domain.usage_digest import ShardLease, fingerprint
 from licence_manager.services.sync import SyncUsage, UsageSync
 from tests.builders import T0, subscription
 from tests.fakes.memory import FakeSubscriptionSource
@@ -138,6 +138,54 @@ def test_a_renewal_type_changed_at_google_is_stored_and_audited(store, clock) ->
     assert store.digests["_all"][annual.key] == fingerprint(stored.usage)
     clock.advance()
     assert sync(SyncUsage()).licences_written == 0  # and then it is idle again
+
+
+class OtherRun:
+    """Another sync run holding the shard's lease while this run lists: it gives the lease back
+    after `holds_for` of this run's pauses (None: never)."""
+
+    def __init__(self, store: InMemoryStore, clock: Clock, holds_for: int | None) -> None:
+        self.store, self.holds_for = store, holds_for
+        self.pauses: list[float] = []
+        store.digest_leases[""] = ShardLease("other-run", clock() + timedelta(minutes=10))
+
+    def sleep(self, seconds: float) -> None:
+        self.pauses.append(seconds)
+        if self.holds_for is not None and len(self.pauses) >= self.holds_for:
+            self.store.digest_leases.pop("", None)  # its settle gives the lease back
+
+
+def test_a_run_that_meets_a_busy_shard_records_it_once_the_other_run_is_done(store, clock) -> None:
+    """A sync triggered just after a change at Google must record it even when a run that
+    listed before the change is still recording the shard (CI: the renewal type never came)."""
+    annual = subscription(plan="ANNUAL_YEARLY_PAY", renewal_type="RENEW_CURRENT_USERS_YEARLY_PAY")
+    source = FakeSubscriptionSource([annual])
+    make_sync(source, store, clock)(SyncUsage())
+    source.subscriptions = [replace(annual, renewal_type="AUTO_RENEW_YEARLY_PAY")]
+    clock.advance()
+    other = OtherRun(store, clock, holds_for=3)
+    sync = UsageSync(
+        source, store, MemoryUnitOfWork(store), "Europe/London", clock=clock, sleep=other.sleep
+    )
+    report = sync(SyncUsage())
+    assert report.failures == []
+    assert store.licences[annual.key].usage.renewal_type == "AUTO_RENEW_YEARLY_PAY"
+    assert len(other.pauses) == 3
+
+
+def test_a_shard_held_longer_than_the_wait_is_left_to_its_holder(store, clock) -> None:
+    source = FakeSubscriptionSource([subscription(total=10)])
+    make_sync(source, store, clock)(SyncUsage())
+    source.subscriptions = [subscription(total=14)]
+    clock.advance()
+    other = OtherRun(store, clock, holds_for=None)
+    sync = UsageSync(
+        source, store, MemoryUnitOfWork(store), "Europe/London", clock=clock, sleep=other.sleep
+    )
+    report = sync(SyncUsage())
+    assert [f for f in report.failures if "another sync run" in f["reason"]]
+    assert store.licences[LicenceKey("C01", "1010020028")].usage.total == 10
+    assert 20 <= sum(other.pauses) <= 40  # a bounded wait, not the lease's ten minutes
 
 
 def test_licences_stored_before_renewals_were_read_are_re_read_once(store, clock) -> None:

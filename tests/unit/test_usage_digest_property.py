@@ -90,6 +90,8 @@ class Example:
             "Europe/London",
             clock=lambda: self.now,
             max_parallel_shards=1,  # one thread: the same program interleaves the same way
+            # A sync run inside another's step cannot outwait it on one thread: it leaves.
+            sleep=lambda _seconds: None,
         )
 
     # the world moving

@@ -23,13 +23,22 @@ from licence_manager.domain.observation import (
 from licence_manager.domain.onboarding import WAITING, OnboardingPace
 from licence_manager.domain.usage_digest import UsageDigest, is_fingerprint, listed_live
 from licence_manager.observability import get_logger
-from licence_manager.ports import AccessDenied, LicenceStore, SourceError, SubscriptionSource
+from licence_manager.ports import (
+    AccessDenied,
+    LicenceStore,
+    ShardBusy,
+    SourceError,
+    SubscriptionSource,
+)
 from licence_manager.ports.unit_of_work import UnitOfWork
 from licence_manager.services.recording import ChangeDecision, Recorded, record_listed
 from licence_manager.services.sync_report import ShardReport
 
 log = get_logger(__name__)
 CHUNK = 500  # licences marked, recorded and settled together
+# Seconds between tries of a shard another run is recording (about 30 s in all): long enough
+# for a chunk's records, short beside the sync's timeout.
+BUSY_PAUSES = (0.5, 1.0, 2.0, 4.0, 6.0, 8.0, 8.0)
 
 
 class OnboardingGate:
@@ -66,6 +75,7 @@ class ShardPass:
         clock: Callable[[], datetime],
         lease: timedelta,
         onboarding: OnboardingGate,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._shard = shard
         self._digest = digest
@@ -77,6 +87,7 @@ class ShardPass:
         self._clock = clock
         self._lease = lease
         self._onboarding = onboarding
+        self._sleep = sleep
         self._listed = digest.listed()
         self._stored: dict[LicenceKey, Licence] = {}  # read only by a full pass
         self._marks: dict[LicenceKey, str] = {}
@@ -176,13 +187,24 @@ class ShardPass:
                 self._remove(licence)
 
     def _mark(self, keys: Iterable[LicenceKey]) -> None:
-        """Raises ShardBusy when another run is recording the shard: this one leaves it."""
+        """Waits while another run records the shard: a holder gives the lease back when it
+        settles its chunk, and may have listed before a change this run was triggered to see.
+        Raises ShardBusy when it holds on longer: this run leaves the shard to it."""
         keys = list(keys)
-        if keys:
+        if not keys:
+            return
+        for pause in (*BUSY_PAUSES, None):
             now = self._clock()
-            self._marks.update(
-                self._store.mark_in_digest(self._digest, keys, now, now + self._lease)
-            )
+            try:
+                marks = self._store.mark_in_digest(self._digest, keys, now, now + self._lease)
+            except ShardBusy:
+                if pause is None:
+                    raise
+                log.info("shard busy: waiting for the other sync run", extra={"pause": pause})
+                self._sleep(pause)
+            else:
+                self._marks.update(marks)
+                return
 
     def _settle(self) -> None:
         """Set the fingerprints of what was recorded since the last settle. A failure here

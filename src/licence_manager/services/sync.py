@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -67,7 +68,9 @@ class UsageSync:
         interval_seconds: int = 300,
         shard_lease: timedelta = timedelta(seconds=600),
         onboarding: Callable[[], OnboardingGate] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        self._sleep = sleep  # while another run records a shard (ShardPass.BUSY_PAUSES)
         self._interval = interval_seconds  # how often it is scheduled: freshness judges by it
         self._recipients = recipients
         self._source = source
@@ -152,6 +155,7 @@ class UsageSync:
             self._clock,
             self._lease,
             onboarding,
+            self._sleep,
         )
         try:
             if verify or not digest.exists:
