@@ -3,7 +3,6 @@ document per customer, read and written atomically (domain.relist_coalescing).""
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -12,6 +11,7 @@ from typing import Any, TypeVar
 from google.api_core.exceptions import Conflict, FailedPrecondition
 from google.cloud import firestore
 
+from licence_manager.adapters.retry import JITTER
 from licence_manager.domain.relist_coalescing import (
     Coalescing,
     Decided,
@@ -127,5 +127,5 @@ class FirestoreRelistGate(RelistGate):
                     ref.create(doc)
                 return result
             except (FailedPrecondition, Conflict):
-                self._sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
+                self._sleep(JITTER.uniform(0, min(0.2, 0.005 * 2**attempt)))
         raise RelistStateContended(f"{EVENT_RELISTS}/{customer_id} kept changing")

@@ -8,6 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+# Jitter from a generator of our own: drawing from the random module's shared one would move
+# a caller's seeded sequence (a property test's, a simulation's) from another thread.
+JITTER = random.Random()
 T = TypeVar("T")
 
 
@@ -30,7 +33,7 @@ def call_with_retries(
     is_transient: Callable[[BaseException], bool],
     *,
     sleep: Callable[[float], None] = time.sleep,
-    rng: Callable[[], float] = random.random,
+    rng: Callable[[], float] = JITTER.random,
     on_retry: Callable[[int, BaseException, float], None] | None = None,
 ) -> T:
     """Run `call`; on a transient failure wait and try again, up to `policy.max_attempts` in all.
