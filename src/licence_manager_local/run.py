@@ -547,26 +547,22 @@ def start(
         PARALLEL_REQUESTS[topology.RESELLER_EVENTS_FUNCTION],
     )
     stack.closers.append(stop_events)
-    if args.sync_interval > 0:
-        ticker = threading.Thread(
-            target=scheduler, args=(PROJECT, args.sync_interval, stop, on_sync)
-        )
-        ticker.daemon = True
-        ticker.start()
-    if args.sweep_interval > 0:
-        sweeper = threading.Thread(
-            target=scheduler,
-            args=(PROJECT, args.sweep_interval, stop, None, SWEEP_JOB),
-            daemon=True,
-        )
-        sweeper.start()
-    if args.holder_sync_interval > 0:
-        holders = threading.Thread(
-            target=scheduler,
-            args=(PROJECT, args.holder_sync_interval, stop, None, HOLDER_SYNC_JOB),
-            daemon=True,
-        )
-        holders.start()
+    # Cloud Scheduler's timers; stopping the stack stops them (a caller's event may never be
+    # set, and a timer left publishing to a stopped emulator retries on a thread forever).
+    stack.closers.append(stop.set)
+    timers = [
+        (args.sync_interval, SYNC_JOB, on_sync),
+        (args.sweep_interval, SWEEP_JOB, None),
+        (args.holder_sync_interval, HOLDER_SYNC_JOB, None),
+    ]
+    for interval, job, on_tick in timers:
+        if interval > 0:
+            threading.Thread(
+                target=scheduler,
+                args=(PROJECT, interval, stop, on_tick, job),
+                name=f"scheduler:{job[1]['job']}",
+                daemon=True,
+            ).start()
     check_ours(
         stack.pids(),
         stack.logs,
