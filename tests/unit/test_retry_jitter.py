@@ -1,6 +1,5 @@
 """Retries draw their jitter from a generator of their own: a property test's or a simulation's
-seeded sequence is not moved by a retry on another thread (Hypothesis warned of exactly that in
-the money property test of a full run)."""
+seeded sequence is not moved by a retry on another thread."""
 
 from __future__ import annotations
 
