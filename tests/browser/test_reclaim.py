@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from google.cloud.firestore_v1.base_query import FieldFilter
 from playwright.sync_api import expect
 
 from licence_manager.domain.audit import AuditAction
@@ -91,7 +92,8 @@ def seed_globex(stack: Stack, customer: str, skus: list[str]) -> dict[str, int]:
     # Only these holders: any a holder sync wrote for the customer before (another test may
     # have asked for one) go, with its digest, as a sync finding them gone would do.
     db = store._db
-    for snap in db.collection("seat_holders").where("customerId", "==", customer).stream():
+    held_by_customer = FieldFilter("customerId", "==", customer)
+    for snap in db.collection("seat_holders").where(filter=held_by_customer).stream():
         snap.reference.delete()
     db.collection("holder_digests").document(customer).delete()
     store.save_seat_holders(records)
